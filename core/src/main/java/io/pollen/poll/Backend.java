@@ -1,0 +1,96 @@
+package io.pollen.poll;
+
+import io.pollen.poll.spi.Selector;
+
+import java.io.IOException;
+import java.util.Locale;
+
+/**
+ * The OS event queues Pollen can drive.
+ *
+ * <p>{@link #select()} picks one: the {@code pollen.backend} system property
+ * ({@code -Dpollen.backend=epoll|kqueue|nio}) if set, otherwise the best available for the OS
+ * (epoll on Linux, kqueue on macOS and the BSDs, nio elsewhere). Sockets opened by
+ * {@code io.pollen.net} are native file descriptors on the native backends and java.nio channels
+ * on {@link #NIO}; a socket can only register with a Poll of its own kind.
+ *
+ * <table>
+ *   <caption>What each backend reports</caption>
+ *   <tr><th></th><th>EPOLL</th><th>NIO</th></tr>
+ *   <tr><td>readable / writable</td><td>yes</td><td>yes</td></tr>
+ *   <tr><td>error</td><td>yes ({@code EPOLLERR})</td><td>no: shows as readable+writable, the next I/O fails</td></tr>
+ *   <tr><td>read-closed / write-closed</td><td>yes ({@code EPOLLRDHUP}, {@code EPOLLHUP})</td><td>no: a read returns end of stream</td></tr>
+ *   <tr><td>priority</td><td>yes ({@code EPOLLPRI})</td><td>no</td></tr>
+ *   <tr><td>edge triggering</td><td>kernel ({@code EPOLLET})</td><td>emulated: re-armed on "would block"</td></tr>
+ *   <tr><td>timeout resolution</td><td>1 ns ({@code epoll_pwait2}) or 1 ms</td><td>1 ms</td></tr>
+ * </table>
+ */
+public enum Backend {
+    /** Linux epoll through FFM. */
+    EPOLL("epoll"),
+    /** macOS / BSD kqueue through FFM (not yet implemented). */
+    KQUEUE("kqueue"),
+    /** java.nio {@code Selector}: runs wherever the JDK runs. */
+    NIO("nio");
+
+    private final String id;
+
+    Backend(String id) {
+        this.id = id;
+    }
+
+    /** The name used by {@code -Dpollen.backend}. */
+    public String id() {
+        return id;
+    }
+
+    /** Whether sockets for this backend are raw file descriptors (true) or java.nio channels. */
+    public boolean nativeSockets() {
+        return this != NIO;
+    }
+
+    /** Whether this backend can run on this machine. */
+    public boolean isAvailable() {
+        return Backends.available(this);
+    }
+
+    /** The backend a plain {@link Poll#open()} uses; see the class docs. */
+    public static Backend select() {
+        String forced = System.getProperty("pollen.backend");
+        if (forced != null && !forced.isBlank()) {
+            Backend b = byName(forced);
+            if (!b.isAvailable()) {
+                throw new IllegalStateException("-Dpollen.backend=" + forced + " is not available on "
+                        + System.getProperty("os.name") + "/" + System.getProperty("os.arch"));
+            }
+            return b;
+        }
+        return platformDefault();
+    }
+
+    /** The best backend for this OS, ignoring the system property. */
+    public static Backend platformDefault() {
+        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+        if (os.contains("linux") && EPOLL.isAvailable()) {
+            return EPOLL;
+        }
+        if ((os.contains("mac") || os.contains("bsd")) && KQUEUE.isAvailable()) {
+            return KQUEUE;
+        }
+        return NIO;
+    }
+
+    /** Parses {@code epoll}, {@code kqueue} or {@code nio} (any case). */
+    public static Backend byName(String name) {
+        for (Backend b : values()) {
+            if (b.id.equalsIgnoreCase(name.trim())) {
+                return b;
+            }
+        }
+        throw new IllegalArgumentException("unknown backend '" + name + "': expected epoll, kqueue or nio");
+    }
+
+    Selector openSelector() throws IOException {
+        return Backends.open(this);
+    }
+}

@@ -1,0 +1,36 @@
+package io.pollen.poll;
+
+import io.pollen.poll.epoll.EpollSelector;
+import io.pollen.poll.nio.NioSelector;
+import io.pollen.poll.spi.Selector;
+
+import java.io.IOException;
+import java.util.Locale;
+
+/** Maps a {@link Backend} to its implementation; the one place that knows the backend classes. */
+final class Backends {
+    private Backends() {
+    }
+
+    static boolean available(Backend backend) {
+        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+        String arch = System.getProperty("os.arch", "");
+        return switch (backend) {
+            case EPOLL -> os.contains("linux") && (arch.equals("amd64") || arch.equals("x86_64") || arch.equals("aarch64"));
+            case KQUEUE -> false;
+            case NIO -> true;
+        };
+    }
+
+    static Selector open(Backend backend) throws IOException {
+        if (!available(backend)) {
+            throw new UnsupportedOperationException("the " + backend.id() + " backend is not available on "
+                    + System.getProperty("os.name") + "/" + System.getProperty("os.arch"));
+        }
+        return switch (backend) {
+            case EPOLL -> EpollSelector.open();
+            case NIO -> NioSelector.open();
+            case KQUEUE -> throw new UnsupportedOperationException("the kqueue backend is not implemented yet");
+        };
+    }
+}

@@ -1,0 +1,243 @@
+package io.pollen.poll;
+
+import io.pollen.poll.spi.Selector;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The event queue: waits for readiness on registered {@link Source}s and reports it as
+ * {@link Event}s. Pollen's equivalent of mio's {@code Poll}.
+ *
+ * <pre>{@code
+ * try (Poll poll = Poll.open()) {
+ *     Events events = Events.withCapacity(1024);
+ *     poll.registry().register(stream, Token.of(1), Interest.READABLE.add(Interest.WRITABLE));
+ *     while (running) {
+ *         poll.poll(events, Duration.ofMillis(100));
+ *         for (Event e : events) { ... drain the source until it would block ... }
+ *     }
+ * }
+ * }</pre>
+ *
+ * <h2>Threads</h2>
+ * One thread polls at a time (a second concurrent {@code poll} throws
+ * {@link IllegalStateException}). The {@link Registry} and {@link Waker} are thread-safe.
+ * {@link #close()} may be called from any thread: a poll blocked in another thread returns promptly
+ * with no events (the chapter's {@code close_loop}), and every later call throws
+ * {@link PollClosedException}. The backend's native resources are released exactly once, by
+ * whichever thread finishes last.
+ *
+ * <h2>Timeouts and signals</h2>
+ * A timeout is rounded up to the backend's clock resolution, never down: a 1 µs timeout on a
+ * millisecond clock waits 1 ms rather than spinning. {@code poll} may return before the timeout
+ * with no events (EINTR, a wake-up without a {@link Waker}): callers loop.
+ */
+public final class Poll implements AutoCloseable {
+    // state: bit 0 closed, bit 1 polling, the rest (in units of 4) the number of calls in flight.
+    private static final int CLOSED = 1;
+    private static final int POLLING = 2;
+    private static final int ONE = 4;
+
+    private final Backend backend;
+    private final Selector selector;
+    private final Registry registry;
+    private final AtomicInteger state = new AtomicInteger();
+    private volatile boolean wakePending;
+    private volatile boolean hasWaker;
+
+    private Poll(Backend backend, Selector selector) {
+        this.backend = backend;
+        this.selector = selector;
+        this.registry = new Registry(this, selector);
+    }
+
+    /** Opens a Poll on {@link Backend#select()}: the property {@code pollen.backend} or the OS's best. */
+    public static Poll open() throws IOException {
+        return open(Backend.select());
+    }
+
+    /** Opens a Poll on the given backend. */
+    public static Poll open(Backend backend) throws IOException {
+        Objects.requireNonNull(backend, "backend");
+        return new Poll(backend, backend.openSelector());
+    }
+
+    public Backend backend() {
+        return backend;
+    }
+
+    /** The registry for this Poll; shareable across threads. */
+    public Registry registry() {
+        return registry;
+    }
+
+    /**
+     * Waits for events and fills {@code events} with them (clearing what it held).
+     *
+     * @param timeout how long to wait at most; {@code null} waits until an event or a wake-up
+     * @return the number of events
+     */
+    public int poll(Events events, Duration timeout) throws IOException {
+        return pollNanos(events, timeout == null ? -1 : toNanos(timeout));
+    }
+
+    /** As {@link #poll(Events, Duration)}, with a timeout in {@code unit}; negative waits forever. */
+    public int poll(Events events, long timeout, TimeUnit unit) throws IOException {
+        return pollNanos(events, timeout < 0 ? -1 : unit.toNanos(timeout));
+    }
+
+    /**
+     * As {@link #poll(Events, Duration)} with the timeout in nanoseconds: negative waits forever,
+     * zero returns at once. Allocates nothing.
+     */
+    public int pollNanos(Events events, long timeoutNanos) throws IOException {
+        Objects.requireNonNull(events, "events");
+        beginPoll();
+        int n = 0;
+        try {
+            n = selector.select(events.tokens, events.flags, timeoutNanos);
+            // Wakes issued from here on write again; see Waker for why this order is safe.
+            if (wakePending) {
+                wakePending = false;
+            }
+        } finally {
+            events.size = n;
+            if (endPoll()) {
+                events.size = 0;
+                n = 0;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Closes the Poll: wakes a thread blocked in {@link #poll} and releases the backend once nothing
+     * uses it. Idempotent. Sources stay open; they belong to their owners.
+     */
+    @Override
+    public void close() throws IOException {
+        int s;
+        do {
+            s = state.get();
+            if ((s & CLOSED) != 0) {
+                return;
+            }
+        } while (!state.compareAndSet(s, s | CLOSED));
+        if (s == 0) {
+            selector.close();
+        } else if ((s & POLLING) != 0) {
+            selector.wakeup();
+        }
+    }
+
+    /** Whether {@link #close()} was called. */
+    public boolean isClosed() {
+        return (state.get() & CLOSED) != 0;
+    }
+
+    @Override
+    public String toString() {
+        return "Poll{" + backend.id() + (isClosed() ? ", closed}" : "}");
+    }
+
+    // ---- used by Registry and Waker ----
+
+    void acquire(String what) {
+        int s;
+        do {
+            s = state.get();
+            if ((s & CLOSED) != 0) {
+                throw new PollClosedException(what);
+            }
+        } while (!state.compareAndSet(s, s + ONE));
+    }
+
+    void release() {
+        if (state.addAndGet(-ONE) == CLOSED) {
+            closeSelectorQuietly();
+        }
+    }
+
+    void installWaker(long token) {
+        acquire("new Waker");
+        try {
+            synchronized (this) {
+                if (hasWaker) {
+                    throw new IllegalStateException("this Poll already has a Waker (one per Poll, as in mio)");
+                }
+                hasWaker = true;
+                selector.wakerToken(token);
+            }
+        } finally {
+            release();
+        }
+    }
+
+    void removeWaker() {
+        synchronized (this) {
+            if (hasWaker && !isClosed()) {
+                selector.wakerToken(-1);
+            }
+            hasWaker = false;
+        }
+    }
+
+    /** Coalesced wake-up: only the first wake after a poll returned reaches the kernel. */
+    void wake() throws IOException {
+        if (wakePending) {
+            return;
+        }
+        wakePending = true;
+        acquire("Waker.wake");
+        try {
+            selector.wakeup();
+        } finally {
+            release();
+        }
+    }
+
+    private void beginPoll() {
+        int s;
+        do {
+            s = state.get();
+            if ((s & CLOSED) != 0) {
+                throw new PollClosedException("poll");
+            }
+            if ((s & POLLING) != 0) {
+                throw new IllegalStateException("another thread is already polling this Poll");
+            }
+        } while (!state.compareAndSet(s, (s | POLLING) + ONE));
+    }
+
+    /** Ends a poll; true if the Poll was closed meanwhile (and so the events are void). */
+    private boolean endPoll() {
+        int s = state.addAndGet(-(POLLING + ONE));
+        if (s == CLOSED) {
+            closeSelectorQuietly();
+        }
+        return (s & CLOSED) != 0;
+    }
+
+    private void closeSelectorQuietly() {
+        try {
+            selector.close();
+        } catch (IOException ignored) {
+            // Closing releases kernel objects; there is nothing a caller could do about a failure.
+        }
+    }
+
+    private static long toNanos(Duration d) {
+        if (d.isNegative()) {
+            throw new IllegalArgumentException("negative timeout: " + d);
+        }
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException tooLong) {
+            return -1;
+        }
+    }
+}

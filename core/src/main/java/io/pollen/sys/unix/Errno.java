@@ -1,0 +1,100 @@
+package io.pollen.sys.unix;
+
+/**
+ * errno numbers and their symbolic names, chosen per OS in this one place.
+ *
+ * <p>Linux uses the asm-generic numbering on x86_64 and aarch64 alike; the BSDs and macOS share the
+ * 4.4BSD numbering, which differs above 34.
+ */
+public final class Errno {
+    private Errno() {
+    }
+
+    private static final boolean LINUX = System.getProperty("os.name", "").toLowerCase().contains("linux");
+
+    public static final int EPERM = 1;
+    public static final int ENOENT = 2;
+    public static final int EINTR = 4;
+    public static final int EIO = 5;
+    public static final int EBADF = 9;
+    public static final int ENOMEM = 12;
+    public static final int EACCES = 13;
+    public static final int EFAULT = 14;
+    public static final int EEXIST = 17;
+    public static final int EINVAL = 22;
+    public static final int ENFILE = 23;
+    public static final int EMFILE = 24;
+    public static final int EPIPE = 32;
+    public static final int EAGAIN = LINUX ? 11 : 35;
+    public static final int EINPROGRESS = LINUX ? 115 : 36;
+    public static final int EALREADY = LINUX ? 114 : 37;
+    public static final int ENOTSOCK = LINUX ? 88 : 38;
+    public static final int EMSGSIZE = LINUX ? 90 : 40;
+    public static final int ENOPROTOOPT = LINUX ? 92 : 42;
+    public static final int EPROTONOSUPPORT = LINUX ? 93 : 43;
+    public static final int EOPNOTSUPP = LINUX ? 95 : 45;
+    public static final int EAFNOSUPPORT = LINUX ? 97 : 47;
+    public static final int EADDRINUSE = LINUX ? 98 : 48;
+    public static final int EADDRNOTAVAIL = LINUX ? 99 : 49;
+    public static final int ENETDOWN = LINUX ? 100 : 50;
+    public static final int ENETUNREACH = LINUX ? 101 : 51;
+    public static final int ECONNABORTED = LINUX ? 103 : 53;
+    public static final int ECONNRESET = LINUX ? 104 : 54;
+    public static final int ENOBUFS = LINUX ? 105 : 55;
+    public static final int EISCONN = LINUX ? 106 : 56;
+    public static final int ENOTCONN = LINUX ? 107 : 57;
+    public static final int ETIMEDOUT = LINUX ? 110 : 60;
+    public static final int ECONNREFUSED = LINUX ? 111 : 61;
+    public static final int EHOSTUNREACH = LINUX ? 113 : 65;
+    public static final int ENOSYS = LINUX ? 38 : 78;
+
+    private static final String[] NAMES = new String[128];
+
+    static {
+        name(EPERM, "EPERM");
+        name(ENOENT, "ENOENT");
+        name(EINTR, "EINTR");
+        name(EIO, "EIO");
+        name(EBADF, "EBADF");
+        name(ENOMEM, "ENOMEM");
+        name(EACCES, "EACCES");
+        name(EFAULT, "EFAULT");
+        name(EEXIST, "EEXIST");
+        name(EINVAL, "EINVAL");
+        name(ENFILE, "ENFILE");
+        name(EMFILE, "EMFILE");
+        name(EPIPE, "EPIPE");
+        name(EAGAIN, "EAGAIN");
+        name(EINPROGRESS, "EINPROGRESS");
+        name(EALREADY, "EALREADY");
+        name(ENOTSOCK, "ENOTSOCK");
+        name(EMSGSIZE, "EMSGSIZE");
+        name(ENOPROTOOPT, "ENOPROTOOPT");
+        name(EPROTONOSUPPORT, "EPROTONOSUPPORT");
+        name(EOPNOTSUPP, "EOPNOTSUPP");
+        name(EAFNOSUPPORT, "EAFNOSUPPORT");
+        name(EADDRINUSE, "EADDRINUSE");
+        name(EADDRNOTAVAIL, "EADDRNOTAVAIL");
+        name(ENETDOWN, "ENETDOWN");
+        name(ENETUNREACH, "ENETUNREACH");
+        name(ECONNABORTED, "ECONNABORTED");
+        name(ECONNRESET, "ECONNRESET");
+        name(ENOBUFS, "ENOBUFS");
+        name(EISCONN, "EISCONN");
+        name(ENOTCONN, "ENOTCONN");
+        name(ETIMEDOUT, "ETIMEDOUT");
+        name(ECONNREFUSED, "ECONNREFUSED");
+        name(EHOSTUNREACH, "EHOSTUNREACH");
+        name(ENOSYS, "ENOSYS");
+    }
+
+    private static void name(int errno, String name) {
+        NAMES[errno] = name;
+    }
+
+    /** The symbolic name of {@code errno}, or {@code "E?"} if this table does not know it. */
+    public static String name(int errno) {
+        String n = errno >= 0 && errno < NAMES.length ? NAMES[errno] : null;
+        return n != null ? n : "E?";
+    }
+}

@@ -1,0 +1,104 @@
+package io.pollen.testing;
+
+import java.io.File;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.TreeSet;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Counts this process's open file descriptors ({@code /proc/self/fd}), so every test class can
+ * end by asserting it leaked none. Usage:
+ *
+ * <pre>{@code
+ * static Fds.Snapshot fds;
+ * @BeforeAll static void before() { fds = Fds.snapshot(); }
+ * @AfterAll static void after() { fds.assertNoLeak(); }
+ * }</pre>
+ *
+ * <p>Closing is not always synchronous with the call that asked for it (a loop thread closes its
+ * sockets on its way out), so the check waits a little for the count to settle before failing.
+ */
+public final class Fds {
+    private Fds() {
+    }
+
+    private static final File DIR = new File("/proc/self/fd");
+
+    /** Whether fds can be counted here (Linux); elsewhere the checks pass vacuously. */
+    public static boolean supported() {
+        return DIR.isDirectory();
+    }
+
+    public static int count() {
+        String[] names = DIR.list();
+        return names == null ? -1 : names.length;
+    }
+
+    public static Snapshot snapshot() {
+        return new Snapshot(names());
+    }
+
+    private static TreeSet<String> names() {
+        TreeSet<String> set = new TreeSet<>();
+        String[] names = DIR.list();
+        if (names != null) {
+            set.addAll(Arrays.asList(names));
+        }
+        return set;
+    }
+
+    private static String describe(String fd) {
+        try {
+            return fd + " -> " + java.nio.file.Files.readSymbolicLink(new File(DIR, fd).toPath());
+        } catch (Exception e) {
+            return fd + " -> ?";
+        }
+    }
+
+    /** The fds open at one moment. */
+    public static final class Snapshot {
+        private final TreeSet<String> open;
+
+        private Snapshot(TreeSet<String> open) {
+            this.open = open;
+        }
+
+        public int size() {
+            return open.size();
+        }
+
+        /** Fails, listing them, if more fds are open than at the snapshot (after up to 5 s to settle). */
+        public void assertNoLeak() {
+            assertNoLeak(Duration.ofSeconds(5));
+        }
+
+        public void assertNoLeak(Duration settle) {
+            if (!supported()) {
+                return;
+            }
+            long deadline = System.nanoTime() + settle.toNanos();
+            TreeSet<String> now;
+            do {
+                now = names();
+                now.removeAll(open);
+                // The JVM itself may open a few (jar files, JFR); only sockets, pipes, event queues count.
+                now.removeIf(fd -> !describe(fd).matches(".*(socket|pipe|anon_inode).*"));
+                if (now.isEmpty()) {
+                    return;
+                }
+                System.gc();
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            } while (System.nanoTime() < deadline);
+            StringBuilder sb = new StringBuilder("leaked file descriptors:");
+            now.forEach(fd -> sb.append("\n  ").append(describe(fd)));
+            fail(sb.toString());
+        }
+    }
+}
