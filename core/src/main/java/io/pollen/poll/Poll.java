@@ -121,16 +121,24 @@ public final class Poll implements AutoCloseable {
     @Override
     public void close() throws IOException {
         int s;
+        int next;
         do {
             s = state.get();
             if ((s & CLOSED) != 0) {
                 return;
             }
-        } while (!state.compareAndSet(s, s | CLOSED));
+            // While a poll is in flight, close holds a reference of its own for the wake-up: the
+            // poll may end (and would release the backend) before the wake-up is sent.
+            next = (s & POLLING) != 0 ? (s | CLOSED) + ONE : s | CLOSED;
+        } while (!state.compareAndSet(s, next));
         if (s == 0) {
             selector.close();
         } else if ((s & POLLING) != 0) {
-            selector.wakeup();
+            try {
+                selector.wakeup();
+            } finally {
+                release();
+            }
         }
     }
 
