@@ -53,10 +53,12 @@ public final class TcpListener implements Source, Closeable {
     private final ListenerImpl impl;
     private final Backend backend;
     private final InetSocketAddress localAddress;
+    private final FlavorSource source;
 
     private TcpListener(ListenerImpl impl, Backend backend) throws IOException {
         this.impl = impl;
         this.backend = backend;
+        this.source = new FlavorSource("TcpListener", backend, impl);
         try {
             this.localAddress = impl.localAddress();
         } catch (IOException | RuntimeException e) {
@@ -113,10 +115,7 @@ public final class TcpListener implements Source, Closeable {
      * @throws UnsupportedOperationException on the nio backend
      */
     public void setTtl(int ttl) throws IOException {
-        if (ttl < 1 || ttl > 255) {
-            throw new IllegalArgumentException("ttl must be 1..255: " + ttl);
-        }
-        impl.setOption(Options.IP_TTL, ttl);
+        impl.setOption(Options.IP_TTL, Sockets.ttl(ttl));
     }
 
     /** @throws UnsupportedOperationException on the nio backend */
@@ -126,20 +125,17 @@ public final class TcpListener implements Source, Closeable {
 
     @Override
     public void register(Registry registry, Token token, Interest interest) throws IOException {
-        Sockets.checkBackend("TcpListener", backend, registry);
-        impl.source().register(registry, token, interest);
+        source.register(registry, token, interest);
     }
 
     @Override
     public void reregister(Registry registry, Token token, Interest interest) throws IOException {
-        Sockets.checkBackend("TcpListener", backend, registry);
-        impl.source().reregister(registry, token, interest);
+        source.reregister(registry, token, interest);
     }
 
     @Override
     public void deregister(Registry registry) throws IOException {
-        Sockets.checkBackend("TcpListener", backend, registry);
-        impl.source().deregister(registry);
+        source.deregister(registry);
     }
 
     /** Stops listening; idempotent. Pending, unaccepted connections are reset. Deregister first. */

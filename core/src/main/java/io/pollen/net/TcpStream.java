@@ -64,10 +64,12 @@ import java.util.Objects;
 public final class TcpStream implements Source, Closeable {
     private final StreamImpl impl;
     private final Backend backend;
+    private final FlavorSource source;
 
     TcpStream(StreamImpl impl, Backend backend) {
         this.impl = impl;
         this.backend = backend;
+        this.source = new FlavorSource("TcpStream", backend, impl);
     }
 
     /** Starts connecting to {@code remote} with sockets for {@link Backend#select()}. */
@@ -193,7 +195,7 @@ public final class TcpStream implements Source, Closeable {
 
     /** {@code SO_SNDBUF}: a hint; the OS may round or double it. */
     public void setSendBufferSize(int bytes) throws IOException {
-        impl.setOption(StandardSocketOptions.SO_SNDBUF, positive(bytes));
+        impl.setOption(StandardSocketOptions.SO_SNDBUF, Sockets.bufferSize(bytes));
     }
 
     public int sendBufferSize() throws IOException {
@@ -202,7 +204,7 @@ public final class TcpStream implements Source, Closeable {
 
     /** {@code SO_RCVBUF}: a hint; the OS may round or double it. */
     public void setReceiveBufferSize(int bytes) throws IOException {
-        impl.setOption(StandardSocketOptions.SO_RCVBUF, positive(bytes));
+        impl.setOption(StandardSocketOptions.SO_RCVBUF, Sockets.bufferSize(bytes));
     }
 
     public int receiveBufferSize() throws IOException {
@@ -215,10 +217,7 @@ public final class TcpStream implements Source, Closeable {
      * @throws UnsupportedOperationException on the nio backend, which has no such option
      */
     public void setTtl(int ttl) throws IOException {
-        if (ttl < 1 || ttl > 255) {
-            throw new IllegalArgumentException("ttl must be 1..255: " + ttl);
-        }
-        impl.setOption(Options.IP_TTL, ttl);
+        impl.setOption(Options.IP_TTL, Sockets.ttl(ttl));
     }
 
     /** @throws UnsupportedOperationException on the nio backend */
@@ -226,32 +225,22 @@ public final class TcpStream implements Source, Closeable {
         return impl.getOption(Options.IP_TTL);
     }
 
-    static int positive(int bytes) {
-        if (bytes <= 0) {
-            throw new IllegalArgumentException("buffer size must be > 0: " + bytes);
-        }
-        return bytes;
-    }
-
     // ---- Source ----
 
     /** Via {@link Registry#register}; refuses a Poll of the other socket flavor. */
     @Override
     public void register(Registry registry, Token token, Interest interest) throws IOException {
-        Sockets.checkBackend("TcpStream", backend, registry);
-        impl.source().register(registry, token, interest);
+        source.register(registry, token, interest);
     }
 
     @Override
     public void reregister(Registry registry, Token token, Interest interest) throws IOException {
-        Sockets.checkBackend("TcpStream", backend, registry);
-        impl.source().reregister(registry, token, interest);
+        source.reregister(registry, token, interest);
     }
 
     @Override
     public void deregister(Registry registry) throws IOException {
-        Sockets.checkBackend("TcpStream", backend, registry);
-        impl.source().deregister(registry);
+        source.deregister(registry);
     }
 
     // ---- lifecycle ----

@@ -43,11 +43,13 @@ public final class UdpSocket implements Source, Closeable {
     private final DatagramImpl impl;
     private final Backend backend;
     private final InetSocketAddress localAddress;
+    private final FlavorSource source;
     private volatile InetSocketAddress peerAddress;
 
     private UdpSocket(DatagramImpl impl, Backend backend) throws IOException {
         this.impl = impl;
         this.backend = backend;
+        this.source = new FlavorSource("UdpSocket", backend, impl);
         try {
             this.localAddress = impl.localAddress();
         } catch (IOException | RuntimeException e) {
@@ -127,10 +129,7 @@ public final class UdpSocket implements Source, Closeable {
      * @throws UnsupportedOperationException on the nio backend
      */
     public void setTtl(int ttl) throws IOException {
-        if (ttl < 1 || ttl > 255) {
-            throw new IllegalArgumentException("ttl must be 1..255: " + ttl);
-        }
-        impl.setOption(Options.IP_TTL, ttl);
+        impl.setOption(Options.IP_TTL, Sockets.ttl(ttl));
     }
 
     /** @throws UnsupportedOperationException on the nio backend */
@@ -140,7 +139,7 @@ public final class UdpSocket implements Source, Closeable {
 
     /** {@code SO_SNDBUF}: a hint; the OS may round or double it. */
     public void setSendBufferSize(int bytes) throws IOException {
-        impl.setOption(StandardSocketOptions.SO_SNDBUF, TcpStream.positive(bytes));
+        impl.setOption(StandardSocketOptions.SO_SNDBUF, Sockets.bufferSize(bytes));
     }
 
     public int sendBufferSize() throws IOException {
@@ -149,7 +148,7 @@ public final class UdpSocket implements Source, Closeable {
 
     /** {@code SO_RCVBUF}: a hint; the OS may round or double it. */
     public void setReceiveBufferSize(int bytes) throws IOException {
-        impl.setOption(StandardSocketOptions.SO_RCVBUF, TcpStream.positive(bytes));
+        impl.setOption(StandardSocketOptions.SO_RCVBUF, Sockets.bufferSize(bytes));
     }
 
     public int receiveBufferSize() throws IOException {
@@ -158,20 +157,17 @@ public final class UdpSocket implements Source, Closeable {
 
     @Override
     public void register(Registry registry, Token token, Interest interest) throws IOException {
-        Sockets.checkBackend("UdpSocket", backend, registry);
-        impl.source().register(registry, token, interest);
+        source.register(registry, token, interest);
     }
 
     @Override
     public void reregister(Registry registry, Token token, Interest interest) throws IOException {
-        Sockets.checkBackend("UdpSocket", backend, registry);
-        impl.source().reregister(registry, token, interest);
+        source.reregister(registry, token, interest);
     }
 
     @Override
     public void deregister(Registry registry) throws IOException {
-        Sockets.checkBackend("UdpSocket", backend, registry);
-        impl.source().deregister(registry);
+        source.deregister(registry);
     }
 
     /** Closes the socket; idempotent. Deregister it first. */
