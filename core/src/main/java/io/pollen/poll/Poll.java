@@ -3,6 +3,8 @@ package io.pollen.poll;
 import io.pollen.poll.spi.Selector;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -41,12 +43,21 @@ public final class Poll implements AutoCloseable {
     private static final int CLOSED = 1;
     private static final int POLLING = 2;
     private static final int ONE = 4;
+    private static final VarHandle WAKE_PENDING;
+
+    static {
+        try {
+            WAKE_PENDING = MethodHandles.lookup().findVarHandle(Poll.class, "wakePending", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final Backend backend;
     private final Selector selector;
     private final Registry registry;
     private final AtomicInteger state = new AtomicInteger();
-    private volatile boolean wakePending;
+    private volatile boolean wakePending;   // see wake(); cleared by the poller after each select
     private volatile boolean hasWaker;
 
     private Poll(Backend backend, Selector selector) {
@@ -197,12 +208,23 @@ public final class Poll implements AutoCloseable {
     /** Coalesced wake-up: only the first wake after a poll returned reaches the kernel. */
     void wake() throws IOException {
         if (wakePending) {
+            // The pending wake-up covers this one, but a closed Poll must still say so.
+            if (isClosed()) {
+                throw new PollClosedException("Waker.wake");
+            }
             return;
         }
-        wakePending = true;
         acquire("Waker.wake");
         try {
-            selector.wakeup();
+            // Of wakes racing here, one wins the flag and makes the system call.
+            if (WAKE_PENDING.compareAndSet(this, false, true)) {
+                try {
+                    selector.wakeup();
+                } catch (IOException | RuntimeException e) {
+                    wakePending = false; // nothing was sent: let the next wake try again
+                    throw e;
+                }
+            }
         } finally {
             release();
         }
