@@ -3,8 +3,10 @@ package io.pollen.net;
 import io.pollen.net.fd.FdSocketFactory;
 import io.pollen.net.nio.NioSocketFactory;
 import io.pollen.net.spi.SocketFactory;
+import io.pollen.net.spi.SocketImpl;
 import io.pollen.poll.Backend;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Objects;
 
@@ -26,6 +28,20 @@ public final class Sockets {
             case NIO -> NioSocketFactory.INSTANCE;
             case EPOLL, KQUEUE -> FdSocketFactory.INSTANCE;
         };
+    }
+
+    /** A new socket's bound address; if it cannot be read, the socket is closed (not leaked). */
+    static InetSocketAddress localAddressOrClose(SocketImpl impl) throws IOException {
+        try {
+            return impl.localAddress();
+        } catch (IOException | RuntimeException e) {
+            try {
+                impl.close();
+            } catch (IOException closing) {
+                e.addSuppressed(closing); // the first failure is the one to report
+            }
+            throw e;
+        }
     }
 
     /** Checks an {@code IP_TTL} value against the range every platform accepts. */

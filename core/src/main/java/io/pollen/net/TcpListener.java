@@ -59,12 +59,7 @@ public final class TcpListener implements Source, Closeable {
         this.impl = impl;
         this.backend = backend;
         this.source = new FlavorSource("TcpListener", backend, impl);
-        try {
-            this.localAddress = impl.localAddress();
-        } catch (IOException | RuntimeException e) {
-            impl.close();
-            throw e;
-        }
+        this.localAddress = Sockets.localAddressOrClose(impl);
     }
 
     /** Binds on {@link Backend#select()} with the default backlog. */
@@ -144,6 +139,7 @@ public final class TcpListener implements Source, Closeable {
         impl.close();
     }
 
+    /** Whether {@link #close()} has not been called yet (not whether the port is still bound by the OS). */
     public boolean isOpen() {
         return impl.isOpen();
     }

@@ -158,6 +158,7 @@ public final class TcpStream implements Source, Closeable {
         impl.setOption(StandardSocketOptions.TCP_NODELAY, on);
     }
 
+    /** Whether {@code TCP_NODELAY} is on. */
     public boolean noDelay() throws IOException {
         return impl.getOption(StandardSocketOptions.TCP_NODELAY);
     }
@@ -167,6 +168,7 @@ public final class TcpStream implements Source, Closeable {
         impl.setOption(StandardSocketOptions.SO_KEEPALIVE, on);
     }
 
+    /** Whether {@code SO_KEEPALIVE} is on. */
     public boolean keepAlive() throws IOException {
         return impl.getOption(StandardSocketOptions.SO_KEEPALIVE);
     }
@@ -198,6 +200,7 @@ public final class TcpStream implements Source, Closeable {
         impl.setOption(StandardSocketOptions.SO_SNDBUF, Sockets.bufferSize(bytes));
     }
 
+    /** {@code SO_SNDBUF} as the OS reports it (Linux reports double what was set). */
     public int sendBufferSize() throws IOException {
         return impl.getOption(StandardSocketOptions.SO_SNDBUF);
     }
@@ -207,6 +210,7 @@ public final class TcpStream implements Source, Closeable {
         impl.setOption(StandardSocketOptions.SO_RCVBUF, Sockets.bufferSize(bytes));
     }
 
+    /** {@code SO_RCVBUF} as the OS reports it (Linux reports double what was set). */
     public int receiveBufferSize() throws IOException {
         return impl.getOption(StandardSocketOptions.SO_RCVBUF);
     }
@@ -254,6 +258,10 @@ public final class TcpStream implements Source, Closeable {
         impl.close();
     }
 
+    /**
+     * Whether {@link #close()} has not been called (on nio, also false once a failed connect closed
+     * it). Not a liveness check of the peer.
+     */
     public boolean isOpen() {
         return impl.isOpen();
     }

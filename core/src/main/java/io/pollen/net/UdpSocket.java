@@ -50,12 +50,7 @@ public final class UdpSocket implements Source, Closeable {
         this.impl = impl;
         this.backend = backend;
         this.source = new FlavorSource("UdpSocket", backend, impl);
-        try {
-            this.localAddress = impl.localAddress();
-        } catch (IOException | RuntimeException e) {
-            impl.close();
-            throw e;
-        }
+        this.localAddress = Sockets.localAddressOrClose(impl);
     }
 
     /** Binds on {@link Backend#select()}. Port 0 picks an ephemeral port. */
@@ -110,6 +105,7 @@ public final class UdpSocket implements Source, Closeable {
         return peerAddress;
     }
 
+    /** The backend whose Polls this socket registers with. */
     public Backend backend() {
         return backend;
     }
@@ -119,6 +115,7 @@ public final class UdpSocket implements Source, Closeable {
         impl.setOption(StandardSocketOptions.SO_BROADCAST, on);
     }
 
+    /** Whether {@code SO_BROADCAST} is on. */
     public boolean broadcast() throws IOException {
         return impl.getOption(StandardSocketOptions.SO_BROADCAST);
     }
@@ -142,6 +139,7 @@ public final class UdpSocket implements Source, Closeable {
         impl.setOption(StandardSocketOptions.SO_SNDBUF, Sockets.bufferSize(bytes));
     }
 
+    /** {@code SO_SNDBUF} as the OS reports it (Linux reports double what was set). */
     public int sendBufferSize() throws IOException {
         return impl.getOption(StandardSocketOptions.SO_SNDBUF);
     }
@@ -151,6 +149,7 @@ public final class UdpSocket implements Source, Closeable {
         impl.setOption(StandardSocketOptions.SO_RCVBUF, Sockets.bufferSize(bytes));
     }
 
+    /** {@code SO_RCVBUF} as the OS reports it (Linux reports double what was set). */
     public int receiveBufferSize() throws IOException {
         return impl.getOption(StandardSocketOptions.SO_RCVBUF);
     }
@@ -176,6 +175,7 @@ public final class UdpSocket implements Source, Closeable {
         impl.close();
     }
 
+    /** Whether {@link #close()} has not been called yet. */
     public boolean isOpen() {
         return impl.isOpen();
     }
