@@ -79,7 +79,7 @@ final class NioStream extends NioSocket<SocketChannel> implements StreamImpl {
             return 0;
         }
         long n = channel.read(dsts, offset, length);
-        if (n == 0 && anyRemaining(dsts, offset, length)) {
+        if (n == 0 && StreamImpl.anyRemaining(dsts, offset, length)) {
             source.rearm(Interest.READABLE);
         }
         return n;
@@ -143,19 +143,10 @@ final class NioStream extends NioSocket<SocketChannel> implements StreamImpl {
             return 0;
         }
         long n = channel.write(srcs, offset, length);
-        if (anyRemaining(srcs, offset, length)) {
+        if (StreamImpl.anyRemaining(srcs, offset, length)) {
             source.rearm(Interest.WRITABLE);
         }
         return n;
-    }
-
-    private static boolean anyRemaining(ByteBuffer[] bufs, int offset, int length) {
-        for (int i = offset; i < offset + length; i++) {
-            if (bufs[i].hasRemaining()) {
-                return true;
-            }
-        }
-        return false;
     }
 
     @Override
