@@ -37,6 +37,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A timeout is rounded up to the backend's clock resolution, never down: a 1 µs timeout on a
  * millisecond clock waits 1 ms rather than spinning. {@code poll} may return before the timeout
  * with no events (EINTR, a wake-up without a {@link Waker}): callers loop.
+ *
+ * <h2>Not guaranteed</h2>
+ * The order of events within one poll; that one readiness change gives exactly one event (a source
+ * may be reported twice, or once with combined flags, or spuriously); that an event still holds
+ * when it is handled (the source may have been drained or closed meanwhile); fairness between
+ * sources when more are ready than {@link Events} can hold (the rest come in later polls).
  */
 public final class Poll implements AutoCloseable {
     // state: bit 0 closed, bit 1 polling, the rest (in units of 4) the number of calls in flight.
@@ -90,7 +96,9 @@ public final class Poll implements AutoCloseable {
      * Waits for events and fills {@code events} with them (clearing what it held).
      *
      * @param timeout how long to wait at most; {@code null} waits until an event or a wake-up
-     * @return the number of events
+     * @return the number of events: {@code 0} after the timeout, and also early after a signal
+     *         (EINTR is not retried, so that an interrupted loop gets control back), a wake-up with
+     *         no {@link Waker} to report it, or a concurrent {@link #close()}
      */
     public int poll(Events events, Duration timeout) throws IOException {
         return pollNanos(events, timeout == null ? -1 : toNanos(timeout));
