@@ -45,8 +45,6 @@ final class ChapterTrace {
 
     /** Runs the task; true if a non-empty response arrived. Prints failures to stdout's trace too. */
     static boolean run(Target target, Backend backend, Duration timeout, PrintWriter out) throws Exception {
-        out.println("pollen demo: the chapter's task as a Pollen task (" + backend.id()
-                + " backend, one event-loop thread)");
         String response;
         Task task = null;
         try (Runtime runtime = Runtime.builder().backend(backend).loops(1).threadNamePrefix("pollen-demo").build()) {

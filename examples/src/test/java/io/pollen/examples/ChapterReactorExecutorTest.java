@@ -26,7 +26,8 @@ class ChapterReactorExecutorTest {
     static Fds.Snapshot fds;
 
     @BeforeAll
-    static void before() {
+    static void before() throws IOException {
+        java.nio.channels.SocketChannel.open().close(); // the JDK's once-per-JVM nio fds are not ours
         fds = Fds.snapshot();
     }
 
