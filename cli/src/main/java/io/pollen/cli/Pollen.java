@@ -36,7 +36,7 @@ import java.util.concurrent.TimeoutException;
  */
 @Command(name = "pollen", mixinStandardHelpOptions = true, versionProvider = Pollen.Version.class,
         description = "Pollen: the Reactor-Executor pattern for Java, on one event-loop thread.",
-        subcommands = {DemoCommand.class, ServeCommand.class, BenchCommand.class,
+        subcommands = {DemoCommand.class, GetCommand.class, ServeCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {

@@ -27,6 +27,29 @@ record Target(String url, InetSocketAddress address, String host, String path) {
      *         host that does not resolve
      */
     static Target parse(String url) {
+        URI uri = checkHttpUrl(url);
+        int port = uri.getPort() == -1 ? 80 : uri.getPort();
+        String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+        if (uri.getRawQuery() != null) {
+            path += "?" + uri.getRawQuery();
+        }
+        String hostName = uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1)
+                : uri.getHost();
+        InetSocketAddress address = new InetSocketAddress(hostName, port);
+        if (address.isUnresolved()) {
+            throw new IllegalArgumentException("unknown host: '" + uri.getHost() + "'");
+        }
+        String host = uri.getPort() == -1 ? uri.getHost() : uri.getHost() + ":" + port;
+        return new Target(url, address, host, path);
+    }
+
+    /**
+     * Checks that {@code url} is an absolute {@code http://host[:port]/...} URL, without resolving
+     * the host.
+     *
+     * @throws IllegalArgumentException saying what is wrong
+     */
+    static URI checkHttpUrl(String url) {
         URI uri;
         try {
             uri = new URI(url.trim());
@@ -45,19 +68,7 @@ record Target(String url, InetSocketAddress address, String host, String path) {
         if (uri.getPort() == 0 || uri.getPort() > 65535) {
             throw new IllegalArgumentException("bad port in URL: '" + url + "'");
         }
-        int port = uri.getPort() == -1 ? 80 : uri.getPort();
-        String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
-        if (uri.getRawQuery() != null) {
-            path += "?" + uri.getRawQuery();
-        }
-        String hostName = uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1)
-                : uri.getHost();
-        InetSocketAddress address = new InetSocketAddress(hostName, port);
-        if (address.isUnresolved()) {
-            throw new IllegalArgumentException("unknown host: '" + uri.getHost() + "'");
-        }
-        String host = uri.getPort() == -1 ? uri.getHost() : uri.getHost() + ":" + port;
-        return new Target(url, address, host, path);
+        return uri;
     }
 
     /** The chapter's request: one GET with {@code Connection: close}, so the response ends at EOF. */
