@@ -8,9 +8,9 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
 /**
- * {@code pollen bench}: a pointer to the benchmark harness, which lives in the {@code bench} module
- * (owned by its own engineer, with JMH and a load generator). Benchmarks need a quiet machine, a
- * forked JVM per measurement and their own flags, so the CLI does not run them in-process; it
+ * {@code pollen bench}: a pointer to the benchmark harness, {@code bench/run.sh} in the
+ * {@code bench} module. Benchmarks need a quiet machine, forked server JVMs pinned to cores, wrk and
+ * a C compiler, so the CLI does not run them in-process (and its jar does not contain them); it
  * prints the commands instead.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
@@ -23,14 +23,17 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         out.println("""
-                Pollen's benchmarks live in the bench module (JMH and a load harness), not in this CLI:
-                they need forked JVMs and a quiet machine.
+                Pollen's benchmarks live in the bench module, not in this CLI: they compare Pollen with
+                other servers (a C epoll server, a java.nio loop, virtual threads, Netty) under wrk and
+                Java load generators, in forked JVMs pinned to cores, which an in-process command cannot do.
 
-                Build and run them from the repository root:
-                  mvn -B -q -pl bench -am package -DskipTests
-                  see bench/README.md for the harness commands, the scenarios and the figures so far
+                From the repository root (needs a JDK 25, Maven, and the apt packages wrk and gcc):
+                  bench/run.sh --smoke     one short round (~2 min), the CI check
+                  bench/run.sh             the full run (~15 min): interleaved rounds, multi-core, 10k connections
+                The report goes to bench/results/latest.md (with .svg, .json, .csv beside it).
+                Options after run.sh go to the harness: --rounds N, --duration S, --only a,b, --no-scale, ...
 
-                For a quick, unscientific look at many tasks on one thread:
+                For a quick, unscientific look at many tasks on one event-loop thread:
                   bin/pollen demo --tasks 10000 --delay 1000""");
         out.flush();
         return Pollen.OK;

@@ -18,6 +18,9 @@ import java.net.InetSocketAddress;
  * (joining its loop threads).
  */
 final class DemoServer implements AutoCloseable {
+    /** The listen backlog asked for; Linux caps it at {@code net.core.somaxconn} (4096 by default). */
+    static final int BACKLOG = 65_535;
+
     private final Runtime runtime;
     private final HttpServer server;
 
@@ -35,7 +38,11 @@ final class DemoServer implements AutoCloseable {
     static DemoServer start(Backend backend, int loops, InetSocketAddress address) throws IOException {
         Runtime runtime = Runtime.builder().backend(backend).loops(loops).threadNamePrefix("pollen-server").build();
         try {
-            return new DemoServer(runtime, DemoRoutes.start(runtime, address));
+            // A deep accept queue: `demo --tasks 10000` connects all at once, and a full queue makes
+            // the kernel drop SYNs, which clients retry only after a second. The kernel caps it
+            // at net.core.somaxconn.
+            HttpServer server = DemoRoutes.install(HttpServer.builder().bind(address).backlog(BACKLOG)).start(runtime);
+            return new DemoServer(runtime, server);
         } catch (IOException | RuntimeException e) {
             runtime.close();
             throw e;
