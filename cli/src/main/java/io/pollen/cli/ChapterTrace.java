@@ -138,6 +138,9 @@ final class ChapterTrace {
         }
 
         private void send() {
+            if (result.isDone() || (connected && !request.hasRemaining())) {
+                return; // several edges queued several sends: the first one did the work
+            }
             try {
                 if (!connected) {
                     IOException failed = stream.takeError();
@@ -190,7 +193,7 @@ final class ChapterTrace {
         }
 
         private void cleanUp() {
-            // Runs on whichever thread completed or cancelled the result; these are safe from any.
+            // Runs on the loop thread: the result is completed there, and cancelled there on timeout.
             if (waiting != null) {
                 waiting.cancel();
             }

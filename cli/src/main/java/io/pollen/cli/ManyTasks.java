@@ -101,7 +101,7 @@ final class ManyTasks {
             firstError.compareAndSet(null, (tasks - done.get()) + " tasks never finished");
         }
         return new Summary(tasks, successes.get(), firstError.get(), Duration.ofNanos(end - start), target.delay(),
-                style.name().toLowerCase(), backend.id(), loops, carrierThreads.size(),
+                style.name().toLowerCase(java.util.Locale.ROOT), backend.id(), loops, carrierThreads.size(),
                 jvmThreads, ProcessStats.peakMemory());
     }
 

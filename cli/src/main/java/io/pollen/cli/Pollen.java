@@ -97,11 +97,12 @@ public final class Pollen implements Runnable {
         if (c instanceof UnknownHostException) {
             return "unknown host: " + msg;
         }
-        if (c instanceof ConnectException && !msg.toLowerCase().contains("refused")) {
+        if (c instanceof ConnectException && !msg.toLowerCase(java.util.Locale.ROOT).contains("refused")) {
             return "connection failed: " + msg;
         }
         if (c instanceof TimeoutException) {
-            return "timed out" + (c.getMessage() == null ? "" : ": " + msg);
+            return c.getMessage() == null ? "timed out"
+                    : msg.toLowerCase(java.util.Locale.ROOT).contains("timed out") ? msg : "timed out: " + msg;
         }
         return msg;
     }
