@@ -500,6 +500,10 @@ public final class EventLoop implements Executor, AutoCloseable {
         return thread;
     }
 
+    Reactor reactorForTests() {
+        return reactor;
+    }
+
     /**
      * Closes the loop now: cancels its tasks, closes every socket registered with it and the
      * Poll. For a loop on its own thread this stops the thread (use {@link Runtime#shutdown} for

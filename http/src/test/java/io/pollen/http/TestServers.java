@@ -29,12 +29,13 @@ final class TestServers implements AutoCloseable {
     }
 
     /**
-     * The backends of {@link TestBackends#all()} that can open a Poll here (a backend still being
-     * written reports itself available but cannot open yet).
+     * The backends of {@link TestBackends#all()} that can open a Poll and a listener here (a
+     * backend or socket flavor still being written reports itself available but cannot open yet).
      */
     static Stream<Backend> backends() {
         return TestBackends.all().filter(b -> {
-            try (Poll p = Poll.open(b)) {
+            try (Poll p = Poll.open(b);
+                 io.pollen.net.TcpListener l = io.pollen.net.TcpListener.bind(new InetSocketAddress("127.0.0.1", 0), b)) {
                 return true;
             } catch (IOException | RuntimeException | LinkageError e) {
                 return false;
@@ -83,8 +84,13 @@ final class TestServers implements AutoCloseable {
         HttpServer s = servers.get(backend);
         if (s == null) {
             Runtime rt = Runtime.builder().backend(backend).loops(loops).threadNamePrefix("http-test-" + backend.id()).build();
+            try {
+                s = config.apply(DemoRoutes.install(HttpServer.builder())).start(rt);
+            } catch (IOException | RuntimeException e) {
+                rt.shutdown(Duration.ofSeconds(5));
+                throw e;
+            }
             runtimes.put(backend, rt);
-            s = config.apply(DemoRoutes.install(HttpServer.builder())).start(rt);
             servers.put(backend, s);
         }
         return s;
