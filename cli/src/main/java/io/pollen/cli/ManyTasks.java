@@ -122,11 +122,8 @@ final class ManyTasks {
             Reader reader = new Reader(stream);
             return stream.writeAll(ByteBuffer.wrap(request))
                     .thenCompose(sent -> reader.readToEnd())
-                    .whenComplete((r, e) -> {
-                        loopThreads.add(Thread.currentThread().getName());
-                        stream.close();
-                    });
-        });
+                    .whenComplete((r, e) -> stream.close());
+        }).whenComplete((r, e) -> loopThreads.add(Thread.currentThread().getName())); // who resumed it last
     }
 
     /** Reads until end of stream without recursing when reads complete at once. */

@@ -94,6 +94,7 @@ class DemoCommandTest {
         assertEquals(Pollen.FAILED, many.exitCode, many.toString());
         assertTrue(many.stdout().contains("successes    0/20  (first failure: "), many.toString());
         assertTrue(many.stdout().toLowerCase().contains("refused"), many.toString());
+        assertTrue(many.stdout().contains("\n  threads      1 event-loop thread ran the tasks"), many.toString());
     }
 
     @Test
