@@ -79,7 +79,8 @@ final class ManyTasks {
             start = System.nanoTime();
             for (int i = 0; i < tasks; i++) {
                 CompletionStage<RawResponse> task = style == Style.ASYNC
-                        ? loop.spawn(() -> loop.timeout(asyncTask(loop), timeout))
+                        // A timed-out JoinHandle is cancelled, which closes the task's socket.
+                        ? loop.timeout(loop.spawn(() -> asyncTask(loop)), timeout)
                         : runtime.spawnVirtual(() -> virtualTask(loop));
                 task.whenComplete((response, error) -> {
                     record(response, error);
