@@ -43,7 +43,7 @@ public final class Bench {
                     a.intValue("multi-rounds", smoke ? 1 : Math.min(rounds, 2)),
                     a.intValue("scale-rounds", 1),
                     a.intValue("warmup", smoke ? 0 : 3),
-                    a.intValue("duration", smoke ? 1 : 4),
+                    a.intValue("duration", smoke ? 1 : 3),
                     a.doubleValue("echo-warmup", smoke ? 0.5 : 1),
                     a.intValue("connections", 100),
                     16,

@@ -13,17 +13,33 @@ import java.util.OptionalDouble;
 final class Report {
 
     /** A table of the report: which samples, which metric ranks the servers, how to label it. */
-    record Scenario(String id, String title, String metric, String unit) {}
+    record Scenario(String id, String title, String metric, String unit, String chart) {}
 
     static final List<Scenario> SCENARIOS = List.of(
-            new Scenario(Runner.HTTP, "HTTP plaintext, 100 connections, no pipelining, 1 loop", "rps", "req/s"),
-            new Scenario(Runner.HTTP_PIPE, "HTTP plaintext, 100 connections, 16 pipelined, 1 loop", "rps", "req/s"),
-            new Scenario(Runner.ECHO_PINGPONG, "TCP echo 32 B, 100 connections, ping-pong, 1 loop", "rate", "msg/s"),
-            new Scenario(Runner.ECHO_PIPE, "TCP echo 32 B, 100 connections, 16 in flight, 1 loop", "rate", "msg/s"),
-            new Scenario(Runner.HTTP_2, "HTTP plaintext, no pipelining, 2 loops (unpinned, shares 2 cpus with wrk)", "rps", "req/s"),
-            new Scenario(Runner.HTTP_PIPE_2, "HTTP plaintext, 16 pipelined, 2 loops (unpinned, shares 2 cpus with wrk)", "rps", "req/s"),
-            new Scenario(Runner.SCALE, "Scale: 100 active connections beside the idle ones, 1 loop", "rps", "req/s"),
-            new Scenario(Runner.SCALE, "Scale: RSS growth per idle keep-alive connection", "kib_per_conn", "KiB/conn"));
+            new Scenario(Runner.HTTP,
+                    "HTTP plaintext, 100 connections, no pipelining, 1 loop",
+                    "rps", "req/s", "HTTP, no pipelining, 1 loop"),
+            new Scenario(Runner.HTTP_PIPE,
+                    "HTTP plaintext, 100 connections, 16 pipelined, 1 loop",
+                    "rps", "req/s", "HTTP, 16 pipelined, 1 loop"),
+            new Scenario(Runner.ECHO_PINGPONG,
+                    "TCP echo 32 B, 100 connections, ping-pong, 1 loop",
+                    "rate", "msg/s", "Echo ping-pong, 1 loop"),
+            new Scenario(Runner.ECHO_PIPE,
+                    "TCP echo 32 B, 100 connections, 16 in flight, 1 loop",
+                    "rate", "msg/s", "Echo 16 in flight, 1 loop"),
+            new Scenario(Runner.HTTP_2,
+                    "HTTP plaintext, no pipelining, 2 loops (unpinned, shares 2 cpus with wrk)",
+                    "rps", "req/s", "HTTP, no pipelining, 2 loops (shared cpus)"),
+            new Scenario(Runner.HTTP_PIPE_2,
+                    "HTTP plaintext, 16 pipelined, 2 loops (unpinned, shares 2 cpus with wrk)",
+                    "rps", "req/s", "HTTP, 16 pipelined, 2 loops (shared cpus)"),
+            new Scenario(Runner.SCALE,
+                    "Scale: 100 active connections beside the idle ones, 1 loop",
+                    "rps", "req/s", "Scale: HTTP beside idle connections"),
+            new Scenario(Runner.SCALE,
+                    "Scale: RSS growth per idle keep-alive connection",
+                    "kib_per_conn", "KiB/conn", "Scale: RSS growth per idle connection"));
 
     private Report() {}
 
@@ -64,7 +80,7 @@ final class Report {
             String resp = r.responses.get(s.name());
             b.append("| ").append(s.name()).append(" | ").append(s.description()).append(" | ")
                     .append(r.status.getOrDefault(s.name(), "?").replace("|", "\\|")).append(" | ")
-                    .append(resp == null ? "–" : resp.length() + (resp.equals(r.responses.get("c-epoll")) ? " (same as C)" : " (differs from C)"))
+                    .append(resp == null ? "–" : resp.length() + " (" + compare(resp, r.responses.get("c-epoll")) + ")")
                     .append(" |\n");
         }
         b.append('\n');
@@ -74,6 +90,9 @@ final class Report {
             if (!any) continue;
             table(b, r, specs, sc);
         }
+        b.append("\"per server cpu-s\" is throughput divided by the server's cpu share (requests or messages per second of ")
+                .append("server cpu): the cost of the work, less sensitive than raw throughput to other load on the machine. ")
+                .append("Pipelined HTTP rows have no wrk latency: wrk times only one response per pipelined batch.\n\n");
         b.append("Raw samples: `").append(cfg.smoke() ? "raw/smoke-latest" : "latest").append(".json` / `.csv` beside this file.\n");
         return b.toString();
     }
@@ -84,9 +103,9 @@ final class Report {
         b.append("## ").append(sc.title()).append("\n\n");
         b.append("| server | median ").append(sc.unit()).append(" | range | ");
         if (latency) b.append(echo ? "p50 µs | p99 µs | p99.9 µs | " : "p50 µs | p99 µs | ");
-        b.append(sc.metric().equals("kib_per_conn") ? "RSS before → after (MiB) | " : "server cpu | generator cpu | ");
+        b.append(sc.metric().equals("kib_per_conn") ? "RSS before → after (MiB) | " : "per server cpu-s | server cpu | generator cpu | ");
         b.append("× C | × Netty epoll |\n");
-        int columns = 3 + (latency ? (echo ? 3 : 2) : 0) + (latency ? 2 : 1) + 2;
+        int columns = 3 + (latency ? (echo ? 3 : 2) : 0) + (latency ? 3 : 1) + 2;
         b.append("|").append("---|".repeat(columns)).append('\n');
         OptionalDouble c = r.median("c-epoll", sc.id(), sc.metric());
         OptionalDouble netty = r.median("netty-epoll", sc.id(), sc.metric());
@@ -109,11 +128,21 @@ final class Report {
             if (sc.metric().equals("kib_per_conn")) {
                 b.append(mib(r, s, sc, "rss_base_kib")).append(" → ").append(mib(r, s, sc, "rss_held_kib")).append(" | ");
             } else {
-                b.append(med(r, s, sc, "server_cpu")).append(" | ").append(med(r, s, sc, "gen_cpu")).append(" | ");
+                b.append(med(r, s, sc, "per_cpu")).append(" | ").append(med(r, s, sc, "server_cpu")).append(" | ")
+                        .append(med(r, s, sc, "gen_cpu")).append(" | ");
             }
             b.append(ratio(med.getAsDouble(), c)).append(" | ").append(ratio(med.getAsDouble(), netty)).append(" |\n");
         }
         b.append('\n');
+    }
+
+    /** How a server's response compares with the C reference's, Date value blanked in both. */
+    private static String compare(String resp, String reference) {
+        if (reference == null) return "no C reference";
+        if (resp.equals(reference)) return "same bytes as C";
+        java.util.function.Function<String, List<String>> fields = x -> x.lines().map(l -> l.toLowerCase(Locale.ROOT)).sorted().toList();
+        if (fields.apply(resp).equals(fields.apply(reference))) return "same fields as C, other order/case";
+        return resp.length() == reference.length() ? "same length as C, other fields" : "differs from C";
     }
 
     private static String absent(Results r, ServerCatalog.Spec s) {
@@ -128,7 +157,7 @@ final class Report {
         OptionalDouble m = r.median(s.name(), sc.id(), metric);
         if (m.isEmpty()) return "–";
         double v = m.getAsDouble();
-        return metric.endsWith("cpu") ? String.format(Locale.ROOT, "%.2f", v) : big(v);
+        return metric.endsWith("_cpu") && !metric.equals("per_cpu") ? String.format(Locale.ROOT, "%.2f", v) : big(v);
     }
 
     private static String mib(Results r, ServerCatalog.Spec s, Scenario sc, String metric) {

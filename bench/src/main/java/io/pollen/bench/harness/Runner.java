@@ -178,6 +178,11 @@ final class Runner {
     }
 
     private void record(ServerCatalog.Spec spec, String scenario, int round, Map<String, Double> m) throws IOException {
+        // Throughput per second of server cpu: what each request or message costs the server,
+        // much less sensitive than raw throughput to other work stealing the server's core.
+        double work = m.getOrDefault("rps", m.getOrDefault("rate", 0.0));
+        double cpu = m.getOrDefault("server_cpu", 0.0);
+        if (work > 0 && cpu > 0.01) m.put("per_cpu", work / cpu);
         results.add(spec.name(), scenario, round, m);
         Bench.log("%-15s %-19s r%d  %s", spec.name(), scenario, round, summary(m));
         if (m.getOrDefault("errors", 0.0) > 0 && !scenario.equals(SCALE)) {
