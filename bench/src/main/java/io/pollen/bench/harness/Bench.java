@@ -44,7 +44,7 @@ public final class Bench {
                     a.intValue("scale-rounds", 1),
                     a.intValue("warmup", smoke ? 0 : 3),
                     a.intValue("duration", smoke ? 1 : 3),
-                    a.doubleValue("echo-warmup", smoke ? 0.5 : 1),
+                    a.doubleValue("echo-warmup", smoke ? 0.3 : 1),
                     a.intValue("connections", 100),
                     16,
                     a.intValue("scale-conns", smoke ? 1000 : 10_000),
@@ -139,7 +139,7 @@ public final class Bench {
         System.err.flush();
     }
 
-    /** Writes a failure to the log and returns the exception's one-line description. */
+    /** An exception as one line: its type and message. */
     static String describe(Throwable t) {
         String m = t.getMessage();
         return t.getClass().getSimpleName() + (m == null ? "" : ": " + m.replace('\n', ' '));
