@@ -32,7 +32,10 @@ done
 if [ -z "$JAVA" ]; then echo "bench/run.sh: no JDK 25+ found (set POLLEN_JAVA)" >&2; exit 2; fi
 
 echo "[bench] building (mvn -pl bench -am package -DskipTests) ..." >&2
-mvn -B -q ${MVN_FLAGS:-} -pl bench -am package -DskipTests >&2
+# Maven itself runs on that JDK too: the jar plugin runs the JDK's jar tool in Maven's JVM, and an
+# older JDK cannot read the Java 25 module-info.class ("Unsupported major.minor version 69.0").
+JAVA_HOME="$(cd "$(dirname "$JAVA")/.." && pwd)" MAVEN_OPTS="${MAVEN_OPTS:-} --enable-native-access=ALL-UNNAMED" \
+  mvn -B -q ${MVN_FLAGS:-} -pl bench -am package -DskipTests >&2 2> >(grep -v "sun.misc.Unsafe\|terminally deprecated\|consider reporting" >&2)
 mkdir -p bench/target/native
 gcc -O2 -Wall -Wextra -pthread -o bench/target/native/epoll_http bench/native/epoll_http.c
 
