@@ -140,9 +140,12 @@ final class Report {
     private static String compare(String resp, String reference) {
         if (reference == null) return "no C reference";
         if (resp.equals(reference)) return "same bytes as C";
-        java.util.function.Function<String, List<String>> fields = x -> x.lines().map(l -> l.toLowerCase(Locale.ROOT)).sorted().toList();
-        if (fields.apply(resp).equals(fields.apply(reference))) return "same fields as C, other order/case";
+        if (sortedLines(resp).equals(sortedLines(reference))) return "same fields as C, other order/case";
         return resp.length() == reference.length() ? "same length as C, other fields" : "differs from C";
+    }
+
+    private static List<String> sortedLines(String response) {
+        return response.lines().map(l -> l.toLowerCase(Locale.ROOT)).sorted().toList();
     }
 
     private static String absent(Results r, ServerCatalog.Spec s) {

@@ -142,9 +142,10 @@ final class Runner {
 
     /** One EchoLoad process measuring each depth in turn on fresh connections; one result per depth. */
     private List<Map<String, Double>> echo(ServerProcess s, int loops, int... depths) throws IOException, InterruptedException {
-        String depthList = java.util.Arrays.stream(depths).mapToObj(Integer::toString).collect(java.util.stream.Collectors.joining(","));
+        StringBuilder depthList = new StringBuilder();
+        for (int d : depths) depthList.append(depthList.isEmpty() ? "" : ",").append(d);
         List<String> cmd = generatorJvm(loops, "EchoLoad", "--port", Integer.toString(s.echoPort),
-                "--conns", Integer.toString(cfg.connections()), "--depths", depthList,
+                "--conns", Integer.toString(cfg.connections()), "--depths", depthList.toString(),
                 "--warmup", Double.toString(cfg.echoWarmup()), "--duration", Integer.toString(cfg.duration()));
         long cpu0 = s.cpuNanos();
         long t0 = System.nanoTime();
