@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Runs one group of Pollen's JMH benchmarks and writes bench/results/jmh-<group>.md.
+#
+#   bench/jmh.sh poll      # issue #2: wake, loopback ping-pong, 1,000-connection dispatch
+#                          #           (pollen-epoll vs a plain java.nio Selector, + pollen-nio)
+#   bench/jmh.sh runtime   # issue #3: spawn/complete, cross-thread wake, timer insert+cancel
+#                          #           (Pollen vs CompletableFuture/ForkJoinPool, STPE, Netty 4.2)
+#   bench/jmh.sh poll -p impl=pollen-epoll,jdk-nio   # any further arguments go to JMH
+#
+# Defaults are sized for two shared cores: one fork, 3 warm-up and 5 measured iterations
+# (1-2 s each, see each class). Override with JMH flags, e.g. -f 2 -i 10. Raw results stay in
+# bench/target/jmh-<group>.csv and .log. Builds with Maven (no install), runs on JDK 25.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+JAVA="${JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}"
+group="${1:-}"
+[ $# -gt 0 ] && shift
+case "$group" in
+  poll)    pattern='io\.pollen\.bench\.jmh\.poll\..*';    baseline=pollen-epoll; title='Issue #2: poll layer (JMH)' ;;
+  runtime) pattern='io\.pollen\.bench\.jmh\.runtime\..*'; baseline=pollen;       title='Issue #3: runtime (JMH)' ;;
+  *) echo "usage: $0 poll|runtime [JMH options]" >&2; exit 2 ;;
+esac
+
+mvn -B -q -pl bench -am package -DskipTests \
+    dependency:build-classpath -Dmdep.outputFile=target/jmh.classpath -Dmdep.includeScope=runtime
+CP="bench/target/classes:$(cat bench/target/jmh.classpath)"
+csv="bench/target/jmh-$group.csv"
+log="bench/target/jmh-$group.log"
+"$JAVA" --enable-native-access=ALL-UNNAMED -cp "$CP" org.openjdk.jmh.Main "$pattern" \
+    -f 1 -wi 3 -i 5 -rf csv -rff "$csv" "$@" 2>&1 | tee "$log"
+mkdir -p bench/results
+"$JAVA" -cp "$CP" io.pollen.bench.jmh.JmhReport "$csv" "$baseline" "$title" "bench/jmh.sh $group $*" \
+    > "bench/results/jmh-$group.md"
+cat "bench/results/jmh-$group.md"
