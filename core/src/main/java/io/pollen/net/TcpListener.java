@@ -1,0 +1,159 @@
+package io.pollen.net;
+
+import io.pollen.net.spi.ListenerImpl;
+import io.pollen.net.spi.Options;
+import io.pollen.net.spi.StreamImpl;
+import io.pollen.poll.Backend;
+import io.pollen.poll.Interest;
+import io.pollen.poll.Registry;
+import io.pollen.poll.Source;
+import io.pollen.poll.Token;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.Objects;
+
+/**
+ * A non-blocking listening TCP socket that registers with a {@link io.pollen.poll.Poll}; mio's
+ * {@code TcpListener}.
+ *
+ * <pre>{@code
+ * TcpListener listener = TcpListener.bind(new InetSocketAddress("127.0.0.1", 0), poll.backend());
+ * poll.registry().register(listener, SERVER, Interest.READABLE);
+ * // on a readable event for SERVER:
+ * TcpStream s;
+ * while ((s = listener.accept()) != null) { ... register s ... }
+ * }</pre>
+ *
+ * <h2>Conventions</h2>
+ * <ul>
+ *   <li>A readable event means connections may be pending; {@link #accept()} until it returns
+ *       {@code null} ("would block"), since readiness is edge-triggered: two connections arriving
+ *       together may give one event.</li>
+ *   <li>Accepted streams are non-blocking (and close-on-exec on the native backends) and belong to
+ *       the same {@link #backend()}.</li>
+ *   <li>{@code SO_REUSEADDR} is always set before bind (so a server can rebind a port in
+ *       TIME_WAIT); {@code SO_REUSEPORT} when asked, so several listeners (one per event loop)
+ *       can share a port and the kernel spreads connections.</li>
+ *   <li>Bind to port 0 for an ephemeral port; {@link #localAddress()} tells which. IPv4 and IPv6
+ *       follow the address family; a wildcard IPv6 address ({@code ::}) may accept IPv4 clients
+ *       too, as the OS's default for {@code IPV6_V6ONLY} decides.</li>
+ * </ul>
+ *
+ * <p><b>Differences between backends:</b> {@link #setTtl} throws
+ * {@link UnsupportedOperationException} on nio. <b>Not guaranteed:</b> the order in which pending
+ * connections are accepted; that a peer that connected is still there when accepted (an accepted
+ * stream may read a reset at once).
+ */
+public final class TcpListener implements Source, Closeable {
+    /** The backlog used when none is given; the OS caps it ({@code somaxconn}). */
+    public static final int DEFAULT_BACKLOG = 1024;
+
+    private final ListenerImpl impl;
+    private final Backend backend;
+    private final InetSocketAddress localAddress;
+
+    private TcpListener(ListenerImpl impl, Backend backend) throws IOException {
+        this.impl = impl;
+        this.backend = backend;
+        try {
+            this.localAddress = impl.localAddress();
+        } catch (IOException | RuntimeException e) {
+            impl.close();
+            throw e;
+        }
+    }
+
+    /** Binds on {@link Backend#select()} with the default backlog. */
+    public static TcpListener bind(InetSocketAddress local) throws IOException {
+        return bind(local, Backend.select());
+    }
+
+    /** Binds for Polls of {@code backend} with the default backlog, without {@code SO_REUSEPORT}. */
+    public static TcpListener bind(InetSocketAddress local, Backend backend) throws IOException {
+        return bind(local, backend, DEFAULT_BACKLOG, false);
+    }
+
+    /**
+     * Binds and listens.
+     *
+     * @param backlog   the accept queue length, {@code > 0}
+     * @param reusePort set {@code SO_REUSEPORT} (throws {@link UnsupportedOperationException} where
+     *                  the OS lacks it)
+     */
+    public static TcpListener bind(InetSocketAddress local, Backend backend, int backlog, boolean reusePort)
+            throws IOException {
+        Objects.requireNonNull(backend, "backend");
+        if (backlog < 1) {
+            throw new IllegalArgumentException("backlog must be >= 1: " + backlog);
+        }
+        return new TcpListener(Sockets.factory(backend).listen(Sockets.resolved(local), backlog, reusePort), backend);
+    }
+
+    /** Accepts one pending connection, or returns {@code null} if none is pending (would block). */
+    public TcpStream accept() throws IOException {
+        StreamImpl s = impl.accept();
+        return s == null ? null : new TcpStream(s, backend);
+    }
+
+    /** The bound address, with the actual port when bound to port 0. */
+    public InetSocketAddress localAddress() {
+        return localAddress;
+    }
+
+    /** The backend whose Polls this listener (and its accepted streams) register with. */
+    public Backend backend() {
+        return backend;
+    }
+
+    /**
+     * {@code IP_TTL} of accepted connections' packets (inherited by accepted sockets).
+     *
+     * @throws UnsupportedOperationException on the nio backend
+     */
+    public void setTtl(int ttl) throws IOException {
+        if (ttl < 1 || ttl > 255) {
+            throw new IllegalArgumentException("ttl must be 1..255: " + ttl);
+        }
+        impl.setOption(Options.IP_TTL, ttl);
+    }
+
+    /** @throws UnsupportedOperationException on the nio backend */
+    public int ttl() throws IOException {
+        return impl.getOption(Options.IP_TTL);
+    }
+
+    @Override
+    public void register(Registry registry, Token token, Interest interest) throws IOException {
+        Sockets.checkBackend("TcpListener", backend, registry);
+        impl.source().register(registry, token, interest);
+    }
+
+    @Override
+    public void reregister(Registry registry, Token token, Interest interest) throws IOException {
+        Sockets.checkBackend("TcpListener", backend, registry);
+        impl.source().reregister(registry, token, interest);
+    }
+
+    @Override
+    public void deregister(Registry registry) throws IOException {
+        Sockets.checkBackend("TcpListener", backend, registry);
+        impl.source().deregister(registry);
+    }
+
+    /** Stops listening; idempotent. Pending, unaccepted connections are reset. Deregister first. */
+    @Override
+    public void close() throws IOException {
+        impl.close();
+    }
+
+    public boolean isOpen() {
+        return impl.isOpen();
+    }
+
+    @Override
+    public String toString() {
+        return "TcpListener{" + backend.id() + ", " + localAddress + (isOpen() ? "" : ", closed") + '}';
+    }
+}

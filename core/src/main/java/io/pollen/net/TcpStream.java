@@ -1,0 +1,276 @@
+package io.pollen.net;
+
+import io.pollen.net.spi.Options;
+import io.pollen.net.spi.StreamImpl;
+import io.pollen.poll.Backend;
+import io.pollen.poll.Interest;
+import io.pollen.poll.Registry;
+import io.pollen.poll.Source;
+import io.pollen.poll.Token;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * A non-blocking TCP connection that registers with a {@link io.pollen.poll.Poll}; mio's
+ * {@code TcpStream}. Made by {@link #connect} or {@link TcpListener#accept()}.
+ *
+ * <h2>Conventions</h2>
+ * <ul>
+ *   <li>Nothing blocks. {@link #read} returns the bytes read, {@code -1} at end of stream (the peer
+ *       shut down its writing side) and {@code 0} when it would block; {@link #write} returns the
+ *       bytes written, {@code 0} when it would block. "Would block" is the signal to wait for the
+ *       next readable / writable event.</li>
+ *   <li>Readiness is edge-triggered: after an event, read (or write) until it would block before
+ *       waiting again. An event is a hint; spurious ones happen and are harmless.</li>
+ *   <li>{@link #connect} only starts the connection. It completes, or fails, when the stream turns
+ *       writable; then {@link #takeError()} says which (e.g. connection refused), and
+ *       {@link #peerAddress()} works.</li>
+ *   <li>Errors are {@link IOException}s. On the native backends they are
+ *       {@code NativeIOException}s naming the call and errno ({@code ECONNRESET}, ...).</li>
+ *   <li>IPv4 and IPv6: the socket's family follows the address given. Addresses must be resolved;
+ *       an unresolved one is refused with {@link IllegalArgumentException} (no hidden DNS).</li>
+ *   <li>Not thread-safe: one thread does the I/O at a time (the Poll's registry is thread-safe).</li>
+ * </ul>
+ *
+ * <h2>Differences between backends</h2>
+ * <table>
+ *   <caption>What changes with the socket flavor</caption>
+ *   <tr><th></th><th>EPOLL (native fd)</th><th>NIO (java.nio channel)</th></tr>
+ *   <tr><td>refused connect</td><td>writable + error event; {@code takeError} gives
+ *       {@code ECONNREFUSED}; the socket stays open until closed</td>
+ *       <td>writable event; {@code takeError} gives a {@link java.net.ConnectException}; the JDK
+ *       closes the channel</td></tr>
+ *   <tr><td>peer reset</td><td>error / read-closed event; read throws {@code ECONNRESET}</td>
+ *       <td>readable event; read throws {@link java.net.SocketException}</td></tr>
+ *   <tr><td>peer shutdown</td><td>readable + read-closed event</td><td>readable event</td></tr>
+ *   <tr><td>{@link #peek}</td><td>{@code MSG_PEEK}</td><td>emulated with a buffer in the stream</td></tr>
+ *   <tr><td>{@link #setTtl}</td><td>{@code IP_TTL} / {@code IPV6_UNICAST_HOPS}</td>
+ *       <td>{@link UnsupportedOperationException}</td></tr>
+ *   <tr><td>{@link #takeError} on an established stream</td><td>{@code SO_ERROR}</td>
+ *       <td>always {@code null}: java.nio only reports connect failures</td></tr>
+ * </table>
+ *
+ * <p><b>Not guaranteed:</b> how many bytes one read or write moves (short reads and writes are
+ * normal); that a write which returned is delivered (only that it was buffered); that an event
+ * arrives between a would-block and the next readiness if the source was not re-registered after a
+ * deregister.
+ */
+public final class TcpStream implements Source, Closeable {
+    private final StreamImpl impl;
+    private final Backend backend;
+
+    TcpStream(StreamImpl impl, Backend backend) {
+        this.impl = impl;
+        this.backend = backend;
+    }
+
+    /** Starts connecting to {@code remote} with sockets for {@link Backend#select()}. */
+    public static TcpStream connect(InetSocketAddress remote) throws IOException {
+        return connect(remote, Backend.select());
+    }
+
+    /**
+     * Starts a non-blocking connect to {@code remote}; the stream registers with Polls of
+     * {@code backend}. Register it for {@link Interest#WRITABLE} and call {@link #takeError()} when
+     * it turns writable.
+     */
+    public static TcpStream connect(InetSocketAddress remote, Backend backend) throws IOException {
+        Objects.requireNonNull(backend, "backend");
+        return new TcpStream(Sockets.factory(backend).connect(Sockets.resolved(remote)), backend);
+    }
+
+    // ---- I/O ----
+
+    /** Reads into {@code dst}: bytes read, {@code -1} at end of stream, {@code 0} if it would block. */
+    public int read(ByteBuffer dst) throws IOException {
+        return impl.read(dst);
+    }
+
+    /** Scattering read ({@code readv}); same convention as {@link #read(ByteBuffer)}. */
+    public long read(ByteBuffer[] dsts) throws IOException {
+        return impl.read(dsts, 0, dsts.length);
+    }
+
+    /** Reads without consuming: the next read returns the same bytes. Same convention as read. */
+    public int peek(ByteBuffer dst) throws IOException {
+        return impl.peek(dst);
+    }
+
+    /** Writes from {@code src}: bytes written (maybe fewer than remaining), {@code 0} if it would block. */
+    public int write(ByteBuffer src) throws IOException {
+        return impl.write(src);
+    }
+
+    /** Gathering write ({@code writev}); same convention as {@link #write(ByteBuffer)}. */
+    public long write(ByteBuffer[] srcs) throws IOException {
+        return impl.write(srcs, 0, srcs.length);
+    }
+
+    /** Shuts down one or both halves; see {@link Shutdown}. The socket stays open. */
+    public void shutdown(Shutdown how) throws IOException {
+        Objects.requireNonNull(how, "how");
+        impl.shutdown(how != Shutdown.WRITE, how != Shutdown.READ);
+    }
+
+    /**
+     * The pending socket error, cleared by reading it: after a connect, {@code null} means it
+     * succeeded (or is still in progress) and an exception says why it failed. See the class docs
+     * for what each backend reports.
+     */
+    public IOException takeError() throws IOException {
+        return impl.takeError();
+    }
+
+    // ---- addresses ----
+
+    /** The local address (bound by the connect or the accept). */
+    public InetSocketAddress localAddress() throws IOException {
+        return impl.localAddress();
+    }
+
+    /**
+     * The peer's address.
+     *
+     * @throws java.nio.channels.NotYetConnectedException while the connect is in progress
+     * @throws IOException if the connect failed
+     */
+    public InetSocketAddress peerAddress() throws IOException {
+        return impl.peerAddress();
+    }
+
+    /** The backend whose Polls this stream registers with. */
+    public Backend backend() {
+        return backend;
+    }
+
+    // ---- options ----
+
+    /** {@code TCP_NODELAY}: send small segments at once instead of coalescing them (Nagle). */
+    public void setNoDelay(boolean on) throws IOException {
+        impl.setOption(StandardSocketOptions.TCP_NODELAY, on);
+    }
+
+    public boolean noDelay() throws IOException {
+        return impl.getOption(StandardSocketOptions.TCP_NODELAY);
+    }
+
+    /** {@code SO_KEEPALIVE}: probe an idle connection (timings are the OS's). */
+    public void setKeepAlive(boolean on) throws IOException {
+        impl.setOption(StandardSocketOptions.SO_KEEPALIVE, on);
+    }
+
+    public boolean keepAlive() throws IOException {
+        return impl.getOption(StandardSocketOptions.SO_KEEPALIVE);
+    }
+
+    /**
+     * {@code SO_LINGER}, in whole seconds (rounded up). {@code null} turns it off (close returns at
+     * once, the OS sends buffered data); {@link Duration#ZERO} makes close reset the connection
+     * (RST). A non-zero linger on a non-blocking socket makes close wait on some platforms; avoid it.
+     */
+    public void setLinger(Duration linger) throws IOException {
+        int seconds = -1;
+        if (linger != null) {
+            if (linger.isNegative()) {
+                throw new IllegalArgumentException("negative linger: " + linger);
+            }
+            seconds = (int) Math.min(Integer.MAX_VALUE, linger.toSeconds() + (linger.toNanosPart() > 0 ? 1 : 0));
+        }
+        impl.setOption(StandardSocketOptions.SO_LINGER, seconds);
+    }
+
+    /** The linger time, or {@code null} when it is off. */
+    public Duration linger() throws IOException {
+        int seconds = impl.getOption(StandardSocketOptions.SO_LINGER);
+        return seconds < 0 ? null : Duration.ofSeconds(seconds);
+    }
+
+    /** {@code SO_SNDBUF}: a hint; the OS may round or double it. */
+    public void setSendBufferSize(int bytes) throws IOException {
+        impl.setOption(StandardSocketOptions.SO_SNDBUF, positive(bytes));
+    }
+
+    public int sendBufferSize() throws IOException {
+        return impl.getOption(StandardSocketOptions.SO_SNDBUF);
+    }
+
+    /** {@code SO_RCVBUF}: a hint; the OS may round or double it. */
+    public void setReceiveBufferSize(int bytes) throws IOException {
+        impl.setOption(StandardSocketOptions.SO_RCVBUF, positive(bytes));
+    }
+
+    public int receiveBufferSize() throws IOException {
+        return impl.getOption(StandardSocketOptions.SO_RCVBUF);
+    }
+
+    /**
+     * {@code IP_TTL} (IPv6: unicast hops) of outgoing packets.
+     *
+     * @throws UnsupportedOperationException on the nio backend, which has no such option
+     */
+    public void setTtl(int ttl) throws IOException {
+        if (ttl < 1 || ttl > 255) {
+            throw new IllegalArgumentException("ttl must be 1..255: " + ttl);
+        }
+        impl.setOption(Options.IP_TTL, ttl);
+    }
+
+    /** @throws UnsupportedOperationException on the nio backend */
+    public int ttl() throws IOException {
+        return impl.getOption(Options.IP_TTL);
+    }
+
+    static int positive(int bytes) {
+        if (bytes <= 0) {
+            throw new IllegalArgumentException("buffer size must be > 0: " + bytes);
+        }
+        return bytes;
+    }
+
+    // ---- Source ----
+
+    /** Via {@link Registry#register}; refuses a Poll of the other socket flavor. */
+    @Override
+    public void register(Registry registry, Token token, Interest interest) throws IOException {
+        Sockets.checkBackend("TcpStream", backend, registry);
+        impl.source().register(registry, token, interest);
+    }
+
+    @Override
+    public void reregister(Registry registry, Token token, Interest interest) throws IOException {
+        Sockets.checkBackend("TcpStream", backend, registry);
+        impl.source().reregister(registry, token, interest);
+    }
+
+    @Override
+    public void deregister(Registry registry) throws IOException {
+        Sockets.checkBackend("TcpStream", backend, registry);
+        impl.source().deregister(registry);
+    }
+
+    // ---- lifecycle ----
+
+    /**
+     * Closes the socket; idempotent. Deregister it first: on the native backends a closed fd
+     * cannot be deregistered (its number may already be reused).
+     */
+    @Override
+    public void close() throws IOException {
+        impl.close();
+    }
+
+    public boolean isOpen() {
+        return impl.isOpen();
+    }
+
+    @Override
+    public String toString() {
+        return "TcpStream{" + backend.id() + (isOpen() ? "" : ", closed") + '}';
+    }
+}

@@ -1,0 +1,191 @@
+package io.pollen.net;
+
+import io.pollen.net.spi.DatagramImpl;
+import io.pollen.net.spi.Options;
+import io.pollen.poll.Backend;
+import io.pollen.poll.Interest;
+import io.pollen.poll.Registry;
+import io.pollen.poll.Source;
+import io.pollen.poll.Token;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.util.Objects;
+
+/**
+ * A non-blocking UDP socket that registers with a {@link io.pollen.poll.Poll}; mio's
+ * {@code UdpSocket}.
+ *
+ * <h2>Conventions</h2>
+ * <ul>
+ *   <li>One call moves one whole datagram. A datagram larger than the buffer's remaining space is
+ *       truncated, and the rest of it is lost (as with {@code recvfrom}).</li>
+ *   <li>Nothing blocks: {@link #receiveFrom} returns {@code null} and {@link #receive} returns
+ *       {@code 0} when no datagram is pending; {@link #sendTo} and {@link #send} return {@code 0}
+ *       when the send buffer is full. Readiness is edge-triggered: receive until nothing is pending
+ *       before waiting for the next readable event.</li>
+ *   <li>{@link #connect} fixes the peer for {@link #send} / {@link #receive} and filters datagrams
+ *       from anyone else. A connected socket may see ICMP errors (port unreachable) as an
+ *       exception from a later receive.</li>
+ *   <li>IPv4 and IPv6 follow the bound address's family. Addresses must be resolved.</li>
+ *   <li>Not thread-safe: one thread does the I/O at a time.</li>
+ * </ul>
+ *
+ * <p><b>Differences between backends:</b> on nio, {@link #peekFrom} is emulated (the datagram is
+ * received into a buffer held by the socket and handed out by the next receive) and
+ * {@link #setTtl} throws {@link UnsupportedOperationException}. <b>Not guaranteed</b> (it is UDP):
+ * delivery, order, or that a send that returned reached the network.
+ */
+public final class UdpSocket implements Source, Closeable {
+    private final DatagramImpl impl;
+    private final Backend backend;
+    private final InetSocketAddress localAddress;
+    private volatile InetSocketAddress peerAddress;
+
+    private UdpSocket(DatagramImpl impl, Backend backend) throws IOException {
+        this.impl = impl;
+        this.backend = backend;
+        try {
+            this.localAddress = impl.localAddress();
+        } catch (IOException | RuntimeException e) {
+            impl.close();
+            throw e;
+        }
+    }
+
+    /** Binds on {@link Backend#select()}. Port 0 picks an ephemeral port. */
+    public static UdpSocket bind(InetSocketAddress local) throws IOException {
+        return bind(local, Backend.select());
+    }
+
+    /** Binds a socket that registers with Polls of {@code backend}. */
+    public static UdpSocket bind(InetSocketAddress local, Backend backend) throws IOException {
+        Objects.requireNonNull(backend, "backend");
+        return new UdpSocket(Sockets.factory(backend).bindDatagram(Sockets.resolved(local)), backend);
+    }
+
+    /** Sends one datagram to {@code target}: bytes sent (all of them), or {@code 0} if it would block. */
+    public int sendTo(ByteBuffer src, InetSocketAddress target) throws IOException {
+        return impl.sendTo(src, Sockets.resolved(target));
+    }
+
+    /** Receives one datagram into {@code dst}; its sender, or {@code null} if none is pending. */
+    public InetSocketAddress receiveFrom(ByteBuffer dst) throws IOException {
+        return impl.receiveFrom(dst);
+    }
+
+    /** As {@link #receiveFrom}, but the datagram stays pending for the next receive. */
+    public InetSocketAddress peekFrom(ByteBuffer dst) throws IOException {
+        return impl.peekFrom(dst);
+    }
+
+    /** Fixes the peer: {@link #send}/{@link #receive} use it, datagrams from others are dropped. */
+    public void connect(InetSocketAddress peer) throws IOException {
+        impl.connect(Sockets.resolved(peer));
+        peerAddress = peer;
+    }
+
+    /** Sends one datagram to the connected peer: bytes sent, or {@code 0} if it would block. */
+    public int send(ByteBuffer src) throws IOException {
+        return impl.send(src);
+    }
+
+    /** Receives one datagram from the connected peer: its length, or {@code 0} if none is pending. */
+    public int receive(ByteBuffer dst) throws IOException {
+        return impl.receive(dst);
+    }
+
+    /** The bound address, with the actual port when bound to port 0. */
+    public InetSocketAddress localAddress() {
+        return localAddress;
+    }
+
+    /** The connected peer, or {@code null} if {@link #connect} was not called. */
+    public InetSocketAddress peerAddress() {
+        return peerAddress;
+    }
+
+    public Backend backend() {
+        return backend;
+    }
+
+    /** {@code SO_BROADCAST}: allow sending to broadcast addresses. */
+    public void setBroadcast(boolean on) throws IOException {
+        impl.setOption(StandardSocketOptions.SO_BROADCAST, on);
+    }
+
+    public boolean broadcast() throws IOException {
+        return impl.getOption(StandardSocketOptions.SO_BROADCAST);
+    }
+
+    /**
+     * {@code IP_TTL} (IPv6: unicast hops) of outgoing datagrams.
+     *
+     * @throws UnsupportedOperationException on the nio backend
+     */
+    public void setTtl(int ttl) throws IOException {
+        if (ttl < 1 || ttl > 255) {
+            throw new IllegalArgumentException("ttl must be 1..255: " + ttl);
+        }
+        impl.setOption(Options.IP_TTL, ttl);
+    }
+
+    /** @throws UnsupportedOperationException on the nio backend */
+    public int ttl() throws IOException {
+        return impl.getOption(Options.IP_TTL);
+    }
+
+    /** {@code SO_SNDBUF}: a hint; the OS may round or double it. */
+    public void setSendBufferSize(int bytes) throws IOException {
+        impl.setOption(StandardSocketOptions.SO_SNDBUF, TcpStream.positive(bytes));
+    }
+
+    public int sendBufferSize() throws IOException {
+        return impl.getOption(StandardSocketOptions.SO_SNDBUF);
+    }
+
+    /** {@code SO_RCVBUF}: a hint; the OS may round or double it. */
+    public void setReceiveBufferSize(int bytes) throws IOException {
+        impl.setOption(StandardSocketOptions.SO_RCVBUF, TcpStream.positive(bytes));
+    }
+
+    public int receiveBufferSize() throws IOException {
+        return impl.getOption(StandardSocketOptions.SO_RCVBUF);
+    }
+
+    @Override
+    public void register(Registry registry, Token token, Interest interest) throws IOException {
+        Sockets.checkBackend("UdpSocket", backend, registry);
+        impl.source().register(registry, token, interest);
+    }
+
+    @Override
+    public void reregister(Registry registry, Token token, Interest interest) throws IOException {
+        Sockets.checkBackend("UdpSocket", backend, registry);
+        impl.source().reregister(registry, token, interest);
+    }
+
+    @Override
+    public void deregister(Registry registry) throws IOException {
+        Sockets.checkBackend("UdpSocket", backend, registry);
+        impl.source().deregister(registry);
+    }
+
+    /** Closes the socket; idempotent. Deregister it first. */
+    @Override
+    public void close() throws IOException {
+        impl.close();
+    }
+
+    public boolean isOpen() {
+        return impl.isOpen();
+    }
+
+    @Override
+    public String toString() {
+        return "UdpSocket{" + backend.id() + ", " + localAddress + (isOpen() ? "" : ", closed") + '}';
+    }
+}

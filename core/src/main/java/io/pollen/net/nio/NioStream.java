@@ -1,0 +1,235 @@
+package io.pollen.net.nio;
+
+import io.pollen.net.spi.StreamImpl;
+import io.pollen.poll.Interest;
+import io.pollen.poll.Source;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketOption;
+import java.nio.ByteBuffer;
+import java.nio.channels.NotYetConnectedException;
+import java.nio.channels.SocketChannel;
+
+/**
+ * A TCP stream over a non-blocking {@link SocketChannel}.
+ *
+ * <p>Every operation that would block re-arms the matching readiness with the nio backend (read
+ * and peek: READABLE; a write that leaves bytes behind: WRITABLE). A pending connect is finished
+ * lazily by the first read, write, peek, {@link #peerAddress} or {@link #takeError}; until then they
+ * report "would block". {@code peek} is emulated: java.nio has no {@code MSG_PEEK}, so peeked bytes
+ * are read into a buffer here and handed out first by the following reads.
+ *
+ * <p>Not thread-safe, like the socket it wraps is not meant to be shared between I/O threads.
+ */
+final class NioStream implements StreamImpl {
+    private final SocketChannel channel;
+    private final NioSource source;
+    /** A failed connect seen by read/write/peerAddress, kept for {@link #takeError}. */
+    private IOException connectFailure;
+    /** Bytes peeked but not yet read (read mode), or null. */
+    private ByteBuffer peeked;
+    private boolean peekedEof;
+
+    NioStream(SocketChannel channel) {
+        this.channel = channel;
+        this.source = new NioSource(channel);
+    }
+
+    /** Finishes a pending connect: true once connected, false while in progress; throws its failure. */
+    private boolean connected() throws IOException {
+        if (!channel.isConnectionPending()) {
+            return true;
+        }
+        try {
+            if (!channel.finishConnect()) {
+                return false;
+            }
+        } catch (IOException e) {
+            connectFailure = e;
+            throw e;
+        }
+        // Readiness other than the connect itself can be watched only now.
+        source.rearm(Interest.READABLE);
+        return true;
+    }
+
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+        if (peeked != null) {
+            return fromPeeked(dst);
+        }
+        if (!connected()) {
+            source.rearm(Interest.READABLE);
+            return 0;
+        }
+        int n = channel.read(dst);
+        if (n == 0 && dst.hasRemaining()) {
+            source.rearm(Interest.READABLE);
+        }
+        return n;
+    }
+
+    @Override
+    public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
+        if (peeked != null) {
+            long total = 0;
+            for (int i = offset; i < offset + length && peeked != null; i++) {
+                total += fromPeeked(dsts[i]);
+            }
+            return total;
+        }
+        if (!connected()) {
+            source.rearm(Interest.READABLE);
+            return 0;
+        }
+        long n = channel.read(dsts, offset, length);
+        if (n == 0 && anyRemaining(dsts, offset, length)) {
+            source.rearm(Interest.READABLE);
+        }
+        return n;
+    }
+
+    @Override
+    public int peek(ByteBuffer dst) throws IOException {
+        if (!connected()) {
+            source.rearm(Interest.READABLE);
+            return 0;
+        }
+        int want = dst.remaining();
+        int have = peeked == null ? 0 : peeked.remaining();
+        if (have < want && !peekedEof) {
+            ByteBuffer buf = ByteBuffer.allocate(Math.max(want, 64));
+            if (peeked != null) {
+                buf.put(peeked);
+            }
+            int n = channel.read(buf);
+            if (n < 0) {
+                peekedEof = true;
+            } else if (n == 0) {
+                source.rearm(Interest.READABLE);
+            }
+            buf.flip();
+            peeked = buf.hasRemaining() ? buf : null;
+        }
+        if (peeked == null) {
+            return peekedEof ? -1 : 0;
+        }
+        int len = Math.min(want, peeked.remaining());
+        dst.put(dst.position(), peeked, peeked.position(), len);
+        dst.position(dst.position() + len);
+        return len;
+    }
+
+    /** Hands out (consumes) peeked bytes. */
+    private int fromPeeked(ByteBuffer dst) {
+        int len = Math.min(dst.remaining(), peeked.remaining());
+        dst.put(dst.position(), peeked, peeked.position(), len);
+        dst.position(dst.position() + len);
+        peeked.position(peeked.position() + len);
+        if (!peeked.hasRemaining()) {
+            peeked = null; // an end of stream seen by peek is found again by the next channel read
+        }
+        return len;
+    }
+
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+        if (!connected()) {
+            source.rearm(Interest.WRITABLE);
+            return 0;
+        }
+        int n = channel.write(src);
+        if (src.hasRemaining()) {
+            source.rearm(Interest.WRITABLE);
+        }
+        return n;
+    }
+
+    @Override
+    public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        if (!connected()) {
+            source.rearm(Interest.WRITABLE);
+            return 0;
+        }
+        long n = channel.write(srcs, offset, length);
+        if (anyRemaining(srcs, offset, length)) {
+            source.rearm(Interest.WRITABLE);
+        }
+        return n;
+    }
+
+    private static boolean anyRemaining(ByteBuffer[] bufs, int offset, int length) {
+        for (int i = offset; i < offset + length; i++) {
+            if (bufs[i].hasRemaining()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public void shutdown(boolean read, boolean write) throws IOException {
+        if (read) {
+            channel.shutdownInput();
+        }
+        if (write) {
+            channel.shutdownOutput();
+        }
+    }
+
+    @Override
+    public InetSocketAddress peerAddress() throws IOException {
+        if (!connected()) {
+            throw new NotYetConnectedException();
+        }
+        return (InetSocketAddress) channel.getRemoteAddress();
+    }
+
+    @Override
+    public IOException takeError() {
+        IOException failure = connectFailure;
+        if (failure != null) {
+            connectFailure = null;
+            return failure;
+        }
+        try {
+            connected();
+            return null;
+        } catch (IOException e) {
+            connectFailure = null;
+            return e;
+        }
+    }
+
+    @Override
+    public Source source() {
+        return source;
+    }
+
+    @Override
+    public InetSocketAddress localAddress() throws IOException {
+        return (InetSocketAddress) channel.getLocalAddress();
+    }
+
+    @Override
+    public <T> void setOption(SocketOption<T> option, T value) throws IOException {
+        NioOptions.set(channel, option, value);
+    }
+
+    @Override
+    public <T> T getOption(SocketOption<T> option) throws IOException {
+        return NioOptions.get(channel, option);
+    }
+
+    @Override
+    public void close() throws IOException {
+        peeked = null;
+        channel.close();
+    }
+
+    @Override
+    public boolean isOpen() {
+        return channel.isOpen();
+    }
+}
