@@ -13,5 +13,5 @@ module io.pollen {
     exports io.pollen.sys;
     exports io.pollen.poll;
     exports io.pollen.net;
-    // exports io.pollen.runtime;  (added with the first public type of io.pollen.runtime)
+    exports io.pollen.runtime;
 }

@@ -1,0 +1,577 @@
+package io.pollen.runtime;
+
+import io.pollen.poll.Backend;
+import io.pollen.poll.Interest;
+import io.pollen.poll.Source;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * One event loop: a {@link Reactor} and an executor sharing one thread (the fast path of Netty,
+ * Tokio's current-thread runtime, libuv). Tasks, I/O completions and timers of a loop all run on
+ * its thread, so they never race with each other.
+ *
+ * <p>Every iteration runs the same five phases, in {@link #iterate} and nowhere else:
+ * <ol>
+ *   <li>run the ready tasks — at most a budget of them, and none queued during this phase;</li>
+ *   <li>compute the poll timeout from the next timer deadline (0 if tasks are still waiting);</li>
+ *   <li>poll the reactor;</li>
+ *   <li>dispatch readiness to the registrations' handlers;</li>
+ *   <li>fire the expired timers.</li>
+ * </ol>
+ *
+ * <p>A loop either runs on its own thread (made by {@link Runtime}) or is driven by the thread
+ * that {@linkplain #open opened} it, one iteration per {@link #runOnce} — handy in tests:
+ *
+ * <pre>{@code
+ * try (EventLoop loop = EventLoop.open(Backend.NIO)) {
+ *     int n = loop.blockOn(() -> loop.sleep(Duration.ofMillis(5)).thenApply(v -> 42));
+ * }
+ * }</pre>
+ *
+ * <h2>Threads</h2>
+ * {@link #execute}, {@link #spawn}, the timer methods and {@link JoinHandle#cancel} may be called
+ * from any thread. {@link #register} belongs to the loop's thread. Closing a loop cancels its
+ * tasks and closes every socket registered with it. Not guaranteed: fairness between tasks beyond
+ * FIFO order and the per-iteration budget; a task that computes without yielding holds the loop.
+ */
+public final class EventLoop implements Executor, AutoCloseable {
+    private static final ThreadLocal<EventLoop> CURRENT = new ThreadLocal<>();
+    static final int DEFAULT_BUDGET = 512;
+    private static final int OPEN = 0, DRAINING = 1, STOPPING = 2, CLOSED = 3;
+
+    private final String name;
+    private final Reactor reactor;
+    private final TaskQueue tasks = new TaskQueue();
+    private final TimerQueue timers = new TimerQueue();
+    private final Ticker ticker;
+    private final BiConsumer<EventLoop, Throwable> errorHandler;
+    private final int budget;
+    private final Consumer<Throwable> errorSink = this::reportError;
+    private final Consumer<TimerHandle> timerRunner = this::fireTimer;
+    private final Runnable wake;
+
+    private final HashSet<Task> liveTasks = new HashSet<>();
+    private final HashSet<AutoCloseable> listeners = new HashSet<>();
+    private final AtomicInteger pendingTasks = new AtomicInteger();
+    private final CompletableFuture<Void> idle = new CompletableFuture<>();
+    private volatile Thread owner;
+    private volatile Thread thread;
+    private volatile int state = OPEN;
+    private boolean cancellingTasks;
+    private Task current;
+
+    private EventLoop(String name, Reactor reactor, Ticker ticker, BiConsumer<EventLoop, Throwable> errorHandler,
+                      int budget) {
+        this.name = name;
+        this.reactor = reactor;
+        this.ticker = ticker;
+        this.errorHandler = errorHandler;
+        this.budget = budget;
+        this.owner = Thread.currentThread();
+        this.wake = reactor::wakeup;
+        reactor.moreWork(tasks::hasRemote);
+        reactor.errorHandler(errorSink);
+        if (ticker instanceof ManualTicker m) {
+            m.onAdvance(wake);
+        }
+    }
+
+    /** Opens a loop on {@code backend}, driven by the calling thread through {@link #runOnce}. */
+    public static EventLoop open(Backend backend) throws IOException {
+        return open(backend, Ticker.system());
+    }
+
+    /** As {@link #open(Backend)}, reading time from {@code ticker} (e.g. a {@link ManualTicker}). */
+    public static EventLoop open(Backend backend, Ticker ticker) throws IOException {
+        return create("pollen-loop", backend, ticker, EventLoop::logError, DEFAULT_BUDGET);
+    }
+
+    static EventLoop create(String name, Backend backend, Ticker ticker, BiConsumer<EventLoop, Throwable> onError,
+                            int budget) throws IOException {
+        Objects.requireNonNull(ticker, "ticker");
+        return new EventLoop(name, Reactor.open(backend), ticker, onError, budget);
+    }
+
+    /** Starts the loop on a new platform thread named after the loop. */
+    Thread start() {
+        Thread t = Thread.ofPlatform().name(name).unstarted(this::run);
+        thread = t;
+        owner = t;
+        reactor.bind(t);
+        t.start();
+        return t;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Backend backend() {
+        return reactor.backend();
+    }
+
+    public Ticker ticker() {
+        return ticker;
+    }
+
+    /** Whether the calling thread is this loop's thread. */
+    public boolean inLoop() {
+        return Thread.currentThread() == owner;
+    }
+
+    /** The loop whose thread is calling (while it runs), or null off any loop. */
+    public static EventLoop current() {
+        return CURRENT.get();
+    }
+
+    /** Runs {@code task} on the loop, after the tasks already queued. Any thread. */
+    @Override
+    public void execute(Runnable task) {
+        Objects.requireNonNull(task, "task");
+        if (inLoop()) {
+            if (state == CLOSED) {
+                throw new RejectedExecutionException(name + " is closed");
+            }
+            tasks.addLocal(task);
+            return;
+        }
+        tasks.addRemote(task);
+        if (state == CLOSED && tasks.removeRemote(task)) {
+            // Closed meanwhile, and the loop's last drain did not take it.
+            throw new RejectedExecutionException(name + " is closed");
+        }
+        reactor.wakeup();
+    }
+
+    /** {@link #execute}, but false instead of an exception when the loop is closed. */
+    boolean executeQuietly(Runnable task) {
+        try {
+            execute(task);
+            return true;
+        } catch (RejectedExecutionException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Spawns an async task: {@code task} runs on the loop and returns the stage the task ends
+     * with. Any thread. The task never runs inline in the caller.
+     */
+    public <T> JoinHandle<T> spawn(Supplier<? extends CompletionStage<T>> task) {
+        Objects.requireNonNull(task, "task");
+        LoopTask<T> t = new LoopTask<>(this, task);
+        pendingTasks.incrementAndGet();
+        if (state >= STOPPING || !executeQuietly(t)) {
+            pendingTasks.decrementAndGet();
+            t.handle.fail(new RejectedExecutionException(name + " is shutting down"));
+        }
+        return t.handle;
+    }
+
+    /**
+     * Runs {@code task} to completion and returns its result. On a loop driven by the caller this
+     * drives it; for a loop on its own thread it waits. Not on the loop's own thread.
+     */
+    public <T> T blockOn(Supplier<? extends CompletionStage<T>> task) throws ExecutionException, InterruptedException {
+        JoinHandle<T> h = spawn(task);
+        if (thread == null && inLoop()) {
+            while (!h.isDone()) {
+                if (Thread.interrupted()) {
+                    h.cancel(true);
+                    throw new InterruptedException();
+                }
+                iterate(-1);
+            }
+        }
+        return h.get();
+    }
+
+    /**
+     * A stage completed on the loop in a later iteration, after a poll: a busy task awaits it
+     * between chunks of work so that I/O and other tasks progress.
+     */
+    public CompletableFuture<Void> yieldNow() {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        execute(() -> f.complete(null));
+        return f;
+    }
+
+    // ---- the loop ----
+
+    /**
+     * Runs one iteration, waiting at most {@code timeout} for I/O ({@code null}: until something
+     * happens). Only on a loop driven by the caller, from the thread that opened it.
+     *
+     * @return how much work the iteration did (tasks, events and timers); 0 if it only waited
+     */
+    public int runOnce(Duration timeout) {
+        if (thread != null || !inLoop()) {
+            throw new IllegalStateException("runOnce drives a loop from the thread that opened it; " + name
+                    + " runs on its own thread");
+        }
+        return iterate(timeout == null ? -1 : timeout.toNanos());
+    }
+
+    /** The loop's phases. {@code maxWaitNanos < 0}: wait as long as nothing is due. */
+    private int iterate(long maxWaitNanos) {
+        EventLoop outer = CURRENT.get();
+        if (outer != this) {
+            CURRENT.set(this);
+        }
+        try {
+            // 1. ready tasks, bounded by the budget (work handed to the reactor's queue too)
+            int work = reactor.runCommands();
+            work += tasks.run(budget, errorSink);
+            // 2. the next timer deadline bounds the poll
+            long wait;
+            if (tasks.hasWork() || state >= STOPPING) {
+                wait = 0;
+            } else {
+                long untilTimer = timers.nanosUntilNext(ticker.nanoTime());
+                wait = untilTimer < 0 ? maxWaitNanos
+                        : maxWaitNanos < 0 ? untilTimer : Math.min(untilTimer, maxWaitNanos);
+            }
+            // 3. poll
+            reactor.poll(wait);
+            // 4. dispatch readiness to the waiting handlers
+            work += reactor.dispatch();
+            // 5. fire the timers that are due
+            work += timers.fireExpired(ticker.nanoTime(), timerRunner);
+            return work;
+        } finally {
+            if (outer != this) {
+                CURRENT.set(outer);
+            }
+        }
+    }
+
+    private void run() {
+        CURRENT.set(this);
+        try {
+            while (state < STOPPING) {
+                try {
+                    iterate(-1);
+                } catch (Throwable t) {
+                    reportError(t); // never lets one bad iteration kill the loop
+                }
+            }
+        } finally {
+            closeNow();
+            CURRENT.remove();
+        }
+    }
+
+    // ---- timers ----
+
+    /** Completes after {@code delay} (on the loop). Cancelling the future cancels the timer. */
+    public CompletableFuture<Void> sleep(Duration delay) {
+        SleepFuture f = new SleepFuture();
+        f.timer = schedule(delay, f);
+        return f;
+    }
+
+    /**
+     * {@code stage}'s outcome, or a {@link TimeoutException} if it takes longer than
+     * {@code limit}; then {@code stage} is cancelled — for a {@link JoinHandle}, the task is
+     * cancelled and its sockets closed.
+     */
+    public <T> CompletableFuture<T> timeout(CompletionStage<T> stage, Duration limit) {
+        Objects.requireNonNull(stage, "stage");
+        CompletableFuture<T> result = new CompletableFuture<>();
+        TimerHandle timer = schedule(limit, () -> {
+            if (result.completeExceptionally(new TimeoutException("timed out after " + limit))) {
+                try {
+                    stage.toCompletableFuture().cancel(true);
+                } catch (UnsupportedOperationException ignored) {
+                    // Not cancellable: the result has failed; the stage ends on its own.
+                }
+            }
+        });
+        stage.whenComplete((v, e) -> {
+            timer.cancel();
+            if (e != null) {
+                result.completeExceptionally(Task.unwrap(e));
+            } else {
+                result.complete(v);
+            }
+        });
+        return result;
+    }
+
+    /** Runs {@code action} on the loop after {@code delay}. Any thread. */
+    public TimerHandle schedule(Duration delay, Runnable action) {
+        return addTimer(checkDelay(delay), 0, action);
+    }
+
+    /** Runs {@code action} every {@code period}, first after one period, until cancelled. */
+    public TimerHandle interval(Duration period, Runnable action) {
+        long p = checkDelay(period);
+        if (p == 0) {
+            throw new IllegalArgumentException("an interval needs a positive period");
+        }
+        return addTimer(p, p, action);
+    }
+
+    private TimerHandle addTimer(long delayNanos, long periodNanos, Runnable action) {
+        Objects.requireNonNull(action, "action");
+        TimerHandle t = new TimerHandle(this, action, ticker.nanoTime() + delayNanos, periodNanos, Task.current(this));
+        if (inLoop()) {
+            timers.add(t);
+        } else if (!executeQuietly(() -> timers.add(t))) {
+            t.cancelled = true;
+        }
+        return t;
+    }
+
+    private static long checkDelay(Duration d) {
+        if (d.isNegative()) {
+            throw new IllegalArgumentException("negative delay: " + d);
+        }
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE / 4; // ~73 years: never, in practice
+        }
+    }
+
+    private void fireTimer(TimerHandle t) {
+        Task prev = enter(t.owner);
+        try {
+            t.action.run();
+        } catch (Throwable e) {
+            reportError(e);
+        } finally {
+            exit(prev);
+        }
+    }
+
+    TimerQueue timers() {
+        return timers;
+    }
+
+    // ---- low-level readiness API ----
+
+    /**
+     * Registers {@code source} for {@code interest}: {@code handler} is called on this loop's
+     * thread with the readiness bits of every event. Register {@code READABLE|WRITABLE} once and
+     * drain until "would block" (edge-triggered). The returned {@link Registration} keeps the
+     * readiness seen so far. If the source is {@link java.io.Closeable}, closing the loop closes
+     * it. Loop thread only; allocates only the Registration.
+     *
+     * @throws IllegalStateException off the loop's thread or after close
+     * @throws UncheckedIOException if the backend refuses the source
+     */
+    public Registration register(Source source, Interest interest, ReadyHandler handler) {
+        return reactor.register(source, interest, handler);
+    }
+
+    /** As {@link #register}, but what the loop closes at shutdown is {@code owner}. */
+    Registration register(Source source, Interest interest, ReadyHandler handler, AutoCloseable owner) {
+        Registration r = reactor.register(source, interest, handler);
+        r.owner = owner;
+        return r;
+    }
+
+    // ---- tasks and resources (loop thread) ----
+
+    Task currentTask() {
+        return current;
+    }
+
+    Task enter(Task t) {
+        Task prev = current;
+        current = t;
+        return prev;
+    }
+
+    void exit(Task prev) {
+        current = prev;
+    }
+
+    boolean isCancellingTasks() {
+        return cancellingTasks;
+    }
+
+    void taskStarted(Task t) {
+        liveTasks.add(t);
+    }
+
+    void taskDone(Task t) {
+        liveTasks.remove(t);
+        if (pendingTasks.decrementAndGet() == 0 && state >= DRAINING) {
+            idle.complete(null);
+        }
+    }
+
+    /** The number of spawned tasks that have not finished. Any thread. */
+    public int taskCount() {
+        return pendingTasks.get();
+    }
+
+    void addListener(AutoCloseable l) {
+        listeners.add(l);
+    }
+
+    void removeListener(AutoCloseable l) {
+        listeners.remove(l);
+    }
+
+    /** Where task failures and handler exceptions go; the loop keeps running. */
+    void reportError(Throwable t) {
+        try {
+            errorHandler.accept(this, t);
+        } catch (Throwable again) {
+            logError(this, again);
+        }
+    }
+
+    private static void logError(EventLoop loop, Throwable t) {
+        System.getLogger("io.pollen.runtime").log(System.Logger.Level.WARNING,
+                "uncaught failure on " + loop.name, t);
+    }
+
+    // ---- shutdown (see Runtime#shutdown) ----
+
+    /** Stops accepting (closes the listeners); the future completes when no task is left. */
+    CompletableFuture<Void> beginShutdown() {
+        if (!executeQuietly(() -> {
+            if (state == OPEN) {
+                state = DRAINING;
+            }
+            for (AutoCloseable l : new ArrayList<>(listeners)) {
+                closeQuietly(l);
+            }
+            if (pendingTasks.get() == 0) {
+                idle.complete(null);
+            }
+        })) {
+            idle.complete(null);
+        }
+        return idle;
+    }
+
+    /** Cancels every task, started or still queued. */
+    void cancelTasks() {
+        executeQuietly(() -> {
+            cancellingTasks = true;
+            for (Task t : new ArrayList<>(liveTasks)) {
+                t.cancelTask();
+            }
+        });
+    }
+
+    /** Asks the loop's thread to finish: it closes everything the loop owns on its way out. */
+    void stop() {
+        if (state < STOPPING) {
+            state = STOPPING;
+        }
+        reactor.wakeup();
+    }
+
+    Thread thread() {
+        return thread;
+    }
+
+    /**
+     * Closes the loop now: cancels its tasks, closes every socket registered with it and the
+     * Poll. For a loop on its own thread this stops the thread (use {@link Runtime#shutdown} for
+     * a graceful shutdown) and waits for it. Idempotent.
+     */
+    @Override
+    public void close() {
+        Thread t = thread;
+        if (t == null) {
+            if (!inLoop()) {
+                throw new IllegalStateException("close a caller-driven loop from the thread that opened it");
+            }
+            closeNow();
+            return;
+        }
+        if (Thread.currentThread() == t) {
+            stop();
+            return;
+        }
+        stop();
+        boolean interrupted = false;
+        while (t.isAlive()) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Whether the loop has closed. */
+    public boolean isClosed() {
+        return state == CLOSED;
+    }
+
+    private void closeNow() {
+        if (state == CLOSED) {
+            return;
+        }
+        state = STOPPING;
+        cancellingTasks = true;
+        for (Task t : new ArrayList<>(liveTasks)) {
+            t.cancelTask();
+        }
+        for (AutoCloseable l : new ArrayList<>(listeners)) {
+            closeQuietly(l);
+        }
+        timers.clear();
+        // Work queued so far runs once more, against closed resources: futures it completes fail
+        // instead of hanging their waiters.
+        for (int round = 0; round < 8 && tasks.hasWork(); round++) {
+            tasks.run(Integer.MAX_VALUE, errorSink);
+        }
+        state = CLOSED;
+        reactor.closeNow();
+        ArrayDeque<Runnable> late = tasks.drain();
+        for (Runnable r : late) {
+            try {
+                r.run();
+            } catch (Throwable e) {
+                reportError(e);
+            }
+        }
+        idle.complete(null);
+        if (ticker instanceof ManualTicker m) {
+            m.removeListener(wake);
+        }
+    }
+
+    private void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            reportError(e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "EventLoop{" + name + ", " + backend().id() + ", tasks=" + pendingTasks.get()
+                + (state == CLOSED ? ", closed}" : "}");
+    }
+}

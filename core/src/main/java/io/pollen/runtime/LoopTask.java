@@ -1,0 +1,105 @@
+package io.pollen.runtime;
+
+import java.util.concurrent.CompletionStage;
+import java.util.function.BiConsumer;
+import java.util.function.Supplier;
+
+/**
+ * An async task spawned on an {@link EventLoop}: runs its body on the loop, then follows the
+ * stage the body returned until it completes, and completes the {@link JoinHandle}.
+ * Loop thread only, except {@link #accept} (a stage may complete anywhere) and
+ * {@link #cancelTask} (hands itself to the loop).
+ */
+final class LoopTask<T> extends Task implements Runnable, BiConsumer<T, Throwable> {
+    private final Supplier<? extends CompletionStage<T>> body;
+    final JoinHandle<T> handle;
+    private CompletionStage<T> stage;
+    private boolean finished;
+
+    LoopTask(EventLoop loop, Supplier<? extends CompletionStage<T>> body) {
+        super(loop);
+        this.body = body;
+        this.handle = new JoinHandle<>(loop, this);
+    }
+
+    /** Starts the task: runs the body with this task as the loop's current task. */
+    @Override
+    public void run() {
+        if (handle.isDone() || loop.isCancellingTasks()) {
+            handle.cancelled();
+            finish();
+            return;
+        }
+        loop.taskStarted(this);
+        Task prev = loop.enter(this);
+        try {
+            stage = body.get();
+            if (stage == null) {
+                throw new NullPointerException("the task returned a null CompletionStage");
+            }
+        } catch (Throwable t) {
+            finish();
+            fail(handle, unwrap(t));
+            return;
+        } finally {
+            loop.exit(prev);
+        }
+        stage.whenComplete(this);
+    }
+
+    /** The task's stage completed (on any thread). */
+    @Override
+    public void accept(T value, Throwable error) {
+        if (!loop.inLoop()) {
+            if (!loop.executeQuietly(() -> accept(value, error))) {
+                complete(value, error);
+            }
+            return;
+        }
+        complete(value, error);
+    }
+
+    private void complete(T value, Throwable error) {
+        if (finished) {
+            return;
+        }
+        finish();
+        if (error == null) {
+            handle.succeed(value);
+        } else {
+            fail(handle, unwrap(error));
+        }
+    }
+
+    private void finish() {
+        if (!finished) {
+            finished = true;
+            disownAll();
+            loop.taskDone(this);
+        }
+    }
+
+    @Override
+    void cancelTask() {
+        if (!loop.inLoop()) {
+            if (!loop.executeQuietly(this::cancelTask)) {
+                closeResources();
+            }
+            return;
+        }
+        if (finished) {
+            return;
+        }
+        finished = true;
+        handle.cancelled();
+        closeResources();
+        loop.taskDone(this);
+        if (stage != null) {
+            try {
+                stage.toCompletableFuture().cancel(false);
+            } catch (UnsupportedOperationException ignored) {
+                // A stage that cannot be cancelled: its resources are closed, which ends it.
+            }
+        }
+    }
+}

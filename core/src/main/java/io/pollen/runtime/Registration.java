@@ -1,0 +1,120 @@
+package io.pollen.runtime;
+
+import io.pollen.poll.Interest;
+import io.pollen.poll.Source;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * One source registered with a {@link Reactor} (usually through {@link EventLoop#register}): the
+ * handle to change its interest or cancel it, and the place where the reactor keeps the source's
+ * readiness between events.
+ *
+ * <h2>Readiness tracking (the edge-triggered discipline)</h2>
+ * Every event ORs its bits into {@link #readiness()}. An owner that was told "readable" keeps
+ * reading until the source would block, then calls {@link #clearReadiness} for that bit and waits
+ * for the next {@link ReadyHandler#ready} call. Nothing is re-armed in the kernel on the way: a
+ * socket is registered for {@code READABLE|WRITABLE} once and never touched again until it is
+ * cancelled. (Pollen's sockets tell the nio backend about "would block" themselves.)
+ *
+ * <h2>Threads</h2>
+ * The fields are owned by the reactor's thread. {@link #reregister} and {@link #cancel} may be
+ * called from any thread: off the reactor's thread they are handed to it and happen shortly after.
+ * After {@code cancel} returns on the reactor's thread, the handler is never called again.
+ * Not guaranteed: when {@code cancel} is called from another thread, one more call of the handler
+ * may happen before the cancellation is applied.
+ */
+public final class Registration {
+    final Reactor reactor;
+    final Source source;
+    final long token;
+    final ReadyHandler handler;
+    Interest interest;
+    int ready;
+    /** What the reactor closes when it closes with this registration still active; may be null. */
+    AutoCloseable owner;
+    boolean cancelled;
+
+    Registration(Reactor reactor, Source source, long token, Interest interest, ReadyHandler handler) {
+        this.reactor = reactor;
+        this.source = source;
+        this.token = token;
+        this.interest = interest;
+        this.handler = handler;
+    }
+
+    /** The registered source. */
+    public Source source() {
+        return source;
+    }
+
+    /** The current interest. */
+    public Interest interest() {
+        return interest;
+    }
+
+    /** Whether the registration is still in place (not cancelled, reactor not closed). */
+    public boolean isActive() {
+        return !cancelled;
+    }
+
+    /**
+     * The readiness bits seen since they were last cleared ({@link Readiness}). Read on the
+     * reactor's thread.
+     */
+    public int readiness() {
+        return ready;
+    }
+
+    /** Forgets the readiness {@code bits}: call after an operation returned "would block". */
+    public void clearReadiness(int bits) {
+        ready &= ~bits;
+    }
+
+    /** Records readiness the owner knows of (e.g. "assume writable" after a fresh connect). */
+    public void setReadiness(int bits) {
+        ready |= bits;
+    }
+
+    /**
+     * Replaces the interest (one {@code epoll_ctl(MOD)}). Rarely needed: the async types register
+     * for reading and writing once.
+     *
+     * @throws UncheckedIOException if the backend refuses
+     */
+    public void reregister(Interest newInterest) {
+        if (!reactor.inReactor()) {
+            reactor.execute(() -> reregister(newInterest));
+            return;
+        }
+        if (cancelled) {
+            throw new IllegalStateException("the registration is cancelled");
+        }
+        try {
+            reactor.reregister(this, newInterest);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Deregisters the source; idempotent. The source itself stays open: its owner closes it.
+     */
+    public void cancel() {
+        if (cancelled) {
+            return;
+        }
+        if (!reactor.inReactor()) {
+            reactor.execute(this::cancel);
+            return;
+        }
+        reactor.cancel(this);
+    }
+
+    @Override
+    public String toString() {
+        return "Registration{token=" + Long.toHexString(token) + ", " + interest + ", ready="
+                + Readiness.toString(ready) + (cancelled ? ", cancelled}" : "}");
+    }
+}

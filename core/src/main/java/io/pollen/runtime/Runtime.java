@@ -1,0 +1,304 @@
+package io.pollen.runtime;
+
+import io.pollen.poll.Backend;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
+import java.util.function.Supplier;
+
+/**
+ * Wires reactors and executors: N {@link EventLoop}s, each on its own platform thread
+ * (thread-per-core), plus virtual threads for blocking-style tasks.
+ *
+ * <pre>{@code
+ * try (Runtime rt = Runtime.builder().loops(4).threadNamePrefix("app").build()) {
+ *     String reply = rt.blockOn(() -> AsyncTcpStream.connect(rt.next(), addr)
+ *             .thenCompose(s -> s.writeAll(request).thenCompose(v -> s.read(buf)))
+ *             .thenApply(n -> decode(buf)));
+ *     rt.spawnVirtual(() -> {                       // the same I/O, blocking style
+ *         AsyncTcpStream s = AsyncTcpStream.connect(rt.next(), addr).join();
+ *         s.writeAll(request).join();
+ *         return s.read(buf).join();
+ *     });
+ * }
+ * }</pre>
+ *
+ * <p>A server spreads connections over the loops with one {@code SO_REUSEPORT} listener per loop
+ * ({@link AsyncTcpListener#bind(EventLoop, java.net.InetSocketAddress, int, boolean)}), or with
+ * one acceptor handing each stream to {@link #next()} ({@link AsyncTcpListener#accept(EventLoop)}).
+ *
+ * <p>Threads are named {@code <prefix>-loop-<i>} and {@code <prefix>-vt-<n>}.
+ * {@link #shutdown(Duration)} stops the listeners, lets tasks finish until the deadline, cancels the
+ * rest, closes every socket and joins every thread. Not guaranteed: which loop {@link #spawn}
+ * picks, beyond round-robin.
+ */
+public final class Runtime implements Executor, AutoCloseable {
+    /** The deadline {@link #close()} gives tasks to finish. */
+    public static final Duration DEFAULT_SHUTDOWN_DEADLINE = Duration.ofSeconds(5);
+
+    private final List<EventLoop> loops;
+    private final String prefix;
+    private final AtomicInteger nextLoop = new AtomicInteger();
+    private final Thread.Builder.OfVirtual virtualThreads;
+    private final Set<VirtualTask<?>> virtualTasks = ConcurrentHashMap.newKeySet();
+    private volatile boolean shuttingDown;
+    private Boolean shutdownResult;
+
+    private Runtime(Builder b) throws IOException {
+        this.prefix = b.prefix;
+        this.virtualThreads = Thread.ofVirtual().name(b.prefix + "-vt-", 0);
+        List<EventLoop> made = new ArrayList<>(b.loops);
+        try {
+            for (int i = 0; i < b.loops; i++) {
+                made.add(EventLoop.create(b.prefix + "-loop-" + i, b.backend, b.ticker, b.errorHandler, b.budget));
+            }
+        } catch (IOException | RuntimeException e) {
+            made.forEach(EventLoop::close);
+            throw e;
+        }
+        this.loops = List.copyOf(made);
+        loops.forEach(EventLoop::start);
+    }
+
+    /** One loop on {@link Backend#select()}. */
+    public static Runtime create() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The loops, in index order. */
+    public List<EventLoop> loops() {
+        return loops;
+    }
+
+    /** The next loop, round-robin. */
+    public EventLoop next() {
+        return loops.get(Math.floorMod(nextLoop.getAndIncrement(), loops.size()));
+    }
+
+    public Backend backend() {
+        return loops.getFirst().backend();
+    }
+
+    /** Runs {@code task} on {@link #next()}. */
+    @Override
+    public void execute(Runnable task) {
+        next().execute(task);
+    }
+
+    /** Spawns an async task on {@link #next()}; see {@link EventLoop#spawn}. */
+    public <T> JoinHandle<T> spawn(Supplier<? extends CompletionStage<T>> task) {
+        return next().spawn(task);
+    }
+
+    /**
+     * Runs blocking-style code on a new virtual thread. Its I/O objects are the async ones;
+     * {@code join()}ing their futures parks the virtual thread until the loop completes them.
+     * Cancelling the handle closes the I/O objects the task opened and interrupts it.
+     */
+    public <T> JoinHandle<T> spawnVirtual(Callable<T> task) {
+        Objects.requireNonNull(task, "task");
+        VirtualTask<T> t = new VirtualTask<>(next(), task, virtualTasks::remove);
+        if (shuttingDown) {
+            t.handle.fail(new RejectedExecutionException("the runtime is shutting down"));
+            return t.handle;
+        }
+        virtualTasks.add(t);
+        t.start(virtualThreads);
+        return t.handle;
+    }
+
+    /**
+     * Runs an async task to completion from a plain thread (not a loop thread) and returns its
+     * result.
+     *
+     * @throws ExecutionException with the task's failure as its cause
+     */
+    public <T> T blockOn(Supplier<? extends CompletionStage<T>> task) throws ExecutionException, InterruptedException {
+        JoinHandle<T> h = spawn(task);
+        try {
+            return h.get();
+        } catch (InterruptedException e) {
+            h.cancel(true);
+            throw e;
+        }
+    }
+
+    /**
+     * Graceful shutdown: closes every listener (no new connections), waits until every task has
+     * finished or {@code deadline} has passed, then cancels the tasks left, closes every socket
+     * the loops own and their Polls, and joins every thread. Idempotent.
+     *
+     * @return true if every task finished by itself before the deadline
+     */
+    public synchronized boolean shutdown(Duration deadline) {
+        if (shutdownResult != null) {
+            return shutdownResult;
+        }
+        shuttingDown = true;
+        long end = System.nanoTime() + Math.max(0, deadline.toNanos());
+        List<CompletableFuture<Void>> idle = new ArrayList<>();
+        for (EventLoop l : loops) {
+            idle.add(l.beginShutdown());
+        }
+        boolean graceful = awaitAll(idle, end);
+        for (VirtualTask<?> t : new ArrayList<>(virtualTasks)) {
+            graceful &= join(t.thread(), end - System.nanoTime());
+        }
+        if (!graceful) {
+            loops.forEach(EventLoop::cancelTasks);
+            new ArrayList<>(virtualTasks).forEach(VirtualTask::cancelTask);
+        }
+        loops.forEach(EventLoop::stop);
+        for (EventLoop l : loops) {
+            join(l.thread(), Long.MAX_VALUE);
+        }
+        // A cancelled virtual task was interrupted and its sockets closed; give it a moment to end.
+        for (VirtualTask<?> t : new ArrayList<>(virtualTasks)) {
+            join(t.thread(), TimeUnit.SECONDS.toNanos(5));
+        }
+        shutdownResult = graceful;
+        return graceful;
+    }
+
+    /** {@link #shutdown} with {@link #DEFAULT_SHUTDOWN_DEADLINE}. */
+    @Override
+    public void close() {
+        shutdown(DEFAULT_SHUTDOWN_DEADLINE);
+    }
+
+    public boolean isShutdown() {
+        return shuttingDown;
+    }
+
+    private static boolean awaitAll(List<CompletableFuture<Void>> fs, long end) {
+        try {
+            CompletableFuture.allOf(fs.toArray(CompletableFuture[]::new))
+                    .get(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS);
+            return true;
+        } catch (TimeoutException | ExecutionException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Joins {@code t} for up to {@code nanos}; true if it ended. */
+    private static boolean join(Thread t, long nanos) {
+        if (t == null) {
+            return true;
+        }
+        try {
+            if (nanos == Long.MAX_VALUE) {
+                t.join();
+            } else if (nanos > 0) {
+                t.join(Duration.ofNanos(nanos));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return !t.isAlive();
+    }
+
+    @Override
+    public String toString() {
+        return "Runtime{" + prefix + ", " + loops.size() + " loops, " + backend().id()
+                + (shuttingDown ? ", shut down}" : "}");
+    }
+
+    /** Configures a {@link Runtime}. */
+    public static final class Builder {
+        private Backend backend;
+        private int loops = 1;
+        private String prefix = "pollen";
+        private BiConsumer<EventLoop, Throwable> errorHandler = (loop, t) -> System.getLogger("io.pollen.runtime")
+                .log(System.Logger.Level.WARNING, "uncaught failure on " + loop.name(), t);
+        private Ticker ticker = Ticker.system();
+        private int budget = EventLoop.DEFAULT_BUDGET;
+
+        private Builder() {
+        }
+
+        /** The backend of every loop; default {@link Backend#select()}. */
+        public Builder backend(Backend backend) {
+            this.backend = Objects.requireNonNull(backend, "backend");
+            return this;
+        }
+
+        /** The number of loops (threads); default 1. */
+        public Builder loops(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("loops must be >= 1: " + n);
+            }
+            this.loops = n;
+            return this;
+        }
+
+        /** One loop per available processor. */
+        public Builder loopPerCore() {
+            return loops(java.lang.Runtime.getRuntime().availableProcessors());
+        }
+
+        /** Thread names start with this; default {@code pollen}. */
+        public Builder threadNamePrefix(String prefix) {
+            if (prefix == null || prefix.isBlank()) {
+                throw new IllegalArgumentException("a thread name prefix is needed");
+            }
+            this.prefix = prefix;
+            return this;
+        }
+
+        /** Receives uncaught task failures and handler exceptions; default: logged as warnings. */
+        public Builder errorHandler(BiConsumer<EventLoop, Throwable> handler) {
+            this.errorHandler = Objects.requireNonNull(handler, "handler");
+            return this;
+        }
+
+        /** The clock of every loop's timers; default {@link Ticker#system()}. */
+        public Builder clock(Ticker ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
+            return this;
+        }
+
+        /** How many queued tasks a loop runs per iteration before it polls again; default 512. */
+        public Builder taskBudget(int budget) {
+            if (budget < 1) {
+                throw new IllegalArgumentException("budget must be >= 1: " + budget);
+            }
+            this.budget = budget;
+            return this;
+        }
+
+        /** Opens the loops and starts their threads. */
+        public Runtime build() {
+            if (backend == null) {
+                backend = Backend.select();
+            }
+            try {
+                return new Runtime(this);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot open the event loops", e);
+            }
+        }
+    }
+}

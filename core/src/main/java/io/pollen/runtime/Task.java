@@ -1,0 +1,109 @@
+package io.pollen.runtime;
+
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * What loop tasks ({@link LoopTask}) and virtual-thread tasks ({@link VirtualTask}) share: the
+ * I/O objects a task opened, which its cancellation closes (so a cancelled task leaves no
+ * registration and no fd behind), and the rule for reporting failures.
+ *
+ * <p>A resource is owned by the task that was running when it was created: the loop remembers the
+ * current task while it runs a task's code, an I/O completion of one of the task's objects, or a
+ * timer the task scheduled, so ownership follows the task through its continuations. When the task
+ * finishes normally its objects are simply disowned: they stay open for whoever holds them.
+ */
+abstract class Task {
+    final EventLoop loop;
+    private Map<AutoCloseable, Boolean> resources;
+    private boolean released;
+
+    Task(EventLoop loop) {
+        this.loop = loop;
+    }
+
+    /** The task running on the calling thread (a loop's current task or a virtual task), or null. */
+    static Task current(EventLoop target) {
+        EventLoop cur = EventLoop.current();
+        if (cur == null && target != null && target.inLoop()) {
+            cur = target;
+        }
+        if (cur != null) {
+            return cur.currentTask();
+        }
+        return VirtualTask.CURRENT.get();
+    }
+
+    /** Records that this task owns {@code r}; false if the task was already cancelled or done. */
+    synchronized boolean own(AutoCloseable r) {
+        if (released) {
+            return false;
+        }
+        if (resources == null) {
+            resources = new IdentityHashMap<>();
+        }
+        resources.put(r, Boolean.TRUE);
+        return true;
+    }
+
+    synchronized void disown(AutoCloseable r) {
+        if (resources != null) {
+            resources.remove(r);
+        }
+    }
+
+    /** Forgets every resource (normal completion): they stay open. */
+    synchronized void disownAll() {
+        released = true;
+        resources = null;
+    }
+
+    /** Closes every resource (cancellation). */
+    void closeResources() {
+        List<AutoCloseable> toClose;
+        synchronized (this) {
+            released = true;
+            toClose = resources == null ? List.of() : new ArrayList<>(resources.keySet());
+            resources = null;
+        }
+        for (AutoCloseable r : toClose) {
+            try {
+                r.close();
+            } catch (Exception e) {
+                loop.reportError(e);
+            }
+        }
+    }
+
+    /** Cancels the task: frees its resources and stops it. Any thread; idempotent. */
+    abstract void cancelTask();
+
+    /** The failure a task's stage completed with, without CompletionException wrappers. */
+    static Throwable unwrap(Throwable t) {
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    /**
+     * Fails {@code handle} with {@code cause}; a failure nobody waits for (no dependent stage and
+     * no thread in join/get at that moment) goes to the loop's error handler too.
+     */
+    static void fail(JoinHandle<?> handle, Throwable cause) {
+        if (cause instanceof CancellationException) {
+            handle.cancelled();
+            return;
+        }
+        boolean observed = handle.getNumberOfDependents() > 0;
+        handle.fail(cause);
+        if (!observed) {
+            handle.loop().reportError(cause);
+        }
+    }
+}

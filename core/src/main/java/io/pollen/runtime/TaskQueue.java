@@ -1,0 +1,82 @@
+package io.pollen.runtime;
+
+import java.util.ArrayDeque;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Consumer;
+
+/**
+ * The run queue of one {@link EventLoop}: a plain deque for work the loop gives itself (no atomics
+ * on the fast path) and a lock-free queue for work other threads hand in.
+ *
+ * <p>{@link #run} runs a bounded batch: at most {@code budget} tasks, and never a task queued
+ * during the batch (it waits for the next iteration, after a poll). That is what makes a task
+ * that re-queues itself ({@code yieldNow}) unable to starve I/O or timers.
+ */
+final class TaskQueue {
+    private final ArrayDeque<Runnable> local = new ArrayDeque<>(256);
+    private final Queue<Runnable> remote = new ConcurrentLinkedQueue<>();
+
+    /** Loop thread only. */
+    void addLocal(Runnable task) {
+        local.addLast(task);
+    }
+
+    /** Any thread; the caller wakes the loop. */
+    void addRemote(Runnable task) {
+        remote.add(task);
+    }
+
+    /** Takes back a task handed in by another thread; false if the loop already took it. */
+    boolean removeRemote(Runnable task) {
+        return remote.remove(task);
+    }
+
+    /** Whether other threads queued work; any thread (the reactor checks it before parking). */
+    boolean hasRemote() {
+        return !remote.isEmpty();
+    }
+
+    /** Whether work is waiting; loop thread. */
+    boolean hasWork() {
+        return !local.isEmpty() || !remote.isEmpty();
+    }
+
+    int size() {
+        return local.size();
+    }
+
+    /**
+     * Runs up to {@code budget} of the tasks queued before the call. A task's exception goes to
+     * {@code onError}; it never escapes.
+     *
+     * @return how many ran
+     */
+    int run(int budget, Consumer<Throwable> onError) {
+        Runnable r;
+        while ((r = remote.poll()) != null) {
+            local.addLast(r);
+        }
+        int n = Math.min(budget, local.size());
+        for (int i = 0; i < n; i++) {
+            Runnable task = local.pollFirst();
+            try {
+                task.run();
+            } catch (Throwable t) {
+                onError.accept(t);
+            }
+        }
+        return n;
+    }
+
+    /** Removes and returns everything queued (for shutdown). */
+    ArrayDeque<Runnable> drain() {
+        Runnable r;
+        while ((r = remote.poll()) != null) {
+            local.addLast(r);
+        }
+        ArrayDeque<Runnable> all = new ArrayDeque<>(local);
+        local.clear();
+        return all;
+    }
+}
