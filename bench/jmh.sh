@@ -9,7 +9,8 @@
 #
 # Defaults are sized for two shared cores: one fork, 3 warm-up and 5 measured iterations
 # (1-2 s each, see each class). Override with JMH flags, e.g. -f 2 -i 10. Raw results stay in
-# bench/target/jmh-<group>.csv and .log. Builds with Maven (no install), runs on JDK 25.
+# bench/target/jmh-<group>.csv and .log. Builds with Maven (no install) running on JDK 25 (its jar
+# tool must read the JDK 25 module descriptor of pollen-core), runs on JDK 25.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JAVA="${JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}"
@@ -21,7 +22,7 @@ case "$group" in
   *) echo "usage: $0 poll|runtime [JMH options]" >&2; exit 2 ;;
 esac
 
-mvn -B -q -pl bench -am package -DskipTests \
+JAVA_HOME="${JAVA_HOME_25:-$(dirname "$(dirname "$JAVA")")}" mvn -B -q -pl bench -am package -DskipTests \
     dependency:build-classpath -Dmdep.outputFile=target/jmh.classpath -Dmdep.includeScope=runtime
 CP="bench/target/classes:$(cat bench/target/jmh.classpath)"
 csv="bench/target/jmh-$group.csv"

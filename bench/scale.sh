@@ -15,7 +15,7 @@ JAVA="${JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}"
 if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt 10240 ]; then
   ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 fi
-mvn -B -q -pl bench -am package -DskipTests \
+JAVA_HOME="${JAVA_HOME_25:-$(dirname "$(dirname "$JAVA")")}" mvn -B -q -pl bench -am package -DskipTests \
     dependency:build-classpath -Dmdep.outputFile=target/jmh.classpath -Dmdep.includeScope=runtime
 CP="bench/target/classes:$(cat bench/target/jmh.classpath)"
 mkdir -p bench/results

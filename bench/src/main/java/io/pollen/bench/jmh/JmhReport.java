@@ -102,6 +102,9 @@ public final class JmhReport {
         if (d >= 100) {
             return String.format(Locale.ROOT, "%,.0f", d);
         }
+        if (d >= 10) {
+            return String.format(Locale.ROOT, "%.1f", d);
+        }
         return String.format(Locale.ROOT, "%.3f", d);
     }
 

@@ -11,7 +11,9 @@ import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -34,45 +36,61 @@ final class Loopback {
     /** {@code n} connected pairs of Pollen {@link TcpStream}s of the given backend's flavor. */
     static TcpStream[][] pollen(Backend backend, int n) throws IOException {
         TcpStream[][] pairs = new TcpStream[n][2];
-        Map<Integer, Integer> byPort = new HashMap<>();
+        List<TcpStream> accepted = new ArrayList<>(n);
         try (TcpListener listener = TcpListener.bind(anyPort(), backend, Math.max(n, 128), false)) {
             InetSocketAddress to = listener.localAddress();
             for (int i = 0; i < n; i++) {
                 pairs[i][0] = TcpStream.connect(to, backend);
             }
-            // Local ports are known only once connect() has bound the socket, which it has by now.
-            for (int i = 0; i < n; i++) {
-                byPort.put(pairs[i][0].localAddress().getPort(), i);
-            }
             long deadline = System.nanoTime() + DEADLINE_NANOS;
-            int accepted = 0;
-            while (accepted < n) {
+            while (accepted.size() < n) {
                 TcpStream s = listener.accept();
-                if (s == null) {
-                    if (System.nanoTime() > deadline) {
-                        throw new IOException("accepted only " + accepted + " of " + n + " loopback connections");
-                    }
+                if (s != null) {
+                    accepted.add(s);
+                } else if (System.nanoTime() > deadline) {
+                    closeAll(pairs);
+                    accepted.forEach(Loopback::closeQuietly);
+                    throw new IOException("accepted only " + accepted.size() + " of " + n + " loopback connections");
+                } else {
                     Thread.onSpinWait();
-                    continue;
                 }
-                Integer i = byPort.get(s.peerAddress().getPort());
-                if (i == null) {
-                    s.close();
-                    throw new IOException("accepted a connection from an unknown client " + s.peerAddress());
-                }
-                pairs[i][1] = s;
-                accepted++;
             }
         }
-        for (TcpStream[] p : pairs) {
-            IOException e = p[0].takeError();
+        // A non-blocking connect may finish lazily (the nio flavor finishes it on the next call such
+        // as takeError), and only then is the client's local port known: match on it.
+        Map<Integer, Integer> byPort = new HashMap<>();
+        for (int i = 0; i < n; i++) {
+            TcpStream c = pairs[i][0];
+            IOException e = c.takeError();
             if (e != null) {
                 throw e;
             }
+            InetSocketAddress local = c.localAddress();
+            if (local == null) {
+                throw new IOException("a loopback connect had not completed after its accept");
+            }
+            byPort.put(local.getPort(), i);
+        }
+        for (TcpStream s : accepted) {
+            Integer i = byPort.get(s.peerAddress().getPort());
+            if (i == null) {
+                throw new IOException("accepted a connection from an unknown client " + s.peerAddress());
+            }
+            pairs[i][1] = s;
+        }
+        for (TcpStream[] p : pairs) {
             p[0].setNoDelay(true);
             p[1].setNoDelay(true);
         }
         return pairs;
+    }
+
+    private static void closeQuietly(Closeable c) {
+        try {
+            c.close();
+        } catch (IOException ignored) {
+            // already failing
+        }
     }
 
     /** {@code n} connected pairs of JDK {@link SocketChannel}s, non-blocking. */

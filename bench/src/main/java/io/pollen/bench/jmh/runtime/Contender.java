@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * machinery, not their parallelism (the machine has two shared cores anyway).
  *
  * <ul>
- *   <li>{@code pollen}: a Pollen {@link Runtime} with one event loop on the epoll backend.</li>
+ *   <li>{@code pollen}: a Pollen {@link Runtime} with one event loop on {@link Backend#select()}
+ *       (epoll on Linux; {@code -Dpollen.backend=nio} in the fork's JVM arguments forces the other).</li>
  *   <li>{@code cf-fjp}: {@link CompletableFuture#runAsync} on a {@code ForkJoinPool} of
  *       parallelism 1 (what {@code commonPool()} is on a two-core machine). No timers: the JDK's
  *       {@code CompletableFuture.delayedExecutor} is a {@code ScheduledThreadPoolExecutor} inside,
@@ -72,7 +73,7 @@ abstract class Contender implements AutoCloseable {
         private final io.pollen.runtime.EventLoop loop;
 
         Pollen() {
-            rt = Runtime.builder().backend(Backend.EPOLL).loops(1).threadNamePrefix("pollen-bench").build();
+            rt = Runtime.builder().backend(Backend.select()).loops(1).threadNamePrefix("pollen-bench").build();
             loop = rt.loops().getFirst();
         }
 
