@@ -50,9 +50,55 @@ public final class Native {
         return LINKER.defaultLookup().find(name).isPresent();
     }
 
+    /**
+     * What the wrappers return instead of throwing when a non-blocking call reports
+     * {@code EAGAIN}/{@code EWOULDBLOCK}: "would block", a normal outcome. Negative, and not -1, so
+     * that it is never mistaken for a raw libc failure or java.nio's end of stream.
+     */
+    public static final int WOULD_BLOCK = -2;
+
+    /** What {@link #check} returns for {@code EINTR}: the wrapper calls again. Never escapes a wrapper. */
+    public static final int RETRY = -3;
+
+    /**
+     * Interprets the raw result of a capturing call made on this thread: {@code n >= 0} is returned
+     * as is, {@code EAGAIN} becomes {@link #WOULD_BLOCK}, {@code EINTR} becomes {@link #RETRY}, and
+     * any other errno is thrown as a {@link NativeIOException} naming {@code call}.
+     */
+    public static long check(long n, String call) throws NativeIOException {
+        if (n >= 0) {
+            return n;
+        }
+        int errno = lastErrno();
+        if (errno == Errno.EAGAIN) {
+            return WOULD_BLOCK;
+        }
+        if (errno == Errno.EINTR) {
+            return RETRY;
+        }
+        throw error(call, errno);
+    }
+
+    /** As {@link #check}, but every errno (EAGAIN, EINTR included) is an exception. */
+    public static int checkStrict(int r, String call) throws NativeIOException {
+        if (r < 0) {
+            throw fail(call);
+        }
+        return r;
+    }
+
     /** A handle that captures errno; may block (no {@code critical} option). */
     public static MethodHandle errnoHandle(String name, FunctionDescriptor fd) {
         return LINKER.downcallHandle(symbol(name), fd, Linker.Option.captureCallState("errno"));
+    }
+
+    /**
+     * A handle for a variadic C function (e.g. {@code fcntl}) that captures errno;
+     * {@code firstVariadic} is the index of the first variadic argument in the C signature.
+     */
+    public static MethodHandle variadicErrnoHandle(String name, FunctionDescriptor fd, int firstVariadic) {
+        return LINKER.downcallHandle(symbol(name), fd, Linker.Option.firstVariadicArg(firstVariadic),
+                Linker.Option.captureCallState("errno"));
     }
 
     /**
