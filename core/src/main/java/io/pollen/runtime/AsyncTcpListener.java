@@ -1,0 +1,207 @@
+package io.pollen.runtime;
+
+import io.pollen.net.TcpListener;
+import io.pollen.net.TcpStream;
+import io.pollen.poll.Interest;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedChannelException;
+import java.util.ArrayDeque;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A listening TCP socket driven by an {@link EventLoop}: {@link #accept()} completes with the next
+ * connection, on the loop.
+ *
+ * <pre>{@code
+ * AsyncTcpListener server = AsyncTcpListener.bind(loop, new InetSocketAddress("127.0.0.1", 0));
+ * server.accept().thenAccept(conn -> ...);           // the connection lives on the same loop
+ * server.accept(runtime.next()).thenAccept(...);     // or hand it to another loop (acceptor style)
+ * }</pre>
+ *
+ * <p>Several accepts may wait at once; they are served in call order. A graceful
+ * {@link Runtime#shutdown} closes listeners first (no new connections); their waiting accepts fail
+ * with {@link AsynchronousCloseException}. Methods may be called from any thread.
+ * Not guaranteed: which of several {@code SO_REUSEPORT} listeners the kernel gives a connection to.
+ */
+public final class AsyncTcpListener implements AutoCloseable {
+    private record Waiter(CompletableFuture<AsyncTcpStream> future, EventLoop target, Task task) {
+    }
+
+    private final EventLoop loop;
+    private final TcpListener listener;
+    private final InetSocketAddress local;
+    private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+    private Registration reg;
+    private volatile boolean closed;
+
+    private AsyncTcpListener(EventLoop loop, TcpListener listener) {
+        this.loop = loop;
+        this.listener = listener;
+        this.local = listener.localAddress();
+    }
+
+    /** Binds and listens on {@code local} (port 0 picks a free port), on {@code loop}. */
+    public static AsyncTcpListener bind(EventLoop loop, InetSocketAddress local) throws IOException {
+        return bind(loop, local, TcpListener.DEFAULT_BACKLOG, false);
+    }
+
+    /**
+     * Binds and listens; with {@code reusePort}, several listeners (one per loop) may share the
+     * address and the kernel spreads connections over them.
+     */
+    public static AsyncTcpListener bind(EventLoop loop, InetSocketAddress local, int backlog, boolean reusePort)
+            throws IOException {
+        Objects.requireNonNull(loop, "loop");
+        TcpListener l = TcpListener.bind(local, loop.backend(), backlog, reusePort);
+        AsyncTcpListener a = new AsyncTcpListener(loop, l);
+        if (loop.inLoop()) {
+            a.registerOnLoop();
+        } else if (!loop.executeQuietly(a::registerOnLoop)) {
+            AsyncTcpStream.closeQuietly(l);
+            throw LoopCalls.closedLoop(loop);
+        }
+        return a;
+    }
+
+    private void registerOnLoop() {
+        if (closed) {
+            return;
+        }
+        try {
+            reg = loop.register(listener, Interest.READABLE, this::onReady, this);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+        // Connections may have queued between bind and now: look before waiting for an event.
+        reg.setReadiness(Readiness.READABLE);
+        loop.addListener(this);
+    }
+
+    /** The bound address (with the port the kernel picked for port 0). */
+    public InetSocketAddress localAddress() {
+        return local;
+    }
+
+    public EventLoop loop() {
+        return loop;
+    }
+
+    /** The next connection, registered with this listener's loop. */
+    public CompletableFuture<AsyncTcpStream> accept() {
+        return accept(loop);
+    }
+
+    /**
+     * The next connection, registered with {@code target} (the acceptor pattern: one listener
+     * spreads connections over several loops). The future completes on {@code target}.
+     */
+    public CompletableFuture<AsyncTcpStream> accept(EventLoop target) {
+        Objects.requireNonNull(target, "target");
+        if (target.backend() != loop.backend()) {
+            throw new IllegalArgumentException("the target loop runs " + target.backend().id()
+                    + ", this listener " + loop.backend().id());
+        }
+        Task task = Task.current(loop);
+        return LoopCalls.onLoop(loop, () -> {
+            if (closed) {
+                return LoopCalls.failed(new ClosedChannelException());
+            }
+            CompletableFuture<AsyncTcpStream> f = new CompletableFuture<>();
+            waiters.addLast(new Waiter(f, target, task));
+            drain();
+            return f;
+        });
+    }
+
+    private void onReady(int flags) {
+        drain();
+    }
+
+    /** Accepts while connections are pending and accepts are waiting. */
+    private void drain() {
+        while (!waiters.isEmpty() && reg != null && (reg.readiness() & Readiness.ANY_READ) != 0) {
+            Waiter w = waiters.peekFirst();
+            if (w.future.isDone()) { // abandoned
+                waiters.pollFirst();
+                continue;
+            }
+            TcpStream s;
+            try {
+                s = listener.accept();
+            } catch (IOException e) {
+                waiters.pollFirst();
+                LoopCalls.fail(loop, w.task, w.future, e);
+                continue;
+            }
+            if (s == null) {
+                reg.clearReadiness(Readiness.ANY_READ);
+                return;
+            }
+            waiters.pollFirst();
+            handOver(s, w);
+        }
+    }
+
+    private void handOver(TcpStream s, Waiter w) {
+        if (w.target == loop) {
+            complete(loop, s, w);
+        } else if (!w.target.executeQuietly(() -> complete(w.target, s, w))) {
+            AsyncTcpStream.closeQuietly(s);
+            w.future.completeExceptionally(LoopCalls.closedLoop(w.target));
+        }
+    }
+
+    private static void complete(EventLoop target, TcpStream s, Waiter w) {
+        AsyncTcpStream stream;
+        try {
+            stream = AsyncTcpStream.accepted(target, s, w.task);
+        } catch (RuntimeException e) {
+            AsyncTcpStream.closeQuietly(s);
+            LoopCalls.fail(target, w.task, w.future, e);
+            return;
+        }
+        LoopCalls.complete(target, w.task, w.future, stream);
+        if (w.future.isCancelled()) {
+            stream.close();
+        }
+    }
+
+    /** Whether {@link #close()} was called. */
+    public boolean isOpen() {
+        return !closed;
+    }
+
+    /** Stops listening; waiting accepts fail with {@link AsynchronousCloseException}. Any thread. */
+    @Override
+    public void close() {
+        if (!loop.inLoop()) {
+            if (!loop.executeQuietly(this::close)) {
+                AsyncTcpStream.closeQuietly(listener);
+            }
+            return;
+        }
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (reg != null) {
+            reg.cancel();
+        }
+        AsyncTcpStream.closeQuietly(listener);
+        loop.removeListener(this);
+        Waiter w;
+        while ((w = waiters.pollFirst()) != null) {
+            LoopCalls.fail(loop, w.task, w.future, new AsynchronousCloseException());
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "AsyncTcpListener{" + local + (closed ? ", closed}" : "}");
+    }
+}
