@@ -26,8 +26,9 @@ import java.util.concurrent.TimeUnit;
  * targets checked against the figures) on standard output. Clients: {@code pollen} (Pollen's
  * HttpClient on one event-loop thread), {@code jdk-httpclient} ({@code java.net.http.HttpClient
  * .sendAsync}), {@code virtual-threads} (a virtual thread and a blocking {@code Socket} per
- * request). Every JVM is started with the same flags ({@code -Dscale.jvmArgs="..."} adds some to
- * the client JVMs).
+ * request). Every client JVM is started with the same flags ({@code -Dscale.jvmArgs="..."} adds
+ * some); {@code -Dscale.serverJvmArgs="..."} and {@code -Dscale.serverLoops=N} (default 1) shape the
+ * server's JVM.
  */
 public final class ScaleRun {
     private static final long CLIENT_TIMEOUT_S = 180;
@@ -73,16 +74,12 @@ public final class ScaleRun {
 
     private static Result runOne(String client, int requests, String path) throws Exception {
         System.err.println("[scale] " + client + ": starting a fresh demo server");
-        Process server = java(List.of(), DemoServerMain.class.getName(), "127.0.0.1", "0");
+        Process server = java(words(System.getProperty("scale.serverJvmArgs", "")),
+                DemoServerMain.class.getName(), "127.0.0.1", "0", System.getProperty("scale.serverLoops", "1"));
         try {
             int port = awaitPort(server);
             System.err.println("[scale] " + client + ": " + requests + " GETs of " + path + " to 127.0.0.1:" + port);
-            List<String> jvm = new ArrayList<>();
-            String extra = System.getProperty("scale.jvmArgs", "").trim();
-            if (!extra.isEmpty()) {
-                jvm.addAll(List.of(extra.split("\\s+")));
-            }
-            Process p = java(jvm, ClientMain.class.getName(), client, "127.0.0.1", String.valueOf(port),
+            Process p = java(words(System.getProperty("scale.jvmArgs", "")), ClientMain.class.getName(), client, "127.0.0.1", String.valueOf(port),
                     String.valueOf(requests), path);
             p.getOutputStream().close();
             Map<String, String> fields = new HashMap<>();
@@ -112,6 +109,10 @@ public final class ScaleRun {
                 server.destroyForcibly().waitFor();
             }
         }
+    }
+
+    private static List<String> words(String s) {
+        return s.isBlank() ? List.of() : List.of(s.trim().split("\\s+"));
     }
 
     /** Starts a JVM like this one (same java, same class path) running {@code main}. */
