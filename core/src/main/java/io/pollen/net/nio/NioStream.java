@@ -170,6 +170,9 @@ final class NioStream implements StreamImpl {
 
     @Override
     public void shutdown(boolean read, boolean write) throws IOException {
+        if (!connected()) {
+            throw new NotYetConnectedException();
+        }
         if (read) {
             channel.shutdownInput();
         }
