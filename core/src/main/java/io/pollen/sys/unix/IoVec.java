@@ -68,6 +68,12 @@ public final class IoVec {
         array.set(ValueLayout.JAVA_LONG, i * SIZE + LEN, len);
     }
 
+    /** Sets iovec {@code i} to {@code len} bytes at native {@code address} (LP64: pointers are 64-bit). */
+    public static void set(MemorySegment array, int i, long address, long len) {
+        array.set(ValueLayout.JAVA_LONG, i * SIZE + BASE, address);
+        array.set(ValueLayout.JAVA_LONG, i * SIZE + LEN, len);
+    }
+
     /** Fills {@code msghdr} for a plain gather/scatter without address or control data. */
     public static void msghdr(MemorySegment msghdr, MemorySegment iovecs, int count) {
         msghdr.set(ValueLayout.ADDRESS, MSG_NAME, MemorySegment.NULL);

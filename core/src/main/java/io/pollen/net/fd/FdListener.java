@@ -1,0 +1,59 @@
+package io.pollen.net.fd;
+
+import io.pollen.net.spi.ListenerImpl;
+import io.pollen.net.spi.Options;
+import io.pollen.net.spi.StreamImpl;
+import io.pollen.sys.NativeIOException;
+import io.pollen.sys.linux.Linux;
+import io.pollen.sys.unix.Errno;
+import io.pollen.sys.unix.Native;
+import io.pollen.sys.unix.Net;
+
+import java.io.IOException;
+import java.net.SocketOption;
+import java.net.StandardSocketOptions;
+import java.util.Set;
+
+/**
+ * A listening TCP socket on a non-blocking fd. {@link #accept()} uses {@code accept4} with
+ * {@code SOCK_NONBLOCK | SOCK_CLOEXEC}, so an accepted socket is never blocking or inheritable, not
+ * even for an instant.
+ *
+ * <p>A connection the peer reset before it was accepted ({@code ECONNABORTED}) is skipped and the
+ * next one taken: returning "none pending" there would let an edge-triggered owner stop draining
+ * while other connections wait.
+ */
+final class FdListener extends FdSocket implements ListenerImpl {
+    private static final Set<SocketOption<?>> OPTIONS = Set.of(StandardSocketOptions.SO_REUSEADDR,
+            StandardSocketOptions.SO_REUSEPORT, StandardSocketOptions.SO_RCVBUF, Options.IP_TTL);
+
+    FdListener(int fd, int family) {
+        super(fd, family);
+    }
+
+    @Override
+    Set<SocketOption<?>> options() {
+        return OPTIONS;
+    }
+
+    @Override
+    public StreamImpl accept() throws IOException {
+        int f = begin();
+        try {
+            for (;;) {
+                int c;
+                try {
+                    c = Net.accept4(f, Linux.SOCK_NONBLOCK | Linux.SOCK_CLOEXEC);
+                } catch (NativeIOException e) {
+                    if (e.errno() == Errno.ECONNABORTED) {
+                        continue;
+                    }
+                    throw e;
+                }
+                return c == Native.WOULD_BLOCK ? null : new FdStream(c, family, false);
+            }
+        } finally {
+            end();
+        }
+    }
+}

@@ -1,0 +1,211 @@
+package io.pollen.net.fd;
+
+import io.pollen.net.spi.Options;
+import io.pollen.net.spi.SocketImpl;
+import io.pollen.poll.Source;
+import io.pollen.poll.SourceFd;
+import io.pollen.sys.linux.Linux;
+import io.pollen.sys.unix.Net;
+import io.pollen.sys.unix.Unistd;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketOption;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ClosedChannelException;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * What the three fd socket kinds share: the fd and its family, the close protocol, the local
+ * address and socket options.
+ *
+ * <h2>Closing exactly once</h2>
+ * One atomic word holds a "closed" bit and the number of calls in flight. Every operation enters
+ * with {@link #begin()} (which throws {@link ClosedChannelException} once closed) and leaves with
+ * {@link #end()}. {@link #close()} sets the bit; the fd is closed by {@code close} itself if
+ * nothing is in flight, otherwise by the last operation to leave. So the fd is closed exactly once,
+ * and never while a call still uses its number (which the kernel could by then have handed to a
+ * new socket).
+ *
+ * <p>Not guaranteed: closing an fd removes it from every epoll set, but the public socket types
+ * deregister first so that the Poll's bookkeeping stays right; a {@link SourceFd} kept after close
+ * names a number the kernel may reuse.
+ */
+abstract class FdSocket implements SocketImpl {
+    private static final int CLOSED = 1;
+    private static final int ONE = 2;
+
+    final int fd;
+    /** {@link Linux#AF_INET} or {@link Linux#AF_INET6}. */
+    final int family;
+    private final SourceFd source;
+    private final AtomicInteger state = new AtomicInteger();
+
+    FdSocket(int fd, int family) {
+        this.fd = fd;
+        this.family = family;
+        this.source = new SourceFd(fd);
+    }
+
+    /** Enters an operation; returns the fd. */
+    final int begin() throws ClosedChannelException {
+        int s;
+        do {
+            s = state.get();
+            if ((s & CLOSED) != 0) {
+                throw new ClosedChannelException();
+            }
+        } while (!state.compareAndSet(s, s + ONE));
+        return fd;
+    }
+
+    /** Leaves an operation; closes the fd if a close came meanwhile and this was the last one out. */
+    final void end() {
+        if (state.addAndGet(-ONE) == CLOSED) {
+            closeQuietly();
+        }
+    }
+
+    @Override
+    public final Source source() {
+        return source;
+    }
+
+    @Override
+    public void close() throws IOException {
+        int s;
+        do {
+            s = state.get();
+            if ((s & CLOSED) != 0) {
+                return;
+            }
+        } while (!state.compareAndSet(s, s | CLOSED));
+        if (s == 0) {
+            Unistd.close(fd);
+        }
+    }
+
+    private void closeQuietly() {
+        try {
+            Unistd.close(fd);
+        } catch (IOException ignored) {
+            // The fd is released whatever close reports; the caller's operation has its own result.
+        }
+    }
+
+    @Override
+    public final boolean isOpen() {
+        return (state.get() & CLOSED) == 0;
+    }
+
+    @Override
+    public InetSocketAddress localAddress() throws IOException {
+        int f = begin();
+        try {
+            return Net.getsockname(f);
+        } finally {
+            end();
+        }
+    }
+
+    /** The options this kind of socket takes. */
+    abstract Set<SocketOption<?>> options();
+
+    @Override
+    public <T> void setOption(SocketOption<T> option, T value) throws IOException {
+        Objects.requireNonNull(value, "value");
+        check(option);
+        int f = begin();
+        try {
+            if (option == StandardSocketOptions.SO_LINGER) {
+                Net.setLinger(f, (Integer) value);
+            } else if (option == Options.IP_TTL) {
+                int ttl = (Integer) value;
+                if (ttl < 1 || ttl > 255) {
+                    throw new IllegalArgumentException("TTL must be in 1..255: " + ttl);
+                }
+                if (family == Linux.AF_INET6) {
+                    Net.setInt(f, Linux.IPPROTO_IPV6, Linux.IPV6_UNICAST_HOPS, ttl);
+                    try {
+                        // A dual-stack socket also sends IPv4(-mapped) packets, which use IP_TTL.
+                        Net.setInt(f, Linux.IPPROTO_IP, Linux.IP_TTL, ttl);
+                    } catch (IOException ignored) {
+                        // IPv6-only sockets refuse it; they never send IPv4.
+                    }
+                } else {
+                    Net.setInt(f, Linux.IPPROTO_IP, Linux.IP_TTL, ttl);
+                }
+            } else if (value instanceof Boolean b) {
+                Net.setInt(f, level(option), name(option), b ? 1 : 0);
+            } else {
+                int v = (Integer) value;
+                if (v < 0) {
+                    throw new IllegalArgumentException(option.name() + " must be >= 0: " + v);
+                }
+                Net.setInt(f, level(option), name(option), v);
+            }
+        } finally {
+            end();
+        }
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T> T getOption(SocketOption<T> option) throws IOException {
+        check(option);
+        int f = begin();
+        try {
+            if (option == StandardSocketOptions.SO_LINGER) {
+                return (T) Integer.valueOf(Net.getLinger(f));
+            }
+            if (option == Options.IP_TTL) {
+                return family == Linux.AF_INET6
+                        ? (T) Integer.valueOf(Net.getInt(f, Linux.IPPROTO_IPV6, Linux.IPV6_UNICAST_HOPS))
+                        : (T) Integer.valueOf(Net.getInt(f, Linux.IPPROTO_IP, Linux.IP_TTL));
+            }
+            int v = Net.getInt(f, level(option), name(option));
+            return option.type() == Boolean.class ? (T) Boolean.valueOf(v != 0) : (T) Integer.valueOf(v);
+        } finally {
+            end();
+        }
+    }
+
+    private void check(SocketOption<?> option) {
+        Objects.requireNonNull(option, "option");
+        if (!options().contains(option)) {
+            throw new UnsupportedOperationException("option " + option.name() + " is not supported by "
+                    + getClass().getSimpleName() + " (supported: " + options() + ")");
+        }
+    }
+
+    private static int level(SocketOption<?> option) {
+        return option == StandardSocketOptions.TCP_NODELAY ? Linux.IPPROTO_TCP : Linux.SOL_SOCKET;
+    }
+
+    private static int name(SocketOption<?> option) {
+        if (option == StandardSocketOptions.TCP_NODELAY) {
+            return Linux.TCP_NODELAY;
+        } else if (option == StandardSocketOptions.SO_REUSEADDR) {
+            return Linux.SO_REUSEADDR;
+        } else if (option == StandardSocketOptions.SO_REUSEPORT) {
+            return Linux.SO_REUSEPORT;
+        } else if (option == StandardSocketOptions.SO_KEEPALIVE) {
+            return Linux.SO_KEEPALIVE;
+        } else if (option == StandardSocketOptions.SO_SNDBUF) {
+            return Linux.SO_SNDBUF;
+        } else if (option == StandardSocketOptions.SO_RCVBUF) {
+            return Linux.SO_RCVBUF;
+        } else if (option == StandardSocketOptions.SO_BROADCAST) {
+            return Linux.SO_BROADCAST;
+        }
+        throw new UnsupportedOperationException(option.name());
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "{fd=" + fd + (family == Linux.AF_INET6 ? ", inet6" : ", inet")
+                + (isOpen() ? "}" : ", closed}");
+    }
+}

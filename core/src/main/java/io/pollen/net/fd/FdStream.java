@@ -1,0 +1,198 @@
+package io.pollen.net.fd;
+
+import io.pollen.net.spi.Options;
+import io.pollen.net.spi.StreamImpl;
+import io.pollen.sys.NativeIOException;
+import io.pollen.sys.linux.Linux;
+import io.pollen.sys.unix.Errno;
+import io.pollen.sys.unix.Native;
+import io.pollen.sys.unix.Net;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketOption;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.NotYetConnectedException;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * A TCP stream on a non-blocking fd: one opened by {@link FdSocketFactory#connect} (the connect may
+ * still be in progress) or accepted by {@link FdListener}. Return conventions are java.nio's: reads
+ * return -1 at end of stream and 0 when they would block; writes return 0 when they would block.
+ * Writes use {@code send}/{@code sendmsg} with {@code MSG_NOSIGNAL}: a write to a broken connection
+ * throws {@code send failed: EPIPE ...} and never raises SIGPIPE.
+ *
+ * <p>Not thread-safe for concurrent reads (or concurrent writes); one reader and one writer may run
+ * at once, and {@link #close()} may come from any thread.
+ */
+final class FdStream extends FdSocket implements StreamImpl {
+    private static final Set<SocketOption<?>> OPTIONS = Set.of(StandardSocketOptions.TCP_NODELAY,
+            StandardSocketOptions.SO_KEEPALIVE, StandardSocketOptions.SO_LINGER, StandardSocketOptions.SO_SNDBUF,
+            StandardSocketOptions.SO_RCVBUF, StandardSocketOptions.SO_REUSEADDR, StandardSocketOptions.SO_REUSEPORT,
+            Options.IP_TTL);
+
+    /** True from a connect that returned EINPROGRESS until it is known to have finished. */
+    private volatile boolean connecting;
+
+    FdStream(int fd, int family, boolean connecting) {
+        super(fd, family);
+        this.connecting = connecting;
+    }
+
+    @Override
+    Set<SocketOption<?>> options() {
+        return OPTIONS;
+    }
+
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+        if (!dst.hasRemaining()) {
+            return checkOpen(0);
+        }
+        int f = begin();
+        try {
+            return (int) toNio(FdBuffers.receive(f, dst, 0, false));
+        } finally {
+            end();
+        }
+    }
+
+    @Override
+    public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
+        Objects.checkFromIndexSize(offset, length, dsts.length);
+        int f = begin();
+        try {
+            if (!hasRemaining(dsts, offset, length)) {
+                return 0;
+            }
+            return toNio(FdBuffers.scatter(f, dsts, offset, length));
+        } finally {
+            end();
+        }
+    }
+
+    @Override
+    public int peek(ByteBuffer dst) throws IOException {
+        if (!dst.hasRemaining()) {
+            return checkOpen(0);
+        }
+        int f = begin();
+        try {
+            return (int) toNio(FdBuffers.receive(f, dst, Linux.MSG_PEEK, false));
+        } finally {
+            end();
+        }
+    }
+
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+        if (!src.hasRemaining()) {
+            return checkOpen(0);
+        }
+        int f = begin();
+        try {
+            long n = FdBuffers.send(f, src, family, null);
+            return n == Native.WOULD_BLOCK ? 0 : (int) n;
+        } finally {
+            end();
+        }
+    }
+
+    @Override
+    public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        Objects.checkFromIndexSize(offset, length, srcs.length);
+        int f = begin();
+        try {
+            long n = FdBuffers.gather(f, srcs, offset, length);
+            return n == Native.WOULD_BLOCK ? 0 : n;
+        } finally {
+            end();
+        }
+    }
+
+    /** bytes → bytes, 0 (end of stream) → -1, would block → 0. */
+    private long toNio(long n) {
+        if (n == Native.WOULD_BLOCK) {
+            return 0;
+        }
+        return n == 0 ? -1 : n;
+    }
+
+    private int checkOpen(int result) throws IOException {
+        begin();
+        end();
+        return result;
+    }
+
+    private static boolean hasRemaining(ByteBuffer[] bufs, int offset, int length) {
+        for (int i = offset; i < offset + length; i++) {
+            if (bufs[i].hasRemaining()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public void shutdown(boolean read, boolean write) throws IOException {
+        if (!read && !write) {
+            return;
+        }
+        int f = begin();
+        try {
+            Net.shutdown(f, read && write ? Linux.SHUT_RDWR : read ? Linux.SHUT_RD : Linux.SHUT_WR);
+        } finally {
+            end();
+        }
+    }
+
+    @Override
+    public InetSocketAddress peerAddress() throws IOException {
+        int f = begin();
+        try {
+            InetSocketAddress peer = Net.getpeername(f);
+            connecting = false;
+            return peer;
+        } catch (NativeIOException e) {
+            if (e.errno() == Errno.ENOTCONN && connecting) {
+                NotYetConnectedException nyc = new NotYetConnectedException();
+                nyc.initCause(e);
+                throw nyc;
+            }
+            throw e;
+        } finally {
+            end();
+        }
+    }
+
+    /**
+     * Reads and clears {@code SO_ERROR}. A failed connect is reported as
+     * {@code connect failed: ECONNREFUSED (111) Connection refused}; an error on an established
+     * connection names the call {@code "socket"}. {@code null} if there is no pending error.
+     */
+    @Override
+    public IOException takeError() throws IOException {
+        int f = begin();
+        try {
+            int err = Net.getInt(f, Linux.SOL_SOCKET, Linux.SO_ERROR);
+            if (err == 0) {
+                if (connecting) {
+                    try {
+                        Net.getpeername(f);
+                        connecting = false;   // connected: later errors are not the connect's
+                    } catch (NativeIOException stillConnecting) {
+                        // ENOTCONN: the connect has not finished yet; nothing to report.
+                    }
+                }
+                return null;
+            }
+            String call = connecting ? "connect" : "socket";
+            connecting = false;
+            return Native.error(call, err);
+        } finally {
+            end();
+        }
+    }
+}
