@@ -7,8 +7,9 @@
 #                          #           (Pollen vs CompletableFuture/ForkJoinPool, STPE, Netty 4.2)
 #   bench/jmh.sh poll -p impl=pollen-epoll,jdk-nio   # any further arguments go to JMH
 #
-# Defaults are sized for two shared cores: one fork, 3 warm-up and 5 measured iterations
-# (1-2 s each, see each class). Override with JMH flags, e.g. -f 2 -i 10. Raw results stay in
+# Defaults are sized for two shared, busy cores: two forks per contender (so that a burst of
+# someone else's load lands on one fork, not on a whole contender), 2 warm-up and 4 measured
+# iterations of 1-2 s (see each class). Override with JMH flags, e.g. -f 1 -wi 3 -i 5. Raw results stay in
 # bench/target/jmh-<group>.csv and .log. Builds with Maven (no install) running on JDK 25 (its jar
 # tool must read the JDK 25 module descriptor of pollen-core), runs on JDK 25.
 set -euo pipefail
@@ -28,8 +29,8 @@ CP="bench/target/classes:$(cat bench/target/jmh.classpath)"
 csv="bench/target/jmh-$group.csv"
 log="bench/target/jmh-$group.log"
 "$JAVA" --enable-native-access=ALL-UNNAMED -cp "$CP" org.openjdk.jmh.Main "$pattern" \
-    -f 1 -wi 3 -i 5 -rf csv -rff "$csv" "$@" 2>&1 | tee "$log"
+    -f 2 -wi 2 -i 4 -rf csv -rff "$csv" "$@" 2>&1 | tee "$log"
 mkdir -p bench/results
-"$JAVA" -cp "$CP" io.pollen.bench.jmh.JmhReport "$csv" "$baseline" "$title" "bench/jmh.sh $group $*" \
+"$JAVA" -cp "$CP" io.pollen.bench.jmh.JmhReport "$csv" "$baseline" "$title" "bench/jmh.sh $group${*:+ $*}" \
     > "bench/results/jmh-$group.md"
 cat "bench/results/jmh-$group.md"
