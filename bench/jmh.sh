@@ -31,6 +31,6 @@ log="bench/target/jmh-$group.log"
 "$JAVA" --enable-native-access=ALL-UNNAMED -cp "$CP" org.openjdk.jmh.Main "$pattern" \
     -f 2 -wi 2 -i 4 -rf csv -rff "$csv" "$@" 2>&1 | tee "$log"
 mkdir -p bench/results
-"$JAVA" -cp "$CP" io.pollen.bench.jmh.JmhReport "$csv" "$baseline" "$title" "bench/jmh.sh $group${*:+ $*}" \
+"$JAVA" -cp "$CP" io.pollen.bench.jmh.JmhReport "$csv" "$baseline" "$title" "bench/jmh.sh $group${*:+ $*}" "-f 2 -wi 2 -i 4${*:+ $*}" \
     > "bench/results/jmh-$group.md"
 cat "bench/results/jmh-$group.md"

@@ -15,7 +15,7 @@ import java.util.Map;
  * Turns a JMH CSV result file ({@code -rf csv}) into a Markdown table with, for every benchmark
  * (and every other parameter), the ratio of each contender to Pollen's figure from the same run.
  *
- * <p>Usage: {@code JmhReport <results.csv> <baseline impl> <title> <command>}. The ratio is
+ * <p>Usage: {@code JmhReport <results.csv> <baseline impl> <title> <command> [jmh options]}. The ratio is
  * "how many times better Pollen is": for time modes (avgt, sample, ss) the contender's time over
  * Pollen's, for throughput the inverse, so above 1.00 means Pollen is ahead either way. The
  * header records the date, JDK, CPU, core count, kernel and load average at report time; the
@@ -40,6 +40,9 @@ public final class JmhReport {
         StringBuilder out = new StringBuilder();
         out.append("# ").append(args[2]).append("\n\n");
         out.append("- Command: `").append(args[3]).append("`\n");
+        if (args.length > 4) {
+            out.append("- JMH options: `").append(args[4]).append("` (plus each class's annotations: mode, time unit, iteration time)\n");
+        }
         out.append("- Date: ").append(ZonedDateTime.now().format(DateTimeFormatter.RFC_1123_DATE_TIME)).append('\n');
         out.append("- JDK: ").append(System.getProperty("java.vm.name")).append(' ')
                 .append(System.getProperty("java.runtime.version")).append('\n');
