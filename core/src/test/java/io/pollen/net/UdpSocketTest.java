@@ -94,6 +94,32 @@ class UdpSocketTest {
         }
     }
 
+    /** Without a would-block, a readiness already reported is not reported again (no busy spin). */
+    @ParameterizedTest
+    @MethodSource("io.pollen.testing.TestBackends#all")
+    void anUndrainedSocketIsNotReportedOverAndOver(Backend backend) throws IOException {
+        try (Poll poll = Poll.open(backend);
+             UdpSocket a = UdpSocket.bind(Loopback.any(), backend);
+             UdpSocket b = UdpSocket.bind(Loopback.any(), backend)) {
+            Events events = Events.withCapacity(16);
+            poll.registry().register(b, Token.of(B), Interest.READABLE.add(Interest.WRITABLE));
+            a.sendTo(Loopback.ascii("unread"), b.localAddress());
+            PollAssert.expect(poll, events, Want.readable(B).and(PollAssert.WRITABLE));
+            int reports = 0;
+            for (int i = 0; i < 20; i++) {
+                poll.poll(events, Duration.ofMillis(5));
+                reports += events.size();
+            }
+            assertTrue(reports <= 2, "reported " + reports + " times in 20 polls without a would-block");
+            // Draining to would-block re-arms: the next datagram is a new edge.
+            while (b.receiveFrom(ByteBuffer.allocate(16)) != null) {
+                // drain
+            }
+            a.sendTo(Loopback.ascii("again"), b.localAddress());
+            PollAssert.expect(poll, events, Want.readable(B));
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("io.pollen.testing.TestBackends#all")
     void peekFromLeavesTheDatagramPending(Backend backend) throws IOException {

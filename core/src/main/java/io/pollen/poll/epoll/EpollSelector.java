@@ -57,25 +57,35 @@ public final class EpollSelector implements Selector {
 
     private final int epfd;
     private final int eventFd;
+    private final boolean pwait2;
     private final MemorySegment timespec = Arena.ofAuto().allocate(EPoll.TIMESPEC);
     private MemorySegment events = MemorySegment.NULL;
     private int capacity;
     private volatile long wakerToken = -1;
     private boolean closed;
 
-    private EpollSelector(int epfd, int eventFd) {
+    private EpollSelector(int epfd, int eventFd, boolean pwait2) {
         this.epfd = epfd;
         this.eventFd = eventFd;
+        this.pwait2 = pwait2;
     }
 
     /** Opens an epoll instance ({@code EPOLL_CLOEXEC}) with its waker eventfd. */
     public static Selector open() throws IOException {
+        return open(EPoll.HAS_PWAIT2);
+    }
+
+    /** As {@link #open()}; {@code pwait2 = false} forces the millisecond {@code epoll_wait} path (tests). */
+    static EpollSelector open(boolean pwait2) throws IOException {
+        if (pwait2 && !EPoll.HAS_PWAIT2) {
+            throw new UnsupportedOperationException("epoll_pwait2 is not available here");
+        }
         int epfd = EPoll.create1(EPoll.EPOLL_CLOEXEC);
         int efd = -1;
         try {
             efd = EventFd.eventfd(0, EventFd.EFD_NONBLOCK | EventFd.EFD_CLOEXEC);
             EPoll.ctl(epfd, EPoll.EPOLL_CTL_ADD, efd, EPoll.EPOLLIN | EPoll.EPOLLET, WAKE_DATA);
-            return new EpollSelector(epfd, efd);
+            return new EpollSelector(epfd, efd, pwait2);
         } catch (IOException | RuntimeException e) {
             closeQuietly(efd, e);
             closeQuietly(epfd, e);
@@ -210,7 +220,7 @@ public final class EpollSelector implements Selector {
         if (timeoutNanos == 0) {
             return EPoll.wait(epfd, events, max, 0);
         }
-        if (EPoll.HAS_PWAIT2) {
+        if (pwait2) {
             if (timeoutNanos < 0) {
                 return EPoll.pwait2(epfd, events, max, MemorySegment.NULL);
             }
@@ -280,6 +290,6 @@ public final class EpollSelector implements Selector {
 
     @Override
     public String toString() {
-        return "EpollSelector{epfd=" + epfd + ", eventfd=" + eventFd + (EPoll.HAS_PWAIT2 ? ", pwait2}" : "}");
+        return "EpollSelector{epfd=" + epfd + ", eventfd=" + eventFd + (pwait2 ? ", pwait2}" : ", epoll_wait}");
     }
 }

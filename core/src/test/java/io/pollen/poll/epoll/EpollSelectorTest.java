@@ -304,6 +304,30 @@ class EpollSelectorTest {
     }
 
     @Test
+    void millisecondFallbackRoundsUpAndNeverSpins() throws IOException {
+        EpollSelector s = EpollSelector.open(false);
+        try {
+            long[] tokens = new long[4];
+            int[] flags = new int[4];
+            for (long timeout : new long[] {1_000, 1, 999_999}) {
+                long start = System.nanoTime();
+                assertEquals(0, s.select(tokens, flags, timeout));
+                long waited = System.nanoTime() - start;
+                assertTrue(waited >= 1_000_000, timeout + " ns was rounded up to 1 ms, waited " + waited + " ns");
+            }
+            long start = System.nanoTime();
+            assertEquals(0, s.select(tokens, flags, TimeUnit.MILLISECONDS.toNanos(50)));
+            assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(50));
+            s.wakeup();
+            s.wakerToken(3);
+            assertEquals(1, s.select(tokens, flags, -1), "a blocking select returns for the wake-up");
+            assertEquals(3, tokens[0]);
+        } finally {
+            s.close();
+        }
+    }
+
+    @Test
     void interestAndReadyMapping() {
         assertEquals(EPollBits.IN | EPollBits.RDHUP | EPollBits.ET, EpollSelector.toEpoll(1));
         assertEquals(EPollBits.OUT | EPollBits.ET, EpollSelector.toEpoll(2));
