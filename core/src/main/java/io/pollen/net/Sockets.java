@@ -1,5 +1,6 @@
 package io.pollen.net;
 
+import io.pollen.net.fd.FdSocketFactory;
 import io.pollen.net.nio.NioSocketFactory;
 import io.pollen.net.spi.SocketFactory;
 import io.pollen.poll.Backend;
@@ -30,8 +31,7 @@ public final class Sockets {
 
     /** The one place that names the native flavor (io.pollen.net.fd, written by the native team). */
     private static SocketFactory nativeFactory(Backend backend) {
-        throw new UnsupportedOperationException("native sockets (io.pollen.net.fd) for the " + backend.id()
-                + " backend are not merged yet; use Backend.NIO");
+        return FdSocketFactory.INSTANCE;
     }
 
     /** Refuses to register a socket with a Poll of the other flavor, naming both. */
