@@ -25,13 +25,8 @@ public final class Sockets {
         Objects.requireNonNull(backend, "backend");
         return switch (backend) {
             case NIO -> NioSocketFactory.INSTANCE;
-            case EPOLL, KQUEUE -> nativeFactory(backend);
+            case EPOLL, KQUEUE -> FdSocketFactory.INSTANCE;
         };
-    }
-
-    /** The one place that names the native flavor (io.pollen.net.fd, written by the native team). */
-    private static SocketFactory nativeFactory(Backend backend) {
-        return FdSocketFactory.INSTANCE;
     }
 
     /** Refuses to register a socket with a Poll of the other flavor, naming both. */
