@@ -366,6 +366,8 @@ public final class AsyncTcpStream implements AutoCloseable {
             return;
         }
         connecting = null;
+        // A fresh connection has room in its send buffer, whatever the event said.
+        reg.setReadiness(Readiness.WRITABLE);
         LoopCalls.complete(loop, connectTask, f, this);
     }
 

@@ -175,8 +175,16 @@ public final class EventLoop implements Executor, AutoCloseable {
      * with. Any thread. The task never runs inline in the caller.
      */
     public <T> JoinHandle<T> spawn(Supplier<? extends CompletionStage<T>> task) {
+        return spawn(task, false);
+    }
+
+    /** {@code observed}: a caller will wait on the handle, so its failure is not "uncaught". */
+    <T> JoinHandle<T> spawn(Supplier<? extends CompletionStage<T>> task, boolean observed) {
         Objects.requireNonNull(task, "task");
         LoopTask<T> t = new LoopTask<>(this, task);
+        if (observed) {
+            t.handle.observe();
+        }
         pendingTasks.incrementAndGet();
         if (state >= STOPPING || !executeQuietly(t)) {
             pendingTasks.decrementAndGet();
@@ -190,14 +198,14 @@ public final class EventLoop implements Executor, AutoCloseable {
      * drives it; for a loop on its own thread it waits. Not on the loop's own thread.
      */
     public <T> T blockOn(Supplier<? extends CompletionStage<T>> task) throws ExecutionException, InterruptedException {
-        JoinHandle<T> h = spawn(task);
+        JoinHandle<T> h = spawn(task, true);
         if (thread == null && inLoop()) {
             while (!h.isDone()) {
                 if (Thread.interrupted()) {
                     h.cancel(true);
                     throw new InterruptedException();
                 }
-                iterate(-1);
+                iterate(-1, h);
             }
         }
         return h.get();
@@ -226,11 +234,14 @@ public final class EventLoop implements Executor, AutoCloseable {
             throw new IllegalStateException("runOnce drives a loop from the thread that opened it; " + name
                     + " runs on its own thread");
         }
-        return iterate(timeout == null ? -1 : timeout.toNanos());
+        return iterate(timeout == null ? -1 : timeout.toNanos(), null);
     }
 
-    /** The loop's phases. {@code maxWaitNanos < 0}: wait as long as nothing is due. */
-    private int iterate(long maxWaitNanos) {
+    /**
+     * The loop's phases. {@code maxWaitNanos < 0}: wait as long as nothing is due; the poll does
+     * not wait once {@code until} (what a caller-driven loop is waiting for) is done.
+     */
+    private int iterate(long maxWaitNanos, java.util.concurrent.Future<?> until) {
         EventLoop outer = CURRENT.get();
         if (outer != this) {
             CURRENT.set(this);
@@ -241,7 +252,7 @@ public final class EventLoop implements Executor, AutoCloseable {
             work += tasks.run(budget, errorSink);
             // 2. the next timer deadline bounds the poll
             long wait;
-            if (tasks.hasWork() || state >= STOPPING) {
+            if (tasks.hasWork() || state >= STOPPING || (until != null && until.isDone())) {
                 wait = 0;
             } else {
                 long untilTimer = timers.nanosUntilNext(ticker.nanoTime());
@@ -267,7 +278,7 @@ public final class EventLoop implements Executor, AutoCloseable {
         try {
             while (state < STOPPING) {
                 try {
-                    iterate(-1);
+                    iterate(-1, null);
                 } catch (Throwable t) {
                     reportError(t); // never lets one bad iteration kill the loop
                 }
@@ -487,6 +498,10 @@ public final class EventLoop implements Executor, AutoCloseable {
 
     Thread thread() {
         return thread;
+    }
+
+    Reactor reactorForTests() {
+        return reactor;
     }
 
     /**

@@ -113,6 +113,13 @@ public final class JoinHandle<T> extends CompletableFuture<T> {
         return new CompletableFuture<>();
     }
 
+    /** Marks the handle as observed (its failure will be seen by a waiter, not the error handler). */
+    void observe() {
+        whenComplete(NOTHING);
+    }
+
+    private static final java.util.function.BiConsumer<Object, Throwable> NOTHING = (v, e) -> { };
+
     // ---- completion by the task itself ----
 
     void succeed(T value) {

@@ -134,7 +134,7 @@ public final class Runtime implements Executor, AutoCloseable {
      * @throws ExecutionException with the task's failure as its cause
      */
     public <T> T blockOn(Supplier<? extends CompletionStage<T>> task) throws ExecutionException, InterruptedException {
-        JoinHandle<T> h = spawn(task);
+        JoinHandle<T> h = next().spawn(task, true);
         try {
             return h.get();
         } catch (InterruptedException e) {

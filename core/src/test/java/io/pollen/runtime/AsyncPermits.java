@@ -1,0 +1,33 @@
+package io.pollen.runtime;
+
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+
+/** Test helper: an async semaphore for one loop's tasks (loop thread only). */
+final class AsyncPermits {
+    private final ArrayDeque<CompletableFuture<Void>> waiting = new ArrayDeque<>();
+    private int available;
+
+    AsyncPermits(int permits) {
+        this.available = permits;
+    }
+
+    CompletableFuture<Void> acquire() {
+        if (available > 0) {
+            available--;
+            return CompletableFuture.completedFuture(null);
+        }
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        waiting.add(f);
+        return f;
+    }
+
+    void release() {
+        CompletableFuture<Void> next = waiting.poll();
+        if (next != null) {
+            next.complete(null);
+        } else {
+            available++;
+        }
+    }
+}

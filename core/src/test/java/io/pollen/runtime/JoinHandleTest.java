@@ -1,0 +1,128 @@
+package io.pollen.runtime;
+
+import io.pollen.poll.Backend;
+import io.pollen.testing.Fds;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Join handles: composition, cancellation that frees the task's sockets, timeouts. */
+@Timeout(60)
+class JoinHandleTest {
+    static Fds.Snapshot fds;
+
+    @BeforeAll
+    static void before() {
+        fds = Fds.snapshot();
+    }
+
+    @AfterAll
+    static void after() {
+        fds.assertNoLeak();
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.pollen.testing.TestBackends#all")
+    void handlesComposeAndAsyncStagesRunOnTheLoop(Backend backend) throws Exception {
+        try (Runtime rt = Runtime.builder().backend(backend).threadNamePrefix("compose").build()) {
+            JoinHandle<Integer> h = rt.spawn(() -> CompletableFuture.completedFuture(20));
+            CompletableFuture<String> where = h.thenApplyAsync(v -> Thread.currentThread().getName() + ":" + (v + 1));
+            assertEquals("compose-loop-0:21", where.get(10, TimeUnit.SECONDS));
+            assertEquals(42, h.thenCompose(v -> rt.spawn(() -> CompletableFuture.completedFuture(v * 2 + 2))).get());
+            assertEquals(20, h.get());
+            assertEquals(h.loop(), rt.loops().getFirst());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.pollen.testing.TestBackends#all")
+    void cancellingATaskClosesItsSocketsAndReleasesTheirRegistrations(Backend backend) throws Exception {
+        try (Runtime rt = Runtime.builder().backend(backend).threadNamePrefix("cancel").build();
+             ServerSocket peer = new ServerSocket(0, 50, AsyncTcpStreamTest.loopback())) {
+            EventLoop loop = rt.next();
+            CompletableFuture<AsyncTcpStream> opened = new CompletableFuture<>();
+            // Two sockets, the second opened in a continuation: both belong to the task.
+            JoinHandle<Integer> h = loop.spawn(() -> AsyncTcpStream.connect(loop, AsyncTcpStreamTest.addressOf(peer))
+                    .thenCompose(a -> AsyncTcpStream.connect(loop, AsyncTcpStreamTest.addressOf(peer)))
+                    .thenCompose(b -> {
+                        opened.complete(b);
+                        return b.read(ByteBuffer.allocate(16)); // waits forever: the peer never writes
+                    }));
+            try (Socket p1 = peer.accept(); Socket p2 = peer.accept()) {
+                AsyncTcpStream b = opened.get(10, TimeUnit.SECONDS);
+                int registrations = onLoop(loop, () -> registrations(loop));
+                assertEquals(2, registrations);
+                assertTrue(h.cancel(true));
+                assertThrows(CancellationException.class, h::join);
+                assertEquals(-1, p1.getInputStream().read(), "the first socket was closed");
+                assertEquals(-1, p2.getInputStream().read(), "the second socket was closed");
+                assertEquals(0, (int) onLoop(loop, () -> registrations(loop)));
+                assertTrue(!b.isOpen());
+                assertEquals(0, loop.taskCount());
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.pollen.testing.TestBackends#all")
+    void timeoutCancelsTheTaskAndFreesItsFd(Backend backend) throws Exception {
+        try (Runtime rt = Runtime.builder().backend(backend).threadNamePrefix("timeout").build();
+             ServerSocket peer = new ServerSocket(0, 50, AsyncTcpStreamTest.loopback())) {
+            EventLoop loop = rt.next();
+            JoinHandle<Integer> task = loop.spawn(() -> AsyncTcpStream.connect(loop, AsyncTcpStreamTest.addressOf(peer))
+                    .thenCompose(s -> s.read(ByteBuffer.allocate(16))));
+            CompletableFuture<Integer> limited = loop.timeout(task, Duration.ofMillis(300));
+            try (Socket p = peer.accept()) {
+                ExecutionException e = assertThrows(ExecutionException.class, () -> limited.get(10, TimeUnit.SECONDS));
+                assertInstanceOf(TimeoutException.class, e.getCause());
+                assertTrue(task.isCancelled());
+                assertEquals(-1, p.getInputStream().read(), "the task's socket was closed by the timeout");
+                assertEquals(0, (int) onLoop(loop, () -> registrations(loop)));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.pollen.testing.TestBackends#all")
+    void completingTheHandleFromOutsideAbandonsTheTask(Backend backend) throws Exception {
+        try (Runtime rt = Runtime.builder().backend(backend).threadNamePrefix("abandon").build();
+             ServerSocket peer = new ServerSocket(0, 50, AsyncTcpStreamTest.loopback())) {
+            EventLoop loop = rt.next();
+            JoinHandle<Integer> task = loop.spawn(() -> AsyncTcpStream.connect(loop, AsyncTcpStreamTest.addressOf(peer))
+                    .thenCompose(s -> s.read(ByteBuffer.allocate(16))));
+            try (Socket p = peer.accept()) {
+                task.orTimeout(100, TimeUnit.MILLISECONDS);
+                ExecutionException e = assertThrows(ExecutionException.class, task::get);
+                assertInstanceOf(TimeoutException.class, e.getCause());
+                assertEquals(-1, p.getInputStream().read(), "abandoning the task closed its socket");
+            }
+        }
+    }
+
+    static int registrations(EventLoop loop) {
+        return loop.reactorForTests().registrations();
+    }
+
+    static <T> T onLoop(EventLoop loop, java.util.function.Supplier<T> s) throws Exception {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        loop.execute(() -> f.complete(s.get()));
+        return f.get(10, TimeUnit.SECONDS);
+    }
+}
