@@ -58,6 +58,8 @@ public final class HttpServer implements AutoCloseable {
     private final List<ServerLoop> loops = new ArrayList<>();
     private final InetSocketAddress localAddress;
     private volatile boolean closed;
+    /** Open connections over all loops (one atomic add per connection, none per request). */
+    final java.util.concurrent.atomic.AtomicInteger openConnections = new java.util.concurrent.atomic.AtomicInteger();
 
     private HttpServer(Config config, Router router, Runtime runtime, InetSocketAddress bind, int backlog)
             throws IOException {
@@ -138,6 +140,11 @@ public final class HttpServer implements AutoCloseable {
 
     Config config() {
         return config;
+    }
+
+    /** Connections currently open, on all loops. */
+    public int connectionCount() {
+        return openConnections.get();
     }
 
     Router router() {

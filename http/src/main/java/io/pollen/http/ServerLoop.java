@@ -73,6 +73,7 @@ final class ServerLoop {
                 s.setNoDelay(true);
                 c.index = connections.size();
                 connections.add(c);
+                server.openConnections.incrementAndGet();
                 c.start(loop.register(s, ServerConnection.interest(), c));
             } catch (IOException | RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "cannot set up connection", e);
@@ -106,6 +107,7 @@ final class ServerLoop {
             last.index = i;
         }
         c.index = -1;
+        server.openConnections.decrementAndGet();
     }
 
     /** Stops accepting and closes every connection; on the loop. */

@@ -29,12 +29,13 @@ final class TestServers implements AutoCloseable {
     }
 
     /**
-     * The backends of {@link TestBackends#all()} that can open a Poll here (a backend still being
-     * written reports itself available but cannot open yet).
+     * The backends of {@link TestBackends#all()} that can open a Poll and a listener here (a
+     * backend or socket flavor still being written reports itself available but cannot open yet).
      */
     static Stream<Backend> backends() {
         return TestBackends.all().filter(b -> {
-            try (Poll p = Poll.open(b)) {
+            try (Poll p = Poll.open(b);
+                 io.pollen.net.TcpListener l = io.pollen.net.TcpListener.bind(new InetSocketAddress("127.0.0.1", 0), b)) {
                 return true;
             } catch (IOException | RuntimeException | LinkageError e) {
                 return false;
@@ -48,7 +49,7 @@ final class TestServers implements AutoCloseable {
      * Serves one connection per backend before a test class takes its fd snapshot. The first
      * connection a JVM serves leaves one unbound socket fd open for good (a one-time lazy
      * initialisation below Pollen's HTTP layer, seen with the nio backend); warming up keeps the
-     * leak checks about what the tests themselves open.
+     * leak checks about what the tests themselves open. Same for the JDK's virtual-thread pollers.
      */
     static synchronized void warmUp() {
         if (warm) {
@@ -60,7 +61,20 @@ final class TestServers implements AutoCloseable {
                 try (RawHttp c = new RawHttp(s.address(b))) {
                     c.send(RawHttp.get("/plaintext")).read();
                 }
+                // The JDK's virtual-thread I/O pollers (epoll fds kept for the JVM's life) start
+                // on the first blocking socket call of a virtual thread.
+                InetSocketAddress a = s.address(b);
+                Thread vt = Thread.ofVirtual().start(() -> {
+                    try (RawHttp c = new RawHttp(a)) {
+                        c.send(RawHttp.get("/plaintext")).read();
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+                vt.join();
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -70,8 +84,13 @@ final class TestServers implements AutoCloseable {
         HttpServer s = servers.get(backend);
         if (s == null) {
             Runtime rt = Runtime.builder().backend(backend).loops(loops).threadNamePrefix("http-test-" + backend.id()).build();
+            try {
+                s = config.apply(DemoRoutes.install(HttpServer.builder())).start(rt);
+            } catch (IOException | RuntimeException e) {
+                rt.shutdown(Duration.ofSeconds(5));
+                throw e;
+            }
             runtimes.put(backend, rt);
-            s = config.apply(DemoRoutes.install(HttpServer.builder())).start(rt);
             servers.put(backend, s);
         }
         return s;
