@@ -5,12 +5,13 @@ import java.util.Locale;
 
 /**
  * One client process of the scale run: {@code ClientMain <pollen|jdk-httpclient|virtual-threads>
- * <host> <port> <requests> <path>}. It prepares the client, starts the clock, sends all requests
+ * <host> <port> <requests> <path>}. It prepares the client, makes one untimed warm-up request
+ * ({@link LoadClient#warmUp}), starts the clock, sends all requests
  * at once, waits for every answer, stops the clock, and prints one line that {@link ScaleRun}
  * parses:
  * <pre>RESULT client=pollen requests=10000 ok=10000 failed=0 wall_ms=1043.2 cpu_run_ms=... ...</pre>
  * {@code cpu_run_ms} is the process's CPU time spent between the clock's start and stop (all
- * threads, JIT and GC included); {@code cpu_total_ms} adds JVM start-up and preparation;
+ * threads, JIT and GC included); {@code cpu_total_ms} adds JVM start-up, preparation and the warm-up request;
  * {@code peak_rss_kb} is {@code VmHWM} read at the very end. Exit status 0 only if every request
  * succeeded.
  */
@@ -30,6 +31,7 @@ public final class ClientMain {
 
         try (LoadClient client = open(kind)) {
             client.prepare();
+            client.warmUp(server);
             long cpu0 = ProcStats.cpuNanos();
             long t0 = System.nanoTime();
             client.run(server, path, outcome);
@@ -47,8 +49,8 @@ public final class ClientMain {
                     ProcStats.peakThreads(), outcome.ok.get() == 0 ? 0 : outcome.fastestNanos.get() / 1e6,
                     outcome.slowestNanos.get() / 1e6));
             System.out.flush();
-            // Exit before closing: a client's shutdown (pool teardown) is not part of its cost here.
-            Runtime.getRuntime().halt(outcome.ok.get() == outcome.requests ? 0 : 1);
+            // Exit without closing: a client's teardown is not part of its cost here.
+            System.exit(outcome.ok.get() == outcome.requests ? 0 : 1);
         }
     }
 

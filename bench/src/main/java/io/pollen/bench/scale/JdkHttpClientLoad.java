@@ -25,9 +25,21 @@ final class JdkHttpClientLoad implements LoadClient {
     }
 
     @Override
+    public void warmUp(InetSocketAddress server) throws Exception {
+        HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(uri(server, WARM_UP_PATH)).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException("warm-up answered " + r.statusCode());
+        }
+    }
+
+    private static URI uri(InetSocketAddress server, String path) {
+        return URI.create("http://" + server.getHostString() + ":" + server.getPort() + path);
+    }
+
+    @Override
     public void run(InetSocketAddress server, String path, Outcome outcome) {
-        URI uri = URI.create("http://" + server.getHostString() + ":" + server.getPort() + path);
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60)).GET().build();
+        HttpRequest request = HttpRequest.newBuilder(uri(server, path)).timeout(Duration.ofSeconds(60)).GET().build();
         CompletableFuture<?>[] all = new CompletableFuture<?>[outcome.requests];
         for (int i = 0; i < outcome.requests; i++) {
             long start = System.nanoTime();

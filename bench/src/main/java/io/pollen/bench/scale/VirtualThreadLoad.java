@@ -17,10 +17,30 @@ import java.util.concurrent.Executors;
  */
 final class VirtualThreadLoad implements LoadClient {
 
+    private static byte[] request(InetSocketAddress server, String path) {
+        return ("GET " + path + " HTTP/1.1\r\nHost: " + server.getHostString() + ":" + server.getPort()
+                + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+    }
+
+    @Override
+    public void warmUp(InetSocketAddress server) throws Exception {
+        Outcome one = new Outcome(1);
+        byte[] request = request(server, WARM_UP_PATH);
+        Thread.ofVirtual().start(() -> {
+            try {
+                exchange(server, request, one, System.nanoTime());
+            } catch (IOException | RuntimeException e) {
+                one.failure(e);
+            }
+        }).join();
+        if (one.ok.get() != 1) {
+            throw new IllegalStateException("warm-up failed", one.firstFailure.get());
+        }
+    }
+
     @Override
     public void run(InetSocketAddress server, String path, Outcome outcome) throws InterruptedException {
-        byte[] request = ("GET " + path + " HTTP/1.1\r\nHost: " + server.getHostString() + ":" + server.getPort()
-                + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] request = request(server, path);
         try (ExecutorService vts = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int i = 0; i < outcome.requests; i++) {
                 long start = System.nanoTime();
