@@ -33,7 +33,7 @@ import java.util.concurrent.TimeUnit;
 public final class ScaleRun {
     private static final long CLIENT_TIMEOUT_S = 180;
 
-    private record Result(Map<String, String> fields, int exit) {
+    private record Result(Map<String, String> fields, int exit, String profile) {
         double d(String k) {
             return Double.parseDouble(fields.getOrDefault(k, "NaN"));
         }
@@ -61,15 +61,17 @@ public final class ScaleRun {
         }
         String path = "/delay/" + delay + "/url/http://www.google.com";
         List<String[]> rows = new ArrayList<>();
+        List<String> profiles = new ArrayList<>();
         Map<String, Result> best = new HashMap<>();
         for (int round = 1; round <= rounds; round++) {
             for (String client : clients) {
                 Result r = runOne(client, requests, path);
                 rows.add(row(client, round, r));
+                profiles.add(profileLine(client, round, r));
                 best.merge(client, r, (a, b) -> a.d("wall_ms") <= b.d("wall_ms") ? a : b);
             }
         }
-        print(requests, delay, path, rounds, rows, best, String.join(" ", args));
+        print(requests, delay, path, rows, profiles, best, String.join(" ", args));
     }
 
     private static Result runOne(String client, int requests, String path) throws Exception {
@@ -83,6 +85,7 @@ public final class ScaleRun {
                     String.valueOf(requests), path);
             p.getOutputStream().close();
             Map<String, String> fields = new HashMap<>();
+            String profile = "";
             try (BufferedReader out = p.inputReader(StandardCharsets.UTF_8)) {
                 String line;
                 while ((line = out.readLine()) != null) {
@@ -91,6 +94,9 @@ public final class ScaleRun {
                             int eq = kv.indexOf('=');
                             fields.put(kv.substring(0, eq), kv.substring(eq + 1));
                         }
+                    }
+                    if (line.startsWith("PROFILE ")) {
+                        profile = line.substring(line.indexOf(':') + 1).trim();
                     }
                     System.err.println("[" + client + "] " + line);
                 }
@@ -102,7 +108,7 @@ public final class ScaleRun {
             if (fields.isEmpty()) {
                 throw new IllegalStateException(client + " exited " + p.exitValue() + " without a RESULT line");
             }
-            return new Result(fields, p.exitValue());
+            return new Result(fields, p.exitValue(), profile);
         } finally {
             server.destroy();
             if (!server.waitFor(10, TimeUnit.SECONDS)) {
@@ -150,6 +156,10 @@ public final class ScaleRun {
         throw new IOException("the demo server exited before listening");
     }
 
+    private static String profileLine(String client, int round, Result r) {
+        return "- " + client + " (round " + round + "): " + r.profile;
+    }
+
     private static String[] row(String client, int round, Result r) {
         return new String[]{
                 client, String.valueOf(round),
@@ -167,8 +177,8 @@ public final class ScaleRun {
         return String.format(Locale.ROOT, f, v);
     }
 
-    private static void print(int requests, long delay, String path, int rounds, List<String[]> rows,
-                              Map<String, Result> best, String argLine) throws IOException {
+    private static void print(int requests, long delay, String path, List<String[]> rows, List<String> profiles,
+                              Map<String, Result> best, String argLine) {
         StringBuilder out = new StringBuilder();
         out.append("# Issue #4: the chapter's scenario at scale\n\n");
         out.append("- Command: `bench/scale.sh").append(argLine.isEmpty() ? "" : " " + argLine).append("`\n");
@@ -190,6 +200,8 @@ public final class ScaleRun {
         for (String[] r : rows) {
             out.append("| ").append(String.join(" | ", r)).append(" |\n");
         }
+        out.append("\nResponses completed per half second after the clock started (where the wall time went):\n\n");
+        profiles.forEach(p -> out.append(p).append('\n'));
         Result pollen = best.get("pollen");
         Result jdk = best.get("jdk-httpclient");
         if (pollen != null) {
