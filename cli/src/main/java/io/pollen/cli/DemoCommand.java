@@ -90,10 +90,31 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * Each task holds a socket, and so does the embedded server's side of it: when the process may
+     * not open that many, say so up front instead of letting the run fail with resets.
+     */
+    private void checkFileDescriptors(int n) {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.UnixOperatingSystemMXBean os) {
+            long limit = os.getMaxFileDescriptorCount();
+            long needed = (long) n * (url == null ? 2 : 1) + 64;
+            if (needed > limit) {
+                throw usage("--tasks " + n + " needs about " + needed + " file descriptors"
+                        + (url == null ? " (one per task, one per server connection)" : "")
+                        + " but this process may open " + limit + " (ulimit -n): raise the limit"
+                        + (url == null ? ", or run `pollen serve` in another process and pass --url" : ""));
+            }
+        }
+    }
+
     /** Bad values are usage errors (exit 2), reported before anything starts. */
     private void validate() {
         if (tasks != null && (tasks < 1 || tasks > 1_000_000)) {
             throw usage("--tasks must be between 1 and 1000000: " + tasks);
+        }
+        if (tasks != null) {
+            checkFileDescriptors(tasks);
         }
         if (delayMillis < 0 || delayMillis > 3_600_000) {
             throw usage("--delay must be between 0 and 3600000 ms: " + delayMillis);

@@ -47,8 +47,12 @@ import java.util.Objects;
  * stream may read a reset at once).
  */
 public final class TcpListener implements Source, Closeable {
-    /** The backlog used when none is given; the OS caps it ({@code somaxconn}). */
-    public static final int DEFAULT_BACKLOG = 1024;
+    /**
+     * The backlog used when none is given: as long as the OS allows (Linux caps it at
+     * {@code net.core.somaxconn}, 4096 by default). A short queue overflows under a burst of
+     * connects, and every dropped handshake costs its client a one-second retransmission.
+     */
+    public static final int DEFAULT_BACKLOG = 65535;
 
     private final ListenerImpl impl;
     private final Backend backend;

@@ -163,7 +163,7 @@ public final class HttpServer implements AutoCloseable {
     public static final class Builder {
         private final Router router = new Router();
         private InetSocketAddress bind = new InetSocketAddress("127.0.0.1", 0);
-        private int backlog = 1024;
+        private int backlog = TcpListener.DEFAULT_BACKLOG;
         private Limits limits = Limits.DEFAULT;
         private Duration headerTimeout = Duration.ofSeconds(10);
         private Duration idleTimeout = Duration.ofSeconds(60);

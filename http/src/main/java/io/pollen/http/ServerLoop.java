@@ -34,6 +34,9 @@ final class ServerLoop {
     private Registration registration;
     private TimerHandle sweep;
     private boolean closing;
+    /** A retry of accept is scheduled (after EMFILE and the like); at most one at a time. */
+    private TimerHandle acceptRetry;
+    private long lastAcceptWarning;
 
     ServerLoop(HttpServer server, EventLoop loop, TcpListener listener) {
         this.server = server;
@@ -61,8 +64,7 @@ final class ServerLoop {
             try {
                 s = listener.accept();
             } catch (IOException e) {
-                // EMFILE and friends: log and wait for the next readiness event
-                LOG.log(System.Logger.Level.WARNING, "accept failed on " + listener, e);
+                acceptFailed(e);
                 return;
             }
             if (s == null) {
@@ -81,6 +83,27 @@ final class ServerLoop {
             }
         }
     }
+
+    /**
+     * EMFILE and friends: the pending connections stay queued, and with edge triggering no new
+     * event comes for them until another client connects. So retry on a timer (connections that
+     * close meanwhile free fds), and warn at most once a second instead of once per attempt.
+     */
+    private void acceptFailed(IOException e) {
+        long now = System.nanoTime();
+        if (now - lastAcceptWarning > 1_000_000_000L || lastAcceptWarning == 0) {
+            lastAcceptWarning = now;
+            LOG.log(System.Logger.Level.WARNING, "accept failed on " + listener + "; retrying in 50 ms", e);
+        }
+        if (acceptRetry == null && !closing) {
+            acceptRetry = loop.schedule(ACCEPT_RETRY, () -> {
+                acceptRetry = null;
+                accept();
+            });
+        }
+    }
+
+    private static final Duration ACCEPT_RETRY = Duration.ofMillis(50);
 
     private void sweep() {
         long now = System.nanoTime();
@@ -115,6 +138,9 @@ final class ServerLoop {
         closing = true;
         if (sweep != null) {
             sweep.cancel();
+        }
+        if (acceptRetry != null) {
+            acceptRetry.cancel();
         }
         if (registration != null) {
             registration.cancel();
