@@ -12,7 +12,7 @@
  * response, and all responses produced by one read are sent with one write.
  * GET /plaintext answers the harness's common response; any other path gets
  * 404; a request without a blank line within the buffer gets 400 and a close.
- * "Connection: close" is honoured. Request bodies are not supported (a request
+ * "Connection: close" is honoured, and HTTP/1.0 closes unless it asked for keep-alive. Request bodies are not supported (a request
  * with Content-Length or Transfer-Encoding gets 400), which is all wrk sends.
  *
  * What it is not: a general HTTP server. It exists to show how fast the kernel
@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -50,18 +51,25 @@ struct conn {
 
 static int http_port, echo_port;
 
-/* The Date header changes once a second; every thread formats its own copy. */
-struct date_cache { time_t second; char value[64]; };
+/* The Date header changes once a second; every thread keeps its own copy of the
+ * whole 200 response, rebuilt when the second changes, so a request costs a memcpy. */
+struct date_cache {
+    time_t second;
+    char value[64];
+    char ok[256];
+    size_t ok_len;
+};
 
-static const char *date_now(struct date_cache *dc) {
+static void refresh(struct date_cache *dc) {
     time_t now = time(NULL);
-    if (now != dc->second) {
-        struct tm tm;
-        gmtime_r(&now, &tm);
-        strftime(dc->value, sizeof dc->value, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-        dc->second = now;
-    }
-    return dc->value;
+    if (now == dc->second) return;
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(dc->value, sizeof dc->value, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    dc->ok_len = (size_t)snprintf(dc->ok, sizeof dc->ok,
+                                  "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n"
+                                  "Server: pollen-bench\r\nDate: %s\r\n\r\n" BODY, dc->value);
+    dc->second = now;
 }
 
 static int listen_on(int port) {
@@ -105,8 +113,29 @@ static void append(struct conn *c, const char *s, size_t n) {
     c->out_len += n;
 }
 
-static int has_header(const char *req, size_t len, const char *name) {
-    return memmem(req, len, name, strlen(name)) != NULL;
+/* One pass over the header lines of [req, req+len): notes Connection: close and bodies. */
+static void scan_headers(const char *req, size_t len, int *close_it, int *body) {
+    const char *end = req + len;
+    const char *line = memchr(req, '\n', len);
+    /* HTTP/1.0 closes unless the client asked for keep-alive. */
+    int http10 = line && line - req >= 9 && !memcmp(line - 9, "HTTP/1.0", 8), keep_alive = 0;
+    while (line && ++line < end) {
+        size_t left = (size_t)(end - line);
+        char c = (char)(*line | 0x20); /* lower-case the first letter */
+        if (c == 'c' && left > 11 && !strncasecmp(line, "connection:", 11)) {
+            const char *eol = memchr(line, '\r', left);
+            if (eol && memmem(line, (size_t)(eol - line), "close", 5)) *close_it = 1;
+            if (eol && memmem(line, (size_t)(eol - line), "keep-alive", 10)) keep_alive = 1;
+        } else if (c == 'c' && left > 15 && !strncasecmp(line, "content-length:", 15)) {
+            const char *v = line + 15;
+            while (v < end && *v == ' ') v++;
+            if (v < end && (*v != '0' || (v + 1 < end && v[1] >= '0' && v[1] <= '9'))) *body = 1;
+        } else if (c == 't' && left > 18 && !strncasecmp(line, "transfer-encoding:", 18)) {
+            *body = 1;
+        }
+        line = memchr(line, '\n', left);
+    }
+    if (http10 && !keep_alive) *close_it = 1;
 }
 
 /* Parses every complete request in c->in and appends a response for each. */
@@ -120,24 +149,23 @@ static void serve_http(struct conn *c, struct date_cache *dc) {
         size_t req_len = (size_t)(end - start) + 4;
         /* Leave room for one more response; the rest waits for the next write. */
         if (c->out_len + 512 > BUF_SIZE) break;
-        int bad = (has_header(start, req_len, "\nContent-Length:") && !has_header(start, req_len, "\nContent-Length: 0"))
-                  || has_header(start, req_len, "\nTransfer-Encoding:");
-        if (bad) {
+        int close_it = 0, body = 0;
+        scan_headers(start, req_len, &close_it, &body);
+        if (body) {
             static const char r400[] = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
             append(c, r400, sizeof r400 - 1);
             c->close_after_write = 1;
         } else if (req_len > 19 && memcmp(start, "GET /plaintext ", 15) == 0) {
-            int n = snprintf(head, sizeof head,
-                             "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n"
-                             "Server: pollen-bench\r\nDate: %s\r\n\r\n" BODY, date_now(dc));
-            append(c, head, (size_t)n);
+            refresh(dc);
+            append(c, dc->ok, dc->ok_len);
         } else {
+            refresh(dc);
             int n = snprintf(head, sizeof head,
                              "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nServer: pollen-bench\r\nDate: %s\r\n\r\n",
-                             date_now(dc));
+                             dc->value);
             append(c, head, (size_t)n);
         }
-        if (has_header(start, req_len, "\nConnection: close")) c->close_after_write = 1;
+        if (close_it) c->close_after_write = 1;
         off += req_len;
     }
     memmove(c->in, c->in + off, c->in_len - off);
