@@ -46,4 +46,4 @@ echo "[bench] java $JAVA, open-files limit $(ulimit -n)" >&2
 CP="bench/target/classes:$(cat bench/target/harness.classpath)"
 exec "$JAVA" -Xmx512m -cp "$CP" io.pollen.bench.harness.Bench \
   --classpath "$CP" --native bench/target/native/epoll_http --lua bench/native/pipeline.lua \
-  --out bench/results --command "bench/run.sh $*" "$@"
+  --out bench/results --command "$(echo "bench/run.sh $*" | sed 's/ *$//')" "$@"

@@ -43,6 +43,15 @@ final class MachineInfo {
         return kb.isEmpty() ? "unknown" : String.format(java.util.Locale.ROOT, "%.1f GiB", Long.parseLong(kb) / 1048576.0);
     }
 
+    /** The one-minute load average, or -1 if unknown. */
+    static double loadAverage1() {
+        try {
+            return Double.parseDouble(read("/proc/loadavg").split(" ")[0]);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
     private static String grep(String file, String key) {
         try {
             for (String line : Files.readAllLines(Path.of(file))) {

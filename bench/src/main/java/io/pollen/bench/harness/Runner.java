@@ -184,6 +184,8 @@ final class Runner {
         double work = m.getOrDefault("rps", m.getOrDefault("rate", 0.0));
         double cpu = m.getOrDefault("server_cpu", 0.0);
         if (work > 0 && cpu > 0.01) m.put("per_cpu", work / cpu);
+        m.put("loadavg1", MachineInfo.loadAverage1()); // other work on the machine, to judge the noise
+
         results.add(spec.name(), scenario, round, m);
         Bench.log("%-15s %-19s r%d  %s", spec.name(), scenario, round, summary(m));
         if (m.getOrDefault("errors", 0.0) > 0 && !scenario.equals(SCALE)) {
