@@ -56,7 +56,14 @@ final class Report {
         b.append("JDK: ").append(machine.get("jdk")).append("; ").append(machine.get("wrk")).append("; ")
                 .append(machine.get("gcc")).append("  \n");
         b.append("Load average (other work on the machine) at start: ").append(machine.get("loadavg_start"))
-                .append(", at end: ").append(machine.get("loadavg_end")).append("\n\n");
+                .append(", at end: ").append(machine.get("loadavg_end"));
+        double[] load = r.samples.stream().mapToDouble(x -> x.metrics().getOrDefault("loadavg1", -1.0))
+                .filter(v -> v >= 0).sorted().toArray();
+        if (load.length > 0) {
+            b.append("; 1-min load average at the samples: ").append(String.format(Locale.ROOT, "%.1f–%.1f (median %.1f)",
+                    load[0], load[load.length - 1], load[load.length / 2]));
+        }
+        b.append("\n\n");
         b.append("![chart](").append(svg).append(")\n\n");
 
         b.append("## Method\n\n");
