@@ -1,9 +1,17 @@
 /**
  * Non-blocking TCP and UDP sockets that register with a {@link io.pollen.poll.Poll}:
- * {@code TcpListener}, {@code TcpStream}, {@code UdpSocket}, for IPv4 and IPv6.
+ * {@link io.pollen.net.TcpListener}, {@link io.pollen.net.TcpStream}, {@link io.pollen.net.UdpSocket},
+ * for IPv4 and IPv6.
+ *
+ * <p>Conventions shared by all of them: nothing blocks (reads return -1 at end of stream and 0 when
+ * they would block; writes return 0 when they would block); readiness is edge-triggered, so after
+ * an event the owner reads or writes until "would block"; addresses must be resolved (no hidden
+ * DNS); a socket is used by one thread at a time.
  *
  * <p>On the native backends a socket is a file descriptor opened non-blocking and close-on-exec
  * through FFM; on the nio backend it is a java.nio channel. A socket registers only with a Poll of
- * its own kind; {@link io.pollen.poll.Backend} says which is which.
+ * its own kind ({@link io.pollen.net.Sockets#factory} picks the kind; registering with the other
+ * throws {@link java.lang.IllegalArgumentException}). Each type's Javadoc lists what differs
+ * between the backends.
  */
 package io.pollen.net;

@@ -1,0 +1,226 @@
+package io.pollen.http;
+
+import io.pollen.http.codec.BodyBuffer;
+import io.pollen.http.codec.ChunkedDecoder;
+import io.pollen.http.codec.HttpParseException;
+import io.pollen.http.codec.Limits;
+import io.pollen.http.codec.ResponseParser;
+import io.pollen.runtime.AsyncTcpStream;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One client connection and the response currently read from it. Runs on the client's loop only.
+ * A connection carries one request at a time (no client-side pipelining); between requests it
+ * waits in {@link HttpClient}'s pool.
+ *
+ * <p>Reads are trampolined: when a read completes at once (data was already there), the next
+ * step runs in the same loop iteration of {@link #readLoop()} instead of a nested callback, so a
+ * large body cannot grow the stack.
+ */
+final class ClientConnection {
+    final String key;
+    final AsyncTcpStream stream;
+    private final ByteBuffer buf = ByteBuffer.allocate(16 * 1024).flip();
+    private final ResponseParser parser;
+    private final ChunkedDecoder chunked;
+    private final BodyBuffer body;
+    private final Duration readTimeout;
+
+    long idleSince;
+    /** Requests completed on this connection; a reused connection may fail stale. */
+    int uses;
+
+    private CompletableFuture<HttpResponse> result;
+    private boolean headDone;
+    private long remaining;
+    private boolean anyResponseBytes;
+    private boolean head;
+    private Runnable onReusable;
+
+    ClientConnection(String key, AsyncTcpStream stream, Limits limits, Duration readTimeout) {
+        this.key = key;
+        this.stream = stream;
+        this.parser = new ResponseParser(limits);
+        this.chunked = new ChunkedDecoder(limits);
+        this.body = new BodyBuffer(limits.maxBodyBytes());
+        this.readTimeout = readTimeout;
+    }
+
+    /**
+     * Writes the request and reads the response into {@code result}. When the response is complete
+     * and the connection can carry another request, {@code onReusable} runs (after {@code result}
+     * is completed); otherwise the connection is closed.
+     */
+    void exchange(ByteBuffer request, boolean head, CompletableFuture<HttpResponse> result, Runnable onReusable) {
+        this.result = result;
+        this.onReusable = onReusable;
+        this.head = head;
+        parser.reset(head);
+        body.clear();
+        headDone = false;
+        anyResponseBytes = false;
+        buf.clear().flip();
+        stream.writeAll(request).whenComplete((v, e) -> {
+            if (e != null) {
+                fail(e);
+            } else {
+                readLoop();
+            }
+        });
+    }
+
+    /** Whether a failure happened before the server sent anything (a stale pooled connection). */
+    boolean nothingReceived() {
+        return !anyResponseBytes;
+    }
+
+    private void readLoop() {
+        while (!result.isDone()) {
+            buf.compact();
+            CompletableFuture<Integer> read = stream.read(buf);
+            CompletableFuture<Integer> timed = readTimeout == null ? read : stream.loop().timeout(read, readTimeout);
+            if (!timed.isDone()) {
+                timed.whenComplete((n, e) -> {
+                    if (step(n, e)) {
+                        readLoop();
+                    }
+                });
+                return;
+            }
+            Integer n = null;
+            Throwable e = null;
+            try {
+                n = timed.join();
+            } catch (Throwable t) {
+                e = t.getCause() != null ? t.getCause() : t;
+            }
+            if (!step(n, e)) {
+                return;
+            }
+        }
+    }
+
+    /** Handles one read's outcome; true to read again. */
+    private boolean step(Integer n, Throwable e) {
+        buf.flip();
+        if (e != null) {
+            fail(e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e);
+            return false;
+        }
+        try {
+            if (n < 0) {
+                return endOfStream();
+            }
+            anyResponseBytes = true;
+            return consume();
+        } catch (IOException ex) {
+            fail(ex);
+            return false;
+        }
+    }
+
+    /** Parses buffered bytes; true if more are needed. */
+    private boolean consume() throws IOException {
+        while (true) {
+            if (!headDone) {
+                if (!parser.parse(buf)) {
+                    return true;
+                }
+                if (parser.status() >= 100 && parser.status() < 200 && parser.status() != 101) {
+                    parser.reset(head); // an interim response (100 Continue): the real one follows
+                    continue;
+                }
+                if (parser.status() == 101) {
+                    throw new HttpParseException(400, "protocol upgrades are not supported");
+                }
+                headDone = true;
+                remaining = parser.contentLength();
+                chunked.reset();
+            }
+            switch (parser.framing()) {
+                case NONE -> {
+                    complete(true);
+                    return false;
+                }
+                case LENGTH -> {
+                    int k = (int) Math.min(remaining, buf.remaining());
+                    body.append(buf, k);
+                    remaining -= k;
+                    if (remaining == 0) {
+                        complete(true);
+                        return false;
+                    }
+                    return true;
+                }
+                case CHUNKED -> {
+                    if (chunked.decode(buf, body)) {
+                        complete(true);
+                        return false;
+                    }
+                    return true;
+                }
+                case UNTIL_CLOSE -> {
+                    body.append(buf, buf.remaining());
+                    return true;
+                }
+            }
+        }
+    }
+
+    private boolean endOfStream() throws IOException {
+        if (headDone && parser.framing() == ResponseParser.Framing.UNTIL_CLOSE) {
+            complete(false);
+            return false;
+        }
+        throw new EOFException(anyResponseBytes
+                ? "connection closed before the response was complete"
+                : "connection closed before any response");
+    }
+
+    private void complete(boolean framed) {
+        String[] pairs = new String[parser.headerCount() * 2];
+        for (int i = 0; i < parser.headerCount(); i++) {
+            pairs[2 * i] = parser.headerName(i);
+            pairs[2 * i + 1] = parser.headerValue(i);
+        }
+        HttpResponse r = new HttpResponse(parser.minorVersion() == 1 ? "HTTP/1.1" : "HTTP/1.0", parser.status(),
+                parser.reason(), HttpHeaders.ofTrusted(pairs), body.toByteArray());
+        // Extra bytes after a complete response mean the framing is off: do not reuse.
+        boolean reusable = framed && parser.keepAlive() && !buf.hasRemaining();
+        uses++;
+        body.clear();
+        result.complete(r);
+        if (reusable) {
+            onReusable.run();
+        } else {
+            stream.close();
+        }
+    }
+
+    private void fail(Throwable e) {
+        stream.close();
+        result.completeExceptionally(e);
+    }
+
+    /** A quick, non-blocking check on an idle connection: false if the server closed it or sent junk. */
+    boolean stillUsable() {
+        if (!stream.isOpen()) {
+            return false;
+        }
+        try {
+            ByteBuffer probe = ByteBuffer.allocate(1);
+            return stream.socket().peek(probe) == 0;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    void close() {
+        stream.close();
+    }
+}

@@ -1,0 +1,358 @@
+package io.pollen.http;
+
+import io.pollen.http.codec.Ascii;
+import io.pollen.http.codec.Limits;
+import io.pollen.runtime.AsyncTcpStream;
+import io.pollen.runtime.EventLoop;
+import io.pollen.runtime.Runtime;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Pollen's HTTP/1.1 client: asynchronous, on one event loop of a {@link Runtime}, with a small pool
+ * of kept-alive connections per host.
+ *
+ * <pre>{@code
+ * try (HttpClient client = HttpClient.builder(runtime).connectTimeout(Duration.ofSeconds(2)).build()) {
+ *     HttpResponse r = client.get("http://127.0.0.1:8080/plaintext").join();   // join: fine on a virtual thread
+ *     System.out.println(r.status() + " " + r.bodyString());
+ * }
+ * }</pre>
+ *
+ * <p>Every request returns a {@link CompletableFuture} completed on the client's loop; from a
+ * virtual thread, {@code join()} parks without pinning a carrier. Host names are resolved off the
+ * loop (on a virtual thread) and each address is tried in turn; IP literals, IPv6 in brackets
+ * ({@code http://[::1]:8080/}), are used directly. A {@code Host} field is always sent. Response
+ * bodies may be delimited by Content-Length, chunked, or the end of the connection.
+ *
+ * <p>Connections: one request at a time per connection (no pipelining); after a response that
+ * allows it, the connection goes back to the pool (at most {@code maxIdlePerHost} per host, closed
+ * after {@code idleTimeout}). A request on a pooled connection that the server had closed is
+ * retried once on a new connection if nothing was received, whatever the method (the server
+ * cannot have answered it).
+ *
+ * <p>Failures: {@link java.util.concurrent.TimeoutException} for the connect and read timeouts
+ * (the read timeout applies to each read, not to the whole response), {@link IOException}s
+ * ({@link java.io.EOFException}, {@link UnknownHostException}, a malformed response) otherwise.
+ * Not supported: https, redirects, cookies, proxies, compression, streamed bodies.
+ */
+public final class HttpClient implements AutoCloseable {
+    private final EventLoop loop;
+    private final Duration connectTimeout;
+    private final Duration readTimeout;
+    private final Duration idleTimeout;
+    private final int maxIdlePerHost;
+    private final String userAgent;
+    private final Limits limits;
+    /** Idle connections by "host:port"; loop thread only. */
+    private final Map<String, ArrayDeque<ClientConnection>> pool = new HashMap<>();
+    private boolean closed;
+
+    private HttpClient(Builder b) {
+        this.loop = b.loop;
+        this.connectTimeout = b.connectTimeout;
+        this.readTimeout = b.readTimeout;
+        this.idleTimeout = b.idleTimeout;
+        this.maxIdlePerHost = b.maxIdlePerHost;
+        this.userAgent = b.userAgent;
+        this.limits = new Limits(8 * 1024, 64 * 1024, 200, b.maxBodyBytes);
+    }
+
+    /** A client on the next loop of {@code runtime}, with default settings. */
+    public static HttpClient create(Runtime runtime) {
+        return builder(runtime).build();
+    }
+
+    public static Builder builder(Runtime runtime) {
+        return new Builder(runtime.next());
+    }
+
+    public static Builder builder(EventLoop loop) {
+        return new Builder(loop);
+    }
+
+    public CompletableFuture<HttpResponse> get(String url) {
+        return send("GET", URI.create(url), HttpHeaders.EMPTY, null);
+    }
+
+    public CompletableFuture<HttpResponse> get(URI uri) {
+        return send("GET", uri, HttpHeaders.EMPTY, null);
+    }
+
+    /** POSTs {@code body} with the given Content-Type (null: none). */
+    public CompletableFuture<HttpResponse> post(URI uri, String contentType, byte[] body) {
+        HttpHeaders h = contentType == null ? HttpHeaders.EMPTY : HttpHeaders.of("Content-Type", contentType);
+        return send("POST", uri, h, Objects.requireNonNull(body, "body"));
+    }
+
+    /**
+     * Sends a request. {@code body} null means none (no Content-Length is sent for GET/HEAD);
+     * otherwise it is sent with a Content-Length. {@code headers} may override Host and
+     * User-Agent; Content-Length and Transfer-Encoding are the client's.
+     *
+     * @throws IllegalArgumentException synchronously, for a URI that is not http://host...
+     */
+    public CompletableFuture<HttpResponse> send(String method, URI uri, HttpHeaders headers, byte[] body) {
+        HttpHeaders.checkName(method);
+        if (!"http".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {
+            throw new IllegalArgumentException("not an http://host URI: " + uri);
+        }
+        if (headers.contains("Transfer-Encoding")) {
+            throw new IllegalArgumentException("Transfer-Encoding is chosen by the client");
+        }
+        String host = uri.getHost();
+        int port = uri.getPort() == -1 ? 80 : uri.getPort();
+        byte[] request = encode(method, uri, host, port, headers, body);
+        CompletableFuture<HttpResponse> result = new CompletableFuture<>();
+        boolean head = method.equals("HEAD");
+        Runnable start = () -> start(host, port, request, head, result, true);
+        if (loop.inLoop()) {
+            start.run();
+        } else {
+            loop.execute(start);
+        }
+        return result;
+    }
+
+    private byte[] encode(String method, URI uri, String host, int port, HttpHeaders headers, byte[] body) {
+        String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+        if (uri.getRawQuery() != null) {
+            path += "?" + uri.getRawQuery();
+        }
+        StringBuilder sb = new StringBuilder(128);
+        sb.append(method).append(' ').append(path).append(" HTTP/1.1\r\n");
+        if (!headers.contains("Host")) {
+            sb.append("Host: ").append(host).append(port == 80 ? "" : ":" + port).append("\r\n");
+        }
+        if (!headers.contains("User-Agent") && userAgent != null) {
+            sb.append("User-Agent: ").append(userAgent).append("\r\n");
+        }
+        for (int i = 0; i < headers.size(); i++) {
+            if (!headers.name(i).equalsIgnoreCase("Content-Length")) {
+                sb.append(headers.name(i)).append(": ").append(headers.value(i)).append("\r\n");
+            }
+        }
+        if (body != null) {
+            sb.append("Content-Length: ").append(body.length).append("\r\n");
+        }
+        sb.append("\r\n");
+        ByteArrayOutputStream out = new ByteArrayOutputStream(sb.length() + (body == null ? 0 : body.length));
+        out.writeBytes(Ascii.bytes(sb.toString()));
+        if (body != null) {
+            out.writeBytes(body);
+        }
+        return out.toByteArray();
+    }
+
+    // ---- on the loop ------------------------------------------------------------------------
+
+    private void start(String host, int port, byte[] request, boolean head, CompletableFuture<HttpResponse> result,
+                       boolean mayRetry) {
+        if (closed) {
+            result.completeExceptionally(new IOException("client closed"));
+            return;
+        }
+        String key = host.toLowerCase(Locale.ROOT) + ":" + port;
+        ClientConnection pooled = takeIdle(key);
+        if (pooled != null) {
+            CompletableFuture<HttpResponse> attempt = new CompletableFuture<>();
+            attempt.whenComplete((r, e) -> {
+                if (e == null) {
+                    result.complete(r);
+                } else if (mayRetry && pooled.nothingReceived() && !closed) {
+                    start(host, port, request, head, result, false); // a stale connection: once more, fresh
+                } else {
+                    result.completeExceptionally(e);
+                }
+            });
+            pooled.exchange(java.nio.ByteBuffer.wrap(request), head, attempt, () -> release(pooled));
+            return;
+        }
+        resolve(host).whenComplete((addresses, e) -> {
+            if (e != null) {
+                result.completeExceptionally(e instanceof java.util.concurrent.CompletionException ? e.getCause() : e);
+                return;
+            }
+            connect(key, addresses, 0, null, request, head, result);
+        });
+    }
+
+    private void connect(String key, InetAddress[] addresses, int i, Throwable last, byte[] request, boolean head,
+                         CompletableFuture<HttpResponse> result) {
+        if (i == addresses.length) {
+            result.completeExceptionally(last);
+            return;
+        }
+        int port = Integer.parseInt(key.substring(key.lastIndexOf(':') + 1));
+        AsyncTcpStream.connect(loop, new InetSocketAddress(addresses[i], port), connectTimeout).whenComplete((s, e) -> {
+            if (e != null) {
+                connect(key, addresses, i + 1, e, request, head, result);
+                return;
+            }
+            if (closed) {
+                s.close();
+                result.completeExceptionally(new IOException("client closed"));
+                return;
+            }
+            ClientConnection c = new ClientConnection(key, s, limits, readTimeout);
+            c.exchange(java.nio.ByteBuffer.wrap(request), head, result, () -> release(c));
+        });
+    }
+
+    /** Resolves off the loop unless {@code host} is an IP literal. Completes on the loop. */
+    private CompletableFuture<InetAddress[]> resolve(String host) {
+        String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        try {
+            return CompletableFuture.completedFuture(new InetAddress[]{InetAddress.ofLiteral(h)});
+        } catch (IllegalArgumentException notALiteral) {
+            // a name: look it up below
+        }
+        CompletableFuture<InetAddress[]> f = new CompletableFuture<>();
+        Thread.ofVirtual().name("pollen-dns").start(() -> {
+            try {
+                InetAddress[] all = InetAddress.getAllByName(h);
+                loop.execute(() -> f.complete(all));
+            } catch (UnknownHostException e) {
+                loop.execute(() -> f.completeExceptionally(e));
+            } catch (RuntimeException e) {
+                f.completeExceptionally(e); // the loop is gone
+            }
+        });
+        return f;
+    }
+
+    private ClientConnection takeIdle(String key) {
+        ArrayDeque<ClientConnection> q = pool.get(key);
+        if (q == null) {
+            return null;
+        }
+        long now = System.nanoTime();
+        ClientConnection c;
+        while ((c = q.pollLast()) != null) {
+            if (now - c.idleSince < idleTimeout.toNanos() && c.stillUsable()) {
+                return c;
+            }
+            c.close();
+        }
+        return null;
+    }
+
+    private void release(ClientConnection c) {
+        if (closed || maxIdlePerHost == 0) {
+            c.close();
+            return;
+        }
+        ArrayDeque<ClientConnection> q = pool.computeIfAbsent(c.key, k -> new ArrayDeque<>());
+        if (q.size() >= maxIdlePerHost) {
+            q.pollFirst().close(); // the oldest goes
+        }
+        c.idleSince = System.nanoTime();
+        q.addLast(c);
+    }
+
+    /** Idle connections in the pool, for tests and monitoring. */
+    int idleConnections() {
+        CompletableFuture<Integer> n = new CompletableFuture<>();
+        Runnable count = () -> n.complete(pool.values().stream().mapToInt(ArrayDeque::size).sum());
+        if (loop.inLoop()) count.run(); else loop.execute(count);
+        return n.join();
+    }
+
+    /**
+     * Closes the idle connections; requests in flight complete, then their connections close.
+     * Idempotent; waits (bounded) for the loop. Does not close the runtime.
+     */
+    @Override
+    public void close() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Runnable close = () -> {
+            closed = true;
+            for (ArrayDeque<ClientConnection> q : pool.values()) {
+                q.forEach(ClientConnection::close);
+            }
+            pool.clear();
+            done.complete(null);
+        };
+        if (loop.inLoop()) {
+            close.run();
+            return;
+        }
+        try {
+            loop.execute(close);
+            done.get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // the loop is closed: it closed its sockets
+        }
+    }
+
+    /** Settings for an {@link HttpClient}. */
+    public static final class Builder {
+        private final EventLoop loop;
+        private Duration connectTimeout = Duration.ofSeconds(10);
+        private Duration readTimeout = Duration.ofSeconds(30);
+        private Duration idleTimeout = Duration.ofSeconds(30);
+        private int maxIdlePerHost = 8;
+        private String userAgent = "pollen";
+        private long maxBodyBytes = 64L * 1024 * 1024;
+
+        private Builder(EventLoop loop) {
+            this.loop = Objects.requireNonNull(loop, "loop");
+        }
+
+        /** Connect timeout per address tried (default 10 s; null: the kernel's). */
+        public Builder connectTimeout(Duration d) {
+            this.connectTimeout = d;
+            return this;
+        }
+
+        /** Timeout of each read while waiting for the response (default 30 s; null: none). */
+        public Builder readTimeout(Duration d) {
+            this.readTimeout = d;
+            return this;
+        }
+
+        /** How long an unused connection stays in the pool (default 30 s). */
+        public Builder idleTimeout(Duration d) {
+            this.idleTimeout = Objects.requireNonNull(d);
+            return this;
+        }
+
+        /** Idle connections kept per host:port (default 8; 0 disables reuse). */
+        public Builder maxIdlePerHost(int n) {
+            if (n < 0) throw new IllegalArgumentException("negative pool size");
+            this.maxIdlePerHost = n;
+            return this;
+        }
+
+        /** The User-Agent field (default "pollen"; null: none). */
+        public Builder userAgent(String ua) {
+            if (ua != null) HttpHeaders.checkValue(ua);
+            this.userAgent = ua;
+            return this;
+        }
+
+        /** The largest response body accepted (default 64 MiB); larger fails with an IOException. */
+        public Builder maxBodyBytes(long n) {
+            this.maxBodyBytes = n;
+            return this;
+        }
+
+        public HttpClient build() {
+            return new HttpClient(this);
+        }
+    }
+
+}

@@ -1,0 +1,182 @@
+package io.pollen.http;
+
+import io.pollen.http.codec.Ascii;
+import io.pollen.http.codec.BodyBuffer;
+import io.pollen.http.codec.RequestParser;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Supplier;
+
+/**
+ * A request as a handler sees it: a view over the connection's parser, reused for every request of
+ * that connection, so reading it costs nothing until a String is asked for (then built once per
+ * request and cached).
+ *
+ * <p><b>Validity:</b> the view is only valid while its handler runs (for an {@link AsyncHandler},
+ * until the returned stage completes); copy out what you need beyond that. Not thread-safe: read it
+ * on the loop thread or before completing the stage.
+ *
+ * <p>The target, path and query are the raw bytes of the request (no percent-decoding). The body
+ * has been read completely (Content-Length or chunked) before the handler is called.
+ */
+public final class HttpRequest {
+    private static final String[] METHODS = {"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "TRACE", "CONNECT"};
+    private static final byte[][] METHOD_BYTES = new byte[METHODS.length][];
+
+    static {
+        for (int i = 0; i < METHODS.length; i++) {
+            METHOD_BYTES[i] = Ascii.bytes(METHODS[i]);
+        }
+    }
+
+    private final RequestParser parser;
+    private final BodyBuffer body;
+    private final Supplier<InetSocketAddress> peer;
+
+    private String method;
+    private String target;
+    private String path;
+    private String query;
+    private byte[] bodyCopy;
+
+    /** Path parameters of the matched route: names, and start/end offsets into the parser's store. */
+    String[] paramNames = NO_NAMES;
+    int[] paramBounds = new int[8];
+    private static final String[] NO_NAMES = new String[0];
+
+    HttpRequest(RequestParser parser, BodyBuffer body, Supplier<InetSocketAddress> peer) {
+        this.parser = parser;
+        this.body = body;
+        this.peer = peer;
+    }
+
+    /** Forgets the cached strings of the previous request. */
+    void reset() {
+        method = null;
+        target = null;
+        path = null;
+        query = null;
+        bodyCopy = null;
+        paramNames = NO_NAMES;
+    }
+
+    /** The method, e.g. "GET" (case-sensitive, as sent). Standard methods return shared constants. */
+    public String method() {
+        if (method == null) {
+            for (int i = 0; i < METHODS.length; i++) {
+                if (parser.methodIs(METHOD_BYTES[i])) {
+                    return method = METHODS[i];
+                }
+            }
+            method = Ascii.string(parser.store(), 0, parser.methodLength());
+        }
+        return method;
+    }
+
+    boolean isHead() {
+        return parser.methodIs(METHOD_BYTES[1]);
+    }
+
+    boolean methodIs(byte[] m) {
+        return parser.methodIs(m);
+    }
+
+    /** The request target as sent: {@code /path?query}, or an absolute URI. */
+    public String target() {
+        if (target == null) {
+            target = Ascii.string(parser.store(), parser.targetStart(), parser.targetEnd() - parser.targetStart());
+        }
+        return target;
+    }
+
+    /** The path of the target (without the query), raw. */
+    public String path() {
+        if (path == null) {
+            path = Ascii.string(parser.store(), parser.pathStart(), parser.pathEnd() - parser.pathStart());
+        }
+        return path;
+    }
+
+    /** The query after '?', raw, or null if there is none. */
+    public String query() {
+        if (query == null && parser.pathEnd() < parser.targetEnd() && parser.store()[parser.pathEnd()] == '?') {
+            int s = parser.pathEnd() + 1;
+            query = Ascii.string(parser.store(), s, parser.targetEnd() - s);
+        }
+        return query;
+    }
+
+    /** "HTTP/1.1" or "HTTP/1.0". */
+    public String version() {
+        return parser.minorVersion() == 1 ? "HTTP/1.1" : "HTTP/1.0";
+    }
+
+    /** The value of the first header field named {@code name} (any case), or null. */
+    public String header(String name) {
+        byte[] s = parser.store();
+        for (int i = 0, n = parser.headerCount(); i < n; i++) {
+            int ns = parser.nameStart(i);
+            if (equalsIgnoreCase(s, ns, parser.nameEnd(i) - ns, name)) {
+                return parser.headerValue(i);
+            }
+        }
+        return null;
+    }
+
+    private static boolean equalsIgnoreCase(byte[] s, int off, int len, String name) {
+        if (len != name.length()) return false;
+        for (int i = 0; i < len; i++) {
+            if (Ascii.lower(s[off + i]) != Ascii.lower(name.charAt(i))) return false;
+        }
+        return true;
+    }
+
+    /** All header fields, in order (a copy). */
+    public HttpHeaders headers() {
+        String[] pairs = new String[parser.headerCount() * 2];
+        for (int i = 0; i < parser.headerCount(); i++) {
+            pairs[2 * i] = parser.headerName(i);
+            pairs[2 * i + 1] = parser.headerValue(i);
+        }
+        return HttpHeaders.ofTrusted(pairs);
+    }
+
+    /** The value of the path parameter {@code {name}} (or {@code {name...}}) of the matched route, or null. */
+    public String pathParam(String name) {
+        for (int i = 0; i < paramNames.length; i++) {
+            if (paramNames[i].equals(name)) {
+                int s = paramBounds[2 * i];
+                return Ascii.string(parser.store(), s, paramBounds[2 * i + 1] - s);
+            }
+        }
+        return null;
+    }
+
+    /** The body (a copy made once per request; an empty array when there is none). */
+    public byte[] body() {
+        if (bodyCopy == null) {
+            bodyCopy = body.toByteArray();
+        }
+        return bodyCopy;
+    }
+
+    /** The body decoded as UTF-8. */
+    public String bodyString() {
+        return new String(body.array(), 0, body.length(), StandardCharsets.UTF_8);
+    }
+
+    public int bodyLength() {
+        return body.length();
+    }
+
+    /** The client's address. */
+    public InetSocketAddress remoteAddress() {
+        return peer.get();
+    }
+
+    @Override
+    public String toString() {
+        return method() + " " + target() + " " + version();
+    }
+}

@@ -1,0 +1,438 @@
+package io.pollen.http;
+
+import io.pollen.http.codec.BodyBuffer;
+import io.pollen.http.codec.ChunkedDecoder;
+import io.pollen.http.codec.HttpParseException;
+import io.pollen.http.codec.OutputBuffer;
+import io.pollen.http.codec.RequestParser;
+import io.pollen.net.Shutdown;
+import io.pollen.net.TcpStream;
+import io.pollen.poll.Interest;
+import io.pollen.runtime.Readiness;
+import io.pollen.runtime.ReadyHandler;
+import io.pollen.runtime.Registration;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * One server connection: a state machine driven by readiness on its loop's thread.
+ *
+ * <p>Phases: {@code HEAD} (parsing a request head) → {@code BODY} (reading its body) →
+ * {@code HANDLING} (an async handler is running; pipelined bytes wait in the buffer and the socket)
+ * → back to {@code HEAD}; {@code LINGER} after the last response: output shut down, input drained
+ * for a bounded time so that the client reads the response instead of a reset; then closed.
+ *
+ * <p>Input is parsed straight from one reused direct buffer; all responses produced from one read
+ * (pipelining) are encoded into one output buffer and leave in one write. Deadlines: the header
+ * timeout runs from the first byte of a request (or the accept) to the end of its head; the idle
+ * timeout covers keep-alive gaps, body reads (reset by progress) and blocked writes. The loop's
+ * {@link ServerLoop} sweeps them.
+ */
+final class ServerConnection implements ReadyHandler {
+    private static final System.Logger LOG = System.getLogger("io.pollen.http");
+    private static final int HEAD = 0;
+    private static final int BODY = 1;
+    private static final int HANDLING = 2;
+    private static final int LINGER = 3;
+    private static final int CLOSED = 4;
+
+    /** Stop parsing new requests while this much output waits for the socket. */
+    private static final int HIGH_WATER = 256 * 1024;
+    private static final long LINGER_NANOS = 2_000_000_000L;
+
+    private final ServerLoop owner;
+    private final HttpServer.Config config;
+    private final TcpStream stream;
+    private final ByteBuffer in;
+    private final OutputBuffer out;
+    private final RequestParser parser;
+    private final ChunkedDecoder chunked;
+    private final BodyBuffer body;
+    private final HttpRequest request;
+    @SuppressWarnings("unchecked")
+    private final Set<String>[] allowed = new Set[1];
+    private Registration registration;
+
+    int index = -1; // in the owner's connection list
+    long deadline;  // System.nanoTime() value; 0 = none
+    private int phase = HEAD;
+    private long remaining;
+    private boolean closeAfterWrite;
+    private boolean inputClosed;
+    private boolean readPaused;
+    private boolean inDispatch;
+    private Response syncResult;
+    private Throwable syncFailure;
+    private boolean syncDone;
+
+    ServerConnection(ServerLoop owner, TcpStream stream) {
+        this.owner = owner;
+        this.config = owner.config();
+        this.stream = stream;
+        this.in = ByteBuffer.allocateDirect(config.readBufferSize()).flip(); // read mode, empty
+        this.out = new OutputBuffer(config.writeBufferSize());
+        this.parser = new RequestParser(config.limits());
+        this.chunked = new ChunkedDecoder(config.limits());
+        this.body = new BodyBuffer(config.limits().maxBodyBytes());
+        this.request = new HttpRequest(parser, body, this::peer);
+        this.deadline = System.nanoTime() + config.headerTimeoutNanos();
+    }
+
+    void start(Registration registration) {
+        this.registration = registration;
+        onReadable(); // data may have arrived with the connection
+    }
+
+    private InetSocketAddress peer() {
+        try {
+            return stream.peerAddress();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static Interest interest() {
+        return Interest.READABLE.add(Interest.WRITABLE);
+    }
+
+    @Override
+    public void ready(int flags) {
+        if (phase == CLOSED) {
+            return;
+        }
+        if ((flags & Readiness.ANY_WRITE) != 0 && !out.isEmpty()) {
+            flush();
+        }
+        if ((flags & Readiness.ANY_READ) != 0) {
+            onReadable();
+        }
+    }
+
+    // ---- input ----------------------------------------------------------------------------
+
+    private void onReadable() {
+        try {
+            if (phase == LINGER) {
+                drain();
+                return;
+            }
+            while (phase != CLOSED && process()) {
+                in.compact();
+                int n = stream.read(in);
+                in.flip();
+                if (n == 0) {
+                    break;
+                }
+                if (n < 0) {
+                    endOfInput();
+                    break;
+                }
+            }
+        } catch (IOException e) {
+            close(); // reset by peer and friends: nothing to answer
+            return;
+        }
+        flush();
+    }
+
+    /**
+     * Consumes buffered input: parses requests, reads bodies, runs handlers and encodes their
+     * responses. Returns true if more input is wanted now, false to stop reading (handler
+     * running, output backed up, connection ending).
+     */
+    private boolean process() {
+        try {
+            while (true) {
+                switch (phase) {
+                    case HEAD -> {
+                        if (closeAfterWrite) {
+                            return false;
+                        }
+                        if (out.pending() > HIGH_WATER) {
+                            readPaused = true; // resumed by flush() once the output drains
+                            return false;
+                        }
+                        if (!in.hasRemaining()) {
+                            return true;
+                        }
+                        boolean started = parser.hasStarted();
+                        boolean done = parser.parse(in);
+                        if (!started && (done || parser.hasStarted())) {
+                            deadline = System.nanoTime() + config.headerTimeoutNanos();
+                        }
+                        if (!done) {
+                            return true;
+                        }
+                        beginBody();
+                    }
+                    case BODY -> {
+                        if (!readBody()) {
+                            return true;
+                        }
+                        dispatch();
+                    }
+                    default -> {
+                        return false;
+                    }
+                }
+            }
+        } catch (HttpParseException e) {
+            fail(e.status(), e.getMessage());
+            return false;
+        }
+    }
+
+    private void beginBody() {
+        request.reset();
+        body.clear();
+        switch (parser.framing()) {
+            case NONE -> remaining = 0;
+            case LENGTH -> remaining = parser.contentLength();
+            case CHUNKED -> chunked.reset();
+        }
+        if (parser.expectContinue()) {
+            out.put(ResponseEncoder.CONTINUE);
+        }
+        deadline = System.nanoTime() + config.idleTimeoutNanos();
+        phase = BODY;
+    }
+
+    /** Returns true once the whole body is in {@link #body}. */
+    private boolean readBody() throws HttpParseException {
+        if (parser.framing() == RequestParser.Framing.CHUNKED) {
+            boolean progress = in.hasRemaining();
+            boolean done = chunked.decode(in, body);
+            if (progress) {
+                deadline = System.nanoTime() + config.idleTimeoutNanos();
+            }
+            return done;
+        }
+        if (remaining > 0 && in.hasRemaining()) {
+            int n = (int) Math.min(remaining, in.remaining());
+            body.append(in, n);
+            remaining -= n;
+            deadline = System.nanoTime() + config.idleTimeoutNanos();
+        }
+        return remaining == 0;
+    }
+
+    private void endOfInput() {
+        inputClosed = true;
+        if (phase == HANDLING || (phase == HEAD && !parser.hasStarted() && !out.isEmpty())) {
+            closeAfterWrite = true; // answer what was asked (a half-closed client), then close
+        } else {
+            close();
+        }
+    }
+
+    // ---- handlers -------------------------------------------------------------------------
+
+    private void dispatch() {
+        phase = HANDLING;
+        deadline = 0;
+        allowed[0] = null;
+        Router.Route route = owner.router().match(request, parser.store(), parser.pathStart(), parser.pathEnd(), allowed);
+        Handler sync;
+        AsyncHandler async;
+        if (route != null) {
+            sync = route.sync();
+            async = route.async();
+        } else if (allowed[0] != null) {
+            respond(ResponseEncoder.error(405, null).header("Allow", String.join(", ", allowed[0])));
+            return;
+        } else {
+            sync = config.fallback();
+            async = config.fallbackAsync();
+        }
+        if (sync != null) {
+            Response r;
+            try {
+                r = sync.handle(request);
+            } catch (Throwable t) {
+                r = failed(t);
+            }
+            respond(r == null ? failed(new NullPointerException("handler returned null")) : r);
+            return;
+        }
+        CompletionStage<Response> stage;
+        try {
+            stage = async.handle(request);
+        } catch (Throwable t) {
+            respond(failed(t));
+            return;
+        }
+        if (stage == null) {
+            respond(failed(new NullPointerException("handler returned null")));
+            return;
+        }
+        // A stage that is already complete calls back inside whenComplete: catch that case and
+        // answer inline instead of re-entering the state machine.
+        inDispatch = true;
+        syncDone = false;
+        stage.whenComplete((r, e) -> {
+            if (inDispatch) {
+                syncDone = true;
+                syncResult = r;
+                syncFailure = e;
+            } else if (owner.loop().inLoop()) {
+                resume(r, e);
+            } else {
+                owner.loop().execute(() -> resume(r, e));
+            }
+        });
+        inDispatch = false;
+        if (syncDone) {
+            Response r = syncResult;
+            Throwable e = syncFailure;
+            syncResult = null;
+            syncFailure = null;
+            respond(e != null || r == null ? failed(e) : r);
+        }
+    }
+
+    /** An async handler finished: answer, then continue with pipelined input. */
+    private void resume(Response r, Throwable e) {
+        if (phase != HANDLING) {
+            return; // closed meanwhile
+        }
+        respond(e != null || r == null ? failed(e) : r);
+        onReadable();
+    }
+
+    private static Response failed(Throwable t) {
+        LOG.log(System.Logger.Level.WARNING, "handler failed", t);
+        return ResponseEncoder.error(500, null);
+    }
+
+    /** Encodes the response of the current request and gets ready for the next one. */
+    private void respond(Response r) {
+        boolean keepAlive = parser.keepAlive() && !r.requestsClose() && !owner.isClosing() && !inputClosed;
+        owner.encoder().encode(out, r, request.isHead(), keepAlive, parser.minorVersion() == 0);
+        parser.reset();
+        body.clear();
+        phase = HEAD;
+        deadline = System.nanoTime() + config.idleTimeoutNanos();
+        if (!keepAlive) {
+            closeAfterWrite = true;
+        }
+    }
+
+    /** A request the server refuses: answer with the status, then close cleanly. */
+    private void fail(int status, String message) {
+        owner.encoder().encode(out, ResponseEncoder.error(status, message), false, false, false);
+        phase = HEAD;
+        closeAfterWrite = true;
+    }
+
+    // ---- output and closing ----------------------------------------------------------------
+
+    private void flush() {
+        if (phase == CLOSED) {
+            return;
+        }
+        if (!out.isEmpty()) {
+            ByteBuffer b = out.flipForWrite();
+            try {
+                while (b.hasRemaining() && stream.write(b) > 0) {
+                    // keep writing until the socket would block
+                }
+            } catch (IOException e) {
+                out.compactAfterWrite();
+                close();
+                return;
+            }
+            out.compactAfterWrite();
+            if (!out.isEmpty()) {
+                deadline = System.nanoTime() + config.idleTimeoutNanos(); // a reader that never reads is cut off
+                return; // the next WRITABLE event continues
+            }
+            if (readPaused && phase == HEAD) {
+                readPaused = false;
+                onReadable(); // input was left unread while the output was backed up
+                return;
+            }
+        }
+        if (closeAfterWrite && phase != LINGER && phase != HANDLING) {
+            startLinger();
+        }
+    }
+
+    private void startLinger() {
+        phase = LINGER;
+        deadline = System.nanoTime() + LINGER_NANOS;
+        try {
+            stream.shutdown(Shutdown.WRITE);
+        } catch (IOException e) {
+            close();
+            return;
+        }
+        if (inputClosed) {
+            close();
+        } else {
+            drain();
+        }
+    }
+
+    /** Reads and drops input until the client closes (bounded by the linger deadline and size). */
+    private void drain() {
+        try {
+            while (true) {
+                in.clear();
+                int n = stream.read(in);
+                in.flip().limit(0);
+                if (n < 0) {
+                    close();
+                    return;
+                }
+                if (n == 0) {
+                    return;
+                }
+            }
+        } catch (IOException e) {
+            close();
+        }
+    }
+
+    /** Called by the sweep when {@link #deadline} has passed. */
+    void timedOut() {
+        if (phase == HEAD && parser.hasStarted() || phase == BODY) {
+            // header-read (slowloris) or body timeout: tell the client, then close
+            out.clear();
+            owner.encoder().encode(out, ResponseEncoder.error(408, null), false, false, false);
+            closeAfterWrite = true;
+            phase = HEAD;
+            flush();
+            if (phase != CLOSED && phase != LINGER) {
+                close();
+            }
+        } else {
+            close();
+        }
+    }
+
+    boolean isIdle() {
+        return phase == HEAD && !parser.hasStarted() && out.isEmpty();
+    }
+
+    void close() {
+        if (phase == CLOSED) {
+            return;
+        }
+        phase = CLOSED;
+        deadline = 0;
+        if (registration != null) {
+            registration.cancel();
+        }
+        try {
+            stream.close();
+        } catch (IOException ignored) {
+            // closing is best effort; the fd is released either way
+        }
+        owner.removed(this);
+    }
+}

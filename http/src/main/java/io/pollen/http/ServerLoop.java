@@ -1,0 +1,213 @@
+package io.pollen.http;
+
+import io.pollen.http.codec.DateCache;
+import io.pollen.net.TcpListener;
+import io.pollen.net.TcpStream;
+import io.pollen.poll.Interest;
+import io.pollen.runtime.EventLoop;
+import io.pollen.runtime.Readiness;
+import io.pollen.runtime.Registration;
+import io.pollen.runtime.TimerHandle;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The part of an {@link HttpServer} that lives on one event loop: its listener (one per loop,
+ * SO_REUSEPORT when there are several, so the kernel spreads connections), the connections it
+ * accepted, the Date cache and the timeout sweep. Everything here runs on the loop's thread.
+ *
+ * <p>Timeouts are swept by one interval timer per loop rather than a timer per connection: each
+ * connection keeps a deadline, the sweep closes those that passed. Its period bounds how late a
+ * timeout fires (a quarter of the shortest timeout, within 10 ms..1 s).
+ */
+final class ServerLoop {
+    private static final System.Logger LOG = System.getLogger("io.pollen.http");
+
+    private final HttpServer server;
+    private final EventLoop loop;
+    private final TcpListener listener;
+    private final ResponseEncoder encoder;
+    private final ArrayList<ServerConnection> connections = new ArrayList<>();
+    private Registration registration;
+    private TimerHandle sweep;
+    private boolean closing;
+    /** A retry of accept is scheduled (after EMFILE and the like); at most one at a time. */
+    private TimerHandle acceptRetry;
+    private long lastAcceptWarning;
+
+    ServerLoop(HttpServer server, EventLoop loop, TcpListener listener) {
+        this.server = server;
+        this.loop = loop;
+        this.listener = listener;
+        this.encoder = new ResponseEncoder(new DateCache(), server.config().serverName());
+    }
+
+    /** Registers the listener and starts the sweep; on the loop. */
+    void start() {
+        registration = loop.register(listener, Interest.READABLE, flags -> {
+            if ((flags & Readiness.ANY_READ) != 0) {
+                accept();
+            }
+        });
+        long min = Math.min(config().headerTimeoutNanos(), config().idleTimeoutNanos());
+        long period = Math.clamp(min / 4, 10_000_000L, 1_000_000_000L);
+        sweep = loop.interval(Duration.ofNanos(period), this::sweep);
+        accept(); // connections may be waiting already
+    }
+
+    private void accept() {
+        while (!closing) {
+            TcpStream s;
+            try {
+                s = listener.accept();
+            } catch (IOException e) {
+                acceptFailed(e);
+                return;
+            }
+            if (s == null) {
+                return;
+            }
+            ServerConnection c = new ServerConnection(this, s);
+            try {
+                s.setNoDelay(true);
+                c.index = connections.size();
+                connections.add(c);
+                server.openConnections.incrementAndGet();
+                c.start(loop.register(s, ServerConnection.interest(), c));
+            } catch (IOException | RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "cannot set up connection", e);
+                c.close();
+            }
+        }
+    }
+
+    /**
+     * EMFILE and friends: the pending connections stay queued, and with edge triggering no new
+     * event comes for them until another client connects. So retry on a timer (connections that
+     * close meanwhile free fds), and warn at most once a second instead of once per attempt.
+     */
+    private void acceptFailed(IOException e) {
+        long now = System.nanoTime();
+        if (now - lastAcceptWarning > 1_000_000_000L || lastAcceptWarning == 0) {
+            lastAcceptWarning = now;
+            LOG.log(System.Logger.Level.WARNING, "accept failed on " + listener + "; retrying in 50 ms", e);
+        }
+        if (acceptRetry == null && !closing) {
+            acceptRetry = loop.schedule(ACCEPT_RETRY, () -> {
+                acceptRetry = null;
+                accept();
+            });
+        }
+    }
+
+    private static final Duration ACCEPT_RETRY = Duration.ofMillis(50);
+
+    private void sweep() {
+        long now = System.nanoTime();
+        // Walk backwards: closing removes by swapping in the last element.
+        for (int i = connections.size() - 1; i >= 0; i--) {
+            if (i >= connections.size()) {
+                continue;
+            }
+            ServerConnection c = connections.get(i);
+            if (c.deadline != 0 && now - c.deadline >= 0) {
+                c.timedOut();
+            }
+        }
+    }
+
+    void removed(ServerConnection c) {
+        int i = c.index;
+        if (i < 0 || i >= connections.size() || connections.get(i) != c) {
+            return;
+        }
+        ServerConnection last = connections.removeLast();
+        if (last != c) {
+            connections.set(i, last);
+            last.index = i;
+        }
+        c.index = -1;
+        server.openConnections.decrementAndGet();
+    }
+
+    /** Stops accepting and closes every connection; on the loop. */
+    void close() {
+        closing = true;
+        if (sweep != null) {
+            sweep.cancel();
+        }
+        if (acceptRetry != null) {
+            acceptRetry.cancel();
+        }
+        if (registration != null) {
+            registration.cancel();
+        }
+        try {
+            listener.close();
+        } catch (IOException ignored) {
+            // best effort
+        }
+        while (!connections.isEmpty()) {
+            connections.getLast().close();
+        }
+    }
+
+    /** Runs {@link #close()} on the loop; completes when done (at once if the loop is gone). */
+    CompletableFuture<Void> closeOnLoop() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        if (loop.inLoop()) {
+            close();
+            done.complete(null);
+            return done;
+        }
+        try {
+            loop.execute(() -> {
+                try {
+                    close();
+                } finally {
+                    done.complete(null);
+                }
+            });
+        } catch (RuntimeException e) {
+            // The loop is closed: it closed the registered sockets; make sure of the listener.
+            try {
+                listener.close();
+            } catch (IOException ignored) {
+                // best effort
+            }
+            done.complete(null);
+        }
+        return done;
+    }
+
+    int connectionCount() {
+        return connections.size();
+    }
+
+    HttpServer.Config config() {
+        return server.config();
+    }
+
+    Router router() {
+        return server.router();
+    }
+
+    ResponseEncoder encoder() {
+        return encoder;
+    }
+
+    EventLoop loop() {
+        return loop;
+    }
+
+    boolean isClosing() {
+        return closing;
+    }
+
+    TcpListener listener() {
+        return listener;
+    }
+}

@@ -1,0 +1,62 @@
+package io.pollen.http.codec;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.function.LongSupplier;
+
+/**
+ * The {@code Date} header line ({@code "Date: Sun, 06 Nov 1994 08:49:37 GMT\r\n"}, IMF-fixdate of
+ * RFC 9110 §5.6.7) as bytes, formatted at most once per second of the clock: a response reads the
+ * cached array, so writing a Date costs a clock read and a copy, not a format.
+ *
+ * <p>Thread-safe: the cache is one immutable snapshot behind a volatile field; two threads that
+ * see a new second at once may both format it (harmless). The clock is injectable for tests.
+ */
+public final class DateCache {
+    private static final String[] DAYS = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+    private static final String[] MONTHS = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+
+    private record Entry(long second, byte[] line) {
+    }
+
+    private final LongSupplier millisClock;
+    private volatile Entry entry = new Entry(Long.MIN_VALUE, null);
+
+    public DateCache() {
+        this(System::currentTimeMillis);
+    }
+
+    public DateCache(LongSupplier millisClock) {
+        this.millisClock = millisClock;
+    }
+
+    /** The header line for the current second, CRLF included. Do not modify the array. */
+    public byte[] line() {
+        long second = Math.floorDiv(millisClock.getAsLong(), 1000);
+        Entry e = entry;
+        if (e.second != second) {
+            e = new Entry(second, Ascii.bytes("Date: " + format(second) + "\r\n"));
+            entry = e;
+        }
+        return e.line;
+    }
+
+    /** IMF-fixdate of an epoch second, e.g. {@code Sun, 06 Nov 1994 08:49:37 GMT}. */
+    public static String format(long epochSecond) {
+        ZonedDateTime t = Instant.ofEpochSecond(epochSecond).atZone(ZoneOffset.UTC);
+        StringBuilder sb = new StringBuilder(29);
+        sb.append(DAYS[t.getDayOfWeek().getValue() - 1]).append(", ");
+        two(sb, t.getDayOfMonth()).append(' ').append(MONTHS[t.getMonthValue() - 1]).append(' ');
+        sb.append(t.getYear()).append(' ');
+        two(sb, t.getHour()).append(':');
+        two(sb, t.getMinute()).append(':');
+        two(sb, t.getSecond()).append(" GMT");
+        return sb.toString();
+    }
+
+    private static StringBuilder two(StringBuilder sb, int v) {
+        return sb.append((char) ('0' + v / 10)).append((char) ('0' + v % 10));
+    }
+}

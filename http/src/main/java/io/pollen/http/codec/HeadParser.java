@@ -1,0 +1,281 @@
+package io.pollen.http.codec;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+/**
+ * The reusable, resumable state machine for a message head: a start line (parsed by the subclass)
+ * followed by header fields and an empty line. It consumes bytes straight from the caller's
+ * {@link ByteBuffer}, so a head may arrive split at any byte boundary over any number of reads,
+ * and copies only the bytes of tokens it keeps (method, target, names, values) into one reused
+ * array; no regex, no String and no object per byte, field or message.
+ *
+ * <p>Header fields are kept as offsets into that array: {@link #headerCount()},
+ * {@link #indexOf(byte[])}, {@link #headerValue(int)}. They stay valid until {@link #reset()}.
+ *
+ * <p>Rules enforced here (RFC 9112 §5): a field name is a token immediately followed by a colon
+ * (whitespace before the colon is rejected), obsolete line folding is rejected, a value may hold
+ * visible ASCII, obs-text, SP and HTAB but no other control byte, and leading/trailing whitespace
+ * of a value is dropped. A bare LF ends a line like CRLF does; a CR not followed by LF is an error.
+ */
+public abstract class HeadParser {
+    // Header-section states; subclasses use values below 0 for their start line.
+    private static final int H_LINE_START = 1;
+    private static final int H_NAME = 2;
+    private static final int H_VALUE_LEAD = 3;
+    private static final int H_VALUE = 4;
+    private static final int H_VALUE_LF = 5;
+    private static final int H_END_LF = 6;
+    private static final int DONE = 7;
+
+    protected final Limits limits;
+    private final int headerStatus;
+
+    /** Kept token bytes: start-line tokens first, then names and values. */
+    protected byte[] store = new byte[512];
+    protected int storeLength;
+
+    /** Four ints per field: name start, name end, value start, value end (offsets in {@link #store}). */
+    private int[] fields = new int[4 * 16];
+    private int fieldCount;
+
+    protected int state;
+    private int headerBytes;
+    private int nameStart;
+    private int nameEnd;
+    private int valueStart;
+    private int valueEnd;
+
+    /**
+     * @param headerStatus the status to report when the header section is too large (431 for a
+     *                     request; a client uses the same value, only the message matters to it)
+     */
+    protected HeadParser(Limits limits, int headerStatus) {
+        this.limits = limits;
+        this.headerStatus = headerStatus;
+        reset();
+    }
+
+    /** Forgets the current message; the arrays are kept for the next one. */
+    public void reset() {
+        storeLength = 0;
+        fieldCount = 0;
+        headerBytes = 0;
+        state = initialState();
+    }
+
+    /** The state the start line begins in (a negative number). */
+    protected abstract int initialState();
+
+    /**
+     * Consumes start-line bytes from {@code in[pos, lim)}. Returns the position after the last byte
+     * consumed; when the start line is complete it sets {@link #state} to {@link #startHeaders()}.
+     */
+    protected abstract int parseStartLine(ByteBuffer in, int pos, int lim) throws HttpParseException;
+
+    /** Called when the head is complete: checks the fields as a whole (framing, Host, ...). */
+    protected abstract void complete() throws HttpParseException;
+
+    /** The state value that begins the header section, for the subclass to switch to. */
+    protected static int startHeaders() {
+        return H_LINE_START;
+    }
+
+    /** Whether a complete head has been parsed since the last {@link #reset()}. */
+    public final boolean isComplete() {
+        return state == DONE;
+    }
+
+    /** Whether some bytes of a message have been consumed (the message has started). */
+    public final boolean hasStarted() {
+        return state != initialState() || storeLength > 0;
+    }
+
+    /**
+     * Parses as much of the head as {@code in} holds, advancing its position past the bytes
+     * consumed. Returns true once the head is complete (the position is then at the first body byte,
+     * or the next message); false if more bytes are needed (everything was consumed).
+     *
+     * @throws HttpParseException malformed or over a limit; the parser must be {@link #reset()}
+     *                            before reuse (a server closes the connection instead)
+     */
+    public final boolean parse(ByteBuffer in) throws HttpParseException {
+        int pos = in.position();
+        int lim = in.limit();
+        try {
+            if (state < 0) {
+                pos = parseStartLine(in, pos, lim);
+                if (state < 0) {
+                    return false;
+                }
+            }
+            if (state != DONE) {
+                pos = parseHeaders(in, pos, lim);
+                if (state == DONE) {
+                    complete();
+                }
+            }
+            return state == DONE;
+        } finally {
+            in.position(pos);
+        }
+    }
+
+    private int parseHeaders(ByteBuffer in, int pos, int lim) throws HttpParseException {
+        int max = limits.maxHeaderBytes();
+        while (pos < lim) {
+            byte b = in.get(pos++);
+            if (++headerBytes > max) {
+                throw new HttpParseException(headerStatus, "header section larger than " + max + " bytes");
+            }
+            switch (state) {
+                case H_LINE_START -> {
+                    if (b == Ascii.CR) {
+                        state = H_END_LF;
+                    } else if (b == Ascii.LF) {
+                        state = DONE;
+                        return pos;
+                    } else if (Ascii.isTchar(b)) {
+                        nameStart = storeLength;
+                        keep(b);
+                        state = H_NAME;
+                    } else if (b == Ascii.SP || b == Ascii.HT) {
+                        throw new HttpParseException(400, "obsolete line folding in header section");
+                    } else {
+                        throw new HttpParseException(400, "invalid byte 0x" + hex(b) + " at start of header field");
+                    }
+                }
+                case H_NAME -> {
+                    if (Ascii.isTchar(b)) {
+                        keep(b);
+                    } else if (b == ':') {
+                        nameEnd = storeLength;
+                        valueStart = storeLength;
+                        valueEnd = storeLength;
+                        state = H_VALUE_LEAD;
+                    } else {
+                        throw new HttpParseException(400, "invalid byte 0x" + hex(b) + " in header field name");
+                    }
+                }
+                case H_VALUE_LEAD, H_VALUE -> {
+                    if (b == Ascii.CR) {
+                        state = H_VALUE_LF;
+                    } else if (b == Ascii.LF) {
+                        endField();
+                    } else if (b == Ascii.SP || b == Ascii.HT) {
+                        if (state == H_VALUE) {
+                            keep(b); // inner whitespace; trailing whitespace is cut by valueEnd
+                        }
+                    } else if (Ascii.isFieldVchar(b)) {
+                        if (state == H_VALUE_LEAD) {
+                            valueStart = storeLength;
+                            state = H_VALUE;
+                        }
+                        keep(b);
+                        valueEnd = storeLength;
+                    } else {
+                        throw new HttpParseException(400, "invalid byte 0x" + hex(b) + " in header field value");
+                    }
+                }
+                case H_VALUE_LF -> {
+                    if (b != Ascii.LF) {
+                        throw new HttpParseException(400, "CR not followed by LF in header field");
+                    }
+                    endField();
+                }
+                case H_END_LF -> {
+                    if (b != Ascii.LF) {
+                        throw new HttpParseException(400, "CR not followed by LF at end of header section");
+                    }
+                    state = DONE;
+                    return pos;
+                }
+                default -> throw new IllegalStateException("state " + state);
+            }
+        }
+        return pos;
+    }
+
+    private void endField() throws HttpParseException {
+        if (fieldCount == limits.maxHeaderCount()) {
+            throw new HttpParseException(headerStatus, "more than " + limits.maxHeaderCount() + " header fields");
+        }
+        int i = fieldCount * 4;
+        if (i + 4 > fields.length) {
+            fields = Arrays.copyOf(fields, fields.length * 2);
+        }
+        fields[i] = nameStart;
+        fields[i + 1] = nameEnd;
+        fields[i + 2] = valueStart;
+        fields[i + 3] = valueEnd;
+        fieldCount++;
+        state = H_LINE_START;
+    }
+
+    /** Appends one kept byte; the store grows (by doubling) up to the limits, which bound it. */
+    protected final void keep(byte b) {
+        if (storeLength == store.length) {
+            store = Arrays.copyOf(store, store.length * 2);
+        }
+        store[storeLength++] = b;
+    }
+
+    protected static String hex(byte b) {
+        return Integer.toHexString(b & 0xff);
+    }
+
+    // ---- access to the parsed fields -------------------------------------------------------
+
+    public final int headerCount() {
+        return fieldCount;
+    }
+
+    /** The bytes the offsets below point into. Valid until {@link #reset()}. */
+    public final byte[] store() {
+        return store;
+    }
+
+    public final int nameStart(int i) {
+        return fields[i * 4];
+    }
+
+    public final int nameEnd(int i) {
+        return fields[i * 4 + 1];
+    }
+
+    public final int valueStart(int i) {
+        return fields[i * 4 + 2];
+    }
+
+    public final int valueEnd(int i) {
+        return fields[i * 4 + 3];
+    }
+
+    public final String headerName(int i) {
+        return Ascii.string(store, nameStart(i), nameEnd(i) - nameStart(i));
+    }
+
+    public final String headerValue(int i) {
+        return Ascii.string(store, valueStart(i), valueEnd(i) - valueStart(i));
+    }
+
+    /** Index of the first field named {@code lowerName} (lower-case ASCII), from {@code from}; -1 if none. */
+    public final int indexOf(byte[] lowerName, int from) {
+        for (int i = from; i < fieldCount; i++) {
+            int s = fields[i * 4];
+            if (Ascii.equalsLower(store, s, fields[i * 4 + 1] - s, lowerName)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    public final int indexOf(byte[] lowerName) {
+        return indexOf(lowerName, 0);
+    }
+
+    /** Whether the value of field {@code i} equals {@code lower} ignoring ASCII case. */
+    public final boolean valueEquals(int i, byte[] lower) {
+        return Ascii.equalsLower(store, valueStart(i), valueEnd(i) - valueStart(i), lower);
+    }
+}

@@ -1,0 +1,362 @@
+package io.pollen.http.codec;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Parses a request head (RFC 9112 §3) and decides its framing: one instance per server connection,
+ * {@link #reset()} between requests. See {@link HeadParser} for the header rules and the
+ * split-anywhere guarantee.
+ *
+ * <p>Answers, as the status of the {@link HttpParseException} it throws: request line longer than
+ * {@link Limits#maxStartLine()} → 414; header section or field count over the limits → 431;
+ * syntax errors, a missing or repeated Host in HTTP/1.1, conflicting Content-Length,
+ * Transfer-Encoding together with Content-Length, Transfer-Encoding in HTTP/1.0 or chunked not
+ * last → 400; a declared body over {@link Limits#maxBodyBytes()} → 413; a transfer coding other
+ * than chunked → 501; an HTTP major version other than 1 → 505; an Expect other than
+ * 100-continue → 417.
+ *
+ * <p>Not done: percent-decoding of the target (the raw bytes are kept), trailer fields of a chunked
+ * body are checked for syntax and dropped.
+ */
+public final class RequestParser extends HeadParser {
+    private static final int R_START = -1;
+    private static final int R_METHOD = -2;
+    private static final int R_TARGET_START = -3;
+    private static final int R_TARGET = -4;
+    private static final int R_VERSION = -5;
+    private static final int R_LF = -6;
+
+    /** How the body of a request is delimited. */
+    public enum Framing { NONE, LENGTH, CHUNKED }
+
+    private static final byte[] HOST = Ascii.lowerBytes("host");
+    private static final byte[] CONTENT_LENGTH = Ascii.lowerBytes("content-length");
+    private static final byte[] TRANSFER_ENCODING = Ascii.lowerBytes("transfer-encoding");
+    private static final byte[] CONNECTION = Ascii.lowerBytes("connection");
+    private static final byte[] EXPECT = Ascii.lowerBytes("expect");
+    private static final byte[] CHUNKED = Ascii.lowerBytes("chunked");
+    private static final byte[] CLOSE = Ascii.lowerBytes("close");
+    private static final byte[] KEEP_ALIVE = Ascii.lowerBytes("keep-alive");
+    private static final byte[] CONTINUE = Ascii.lowerBytes("100-continue");
+
+    private int lineBytes;
+    private int methodEnd;
+    private int targetStart;
+    private int targetEnd;
+    private int versionStart;
+    private int minor;
+    private int pathEnd;
+    private int pathStart;
+    private Framing framing;
+    private long contentLength;
+    private boolean keepAlive;
+    private boolean expectContinue;
+
+    public RequestParser(Limits limits) {
+        super(limits, 431);
+    }
+
+    @Override
+    public void reset() {
+        super.reset();
+        lineBytes = 0;
+        framing = Framing.NONE;
+        contentLength = 0;
+        keepAlive = false;
+        expectContinue = false;
+    }
+
+    @Override
+    protected int initialState() {
+        return R_START;
+    }
+
+    @Override
+    protected int parseStartLine(ByteBuffer in, int pos, int lim) throws HttpParseException {
+        int max = limits.maxStartLine();
+        while (pos < lim) {
+            byte b = in.get(pos++);
+            if (++lineBytes > max) {
+                throw new HttpParseException(414, "request line longer than " + max + " bytes");
+            }
+            switch (state) {
+                case R_START -> {
+                    if (Ascii.isTchar(b)) {
+                        keep(b);
+                        state = R_METHOD;
+                    } else if (b != Ascii.CR && b != Ascii.LF) { // empty lines before a request are ignored
+                        throw new HttpParseException(400, "invalid byte 0x" + hex(b) + " at start of request");
+                    }
+                }
+                case R_METHOD -> {
+                    if (Ascii.isTchar(b)) {
+                        keep(b);
+                    } else if (b == Ascii.SP) {
+                        methodEnd = storeLength;
+                        state = R_TARGET_START;
+                    } else {
+                        throw new HttpParseException(400, "invalid byte 0x" + hex(b) + " in method");
+                    }
+                }
+                case R_TARGET_START, R_TARGET -> {
+                    if (b == Ascii.SP && state == R_TARGET) {
+                        targetEnd = storeLength;
+                        versionStart = storeLength;
+                        state = R_VERSION;
+                    } else if (b > Ascii.SP && b < 0x7f) { // visible ASCII; b is signed, so >= 0x80 fails
+                        if (state == R_TARGET_START) {
+                            targetStart = storeLength;
+                            state = R_TARGET;
+                        }
+                        keep(b);
+                    } else {
+                        throw new HttpParseException(400, "invalid byte 0x" + hex(b) + " in request target");
+                    }
+                }
+                case R_VERSION -> {
+                    if (b == Ascii.CR) {
+                        state = R_LF;
+                    } else if (b == Ascii.LF) {
+                        endLine();
+                        return pos;
+                    } else if (storeLength - versionStart < 8) {
+                        keep(b);
+                    } else {
+                        throw new HttpParseException(400, "malformed HTTP version");
+                    }
+                }
+                case R_LF -> {
+                    if (b != Ascii.LF) {
+                        throw new HttpParseException(400, "CR not followed by LF in request line");
+                    }
+                    endLine();
+                    return pos;
+                }
+                default -> throw new IllegalStateException("state " + state);
+            }
+        }
+        return pos;
+    }
+
+    private void endLine() throws HttpParseException {
+        byte[] s = store;
+        int v = versionStart;
+        if (storeLength - v != 8 || s[v] != 'H' || s[v + 1] != 'T' || s[v + 2] != 'T' || s[v + 3] != 'P'
+                || s[v + 4] != '/' || !digit(s[v + 5]) || s[v + 6] != '.' || !digit(s[v + 7])) {
+            throw new HttpParseException(400, "malformed HTTP version");
+        }
+        if (s[v + 5] != '1') {
+            throw new HttpParseException(505, "HTTP version " + Ascii.string(s, v, 8) + " not supported");
+        }
+        minor = s[v + 7] - '0'; // 1.2+ is answered as 1.1 (same major version, RFC 9110 §6.2)
+        storeLength = v; // the version bytes are not needed any more
+        state = startHeaders();
+    }
+
+    private static boolean digit(byte b) {
+        return b >= '0' && b <= '9';
+    }
+
+    @Override
+    protected void complete() throws HttpParseException {
+        splitTarget();
+        boolean http11 = minor >= 1;
+        int hosts = 0;
+        boolean te = false;
+        boolean cl = false;
+        int options = 0;
+        for (int i = 0, n = headerCount(); i < n; i++) {
+            int ns = nameStart(i);
+            int nl = nameEnd(i) - ns;
+            if (Ascii.equalsLower(store, ns, nl, HOST)) {
+                hosts++;
+            } else if (Ascii.equalsLower(store, ns, nl, CONTENT_LENGTH)) {
+                long len = parseLength(i);
+                if (cl && len != contentLength) {
+                    throw new HttpParseException(400, "conflicting Content-Length values");
+                }
+                cl = true;
+                contentLength = len;
+            } else if (Ascii.equalsLower(store, ns, nl, TRANSFER_ENCODING)) {
+                te = true;
+                transferCodings(i);
+            } else if (Ascii.equalsLower(store, ns, nl, CONNECTION)) {
+                options |= connectionOptions(i);
+            } else if (Ascii.equalsLower(store, ns, nl, EXPECT)) {
+                if (!valueEquals(i, CONTINUE)) {
+                    throw new HttpParseException(417, "unsupported expectation " + headerValue(i));
+                }
+                expectContinue = http11;
+            }
+        }
+        // "close" always wins; HTTP/1.0 stays open only when asked to (RFC 9112 §9.3).
+        keepAlive = (options & 1) == 0 && (http11 || (options & 2) != 0);
+        if (hosts > 1 || (http11 && hosts == 0)) {
+            throw new HttpParseException(400, hosts == 0 ? "missing Host header" : "more than one Host header");
+        }
+        if (te) {
+            if (!http11) {
+                throw new HttpParseException(400, "Transfer-Encoding in an HTTP/1.0 request");
+            }
+            if (cl) {
+                throw new HttpParseException(400, "both Transfer-Encoding and Content-Length");
+            }
+            framing = Framing.CHUNKED;
+        } else if (cl) {
+            if (contentLength > limits.maxBodyBytes()) {
+                throw new HttpParseException(413, "body of " + contentLength + " bytes over the limit of "
+                        + limits.maxBodyBytes());
+            }
+            framing = contentLength == 0 ? Framing.NONE : Framing.LENGTH;
+        }
+        if (framing == Framing.NONE) {
+            expectContinue = false; // nothing to wait for
+        }
+    }
+
+    private long parseLength(int i) throws HttpParseException {
+        // A list of identical values ("5, 5") is allowed by RFC 9110 §8.6; anything else is an error.
+        long result = -1;
+        int p = valueStart(i);
+        int end = valueEnd(i);
+        while (p <= end) {
+            while (p < end && (store[p] == Ascii.SP || store[p] == Ascii.HT)) p++;
+            long v = 0;
+            int digits = 0;
+            while (p < end && digit(store[p])) {
+                if (++digits > 18) {
+                    throw new HttpParseException(413, "Content-Length too large");
+                }
+                v = v * 10 + (store[p++] - '0');
+            }
+            while (p < end && (store[p] == Ascii.SP || store[p] == Ascii.HT)) p++;
+            if (digits == 0 || (p < end && store[p] != ',') || (result >= 0 && v != result)) {
+                throw new HttpParseException(400, "invalid Content-Length " + headerValue(i));
+            }
+            result = v;
+            p++; // past the comma (or the end)
+        }
+        return result;
+    }
+
+    private void transferCodings(int i) throws HttpParseException {
+        int p = valueStart(i);
+        int end = valueEnd(i);
+        boolean any = false;
+        while (p <= end) {
+            while (p < end && (store[p] == Ascii.SP || store[p] == Ascii.HT || store[p] == ',')) p++;
+            int s = p;
+            while (p < end && store[p] != ',' && store[p] != ';' && store[p] != Ascii.SP && store[p] != Ascii.HT) p++;
+            if (p > s) {
+                if (framing == Framing.CHUNKED) {
+                    throw new HttpParseException(400, "chunked is not the last transfer coding");
+                }
+                if (!Ascii.equalsLower(store, s, p - s, CHUNKED)) {
+                    throw new HttpParseException(501, "transfer coding " + Ascii.string(store, s, p - s)
+                            + " not implemented");
+                }
+                framing = Framing.CHUNKED; // provisionally: a later coding after it is an error
+                any = true;
+            }
+            while (p < end && store[p] != ',') p++; // skip parameters
+            if (p >= end) break;
+        }
+        if (!any) {
+            throw new HttpParseException(400, "empty Transfer-Encoding");
+        }
+        framing = Framing.CHUNKED;
+    }
+
+    /** Bit 1: the field lists "close"; bit 2: it lists "keep-alive". */
+    private int connectionOptions(int i) {
+        int bits = 0;
+        int p = valueStart(i);
+        int end = valueEnd(i);
+        while (p < end) {
+            while (p < end && (store[p] == Ascii.SP || store[p] == Ascii.HT || store[p] == ',')) p++;
+            int s = p;
+            while (p < end && store[p] != ',' && store[p] != Ascii.SP && store[p] != Ascii.HT) p++;
+            if (Ascii.equalsLower(store, s, p - s, CLOSE)) {
+                bits |= 1;
+            } else if (Ascii.equalsLower(store, s, p - s, KEEP_ALIVE)) {
+                bits |= 2;
+            }
+        }
+        return bits;
+    }
+
+    /** Finds the path inside origin-form or absolute-form targets. */
+    private void splitTarget() {
+        pathStart = targetStart;
+        if (store[targetStart] != '/' && store[targetStart] != '*') {
+            // absolute-form "scheme://authority/path?query": the path starts after the authority
+            int p = targetStart;
+            while (p + 2 < targetEnd && !(store[p] == ':' && store[p + 1] == '/' && store[p + 2] == '/')) p++;
+            if (p + 2 < targetEnd) {
+                p += 3;
+                while (p < targetEnd && store[p] != '/' && store[p] != '?') p++;
+                pathStart = p;
+            }
+        }
+        int q = pathStart;
+        while (q < targetEnd && store[q] != '?' && store[q] != '#') q++;
+        pathEnd = q;
+    }
+
+    // ---- results (valid once the head is complete, until reset) ----------------------------
+
+    public int methodLength() {
+        return methodEnd;
+    }
+
+    /** Whether the method is exactly {@code method} (methods are case-sensitive). */
+    public boolean methodIs(byte[] method) {
+        if (method.length != methodEnd) return false;
+        for (int i = 0; i < methodEnd; i++) {
+            if (store[i] != method[i]) return false;
+        }
+        return true;
+    }
+
+    public int targetStart() {
+        return targetStart;
+    }
+
+    public int targetEnd() {
+        return targetEnd;
+    }
+
+    /** Start of the path in {@link #store()}: the target itself for origin-form. */
+    public int pathStart() {
+        return pathStart;
+    }
+
+    /** End of the path: the '?' of the query, or the end of the target. */
+    public int pathEnd() {
+        return pathEnd;
+    }
+
+    /** 0 for HTTP/1.0, 1 for HTTP/1.1 (and later 1.x). */
+    public int minorVersion() {
+        return Math.min(minor, 1);
+    }
+
+    public Framing framing() {
+        return framing;
+    }
+
+    /** The declared body length when {@link #framing()} is LENGTH. */
+    public long contentLength() {
+        return contentLength;
+    }
+
+    /** Whether the connection may stay open after this request (version and Connection header). */
+    public boolean keepAlive() {
+        return keepAlive;
+    }
+
+    /** Whether the client waits for "100 Continue" before sending its body. */
+    public boolean expectContinue() {
+        return expectContinue;
+    }
+}

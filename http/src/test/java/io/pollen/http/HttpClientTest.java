@@ -1,0 +1,197 @@
+package io.pollen.http;
+
+import io.pollen.poll.Backend;
+import io.pollen.runtime.Runtime;
+import io.pollen.testing.Fds;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeoutException;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The client against python3's http.server, against Pollen's server, and against raw peers. */
+@Timeout(60)
+class HttpClientTest {
+    static Fds.Snapshot fds;
+    static TestServers servers;
+    static PythonServer python;
+    @TempDir
+    static Path dir;
+
+    @BeforeAll
+    static void before() throws Exception {
+        TestServers.warmUp();
+        fds = Fds.snapshot();
+        servers = new TestServers(1, b -> b);
+        if (PythonServer.hasCommand("python3")) {
+            Files.writeString(dir.resolve("hello.txt"), "hello from a file\n");
+            python = new PythonServer(dir, "127.0.0.1");
+        }
+    }
+
+    @AfterAll
+    static void after() throws Exception {
+        servers.close();
+        if (python != null) {
+            python.close();
+        }
+        fds.assertNoLeak();
+    }
+
+    static Runtime runtime(Backend b) throws IOException {
+        servers.server(b);
+        return servers.runtime(b);
+    }
+
+    static String py(String path) {
+        org.junit.jupiter.api.Assumptions.assumeTrue(python != null, "python3 not installed");
+        return "http://127.0.0.1:" + python.port + path;
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.pollen.http.TestServers#backends")
+    void againstPythonHttpServer(Backend backend) throws Exception {
+        try (HttpClient client = HttpClient.create(runtime(backend))) {
+            HttpResponse file = client.get(py("/hello.txt")).join();
+            assertEquals(200, file.status());
+            assertEquals("OK", file.reason());
+            assertEquals("hello from a file\n", file.bodyString());
+            assertEquals("18", file.header("content-length"), "case-insensitive lookup");
+
+            assertEquals(404, client.get(py("/missing")).join().status());
+
+            HttpResponse chunked = client.get(py("/chunked")).join();
+            assertEquals("hello, chunked world", chunked.bodyString());
+
+            HttpResponse untilClose = client.get(py("/close")).join();
+            assertEquals("until the end", untilClose.bodyString());
+
+            byte[] payload = "posted bytes \u00e9".getBytes(StandardCharsets.UTF_8);
+            assertArrayEquals(payload, client.post(URI.create(py("/echo")), "application/octet-stream", payload).join().body());
+
+            HttpResponse head = client.send("HEAD", URI.create(py("/hello.txt")), HttpHeaders.EMPTY, null).join();
+            assertEquals(200, head.status());
+            assertEquals(0, head.bodyLength());
+
+            assertEquals("127.0.0.1:" + python.port, client.get(py("/host")).join().bodyString());
+        }
+    }
+
+    /** Keep-alive: consecutive requests come from the same client port, i.e. one connection. */
+    @ParameterizedTest
+    @MethodSource("io.pollen.http.TestServers#backends")
+    void reusesConnections(Backend backend) throws Exception {
+        try (HttpClient client = HttpClient.create(runtime(backend))) {
+            String first = client.get(py("/port")).join().bodyString();
+            for (int i = 0; i < 5; i++) {
+                assertEquals(first, client.get(py("/port")).join().bodyString(), "request " + i);
+            }
+            assertEquals(1, client.idleConnections());
+            client.get(py("/close")).join();
+            assertEquals(0, client.idleConnections(), "a closed connection is not pooled");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.pollen.http.TestServers#backends")
+    void againstPollenServerFromVirtualThreads(Backend backend) throws Exception {
+        Runtime rt = runtime(backend);
+        int port = servers.server(backend).port();
+        try (HttpClient client = HttpClient.create(rt)) {
+            var handles = new java.util.ArrayList<java.util.concurrent.Future<String>>();
+            for (int i = 0; i < 8; i++) {
+                int n = i;
+                handles.add(rt.spawnVirtual(() -> client.get("http://127.0.0.1:" + port + "/delay/20/v" + n).join().bodyString()));
+            }
+            for (int i = 0; i < 8; i++) {
+                assertEquals("v" + i, handles.get(i).get());
+            }
+            assertEquals("Hello, World!", client.get("http://localhost:" + port + "/plaintext").join().bodyString(),
+                    "a DNS name (localhost), each address tried in turn");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.pollen.http.TestServers#backends")
+    void ipv6Literal(Backend backend) throws Exception {
+        Runtime rt = runtime(backend);
+        HttpServer v6;
+        try {
+            v6 = DemoRoutes.start(rt, new InetSocketAddress("::1", 0));
+        } catch (IOException e) {
+            org.junit.jupiter.api.Assumptions.abort("no IPv6 loopback here: " + e);
+            return;
+        }
+        try (v6; HttpClient client = HttpClient.create(rt)) {
+            HttpResponse r = client.get("http://[::1]:" + v6.port() + "/plaintext").join();
+            assertEquals("Hello, World!", r.bodyString());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.pollen.http.TestServers#backends")
+    void readTimeout(Backend backend) throws Exception {
+        try (HttpClient client = HttpClient.builder(runtime(backend)).readTimeout(Duration.ofMillis(300)).build()) {
+            CompletionException e = assertThrows(CompletionException.class, () -> client.get(py("/slow")).join());
+            assertInstanceOf(TimeoutException.class, e.getCause());
+        }
+    }
+
+    /** A raw peer that answers once with the given bytes and closes. */
+    static int rawPeer(String response, ServerSocket ss) {
+        Thread.ofVirtual().start(() -> {
+            try (Socket s = ss.accept()) {
+                s.getInputStream().read(new byte[4096]);
+                s.getOutputStream().write(response.getBytes(StandardCharsets.ISO_8859_1));
+            } catch (IOException ignored) {
+                // the test reports what the client saw
+            }
+        });
+        return ss.getLocalPort();
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.pollen.http.TestServers#backends")
+    void truncatedAndMalformedResponsesFail(Backend backend) throws Exception {
+        try (HttpClient client = HttpClient.create(runtime(backend))) {
+            try (ServerSocket ss = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                int port = rawPeer("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort", ss);
+                CompletionException e = assertThrows(CompletionException.class, () -> client.get("http://127.0.0.1:" + port + "/").join());
+                assertInstanceOf(EOFException.class, e.getCause());
+            }
+            try (ServerSocket ss = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                int port = rawPeer("HTTP/1.1 2xx Broken\r\n\r\n", ss);
+                CompletionException e = assertThrows(CompletionException.class, () -> client.get("http://127.0.0.1:" + port + "/").join());
+                assertInstanceOf(IOException.class, e.getCause());
+            }
+            try (ServerSocket ss = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                int port = rawPeer("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n", ss);
+                assertEquals("abc", client.get("http://127.0.0.1:" + port + "/").join().bodyString(), "interim 100 skipped");
+            }
+            int closedPort;
+            try (ServerSocket ss = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                closedPort = ss.getLocalPort();
+            }
+            CompletionException e = assertThrows(CompletionException.class, () -> client.get("http://127.0.0.1:" + closedPort + "/").join());
+            assertInstanceOf(IOException.class, e.getCause(), "connection refused");
+            assertThrows(CompletionException.class, () -> client.get("http://no-such-host.invalid/").join());
+            assertThrows(IllegalArgumentException.class, () -> client.get("https://127.0.0.1/"));
+        }
+    }
+}
