@@ -3,9 +3,10 @@ package io.pollen.net;
 import io.pollen.net.fd.FdSocketFactory;
 import io.pollen.net.nio.NioSocketFactory;
 import io.pollen.net.spi.SocketFactory;
+import io.pollen.net.spi.SocketImpl;
 import io.pollen.poll.Backend;
-import io.pollen.poll.Registry;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Objects;
 
@@ -29,13 +30,34 @@ public final class Sockets {
         };
     }
 
-    /** Refuses to register a socket with a Poll of the other flavor, naming both. */
-    static void checkBackend(String type, Backend socket, Registry registry) {
-        Backend poll = registry.backend();
-        if (socket.nativeSockets() != poll.nativeSockets()) {
-            throw new IllegalArgumentException(type + " opened for " + socket.id() + " cannot register with a "
-                    + poll.id() + " Poll; open it with Backend." + poll.name() + " (or the Poll's backend())");
+    /** A new socket's bound address; if it cannot be read, the socket is closed (not leaked). */
+    static InetSocketAddress localAddressOrClose(SocketImpl impl) throws IOException {
+        try {
+            return impl.localAddress();
+        } catch (IOException | RuntimeException e) {
+            try {
+                impl.close();
+            } catch (IOException closing) {
+                e.addSuppressed(closing); // the first failure is the one to report
+            }
+            throw e;
         }
+    }
+
+    /** Checks an {@code IP_TTL} value against the range every platform accepts. */
+    static int ttl(int ttl) {
+        if (ttl < 1 || ttl > 255) {
+            throw new IllegalArgumentException("ttl must be 1..255: " + ttl);
+        }
+        return ttl;
+    }
+
+    /** Checks an {@code SO_SNDBUF} / {@code SO_RCVBUF} hint. */
+    static int bufferSize(int bytes) {
+        if (bytes <= 0) {
+            throw new IllegalArgumentException("buffer size must be > 0: " + bytes);
+        }
+        return bytes;
     }
 
     /** Pollen never blocks on DNS: addresses must be resolved before they reach a socket. */

@@ -53,16 +53,13 @@ public final class TcpListener implements Source, Closeable {
     private final ListenerImpl impl;
     private final Backend backend;
     private final InetSocketAddress localAddress;
+    private final FlavorSource source;
 
     private TcpListener(ListenerImpl impl, Backend backend) throws IOException {
         this.impl = impl;
         this.backend = backend;
-        try {
-            this.localAddress = impl.localAddress();
-        } catch (IOException | RuntimeException e) {
-            impl.close();
-            throw e;
-        }
+        this.source = new FlavorSource("TcpListener", backend, impl);
+        this.localAddress = Sockets.localAddressOrClose(impl);
     }
 
     /** Binds on {@link Backend#select()} with the default backlog. */
@@ -113,10 +110,7 @@ public final class TcpListener implements Source, Closeable {
      * @throws UnsupportedOperationException on the nio backend
      */
     public void setTtl(int ttl) throws IOException {
-        if (ttl < 1 || ttl > 255) {
-            throw new IllegalArgumentException("ttl must be 1..255: " + ttl);
-        }
-        impl.setOption(Options.IP_TTL, ttl);
+        impl.setOption(Options.IP_TTL, Sockets.ttl(ttl));
     }
 
     /** @throws UnsupportedOperationException on the nio backend */
@@ -126,20 +120,17 @@ public final class TcpListener implements Source, Closeable {
 
     @Override
     public void register(Registry registry, Token token, Interest interest) throws IOException {
-        Sockets.checkBackend("TcpListener", backend, registry);
-        impl.source().register(registry, token, interest);
+        source.register(registry, token, interest);
     }
 
     @Override
     public void reregister(Registry registry, Token token, Interest interest) throws IOException {
-        Sockets.checkBackend("TcpListener", backend, registry);
-        impl.source().reregister(registry, token, interest);
+        source.reregister(registry, token, interest);
     }
 
     @Override
     public void deregister(Registry registry) throws IOException {
-        Sockets.checkBackend("TcpListener", backend, registry);
-        impl.source().deregister(registry);
+        source.deregister(registry);
     }
 
     /** Stops listening; idempotent. Pending, unaccepted connections are reset. Deregister first. */
@@ -148,6 +139,7 @@ public final class TcpListener implements Source, Closeable {
         impl.close();
     }
 
+    /** Whether {@link #close()} has not been called yet (not whether the port is still bound by the OS). */
     public boolean isOpen() {
         return impl.isOpen();
     }

@@ -64,10 +64,12 @@ import java.util.Objects;
 public final class TcpStream implements Source, Closeable {
     private final StreamImpl impl;
     private final Backend backend;
+    private final FlavorSource source;
 
     TcpStream(StreamImpl impl, Backend backend) {
         this.impl = impl;
         this.backend = backend;
+        this.source = new FlavorSource("TcpStream", backend, impl);
     }
 
     /** Starts connecting to {@code remote} with sockets for {@link Backend#select()}. */
@@ -156,6 +158,7 @@ public final class TcpStream implements Source, Closeable {
         impl.setOption(StandardSocketOptions.TCP_NODELAY, on);
     }
 
+    /** Whether {@code TCP_NODELAY} is on. */
     public boolean noDelay() throws IOException {
         return impl.getOption(StandardSocketOptions.TCP_NODELAY);
     }
@@ -165,6 +168,7 @@ public final class TcpStream implements Source, Closeable {
         impl.setOption(StandardSocketOptions.SO_KEEPALIVE, on);
     }
 
+    /** Whether {@code SO_KEEPALIVE} is on. */
     public boolean keepAlive() throws IOException {
         return impl.getOption(StandardSocketOptions.SO_KEEPALIVE);
     }
@@ -193,18 +197,20 @@ public final class TcpStream implements Source, Closeable {
 
     /** {@code SO_SNDBUF}: a hint; the OS may round or double it. */
     public void setSendBufferSize(int bytes) throws IOException {
-        impl.setOption(StandardSocketOptions.SO_SNDBUF, positive(bytes));
+        impl.setOption(StandardSocketOptions.SO_SNDBUF, Sockets.bufferSize(bytes));
     }
 
+    /** {@code SO_SNDBUF} as the OS reports it (Linux reports double what was set). */
     public int sendBufferSize() throws IOException {
         return impl.getOption(StandardSocketOptions.SO_SNDBUF);
     }
 
     /** {@code SO_RCVBUF}: a hint; the OS may round or double it. */
     public void setReceiveBufferSize(int bytes) throws IOException {
-        impl.setOption(StandardSocketOptions.SO_RCVBUF, positive(bytes));
+        impl.setOption(StandardSocketOptions.SO_RCVBUF, Sockets.bufferSize(bytes));
     }
 
+    /** {@code SO_RCVBUF} as the OS reports it (Linux reports double what was set). */
     public int receiveBufferSize() throws IOException {
         return impl.getOption(StandardSocketOptions.SO_RCVBUF);
     }
@@ -215,10 +221,7 @@ public final class TcpStream implements Source, Closeable {
      * @throws UnsupportedOperationException on the nio backend, which has no such option
      */
     public void setTtl(int ttl) throws IOException {
-        if (ttl < 1 || ttl > 255) {
-            throw new IllegalArgumentException("ttl must be 1..255: " + ttl);
-        }
-        impl.setOption(Options.IP_TTL, ttl);
+        impl.setOption(Options.IP_TTL, Sockets.ttl(ttl));
     }
 
     /** @throws UnsupportedOperationException on the nio backend */
@@ -226,32 +229,22 @@ public final class TcpStream implements Source, Closeable {
         return impl.getOption(Options.IP_TTL);
     }
 
-    static int positive(int bytes) {
-        if (bytes <= 0) {
-            throw new IllegalArgumentException("buffer size must be > 0: " + bytes);
-        }
-        return bytes;
-    }
-
     // ---- Source ----
 
     /** Via {@link Registry#register}; refuses a Poll of the other socket flavor. */
     @Override
     public void register(Registry registry, Token token, Interest interest) throws IOException {
-        Sockets.checkBackend("TcpStream", backend, registry);
-        impl.source().register(registry, token, interest);
+        source.register(registry, token, interest);
     }
 
     @Override
     public void reregister(Registry registry, Token token, Interest interest) throws IOException {
-        Sockets.checkBackend("TcpStream", backend, registry);
-        impl.source().reregister(registry, token, interest);
+        source.reregister(registry, token, interest);
     }
 
     @Override
     public void deregister(Registry registry) throws IOException {
-        Sockets.checkBackend("TcpStream", backend, registry);
-        impl.source().deregister(registry);
+        source.deregister(registry);
     }
 
     // ---- lifecycle ----
@@ -265,6 +258,10 @@ public final class TcpStream implements Source, Closeable {
         impl.close();
     }
 
+    /**
+     * Whether {@link #close()} has not been called (on nio, also false once a failed connect closed
+     * it). Not a liveness check of the peer.
+     */
     public boolean isOpen() {
         return impl.isOpen();
     }

@@ -43,17 +43,14 @@ public final class UdpSocket implements Source, Closeable {
     private final DatagramImpl impl;
     private final Backend backend;
     private final InetSocketAddress localAddress;
+    private final FlavorSource source;
     private volatile InetSocketAddress peerAddress;
 
     private UdpSocket(DatagramImpl impl, Backend backend) throws IOException {
         this.impl = impl;
         this.backend = backend;
-        try {
-            this.localAddress = impl.localAddress();
-        } catch (IOException | RuntimeException e) {
-            impl.close();
-            throw e;
-        }
+        this.source = new FlavorSource("UdpSocket", backend, impl);
+        this.localAddress = Sockets.localAddressOrClose(impl);
     }
 
     /** Binds on {@link Backend#select()}. Port 0 picks an ephemeral port. */
@@ -108,6 +105,7 @@ public final class UdpSocket implements Source, Closeable {
         return peerAddress;
     }
 
+    /** The backend whose Polls this socket registers with. */
     public Backend backend() {
         return backend;
     }
@@ -117,6 +115,7 @@ public final class UdpSocket implements Source, Closeable {
         impl.setOption(StandardSocketOptions.SO_BROADCAST, on);
     }
 
+    /** Whether {@code SO_BROADCAST} is on. */
     public boolean broadcast() throws IOException {
         return impl.getOption(StandardSocketOptions.SO_BROADCAST);
     }
@@ -127,10 +126,7 @@ public final class UdpSocket implements Source, Closeable {
      * @throws UnsupportedOperationException on the nio backend
      */
     public void setTtl(int ttl) throws IOException {
-        if (ttl < 1 || ttl > 255) {
-            throw new IllegalArgumentException("ttl must be 1..255: " + ttl);
-        }
-        impl.setOption(Options.IP_TTL, ttl);
+        impl.setOption(Options.IP_TTL, Sockets.ttl(ttl));
     }
 
     /** @throws UnsupportedOperationException on the nio backend */
@@ -140,38 +136,37 @@ public final class UdpSocket implements Source, Closeable {
 
     /** {@code SO_SNDBUF}: a hint; the OS may round or double it. */
     public void setSendBufferSize(int bytes) throws IOException {
-        impl.setOption(StandardSocketOptions.SO_SNDBUF, TcpStream.positive(bytes));
+        impl.setOption(StandardSocketOptions.SO_SNDBUF, Sockets.bufferSize(bytes));
     }
 
+    /** {@code SO_SNDBUF} as the OS reports it (Linux reports double what was set). */
     public int sendBufferSize() throws IOException {
         return impl.getOption(StandardSocketOptions.SO_SNDBUF);
     }
 
     /** {@code SO_RCVBUF}: a hint; the OS may round or double it. */
     public void setReceiveBufferSize(int bytes) throws IOException {
-        impl.setOption(StandardSocketOptions.SO_RCVBUF, TcpStream.positive(bytes));
+        impl.setOption(StandardSocketOptions.SO_RCVBUF, Sockets.bufferSize(bytes));
     }
 
+    /** {@code SO_RCVBUF} as the OS reports it (Linux reports double what was set). */
     public int receiveBufferSize() throws IOException {
         return impl.getOption(StandardSocketOptions.SO_RCVBUF);
     }
 
     @Override
     public void register(Registry registry, Token token, Interest interest) throws IOException {
-        Sockets.checkBackend("UdpSocket", backend, registry);
-        impl.source().register(registry, token, interest);
+        source.register(registry, token, interest);
     }
 
     @Override
     public void reregister(Registry registry, Token token, Interest interest) throws IOException {
-        Sockets.checkBackend("UdpSocket", backend, registry);
-        impl.source().reregister(registry, token, interest);
+        source.reregister(registry, token, interest);
     }
 
     @Override
     public void deregister(Registry registry) throws IOException {
-        Sockets.checkBackend("UdpSocket", backend, registry);
-        impl.source().deregister(registry);
+        source.deregister(registry);
     }
 
     /** Closes the socket; idempotent. Deregister it first. */
@@ -180,6 +175,7 @@ public final class UdpSocket implements Source, Closeable {
         impl.close();
     }
 
+    /** Whether {@link #close()} has not been called yet. */
     public boolean isOpen() {
         return impl.isOpen();
     }

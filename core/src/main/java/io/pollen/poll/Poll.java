@@ -3,6 +3,8 @@ package io.pollen.poll;
 import io.pollen.poll.spi.Selector;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -35,18 +37,33 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A timeout is rounded up to the backend's clock resolution, never down: a 1 µs timeout on a
  * millisecond clock waits 1 ms rather than spinning. {@code poll} may return before the timeout
  * with no events (EINTR, a wake-up without a {@link Waker}): callers loop.
+ *
+ * <h2>Not guaranteed</h2>
+ * The order of events within one poll; that one readiness change gives exactly one event (a source
+ * may be reported twice, or once with combined flags, or spuriously); that an event still holds
+ * when it is handled (the source may have been drained or closed meanwhile); fairness between
+ * sources when more are ready than {@link Events} can hold (the rest come in later polls).
  */
 public final class Poll implements AutoCloseable {
     // state: bit 0 closed, bit 1 polling, the rest (in units of 4) the number of calls in flight.
     private static final int CLOSED = 1;
     private static final int POLLING = 2;
     private static final int ONE = 4;
+    private static final VarHandle WAKE_PENDING;
+
+    static {
+        try {
+            WAKE_PENDING = MethodHandles.lookup().findVarHandle(Poll.class, "wakePending", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final Backend backend;
     private final Selector selector;
     private final Registry registry;
     private final AtomicInteger state = new AtomicInteger();
-    private volatile boolean wakePending;
+    private volatile boolean wakePending;   // see wake(); cleared by the poller after each select
     private volatile boolean hasWaker;
 
     private Poll(Backend backend, Selector selector) {
@@ -79,7 +96,9 @@ public final class Poll implements AutoCloseable {
      * Waits for events and fills {@code events} with them (clearing what it held).
      *
      * @param timeout how long to wait at most; {@code null} waits until an event or a wake-up
-     * @return the number of events
+     * @return the number of events: {@code 0} after the timeout, and also early after a signal
+     *         (EINTR is not retried, so that an interrupted loop gets control back), a wake-up with
+     *         no {@link Waker} to report it, or a concurrent {@link #close()}
      */
     public int poll(Events events, Duration timeout) throws IOException {
         return pollNanos(events, timeout == null ? -1 : toNanos(timeout));
@@ -121,16 +140,24 @@ public final class Poll implements AutoCloseable {
     @Override
     public void close() throws IOException {
         int s;
+        int next;
         do {
             s = state.get();
             if ((s & CLOSED) != 0) {
                 return;
             }
-        } while (!state.compareAndSet(s, s | CLOSED));
+            // While a poll is in flight, close holds a reference of its own for the wake-up: the
+            // poll may end (and would release the backend) before the wake-up is sent.
+            next = (s & POLLING) != 0 ? (s | CLOSED) + ONE : s | CLOSED;
+        } while (!state.compareAndSet(s, next));
         if (s == 0) {
             selector.close();
         } else if ((s & POLLING) != 0) {
-            selector.wakeup();
+            try {
+                selector.wakeup();
+            } finally {
+                release();
+            }
         }
     }
 
@@ -189,12 +216,23 @@ public final class Poll implements AutoCloseable {
     /** Coalesced wake-up: only the first wake after a poll returned reaches the kernel. */
     void wake() throws IOException {
         if (wakePending) {
+            // The pending wake-up covers this one, but a closed Poll must still say so.
+            if (isClosed()) {
+                throw new PollClosedException("Waker.wake");
+            }
             return;
         }
-        wakePending = true;
         acquire("Waker.wake");
         try {
-            selector.wakeup();
+            // Of wakes racing here, one wins the flag and makes the system call.
+            if (WAKE_PENDING.compareAndSet(this, false, true)) {
+                try {
+                    selector.wakeup();
+                } catch (IOException | RuntimeException e) {
+                    wakePending = false; // nothing was sent: let the next wake try again
+                    throw e;
+                }
+            }
         } finally {
             release();
         }

@@ -90,4 +90,34 @@ class CloseDuringPoll {
             poller.get(10, TimeUnit.SECONDS);
         }
     }
+
+    /**
+     * The race: {@code close()} marks the Poll closed while a poll is in flight, the poll then ends
+     * and releases the backend, and only afterwards does {@code close()} send its wake-up. That
+     * wake-up must not reach a released backend (on epoll: a write to a closed, maybe reused, fd).
+     */
+    @ParameterizedTest
+    @MethodSource("io.pollen.testing.TestBackends#all")
+    void closeNeverWakesABackendThePollerAlreadyReleased(Backend backend) throws Exception {
+        for (int round = 0; round < 3000; round++) {
+            Poll poll = Poll.open(backend);
+            CountDownLatch spinning = new CountDownLatch(1);
+            CompletableFuture<Void> poller = CompletableFuture.runAsync(() -> {
+                Events events = Events.withCapacity(4);
+                try {
+                    while (true) {
+                        poll.pollNanos(events, 0);   // in and out of the backend as fast as possible
+                        spinning.countDown();
+                    }
+                } catch (PollClosedException expected) {
+                    // the loop's way out
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            spinning.await();
+            poll.close();   // threw "write failed: EBADF" when it woke a released epoll backend
+            poller.get(10, TimeUnit.SECONDS);
+        }
+    }
 }

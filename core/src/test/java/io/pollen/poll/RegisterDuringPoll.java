@@ -3,6 +3,7 @@ package io.pollen.poll;
 import io.pollen.net.UdpSocket;
 import io.pollen.testing.Fds;
 import io.pollen.testing.Loopback;
+import io.pollen.testing.PollAssert;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
@@ -40,7 +41,7 @@ class RegisterDuringPoll {
     @MethodSource("io.pollen.testing.TestBackends#all")
     void aRegistrationFromAnotherThreadWakesTheBlockedPoll(Backend backend) throws Exception {
         try (Poll poll = Poll.open(backend); UdpSocket socket = UdpSocket.bind(Loopback.any(), backend)) {
-            CompletableFuture<Long> poller = blockedPoller(poll);
+            CompletableFuture<Long> poller = PollAssert.blockedPoller(poll);
             Thread.sleep(100); // the poller is (very likely) blocked by now
             poll.registry().register(socket, Token.of(5), Interest.WRITABLE);
             assertEquals(5L, poller.get(20, TimeUnit.SECONDS));
@@ -52,7 +53,7 @@ class RegisterDuringPoll {
     void aReregistrationAddingInterestWakesTheBlockedPoll(Backend backend) throws Exception {
         try (Poll poll = Poll.open(backend); UdpSocket socket = UdpSocket.bind(Loopback.any(), backend)) {
             poll.registry().register(socket, Token.of(1), Interest.READABLE); // silent: no data
-            CompletableFuture<Long> poller = blockedPoller(poll);
+            CompletableFuture<Long> poller = PollAssert.blockedPoller(poll);
             Thread.sleep(100);
             poll.registry().reregister(socket, Token.of(6), Interest.WRITABLE);
             assertEquals(6L, poller.get(20, TimeUnit.SECONDS));
@@ -101,26 +102,6 @@ class RegisterDuringPoll {
                 }
             }
         }
-    }
-
-    /** Polls without a timeout until an event arrives; returns its token. */
-    static CompletableFuture<Long> blockedPoller(Poll poll) throws InterruptedException {
-        CountDownLatch polling = new CountDownLatch(1);
-        CompletableFuture<Long> f = CompletableFuture.supplyAsync(() -> {
-            Events events = Events.withCapacity(4);
-            polling.countDown();
-            try {
-                int n;
-                do {
-                    n = poll.poll(events, null);
-                } while (n == 0);
-                return events.token(0);
-            } catch (IOException e) {
-                throw new RuntimeException(e);
-            }
-        });
-        polling.await();
-        return f;
     }
 
 }

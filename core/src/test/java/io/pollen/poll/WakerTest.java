@@ -12,7 +12,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -80,21 +79,7 @@ class WakerTest {
     @MethodSource("io.pollen.testing.TestBackends#all")
     void aPollBlockedForeverReturnsWhenWoken(Backend backend) throws Exception {
         try (Poll poll = Poll.open(backend); Waker waker = new Waker(poll.registry(), Token.of(WAKER))) {
-            CountDownLatch polling = new CountDownLatch(1);
-            CompletableFuture<Long> blocked = CompletableFuture.supplyAsync(() -> {
-                Events events = Events.withCapacity(4);
-                polling.countDown();
-                try {
-                    int n;
-                    do {
-                        n = poll.poll(events, null);
-                    } while (n == 0);
-                    return events.token(0);
-                } catch (IOException e) {
-                    throw new RuntimeException(e);
-                }
-            });
-            polling.await();
+            CompletableFuture<Long> blocked = PollAssert.blockedPoller(poll);
             Thread.sleep(100); // let it block in the kernel
             waker.wake();
             assertEquals(WAKER, blocked.get(10, TimeUnit.SECONDS));

@@ -47,6 +47,18 @@ class WakeupAfterClose {
         waker.close(); // still allowed, and quiet
     }
 
+    /** A coalesced wake (one already pending, not yet polled) must not hide that the Poll closed. */
+    @ParameterizedTest
+    @MethodSource("io.pollen.testing.TestBackends#all")
+    void aWakeAfterCloseThrowsPollClosedEvenWithAWakePending(Backend backend) throws IOException {
+        Poll poll = Poll.open(backend);
+        Waker waker = new Waker(poll.registry(), Token.of(1));
+        waker.wake(); // pending: no poll has returned since
+        poll.close();
+        assertThrows(PollClosedException.class, waker::wake);
+        waker.close();
+    }
+
     @ParameterizedTest
     @MethodSource("io.pollen.testing.TestBackends#all")
     void wakesRacingWithCloseSucceedOrThrowPollClosed(Backend backend) throws Exception {

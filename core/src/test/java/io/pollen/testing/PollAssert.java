@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.function.LongPredicate;
 
 import static org.junit.jupiter.api.Assertions.fail;
@@ -147,5 +149,29 @@ public final class PollAssert {
             }
         }
         return sb.isEmpty() ? "-" : sb.toString();
+    }
+
+    /**
+     * Starts a thread that polls {@code poll} without a timeout until an event arrives, and returns
+     * once that thread is about to poll. The future yields the first event's token; it completes
+     * exceptionally if the poll throws (e.g. the Poll was closed).
+     */
+    public static CompletableFuture<Long> blockedPoller(Poll poll) throws InterruptedException {
+        CountDownLatch polling = new CountDownLatch(1);
+        CompletableFuture<Long> f = CompletableFuture.supplyAsync(() -> {
+            Events events = Events.withCapacity(4);
+            polling.countDown();
+            try {
+                int n;
+                do {
+                    n = poll.poll(events, null);
+                } while (n == 0);
+                return events.token(0);
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        });
+        polling.await();
+        return f;
     }
 }

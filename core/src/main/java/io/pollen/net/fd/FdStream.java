@@ -64,7 +64,7 @@ final class FdStream extends FdSocket implements StreamImpl {
         Objects.checkFromIndexSize(offset, length, dsts.length);
         int f = begin();
         try {
-            if (!hasRemaining(dsts, offset, length)) {
+            if (!StreamImpl.anyRemaining(dsts, offset, length)) {
                 return 0;
             }
             return toNio(FdBuffers.scatter(f, dsts, offset, length));
@@ -124,15 +124,6 @@ final class FdStream extends FdSocket implements StreamImpl {
         begin();
         end();
         return result;
-    }
-
-    private static boolean hasRemaining(ByteBuffer[] bufs, int offset, int length) {
-        for (int i = offset; i < offset + length; i++) {
-            if (bufs[i].hasRemaining()) {
-                return true;
-            }
-        }
-        return false;
     }
 
     @Override

@@ -2,11 +2,9 @@ package io.pollen.net.nio;
 
 import io.pollen.net.spi.DatagramImpl;
 import io.pollen.poll.Interest;
-import io.pollen.poll.Source;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.SocketOption;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 
@@ -18,19 +16,16 @@ import java.nio.channels.DatagramChannel;
  * into a 64 KiB buffer held here, and the next receive hands that datagram out first, truncated
  * to the destination like a real receive. Not thread-safe.
  */
-final class NioDatagram implements DatagramImpl {
+final class NioDatagram extends NioSocket<DatagramChannel> implements DatagramImpl {
     private static final int MAX_DATAGRAM = 65_536;
 
-    private final DatagramChannel channel;
-    private final NioSource source;
     private ByteBuffer holdBuffer;
     /** The peeked datagram (read mode) and its source, or null. */
     private ByteBuffer held;
     private InetSocketAddress heldFrom;
 
     NioDatagram(DatagramChannel channel) {
-        this.channel = channel;
-        this.source = new NioSource(channel);
+        super(channel);
     }
 
     @Override
@@ -70,17 +65,13 @@ final class NioDatagram implements DatagramImpl {
             held = holdBuffer.flip();
             heldFrom = from;
         }
-        int len = Math.min(dst.remaining(), held.remaining());
-        dst.put(dst.position(), held, held.position(), len);
-        dst.position(dst.position() + len);
+        copy(held, dst);
         return heldFrom;
     }
 
     /** Hands out the held datagram, truncated to {@code dst} as a receive would. */
     private int takeHeld(ByteBuffer dst) {
-        int len = Math.min(dst.remaining(), held.remaining());
-        dst.put(dst.position(), held, held.position(), len);
-        dst.position(dst.position() + len);
+        int len = copy(held, dst);
         held = null;
         heldFrom = null;
         return len;
@@ -123,33 +114,8 @@ final class NioDatagram implements DatagramImpl {
     }
 
     @Override
-    public Source source() {
-        return source;
-    }
-
-    @Override
-    public InetSocketAddress localAddress() throws IOException {
-        return (InetSocketAddress) channel.getLocalAddress();
-    }
-
-    @Override
-    public <T> void setOption(SocketOption<T> option, T value) throws IOException {
-        NioOptions.set(channel, option, value);
-    }
-
-    @Override
-    public <T> T getOption(SocketOption<T> option) throws IOException {
-        return NioOptions.get(channel, option);
-    }
-
-    @Override
     public void close() throws IOException {
         held = null;
-        channel.close();
-    }
-
-    @Override
-    public boolean isOpen() {
-        return channel.isOpen();
+        super.close();
     }
 }

@@ -2,11 +2,9 @@ package io.pollen.net.nio;
 
 import io.pollen.net.spi.StreamImpl;
 import io.pollen.poll.Interest;
-import io.pollen.poll.Source;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.SocketOption;
 import java.nio.ByteBuffer;
 import java.nio.channels.NotYetConnectedException;
 import java.nio.channels.SocketChannel;
@@ -22,9 +20,7 @@ import java.nio.channels.SocketChannel;
  *
  * <p>Not thread-safe, like the socket it wraps is not meant to be shared between I/O threads.
  */
-final class NioStream implements StreamImpl {
-    private final SocketChannel channel;
-    private final NioSource source;
+final class NioStream extends NioSocket<SocketChannel> implements StreamImpl {
     /** A failed connect seen by read/write/peerAddress, kept for {@link #takeError}. */
     private IOException connectFailure;
     /** Bytes peeked but not yet read (read mode), or null. */
@@ -32,8 +28,7 @@ final class NioStream implements StreamImpl {
     private boolean peekedEof;
 
     NioStream(SocketChannel channel) {
-        this.channel = channel;
-        this.source = new NioSource(channel);
+        super(channel);
     }
 
     /** Finishes a pending connect: true once connected, false while in progress; throws its failure. */
@@ -84,7 +79,7 @@ final class NioStream implements StreamImpl {
             return 0;
         }
         long n = channel.read(dsts, offset, length);
-        if (n == 0 && anyRemaining(dsts, offset, length)) {
+        if (n == 0 && StreamImpl.anyRemaining(dsts, offset, length)) {
             source.rearm(Interest.READABLE);
         }
         return n;
@@ -115,17 +110,12 @@ final class NioStream implements StreamImpl {
         if (peeked == null) {
             return peekedEof ? -1 : 0;
         }
-        int len = Math.min(want, peeked.remaining());
-        dst.put(dst.position(), peeked, peeked.position(), len);
-        dst.position(dst.position() + len);
-        return len;
+        return copy(peeked, dst);
     }
 
     /** Hands out (consumes) peeked bytes. */
     private int fromPeeked(ByteBuffer dst) {
-        int len = Math.min(dst.remaining(), peeked.remaining());
-        dst.put(dst.position(), peeked, peeked.position(), len);
-        dst.position(dst.position() + len);
+        int len = copy(peeked, dst);
         peeked.position(peeked.position() + len);
         if (!peeked.hasRemaining()) {
             peeked = null; // an end of stream seen by peek is found again by the next channel read
@@ -153,19 +143,10 @@ final class NioStream implements StreamImpl {
             return 0;
         }
         long n = channel.write(srcs, offset, length);
-        if (anyRemaining(srcs, offset, length)) {
+        if (StreamImpl.anyRemaining(srcs, offset, length)) {
             source.rearm(Interest.WRITABLE);
         }
         return n;
-    }
-
-    private static boolean anyRemaining(ByteBuffer[] bufs, int offset, int length) {
-        for (int i = offset; i < offset + length; i++) {
-            if (bufs[i].hasRemaining()) {
-                return true;
-            }
-        }
-        return false;
     }
 
     @Override
@@ -206,33 +187,8 @@ final class NioStream implements StreamImpl {
     }
 
     @Override
-    public Source source() {
-        return source;
-    }
-
-    @Override
-    public InetSocketAddress localAddress() throws IOException {
-        return (InetSocketAddress) channel.getLocalAddress();
-    }
-
-    @Override
-    public <T> void setOption(SocketOption<T> option, T value) throws IOException {
-        NioOptions.set(channel, option, value);
-    }
-
-    @Override
-    public <T> T getOption(SocketOption<T> option) throws IOException {
-        return NioOptions.get(channel, option);
-    }
-
-    @Override
     public void close() throws IOException {
         peeked = null;
-        channel.close();
-    }
-
-    @Override
-    public boolean isOpen() {
-        return channel.isOpen();
+        super.close();
     }
 }

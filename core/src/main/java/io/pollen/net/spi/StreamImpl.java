@@ -33,4 +33,14 @@ public interface StreamImpl extends SocketImpl {
      * ({@code finishConnect}) and returns its failure.
      */
     IOException takeError() throws IOException;
+
+    /** Whether any of {@code bufs[offset .. offset+length)} has room (or bytes) left; both flavors ask. */
+    static boolean anyRemaining(ByteBuffer[] bufs, int offset, int length) {
+        for (int i = offset; i < offset + length; i++) {
+            if (bufs[i].hasRemaining()) {
+                return true;
+            }
+        }
+        return false;
+    }
 }

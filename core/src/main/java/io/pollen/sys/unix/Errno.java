@@ -4,7 +4,7 @@ package io.pollen.sys.unix;
  * errno numbers and their symbolic names, chosen per OS in this one place.
  *
  * <p>Linux uses the asm-generic numbering on x86_64 and aarch64 alike; the BSDs and macOS share the
- * 4.4BSD numbering, which differs above 34.
+ * 4.4BSD numbering, which differs above 34 (and at 11: EAGAIN on Linux, EDEADLK on the BSDs).
  */
 public final class Errno {
     private Errno() {
@@ -47,6 +47,12 @@ public final class Errno {
     public static final int ECONNREFUSED = LINUX ? 111 : 61;
     public static final int EHOSTUNREACH = LINUX ? 113 : 65;
     public static final int ENOSYS = LINUX ? 38 : 78;
+    public static final int EDESTADDRREQ = LINUX ? 89 : 39;
+    public static final int EPROTOTYPE = LINUX ? 91 : 41;
+    public static final int ENETRESET = LINUX ? 102 : 52;
+    public static final int ESHUTDOWN = LINUX ? 108 : 58;
+    public static final int EHOSTDOWN = LINUX ? 112 : 64;
+    public static final int EDEADLK = LINUX ? 35 : 11;
 
     private static final String[] NAMES = new String[128];
 
@@ -86,6 +92,33 @@ public final class Errno {
         name(ECONNREFUSED, "ECONNREFUSED");
         name(EHOSTUNREACH, "EHOSTUNREACH");
         name(ENOSYS, "ENOSYS");
+        name(EDESTADDRREQ, "EDESTADDRREQ");
+        name(EPROTOTYPE, "EPROTOTYPE");
+        name(ENETRESET, "ENETRESET");
+        name(ESHUTDOWN, "ESHUTDOWN");
+        name(EHOSTDOWN, "EHOSTDOWN");
+        name(EDEADLK, "EDEADLK");
+        // The rest of 1..34, numbered alike everywhere (bar 11): any wrapper may meet them (ENOSPC, ...).
+        name(3, "ESRCH");
+        name(6, "ENXIO");
+        name(7, "E2BIG");
+        name(8, "ENOEXEC");
+        name(10, "ECHILD");
+        name(15, "ENOTBLK");
+        name(16, "EBUSY");
+        name(18, "EXDEV");
+        name(19, "ENODEV");
+        name(20, "ENOTDIR");
+        name(21, "EISDIR");
+        name(25, "ENOTTY");
+        name(26, "ETXTBSY");
+        name(27, "EFBIG");
+        name(28, "ENOSPC");
+        name(29, "ESPIPE");
+        name(30, "EROFS");
+        name(31, "EMLINK");
+        name(33, "EDOM");
+        name(34, "ERANGE");
     }
 
     private static void name(int errno, String name) {

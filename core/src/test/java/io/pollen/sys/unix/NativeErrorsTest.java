@@ -55,6 +55,27 @@ class NativeErrorsTest {
                 .getMessage().startsWith("getsockname failed: EBADF"));
     }
 
+    /** A socket error the table missed used to read "E?": every errno a socket call returns has its name. */
+    @Test
+    void sendOnAnUnconnectedUdpSocketIsEdestaddrreq() throws IOException {
+        int fd = Net.socket(Linux.AF_INET, Linux.SOCK_DGRAM | Linux.SOCK_NONBLOCK | Linux.SOCK_CLOEXEC, 0);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(8);
+            NativeIOException e = assertThrows(NativeIOException.class, () -> Net.send(fd, buf, 8, 0));
+            assertEquals("EDESTADDRREQ", e.errnoName(), e.getMessage());
+        } finally {
+            Unistd.close(fd);
+        }
+    }
+
+    /** errnos 1..34 are numbered alike on Linux and the BSDs; each has its symbolic name. */
+    @Test
+    void theSharedLowErrnosAllHaveNames() {
+        for (int errno = 1; errno <= 34; errno++) {
+            assertTrue(Errno.name(errno).matches("E[A-Z0-9]+"), errno + " -> " + Errno.name(errno));
+        }
+    }
+
     @Test
     void notASocketIsEnotsock() throws IOException {
         int[] p = Unistd.pipe2(Linux.O_CLOEXEC);

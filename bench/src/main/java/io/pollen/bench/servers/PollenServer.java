@@ -1,0 +1,51 @@
+package io.pollen.bench.servers;
+
+import io.pollen.http.HttpServer;
+import io.pollen.http.Response;
+import io.pollen.poll.Backend;
+import io.pollen.runtime.Runtime;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Pollen in the comparative harness: {@link HttpServer} answering {@code GET /plaintext} and
+ * {@link PollenEcho} on the runtime's low-level readiness API, both on one {@link Runtime}.
+ *
+ * <pre>--http-port P --echo-port Q [--backend epoll|nio] [--loops N]</pre>
+ *
+ * <p>The route returns one prebuilt {@link Response} (the server allocates nothing to send it);
+ * the Server field is the harness's common value so every server sends the same headers. With N
+ * loops both the HTTP server and the echo server bind one SO_REUSEPORT listener per loop.
+ */
+public final class PollenServer {
+
+    private static final Response PLAINTEXT =
+            Response.of(200, "text/plain", PlaintextHttp.BODY.getBytes(StandardCharsets.US_ASCII));
+
+    public static void main(String[] args) throws Exception {
+        ServerOptions opts = ServerOptions.parse(args, "epoll");
+        Backend backend = switch (opts.transport()) {
+            case "epoll" -> Backend.EPOLL;
+            case "nio" -> Backend.NIO;
+            default -> throw new IllegalArgumentException("unknown --backend " + opts.transport());
+        };
+        if (!backend.isAvailable()) ServerOptions.unavailable("pollen " + backend + " backend is not available here");
+        Runtime runtime;
+        try {
+            runtime = Runtime.builder().backend(backend).loops(opts.loops()).threadNamePrefix("pollen-").build();
+        } catch (UnsupportedOperationException e) {
+            // A backend that exists in the enum but is not implemented in this build.
+            ServerOptions.unavailable("pollen " + opts.transport() + ": " + e.getMessage());
+            return;
+        }
+        HttpServer.builder()
+                .bind(new InetSocketAddress("127.0.0.1", opts.httpPort()))
+                .backlog(4096)
+                .serverName(PlaintextHttp.SERVER)
+                .route("GET", "/plaintext", req -> PLAINTEXT)
+                .start(runtime);
+        PollenEcho.start(runtime, new InetSocketAddress("127.0.0.1", opts.echoPort()));
+        ServerOptions.ready("pollen-" + opts.transport() + " loops=" + opts.loops());
+        Thread.currentThread().join(); // the harness stops us with SIGTERM
+    }
+}

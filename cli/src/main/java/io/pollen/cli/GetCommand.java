@@ -1,0 +1,132 @@
+package io.pollen.cli;
+
+import io.pollen.http.HttpClient;
+import io.pollen.http.HttpHeaders;
+import io.pollen.http.HttpResponse;
+import io.pollen.poll.Backend;
+import io.pollen.runtime.Runtime;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * {@code pollen get URL}: the chapter's task as a tool. One request with Pollen's
+ * {@link HttpClient} on a one-loop runtime; prints the status line, the header fields, a blank
+ * line and the body, as received.
+ *
+ * <p>Exit codes: 0 when a response arrived (any status, unless {@code --fail}), 1 when none did
+ * (refused, timed out, unknown host, malformed response; stderr names it), 2 for a bad URL or
+ * option.
+ */
+@Command(name = "get", mixinStandardHelpOptions = true,
+        description = {"Fetch an http:// URL with Pollen's HTTP client and print the status line, headers and body."})
+final class GetCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "URL", description = "The http:// URL to fetch (no https).")
+    String url;
+
+    @Option(names = {"-X", "--method"}, paramLabel = "METHOD", defaultValue = "GET",
+            description = "Request method (default: ${DEFAULT-VALUE}).")
+    String method;
+
+    @Option(names = {"-d", "--data"}, paramLabel = "TEXT",
+            description = "Send TEXT as the request body (UTF-8; the method defaults to POST).")
+    String data;
+
+    @Option(names = {"-H", "--header"}, paramLabel = "'Name: value'",
+            description = "Add a request header field (repeatable).")
+    List<String> headers = new ArrayList<>();
+
+    @Option(names = "--connect-timeout", paramLabel = "MS", defaultValue = "5000",
+            description = "Give up connecting after MS milliseconds (default: ${DEFAULT-VALUE}).")
+    long connectTimeoutMillis;
+
+    @Option(names = "--timeout", paramLabel = "MS", defaultValue = "30000",
+            description = "Give up when the server is silent for MS milliseconds (default: ${DEFAULT-VALUE}).")
+    long timeoutMillis;
+
+    @Option(names = {"-f", "--fail"}, description = "Exit with 1 when the status is 400 or more.")
+    boolean fail;
+
+    @Option(names = "--backend", paramLabel = "B",
+            description = "Event-queue backend: epoll or nio (default: -Dpollen.backend, else the OS's best).")
+    String backend;
+
+    @Override
+    public Integer call() throws Exception {
+        URI uri;
+        Backend b;
+        HttpHeaders extra = HttpHeaders.EMPTY;
+        try {
+            uri = Target.checkHttpUrl(url);
+            b = backend == null ? Backend.select() : Backend.byName(backend);
+            if (!b.isAvailable()) {
+                throw new IllegalArgumentException("backend '" + backend + "' is not available here");
+            }
+            for (String h : headers) {
+                int colon = h.indexOf(':');
+                if (colon <= 0) {
+                    throw new IllegalArgumentException("--header wants 'Name: value', got '" + h + "'");
+                }
+                extra = extra.with(h.substring(0, colon).trim(), h.substring(colon + 1).trim());
+            }
+            if (connectTimeoutMillis < 1 || timeoutMillis < 1) {
+                throw new IllegalArgumentException("timeouts must be at least 1 ms");
+            }
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        String m = data != null && spec.commandLine().getParseResult().hasMatchedOption("-X") ? method
+                : data != null ? "POST" : method;
+        byte[] body = data == null ? null : data.getBytes(StandardCharsets.UTF_8);
+
+        HttpResponse response;
+        try (Runtime runtime = Runtime.builder().backend(b).loops(1).threadNamePrefix("pollen-get").build();
+             HttpClient client = HttpClient.builder(runtime)
+                     .connectTimeout(Duration.ofMillis(connectTimeoutMillis))
+                     .readTimeout(Duration.ofMillis(timeoutMillis))
+                     .build()) {
+            var pending = client.send(m.toUpperCase(Locale.ROOT), uri, extra, body);
+            try {
+                // The client's own timeouts fire first; this bound only stops a hang.
+                response = pending.get(connectTimeoutMillis + timeoutMillis + 5_000, TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof Exception c ? c : e;
+            } catch (TimeoutException e) {
+                pending.cancel(true);
+                throw new TimeoutException("no response from " + url);
+            }
+        }
+        print(response, spec.commandLine().getOut());
+        return fail && response.status() >= 400 ? Pollen.FAILED : Pollen.OK;
+    }
+
+    /** Status line, header fields as received, a blank line, the body. */
+    static void print(HttpResponse r, PrintWriter out) {
+        out.print(r.version() + " " + r.status() + (r.reason().isEmpty() ? "" : " " + r.reason()) + "\r\n");
+        HttpHeaders h = r.headers();
+        for (int i = 0; i < h.size(); i++) {
+            out.print(h.name(i) + ": " + h.value(i) + "\r\n");
+        }
+        out.print("\r\n");
+        out.print(r.bodyString());
+        out.flush();
+    }
+}

@@ -1,0 +1,40 @@
+package io.pollen.cli;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+
+/** Runs {@code pollen args...} in-process and keeps what it printed. */
+final class Cli {
+    final StringWriter out = new StringWriter();
+    final StringWriter err = new StringWriter();
+    int exitCode = -1;
+
+    static Cli run(String... args) {
+        Cli cli = new Cli();
+        cli.exitCode = Pollen.run(new PrintWriter(cli.out, true), new PrintWriter(cli.err, true), args);
+        return cli;
+    }
+
+    /** Runs on this thread, for callers that run it on a thread of their own. */
+    void runHere(String... args) {
+        exitCode = Pollen.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    }
+
+    List<String> lines() {
+        return out.toString().lines().toList();
+    }
+
+    String stdout() {
+        return out.toString();
+    }
+
+    String stderr() {
+        return err.toString();
+    }
+
+    @Override
+    public String toString() {
+        return "exit " + exitCode + "\n--- stdout\n" + out + "--- stderr\n" + err;
+    }
+}

@@ -1,0 +1,124 @@
+package io.pollen.cli;
+
+import io.pollen.testing.Fds;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.jar.Attributes;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * {@code bin/pollen}: finds a JDK 25+, refuses older ones with a clear message, says how to build a
+ * missing jar, and passes arguments and exit codes through. The jar it runs here is a manifest-only
+ * jar over this test's class path (the real one is built after the tests, at package time).
+ */
+@Timeout(60)
+class LauncherTest {
+    static final Path LAUNCHER = Path.of("..", "bin", "pollen").toAbsolutePath().normalize();
+    static final String JDK25 = System.getProperty("java.home");
+    static final String JDK17 = "/usr/lib/jvm/java-17-openjdk-amd64";
+    static Fds.Snapshot fds;
+
+    @BeforeAll
+    static void before() {
+        fds = Fds.snapshot();
+    }
+
+    @AfterAll
+    static void after() {
+        fds.assertNoLeak();
+    }
+
+    @Test
+    void skipsAnOldJavaHomeAndRunsOnAJdk25(@TempDir Path dir) throws Exception {
+        assumeTrue(new File(JDK17, "bin/java").canExecute(), "no JDK 17 here to be skipped");
+        Result r = launch(Map.of("JAVA_HOME", JDK17, "POLLEN_JAR", testJar(dir).toString(),
+                "POLLEN_JVM_DIRS", Path.of(JDK25).getParent() + "/*/"), "--version");
+        assertEquals(0, r.code, r.toString());
+        assertTrue(r.out.startsWith("pollen ") && r.out.contains(" on Java 25"), r.toString());
+    }
+
+    @Test
+    void passesArgumentsAndExitCodesThrough(@TempDir Path dir) throws Exception {
+        Result r = launch(Map.of("JAVA_HOME", JDK25, "POLLEN_JAR", testJar(dir).toString()), "demo", "--tasks", "0");
+        assertEquals(Pollen.USAGE, r.code, r.toString());
+        assertTrue(r.err.contains("--tasks must be between 1 and 1000000: 0"), r.toString());
+    }
+
+    @Test
+    void noJdk25IsAClearError() throws Exception {
+        Result r = launch(Map.of("JAVA_HOME", JDK17, "POLLEN_JVM_DIRS", "/nonexistent/*/", "PATH", "/usr/bin:/bin"),
+                "--version");
+        assertEquals(127, r.code, r.toString());
+        assertTrue(r.err.contains("needs a JDK 25 or newer"), r.toString());
+        assertTrue(r.err.contains("JAVA_HOME (" + JDK17 + ")"), r.toString());
+    }
+
+    @Test
+    void aMissingJarSaysHowToBuildIt() throws Exception {
+        Result r = launch(Map.of("JAVA_HOME", JDK25, "POLLEN_JAR", "/nonexistent/pollen.jar"), "demo");
+        assertEquals(126, r.code, r.toString());
+        assertTrue(r.err.contains("is not built yet") && r.err.contains("mvn -q -pl cli -am package -DskipTests"),
+                r.toString());
+    }
+
+    record Result(int code, String out, String err) {
+        @Override
+        public String toString() {
+            return "exit " + code + "\n--- stdout\n" + out + "--- stderr\n" + err;
+        }
+    }
+
+    private static Result launch(Map<String, String> env, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("bash", LAUNCHER.toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().remove("POLLEN_JAVA_OPTS");
+        pb.environment().putAll(env);
+        Path out = Files.createTempFile("launcher", ".out");
+        Path err = Files.createTempFile("launcher", ".err");
+        try {
+            Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            int code = p.waitFor();
+            return new Result(code, Files.readString(out), Files.readString(err));
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
+    }
+
+    /** A jar whose manifest runs {@link Pollen} with this test's class path. */
+    private static Path testJar(Path dir) throws IOException {
+        StringBuilder cp = new StringBuilder();
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            if (!entry.isBlank()) {
+                cp.append(new File(entry).toURI()).append(' ');
+            }
+        }
+        Manifest m = new Manifest();
+        m.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        m.getMainAttributes().put(Attributes.Name.MAIN_CLASS, Pollen.class.getName());
+        m.getMainAttributes().put(Attributes.Name.CLASS_PATH, cp.toString().trim());
+        Path jar = dir.resolve("pollen-test.jar");
+        try (OutputStream os = Files.newOutputStream(jar); JarOutputStream ignored = new JarOutputStream(os, m)) {
+            // the manifest is the whole jar
+        }
+        return jar;
+    }
+}
