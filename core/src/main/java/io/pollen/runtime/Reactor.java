@@ -231,6 +231,17 @@ public final class Reactor implements Executor, AutoCloseable {
         return n;
     }
 
+    /** Test helper: runs turns (up to 5 s each) until one dispatched at least one event. */
+    int runOnceUntilEvent() {
+        int handled;
+        do {
+            runCommands();
+            poll(5_000_000_000L);
+            handled = dispatch();
+        } while (handled == 0);
+        return handled;
+    }
+
     // ---- phases used by EventLoop ----
 
     void moreWork(BooleanSupplier check) {
