@@ -6,10 +6,11 @@
 #   bench/jmh.sh runtime   # issue #3: spawn/complete, cross-thread wake, timer insert+cancel
 #                          #           (Pollen vs CompletableFuture/ForkJoinPool, STPE, Netty 4.2)
 #   bench/jmh.sh poll -p impl=pollen-epoll,jdk-nio   # any further arguments go to JMH
+#   JMH_OPTS="-f 3 -wi 2 -i 4" bench/jmh.sh poll     # replaces the fork/iteration defaults
 #
 # Defaults are sized for two shared, busy cores: two forks per contender (so that a burst of
 # someone else's load lands on one fork, not on a whole contender), 2 warm-up and 4 measured
-# iterations of 1-2 s (see each class). Override with JMH flags, e.g. -f 1 -wi 3 -i 5. Raw results stay in
+# iterations of 1-2 s (see each class). Override them with JMH_OPTS (JMH refuses a repeated -f). Raw results stay in
 # bench/target/jmh-<group>.csv and .log. Builds with Maven (no install) running on JDK 25 (its jar
 # tool must read the JDK 25 module descriptor of pollen-core), runs on JDK 25.
 set -euo pipefail
@@ -25,12 +26,14 @@ esac
 
 JAVA_HOME="${JAVA_HOME_25:-$(dirname "$(dirname "$JAVA")")}" mvn -B -q -pl bench -am package -DskipTests \
     dependency:build-classpath -Dmdep.outputFile=target/jmh.classpath -Dmdep.includeScope=runtime
+JMH_OPTS_SET="${JMH_OPTS:+yes}"
+JMH_OPTS="${JMH_OPTS:--f 2 -wi 2 -i 4}"
 CP="bench/target/classes:$(cat bench/target/jmh.classpath)"
 csv="bench/target/jmh-$group.csv"
 log="bench/target/jmh-$group.log"
 "$JAVA" --enable-native-access=ALL-UNNAMED -cp "$CP" org.openjdk.jmh.Main "$pattern" \
-    -f 2 -wi 2 -i 4 -rf csv -rff "$csv" "$@" 2>&1 | tee "$log"
+    $JMH_OPTS -rf csv -rff "$csv" "$@" 2>&1 | tee "$log"
 mkdir -p bench/results
-"$JAVA" -cp "$CP" io.pollen.bench.jmh.JmhReport "$csv" "$baseline" "$title" "bench/jmh.sh $group${*:+ $*}" "-f 2 -wi 2 -i 4${*:+ $*}" \
+"$JAVA" -cp "$CP" io.pollen.bench.jmh.JmhReport "$csv" "$baseline" "$title" "${JMH_OPTS_SET:+JMH_OPTS=\"$JMH_OPTS\" }bench/jmh.sh $group${*:+ $*}" "$JMH_OPTS${*:+ $*}" \
     > "bench/results/jmh-$group.md"
 cat "bench/results/jmh-$group.md"

@@ -67,7 +67,8 @@ public final class EventLoop implements Executor, AutoCloseable {
     private final Consumer<TimerHandle> timerRunner = this::fireTimer;
     private final Runnable wake;
 
-    private final HashSet<Task> liveTasks = new HashSet<>();
+    /** Started, unfinished tasks: an intrusive list (no allocation, O(1) removal). */
+    private Task liveHead;
     private final HashSet<AutoCloseable> listeners = new HashSet<>();
     private final AtomicInteger pendingTasks = new AtomicInteger();
     private final CompletableFuture<Void> idle = new CompletableFuture<>();
@@ -306,19 +307,25 @@ public final class EventLoop implements Executor, AutoCloseable {
     public <T> CompletableFuture<T> timeout(CompletionStage<T> stage, Duration limit) {
         Objects.requireNonNull(stage, "stage");
         CompletableFuture<T> result = new CompletableFuture<>();
+        java.util.concurrent.atomic.AtomicBoolean timedOut = new java.util.concurrent.atomic.AtomicBoolean();
         TimerHandle timer = schedule(limit, () -> {
-            if (result.completeExceptionally(new TimeoutException("timed out after " + limit))) {
-                try {
-                    stage.toCompletableFuture().cancel(true);
-                } catch (UnsupportedOperationException ignored) {
-                    // Not cancellable: the result has failed; the stage ends on its own.
-                }
+            if (result.isDone() || !timedOut.compareAndSet(false, true)) {
+                return;
             }
+            // Cancel first, so that whoever sees the TimeoutException also sees the stage cancelled.
+            try {
+                stage.toCompletableFuture().cancel(true);
+            } catch (UnsupportedOperationException ignored) {
+                // Not cancellable: the result fails; the stage ends on its own.
+            }
+            result.completeExceptionally(new TimeoutException("timed out after " + limit));
         });
         stage.whenComplete((v, e) -> {
             timer.cancel();
             if (e != null) {
-                result.completeExceptionally(Task.unwrap(e));
+                if (!timedOut.get()) {
+                    result.completeExceptionally(Task.unwrap(e));
+                }
             } else {
                 result.complete(v);
             }
@@ -421,14 +428,38 @@ public final class EventLoop implements Executor, AutoCloseable {
     }
 
     void taskStarted(Task t) {
-        liveTasks.add(t);
+        t.liveNext = liveHead;
+        if (liveHead != null) {
+            liveHead.livePrev = t;
+        }
+        liveHead = t;
+        t.live = true;
     }
 
     void taskDone(Task t) {
-        liveTasks.remove(t);
+        if (t.live) {
+            t.live = false;
+            if (t.livePrev != null) {
+                t.livePrev.liveNext = t.liveNext;
+            } else {
+                liveHead = t.liveNext;
+            }
+            if (t.liveNext != null) {
+                t.liveNext.livePrev = t.livePrev;
+            }
+            t.livePrev = t.liveNext = null;
+        }
         if (pendingTasks.decrementAndGet() == 0 && state >= DRAINING) {
             idle.complete(null);
         }
+    }
+
+    private ArrayList<Task> liveTasks() {
+        ArrayList<Task> all = new ArrayList<>();
+        for (Task t = liveHead; t != null; t = t.liveNext) {
+            all.add(t);
+        }
+        return all;
     }
 
     /** The number of spawned tasks that have not finished. Any thread. */
@@ -482,7 +513,7 @@ public final class EventLoop implements Executor, AutoCloseable {
     void cancelTasks() {
         executeQuietly(() -> {
             cancellingTasks = true;
-            for (Task t : new ArrayList<>(liveTasks)) {
+            for (Task t : liveTasks()) {
                 t.cancelTask();
             }
         });
@@ -548,7 +579,7 @@ public final class EventLoop implements Executor, AutoCloseable {
         }
         state = STOPPING;
         cancellingTasks = true;
-        for (Task t : new ArrayList<>(liveTasks)) {
+        for (Task t : liveTasks()) {
             t.cancelTask();
         }
         for (AutoCloseable l : new ArrayList<>(listeners)) {

@@ -1,5 +1,7 @@
 package io.pollen.runtime;
 
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
@@ -43,6 +45,21 @@ final class LoopTask<T> extends Task implements Runnable, BiConsumer<T, Throwabl
             return;
         } finally {
             loop.exit(prev);
+        }
+        // A task that finished synchronously needs no callback (and no allocation for one).
+        if (stage instanceof CompletableFuture<T> cf && cf.isDone()) {
+            if (cf.isCompletedExceptionally()) {
+                Throwable error;
+                try {
+                    error = cf.exceptionNow();
+                } catch (IllegalStateException cancelled) {
+                    error = new CancellationException();
+                }
+                complete(null, error);
+            } else {
+                complete(cf.resultNow(), null);
+            }
+            return;
         }
         stage.whenComplete(this);
     }

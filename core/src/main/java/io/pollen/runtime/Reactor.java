@@ -221,14 +221,27 @@ public final class Reactor implements Executor, AutoCloseable {
 
     /**
      * One turn of a standalone reactor: run queued commands, poll for up to {@code timeoutNanos}
-     * (negative: until something happens), call the handlers. Returns the number of events.
+     * (negative: until something happens; zero if a command ran), call the handlers. Returns the
+     * number of events.
      */
     public int runOnce(long timeoutNanos) {
         checkOwner("runOnce");
-        runCommands();
-        int n = poll(timeoutNanos);
+        // Commands that ran may be what the caller waits for: then only look, do not wait.
+        int ran = runCommands();
+        int n = poll(ran > 0 ? 0 : timeoutNanos);
         dispatch();
         return n;
+    }
+
+    /** Test helper: runs turns (up to 5 s each) until one dispatched at least one event. */
+    int runOnceUntilEvent() {
+        int handled;
+        do {
+            runCommands();
+            poll(5_000_000_000L);
+            handled = dispatch();
+        } while (handled == 0);
+        return handled;
     }
 
     // ---- phases used by EventLoop ----

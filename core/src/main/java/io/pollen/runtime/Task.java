@@ -20,6 +20,9 @@ import java.util.concurrent.ExecutionException;
  */
 abstract class Task {
     final EventLoop loop;
+    /** Links in the loop's list of live tasks (loop thread only). */
+    Task livePrev, liveNext;
+    boolean live;
     private Map<AutoCloseable, Boolean> resources;
     private boolean released;
 
