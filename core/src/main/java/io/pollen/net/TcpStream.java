@@ -30,7 +30,9 @@ import java.util.Objects;
  *       waiting again. An event is a hint; spurious ones happen and are harmless.</li>
  *   <li>{@link #connect} only starts the connection. It completes, or fails, when the stream turns
  *       writable; then {@link #takeError()} says which (e.g. connection refused), and
- *       {@link #peerAddress()} works.</li>
+ *       {@link #peerAddress()} works. Call {@code takeError} (or read or write) on that first
+ *       writable event, as mio requires: on the nio backend it is what completes the connect, and
+ *       until then no other readiness is reported.</li>
  *   <li>Errors are {@link IOException}s. On the native backends they are
  *       {@code NativeIOException}s naming the call and errno ({@code ECONNRESET}, ...).</li>
  *   <li>IPv4 and IPv6: the socket's family follows the address given. Addresses must be resolved;
@@ -80,7 +82,8 @@ public final class TcpStream implements Source, Closeable {
     /**
      * Starts a non-blocking connect to {@code remote}; the stream registers with Polls of
      * {@code backend}. Register it for {@link Interest#WRITABLE} and call {@link #takeError()} when
-     * it turns writable.
+     * it turns writable (required: on the nio backend that call completes the connect, and no
+     * readable event comes before it).
      */
     public static TcpStream connect(InetSocketAddress remote, Backend backend) throws IOException {
         Objects.requireNonNull(backend, "backend");

@@ -25,7 +25,13 @@ import java.util.concurrent.CompletableFuture;
 final class ClientConnection {
     final String key;
     final AsyncTcpStream stream;
-    private final ByteBuffer buf = ByteBuffer.allocate(16 * 1024).flip();
+    /**
+     * Starts small: a read is pending on every waiting connection, so at 10,000 of them a 16 KiB
+     * buffer each is 160 MiB of heap. A read that fills it doubles it, up to {@link #MAX_BUFFER}.
+     */
+    private ByteBuffer buf = ByteBuffer.allocate(MIN_BUFFER).flip();
+    private static final int MIN_BUFFER = 2 * 1024;
+    private static final int MAX_BUFFER = 64 * 1024;
     private final ResponseParser parser;
     private final ChunkedDecoder chunked;
     private final BodyBuffer body;
@@ -82,6 +88,9 @@ final class ClientConnection {
     private void readLoop() {
         while (!result.isDone()) {
             buf.compact();
+            if (!buf.hasRemaining() && buf.capacity() < MAX_BUFFER) {
+                buf = ByteBuffer.allocate(buf.capacity() * 2).put(buf.flip());
+            }
             CompletableFuture<Integer> read = stream.read(buf);
             CompletableFuture<Integer> timed = readTimeout == null ? read : stream.loop().timeout(read, readTimeout);
             if (!timed.isDone()) {
@@ -107,7 +116,12 @@ final class ClientConnection {
 
     /** Handles one read's outcome; true to read again. */
     private boolean step(Integer n, Throwable e) {
+        boolean filled = n != null && n > 0 && !buf.hasRemaining();
         buf.flip();
+        if (filled && buf.capacity() < MAX_BUFFER) {
+            // A full read: more is likely waiting, so read bigger next time (keeps what is unread).
+            buf = ByteBuffer.allocate(buf.capacity() * 2).put(buf).flip();
+        }
         if (e != null) {
             fail(e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e);
             return false;

@@ -85,6 +85,11 @@ class HttpClientTest {
             byte[] payload = "posted bytes \u00e9".getBytes(StandardCharsets.UTF_8);
             assertArrayEquals(payload, client.post(URI.create(py("/echo")), "application/octet-stream", payload).join().body());
 
+            // Larger than the client's first read buffer, so it must grow while keeping every byte.
+            byte[] big = new byte[300 * 1024];
+            new java.util.Random(7).nextBytes(big);
+            assertArrayEquals(big, client.post(URI.create(py("/echo")), "application/octet-stream", big).join().body());
+
             HttpResponse head = client.send("HEAD", URI.create(py("/hello.txt")), HttpHeaders.EMPTY, null).join();
             assertEquals(200, head.status());
             assertEquals(0, head.bodyLength());
