@@ -48,7 +48,13 @@ final class ServerConnection implements ReadyHandler {
     private final ServerLoop owner;
     private final HttpServer.Config config;
     private final TcpStream stream;
-    private final ByteBuffer in;
+    /**
+     * Input, in read mode. {@link #NO_INPUT} while nothing is buffered: a real buffer is taken
+     * from the loop's pool when the socket turns readable and given back once drained, so an
+     * idle keep-alive connection holds no buffer.
+     */
+    private ByteBuffer in = NO_INPUT;
+    private static final ByteBuffer NO_INPUT = ByteBuffer.allocateDirect(0);
     private final OutputBuffer out;
     private final RequestParser parser;
     private final ChunkedDecoder chunked;
@@ -74,8 +80,7 @@ final class ServerConnection implements ReadyHandler {
         this.owner = owner;
         this.config = owner.config();
         this.stream = stream;
-        this.in = ByteBuffer.allocateDirect(config.readBufferSize()).flip(); // read mode, empty
-        this.out = new OutputBuffer(config.writeBufferSize());
+        this.out = new OutputBuffer(owner.writeBuffers);
         this.parser = new RequestParser(config.limits());
         this.chunked = new ChunkedDecoder(config.limits());
         this.body = new BodyBuffer(config.limits().maxBodyBytes());
@@ -122,6 +127,7 @@ final class ServerConnection implements ReadyHandler {
                 return;
             }
             while (phase != CLOSED && process()) {
+                takeInput();
                 in.compact();
                 int n = stream.read(in);
                 in.flip();
@@ -137,7 +143,22 @@ final class ServerConnection implements ReadyHandler {
             close(); // reset by peer and friends: nothing to answer
             return;
         }
+        releaseInputIfDrained();
         flush();
+    }
+
+    private void takeInput() {
+        if (in == NO_INPUT) {
+            in = owner.readBuffers.take().flip(); // read mode, empty
+        }
+    }
+
+    /** Gives the input buffer back once every byte in it is consumed (parsers copy what they keep). */
+    private void releaseInputIfDrained() {
+        if (in != NO_INPUT && !in.hasRemaining()) {
+            owner.readBuffers.give(in);
+            in = NO_INPUT;
+        }
     }
 
     /**
@@ -381,6 +402,7 @@ final class ServerConnection implements ReadyHandler {
     /** Reads and drops input until the client closes (bounded by the linger deadline and size). */
     private void drain() {
         try {
+            takeInput();
             while (true) {
                 in.clear();
                 int n = stream.read(in);
@@ -390,6 +412,7 @@ final class ServerConnection implements ReadyHandler {
                     return;
                 }
                 if (n == 0) {
+                    releaseInputIfDrained();
                     return;
                 }
             }
@@ -428,6 +451,11 @@ final class ServerConnection implements ReadyHandler {
         if (registration != null) {
             registration.cancel();
         }
+        if (in != NO_INPUT) {
+            owner.readBuffers.give(in);
+            in = NO_INPUT;
+        }
+        out.clear();
         try {
             stream.close();
         } catch (IOException ignored) {

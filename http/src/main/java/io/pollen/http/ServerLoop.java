@@ -1,5 +1,6 @@
 package io.pollen.http;
 
+import io.pollen.http.codec.BufferPool;
 import io.pollen.http.codec.DateCache;
 import io.pollen.net.TcpListener;
 import io.pollen.net.TcpStream;
@@ -31,6 +32,9 @@ final class ServerLoop {
     private final TcpListener listener;
     private final ResponseEncoder encoder;
     private final ArrayList<ServerConnection> connections = new ArrayList<>();
+    /** Read and write buffers, held by connections only while bytes are in flight. */
+    final BufferPool readBuffers;
+    final BufferPool writeBuffers;
     private Registration registration;
     private TimerHandle sweep;
     private boolean closing;
@@ -43,6 +47,8 @@ final class ServerLoop {
         this.loop = loop;
         this.listener = listener;
         this.encoder = new ResponseEncoder(new DateCache(), server.config().serverName());
+        this.readBuffers = new BufferPool(server.config().readBufferSize(), POOLED_BUFFERS);
+        this.writeBuffers = new BufferPool(server.config().writeBufferSize(), POOLED_BUFFERS);
     }
 
     /** Registers the listener and starts the sweep; on the loop. */
@@ -104,6 +110,8 @@ final class ServerLoop {
     }
 
     private static final Duration ACCEPT_RETRY = Duration.ofMillis(50);
+    /** Free buffers kept per pool: enough for bursts, bounded (256 x 16 KiB = 4 MiB). */
+    private static final int POOLED_BUFFERS = 256;
 
     private void sweep() {
         long now = System.nanoTime();

@@ -7,16 +7,26 @@ import java.nio.ByteBuffer;
  * kept in write mode: encoders append, and the writer calls {@link #flipForWrite()}, writes, then
  * {@link #compactAfterWrite()}, so several encoded messages leave in one {@code write} call.
  *
- * <p>It grows to fit whatever is appended and drops back to its initial size once emptied after
- * a large message, so a connection that once sent a big body does not keep the memory.
+ * <p>It holds memory only while bytes wait: its buffer comes from a {@link BufferPool} on the
+ * first append and goes back once everything is written, so an idle connection holds none. It
+ * grows to fit whatever is appended; a grown buffer is dropped when emptied, so a connection that
+ * once sent a big body does not keep the memory.
  */
 public final class OutputBuffer {
-    private final int initial;
-    private ByteBuffer buf;
+    /** Stands for "no buffer held": zero capacity, never written to. */
+    private static final ByteBuffer NONE = ByteBuffer.allocateDirect(0);
 
+    private final BufferPool pool;
+    private ByteBuffer buf = NONE;
+
+    /** An output buffer with a private pool that keeps its one buffer of {@code initial} bytes. */
     public OutputBuffer(int initial) {
-        this.initial = initial;
-        this.buf = ByteBuffer.allocateDirect(initial);
+        this(new BufferPool(initial, 1));
+    }
+
+    /** An output buffer drawing from (and returning to) {@code pool}, which must be its loop's. */
+    public OutputBuffer(BufferPool pool) {
+        this.pool = pool;
     }
 
     /** Bytes waiting to be written. */
@@ -31,6 +41,12 @@ public final class OutputBuffer {
     public void ensure(int n) {
         if (buf.remaining() >= n) {
             return;
+        }
+        if (buf == NONE) {
+            buf = pool.take();
+            if (buf.remaining() >= n) {
+                return;
+            }
         }
         int cap = buf.capacity();
         long need = (long) buf.position() + n;
@@ -103,6 +119,9 @@ public final class OutputBuffer {
 
     /** Switches to read mode: the pending bytes, for a {@code write} call. */
     public ByteBuffer flipForWrite() {
+        if (buf == NONE) {
+            return NONE; // nothing to write (and the shared stand-in is never touched)
+        }
         buf.flip();
         return buf;
     }
@@ -111,15 +130,25 @@ public final class OutputBuffer {
     public void compactAfterWrite() {
         if (buf.hasRemaining()) {
             buf.compact();
-        } else if (buf.capacity() > initial * 16) {
-            buf = ByteBuffer.allocateDirect(initial);
         } else {
-            buf.clear();
+            release();
         }
     }
 
-    /** Drops all pending bytes. */
+    /** Drops all pending bytes (and the buffer with them). */
     public void clear() {
-        buf.clear();
+        release();
+    }
+
+    /** Whether a buffer is held (bytes are waiting, or were and are being written). */
+    public boolean holdsBuffer() {
+        return buf != NONE;
+    }
+
+    private void release() {
+        if (buf != NONE) {
+            pool.give(buf);
+            buf = NONE;
+        }
     }
 }
