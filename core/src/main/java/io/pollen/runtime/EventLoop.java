@@ -17,7 +17,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -67,11 +66,8 @@ public final class EventLoop implements Executor, AutoCloseable {
     private final Consumer<TimerHandle> timerRunner = this::fireTimer;
     private final Runnable wake;
 
-    /** Started, unfinished tasks: an intrusive list (no allocation, O(1) removal). */
-    private Task liveHead;
+    private final LiveTasks live = new LiveTasks();
     private final HashSet<AutoCloseable> listeners = new HashSet<>();
-    private final AtomicInteger pendingTasks = new AtomicInteger();
-    private final CompletableFuture<Void> idle = new CompletableFuture<>();
     private volatile Thread owner;
     private volatile Thread thread;
     private volatile int state = OPEN;
@@ -186,9 +182,9 @@ public final class EventLoop implements Executor, AutoCloseable {
         if (observed) {
             t.handle.observe();
         }
-        pendingTasks.incrementAndGet();
+        live.spawned();
         if (state >= STOPPING || !executeQuietly(t)) {
-            pendingTasks.decrementAndGet();
+            live.refused();
             t.handle.fail(new RejectedExecutionException(name + " is shutting down"));
         }
         return t.handle;
@@ -306,31 +302,7 @@ public final class EventLoop implements Executor, AutoCloseable {
      */
     public <T> CompletableFuture<T> timeout(CompletionStage<T> stage, Duration limit) {
         Objects.requireNonNull(stage, "stage");
-        CompletableFuture<T> result = new CompletableFuture<>();
-        java.util.concurrent.atomic.AtomicBoolean timedOut = new java.util.concurrent.atomic.AtomicBoolean();
-        TimerHandle timer = schedule(limit, () -> {
-            if (result.isDone() || !timedOut.compareAndSet(false, true)) {
-                return;
-            }
-            // Cancel first, so that whoever sees the TimeoutException also sees the stage cancelled.
-            try {
-                stage.toCompletableFuture().cancel(true);
-            } catch (UnsupportedOperationException ignored) {
-                // Not cancellable: the result fails; the stage ends on its own.
-            }
-            result.completeExceptionally(new TimeoutException("timed out after " + limit));
-        });
-        stage.whenComplete((v, e) -> {
-            timer.cancel();
-            if (e != null) {
-                if (!timedOut.get()) {
-                    result.completeExceptionally(Task.unwrap(e));
-                }
-            } else {
-                result.complete(v);
-            }
-        });
-        return result;
+        return Timeouts.limit(this, stage, limit);
     }
 
     /** Runs {@code action} on the loop after {@code delay}. Any thread. */
@@ -428,43 +400,16 @@ public final class EventLoop implements Executor, AutoCloseable {
     }
 
     void taskStarted(Task t) {
-        t.liveNext = liveHead;
-        if (liveHead != null) {
-            liveHead.livePrev = t;
-        }
-        liveHead = t;
-        t.live = true;
+        live.started(t);
     }
 
     void taskDone(Task t) {
-        if (t.live) {
-            t.live = false;
-            if (t.livePrev != null) {
-                t.livePrev.liveNext = t.liveNext;
-            } else {
-                liveHead = t.liveNext;
-            }
-            if (t.liveNext != null) {
-                t.liveNext.livePrev = t.livePrev;
-            }
-            t.livePrev = t.liveNext = null;
-        }
-        if (pendingTasks.decrementAndGet() == 0 && state >= DRAINING) {
-            idle.complete(null);
-        }
-    }
-
-    private ArrayList<Task> liveTasks() {
-        ArrayList<Task> all = new ArrayList<>();
-        for (Task t = liveHead; t != null; t = t.liveNext) {
-            all.add(t);
-        }
-        return all;
+        live.done(t);
     }
 
     /** The number of spawned tasks that have not finished. Any thread. */
     public int taskCount() {
-        return pendingTasks.get();
+        return live.count();
     }
 
     void addListener(AutoCloseable l) {
@@ -500,20 +445,17 @@ public final class EventLoop implements Executor, AutoCloseable {
             for (AutoCloseable l : new ArrayList<>(listeners)) {
                 closeQuietly(l);
             }
-            if (pendingTasks.get() == 0) {
-                idle.complete(null);
-            }
         })) {
-            idle.complete(null);
+            live.closed();
         }
-        return idle;
+        return live.drain();
     }
 
     /** Cancels every task, started or still queued. */
     void cancelTasks() {
         executeQuietly(() -> {
             cancellingTasks = true;
-            for (Task t : liveTasks()) {
+            for (Task t : live.snapshot()) {
                 t.cancelTask();
             }
         });
@@ -579,7 +521,7 @@ public final class EventLoop implements Executor, AutoCloseable {
         }
         state = STOPPING;
         cancellingTasks = true;
-        for (Task t : liveTasks()) {
+        for (Task t : live.snapshot()) {
             t.cancelTask();
         }
         for (AutoCloseable l : new ArrayList<>(listeners)) {
@@ -601,7 +543,7 @@ public final class EventLoop implements Executor, AutoCloseable {
                 reportError(e);
             }
         }
-        idle.complete(null);
+        live.closed();
         if (ticker instanceof ManualTicker m) {
             m.removeListener(wake);
         }
@@ -617,7 +559,7 @@ public final class EventLoop implements Executor, AutoCloseable {
 
     @Override
     public String toString() {
-        return "EventLoop{" + name + ", " + backend().id() + ", tasks=" + pendingTasks.get()
+        return "EventLoop{" + name + ", " + backend().id() + ", tasks=" + live.count()
                 + (state == CLOSED ? ", closed}" : "}");
     }
 }
