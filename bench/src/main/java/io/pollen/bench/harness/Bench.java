@@ -17,7 +17,7 @@ import java.util.stream.Collectors;
  *
  * <pre>
  * Bench --classpath CP --native PATH --lua PATH --out DIR [--smoke] [--rounds N] [--duration S]
- *       [--warmup S] [--only a,b] [--no-echo] [--no-multi] [--no-scale] [--scale-conns N] [--command "..."]
+ *       [--warmup S] [--short-warmup S] [--only a,b] [--no-echo] [--no-multi] [--no-scale] [--scale-conns N] [--command "..."]
  * </pre>
  *
  * <p>Exit status 1 when any available server failed validation or crashed, so CI notices rot;
@@ -30,7 +30,7 @@ public final class Bench {
     record Env(Path java, String classpath, Path nativeServer, Path lua, Path logDir) {}
 
     /** How long and how much; {@link #smoke} and {@link #full} are the two presets. */
-    record Config(boolean smoke, int rounds, int multiRounds, int scaleRounds, int warmup, int duration,
+    record Config(boolean smoke, int rounds, int multiRounds, int scaleRounds, int warmup, int shortWarmup, int duration,
                   double echoWarmup, int connections, int pipeline, int scaleConns, boolean echo, boolean multi,
                   boolean scale, Set<String> only) {
 
@@ -42,7 +42,8 @@ public final class Bench {
             return new Config(smoke, rounds,
                     a.intValue("multi-rounds", smoke ? 1 : Math.min(rounds, 2)),
                     a.intValue("scale-rounds", 1),
-                    a.intValue("warmup", smoke ? 0 : 3),
+                    a.intValue("warmup", smoke ? 0 : 6),
+                    a.intValue("short-warmup", smoke ? 0 : 3),
                     a.intValue("duration", smoke ? 1 : 3),
                     a.doubleValue("echo-warmup", smoke ? 0.3 : 1),
                     a.intValue("connections", 100),
@@ -58,6 +59,7 @@ public final class Bench {
             m.put("multi_core_rounds", Integer.toString(multi ? multiRounds : 0));
             m.put("scale_rounds", Integer.toString(scale ? scaleRounds : 0));
             m.put("warmup_s", Integer.toString(warmup));
+            m.put("multi_core_and_scale_warmup_s", Integer.toString(shortWarmup));
             m.put("duration_s", Integer.toString(duration));
             m.put("echo_warmup_s", Double.toString(echoWarmup));
             m.put("connections", Integer.toString(connections));

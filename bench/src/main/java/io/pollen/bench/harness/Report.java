@@ -68,7 +68,9 @@ final class Report {
 
         b.append("## Method\n\n");
         b.append("Each server is its own process on 127.0.0.1, started, validated (3 pipelined GETs, a 404, a 64 KiB echo), ")
-                .append("warmed with wrk for ").append(cfg.warmup()).append(" s, measured, stopped; rounds are interleaved ")
+                .append("warmed with wrk for ").append(cfg.warmup()).append(" s (")
+                .append(cfg.shortWarmup()).append(" s before the multi-core and scale runs: the JIT of a JVM pinned to one ")
+                .append("cpu competes with the server for it), measured, stopped; rounds are interleaved ")
                 .append("(A B C … A B C …) and each figure is the **median of ").append(cfg.rounds()).append(" rounds** ")
                 .append("(range = min–max over rounds). Each measurement lasts ").append(cfg.duration()).append(" s. ")
                 .append("With 1 loop the server is pinned to cpu 0 (`taskset -c 0`) and the generator to cpu 1, ")

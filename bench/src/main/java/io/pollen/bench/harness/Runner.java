@@ -68,7 +68,7 @@ final class Runner {
     /** N loops, HTTP only; wrk gets as many threads as the server has loops. */
     void multiCore(ServerCatalog.Spec spec, int round, int loops) {
         run(spec, round, loops, s -> {
-            wrk(s, loops, 1, cfg.warmup());
+            wrk(s, loops, 1, cfg.shortWarmup());
             record(spec, HTTP_2, round, wrk(s, loops, 1, cfg.duration()));
             record(spec, HTTP_PIPE_2, round, wrk(s, loops, cfg.pipeline(), cfg.duration()));
         });
@@ -77,7 +77,7 @@ final class Runner {
     /** Idle connections: RSS growth per connection, then throughput of 100 active ones beside them. */
     void scale(ServerCatalog.Spec spec, int round) {
         run(spec, round, 1, s -> {
-            wrk(s, 1, 1, cfg.warmup());
+            wrk(s, 1, 1, cfg.shortWarmup());
             Thread.sleep(cfg.smoke() ? 200 : 1000); // let the warm-up's garbage and buffers settle
             long before = s.rssKib();
             List<String> cmd = generatorJvm(1, "IdleConnections",
