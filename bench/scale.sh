@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Issue #4's scale run: 10,000 concurrent GETs of /delay/1000/... against ONE Pollen demo server
 # (its own JVM), by Pollen's HttpClient on one event-loop thread, java.net.http.HttpClient.sendAsync,
-# and a virtual thread + blocking Socket per request — each client in its own JVM, in turn.
+# a virtual thread + blocking Socket per request, and a single-threaded C client on raw epoll (the
+# floor for one thread) — each client in its own process, in turn, each running the scenario twice:
+# pass 1 in fresh JVMs, pass 2 warmed up. Before each pass it waits for the kernel's TIME_WAIT
+# sockets to expire (up to 75 s), so the whole run takes about 8 minutes.
 # Prints a Markdown table (wall, CPU, peak RSS) and writes it to bench/results/scale.md.
 #
 #   bench/scale.sh                                   # the issue's run
-#   bench/scale.sh --requests 1000 --rounds 3        # smaller, repeated
+#   bench/scale.sh --requests 1000 --rounds 3        # smaller, repeated (3 client JVMs each)
+#   bench/scale.sh --passes 3                        # 3 passes per client process (default 2)
 #   bench/scale.sh --clients pollen,virtual-threads
 #
 # Needs ~10,100 file descriptors per process (ulimit -n); talks to 127.0.0.1 only.
@@ -18,6 +22,8 @@ fi
 JAVA_HOME="${JAVA_HOME_25:-$(dirname "$(dirname "$JAVA")")}" mvn -B -q -pl bench -am package -DskipTests \
     dependency:build-classpath -Dmdep.outputFile=target/jmh.classpath -Dmdep.includeScope=runtime
 CP="bench/target/classes:$(cat bench/target/jmh.classpath)"
+mkdir -p bench/target/native
+gcc -O2 -Wall -Wextra -o bench/target/native/delay_client bench/native/delay_client.c
 mkdir -p bench/results
 "$JAVA" --enable-native-access=ALL-UNNAMED -cp "$CP" io.pollen.bench.scale.ScaleRun "$@" > bench/target/scale.md
 cp bench/target/scale.md bench/results/scale.md

@@ -398,10 +398,13 @@ public final class AsyncTcpStream implements AutoCloseable {
             return;
         }
         closed = true;
-        reg.cancel();
+        reg.release();
         closeQuietly(socket);
         if (owner != null) {
             owner.disown(this);
+        }
+        if (readBuf == null && writes.isEmpty() && connecting == null) {
+            return;   // nothing waits: skip the exception (its stack trace costs more than the close)
         }
         AsynchronousCloseException ace = new AsynchronousCloseException();
         if (readBuf != null) {

@@ -174,7 +174,8 @@ public final class Reactor implements Executor, AutoCloseable {
         reg.interest = interest;
     }
 
-    void cancel(Registration reg) {
+    /** Forgets {@code reg}; {@code deregister} also takes its source off the backend. */
+    void cancel(Registration reg, boolean deregister) {
         int index = (int) reg.token;
         reg.cancelled = true;
         if (slots[index] == reg) {
@@ -183,7 +184,7 @@ public final class Reactor implements Executor, AutoCloseable {
             free[freeTop++] = index;
             live--;
         }
-        if (!poll.isClosed()) {
+        if (deregister && !poll.isClosed()) {
             try {
                 poll.registry().deregister(reg.source);
             } catch (IOException | RuntimeException e) {
@@ -397,7 +398,7 @@ public final class Reactor implements Executor, AutoCloseable {
             Registration reg = slots[i];
             if (reg != null) {
                 // Deregister before closing: the kernel must not see an event for a reused fd.
-                cancel(reg);
+                cancel(reg, true);
                 AutoCloseable c = reg.owner;
                 try {
                     if (c != null) {

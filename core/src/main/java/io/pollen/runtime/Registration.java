@@ -109,7 +109,28 @@ public final class Registration {
             reactor.execute(this::cancel);
             return;
         }
-        reactor.cancel(this);
+        reactor.cancel(this, true);
+    }
+
+    /**
+     * Forgets the registration without telling the backend, for an owner about to close the
+     * source: closing a socket's last descriptor takes it off epoll's interest list, and closing a
+     * channel cancels its selection key, so {@link #cancel()}'s {@code epoll_ctl(DEL)} would be one
+     * wasted system call per connection. Events the kernel already queued for the source carry the
+     * old token and are dropped. Idempotent; off the reactor's thread it is handed to the reactor.
+     *
+     * <p>Only for sources whose descriptor is not shared: a duplicated fd would keep the kernel's
+     * registration alive (its events still dropped, but reported until that fd closes too).
+     */
+    public void release() {
+        if (cancelled) {
+            return;
+        }
+        if (!reactor.inReactor()) {
+            reactor.execute(this::release);
+            return;
+        }
+        reactor.cancel(this, false);
     }
 
     @Override

@@ -103,6 +103,50 @@ class RegistrationTest {
 
     @ParameterizedTest
     @MethodSource("io.pollen.testing.TestBackends#all")
+    void releaseThenCloseForgetsTheSocketAndItsSlotServesTheNextOne(Backend backend) throws Exception {
+        try (EventLoop loop = EventLoop.open(backend); ServerSocket peer = new ServerSocket(0, 5, AsyncTcpStreamTest.loopback())) {
+            TcpStream first = TcpStream.connect(AsyncTcpStreamTest.addressOf(peer), backend);
+            List<Integer> firstCalls = new ArrayList<>();
+            Registration r1 = loop.register(first, Interest.READABLE.add(Interest.WRITABLE), firstCalls::add);
+            try (Socket p1 = peer.accept()) {
+                // The connect's writable event may already be queued in the kernel: release and
+                // close must make it vanish, with no epoll_ctl(DEL) in between.
+                r1.release();
+                r1.release();
+                assertFalse(r1.isActive());
+                first.close();
+                p1.getOutputStream().write("to a closed socket".getBytes());
+
+                TcpStream second = TcpStream.connect(AsyncTcpStreamTest.addressOf(peer), backend);
+                List<Integer> secondCalls = new ArrayList<>();
+                Registration r2 = loop.register(second, Interest.READABLE.add(Interest.WRITABLE), flags -> {
+                    if (secondCalls.isEmpty()) {
+                        try {
+                            assertEquals(null, second.takeError()); // finishes the connect (nio needs it)
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    }
+                    secondCalls.add(flags);
+                });
+                try (Socket p2 = peer.accept()) {
+                    assertTrue(r2.token != r1.token, "a reused slot gets a new generation");
+                    p2.getOutputStream().write(1);
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                    while (secondCalls.stream().noneMatch(Readiness::isReadable) && System.nanoTime() < deadline) {
+                        loop.runOnce(Duration.ofMillis(50));
+                    }
+                    assertTrue(secondCalls.stream().anyMatch(Readiness::isReadable), "the new socket's data was reported");
+                    assertEquals(List.of(), firstCalls, "no event reached the released registration");
+                } finally {
+                    second.close();
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.pollen.testing.TestBackends#all")
     void aThrowingHandlerDoesNotStopTheLoop(Backend backend) throws Exception {
         List<Throwable> errors = new ArrayList<>();
         try (EventLoop loop = EventLoop.create("throwing", backend, Ticker.system(), (l, t) -> errors.add(t), 64);

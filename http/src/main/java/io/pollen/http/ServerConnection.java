@@ -449,7 +449,7 @@ final class ServerConnection implements ReadyHandler {
         phase = CLOSED;
         deadline = 0;
         if (registration != null) {
-            registration.cancel();
+            registration.release();   // the stream closes below: no epoll_ctl(DEL) needed
         }
         if (in != NO_INPUT) {
             owner.readBuffers.give(in);

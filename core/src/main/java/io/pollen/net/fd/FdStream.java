@@ -35,6 +35,8 @@ final class FdStream extends FdSocket implements StreamImpl {
 
     /** True from a connect that returned EINPROGRESS until it is known to have finished. */
     private volatile boolean connecting;
+    /** The peer, once getpeername has answered. */
+    private volatile InetSocketAddress peer;
 
     FdStream(int fd, int family, boolean connecting) {
         super(fd, family);
@@ -143,7 +145,10 @@ final class FdStream extends FdSocket implements StreamImpl {
     public InetSocketAddress peerAddress() throws IOException {
         int f = begin();
         try {
-            InetSocketAddress peer = Net.getpeername(f);
+            if (peer != null) {
+                return peer;   // a connected TCP socket's peer never changes: one getpeername is enough
+            }
+            peer = Net.getpeername(f);
             connecting = false;
             return peer;
         } catch (NativeIOException e) {
@@ -171,7 +176,7 @@ final class FdStream extends FdSocket implements StreamImpl {
             if (err == 0) {
                 if (connecting) {
                     try {
-                        Net.getpeername(f);
+                        peer = Net.getpeername(f);
                         connecting = false;   // connected: later errors are not the connect's
                     } catch (NativeIOException stillConnecting) {
                         // ENOTCONN: the connect has not finished yet; nothing to report.

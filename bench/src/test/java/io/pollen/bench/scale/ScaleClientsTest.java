@@ -1,0 +1,112 @@
+package io.pollen.bench.scale;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pollen.http.DemoRoutes;
+import io.pollen.http.HttpServer;
+import io.pollen.runtime.Runtime;
+import java.io.BufferedReader;
+import java.io.Writer;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The scale run's clients do the work they are timed on: every request of a (small) burst gets
+ * its complete 200 from a real demo server, in every client, the C reference included. Timing is
+ * bench/scale.sh's business, not this test's.
+ */
+class ScaleClientsTest {
+    private static final int REQUESTS = 300;
+    private static final String PATH = "/delay/20/url/http://www.google.com";
+
+    private static Runtime rt;
+    private static HttpServer server;
+    private static InetSocketAddress at;
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        rt = Runtime.builder().loops(1).threadNamePrefix("scale-test-server").build();
+        server = DemoRoutes.install(HttpServer.builder()
+                .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))).start(rt);
+        at = new InetSocketAddress("127.0.0.1", server.port());
+    }
+
+    @AfterAll
+    static void stopServer() {
+        server.close();
+        rt.close();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"pollen", "jdk-httpclient", "virtual-threads"})
+    void everyRequestOfABurstSucceeds(String kind) throws Exception {
+        try (LoadClient client = ClientMain.open(kind)) {
+            client.prepare();
+            client.warmUp(at);
+            for (int pass = 0; pass < 2; pass++) {
+                Outcome outcome = new Outcome(REQUESTS);
+                client.run(at, PATH, outcome);
+                assertNull(outcome.firstFailure.get(), kind + ": first failure");
+                assertEquals(REQUESTS, outcome.ok.get(), kind + ": requests answered 200 with a body");
+                assertTrue(outcome.fastestNanos.get() >= TimeUnit.MILLISECONDS.toNanos(20),
+                        kind + ": no answer before the server's 20 ms delay");
+            }
+        }
+    }
+
+    @Test
+    void theCReferenceClientSpeaksClientMainsProtocol(@TempDir Path dir) throws Exception {
+        Path binary = dir.resolve("delay_client");
+        Process gcc = new ProcessBuilder("gcc", "-O2", "-Wall", "-Wextra", "-Werror", "-o", binary.toString(),
+                Path.of("native", "delay_client.c").toAbsolutePath().toString())
+                .redirectErrorStream(true).start();
+        String gccOut = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, gcc.waitFor(), "gcc (the scale run compiles the C client too): " + gccOut);
+
+        Process p = new ProcessBuilder(binary.toString(), "127.0.0.1", String.valueOf(at.getPort()),
+                String.valueOf(REQUESTS), PATH, "2").redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        List<String> results = new ArrayList<>();
+        int ready = 0;
+        try (BufferedReader out = p.inputReader(StandardCharsets.UTF_8); Writer go = p.outputWriter(StandardCharsets.UTF_8)) {
+            String line;
+            while ((line = out.readLine()) != null) {
+                if (line.startsWith("READY pass=")) {
+                    ready++;
+                    go.write("GO\n");
+                    go.flush();
+                } else if (line.startsWith("RESULT ")) {
+                    results.add(line);
+                }
+            }
+        }
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the C client finished");
+        assertEquals(0, p.exitValue(), "exit status: every request succeeded");
+        assertEquals(2, ready, "one READY per pass");
+        assertEquals(2, results.size(), "one RESULT per pass");
+        for (String r : results) {
+            assertTrue(r.contains(" ok=" + REQUESTS + " failed=0 "), r);
+        }
+    }
+
+    @Test
+    void theKernelCountersAreReadable() throws Exception {
+        TcpCounters a = TcpCounters.read();
+        assertTrue(a.listenOverflows() >= 0 && a.synRetransmits() >= 0, a.toString());
+        assertTrue(TcpCounters.timeWait() >= 0, "TIME_WAIT count from /proc/net/sockstat");
+        assertTrue(Files.exists(Path.of("/proc/sys/net/core/somaxconn")) == !TcpCounters.somaxconn().equals("n/a"));
+    }
+}
