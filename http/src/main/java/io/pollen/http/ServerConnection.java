@@ -89,8 +89,10 @@ final class ServerConnection implements ReadyHandler {
     }
 
     void start(Registration registration) {
+        // No read yet: registering reports bytes that arrived with the connection as a readable
+        // event (epoll_ctl(ADD) checks the socket; a selector's first select does too), and a
+        // freshly accepted socket is usually still empty, so a read now would mostly say EAGAIN.
         this.registration = registration;
-        onReadable(); // data may have arrived with the connection
     }
 
     private InetSocketAddress peer() {
