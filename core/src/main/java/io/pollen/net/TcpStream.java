@@ -28,6 +28,13 @@ import java.util.Objects;
  *       next readable / writable event.</li>
  *   <li>Readiness is edge-triggered: after an event, read (or write) until it would block before
  *       waiting again. An event is a hint; spurious ones happen and are harmless.</li>
+ *   <li>A <em>short read</em> (fewer bytes than {@code dst} had room for) also ends the round: the
+ *       receive queue ran dry, and bytes that arrive later raise a new readable event on every
+ *       backend (epoll reports each arrival; nio re-arms on a short read as on "would block"). This
+ *       saves the extra {@code read} that would only say "would block", one system call per
+ *       message in request/response protocols. The exception: when the event said
+ *       {@code READ_CLOSED} or {@code ERROR}, read on until {@code -1} or the error, because an end
+ *       of stream that came with the last bytes raises no new event.</li>
  *   <li>{@link #connect} only starts the connection. It completes, or fails, when the stream turns
  *       writable; then {@link #takeError()} says which (e.g. connection refused), and
  *       {@link #peerAddress()} works. Call {@code takeError} (or read or write) on that first
@@ -92,7 +99,10 @@ public final class TcpStream implements Source, Closeable {
 
     // ---- I/O ----
 
-    /** Reads into {@code dst}: bytes read, {@code -1} at end of stream, {@code 0} if it would block. */
+    /**
+     * Reads into {@code dst}: bytes read, {@code -1} at end of stream, {@code 0} if it would block.
+     * A short read may end the round like "would block" does (see the class docs).
+     */
     public int read(ByteBuffer dst) throws IOException {
         return impl.read(dst);
     }

@@ -204,6 +204,7 @@ public final class AsyncTcpStream implements AutoCloseable {
             if ((reg.readiness() & Readiness.ANY_READ) == 0) {
                 return;
             }
+            int room = readBuf.remaining();
             int n;
             try {
                 n = socket.read(readBuf);
@@ -216,6 +217,11 @@ public final class AsyncTcpStream implements AutoCloseable {
             if (n == 0) {
                 reg.clearReadiness(Readiness.ANY_READ);
                 return;
+            }
+            if (n > 0 && n < room && (reg.readiness() & (Readiness.READ_CLOSED | Readiness.ERROR)) == 0) {
+                // A short read emptied the queue: the next bytes raise an event, so the next read
+                // waits for it instead of spending a system call on "would block" (TcpStream docs).
+                reg.clearReadiness(Readiness.READABLE);
             }
             if (readFuture != null) {
                 CompletableFuture<Integer> rf = readFuture;

@@ -103,6 +103,25 @@ class TcpStreamTest {
 
     @ParameterizedTest
     @MethodSource("io.pollen.testing.TestBackends#all")
+    void aShortReadEndsTheRoundAndTheNextBytesRaiseANewEvent(Backend backend) throws IOException {
+        try (Poll poll = Poll.open(backend); Pair p = Loopback.pair(backend)) {
+            Events events = Events.withCapacity(16);
+            poll.registry().register(p.server(), Token.of(SERVER), Interest.READABLE);
+            ByteBuffer buf = ByteBuffer.allocate(64);
+            for (String message : new String[]{"ping", "pong!", "third"}) {
+                assertEquals(message.length(), p.client().write(Loopback.ascii(message)));
+                PollAssert.expect(poll, events, Want.readable(SERVER));
+                buf.clear();
+                // Short (fewer bytes than room): the round ends here, with no read that says 0.
+                assertEquals(message.length(), p.server().read(buf));
+                assertEquals(message, Loopback.ascii(buf.flip()));
+            }
+            poll.registry().deregister(p.server());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.pollen.testing.TestBackends#all")
     void vectoredReadsAndWrites(Backend backend) throws IOException {
         try (Pair p = Loopback.pair(backend)) {
             ByteBuffer[] out = {Loopback.ascii("abc"), Loopback.ascii(""), Loopback.ascii("defgh")};

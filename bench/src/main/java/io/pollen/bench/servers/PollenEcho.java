@@ -5,6 +5,7 @@ import io.pollen.net.TcpStream;
 import io.pollen.poll.Interest;
 import io.pollen.runtime.EventLoop;
 import io.pollen.runtime.ReadyHandler;
+import io.pollen.runtime.Readiness;
 import io.pollen.runtime.Registration;
 import io.pollen.runtime.Runtime;
 import java.io.IOException;
@@ -18,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * A TCP echo server on Pollen's low-level readiness API ({@link EventLoop#register} with a
  * {@link ReadyHandler}), the way protocol code that wants full speed uses the runtime: one
  * listener per loop (SO_REUSEPORT when there are several), every connection registered once for
- * reading and writing, edge-triggered: read until "would block", write back at once.
+ * reading and writing, edge-triggered: read until "would block" or a short read, write back at once.
  *
  * <p>Each loop has one direct buffer shared by its connections; a connection holds a heap copy
  * only of bytes the socket did not take, and stops reading until they are gone (back-pressure).
@@ -70,7 +71,7 @@ final class PollenEcho {
                     s.setNoDelay(true);
                     Conn c = new Conn(s, buffer);
                     c.registration = loop.register(s, Interest.READABLE.add(Interest.WRITABLE), c);
-                    c.ready(0); // bytes may have arrived before the registration
+                    // No read now: the registration reports bytes that came with the connection.
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e); // reported by the loop's error handler
@@ -105,12 +106,17 @@ final class PollenEcho {
                         return;
                     }
                     if (n == 0) return; // drained: wait for the next readable edge
+                    boolean shortRead = b.hasRemaining();
                     b.flip();
                     stream.write(b);
                     if (b.hasRemaining()) {
                         pending = ByteBuffer.allocate(b.remaining()).put(b).flip();
                         return;
                     }
+                    // A short read emptied the queue: the next bytes raise a new event, so skip the
+                    // read that would only say "would block" (TcpStream's contract), unless the
+                    // peer's end of stream came with these bytes.
+                    if (shortRead && (readyFlags & (Readiness.READ_CLOSED | Readiness.ERROR)) == 0) return;
                 }
             } catch (IOException e) {
                 close(); // peer reset: nothing to report in a benchmark server

@@ -12,7 +12,7 @@ import java.nio.channels.SocketChannel;
 /**
  * A TCP stream over a non-blocking {@link SocketChannel}.
  *
- * <p>Every operation that would block re-arms the matching readiness with the nio backend (read
+ * <p>Every operation that would block, and every short read, re-arms the matching readiness with the nio backend (read
  * and peek: READABLE; a write that leaves bytes behind: WRITABLE). A pending connect is finished
  * lazily by the first read, write, peek, {@link #peerAddress} or {@link #takeError}; until then they
  * report "would block". {@code peek} is emulated: java.nio has no {@code MSG_PEEK}, so peeked bytes
@@ -59,7 +59,9 @@ final class NioStream extends NioSocket<SocketChannel> implements StreamImpl {
             return 0;
         }
         int n = channel.read(dst);
-        if (n == 0 && dst.hasRemaining()) {
+        if (n >= 0 && dst.hasRemaining()) {
+            // Would block, or a short read (the queue ran dry): re-arm for both, so a caller may
+            // stop after a short read as it can on epoll (TcpStream#read's contract).
             source.rearm(Interest.READABLE);
         }
         return n;
@@ -79,7 +81,7 @@ final class NioStream extends NioSocket<SocketChannel> implements StreamImpl {
             return 0;
         }
         long n = channel.read(dsts, offset, length);
-        if (n == 0 && StreamImpl.anyRemaining(dsts, offset, length)) {
+        if (n >= 0 && StreamImpl.anyRemaining(dsts, offset, length)) {
             source.rearm(Interest.READABLE);
         }
         return n;
