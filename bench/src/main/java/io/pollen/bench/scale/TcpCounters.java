@@ -77,7 +77,8 @@ record TcpCounters(long listenOverflows, long synRetransmits) {
     /** {@code net.core.somaxconn}, the cap on every listen backlog; "n/a" where unreadable. */
     static String somaxconn() {
         try {
-            return Files.readString(Path.of("/proc/sys/net/core/somaxconn")).trim();
+            // Line by line: procfs files report size 0, and a sized read got only "4" of "4096".
+            return Files.readAllLines(Path.of("/proc/sys/net/core/somaxconn")).getFirst().trim();
         } catch (IOException | RuntimeException e) {
             return "n/a";
         }
