@@ -75,6 +75,12 @@ final class ServerConnection implements ReadyHandler {
     private Response syncResult;
     private Throwable syncFailure;
     private boolean syncDone;
+    /**
+     * {@link System#nanoTime()} when the input being processed was read (or a handler resumed):
+     * deadlines and the Date line use it, so a read of 16 pipelined requests costs one clock read
+     * instead of four per request.
+     */
+    private long now;
 
     ServerConnection(ServerLoop owner, TcpStream stream) {
         this.owner = owner;
@@ -85,7 +91,8 @@ final class ServerConnection implements ReadyHandler {
         this.chunked = new ChunkedDecoder(config.limits());
         this.body = new BodyBuffer(config.limits().maxBodyBytes());
         this.request = new HttpRequest(parser, body, this::peer);
-        this.deadline = System.nanoTime() + config.headerTimeoutNanos();
+        this.now = System.nanoTime();
+        this.deadline = now + config.headerTimeoutNanos();
     }
 
     void start(Registration registration) {
@@ -126,6 +133,9 @@ final class ServerConnection implements ReadyHandler {
                 drain();
                 return;
             }
+            if (in.hasRemaining()) {
+                now = System.nanoTime(); // bytes left from an earlier batch are processed first
+            }
             while (phase != CLOSED && process()) {
                 takeInput();
                 in.compact();
@@ -138,6 +148,7 @@ final class ServerConnection implements ReadyHandler {
                     endOfInput();
                     break;
                 }
+                now = System.nanoTime(); // once per read, not per request
             }
         } catch (IOException e) {
             close(); // reset by peer and friends: nothing to answer
@@ -184,7 +195,7 @@ final class ServerConnection implements ReadyHandler {
                         boolean started = parser.hasStarted();
                         boolean done = parser.parse(in);
                         if (!started && (done || parser.hasStarted())) {
-                            deadline = System.nanoTime() + config.headerTimeoutNanos();
+                            deadline = now + config.headerTimeoutNanos();
                         }
                         if (!done) {
                             return true;
@@ -219,7 +230,7 @@ final class ServerConnection implements ReadyHandler {
         if (parser.expectContinue()) {
             out.put(ResponseEncoder.CONTINUE);
         }
-        deadline = System.nanoTime() + config.idleTimeoutNanos();
+        deadline = now + config.idleTimeoutNanos();
         phase = BODY;
     }
 
@@ -229,7 +240,7 @@ final class ServerConnection implements ReadyHandler {
             boolean progress = in.hasRemaining();
             boolean done = chunked.decode(in, body);
             if (progress) {
-                deadline = System.nanoTime() + config.idleTimeoutNanos();
+                deadline = now + config.idleTimeoutNanos();
             }
             return done;
         }
@@ -237,7 +248,7 @@ final class ServerConnection implements ReadyHandler {
             int n = (int) Math.min(remaining, in.remaining());
             body.append(in, n);
             remaining -= n;
-            deadline = System.nanoTime() + config.idleTimeoutNanos();
+            deadline = now + config.idleTimeoutNanos();
         }
         return remaining == 0;
     }
@@ -321,6 +332,7 @@ final class ServerConnection implements ReadyHandler {
         if (phase != HANDLING) {
             return; // closed meanwhile
         }
+        now = System.nanoTime();
         respond(e != null || r == null ? failed(e) : r);
         onReadable();
     }
@@ -333,11 +345,11 @@ final class ServerConnection implements ReadyHandler {
     /** Encodes the response of the current request and gets ready for the next one. */
     private void respond(Response r) {
         boolean keepAlive = parser.keepAlive() && !r.requestsClose() && !owner.isClosing() && !inputClosed;
-        owner.encoder().encode(out, r, request.isHead(), keepAlive, parser.minorVersion() == 0);
+        owner.encoder().encode(out, r, request.isHead(), keepAlive, parser.minorVersion() == 0, now);
         parser.reset();
         body.clear();
         phase = HEAD;
-        deadline = System.nanoTime() + config.idleTimeoutNanos();
+        deadline = now + config.idleTimeoutNanos();
         if (!keepAlive) {
             closeAfterWrite = true;
         }
@@ -345,7 +357,7 @@ final class ServerConnection implements ReadyHandler {
 
     /** A request the server refuses: answer with the status, then close cleanly. */
     private void fail(int status, String message) {
-        owner.encoder().encode(out, ResponseEncoder.error(status, message), false, false, false);
+        owner.encoder().encode(out, ResponseEncoder.error(status, message), false, false, false, now);
         phase = HEAD;
         closeAfterWrite = true;
     }
@@ -426,7 +438,8 @@ final class ServerConnection implements ReadyHandler {
         if (phase == HEAD && parser.hasStarted() || phase == BODY) {
             // header-read (slowloris) or body timeout: tell the client, then close
             out.clear();
-            owner.encoder().encode(out, ResponseEncoder.error(408, null), false, false, false);
+            now = System.nanoTime();
+            owner.encoder().encode(out, ResponseEncoder.error(408, null), false, false, false, now);
             closeAfterWrite = true;
             phase = HEAD;
             flush();
