@@ -7,6 +7,7 @@ import io.pollen.http.codec.OutputBuffer;
 import io.pollen.http.codec.RequestParser;
 import io.pollen.net.Shutdown;
 import io.pollen.net.TcpStream;
+import io.pollen.poll.Backend;
 import io.pollen.poll.Interest;
 import io.pollen.runtime.Readiness;
 import io.pollen.runtime.ReadyHandler;
@@ -81,6 +82,14 @@ final class ServerConnection implements ReadyHandler {
      * instead of four per request.
      */
     private long now;
+    /**
+     * Whether a short read proves the socket drained, which saves the read that would only say
+     * "would block" (one syscall in three per pipelined batch). epoll(7) allows it for stream
+     * sockets: bytes that arrive later raise a new edge. Only on epoll (the nio backend re-arms on
+     * "would block" alone), and never once the peer's FIN or an error was reported: that edge is
+     * spent, and the end of stream must still be read.
+     */
+    private boolean shortReadDrains;
 
     ServerConnection(ServerLoop owner, TcpStream stream) {
         this.owner = owner;
@@ -93,6 +102,7 @@ final class ServerConnection implements ReadyHandler {
         this.request = new HttpRequest(parser, body, this::peer);
         this.now = System.nanoTime();
         this.deadline = now + config.headerTimeoutNanos();
+        this.shortReadDrains = owner.loop().backend() == Backend.EPOLL;
     }
 
     void start(Registration registration) {
@@ -117,6 +127,9 @@ final class ServerConnection implements ReadyHandler {
         if (phase == CLOSED) {
             return;
         }
+        if ((flags & (Readiness.READ_CLOSED | Readiness.ERROR)) != 0) {
+            shortReadDrains = false;
+        }
         if ((flags & Readiness.ANY_WRITE) != 0 && !out.isEmpty()) {
             flush();
         }
@@ -136,9 +149,11 @@ final class ServerConnection implements ReadyHandler {
             if (in.hasRemaining()) {
                 now = System.nanoTime(); // bytes left from an earlier batch are processed first
             }
-            while (phase != CLOSED && process()) {
+            boolean drained = false;
+            while (phase != CLOSED && process() && !drained) {
                 takeInput();
                 in.compact();
+                int room = in.remaining();
                 int n = stream.read(in);
                 in.flip();
                 if (n == 0) {
@@ -149,6 +164,7 @@ final class ServerConnection implements ReadyHandler {
                     break;
                 }
                 now = System.nanoTime(); // once per read, not per request
+                drained = shortReadDrains && n < room;
             }
         } catch (IOException e) {
             close(); // reset by peer and friends: nothing to answer
