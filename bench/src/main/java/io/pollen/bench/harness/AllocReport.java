@@ -123,14 +123,19 @@ final class AllocReport {
                 .append("- **JFR**: a recording of the same window with `jdk.ObjectAllocationSample` (throttle off), ")
                 .append("`jdk.ObjectAllocationInNewTLAB` and `jdk.ObjectAllocationOutsideTLAB`, stack traces on; events of the ")
                 .append("loop thread grouped by top application frame (first `io.pollen` frame) and object class.\n\n");
-        sb.append("## Figures\n\n| mode | requests in window | loop-thread bytes | bytes/request | wrk req/s | JFR events on loop thread | load average |\n")
-                .append("|---|---|---|---|---|---|---|\n");
+        sb.append("## Figures\n\n| mode | requests in window | loop-thread bytes | bytes/request | loop-thread bytes/s | wrk req/s "
+                        + "| JFR events on loop thread | load average |\n")
+                .append("|---|---|---|---|---|---|---|---|\n");
         for (AllocProbe.Window w : windows) {
             sb.append("| ").append(w.mode()).append(" | ").append(w.requests()).append(" | ").append(w.bytes())
                     .append(" | ").append(String.format(Locale.ROOT, "%.4f", w.bytesPerRequest()))
+                    .append(" | ").append(String.format(Locale.ROOT, "%.0f", w.bytes() / w.seconds()))
                     .append(" | ").append(String.format(Locale.ROOT, "%.0f", w.wrkRps()))
                     .append(" | ").append(w.jfr().events).append(" | ").append(w.load()).append(" |\n");
         }
+        sb.append("\nA figure well under 1 byte/request is not a per-request allocation: it is work done once a second or "
+                + "so whatever the load (the Date line is formatted once a second; the timeout sweep is a timer), "
+                + "which the bytes/s column shows staying flat while the request rate changes.\n");
         for (AllocProbe.Window w : windows) {
             sb.append("\n## JFR allocation sites on the loop thread, ").append(w.mode()).append("\n\n");
             if (w.jfr().sites.isEmpty()) {
