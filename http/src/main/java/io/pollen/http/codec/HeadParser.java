@@ -5,10 +5,10 @@ import java.util.Arrays;
 
 /**
  * The reusable, resumable state machine for a message head: a start line (parsed by the subclass)
- * followed by header fields and an empty line. It consumes bytes from the caller's
- * {@link ByteBuffer} (through a small per-thread array), so a head may arrive split at any byte
- * boundary over any number of reads, and keeps only the bytes of tokens (method, target, names,
- * values) in one reused array; no regex, no String and no object per byte, field or message.
+ * followed by header fields and an empty line. It consumes bytes straight from the caller's
+ * {@link ByteBuffer}, so a head may arrive split at any byte boundary over any number of reads,
+ * and copies only the bytes of tokens it keeps (method, target, names, values) into one reused
+ * array; no regex, no String and no object per byte, field or message.
  *
  * <p>Header fields are kept as offsets into that array: {@link #headerCount()},
  * {@link #indexOf(byte[])}, {@link #headerValue(int)}. They stay valid until {@link #reset()}.
@@ -27,10 +27,6 @@ public abstract class HeadParser {
     private static final int H_VALUE_LF = 5;
     private static final int H_END_LF = 6;
     private static final int DONE = 7;
-
-    /** Bytes copied out of the caller's buffer per step; one array per thread, shared by its parsers. */
-    private static final int CHUNK = 256;
-    private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[CHUNK]);
 
     protected final Limits limits;
     private final int headerStatus;
@@ -75,7 +71,7 @@ public abstract class HeadParser {
      * Consumes start-line bytes from {@code in[pos, lim)}. Returns the position after the last byte
      * consumed; when the start line is complete it sets {@link #state} to {@link #startHeaders()}.
      */
-    protected abstract int parseStartLine(byte[] in, int pos, int lim) throws HttpParseException;
+    protected abstract int parseStartLine(ByteBuffer in, int pos, int lim) throws HttpParseException;
 
     /** Called when the head is complete: checks the fields as a whole (framing, Host, ...). */
     protected abstract void complete() throws HttpParseException;
@@ -107,23 +103,17 @@ public abstract class HeadParser {
         int pos = in.position();
         int lim = in.limit();
         try {
-            // Bytes are parsed from a heap copy, CHUNK at a time: token runs are then scanned and
-            // copied with plain array loops instead of a checked get per byte.
-            byte[] chunk = SCRATCH.get();
-            while (state != DONE && pos < lim) {
-                int n = Math.min(lim - pos, chunk.length);
-                in.get(pos, chunk, 0, n);
-                int p = 0;
+            if (state < 0) {
+                pos = parseStartLine(in, pos, lim);
                 if (state < 0) {
-                    p = parseStartLine(chunk, p, n);
+                    return false;
                 }
-                if (state >= 0) {
-                    p = parseHeaders(chunk, p, n);
-                    if (state == DONE) {
-                        complete();
-                    }
+            }
+            if (state != DONE) {
+                pos = parseHeaders(in, pos, lim);
+                if (state == DONE) {
+                    complete();
                 }
-                pos += p;
             }
             return state == DONE;
         } finally {
@@ -131,136 +121,82 @@ public abstract class HeadParser {
         }
     }
 
-    /**
-     * The header-section state machine over {@code in[pos, lim)}. The fields it updates per byte
-     * live in locals while it runs (written back on every exit, exceptions included): C2 keeps
-     * locals in registers, fields it loads and stores on every byte. Names and values are taken
-     * as runs: one scan and one copy per token, not one trip through the switch per byte.
-     */
-    private int parseHeaders(byte[] in, int pos, int lim) throws HttpParseException {
+    private int parseHeaders(ByteBuffer in, int pos, int lim) throws HttpParseException {
         int max = limits.maxHeaderBytes();
-        int st = state;
-        int count = headerBytes;
-        int len = storeLength;
-        byte[] s = store;
-        int ns = nameStart;
-        int ne = nameEnd;
-        int vs = valueStart;
-        int ve = valueEnd;
-        try {
-            while (pos < lim) {
-                byte b = in[pos++];
-                if (++count > max) {
-                    throw new HttpParseException(headerStatus, "header section larger than " + max + " bytes");
-                }
-                switch (st) {
-                    case H_LINE_START -> {
-                        if (b == Ascii.CR) {
-                            st = H_END_LF;
-                        } else if (b == Ascii.LF) {
-                            st = DONE;
-                            return pos;
-                        } else if (Ascii.isTchar(b)) {
-                            ns = len;
-                            int e = tcharRun(in, pos, Math.min(lim, pos + max - count));
-                            s = room(len, e - pos + 1);
-                            copy(in, pos - 1, s, len, e - pos + 1);
-                            len += e - pos + 1;
-                            count += e - pos;
-                            pos = e;
-                            st = H_NAME;
-                        } else if (b == Ascii.SP || b == Ascii.HT) {
-                            throw new HttpParseException(400, "obsolete line folding in header section");
-                        } else {
-                            throw new HttpParseException(400, "invalid byte 0x" + hex(b) + " at start of header field");
-                        }
-                    }
-                    case H_NAME -> {
-                        if (Ascii.isTchar(b)) { // the name goes on in a later chunk
-                            int e = tcharRun(in, pos, Math.min(lim, pos + max - count));
-                            s = room(len, e - pos + 1);
-                            copy(in, pos - 1, s, len, e - pos + 1);
-                            len += e - pos + 1;
-                            count += e - pos;
-                            pos = e;
-                        } else if (b == ':') {
-                            ne = len;
-                            vs = len;
-                            ve = len;
-                            st = H_VALUE_LEAD;
-                        } else {
-                            throw new HttpParseException(400, "invalid byte 0x" + hex(b) + " in header field name");
-                        }
-                    }
-                    case H_VALUE_LEAD, H_VALUE -> {
-                        if (b == Ascii.CR) {
-                            st = H_VALUE_LF;
-                        } else if (b == Ascii.LF) {
-                            endField(ns, ne, vs, ve);
-                            st = H_LINE_START;
-                        } else if ((b == Ascii.SP || b == Ascii.HT) && st == H_VALUE_LEAD) {
-                            // leading whitespace is dropped
-                        } else if (b == Ascii.SP || b == Ascii.HT || Ascii.isFieldVchar(b)) {
-                            if (st == H_VALUE_LEAD) {
-                                vs = len;
-                                st = H_VALUE;
-                            }
-                            // b and the value bytes after it, kept at once; inner whitespace is kept,
-                            // trailing whitespace is cut by valueEnd (one past the last visible byte)
-                            int from = pos - 1;
-                            int bound = Math.min(lim, pos + max - count);
-                            int lastVisible = b == Ascii.SP || b == Ascii.HT ? -1 : from;
-                            int e = pos;
-                            for (; e < bound; e++) {
-                                byte c = in[e];
-                                if (Ascii.isFieldVchar(c)) {
-                                    lastVisible = e;
-                                } else if (c != Ascii.SP && c != Ascii.HT) {
-                                    break;
-                                }
-                            }
-                            s = room(len, e - from);
-                            copy(in, from, s, len, e - from);
-                            if (lastVisible >= 0) {
-                                ve = len + lastVisible - from + 1;
-                            }
-                            len += e - from;
-                            count += e - pos;
-                            pos = e;
-                        } else {
-                            throw new HttpParseException(400, "invalid byte 0x" + hex(b) + " in header field value");
-                        }
-                    }
-                    case H_VALUE_LF -> {
-                        if (b != Ascii.LF) {
-                            throw new HttpParseException(400, "CR not followed by LF in header field");
-                        }
-                        endField(ns, ne, vs, ve);
-                        st = H_LINE_START;
-                    }
-                    case H_END_LF -> {
-                        if (b != Ascii.LF) {
-                            throw new HttpParseException(400, "CR not followed by LF at end of header section");
-                        }
-                        st = DONE;
-                        return pos;
-                    }
-                    default -> throw new IllegalStateException("state " + st);
-                }
+        while (pos < lim) {
+            byte b = in.get(pos++);
+            if (++headerBytes > max) {
+                throw new HttpParseException(headerStatus, "header section larger than " + max + " bytes");
             }
-            return pos;
-        } finally {
-            state = st;
-            headerBytes = count;
-            storeLength = len;
-            nameStart = ns;
-            nameEnd = ne;
-            valueStart = vs;
-            valueEnd = ve;
+            switch (state) {
+                case H_LINE_START -> {
+                    if (b == Ascii.CR) {
+                        state = H_END_LF;
+                    } else if (b == Ascii.LF) {
+                        state = DONE;
+                        return pos;
+                    } else if (Ascii.isTchar(b)) {
+                        nameStart = storeLength;
+                        keep(b);
+                        state = H_NAME;
+                    } else if (b == Ascii.SP || b == Ascii.HT) {
+                        throw new HttpParseException(400, "obsolete line folding in header section");
+                    } else {
+                        throw new HttpParseException(400, "invalid byte 0x" + hex(b) + " at start of header field");
+                    }
+                }
+                case H_NAME -> {
+                    if (Ascii.isTchar(b)) {
+                        keep(b);
+                    } else if (b == ':') {
+                        nameEnd = storeLength;
+                        valueStart = storeLength;
+                        valueEnd = storeLength;
+                        state = H_VALUE_LEAD;
+                    } else {
+                        throw new HttpParseException(400, "invalid byte 0x" + hex(b) + " in header field name");
+                    }
+                }
+                case H_VALUE_LEAD, H_VALUE -> {
+                    if (b == Ascii.CR) {
+                        state = H_VALUE_LF;
+                    } else if (b == Ascii.LF) {
+                        endField();
+                    } else if (b == Ascii.SP || b == Ascii.HT) {
+                        if (state == H_VALUE) {
+                            keep(b); // inner whitespace; trailing whitespace is cut by valueEnd
+                        }
+                    } else if (Ascii.isFieldVchar(b)) {
+                        if (state == H_VALUE_LEAD) {
+                            valueStart = storeLength;
+                            state = H_VALUE;
+                        }
+                        keep(b);
+                        valueEnd = storeLength;
+                    } else {
+                        throw new HttpParseException(400, "invalid byte 0x" + hex(b) + " in header field value");
+                    }
+                }
+                case H_VALUE_LF -> {
+                    if (b != Ascii.LF) {
+                        throw new HttpParseException(400, "CR not followed by LF in header field");
+                    }
+                    endField();
+                }
+                case H_END_LF -> {
+                    if (b != Ascii.LF) {
+                        throw new HttpParseException(400, "CR not followed by LF at end of header section");
+                    }
+                    state = DONE;
+                    return pos;
+                }
+                default -> throw new IllegalStateException("state " + state);
+            }
         }
+        return pos;
     }
 
-    private void endField(int ns, int ne, int vs, int ve) throws HttpParseException {
+    private void endField() throws HttpParseException {
         if (fieldCount == limits.maxHeaderCount()) {
             throw new HttpParseException(headerStatus, "more than " + limits.maxHeaderCount() + " header fields");
         }
@@ -268,51 +204,20 @@ public abstract class HeadParser {
         if (i + 4 > fields.length) {
             fields = Arrays.copyOf(fields, fields.length * 2);
         }
-        fields[i] = ns;
-        fields[i + 1] = ne;
-        fields[i + 2] = vs;
-        fields[i + 3] = ve;
+        fields[i] = nameStart;
+        fields[i + 1] = nameEnd;
+        fields[i + 2] = valueStart;
+        fields[i + 3] = valueEnd;
         fieldCount++;
+        state = H_LINE_START;
     }
 
     /** Appends one kept byte; the store grows (by doubling) up to the limits, which bound it. */
     protected final void keep(byte b) {
         if (storeLength == store.length) {
-            grow();
+            store = Arrays.copyOf(store, store.length * 2);
         }
         store[storeLength++] = b;
-    }
-
-    /** Doubles the store (kept bytes stay); returns it, for loops that hold it in a local. */
-    protected final byte[] grow() {
-        return store = Arrays.copyOf(store, store.length * 2);
-    }
-
-    /** The store, doubled as often as needed to take {@code n} more bytes after {@code len}. */
-    protected final byte[] room(int len, int n) {
-        while (len + n > store.length) {
-            grow();
-        }
-        return store;
-    }
-
-    /** Copies a short run (a few bytes to a few dozen: a loop beats the arraycopy stub's call). */
-    protected static void copy(byte[] src, int from, byte[] dst, int at, int n) {
-        for (int i = 0; i < n; i++) {
-            dst[at + i] = src[from + i];
-        }
-    }
-
-    /**
-     * The end of the run of token bytes in {@code in[from, bound)}. Callers bound it by the bytes
-     * the limit still allows, so a run never takes a byte past a limit: that byte is then parsed on
-     * its own and fails the limit check as it would have byte by byte.
-     */
-    protected static int tcharRun(byte[] in, int from, int bound) {
-        while (from < bound && Ascii.isTchar(in[from])) {
-            from++;
-        }
-        return from;
     }
 
     protected static String hex(byte b) {

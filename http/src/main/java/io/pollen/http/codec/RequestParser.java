@@ -72,117 +72,76 @@ public final class RequestParser extends HeadParser {
     }
 
     @Override
-    protected int parseStartLine(byte[] in, int pos, int lim) throws HttpParseException {
-        // Per-byte fields live in locals and tokens are taken as runs (see HeadParser#parseHeaders);
-        // a run is bounded so that it never takes the byte that breaks the length limit.
+    protected int parseStartLine(ByteBuffer in, int pos, int lim) throws HttpParseException {
         int max = limits.maxStartLine();
-        int st = state;
-        int count = lineBytes;
-        int len = storeLength;
-        byte[] s = store;
-        try {
-            while (pos < lim) {
-                byte b = in[pos++];
-                if (++count > max) {
-                    throw new HttpParseException(414, "request line longer than " + max + " bytes");
-                }
-                switch (st) {
-                    case R_START -> {
-                        if (Ascii.isTchar(b)) {
-                            if (len == s.length) s = grow();
-                            s[len++] = b;
-                            st = R_METHOD;
-                        } else if (b != Ascii.CR && b != Ascii.LF) { // empty lines before a request are ignored
-                            throw new HttpParseException(400, "invalid byte 0x" + hex(b) + " at start of request");
-                        }
-                    }
-                    case R_METHOD -> {
-                        if (Ascii.isTchar(b)) {
-                            int e = tcharRun(in, pos, Math.min(lim, pos + max - count));
-                            s = room(len, e - pos + 1);
-                            copy(in, pos - 1, s, len, e - pos + 1);
-                            len += e - pos + 1;
-                            count += e - pos;
-                            pos = e;
-                        } else if (b == Ascii.SP) {
-                            methodEnd = len;
-                            st = R_TARGET_START;
-                        } else {
-                            throw new HttpParseException(400, "invalid byte 0x" + hex(b) + " in method");
-                        }
-                    }
-                    case R_TARGET_START, R_TARGET -> {
-                        if (b == Ascii.SP && st == R_TARGET) {
-                            targetEnd = len;
-                            versionStart = len;
-                            st = R_VERSION;
-                        } else if (b > Ascii.SP && b < 0x7f) { // visible ASCII; b is signed, so >= 0x80 fails
-                            if (st == R_TARGET_START) {
-                                targetStart = len;
-                                st = R_TARGET;
-                            }
-                            int e = pos; // b and the visible bytes after it
-                            for (int bound = Math.min(lim, pos + max - count); e < bound && in[e] > Ascii.SP && in[e] < 0x7f; ) {
-                                e++;
-                            }
-                            s = room(len, e - pos + 1);
-                            copy(in, pos - 1, s, len, e - pos + 1);
-                            len += e - pos + 1;
-                            count += e - pos;
-                            pos = e;
-                        } else {
-                            throw new HttpParseException(400, "invalid byte 0x" + hex(b) + " in request target");
-                        }
-                    }
-                    case R_VERSION -> {
-                        if (b == Ascii.CR) {
-                            st = R_LF;
-                        } else if (b == Ascii.LF) {
-                            endLine(len);
-                            len = versionStart; // the version bytes are not needed any more
-                            st = startHeaders();
-                            return pos;
-                        } else if (len - versionStart < 8) {
-                            // b and the version bytes after it, up to the 8 of "HTTP/1.1"
-                            int e = pos;
-                            for (int bound = Math.min(lim, Math.min(pos + max - count, pos + 7 - (len - versionStart)));
-                                 e < bound && in[e] != Ascii.CR && in[e] != Ascii.LF; ) {
-                                e++;
-                            }
-                            s = room(len, e - pos + 1);
-                            copy(in, pos - 1, s, len, e - pos + 1);
-                            len += e - pos + 1;
-                            count += e - pos;
-                            pos = e;
-                        } else {
-                            throw new HttpParseException(400, "malformed HTTP version");
-                        }
-                    }
-                    case R_LF -> {
-                        if (b != Ascii.LF) {
-                            throw new HttpParseException(400, "CR not followed by LF in request line");
-                        }
-                        endLine(len);
-                        len = versionStart;
-                        st = startHeaders();
-                        return pos;
-                    }
-                    default -> throw new IllegalStateException("state " + st);
-                }
+        while (pos < lim) {
+            byte b = in.get(pos++);
+            if (++lineBytes > max) {
+                throw new HttpParseException(414, "request line longer than " + max + " bytes");
             }
-            return pos;
-        } finally {
-            state = st;
-            lineBytes = count;
-            storeLength = len;
+            switch (state) {
+                case R_START -> {
+                    if (Ascii.isTchar(b)) {
+                        keep(b);
+                        state = R_METHOD;
+                    } else if (b != Ascii.CR && b != Ascii.LF) { // empty lines before a request are ignored
+                        throw new HttpParseException(400, "invalid byte 0x" + hex(b) + " at start of request");
+                    }
+                }
+                case R_METHOD -> {
+                    if (Ascii.isTchar(b)) {
+                        keep(b);
+                    } else if (b == Ascii.SP) {
+                        methodEnd = storeLength;
+                        state = R_TARGET_START;
+                    } else {
+                        throw new HttpParseException(400, "invalid byte 0x" + hex(b) + " in method");
+                    }
+                }
+                case R_TARGET_START, R_TARGET -> {
+                    if (b == Ascii.SP && state == R_TARGET) {
+                        targetEnd = storeLength;
+                        versionStart = storeLength;
+                        state = R_VERSION;
+                    } else if (b > Ascii.SP && b < 0x7f) { // visible ASCII; b is signed, so >= 0x80 fails
+                        if (state == R_TARGET_START) {
+                            targetStart = storeLength;
+                            state = R_TARGET;
+                        }
+                        keep(b);
+                    } else {
+                        throw new HttpParseException(400, "invalid byte 0x" + hex(b) + " in request target");
+                    }
+                }
+                case R_VERSION -> {
+                    if (b == Ascii.CR) {
+                        state = R_LF;
+                    } else if (b == Ascii.LF) {
+                        endLine();
+                        return pos;
+                    } else if (storeLength - versionStart < 8) {
+                        keep(b);
+                    } else {
+                        throw new HttpParseException(400, "malformed HTTP version");
+                    }
+                }
+                case R_LF -> {
+                    if (b != Ascii.LF) {
+                        throw new HttpParseException(400, "CR not followed by LF in request line");
+                    }
+                    endLine();
+                    return pos;
+                }
+                default -> throw new IllegalStateException("state " + state);
+            }
         }
+        return pos;
     }
 
-    /** Checks the version at the end of the request line ({@code store[versionStart, len)}). */
-    private void endLine(int len) throws HttpParseException {
+    private void endLine() throws HttpParseException {
         byte[] s = store;
         int v = versionStart;
-        if (len - v != 8 || s[v] != 'H' || s[v + 1] != 'T' || s[v + 2] != 'T' || s[v + 3] != 'P'
+        if (storeLength - v != 8 || s[v] != 'H' || s[v + 1] != 'T' || s[v + 2] != 'T' || s[v + 3] != 'P'
                 || s[v + 4] != '/' || !digit(s[v + 5]) || s[v + 6] != '.' || !digit(s[v + 7])) {
             throw new HttpParseException(400, "malformed HTTP version");
         }
@@ -190,6 +149,8 @@ public final class RequestParser extends HeadParser {
             throw new HttpParseException(505, "HTTP version " + Ascii.string(s, v, 8) + " not supported");
         }
         minor = s[v + 7] - '0'; // 1.2+ is answered as 1.1 (same major version, RFC 9110 §6.2)
+        storeLength = v; // the version bytes are not needed any more
+        state = startHeaders();
     }
 
     private static boolean digit(byte b) {

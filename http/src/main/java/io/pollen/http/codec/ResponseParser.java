@@ -1,5 +1,6 @@
 package io.pollen.http.codec;
 
+import java.nio.ByteBuffer;
 
 /**
  * Parses a response head (RFC 9112 §4) for the client and decides how its body is delimited
@@ -66,10 +67,10 @@ public final class ResponseParser extends HeadParser {
     }
 
     @Override
-    protected int parseStartLine(byte[] in, int pos, int lim) throws HttpParseException {
+    protected int parseStartLine(ByteBuffer in, int pos, int lim) throws HttpParseException {
         int max = limits.maxStartLine();
         while (pos < lim) {
-            byte b = in[pos++];
+            byte b = in.get(pos++);
             if (++lineBytes > max) {
                 throw new HttpParseException(400, "status line longer than " + max + " bytes");
             }

@@ -100,8 +100,8 @@ class RequestParserTest {
     }
 
     /**
-     * A head longer than the parser's copy step, from a direct buffer, gives the same fields as the
-     * same head fed one byte at a time (runs of name, value and target bytes cross the steps).
+     * A long head (store and field arrays grow) from a direct buffer gives the same fields as the
+     * same head fed one byte at a time.
      */
     @Test
     void longHeadFromADirectBufferMatchesByteAtATime() throws Exception {
