@@ -11,15 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-java_major() { "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p'; }
-JAVA=""
-for candidate in "${POLLEN_JAVA:-}" "${JAVA_HOME:+$JAVA_HOME/bin/java}" /usr/lib/jvm/*/bin/java; do
-  if [ -n "$candidate" ] && [ -x "$candidate" ]; then
-    major=$(java_major "$candidate")
-    if [ -n "$major" ] && [ "$major" -ge 25 ] 2>/dev/null; then JAVA="$candidate"; break; fi
-  fi
-done
-if [ -z "$JAVA" ]; then echo "bench/alloc.sh: no JDK 25+ found (set POLLEN_JAVA)" >&2; exit 2; fi
+. bench/java25.sh # sets JAVA
 
 if [ -z "${SKIP_BUILD:-}" ]; then
   echo "[alloc] building (mvn -pl bench -am package -DskipTests) ..." >&2
