@@ -21,15 +21,7 @@ for tool in wrk gcc taskset mvn; do
   fi
 done
 
-java_major() { "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p'; }
-JAVA=""
-for candidate in "${POLLEN_JAVA:-}" "${JAVA_HOME:+$JAVA_HOME/bin/java}" /usr/lib/jvm/*/bin/java; do
-  if [ -n "$candidate" ] && [ -x "$candidate" ]; then
-    major=$(java_major "$candidate")
-    if [ -n "$major" ] && [ "$major" -ge 25 ] 2>/dev/null; then JAVA="$candidate"; break; fi
-  fi
-done
-if [ -z "$JAVA" ]; then echo "bench/run.sh: no JDK 25+ found (set POLLEN_JAVA)" >&2; exit 2; fi
+. bench/java25.sh # sets JAVA
 
 echo "[bench] building (mvn -pl bench -am package -DskipTests) ..." >&2
 # Maven itself runs on that JDK too: the jar plugin runs the JDK's jar tool in Maven's JVM, and an

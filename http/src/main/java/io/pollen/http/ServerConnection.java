@@ -7,6 +7,7 @@ import io.pollen.http.codec.OutputBuffer;
 import io.pollen.http.codec.RequestParser;
 import io.pollen.net.Shutdown;
 import io.pollen.net.TcpStream;
+import io.pollen.poll.Backend;
 import io.pollen.poll.Interest;
 import io.pollen.runtime.Readiness;
 import io.pollen.runtime.ReadyHandler;
@@ -75,6 +76,19 @@ final class ServerConnection implements ReadyHandler {
     private Response syncResult;
     private Throwable syncFailure;
     private boolean syncDone;
+    /**
+     * {@link System#nanoTime()} when the input being processed was read (or a handler resumed):
+     * deadlines and the Date line use it, so a read of 16 pipelined requests costs one clock read
+     * instead of four per request.
+     */
+    private long now;
+    /**
+     * Whether a short read proves the socket drained, which saves the read that would only say
+     * "would block" (one syscall in three per pipelined batch). {@code TcpStream} promises it on
+     * every backend: bytes that arrive later raise a new event. Never once the peer's FIN or an
+     * error was reported: that edge is spent, and the end of stream must still be read.
+     */
+    private boolean shortReadDrains = true;
 
     ServerConnection(ServerLoop owner, TcpStream stream) {
         this.owner = owner;
@@ -85,7 +99,8 @@ final class ServerConnection implements ReadyHandler {
         this.chunked = new ChunkedDecoder(config.limits());
         this.body = new BodyBuffer(config.limits().maxBodyBytes());
         this.request = new HttpRequest(parser, body, this::peer);
-        this.deadline = System.nanoTime() + config.headerTimeoutNanos();
+        this.now = System.nanoTime();
+        this.deadline = now + config.headerTimeoutNanos();
     }
 
     void start(Registration registration) {
@@ -112,6 +127,9 @@ final class ServerConnection implements ReadyHandler {
         if (phase == CLOSED) {
             return;
         }
+        if ((flags & (Readiness.READ_CLOSED | Readiness.ERROR)) != 0) {
+            shortReadDrains = false;
+        }
         if ((flags & Readiness.ANY_WRITE) != 0 && !out.isEmpty()) {
             flush();
         }
@@ -128,9 +146,14 @@ final class ServerConnection implements ReadyHandler {
                 drain();
                 return;
             }
-            while (phase != CLOSED && process()) {
+            if (in.hasRemaining()) {
+                now = System.nanoTime(); // bytes left from an earlier batch are processed first
+            }
+            boolean drained = false;
+            while (phase != CLOSED && process() && !drained) {
                 takeInput();
                 in.compact();
+                int room = in.remaining();
                 int n = stream.read(in);
                 in.flip();
                 if (n == 0) {
@@ -140,6 +163,8 @@ final class ServerConnection implements ReadyHandler {
                     endOfInput();
                     break;
                 }
+                now = System.nanoTime(); // once per read, not per request
+                drained = shortReadDrains && n < room;
             }
         } catch (IOException e) {
             close(); // reset by peer and friends: nothing to answer
@@ -186,7 +211,7 @@ final class ServerConnection implements ReadyHandler {
                         boolean started = parser.hasStarted();
                         boolean done = parser.parse(in);
                         if (!started && (done || parser.hasStarted())) {
-                            deadline = System.nanoTime() + config.headerTimeoutNanos();
+                            deadline = now + config.headerTimeoutNanos();
                         }
                         if (!done) {
                             return true;
@@ -221,7 +246,7 @@ final class ServerConnection implements ReadyHandler {
         if (parser.expectContinue()) {
             out.put(ResponseEncoder.CONTINUE);
         }
-        deadline = System.nanoTime() + config.idleTimeoutNanos();
+        deadline = now + config.idleTimeoutNanos();
         phase = BODY;
     }
 
@@ -231,7 +256,7 @@ final class ServerConnection implements ReadyHandler {
             boolean progress = in.hasRemaining();
             boolean done = chunked.decode(in, body);
             if (progress) {
-                deadline = System.nanoTime() + config.idleTimeoutNanos();
+                deadline = now + config.idleTimeoutNanos();
             }
             return done;
         }
@@ -239,7 +264,7 @@ final class ServerConnection implements ReadyHandler {
             int n = (int) Math.min(remaining, in.remaining());
             body.append(in, n);
             remaining -= n;
-            deadline = System.nanoTime() + config.idleTimeoutNanos();
+            deadline = now + config.idleTimeoutNanos();
         }
         return remaining == 0;
     }
@@ -323,6 +348,7 @@ final class ServerConnection implements ReadyHandler {
         if (phase != HANDLING) {
             return; // closed meanwhile
         }
+        now = System.nanoTime();
         respond(e != null || r == null ? failed(e) : r);
         onReadable();
     }
@@ -335,11 +361,11 @@ final class ServerConnection implements ReadyHandler {
     /** Encodes the response of the current request and gets ready for the next one. */
     private void respond(Response r) {
         boolean keepAlive = parser.keepAlive() && !r.requestsClose() && !owner.isClosing() && !inputClosed;
-        owner.encoder().encode(out, r, request.isHead(), keepAlive, parser.minorVersion() == 0);
+        owner.encoder().encode(out, r, request.isHead(), keepAlive, parser.minorVersion() == 0, now);
         parser.reset();
         body.clear();
         phase = HEAD;
-        deadline = System.nanoTime() + config.idleTimeoutNanos();
+        deadline = now + config.idleTimeoutNanos();
         if (!keepAlive) {
             closeAfterWrite = true;
         }
@@ -347,7 +373,7 @@ final class ServerConnection implements ReadyHandler {
 
     /** A request the server refuses: answer with the status, then close cleanly. */
     private void fail(int status, String message) {
-        owner.encoder().encode(out, ResponseEncoder.error(status, message), false, false, false);
+        owner.encoder().encode(out, ResponseEncoder.error(status, message), false, false, false, now);
         phase = HEAD;
         closeAfterWrite = true;
     }
@@ -428,7 +454,8 @@ final class ServerConnection implements ReadyHandler {
         if (phase == HEAD && parser.hasStarted() || phase == BODY) {
             // header-read (slowloris) or body timeout: tell the client, then close
             out.clear();
-            owner.encoder().encode(out, ResponseEncoder.error(408, null), false, false, false);
+            now = System.nanoTime();
+            owner.encoder().encode(out, ResponseEncoder.error(408, null), false, false, false, now);
             closeAfterWrite = true;
             phase = HEAD;
             flush();

@@ -1,9 +1,11 @@
 package io.pollen.bench.servers;
 
+import io.pollen.http.Handler;
 import io.pollen.http.HttpServer;
 import io.pollen.http.Response;
 import io.pollen.poll.Backend;
 import io.pollen.runtime.Runtime;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 
@@ -19,7 +21,8 @@ import java.nio.charset.StandardCharsets;
  */
 public final class PollenServer {
 
-    private static final Response PLAINTEXT =
+    /** The one response of {@code GET /plaintext}, built once. */
+    public static final Response PLAINTEXT =
             Response.of(200, "text/plain", PlaintextHttp.BODY.getBytes(StandardCharsets.US_ASCII));
 
     public static void main(String[] args) throws Exception {
@@ -38,14 +41,23 @@ public final class PollenServer {
             ServerOptions.unavailable("pollen " + opts.transport() + ": " + e.getMessage());
             return;
         }
-        HttpServer.builder()
-                .bind(new InetSocketAddress("127.0.0.1", opts.httpPort()))
-                .backlog(4096)
-                .serverName(PlaintextHttp.SERVER)
-                .route("GET", "/plaintext", req -> PLAINTEXT)
-                .start(runtime);
+        startHttp(runtime, new InetSocketAddress("127.0.0.1", opts.httpPort()), req -> PLAINTEXT);
         PollenEcho.start(runtime, new InetSocketAddress("127.0.0.1", opts.echoPort()));
         ServerOptions.ready("pollen-" + opts.transport() + " loops=" + opts.loops());
         Thread.currentThread().join(); // the harness stops us with SIGTERM
+    }
+
+    /**
+     * The harness's HTTP server: {@code GET /plaintext} answered by {@code plaintext} (normally
+     * {@code req -> PLAINTEXT}; the allocation probe wraps it to count requests).
+     */
+    public static HttpServer startHttp(Runtime runtime, InetSocketAddress address, Handler plaintext)
+            throws IOException {
+        return HttpServer.builder()
+                .bind(address)
+                .backlog(4096)
+                .serverName(PlaintextHttp.SERVER)
+                .route("GET", "/plaintext", plaintext)
+                .start(runtime);
     }
 }

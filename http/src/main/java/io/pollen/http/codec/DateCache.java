@@ -10,6 +10,12 @@ import java.util.function.LongSupplier;
  * RFC 9110 §5.6.7) as bytes, formatted at most once per second of the clock: a response reads the
  * cached array, so writing a Date costs a clock read and a copy, not a format.
  *
+ * <p>{@link #line(long)} goes further for a server that already read {@link System#nanoTime()}:
+ * the wall clock is read only when that monotonic time leaves the wall-clock second the line was
+ * made in, so a response costs no clock read at all. The Date may then lag a second boundary by
+ * under a millisecond (the wall clock is read in whole milliseconds), or by up to a second right
+ * after the wall clock is stepped; HTTP asks only for the best available approximation.
+ *
  * <p>Thread-safe: the cache is one immutable snapshot behind a volatile field; two threads that
  * see a new second at once may both format it (harmless). The clock is injectable for tests.
  */
@@ -18,11 +24,12 @@ public final class DateCache {
     private static final String[] MONTHS = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
-    private record Entry(long second, byte[] line) {
+    /** A line and the {@code System.nanoTime()} span it is known valid for, [validFrom, validUntil). */
+    private record Entry(long second, byte[] line, long validFrom, long validUntil) {
     }
 
     private final LongSupplier millisClock;
-    private volatile Entry entry = new Entry(Long.MIN_VALUE, null);
+    private volatile Entry entry = new Entry(Long.MIN_VALUE, null, 0, 0);
 
     public DateCache() {
         this(System::currentTimeMillis);
@@ -37,10 +44,31 @@ public final class DateCache {
         long second = Math.floorDiv(millisClock.getAsLong(), 1000);
         Entry e = entry;
         if (e.second != second) {
-            e = new Entry(second, Ascii.bytes("Date: " + format(second) + "\r\n"));
+            e = new Entry(second, lineOf(second), 0, 0);
             entry = e;
         }
         return e.line;
+    }
+
+    /**
+     * The header line for the monotonic time {@code nanoNow} (a {@link System#nanoTime()} value
+     * the caller read anyway); reads the wall clock about once a second. Do not modify the array.
+     */
+    public byte[] line(long nanoNow) {
+        Entry e = entry;
+        if (nanoNow - e.validFrom >= 0 && nanoNow - e.validUntil < 0) {
+            return e.line;
+        }
+        long millis = millisClock.getAsLong();
+        long second = Math.floorDiv(millis, 1000);
+        long untilNextSecond = (1000 - Math.floorMod(millis, 1000)) * 1_000_000L;
+        e = new Entry(second, e.second == second ? e.line : lineOf(second), nanoNow, nanoNow + untilNextSecond);
+        entry = e;
+        return e.line;
+    }
+
+    private static byte[] lineOf(long second) {
+        return Ascii.bytes("Date: " + format(second) + "\r\n");
     }
 
     /** IMF-fixdate of an epoch second, e.g. {@code Sun, 06 Nov 1994 08:49:37 GMT}. */

@@ -117,6 +117,13 @@ public final class OutputBuffer {
         return this;
     }
 
+    /** A copy of the pending bytes from offset {@code from} (a {@link #pending()} value) to the end. */
+    public byte[] copyFrom(int from) {
+        byte[] b = new byte[buf.position() - from];
+        buf.get(from, b);
+        return b;
+    }
+
     /** Switches to read mode: the pending bytes, for a {@code write} call. */
     public ByteBuffer flipForWrite() {
         if (buf == NONE) {

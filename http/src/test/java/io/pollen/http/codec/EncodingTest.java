@@ -41,6 +41,26 @@ class EncodingTest {
     }
 
     @Test
+    void dateFromMonotonicTimeReadsTheWallClockOnlyAtSecondBoundaries() {
+        AtomicLong wall = new AtomicLong(784111777_250L);
+        AtomicLong reads = new AtomicLong();
+        DateCache cache = new DateCache(() -> {
+            reads.incrementAndGet();
+            return wall.get();
+        });
+        long t = -5_000_000_000L; // nanoTime values may be negative
+        byte[] a = cache.line(t);
+        assertEquals("Date: Sun, 06 Nov 1994 08:49:37 GMT\r\n", new String(a, StandardCharsets.ISO_8859_1));
+        assertSame(a, cache.line(t + 749_000_000L), "same wall second: no clock read");
+        assertEquals(1, reads.get());
+        wall.addAndGet(750);
+        byte[] b = cache.line(t + 750_000_000L);
+        assertEquals("Date: Sun, 06 Nov 1994 08:49:38 GMT\r\n", new String(b, StandardCharsets.ISO_8859_1));
+        assertEquals(2, reads.get());
+        assertSame(b, cache.line(), "the wall-clock path shares the cache");
+    }
+
+    @Test
     void statusLines() {
         assertEquals("HTTP/1.1 431 Request Header Fields Too Large\r\n", new String(Status.line(431), StandardCharsets.ISO_8859_1));
         assertSame(Status.line(200), Status.line(200));

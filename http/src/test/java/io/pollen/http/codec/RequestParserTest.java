@@ -99,6 +99,39 @@ class RequestParserTest {
         assertFull(p, ByteBuffer.wrap(all, i, all.length - i));
     }
 
+    /**
+     * A long head (store and field arrays grow) from a direct buffer gives the same fields as the
+     * same head fed one byte at a time.
+     */
+    @Test
+    void longHeadFromADirectBufferMatchesByteAtATime() throws Exception {
+        StringBuilder sb = new StringBuilder("PATCH /" + "p".repeat(700) + "?q=" + "x".repeat(90) + " HTTP/1.1\r\n");
+        for (int i = 0; i < 30; i++) {
+            sb.append("X-Field-").append(i).append(":  \t v").append(i).append(" inner \t space ")
+                    .append("w".repeat(i * 7)).append(" \t \r\n");
+        }
+        byte[] all = sb.append("Host: h\r\n\r\nnext").toString().getBytes(StandardCharsets.ISO_8859_1);
+        ByteBuffer direct = ByteBuffer.allocateDirect(all.length).put(all).flip();
+        RequestParser whole = new RequestParser(Limits.DEFAULT);
+        assertTrue(whole.parse(direct));
+        RequestParser bytewise = new RequestParser(Limits.DEFAULT);
+        int i = 0;
+        while (!bytewise.parse(ByteBuffer.wrap(all, i, 1))) {
+            i++;
+        }
+        assertEquals(all.length - 4, direct.position());
+        assertEquals(bytewise.headerCount(), whole.headerCount());
+        assertEquals(31, whole.headerCount());
+        for (int f = 0; f < whole.headerCount(); f++) {
+            assertEquals(bytewise.headerName(f), whole.headerName(f));
+            assertEquals(bytewise.headerValue(f), whole.headerValue(f));
+        }
+        assertEquals("v3 inner \t space " + "w".repeat(21), whole.headerValue(3));
+        assertEquals(Ascii.string(bytewise.store(), bytewise.targetStart(), bytewise.targetEnd() - bytewise.targetStart()),
+                Ascii.string(whole.store(), whole.targetStart(), whole.targetEnd() - whole.targetStart()));
+        assertTrue(whole.methodIs(Ascii.bytes("PATCH")));
+    }
+
     @Test
     void pipelinedRequestsParseFromOneBuffer() throws Exception {
         ByteBuffer in = buf("GET /a HTTP/1.1\r\nHost: h\r\n\r\nGET /b HTTP/1.1\r\nHost: h\r\n\r\n");
@@ -185,6 +218,11 @@ class RequestParserTest {
         assertEquals(64, line.length());
         assertEquals(0, status(small, line + "Host: a\r\n\r\n"));
         assertEquals(414, status(small, "GET /a" + line.substring(5) + "Host: a\r\n\r\n"));
+        // the header section: 128 bytes including the final CRLF pass, 129 do not
+        String fields = "Host: a\r\nX: " + "b".repeat(128 - 16) + "\r\n\r\n";
+        assertEquals(128, fields.length());
+        assertEquals(0, status(small, "GET / HTTP/1.1\r\n" + fields));
+        assertEquals(431, status(small, "GET / HTTP/1.1\r\n" + fields.replace("X: ", "X: b")));
     }
 
     static int status(Limits limits, String req) {
