@@ -21,7 +21,7 @@ import java.util.Locale;
  *   <tr><td>error</td><td>yes ({@code EPOLLERR})</td><td>no: shows as readable+writable, the next I/O fails</td></tr>
  *   <tr><td>read-closed / write-closed</td><td>yes ({@code EPOLLRDHUP}, {@code EPOLLHUP})</td><td>no: a read returns end of stream</td></tr>
  *   <tr><td>priority</td><td>yes ({@code EPOLLPRI})</td><td>no</td></tr>
- *   <tr><td>edge triggering</td><td>kernel ({@code EPOLLET})</td><td>emulated: re-armed on "would block"</td></tr>
+ *   <tr><td>edge triggering</td><td>kernel ({@code EPOLLET})</td><td>emulated: re-armed on "would block" or a short read</td></tr>
  *   <tr><td>timeout resolution</td><td>1 ns ({@code epoll_pwait2}) or 1 ms</td><td>1 ms</td></tr>
  * </table>
  */
