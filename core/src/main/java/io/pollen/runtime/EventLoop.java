@@ -273,10 +273,15 @@ public final class EventLoop implements Executor, AutoCloseable {
     private void run() {
         CURRENT.set(this);
         try {
+            int work = 0;
             while (state < STOPPING) {
                 try {
-                    iterate(-1, null);
+                    // After a turn that did work, look once more without blocking before sleeping:
+                    // work handed over meanwhile is picked up without a wake-up (an eventfd write
+                    // by the sender, and the kernel waking this thread), the costliest path here.
+                    work = iterate(work > 0 ? 0 : -1, null);
                 } catch (Throwable t) {
+                    work = 0;
                     reportError(t); // never lets one bad iteration kill the loop
                 }
             }

@@ -274,9 +274,13 @@ public final class Reactor implements Executor, AutoCloseable {
      * either sees PARKED (and writes the waker) or its work is visible to this check.
      */
     int poll(long timeoutNanos) {
-        wakeState.set(PARKED);
-        if (timeoutNanos != 0 && (!commands.isEmpty() || moreWork.getAsBoolean() || closing)) {
-            timeoutNanos = 0;
+        if (timeoutNanos != 0) {
+            // Announce the sleep, then look for work handed over before it: a sender that comes
+            // later sees PARKED and wakes us. A poll that does not block needs no wake-up.
+            wakeState.set(PARKED);
+            if (!commands.isEmpty() || moreWork.getAsBoolean() || closing) {
+                timeoutNanos = 0;
+            }
         }
         try {
             return poll.pollNanos(events, timeoutNanos);
