@@ -113,7 +113,15 @@ public final class AsyncTcpListener implements AutoCloseable {
             }
             CompletableFuture<AsyncTcpStream> f = new CompletableFuture<>();
             waiters.addLast(new Waiter(f, target, task));
-            drain();
+            if (target == loop) {
+                drain();
+            } else {
+                // Hand over in a later task: called from another thread, this runs inside
+                // LoopCalls.onLoop, which links the caller's future to f only after we return; a
+                // pending connection handed over now could complete f on target first, and the
+                // caller's future would then complete here instead of on target.
+                loop.execute(this::drain);
+            }
             return f;
         });
     }
