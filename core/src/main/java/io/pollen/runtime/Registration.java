@@ -102,14 +102,7 @@ public final class Registration {
      * Deregisters the source; idempotent. The source itself stays open: its owner closes it.
      */
     public void cancel() {
-        if (cancelled) {
-            return;
-        }
-        if (!reactor.inReactor()) {
-            reactor.execute(this::cancel);
-            return;
-        }
-        reactor.cancel(this, true);
+        forget(true);
     }
 
     /**
@@ -123,14 +116,19 @@ public final class Registration {
      * registration alive (its events still dropped, but reported until that fd closes too).
      */
     public void release() {
+        forget(false);
+    }
+
+    /** {@link #cancel} and {@link #release}: on the reactor's thread, once. */
+    private void forget(boolean deregister) {
         if (cancelled) {
             return;
         }
         if (!reactor.inReactor()) {
-            reactor.execute(this::release);
+            reactor.execute(() -> forget(deregister));
             return;
         }
-        reactor.cancel(this, false);
+        reactor.cancel(this, deregister);
     }
 
     @Override

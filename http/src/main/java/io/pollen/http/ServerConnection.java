@@ -7,7 +7,6 @@ import io.pollen.http.codec.OutputBuffer;
 import io.pollen.http.codec.RequestParser;
 import io.pollen.net.Shutdown;
 import io.pollen.net.TcpStream;
-import io.pollen.poll.Backend;
 import io.pollen.poll.Interest;
 import io.pollen.runtime.Readiness;
 import io.pollen.runtime.ReadyHandler;

@@ -49,7 +49,8 @@ final class TestServers implements AutoCloseable {
      * Serves one connection per backend before a test class takes its fd snapshot. The first
      * connection a JVM serves leaves one unbound socket fd open for good (a one-time lazy
      * initialisation below Pollen's HTTP layer, seen with the nio backend); warming up keeps the
-     * leak checks about what the tests themselves open. Same for the JDK's virtual-thread pollers.
+     * leak checks about what the tests themselves open (Fds.snapshot starts the JDK's virtual-thread
+     * pollers).
      */
     static synchronized void warmUp() {
         if (warm) {
@@ -61,20 +62,7 @@ final class TestServers implements AutoCloseable {
                 try (RawHttp c = new RawHttp(s.address(b))) {
                     c.send(RawHttp.get("/plaintext")).read();
                 }
-                // The JDK's virtual-thread I/O pollers (epoll fds kept for the JVM's life) start
-                // on the first blocking socket call of a virtual thread.
-                InetSocketAddress a = s.address(b);
-                Thread vt = Thread.ofVirtual().start(() -> {
-                    try (RawHttp c = new RawHttp(a)) {
-                        c.send(RawHttp.get("/plaintext")).read();
-                    } catch (IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                });
-                vt.join();
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
