@@ -170,9 +170,9 @@ static int run_pass(int pass, const struct sockaddr_in *to, int n, const char *r
     close(ep);
     free(c);
     printf("RESULT pass=%d client=c-epoll requests=%d ok=%d failed=%d wall_ms=%.1f cpu_run_ms=%.1f cpu_total_ms=%.1f"
-           " peak_rss_kb=%ld rss_kb=%ld peak_threads=1 fastest_ms=%.1f slowest_ms=%.1f\n",
+           " peak_rss_kb=%ld rss_kb=%ld peak_threads=1 fastest_ms=%.1f slowest_ms=%.1f t0_ns=%lld\n",
            pass, n, ok, failed, wall / 1e6, cpu1 - cpu0, cpu1, status_kb("VmHWM:"), status_kb("VmRSS:"),
-           fastest < 0 ? 0 : fastest / 1e6, slowest / 1e6);
+           fastest < 0 ? 0 : fastest / 1e6, slowest / 1e6, t0);
     int last = 0;
     for (int i = 0; i < SLOTS; i++) if (profile[i]) last = i;
     printf("PROFILE pass=%d completions per half second since the clock started:", pass);

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,7 @@ import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -76,6 +78,42 @@ class LauncherTest {
         assertEquals(126, r.code, r.toString());
         assertTrue(r.err.contains("is not built yet") && r.err.contains("mvn -q -pl cli -am package -DskipTests"),
                 r.toString());
+    }
+
+    @Test
+    void usesTheJarsAotCacheOnlyWhileItIsNewerThanTheJar(@TempDir Path dir) throws Exception {
+        Path jar = testJar(dir);
+        Path cache = dir.resolve("pollen-test.aot");
+        // Not a real cache: the JVM says it cannot map it (-Xlog:aot=info turns its log back on),
+        // which shows that bin/pollen passed it; then runs without it.
+        Files.writeString(cache, "not an AOT cache");
+        Files.setLastModifiedTime(jar, FileTime.fromMillis(System.currentTimeMillis() - 60_000));
+        Map<String, String> env = Map.of("JAVA_HOME", JDK25, "POLLEN_JAR", jar.toString(),
+                "POLLEN_JAVA_OPTS", "-Xlog:aot=info");
+        Result fresh = launch(env, "--version");
+        assertEquals(0, fresh.code, fresh.toString());
+        assertTrue(fresh.out.contains(cache.toString()), "the cache was passed to the JVM: " + fresh);
+
+        Files.setLastModifiedTime(jar, FileTime.fromMillis(System.currentTimeMillis() + 60_000));
+        Result stale = launch(env, "--version");
+        assertEquals(0, stale.code, stale.toString());
+        assertFalse(stale.out.contains(cache.toString()), "a cache older than the jar is not passed: " + stale);
+
+        Files.setLastModifiedTime(jar, FileTime.fromMillis(System.currentTimeMillis() - 60_000));
+        Map<String, String> off = new java.util.HashMap<>(env);
+        off.put("POLLEN_AOT", "off");
+        Result disabled = launch(off, "--version");
+        assertFalse(disabled.out.contains(cache.toString()), "POLLEN_AOT=off: no cache: " + disabled);
+    }
+
+    @Test
+    void aCacheTheJvmCannotUseIsIgnoredQuietly(@TempDir Path dir) throws Exception {
+        Path jar = testJar(dir);
+        Files.writeString(dir.resolve("pollen-test.aot"), "made by another JDK, say");
+        Files.setLastModifiedTime(jar, FileTime.fromMillis(System.currentTimeMillis() - 60_000));
+        Result r = launch(Map.of("JAVA_HOME", JDK25, "POLLEN_JAR", jar.toString()), "--version");
+        assertEquals(0, r.code, r.toString());
+        assertTrue(r.out.startsWith("pollen ") && r.err.isEmpty(), "nothing but pollen's own output: " + r);
     }
 
     record Result(int code, String out, String err) {

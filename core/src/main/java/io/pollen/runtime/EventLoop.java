@@ -49,6 +49,10 @@ import java.util.function.Supplier;
  * from any thread. {@link #register} belongs to the loop's thread. Closing a loop cancels its
  * tasks and closes every socket registered with it. Not guaranteed: fairness between tasks beyond
  * FIFO order and the per-iteration budget; a task that computes without yielding holds the loop.
+ *
+ * <p>Interrupting a loop's own thread does not stop it ({@link #close} does): the loop clears the
+ * interrupt status and reports it to the error handler, as an {@link IllegalStateException}. Left
+ * set, it would make every later poll of the java.nio backend return at once, and the loop spin.
  */
 public final class EventLoop implements Executor, AutoCloseable {
     private static final ThreadLocal<EventLoop> CURRENT = new ThreadLocal<>();
@@ -275,6 +279,13 @@ public final class EventLoop implements Executor, AutoCloseable {
         try {
             int work = 0;
             while (state < STOPPING) {
+                if (Thread.interrupted()) {
+                    // A task (or a library it called) interrupted this thread, e.g. restoring the
+                    // status after catching InterruptedException. Clear it, or nio polls never block.
+                    reportError(new IllegalStateException("the thread of " + name
+                            + " was interrupted; an interrupt does not stop an event loop (close it instead),"
+                            + " so the interrupt status was cleared"));
+                }
                 try {
                     // After a turn that did work, look once more without blocking before sleeping:
                     // work handed over meanwhile is picked up without a wake-up (an eventfd write

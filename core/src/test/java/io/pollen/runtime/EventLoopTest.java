@@ -108,6 +108,30 @@ class EventLoopTest {
 
     @ParameterizedTest
     @MethodSource("io.pollen.testing.TestBackends#all")
+    void anInterruptOfTheLoopThreadIsReportedAndCleared(Backend backend) throws Exception {
+        List<Throwable> errors = new CopyOnWriteArrayList<>();
+        try (Runtime rt = Runtime.builder().backend(backend).threadNamePrefix("interrupt-test")
+                .errorHandler((l, t) -> errors.add(t)).build()) {
+            EventLoop loop = rt.next();
+            // As a library does that restores the status after catching InterruptedException.
+            rt.blockOn(() -> {
+                Thread.currentThread().interrupt();
+                return CompletableFuture.completedFuture(null);
+            });
+            // A timer needs a poll that blocks; with the status still set, nio's would not.
+            boolean stillInterrupted = rt.blockOn(() -> loop.sleep(Duration.ofMillis(20))
+                    .thenApply(v -> Thread.currentThread().isInterrupted()));
+            assertFalse(stillInterrupted, "the loop cleared its thread's interrupt status");
+            assertEquals(1, errors.size(), errors.toString());
+            assertInstanceOf(IllegalStateException.class, errors.getFirst());
+            assertTrue(errors.getFirst().getMessage().contains("interrupt-test-loop-0 was interrupted"),
+                    errors.getFirst().getMessage());
+            assertFalse(loop.isClosed(), "an interrupt does not stop the loop");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.pollen.testing.TestBackends#all")
     void aFailingTaskGoesToTheErrorHandlerAndTheLoopGoesOn(Backend backend) throws Exception {
         List<Throwable> errors = new CopyOnWriteArrayList<>();
         CountDownLatch reported = new CountDownLatch(3);

@@ -50,7 +50,11 @@ public final class DemoRoutes {
         return install(HttpServer.builder().bind(address)).start(runtime);
     }
 
-    private static java.util.concurrent.CompletionStage<Response> delay(HttpRequest req) {
+    /**
+     * The {@code /delay/{ms}/{rest...}} handler, for a server that routes it itself (the scale
+     * run's server notes each arrival first): on an event loop, answers after {@code ms}.
+     */
+    public static java.util.concurrent.CompletionStage<Response> delay(HttpRequest req) {
         long ms;
         try {
             ms = Long.parseLong(req.pathParam("ms"));

@@ -20,7 +20,8 @@ import java.util.Locale;
  * between the pass's clock start and stop (all threads, JIT and GC included); {@code cpu_total_ms}
  * is the process's CPU so far (JVM start-up, preparation and earlier passes included);
  * {@code peak_rss_kb} is {@code VmHWM} at the end of the pass, the high-water mark of the whole
- * process so far. Exit status 0 only if every request of every pass succeeded.
+ * process so far; {@code t0_ns} is the clock start as {@link System#nanoTime} (CLOCK_MONOTONIC on
+ * Linux, the clock the server notes arrivals with). Exit status 0 only if every request of every pass succeeded.
  */
 public final class ClientMain {
     private ClientMain() {
@@ -67,11 +68,11 @@ public final class ClientMain {
         }
         System.out.println(String.format(Locale.ROOT,
                 "RESULT pass=%d client=%s requests=%d ok=%d failed=%d wall_ms=%.1f cpu_run_ms=%.1f cpu_total_ms=%.1f"
-                        + " peak_rss_kb=%d rss_kb=%d peak_threads=%d fastest_ms=%.1f slowest_ms=%.1f",
+                        + " peak_rss_kb=%d rss_kb=%d peak_threads=%d fastest_ms=%.1f slowest_ms=%.1f t0_ns=%d",
                 pass, kind, outcome.requests, outcome.ok.get(), outcome.failed.get(), wall / 1e6,
                 (cpu1 - cpu0) / 1e6, cpu1 / 1e6, ProcStats.peakRssKb(), ProcStats.rssKb(),
                 ProcStats.peakThreads(), outcome.ok.get() == 0 ? 0 : outcome.fastestNanos.get() / 1e6,
-                outcome.slowestNanos.get() / 1e6));
+                outcome.slowestNanos.get() / 1e6, t0));
         System.out.println("PROFILE pass=" + pass + " completions per half second since the clock started: "
                 + outcome.profile());
         System.out.flush();

@@ -11,11 +11,16 @@ import java.io.BufferedReader;
 import java.io.Writer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -70,12 +75,7 @@ class ScaleClientsTest {
 
     @Test
     void theCReferenceClientSpeaksClientMainsProtocol(@TempDir Path dir) throws Exception {
-        Path binary = dir.resolve("delay_client");
-        Process gcc = new ProcessBuilder("gcc", "-O2", "-Wall", "-Wextra", "-Werror", "-o", binary.toString(),
-                Path.of("native", "delay_client.c").toAbsolutePath().toString())
-                .redirectErrorStream(true).start();
-        String gccOut = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, gcc.waitFor(), "gcc (the scale run compiles the C client too): " + gccOut);
+        Path binary = gcc(dir, "delay_client");
 
         Process p = new ProcessBuilder(binary.toString(), "127.0.0.1", String.valueOf(at.getPort()),
                 String.valueOf(REQUESTS), PATH, "2").redirectError(ProcessBuilder.Redirect.INHERIT).start();
@@ -100,6 +100,60 @@ class ScaleClientsTest {
         for (String r : results) {
             assertTrue(r.contains(" ok=" + REQUESTS + " failed=0 "), r);
         }
+    }
+
+    @Test
+    void theConnectFloorOpensEveryConnection(@TempDir Path dir) throws Exception {
+        Path binary = gcc(dir, "connect_floor", "-pthread");
+        Process p = new ProcessBuilder(binary.toString(), "200", "2").redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        List<String> lines;
+        try (BufferedReader out = p.inputReader(StandardCharsets.UTF_8)) {
+            lines = out.lines().toList();
+        }
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "connect_floor finished");
+        assertEquals(0, p.exitValue(), "every connect was accepted: " + lines);
+        assertEquals(2, lines.size(), lines.toString());
+        for (String line : lines) {
+            assertTrue(line.matches("FLOOR connects=200 ms=\\d+\\.\\d"), line);
+            assertTrue(Double.parseDouble(ScaleRun.parseFields(line.substring(6)).get("ms")) > 0, line);
+        }
+        Process bad = new ProcessBuilder(binary.toString(), "0").start();
+        assertEquals(2, bad.waitFor(), "a bad count is a usage error");
+    }
+
+    @Test
+    void theServerReportsWhenRequestsArrivedOnTheClientsClock() throws Exception {
+        try (ServerProcess server = ServerProcess.start(List.of(), "1");
+             HttpClient client = HttpClient.newHttpClient()) {
+            assertEquals("0", server.arrivals().get("count"), "nothing yet");
+            long before = System.nanoTime();
+            for (int i = 0; i < 3; i++) {
+                HttpResponse<String> r = client.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + server.port() + "/delay/1/x")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, r.statusCode());
+            }
+            long after = System.nanoTime();
+            Map<String, String> a = server.arrivals();
+            assertEquals("3", a.get("count"), a.toString());
+            long first = Long.parseLong(a.get("first_ns"));
+            long last = Long.parseLong(a.get("last_ns"));
+            // Another process's System.nanoTime, on the same CLOCK_MONOTONIC as this one's.
+            assertTrue(before <= first && first <= last && last <= after, a + " within " + before + ".." + after);
+            assertEquals("0", server.arrivals().get("count"), "each report starts a new count");
+        }
+    }
+
+    /** Compiles bench/native/{name}.c as bench/scale.sh does, warnings as errors. */
+    private static Path gcc(Path dir, String name, String... flags) throws Exception {
+        Path binary = dir.resolve(name);
+        List<String> cmd = new ArrayList<>(List.of("gcc", "-O2", "-Wall", "-Wextra", "-Werror"));
+        cmd.addAll(List.of(flags));
+        cmd.addAll(List.of("-o", binary.toString(), Path.of("native", name + ".c").toAbsolutePath().toString()));
+        Process gcc = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String gccOut = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, gcc.waitFor(), "gcc " + name + ".c: " + gccOut);
+        return binary;
     }
 
     @Test
