@@ -4,7 +4,8 @@
 # a virtual thread + blocking Socket per request, and a single-threaded C client on raw epoll (the
 # floor for one thread) — each client in its own process, in turn, each running the scenario twice:
 # pass 1 in fresh JVMs, pass 2 warmed up. First it measures the one-thread floor: how long one
-# thread takes just to open that many loopback connections (bench/native/connect_floor.c). Before
+# thread takes just to send that many requests, each on its own loopback connection, to a bare
+# acceptor (bench/native/send_floor.c). Before
 # each pass it waits for the kernel's TIME_WAIT sockets to expire (up to 75 s), so the whole run
 # takes about 9 minutes. Prints a Markdown report (wall, when the server had all requests, CPU,
 # peak RSS, the floor) and writes it to bench/results/scale.md.
@@ -26,7 +27,7 @@ JAVA_HOME="${JAVA_HOME_25:-$(dirname "$(dirname "$JAVA")")}" mvn -B -q -pl bench
 CP="bench/target/classes:$(cat bench/target/jmh.classpath)"
 mkdir -p bench/target/native
 gcc -O2 -Wall -Wextra -o bench/target/native/delay_client bench/native/delay_client.c
-gcc -O2 -Wall -Wextra -pthread -o bench/target/native/connect_floor bench/native/connect_floor.c
+gcc -O2 -Wall -Wextra -pthread -o bench/target/native/send_floor bench/native/send_floor.c
 mkdir -p bench/results
 "$JAVA" --enable-native-access=ALL-UNNAMED -cp "$CP" io.pollen.bench.scale.ScaleRun "$@" > bench/target/scale.md
 cp bench/target/scale.md bench/results/scale.md

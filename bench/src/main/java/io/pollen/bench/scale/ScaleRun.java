@@ -29,8 +29,9 @@ import java.util.concurrent.TimeUnit;
  * system calls the scenario needs: the floor for one thread on this machine. Before every pass the
  * run waits (up to 75 s) for the kernel's TIME_WAIT sockets from earlier passes to expire: a
  * connect must search past them for a free port, which would bill one client for another's
- * closed connections. Before the clients it measures the one-thread floor: {@code N} loopback
- * connects from one thread with nothing else running ({@code bench/native/connect_floor.c}). The
+ * closed connections. Before the clients it measures the one-thread floor: {@code N} requests sent
+ * from one thread, each on its own loopback connection, to a bare acceptor
+ * ({@code bench/native/send_floor.c}). The
  * server notes when each request arrives ({@link DemoServerMain}), so each pass also reports when
  * the server had all of them. Each client runs the scenario {@code P} times in a row (default 2) against its own
  * server: pass 1 is a cold JVM, where the JIT compilers compete for the two cores with the
@@ -49,7 +50,7 @@ public final class ScaleRun {
 
     /** One pass of one client: its RESULT fields, its completion profile and the kernel's TCP counters. */
     private record Result(String client, int round, Map<String, String> fields, String profile, TcpCounters tcp,
-                          Map<String, String> arrivals) {
+                          Map<String, String> arrivals, double idleWhileSending) {
         double d(String k) {
             return Double.parseDouble(fields.getOrDefault(k, "NaN"));
         }
@@ -92,7 +93,7 @@ public final class ScaleRun {
             }
         }
         String path = "/delay/" + delay + "/url/http://www.google.com";
-        List<Double> floor = connectFloor(requests);
+        List<Double> floor = sendFloor(requests);
         List<Result> results = new ArrayList<>();
         for (int round = 1; round <= rounds; round++) {
             for (String client : clients) {
@@ -103,13 +104,13 @@ public final class ScaleRun {
     }
 
     /**
-     * {@code requests} loopback connects from one thread, with nothing else running
-     * ({@code bench/native/connect_floor.c}), three times: milliseconds each. The least time a
-     * one-thread client needs to get its last request out, whatever the client and the server.
+     * {@code requests} requests sent from one thread, each on its own loopback connection, to a
+     * bare acceptor ({@code bench/native/send_floor.c}), three times: milliseconds each. The least
+     * time a one-thread client needs to get its last request out, whatever the client and the server.
      */
-    private static List<Double> connectFloor(int requests) throws Exception {
+    private static List<Double> sendFloor(int requests) throws Exception {
         TcpCounters.awaitTimeWaitBelow(timeWaitLimit(requests), TIME_WAIT_MAX_WAIT_S);
-        Process p = new ProcessBuilder(System.getProperty("scale.connectFloor", "bench/target/native/connect_floor"),
+        Process p = new ProcessBuilder(System.getProperty("scale.sendFloor", "bench/target/native/send_floor"),
                 String.valueOf(requests), "3").redirectError(ProcessBuilder.Redirect.INHERIT).start();
         List<Double> ms = new ArrayList<>();
         try (BufferedReader out = p.inputReader(StandardCharsets.UTF_8)) {
@@ -120,9 +121,9 @@ public final class ScaleRun {
             }
         }
         if (p.waitFor() != 0 || ms.size() != 3) {
-            throw new IllegalStateException("connect_floor exited " + p.exitValue() + " after " + ms.size() + " of 3 runs");
+            throw new IllegalStateException("send_floor exited " + p.exitValue() + " after " + ms.size() + " of 3 runs");
         }
-        System.err.println("[scale] connect floor for " + requests + " connects: " + ms + " ms");
+        System.err.println("[scale] one-thread floor for " + requests + " requests: " + ms + " ms");
         return ms;
     }
 
@@ -143,6 +144,7 @@ public final class ScaleRun {
                             concat(client, clientArgs)).start();
             List<Result> out = new ArrayList<>();
             TcpCounters before = TcpCounters.read();
+            CpuSampler cpu = null;
             try (BufferedReader lines = p.inputReader(StandardCharsets.UTF_8);
                  java.io.Writer go = p.outputWriter(StandardCharsets.UTF_8)) {
                 Map<String, String> fields = null;
@@ -152,19 +154,29 @@ public final class ScaleRun {
                         TcpCounters.awaitTimeWaitBelow(timeWaitLimit(requests), TIME_WAIT_MAX_WAIT_S);
                         before = TcpCounters.read();
                         server.arrivals(); // starts the count afresh (the client's warm-up request is not in it)
+                        cpu = CpuSampler.start();
                         go.write("GO\n");
                         go.flush();
                     } else if (line.startsWith("RESULT ")) {
                         fields = parseFields(line.substring(7));
-                    } else if (line.startsWith("PROFILE ") && fields != null) {
+                    } else if (line.startsWith("PROFILE ") && fields != null && cpu != null) {
                         TcpCounters after = TcpCounters.read();
+                        cpu.close();
+                        Map<String, String> arrivals = server.arrivals();
+                        long t0 = Long.parseLong(fields.getOrDefault("t0_ns", "0"));
+                        double idle = t0 == 0 ? Double.NaN
+                                : cpu.idleBetween(t0, Long.parseLong(arrivals.get("last_ns")));
                         out.add(new Result(client, round, fields, line.substring(line.indexOf(':') + 1).trim(),
-                                after.minus(before), server.arrivals()));
+                                after.minus(before), arrivals, idle));
                         before = after;
                         fields = null;
                     } else {
                         System.err.println("[" + client + "] " + line);
                     }
+                }
+            } finally {
+                if (cpu != null) {
+                    cpu.close();
                 }
             }
             if (!p.waitFor(CLIENT_TIMEOUT_S, TimeUnit.SECONDS)) {
@@ -223,6 +235,7 @@ public final class ScaleRun {
                 r.fields.get("ok") + "/" + r.fields.get("requests"),
                 fmt(r.d("wall_ms") / 1000, "%.3f"),
                 fmt(r.allInSeconds(), "%.3f"),
+                fmt(r.idleWhileSending * 100, "%.0f"),
                 fmt(r.d("cpu_run_ms") / 1000, "%.2f"),
                 fmt(r.d("peak_rss_kb") / 1024, "%.0f"),
                 r.fields.get("peak_threads"),
@@ -264,15 +277,17 @@ public final class ScaleRun {
                 + "at the end of the pass (the process's high-water mark so far). All requests in: when the "
                 + "server had the last of the pass's requests, from the same clock start (CLOCK_MONOTONIC, "
                 + "shared by the processes): the wall time is this, plus the delay, plus the last answers' "
-                + "trip back. Overflows / SYN retransmits: "
+                + "trip back. Cores idle meanwhile: the share of both cores' time that was idle from the clock "
+                + "start until all requests were in (/proc/stat, every process and the kernel's interrupt work "
+                + "counted; near 0: the machine was saturated while the requests went out). Overflows / SYN retransmits: "
                 + "the kernel's TcpExt ListenOverflows and TCPSynRetrans during the pass (a connect that "
                 + "overflows the server's accept queue is retried by the kernel after 1 s).\n");
-        out.append(String.format(Locale.ROOT, "- One-thread floor: %d loopback connects from one thread, to a bare "
-                + "acceptor thread in the same process and with nothing sent (bench/native/connect_floor.c), took "
-                + "%s ms, median %.0f ms. On loopback a connect runs both sides of the handshake in the caller's "
-                + "system call, so a one-thread client cannot get its last request out sooner than that after its "
-                + "first, whatever the client and the server: no one-thread client can finish this scenario here "
-                + "in less than %.3f s (floor + delay).%n", requests,
+        out.append(String.format(Locale.ROOT, "- One-thread floor: %d requests sent from one thread, each on its own "
+                + "loopback connection (socket, connect, send), to a bare acceptor thread in the same process that "
+                + "reads each and closes (bench/native/send_floor.c), took %s ms, median %.0f ms. On loopback a "
+                + "connect runs both sides of the handshake in the caller's system call, so a one-thread client "
+                + "cannot get its last request out sooner than that after its first, whatever the client and the "
+                + "server: no one-thread client can finish this scenario here in less than %.3f s (floor + delay).%n", requests,
                 floorMs.stream().map(v -> fmt(v, "%.0f")).collect(java.util.stream.Collectors.joining(", ")),
                 floor * 1000, floorWall));
         out.append("- Date: ").append(ZonedDateTime.now().format(DateTimeFormatter.RFC_1123_DATE_TIME)).append('\n');
@@ -282,9 +297,9 @@ public final class ScaleRun {
                 .append(" cores (shared with other work), ").append(System.getProperty("os.name")).append(' ')
                 .append(System.getProperty("os.version")).append(", load average ").append(loadAverage())
                 .append(", net.core.somaxconn ").append(TcpCounters.somaxconn()).append("\n\n");
-        out.append("| client | round | pass | ok | wall (s) | all requests in (s) | CPU (s) | peak RSS (MiB) "
-                + "| peak threads | fastest / slowest request (ms) | overflows / SYN retransmits |\n");
-        out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        out.append("| client | round | pass | ok | wall (s) | all requests in (s) | cores idle meanwhile (%) | CPU (s) "
+                + "| peak RSS (MiB) | peak threads | fastest / slowest request (ms) | overflows / SYN retransmits |\n");
+        out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Result r : results) {
             out.append("| ").append(String.join(" | ", row(r))).append(" |\n");
         }

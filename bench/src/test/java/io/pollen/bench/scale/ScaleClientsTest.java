@@ -103,18 +103,18 @@ class ScaleClientsTest {
     }
 
     @Test
-    void theConnectFloorOpensEveryConnection(@TempDir Path dir) throws Exception {
-        Path binary = gcc(dir, "connect_floor", "-pthread");
+    void theSendFloorGetsEveryRequestOut(@TempDir Path dir) throws Exception {
+        Path binary = gcc(dir, "send_floor", "-pthread");
         Process p = new ProcessBuilder(binary.toString(), "200", "2").redirectError(ProcessBuilder.Redirect.INHERIT).start();
         List<String> lines;
         try (BufferedReader out = p.inputReader(StandardCharsets.UTF_8)) {
             lines = out.lines().toList();
         }
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "connect_floor finished");
-        assertEquals(0, p.exitValue(), "every connect was accepted: " + lines);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "send_floor finished");
+        assertEquals(0, p.exitValue(), "every request reached the acceptor: " + lines);
         assertEquals(2, lines.size(), lines.toString());
         for (String line : lines) {
-            assertTrue(line.matches("FLOOR connects=200 ms=\\d+\\.\\d"), line);
+            assertTrue(line.matches("FLOOR requests=200 ms=\\d+\\.\\d"), line);
             assertTrue(Double.parseDouble(ScaleRun.parseFields(line.substring(6)).get("ms")) > 0, line);
         }
         Process bad = new ProcessBuilder(binary.toString(), "0").start();

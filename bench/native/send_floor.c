@@ -1,20 +1,22 @@
 /*
- * connect_floor.c -- how long one thread takes just to open N loopback TCP connections.
+ * send_floor.c -- how long one thread takes just to get N requests out, each on its own
+ * loopback TCP connection.
  *
  * The scale run (bench/scale.sh) asks one client thread to send N requests, each on its own
  * connection, to a server that answers each after a fixed delay. On loopback a connect() runs
  * the whole handshake inside the caller's system call: the client's SYN, the listener's SYN-ACK,
- * the client's ACK and the server's child socket are all processed on the connecting thread. So
- * the last request of a one-thread client cannot leave before N connects' worth of that work,
- * whoever the client and whatever the server: its wall time is at least this floor plus the
- * delay. This program measures the floor with nothing else in the way: a listener in the same
- * process, a bare acceptor thread that accepts and closes, and one thread doing N times
- * socket() + non-blocking connect(). Nothing is sent.
+ * the client's ACK and the server's child socket are all processed on the connecting thread; a
+ * send() likewise delivers the bytes into the server's socket. So a one-thread client cannot get
+ * its last request out sooner than N times socket() + connect() + send(), whoever the client
+ * and whatever the server: its wall time is at least this floor plus the delay. This program
+ * measures the floor with nothing else in the way: one thread does N times socket(), a
+ * non-blocking connect() and a send() of the request, to a listener in the same process whose
+ * bare acceptor thread accepts, reads the request and closes. No parsing, no timers, no answers.
  *
- *   connect_floor N [REPEATS]
+ *   send_floor N [REPEATS]
  *
- * Prints one line per repeat, "FLOOR connects=N ms=T", and exits 0 if every connect was
- * accepted. Needs N + a few file descriptors; talks to 127.0.0.1 only.
+ * Prints one line per repeat, "FLOOR requests=N ms=T", and exits 0 only if every request
+ * reached the acceptor. Needs N + a few file descriptors; talks to 127.0.0.1 only.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -23,9 +25,13 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+
+static const char REQUEST[] = "GET /delay/1000/url/http://www.google.com HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+#define REQUEST_LEN ((int) sizeof REQUEST - 1)
 
 struct acceptor {
     int listener;
@@ -39,9 +45,10 @@ static long long now_ns(void) {
     return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-/* Accepts and closes until it has seen every connection (or the listener fails). */
+/* Accepts, reads the whole request and closes, until it has every request (or the listener fails). */
 static void *accept_all(void *arg) {
     struct acceptor *a = arg;
+    char buf[256];
     while (a->got < a->want) {
         int fd = accept4(a->listener, NULL, NULL, SOCK_CLOEXEC);
         if (fd < 0) {
@@ -49,10 +56,26 @@ static void *accept_all(void *arg) {
             perror("accept4");
             break;
         }
+        int have = 0;
+        ssize_t r;
+        while (have < REQUEST_LEN && (r = recv(fd, buf, sizeof buf, 0)) > 0) have += (int) r;
         close(fd);
-        a->got++;
+        if (have == REQUEST_LEN) a->got++;
     }
     return NULL;
+}
+
+/* connect() on loopback has finished the handshake by the time it returns; if it ever has not,
+ * wait for writability as any client would. Then send the request. 1 on success. */
+static int connect_and_send(int fd, const struct sockaddr_in *at) {
+    if (connect(fd, (const struct sockaddr *) at, sizeof *at) < 0 && errno != EINPROGRESS) return 0;
+    for (;;) {
+        ssize_t w = send(fd, REQUEST, REQUEST_LEN, MSG_NOSIGNAL);
+        if (w == REQUEST_LEN) return 1;
+        if (w >= 0 || (errno != EAGAIN && errno != ENOTCONN)) return 0;
+        struct pollfd p = {.fd = fd, .events = POLLOUT};
+        if (poll(&p, 1, 10000) <= 0) return 0;
+    }
 }
 
 static int one_run(int n, int *fds) {
@@ -74,8 +97,8 @@ static int one_run(int n, int *fds) {
             perror("socket");
             break;
         }
-        if (connect(fds[opened], (struct sockaddr *) &at, sizeof at) < 0 && errno != EINPROGRESS) {
-            perror("connect");
+        if (!connect_and_send(fds[opened], &at)) {
+            perror("connect/send");
             close(fds[opened]);
             break;
         }
@@ -89,7 +112,7 @@ static int one_run(int n, int *fds) {
     for (int i = 0; i < opened; i++) close(fds[i]);
     close(a.listener);
     if (opened < n || a.got < n) return 0;
-    printf("FLOOR connects=%d ms=%.1f\n", n, took / 1e6);
+    printf("FLOOR requests=%d ms=%.1f\n", n, took / 1e6);
     fflush(stdout);
     return 1;
 }
@@ -98,7 +121,7 @@ int main(int argc, char **argv) {
     int n = argc > 1 ? atoi(argv[1]) : 0;
     int repeats = argc > 2 ? atoi(argv[2]) : 1;
     if (n <= 0 || repeats <= 0) {
-        fprintf(stderr, "usage: connect_floor N [REPEATS]\n");
+        fprintf(stderr, "usage: send_floor N [REPEATS]\n");
         return 2;
     }
     int *fds = malloc(sizeof *fds * (size_t) n);
