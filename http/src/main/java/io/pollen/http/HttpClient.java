@@ -59,6 +59,9 @@ public final class HttpClient implements AutoCloseable {
     private final Limits limits;
     /** Idle connections by "host:port"; loop thread only. */
     private final Map<String, ArrayDeque<ClientConnection>> pool = new HashMap<>();
+    // The last IP literal seen and its address (loop thread only): see literal().
+    private String lastLiteralHost;
+    private InetAddress[] lastLiteral;
     private boolean closed;
 
     private HttpClient(Builder b) {
@@ -181,25 +184,30 @@ public final class HttpClient implements AutoCloseable {
             pooled.exchange(java.nio.ByteBuffer.wrap(request), head, attempt, () -> release(pooled));
             return;
         }
+        InetAddress[] literal = literal(host);
+        if (literal != null) {
+            // An IP literal needs no lookup: connect now, without a stage in between.
+            connect(key, port, literal, 0, null, request, head, result);
+            return;
+        }
         resolve(host).whenComplete((addresses, e) -> {
             if (e != null) {
                 result.completeExceptionally(e instanceof java.util.concurrent.CompletionException ? e.getCause() : e);
                 return;
             }
-            connect(key, addresses, 0, null, request, head, result);
+            connect(key, port, addresses, 0, null, request, head, result);
         });
     }
 
-    private void connect(String key, InetAddress[] addresses, int i, Throwable last, byte[] request, boolean head,
-                         CompletableFuture<HttpResponse> result) {
+    private void connect(String key, int port, InetAddress[] addresses, int i, Throwable last, byte[] request,
+                         boolean head, CompletableFuture<HttpResponse> result) {
         if (i == addresses.length) {
             result.completeExceptionally(last);
             return;
         }
-        int port = Integer.parseInt(key.substring(key.lastIndexOf(':') + 1));
         AsyncTcpStream.connect(loop, new InetSocketAddress(addresses[i], port), connectTimeout).whenComplete((s, e) -> {
             if (e != null) {
-                connect(key, addresses, i + 1, e, request, head, result);
+                connect(key, port, addresses, i + 1, e, request, head, result);
                 return;
             }
             if (closed) {
@@ -212,14 +220,28 @@ public final class HttpClient implements AutoCloseable {
         });
     }
 
-    /** Resolves off the loop unless {@code host} is an IP literal. Completes on the loop. */
-    private CompletableFuture<InetAddress[]> resolve(String host) {
+    /**
+     * {@code host} as an address if it is an IP literal ({@code [...]} for IPv6), else null.
+     * Remembers the last one: a client usually talks to one host, and parsing is not free.
+     */
+    private InetAddress[] literal(String host) {
+        InetAddress[] last = lastLiteral;
+        if (last != null && host.equals(lastLiteralHost)) {
+            return last;
+        }
         String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
         try {
-            return CompletableFuture.completedFuture(new InetAddress[]{InetAddress.ofLiteral(h)});
+            InetAddress[] a = {InetAddress.ofLiteral(h)};
+            lastLiteralHost = host;
+            lastLiteral = a;
+            return a;
         } catch (IllegalArgumentException notALiteral) {
-            // a name: look it up below
+            return null;
         }
+    }
+
+    /** Looks a name up off the loop. Completes on the loop. */
+    private CompletableFuture<InetAddress[]> resolve(String h) {
         CompletableFuture<InetAddress[]> f = new CompletableFuture<>();
         Thread.ofVirtual().name("pollen-dns").start(() -> {
             try {

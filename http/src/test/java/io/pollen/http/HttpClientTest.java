@@ -134,7 +134,7 @@ class HttpClientTest {
 
     @ParameterizedTest
     @MethodSource("io.pollen.http.TestServers#backends")
-    void ipv6Literal(Backend backend) throws Exception {
+    void ipLiteralsOfBothFamiliesInTurn(Backend backend) throws Exception {
         Runtime rt = runtime(backend);
         HttpServer v6;
         try {
@@ -143,9 +143,17 @@ class HttpClientTest {
             org.junit.jupiter.api.Assumptions.abort("no IPv6 loopback here: " + e);
             return;
         }
-        try (v6; HttpClient client = HttpClient.create(rt)) {
+        HttpServer v4 = DemoRoutes.start(rt, new InetSocketAddress("127.0.0.1", 0));
+        // No pooling: every request connects, to the address parsed from its own URI's host.
+        try (v6; v4; HttpClient client = HttpClient.builder(rt).maxIdlePerHost(0).build()) {
             HttpResponse r = client.get("http://[::1]:" + v6.port() + "/plaintext").join();
             assertEquals("Hello, World!", r.bodyString());
+            // The client remembers the last literal it parsed; alternating hosts must not reuse it
+            // (the other family's address would be refused on these ports).
+            for (int i = 0; i < 2; i++) {
+                assertEquals("v4", client.get("http://127.0.0.1:" + v4.port() + "/delay/0/v4").join().bodyString());
+                assertEquals("v6", client.get("http://[::1]:" + v6.port() + "/delay/0/v6").join().bodyString());
+            }
         }
     }
 
