@@ -48,9 +48,12 @@ public final class ScaleRun {
     private static final String USAGE =
             "usage: ScaleRun [--requests N] [--delay MS] [--clients a,b,c] [--rounds R] [--passes P]";
 
-    /** One pass of one client: its RESULT fields, its completion profile and the kernel's TCP counters. */
+    /**
+     * One pass of one client: its RESULT fields, its completion profile, the kernel's TCP counters,
+     * the server's arrival report and the machine's CPU samples over the pass.
+     */
     private record Result(String client, int round, Map<String, String> fields, String profile, TcpCounters tcp,
-                          Map<String, String> arrivals, double idleWhileSending) {
+                          Map<String, String> arrivals, CpuSampler cpu) {
         double d(String k) {
             return Double.parseDouble(fields.getOrDefault(k, "NaN"));
         }
@@ -60,13 +63,26 @@ public final class ScaleRun {
         }
 
         /**
-         * Seconds from the client's clock start until the server had the pass's last request (both
-         * clocks are CLOCK_MONOTONIC); NaN if the server saw fewer requests than were sent.
+         * The server's {@code nanoTime} of the pass's last request, and the client's clock start in
+         * the same clock (CLOCK_MONOTONIC); null if either is unknown or the server saw a different
+         * number of requests than were sent.
          */
-        double allInSeconds() {
+        private long[] sendingWindow() {
             long t0 = Long.parseLong(fields.getOrDefault("t0_ns", "0"));
-            return t0 == 0 || !fields.get("requests").equals(arrivals.get("count")) ? Double.NaN
-                    : (Long.parseLong(arrivals.get("last_ns")) - t0) / 1e9;
+            return t0 == 0 || !fields.get("requests").equals(arrivals.get("count")) ? null
+                    : new long[]{t0, Long.parseLong(arrivals.get("last_ns"))};
+        }
+
+        /** Seconds from the client's clock start until the server had the pass's last request; NaN if unknown. */
+        double allInSeconds() {
+            long[] w = sendingWindow();
+            return w == null ? Double.NaN : (w[1] - w[0]) / 1e9;
+        }
+
+        /** The share of both cores' time idle while the requests went out; NaN if unknown. */
+        double idleWhileSending() {
+            long[] w = sendingWindow();
+            return w == null ? Double.NaN : cpu.idleBetween(w[0], w[1]);
         }
     }
 
@@ -162,12 +178,8 @@ public final class ScaleRun {
                     } else if (line.startsWith("PROFILE ") && fields != null && cpu != null) {
                         TcpCounters after = TcpCounters.read();
                         cpu.close();
-                        Map<String, String> arrivals = server.arrivals();
-                        long t0 = Long.parseLong(fields.getOrDefault("t0_ns", "0"));
-                        double idle = t0 == 0 ? Double.NaN
-                                : cpu.idleBetween(t0, Long.parseLong(arrivals.get("last_ns")));
                         out.add(new Result(client, round, fields, line.substring(line.indexOf(':') + 1).trim(),
-                                after.minus(before), arrivals, idle));
+                                after.minus(before), server.arrivals(), cpu));
                         before = after;
                         fields = null;
                     } else {
@@ -235,7 +247,7 @@ public final class ScaleRun {
                 r.fields.get("ok") + "/" + r.fields.get("requests"),
                 fmt(r.d("wall_ms") / 1000, "%.3f"),
                 fmt(r.allInSeconds(), "%.3f"),
-                fmt(r.idleWhileSending * 100, "%.0f"),
+                fmt(r.idleWhileSending() * 100, "%.0f"),
                 fmt(r.d("cpu_run_ms") / 1000, "%.2f"),
                 fmt(r.d("peak_rss_kb") / 1024, "%.0f"),
                 r.fields.get("peak_threads"),

@@ -8,11 +8,11 @@ import java.util.function.LongSupplier;
 /**
  * The {@code Date} header line ({@code "Date: Sun, 06 Nov 1994 08:49:37 GMT\r\n"}, IMF-fixdate of
  * RFC 9110 §5.6.7) as bytes, formatted at most once per second of the clock: a response reads the
- * cached array, so writing a Date costs a clock read and a copy, not a format.
+ * cached array, so writing a Date costs a copy, not a format.
  *
- * <p>{@link #line(long)} goes further for a server that already read {@link System#nanoTime()}:
- * the wall clock is read only when that monotonic time leaves the wall-clock second the line was
- * made in, so a response costs no clock read at all. The Date may then lag a second boundary by
+ * <p>{@link #line(long)} takes the {@link System#nanoTime()} the server read anyway: the wall
+ * clock is read only when that monotonic time leaves the wall-clock second the line was made in,
+ * so a response costs no clock read at all. The Date may then lag a second boundary by
  * under a millisecond (the wall clock is read in whole milliseconds), or by up to a second right
  * after the wall clock is stepped; HTTP asks only for the best available approximation.
  *
@@ -39,20 +39,10 @@ public final class DateCache {
         this.millisClock = millisClock;
     }
 
-    /** The header line for the current second, CRLF included. Do not modify the array. */
-    public byte[] line() {
-        long second = Math.floorDiv(millisClock.getAsLong(), 1000);
-        Entry e = entry;
-        if (e.second != second) {
-            e = new Entry(second, lineOf(second), 0, 0);
-            entry = e;
-        }
-        return e.line;
-    }
-
     /**
-     * The header line for the monotonic time {@code nanoNow} (a {@link System#nanoTime()} value
-     * the caller read anyway); reads the wall clock about once a second. Do not modify the array.
+     * The header line, CRLF included, for the monotonic time {@code nanoNow} (a
+     * {@link System#nanoTime()} value the caller read anyway); reads the wall clock about once a
+     * second. Do not modify the array.
      */
     public byte[] line(long nanoNow) {
         Entry e = entry;
