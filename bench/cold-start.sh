@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # Cold start of the main job: a fresh `pollen demo --tasks N` (its own embedded demo server, as a
-# user runs it; a new JVM through bin/pollen each time) in three modes, interleaved per round:
-#   default  POLLEN_AOT=off: a plain JVM;
+# user runs it; a new JVM through bin/pollen each time) in four modes, interleaved per round:
+#   plain    POLLEN_AOT=off, C1 and C2: a plain JVM;
 #   aot      the AOT cache the build makes (cli/target/pollen.aot, a training run of
-#            `pollen demo --tasks 3000`), which bin/pollen uses by default;
-#   c1       POLLEN_AOT=off and -XX:TieredStopAtLevel=1 (C1 only), for reference: how much of a
-#            cold run is the C2 compiler competing with the tasks for the cores.
+#            `pollen demo --tasks 3000`), C1 and C2;
+#   aot+c1   the cache and C1 only (-XX:TieredStopAtLevel=1): what bin/pollen runs `demo` with;
+#   c1       C1 only, no cache.
 # The wall time is the demo's own (first request sent -> last response read, JVM start-up
 # excluded). N defaults to 9,000: with the server in the same process that takes about 18,100
-# file descriptors (bench/scale.sh runs 10,000 with the server in another JVM). Before each run it
-# waits (up to 75 s) until fewer than 1000 TIME_WAIT sockets remain. Writes
-# bench/results/cold-start.md. About 70 s per run.
+# file descriptors (bench/scale.sh runs 10,000 with the server in another JVM).
+# Each run gets a loopback free of earlier runs' TIME_WAIT sockets (every connect would search
+# past them for a port): as root, a fresh network namespace of its own (unshare -n); otherwise the
+# script waits (up to 75 s) until fewer than 1000 TIME_WAIT sockets remain. Writes
+# bench/results/cold-start.md. About 4 s per run in namespaces, about 70 s per run waiting.
 #
 #   bench/cold-start.sh                       # 9,000 tasks, 5 rounds
 #   bench/cold-start.sh --tasks 2000 --rounds 1
@@ -45,16 +47,25 @@ await_time_wait() {
   done
 }
 
+# A fresh network namespace per run where we may make one (root, unshare, ip), else the wait.
+if [ "$(id -u)" = 0 ] && unshare -n true 2>/dev/null && command -v ip >/dev/null; then
+  isolation="a fresh network namespace per run (unshare -n; its own loopback, no TIME_WAIT sockets from earlier runs)"
+  in_fresh_loopback() { unshare -n bash -c 'ip link set lo up && exec "$@"' bash "$@"; }
+else
+  isolation="the host's loopback, after waiting (≤ 75 s) for fewer than 1000 TIME_WAIT sockets"
+  in_fresh_loopback() { await_time_wait; "$@"; }
+fi
+
 # run MODE: one cold demo; prints "wall_s peak_mib ok".
 run() {
-  local mode="$1" aot=off opts=""
+  local mode="$1" aot=off opts="-XX:TieredStopAtLevel=4"
   case "$mode" in
     aot) aot=on ;;
+    aot+c1) aot=on opts="-XX:TieredStopAtLevel=1" ;;
     c1) opts="-XX:TieredStopAtLevel=1" ;;
   esac
-  await_time_wait
-  POLLEN_AOT=$aot POLLEN_JAVA_OPTS="$opts" bin/pollen demo --tasks "$tasks" --delay "$delay" --progress off \
-      > "$work/demo.out" 2>&1 || true
+  POLLEN_AOT=$aot POLLEN_JAVA_OPTS="$opts" in_fresh_loopback bin/pollen demo --tasks "$tasks" --delay "$delay" \
+      --progress off > "$work/demo.out" 2>&1 || true
   local wall peak ok
   wall="$(sed -n 's/^ *wall time *\([0-9.]*\) s.*/\1/p' "$work/demo.out")"
   peak="$(sed -n 's/^ *peak memory *\([0-9.]*\) MiB.*/\1/p' "$work/demo.out")"
@@ -65,7 +76,7 @@ run() {
   echo "$wall $peak $ok"
 }
 
-modes=(default aot c1)
+modes=(plain aot aot+c1 c1)
 declare -A walls peaks oks
 for r in $(seq "$rounds"); do
   for m in "${modes[@]}"; do
@@ -83,7 +94,8 @@ mkdir -p bench/results
   echo
   echo "- Command: \`bench/cold-start.sh --tasks $tasks --rounds $rounds --delay $delay\`, at git $(git rev-parse --short HEAD)"
   echo "- Each run: a fresh \`pollen demo --tasks $tasks --delay $delay\` (the main job as a user runs it: the tasks on one event-loop thread, its demo server on another, in the same new JVM), started by bin/pollen in the mode of the row; rounds interleave the modes. Wall: the demo's own (first request sent → last response read; JVM start-up excluded). Peak memory: the demo's VmHWM."
-  echo "- Modes: **default**: \`POLLEN_AOT=off\`, a plain JVM. **aot**: bin/pollen's default, the JDK AOT cache the build makes by a training run of \`pollen demo --tasks 3000\` (\`cli/target/pollen.aot\`: classes loaded and linked, method profiles). **c1**: \`POLLEN_AOT=off\` and \`-XX:TieredStopAtLevel=1\` (no C2), for reference."
+  echo "- Modes: **plain**: \`POLLEN_AOT=off\`, C1 and C2, a plain JVM. **aot**: the JDK AOT cache the build makes by a training run of \`pollen demo --tasks 3000\` (\`cli/target/pollen.aot\`: classes loaded and linked, method profiles), C1 and C2. **aot+c1**: the cache and \`-XX:TieredStopAtLevel=1\` (no C2): how bin/pollen runs \`demo\` and \`get\`. **c1**: C1 only, no cache."
+  echo "- Loopback: $isolation."
   echo "- Date: $(date -u '+%a, %d %b %Y %H:%M:%S GMT'); JDK: $("$JAVA" -version 2>&1 | sed -n 2p); machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
   echo
   echo "| mode | wall per round (s) | median wall (s) | median peak memory (MiB) | ok |"

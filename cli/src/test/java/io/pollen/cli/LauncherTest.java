@@ -116,6 +116,32 @@ class LauncherTest {
         assertTrue(r.out.startsWith("pollen ") && r.err.isEmpty(), "nothing but pollen's own output: " + r);
     }
 
+    @Test
+    void shortClientJobsRunOnC1AndLongRunningOnesKeepC2(@TempDir Path dir) throws Exception {
+        Path jar = testJar(dir);
+        Map<String, String> env = Map.of("JAVA_HOME", JDK25, "POLLEN_JAR", jar.toString(),
+                "POLLEN_JAVA_OPTS", "-XX:+PrintFlagsFinal");
+        assertEquals(1, tieredStopAtLevel(launch(env, "demo", "--help")));
+        assertEquals(1, tieredStopAtLevel(launch(env, "get", "--help")));
+        assertEquals(4, tieredStopAtLevel(launch(env, "serve", "--help")));
+        assertEquals(4, tieredStopAtLevel(launch(env, "bench", "--help")));
+        assertEquals(4, tieredStopAtLevel(launch(env, "--version")));
+        // The user's options come later on the command line, so they win.
+        Map<String, String> c2 = Map.of("JAVA_HOME", JDK25, "POLLEN_JAR", jar.toString(),
+                "POLLEN_JAVA_OPTS", "-XX:TieredStopAtLevel=4 -XX:+PrintFlagsFinal");
+        assertEquals(4, tieredStopAtLevel(launch(c2, "demo", "--help")));
+    }
+
+    /** The JVM's TieredStopAtLevel, from its -XX:+PrintFlagsFinal table. */
+    private static int tieredStopAtLevel(Result r) {
+        assertEquals(0, r.code, r.toString());
+        return r.out.lines()
+                .filter(l -> l.contains(" TieredStopAtLevel "))
+                .map(l -> Integer.parseInt(l.replaceAll(".*= *(\\d+).*", "$1")))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no TieredStopAtLevel in " + r));
+    }
+
     record Result(int code, String out, String err) {
         @Override
         public String toString() {
