@@ -5,9 +5,8 @@
 # floor for one thread) — each client in its own process, in turn, each running the scenario twice:
 # pass 1 in fresh JVMs, pass 2 warmed up. First it measures the one-thread floor: how long one
 # thread takes just to send that many requests, each on its own loopback connection, to a bare
-# acceptor (bench/native/send_floor.c). Before
-# each pass it waits for the kernel's TIME_WAIT sockets to expire (up to 75 s), so the whole run
-# takes about 9 minutes. Prints a Markdown report (wall, when the server had all requests, CPU,
+# acceptor (bench/native/send_floor.c). Each pass sends to a server port of its own, so no pass
+# meets an earlier one's TIME_WAIT sockets; a round takes about 2 minutes. Prints a Markdown report (wall, when the server had all requests, CPU,
 # peak RSS, the floor) and writes it to bench/results/scale.md.
 #
 #   bench/scale.sh                                   # the run

@@ -12,7 +12,8 @@
  *   delay_client HOST PORT REQUESTS PATH [PASSES]
  *
  * Speaks ClientMain's protocol: before each pass it prints "READY pass=N" and
- * waits for a line on standard input; after it, the RESULT and PROFILE lines
+ * waits for a line on standard input ("GO PORT" sends the pass to that port of HOST; "GO" or end
+ * of input keeps the port); after it, the RESULT and PROFILE lines
  * that ScaleRun parses (the same fields). Exits 0 only if every request of every pass got a
  * complete "HTTP/1.1 200" response.
  */
@@ -196,7 +197,7 @@ int main(int argc, char **argv) {
     int passes = argc == 6 ? atoi(argv[5]) : 1;
     char request[2048];
     int len = snprintf(request, sizeof request, "GET %s HTTP/1.1\r\nHost: %s:%s\r\n\r\n", argv[4], argv[1], argv[2]);
-    if (n <= 0 || passes <= 0 || len >= (int) sizeof request) {
+    if (n <= 0 || passes <= 0 || len >= (int) sizeof request || strlen(argv[4]) > 1024) {
         fprintf(stderr, "delay_client: bad REQUESTS, PASSES or PATH\n");
         return 2;
     }
@@ -205,7 +206,12 @@ int main(int argc, char **argv) {
     for (int pass = 1; pass <= passes; pass++) {
         printf("READY pass=%d\n", pass);
         fflush(stdout);
-        if (!fgets(go, sizeof go, stdin)) { /* end of input: go ahead */ }
+        /* "GO PORT": this pass goes to that port of the same host; "GO" or end of input: same port. */
+        if (fgets(go, sizeof go, stdin) && strncmp(go, "GO ", 3) == 0 && atoi(go + 3) > 0) {
+            int port = atoi(go + 3);
+            to.sin_port = htons((unsigned short) port);
+            len = snprintf(request, sizeof request, "GET %s HTTP/1.1\r\nHost: %s:%d\r\n\r\n", argv[4], argv[1], port);
+        }
         all_ok &= run_pass(pass, &to, n, request, len);
     }
     return all_ok ? 0 : 1;

@@ -10,10 +10,11 @@ import java.util.Locale;
  * One client process of the scale run: {@code ClientMain <pollen|jdk-httpclient|virtual-threads>
  * <host> <port> <requests> <path> [passes]}. It prepares the client, makes one untimed warm-up
  * request ({@link LoadClient#warmUp}), then runs the scenario {@code passes} times in a row (default
- * 1). Before each pass it prints {@code READY pass=N} and waits for a line on standard input (the
- * go-ahead; end of input also counts), so that {@link ScaleRun} can let the kernel drain what the
- * previous run left behind. Each pass then starts the clock, sends all requests at once, waits for
- * every answer, stops the clock, and prints one line that {@link ScaleRun} parses:
+ * 1). Before each pass it prints {@code READY pass=N} and waits for a line on standard input, the
+ * go-ahead: {@code GO} (the same server), {@code GO <port>} (the pass goes to that port of the
+ * same host: {@link ScaleRun} gives each pass a listener of its own, so that no pass's connects
+ * meet an earlier pass's TIME_WAIT sockets), or end of input (go ahead, same server). Each pass
+ * then starts the clock, sends all requests at once, waits for every answer, stops the clock, and prints one line that {@link ScaleRun} parses:
  * <pre>RESULT pass=1 client=pollen requests=10000 ok=10000 failed=0 wall_ms=1043.2 cpu_run_ms=... ...</pre>
  * Pass 1 is what a fresh JVM does (the JIT compiles while the requests run); later passes show the
  * same code warmed up, as in a long-running service. {@code cpu_run_ms} is the process's CPU time
@@ -46,12 +47,18 @@ public final class ClientMain {
             for (int pass = 1; pass <= passes; pass++) {
                 System.out.println("READY pass=" + pass);
                 System.out.flush();
-                go.readLine();
+                server = goAhead(go.readLine(), server);
                 allOk &= runPass(client, kind, server, path, new Outcome(requests), pass);
             }
             // Exit without closing: a client's teardown is not part of its cost here.
             System.exit(allOk ? 0 : 1);
         }
+    }
+
+    /** The server of the next pass: {@code current}, or the same host at the port a "GO <port>" names. */
+    static InetSocketAddress goAhead(String line, InetSocketAddress current) {
+        String port = line == null ? "" : line.replaceFirst("^GO\\s*", "").trim();
+        return port.isEmpty() ? current : new InetSocketAddress(current.getAddress(), Integer.parseInt(port));
     }
 
     private static boolean runPass(LoadClient client, String kind, InetSocketAddress server, String path,

@@ -9,6 +9,8 @@ import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -16,9 +18,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * The server side of the scale run, in its own JVM: Pollen's {@link HttpServer} with
  * {@link DemoRoutes} ({@code /delay/{ms}/...} answers from a timer, the loop is never blocked).
  *
- * <p>Usage: {@code DemoServerMain <host> <port> [loops]} (port 0: a free one; loops default 1).
- * Prints {@code LISTENING <port>} once it accepts connections, then serves until the process is
- * terminated or its standard input ends. The listen backlog is asked for at 16,384 (the kernel
+ * <p>Usage: {@code DemoServerMain <host> <port> [loops] [listeners]} (port 0: free ones; loops
+ * default 1; listeners default 1). It serves the same routes on {@code listeners} listening sockets,
+ * one port each (with port 0; a fixed port allows one listener), so that each pass of the scale run
+ * can use a port of its own. Prints {@code LISTENING <port> [<port>...]} once it accepts
+ * connections, then serves until the process is terminated or its standard input ends. The listen backlog is asked for at 16,384 (the kernel
  * caps it at {@code net.core.somaxconn}) so that a burst of 10,000 connects is queued rather than
  * dropped.
  *
@@ -34,11 +38,12 @@ public final class DemoServerMain {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 2) {
-            System.err.println("usage: DemoServerMain <host> <port> [loops]");
+            System.err.println("usage: DemoServerMain <host> <port> [loops] [listeners]");
             System.exit(2);
         }
         InetSocketAddress at = new InetSocketAddress(InetAddress.getByName(args[0]), Integer.parseInt(args[1]));
         int loops = args.length > 2 ? Integer.parseInt(args[2]) : 1;
+        int listeners = args.length > 3 ? Integer.parseInt(args[3]) : 1;
         Arrivals arrivals = new Arrivals();
         Runtime rt = Runtime.builder().loops(loops).threadNamePrefix("demo-server").build();
         // Routes match in the order added: this one sees every /delay request before DemoRoutes'.
@@ -47,12 +52,19 @@ public final class DemoServerMain {
                     arrivals.add(System.nanoTime());
                     return DemoRoutes.delay(req);
                 });
-        HttpServer server = DemoRoutes.install(routes).start(rt);
+        DemoRoutes.install(routes);
+        List<HttpServer> servers = new ArrayList<>();
+        StringBuilder ports = new StringBuilder("LISTENING");
+        for (int i = 0; i < listeners; i++) {
+            HttpServer server = routes.start(rt);   // same routes, a listener (and port) of its own
+            servers.add(server);
+            ports.append(' ').append(server.port());
+        }
         java.lang.Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
+            servers.forEach(HttpServer::close);
             rt.close();
         }));
-        System.out.println("LISTENING " + server.port());
+        System.out.println(ports);
         System.out.flush();
         BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         for (String line; (line = commands.readLine()) != null; ) {

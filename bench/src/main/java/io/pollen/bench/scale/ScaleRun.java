@@ -26,10 +26,10 @@ import java.util.concurrent.TimeUnit;
  * HttpClient on one event-loop thread), {@code jdk-httpclient} ({@code java.net.http.HttpClient
  * .sendAsync}), {@code virtual-threads} (a virtual thread and a blocking {@code Socket} per
  * request), and {@code c-epoll}, a single-threaded C client on raw epoll that makes only the
- * system calls the scenario needs: the floor for one thread on this machine. Before every pass the
- * run waits (up to 75 s) for the kernel's TIME_WAIT sockets from earlier passes to expire: a
- * connect must search past them for a free port, which would bill one client for another's
- * closed connections. Before the clients it measures the one-thread floor: {@code N} requests sent
+ * system calls the scenario needs: the floor for one thread on this machine. Every pass sends to a
+ * server port no earlier pass used (the server listens on one port per pass, and is new for each
+ * client), so that no pass's connects meet TIME_WAIT sockets of the same address pair, which an
+ * earlier pass's closed connections would leave for 60 s. Before the clients it measures the one-thread floor: {@code N} requests sent
  * from one thread, each on its own loopback connection, to a bare acceptor
  * ({@code bench/native/send_floor.c}). The
  * server notes when each request arrives ({@link DemoServerMain}), so each pass also reports when
@@ -41,8 +41,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ScaleRun {
     private static final long CLIENT_TIMEOUT_S = 600;
-    /** TIME_WAIT lasts 60 s on Linux; waiting a little longer covers a busy machine's timer slack. */
-    private static final long TIME_WAIT_MAX_WAIT_S = 75;
     /** The reference client in C ({@code bench/native/delay_client.c}), run like the Java ones. */
     private static final String C_CLIENT = "c-epoll";
     private static final String USAGE =
@@ -125,7 +123,6 @@ public final class ScaleRun {
      * time a one-thread client needs to get its last request out, whatever the client and the server.
      */
     private static List<Double> sendFloor(int requests) throws Exception {
-        TcpCounters.awaitTimeWaitBelow(timeWaitLimit(requests), TIME_WAIT_MAX_WAIT_S);
         Process p = new ProcessBuilder(System.getProperty("scale.sendFloor", "bench/target/native/send_floor"),
                 String.valueOf(requests), "3").redirectError(ProcessBuilder.Redirect.INHERIT).start();
         List<Double> ms = new ArrayList<>();
@@ -148,10 +145,10 @@ public final class ScaleRun {
             throws Exception {
         System.err.println("[scale] " + client + ": starting a fresh demo server");
         try (ServerProcess server = ServerProcess.start(words(System.getProperty("scale.serverJvmArgs", "")),
-                System.getProperty("scale.serverLoops", "1"))) {
+                System.getProperty("scale.serverLoops", "1"), passes)) {
             System.err.println("[scale] " + client + ": " + passes + " × " + requests + " GETs of " + path
-                    + " to 127.0.0.1:" + server.port());
-            String[] clientArgs = {"127.0.0.1", String.valueOf(server.port()), String.valueOf(requests), path,
+                    + " to 127.0.0.1, ports " + server.ports() + " (one per pass)");
+            String[] clientArgs = {"127.0.0.1", String.valueOf(server.ports().getFirst()), String.valueOf(requests), path,
                     String.valueOf(passes)};
             Process p = client.equals(C_CLIENT)
                     ? new ProcessBuilder(concat(System.getProperty("scale.cClient", "bench/target/native/delay_client"),
@@ -167,11 +164,13 @@ public final class ScaleRun {
                 String line;
                 while ((line = lines.readLine()) != null) {
                     if (line.startsWith("READY ")) {
-                        TcpCounters.awaitTimeWaitBelow(timeWaitLimit(requests), TIME_WAIT_MAX_WAIT_S);
+                        int port = server.ports().get(out.size());
+                        System.err.println("[scale] " + client + " pass " + (out.size() + 1) + ": port " + port + ", "
+                                + TcpCounters.timeWait() + " TCP sockets in TIME_WAIT (none to this port)");
                         before = TcpCounters.read();
                         server.arrivals(); // starts the count afresh (the client's warm-up request is not in it)
                         cpu = CpuSampler.start();
-                        go.write("GO\n");
+                        go.write("GO " + port + "\n");
                         go.flush();
                     } else if (line.startsWith("RESULT ")) {
                         fields = parseFields(line.substring(7));
@@ -203,10 +202,6 @@ public final class ScaleRun {
         }
     }
 
-    /** TIME_WAIT sockets a pass may start with: a tenth of its own connections, at least 1,000. */
-    private static long timeWaitLimit(int requests) {
-        return Math.max(1_000, requests / 10);
-    }
 
     static Map<String, String> parseFields(String s) {
         Map<String, String> fields = new HashMap<>();
@@ -279,9 +274,9 @@ public final class ScaleRun {
                         + "JVM, restarted for each client; each client in its own JVM, run in turn, ").append(passes)
                 .append(" passes in a row; 127.0.0.1 only.\n");
         out.append("- Pass 1 is a fresh client JVM against a fresh server JVM: the JIT compilers of both run "
-                + "during it, on the same two cores. Later passes run the same code warmed up. Before each pass "
-                + "the run waits (≤ 75 s) until fewer than ").append(timeWaitLimit(requests)).append(" TIME_WAIT sockets "
-                + "remain, so no pass pays for an earlier one's closed connections. `c-epoll` is "
+                + "during it, on the same two cores. Later passes run the same code warmed up. Each pass "
+                + "sends to a server port no earlier pass used (the server listens on one port per pass), so no "
+                + "pass's connects meet the TIME_WAIT sockets an earlier pass's closed connections leave behind. `c-epoll` is "
                 + "bench/native/delay_client.c: one thread on raw epoll, only the system calls the scenario "
                 + "needs (the floor for one thread on this machine).\n");
         out.append("- Wall: first request sent → last response read (JVM start-up excluded). CPU: process CPU "

@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -17,24 +18,30 @@ import java.util.concurrent.TimeUnit;
  */
 final class ServerProcess implements AutoCloseable {
     private final Process process;
-    private final int port;
+    private final List<Integer> ports;
     private final Writer commands;
     private final BlockingQueue<String> replies = new LinkedBlockingQueue<>();
 
-    private ServerProcess(Process process, int port) {
+    private ServerProcess(Process process, List<Integer> ports) {
         this.process = process;
-        this.port = port;
+        this.ports = ports;
         this.commands = process.outputWriter(StandardCharsets.UTF_8);
     }
 
-    /** Starts a demo server with {@code loops} event loops on a free port of 127.0.0.1. */
-    static ServerProcess start(List<String> jvmArgs, String loops) throws IOException {
-        Process p = ScaleRun.java(jvmArgs, DemoServerMain.class.getName(), "127.0.0.1", "0", loops).start();
+    /**
+     * Starts a demo server with {@code loops} event loops, listening on {@code listeners} free
+     * ports of 127.0.0.1.
+     */
+    static ServerProcess start(List<String> jvmArgs, String loops, int listeners) throws IOException {
+        Process p = ScaleRun.java(jvmArgs, DemoServerMain.class.getName(), "127.0.0.1", "0", loops,
+                String.valueOf(listeners)).start();
         try {
             BufferedReader out = p.inputReader(StandardCharsets.UTF_8);
             for (String line; (line = out.readLine()) != null; ) {
                 if (line.startsWith("LISTENING ")) {
-                    ServerProcess server = new ServerProcess(p, Integer.parseInt(line.substring(10).trim()));
+                    List<Integer> ports = Arrays.stream(line.substring(10).trim().split(" "))
+                            .map(Integer::valueOf).toList();
+                    ServerProcess server = new ServerProcess(p, ports);
                     Thread.ofPlatform().daemon().name("demo-server-output").start(() -> server.drain(out));
                     return server;
                 }
@@ -47,8 +54,9 @@ final class ServerProcess implements AutoCloseable {
         }
     }
 
-    int port() {
-        return port;
+    /** The ports it listens on, one per listener, in the order asked for. */
+    List<Integer> ports() {
+        return ports;
     }
 
     /**

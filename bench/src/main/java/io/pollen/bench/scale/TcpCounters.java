@@ -59,21 +59,6 @@ record TcpCounters(long listenOverflows, long synRetransmits) {
         return -1;
     }
 
-    /**
-     * Waits until fewer than {@code limit} sockets are in TIME_WAIT, or {@code maxSeconds} pass.
-     * TIME_WAIT sockets hold their local ports for 60 s, and every new connect searches past them.
-     */
-    static void awaitTimeWaitBelow(long limit, long maxSeconds) throws InterruptedException {
-        long deadline = System.nanoTime() + maxSeconds * 1_000_000_000L;
-        long tw;
-        while ((tw = timeWait()) >= limit && System.nanoTime() < deadline) {
-            Thread.sleep(500);
-        }
-        if (tw >= limit) {
-            System.err.println("[scale] still " + tw + " sockets in TIME_WAIT after " + maxSeconds + " s; going on");
-        }
-    }
-
     /** {@code net.core.somaxconn}, the cap on every listen backlog; "n/a" where unreadable. */
     static String somaxconn() {
         try {

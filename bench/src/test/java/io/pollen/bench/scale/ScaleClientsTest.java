@@ -1,6 +1,8 @@
 package io.pollen.bench.scale;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -76,8 +78,11 @@ class ScaleClientsTest {
     @Test
     void theCReferenceClientSpeaksClientMainsProtocol(@TempDir Path dir) throws Exception {
         Path binary = gcc(dir, "delay_client");
-
-        Process p = new ProcessBuilder(binary.toString(), "127.0.0.1", String.valueOf(at.getPort()),
+        // Pass 1 goes to `first` ("GO": the port it was started with); pass 2 to the test's server
+        // ("GO <port>"), after `first` has closed: so pass 2 succeeds only at the port it was sent to.
+        HttpServer first = DemoRoutes.install(HttpServer.builder()
+                .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))).start(rt);
+        Process p = new ProcessBuilder(binary.toString(), "127.0.0.1", String.valueOf(first.port()),
                 String.valueOf(REQUESTS), PATH, "2").redirectError(ProcessBuilder.Redirect.INHERIT).start();
         List<String> results = new ArrayList<>();
         int ready = 0;
@@ -86,12 +91,17 @@ class ScaleClientsTest {
             while ((line = out.readLine()) != null) {
                 if (line.startsWith("READY pass=")) {
                     ready++;
-                    go.write("GO\n");
+                    if (ready == 2) {
+                        first.close();
+                    }
+                    go.write(ready == 1 ? "GO\n" : "GO " + at.getPort() + "\n");
                     go.flush();
                 } else if (line.startsWith("RESULT ")) {
                     results.add(line);
                 }
             }
+        } finally {
+            first.close();
         }
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the C client finished");
         assertEquals(0, p.exitValue(), "exit status: every request succeeded");
@@ -100,6 +110,15 @@ class ScaleClientsTest {
         for (String r : results) {
             assertTrue(r.contains(" ok=" + REQUESTS + " failed=0 "), r);
         }
+    }
+
+    @Test
+    void aGoAheadMayNameThePassesPort() throws Exception {
+        InetSocketAddress start = new InetSocketAddress("127.0.0.1", 8080);
+        assertEquals(start, ClientMain.goAhead("GO", start));
+        assertEquals(start, ClientMain.goAhead(null, start), "end of input: go ahead, same server");
+        assertEquals(new InetSocketAddress("127.0.0.1", 9090), ClientMain.goAhead("GO 9090", start));
+        assertThrows(NumberFormatException.class, () -> ClientMain.goAhead("GO x", start));
     }
 
     @Test
@@ -123,19 +142,21 @@ class ScaleClientsTest {
 
     @Test
     void theServerReportsWhenRequestsArrivedOnTheClientsClock() throws Exception {
-        try (ServerProcess server = ServerProcess.start(List.of(), "1");
+        try (ServerProcess server = ServerProcess.start(List.of(), "1", 2);
              HttpClient client = HttpClient.newHttpClient()) {
+            assertEquals(2, server.ports().size(), "one port per listener asked for");
+            assertNotEquals(server.ports().get(0), server.ports().get(1));
             assertEquals("0", server.arrivals().get("count"), "nothing yet");
             long before = System.nanoTime();
             for (int i = 0; i < 3; i++) {
                 HttpResponse<String> r = client.send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + server.port() + "/delay/1/x")).build(),
+                        URI.create("http://127.0.0.1:" + server.ports().get(i % 2) + "/delay/1/x")).build(),
                         HttpResponse.BodyHandlers.ofString());
                 assertEquals(200, r.statusCode());
             }
             long after = System.nanoTime();
             Map<String, String> a = server.arrivals();
-            assertEquals("3", a.get("count"), a.toString());
+            assertEquals("3", a.get("count"), "both listeners count: " + a);
             long first = Long.parseLong(a.get("first_ns"));
             long last = Long.parseLong(a.get("last_ns"));
             // Another process's System.nanoTime, on the same CLOCK_MONOTONIC as this one's.
