@@ -2,16 +2,17 @@
 # Issue #4's scale run: 10,000 concurrent GETs of /delay/1000/... against ONE Pollen demo server
 # (its own JVM), by Pollen's HttpClient on one event-loop thread, java.net.http.HttpClient.sendAsync,
 # a virtual thread + blocking Socket per request, and a single-threaded C client on raw epoll (the
-# floor for one thread) — each client in its own process, in turn, each running the scenario twice:
-# pass 1 in fresh JVMs, pass 2 warmed up. First it measures the one-thread floor: how long one
+# floor for one thread) — each client in its own process, in turn, each running the scenario three
+# times: pass 1 in fresh JVMs, pass 3 warmed up. First it measures the one-thread floor: how long one
 # thread takes just to send that many requests, each on its own loopback connection, to a bare
 # acceptor (bench/native/send_floor.c). Each pass sends to a server port of its own, so no pass
-# meets an earlier one's TIME_WAIT sockets; a round takes about 2 minutes. Prints a Markdown report (wall, when the server had all requests, CPU,
-# peak RSS, the floor) and writes it to bench/results/scale.md.
+# meets an earlier one's TIME_WAIT sockets. 3 rounds, about 3 minutes each. Prints a Markdown
+# report (every pass; medians over the rounds: wall, when the server had all requests, CPU, peak
+# RSS; the floor) and writes it to bench/results/scale.md.
 #
 #   bench/scale.sh                                   # the issue's run
-#   bench/scale.sh --requests 1000 --rounds 3        # smaller, repeated (3 client JVMs each)
-#   bench/scale.sh --passes 3                        # 3 passes per client process (default 2)
+#   bench/scale.sh --requests 1000 --rounds 1        # smaller, once
+#   bench/scale.sh --passes 5                        # 5 passes per client process (default 3)
 #   bench/scale.sh --clients pollen,virtual-threads
 #
 # Needs ~10,100 file descriptors per process (ulimit -n); talks to 127.0.0.1 only.

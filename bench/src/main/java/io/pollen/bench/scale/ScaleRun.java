@@ -21,23 +21,27 @@ import java.util.concurrent.TimeUnit;
  * another JVM ({@link DemoServerMain}), all on 127.0.0.1.
  *
  * <p>Usage: {@code ScaleRun [--requests N] [--delay MS] [--clients a,b,c] [--rounds R] [--passes P]};
- * prints a Markdown report (command, date, JDK, machine, one row per pass, and the issue's two
- * targets checked against the figures) on standard output. Clients: {@code pollen} (Pollen's
- * HttpClient on one event-loop thread), {@code jdk-httpclient} ({@code java.net.http.HttpClient
- * .sendAsync}), {@code virtual-threads} (a virtual thread and a blocking {@code Socket} per
- * request), and {@code c-epoll}, a single-threaded C client on raw epoll that makes only the
- * system calls the scenario needs: the floor for one thread on this machine. Every pass sends to a
- * server port no earlier pass used (the server listens on one port per pass, and is new for each
- * client), so that no pass's connects meet TIME_WAIT sockets of the same address pair, which an
- * earlier pass's closed connections would leave for 60 s. Before the clients it measures the one-thread floor: {@code N} requests sent
- * from one thread, each on its own loopback connection, to a bare acceptor
- * ({@code bench/native/send_floor.c}). The
+ * prints a Markdown report (command, date, JDK, machine, one row per pass, the medians over the
+ * rounds, and the issue's two targets checked against the medians) on standard output. Clients:
+ * {@code pollen} (Pollen's HttpClient on one event-loop thread), {@code jdk-httpclient}
+ * ({@code java.net.http.HttpClient.sendAsync}), {@code virtual-threads} (a virtual thread and a
+ * blocking {@code Socket} per request), and {@code c-epoll}, a single-threaded C client on raw
+ * epoll that makes only the system calls the scenario needs: the floor for one thread on this
+ * machine.
+ *
+ * <p>Before the clients it measures the one-thread floor: {@code N} requests sent from one thread,
+ * each on its own loopback connection, to a bare acceptor ({@code bench/native/send_floor.c}). The
  * server notes when each request arrives ({@link DemoServerMain}), so each pass also reports when
- * the server had all of them. Each client runs the scenario {@code P} times in a row (default 2) against its own
- * server: pass 1 is a cold JVM, where the JIT compilers compete for the two cores with the
- * requests; the last pass is the same code warmed up. Every client JVM is started with the same
- * flags ({@code -Dscale.jvmArgs="..."} adds some); {@code -Dscale.serverJvmArgs="..."} and
- * {@code -Dscale.serverLoops=N} (default 1) shape the server's JVM.
+ * the server had all of them. In each of {@code R} rounds (default 3), each client runs the
+ * scenario {@code P} times in a row (default 3) against a server of its own: pass 1 is a cold JVM,
+ * where the JIT compilers compete for the two cores with the requests; the last pass is the same
+ * code warmed up (10,000 requests of pass 1 do not finish the compiling: pass 2 is still faster
+ * than pass 1 and slower than pass 3). Every pass sends to a server port no earlier pass used (the
+ * server listens on one port per pass), so that no pass's connects meet TIME_WAIT sockets of the
+ * same address pair, which an earlier pass's closed connections leave for 60 s. Every client JVM
+ * is started with the same flags ({@code -Dscale.jvmArgs="..."} adds some);
+ * {@code -Dscale.serverJvmArgs="..."} and {@code -Dscale.serverLoops=N} (default 1) shape the
+ * server's JVM.
  */
 public final class ScaleRun {
     private static final long CLIENT_TIMEOUT_S = 600;
@@ -90,8 +94,8 @@ public final class ScaleRun {
     public static void main(String[] args) throws Exception {
         int requests = 10_000;
         long delay = 1_000;
-        int rounds = 1;
-        int passes = 2;
+        int rounds = 3;
+        int passes = 3;
         List<String> clients = List.of("pollen", "jdk-httpclient", "virtual-threads", C_CLIENT);
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -255,10 +259,10 @@ public final class ScaleRun {
         return String.format(Locale.ROOT, f, v);
     }
 
-    /** The fastest pass of {@code client} among {@code passes}; null if it never ran. */
-    private static Result best(List<Result> results, String client, java.util.function.IntPredicate passes) {
-        return results.stream().filter(r -> r.client.equals(client) && passes.test(r.pass()))
-                .min(java.util.Comparator.comparingDouble(r -> r.d("wall_ms"))).orElse(null);
+    /** The median over the rounds of {@code f} for {@code client}'s pass {@code pass}; NaN if it never ran. */
+    private static double median(List<Result> results, String client, int pass, java.util.function.ToDoubleFunction<Result> f) {
+        double[] v = results.stream().filter(r -> r.client.equals(client) && r.pass() == pass).mapToDouble(f).sorted().toArray();
+        return v.length == 0 ? Double.NaN : v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 
     private static void print(int requests, long delay, String path, int passes, List<Double> floorMs,
@@ -315,32 +319,45 @@ public final class ScaleRun {
             out.append("- ").append(r.client).append(" (round ").append(r.round).append(", pass ").append(r.pass())
                     .append("): ").append(r.profile).append('\n');
         }
-        Result coldPollen = best(results, "pollen", p -> p == 1);
-        Result warmPollen = best(results, "pollen", p -> p > 1);
-        Result coldJdk = best(results, "jdk-httpclient", p -> p == 1);
-        Result warmC = best(results, C_CLIENT, p -> p > 1);
-        if (coldPollen != null) {
-            out.append("\nTargets:\n\n");
-            for (Result r : warmPollen == null ? List.of(coldPollen) : List.of(coldPollen, warmPollen)) {
-                double wall = r.d("wall_ms") / 1000;
-                out.append(String.format(Locale.ROOT, "- Pollen wall ≤ 1.3 s (ideal %.1f s), best %s pass: %.3f s — %s%n",
-                        delay / 1000.0, r.pass() == 1 ? "cold (first)" : "warm (later)", wall,
-                        wall <= 1.3 ? "met" : "NOT met" + (floorWall > 1.3
+        List<String> clients = results.stream().map(Result::client).distinct().toList();
+        int rounds = (int) results.stream().mapToInt(Result::round).distinct().count();
+        out.append(String.format(Locale.ROOT, "%nMedians over %d round%s (warm: pass %d, the last; the JIT compilers "
+                + "may still be busy in the passes between):%n%n", rounds, rounds == 1 ? "" : "s", passes));
+        out.append("| client | wall, pass 1 (cold) (s) | wall, warm (s) | all requests in, warm (s) | CPU, warm (s) "
+                + "| peak RSS, pass 1 (MiB) |\n|---|---:|---:|---:|---:|---:|\n");
+        for (String c : clients) {
+            out.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f | %.2f | %.2f | %.0f |%n", c,
+                    median(results, c, 1, r -> r.d("wall_ms") / 1000),
+                    median(results, c, passes, r -> r.d("wall_ms") / 1000),
+                    median(results, c, passes, Result::allInSeconds),
+                    median(results, c, passes, r -> r.d("cpu_run_ms") / 1000),
+                    median(results, c, 1, r -> r.d("peak_rss_kb") / 1024)));
+        }
+        double coldPollen = median(results, "pollen", 1, r -> r.d("wall_ms") / 1000);
+        double warmPollen = median(results, "pollen", passes, r -> r.d("wall_ms") / 1000);
+        double warmC = median(results, C_CLIENT, passes, r -> r.d("wall_ms") / 1000);
+        if (!Double.isNaN(coldPollen)) {
+            out.append("\nTargets (on the medians):\n\n");
+            List<double[]> walls = passes == 1 ? List.<double[]>of(new double[]{1, coldPollen})
+                    : List.of(new double[]{1, coldPollen}, new double[]{passes, warmPollen});
+            for (double[] w : walls) {
+                out.append(String.format(Locale.ROOT, "- Pollen wall ≤ 1.3 s (ideal %.1f s), %s: %.3f s — %s%n",
+                        delay / 1000.0, w[0] == 1 ? "cold (pass 1)" : "warm (pass " + passes + ")", w[1],
+                        w[1] <= 1.3 ? "met" : "NOT met" + (floorWall > 1.3
                                 ? String.format(Locale.ROOT, " (the one-thread floor here is %.3f s)", floorWall) : "")));
             }
-            if (warmPollen != null && warmC != null) {
+            if (passes > 1 && !Double.isNaN(warmC)) {
                 out.append(String.format(Locale.ROOT, "- Pollen warm against the C one-thread client warm: %.3f s vs "
-                        + "%.3f s (%.2f×)%n", warmPollen.d("wall_ms") / 1000, warmC.d("wall_ms") / 1000,
-                        warmPollen.d("wall_ms") / warmC.d("wall_ms")));
+                        + "%.3f s (%.2f×)%n", warmPollen, warmC, warmPollen / warmC));
             }
-            if (coldJdk != null) {
+            double rssPollen = median(results, "pollen", 1, r -> r.d("peak_rss_kb") / 1024);
+            double rssJdk = median(results, "jdk-httpclient", 1, r -> r.d("peak_rss_kb") / 1024);
+            if (!Double.isNaN(rssJdk)) {
                 // Pass 1's peak: each process's first run of the scenario, before any later pass can
                 // add to the heap it keeps.
-                double ratio = coldPollen.d("peak_rss_kb") / coldJdk.d("peak_rss_kb");
                 out.append(String.format(Locale.ROOT,
                         "- Pollen peak RSS < half of HttpClient's (pass 1): %.0f MiB vs %.0f MiB (%.2f×) — %s%n",
-                        coldPollen.d("peak_rss_kb") / 1024, coldJdk.d("peak_rss_kb") / 1024, ratio,
-                        ratio < 0.5 ? "met" : "NOT met"));
+                        rssPollen, rssJdk, rssPollen / rssJdk, rssPollen / rssJdk < 0.5 ? "met" : "NOT met"));
             }
         }
         System.out.print(out);
