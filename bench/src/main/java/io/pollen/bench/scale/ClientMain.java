@@ -14,7 +14,8 @@ import java.util.Locale;
  * go-ahead: {@code GO} (the same server), {@code GO <port>} (the pass goes to that port of the
  * same host: {@link ScaleRun} gives each pass a listener of its own, so that no pass's connects
  * meet an earlier pass's TIME_WAIT sockets), or end of input (go ahead, same server). Each pass
- * then starts the clock, sends all requests at once, waits for every answer, stops the clock, and prints one line that {@link ScaleRun} parses:
+ * then starts the clock, sends all requests at once, waits for every answer, stops the clock, and
+ * prints one line that {@link ScaleRun} parses (then, untimed, {@link LoadClient#afterPass}):
  * <pre>RESULT pass=1 client=pollen requests=10000 ok=10000 failed=0 wall_ms=1043.2 cpu_run_ms=... ...</pre>
  * Pass 1 is what a fresh JVM does (the JIT compiles while the requests run); later passes show the
  * same code warmed up, as in a long-running service. {@code cpu_run_ms} is the process's CPU time
@@ -49,6 +50,7 @@ public final class ClientMain {
                 System.out.flush();
                 server = goAhead(go.readLine(), server);
                 allOk &= runPass(client, kind, server, path, new Outcome(requests), pass);
+                client.afterPass(server);
             }
             // Exit without closing: a client's teardown is not part of its cost here.
             System.exit(allOk ? 0 : 1);

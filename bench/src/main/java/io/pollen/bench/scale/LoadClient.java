@@ -25,6 +25,14 @@ interface LoadClient extends AutoCloseable {
 
     void run(InetSocketAddress server, String path, Outcome outcome) throws Exception;
 
+    /**
+     * Untimed, after each pass against {@code server}: lets go of what the pass left behind that
+     * the next pass cannot use. The next pass goes to another port of the server, so connections
+     * kept alive to this one would only hold file descriptors. Most clients keep nothing.
+     */
+    default void afterPass(InetSocketAddress server) throws Exception {
+    }
+
     @Override
     default void close() throws Exception {
     }
