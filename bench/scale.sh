@@ -14,6 +14,8 @@
 #   bench/scale.sh --requests 1000 --rounds 1        # smaller, once
 #   bench/scale.sh --passes 5                        # 5 passes per client process (default 3)
 #   bench/scale.sh --clients pollen,virtual-threads
+#   SCALE_JAVA_OPTS='-Dscale.jvmArgs=-XX:TieredStopAtLevel=1' bench/scale.sh   # client JVMs on C1 only
+#   (ScaleRun's properties: scale.jvmArgs for every client JVM, scale.serverJvmArgs, scale.serverLoops)
 #
 # Needs ~10,100 file descriptors per process (ulimit -n); talks to 127.0.0.1 only.
 set -euo pipefail
@@ -29,6 +31,7 @@ mkdir -p bench/target/native
 gcc -O2 -Wall -Wextra -o bench/target/native/delay_client bench/native/delay_client.c
 gcc -O2 -Wall -Wextra -pthread -o bench/target/native/send_floor bench/native/send_floor.c
 mkdir -p bench/results
-"$JAVA" --enable-native-access=ALL-UNNAMED -cp "$CP" io.pollen.bench.scale.ScaleRun "$@" > bench/target/scale.md
+# shellcheck disable=SC2086  # SCALE_JAVA_OPTS is a list of options, split on purpose
+"$JAVA" --enable-native-access=ALL-UNNAMED ${SCALE_JAVA_OPTS:-} -cp "$CP" io.pollen.bench.scale.ScaleRun "$@" > bench/target/scale.md
 cp bench/target/scale.md bench/results/scale.md
 cat bench/results/scale.md

@@ -12,6 +12,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -62,6 +63,8 @@ public final class HttpClient implements AutoCloseable {
     // The last IP literal seen and its address (loop thread only): see literal().
     private String lastLiteralHost;
     private InetAddress[] lastLiteral;
+    // The last plain request encoded (any thread): see send().
+    private volatile Encoded lastEncoded;
     private boolean closed;
 
     private HttpClient(Builder b) {
@@ -109,6 +112,34 @@ public final class HttpClient implements AutoCloseable {
      * @throws IllegalArgumentException synchronously, for a URI that is not http://host...
      */
     public CompletableFuture<HttpResponse> send(String method, URI uri, HttpHeaders headers, byte[] body) {
+        // A client usually sends the same plain request (no body, no headers of the caller's) again
+        // and again: the last one is kept encoded, checked and keyed, so a repeat skips all of that.
+        boolean plain = body == null && headers == HttpHeaders.EMPTY;
+        Encoded e = lastEncoded;
+        if (!plain || e == null || !e.isFor(method, uri)) {
+            e = encode(method, uri, headers, body);
+            if (plain) {
+                lastEncoded = e;
+            }
+        }
+        CompletableFuture<HttpResponse> result = new CompletableFuture<>();
+        Encoded request = e;
+        if (loop.inLoop()) {
+            start(request, result, true);
+        } else {
+            loop.execute(() -> start(request, result, true));
+        }
+        return result;
+    }
+
+    /** A request checked and encoded, with where it goes; immutable, so it may be sent again. */
+    private record Encoded(String method, URI uri, String host, int port, String poolKey, byte[] bytes, boolean head) {
+        boolean isFor(String method, URI uri) {
+            return method.equals(this.method) && (uri == this.uri || uri.equals(this.uri));
+        }
+    }
+
+    private Encoded encode(String method, URI uri, HttpHeaders headers, byte[] body) {
         HttpHeaders.checkName(method);
         if (!"http".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {
             throw new IllegalArgumentException("not an http://host URI: " + uri);
@@ -118,19 +149,11 @@ public final class HttpClient implements AutoCloseable {
         }
         String host = uri.getHost();
         int port = uri.getPort() == -1 ? 80 : uri.getPort();
-        byte[] request = encode(method, uri, host, port, headers, body);
-        CompletableFuture<HttpResponse> result = new CompletableFuture<>();
-        boolean head = method.equals("HEAD");
-        Runnable start = () -> start(host, port, request, head, result, true);
-        if (loop.inLoop()) {
-            start.run();
-        } else {
-            loop.execute(start);
-        }
-        return result;
+        return new Encoded(method, uri, host, port, host.toLowerCase(Locale.ROOT) + ":" + port,
+                requestBytes(method, uri, host, port, headers, body), method.equals("HEAD"));
     }
 
-    private byte[] encode(String method, URI uri, String host, int port, HttpHeaders headers, byte[] body) {
+    private byte[] requestBytes(String method, URI uri, String host, int port, HttpHeaders headers, byte[] body) {
         String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
         if (uri.getRawQuery() != null) {
             path += "?" + uri.getRawQuery();
@@ -162,62 +185,61 @@ public final class HttpClient implements AutoCloseable {
 
     // ---- on the loop ------------------------------------------------------------------------
 
-    private void start(String host, int port, byte[] request, boolean head, CompletableFuture<HttpResponse> result,
-                       boolean mayRetry) {
+    private void start(Encoded request, CompletableFuture<HttpResponse> result, boolean mayRetry) {
         if (closed) {
             result.completeExceptionally(new IOException("client closed"));
             return;
         }
-        String key = host.toLowerCase(Locale.ROOT) + ":" + port;
-        ClientConnection pooled = takeIdle(key);
+        ClientConnection pooled = takeIdle(request.poolKey);
         if (pooled != null) {
             CompletableFuture<HttpResponse> attempt = new CompletableFuture<>();
             attempt.whenComplete((r, e) -> {
                 if (e == null) {
                     result.complete(r);
                 } else if (mayRetry && pooled.nothingReceived() && !closed) {
-                    start(host, port, request, head, result, false); // a stale connection: once more, fresh
+                    start(request, result, false); // a stale connection: once more, fresh
                 } else {
                     result.completeExceptionally(e);
                 }
             });
-            pooled.exchange(java.nio.ByteBuffer.wrap(request), head, attempt, () -> release(pooled));
+            pooled.exchange(ByteBuffer.wrap(request.bytes), request.head, attempt, () -> release(pooled));
             return;
         }
-        InetAddress[] literal = literal(host);
+        InetAddress[] literal = literal(request.host);
         if (literal != null) {
             // An IP literal needs no lookup: connect now, without a stage in between.
-            connect(key, port, literal, 0, null, request, head, result);
+            connect(request, literal, 0, null, result);
             return;
         }
-        resolve(host).whenComplete((addresses, e) -> {
+        resolve(request.host).whenComplete((addresses, e) -> {
             if (e != null) {
                 result.completeExceptionally(e instanceof java.util.concurrent.CompletionException ? e.getCause() : e);
                 return;
             }
-            connect(key, port, addresses, 0, null, request, head, result);
+            connect(request, addresses, 0, null, result);
         });
     }
 
-    private void connect(String key, int port, InetAddress[] addresses, int i, Throwable last, byte[] request,
-                         boolean head, CompletableFuture<HttpResponse> result) {
+    private void connect(Encoded request, InetAddress[] addresses, int i, Throwable last,
+                         CompletableFuture<HttpResponse> result) {
         if (i == addresses.length) {
             result.completeExceptionally(last);
             return;
         }
-        AsyncTcpStream.connect(loop, new InetSocketAddress(addresses[i], port), connectTimeout).whenComplete((s, e) -> {
-            if (e != null) {
-                connect(key, port, addresses, i + 1, e, request, head, result);
-                return;
-            }
-            if (closed) {
-                s.close();
-                result.completeExceptionally(new IOException("client closed"));
-                return;
-            }
-            ClientConnection c = new ClientConnection(key, s, limits, readTimeout);
-            c.exchange(java.nio.ByteBuffer.wrap(request), head, result, () -> release(c));
-        });
+        AsyncTcpStream.connect(loop, new InetSocketAddress(addresses[i], request.port), connectTimeout)
+                .whenComplete((s, e) -> {
+                    if (e != null) {
+                        connect(request, addresses, i + 1, e, result);
+                        return;
+                    }
+                    if (closed) {
+                        s.close();
+                        result.completeExceptionally(new IOException("client closed"));
+                        return;
+                    }
+                    ClientConnection c = new ClientConnection(request.poolKey, s, limits, readTimeout);
+                    c.exchange(ByteBuffer.wrap(request.bytes), request.head, result, () -> release(c));
+                });
     }
 
     /**

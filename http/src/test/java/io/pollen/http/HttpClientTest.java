@@ -159,6 +159,31 @@ class HttpClientTest {
 
     @ParameterizedTest
     @MethodSource("io.pollen.http.TestServers#backends")
+    void aRepeatedRequestGoesOutAsTheFirstDidAndAChangedOneAsItsOwn(Backend backend) throws Exception {
+        Runtime rt = runtime(backend);
+        String base = "http://127.0.0.1:" + servers.server(backend).port();
+        URI a = URI.create(base + "/delay/0/a");
+        // The client keeps the last plain request encoded; each send must still go out as asked.
+        try (HttpClient client = HttpClient.builder(rt).maxIdlePerHost(0).build()) {
+            for (int i = 0; i < 3; i++) {
+                assertEquals("a", client.get(a).join().bodyString(), "the same URI object, " + i);
+            }
+            assertEquals("a", client.get(base + "/delay/0/a").join().bodyString(), "an equal URI");
+            HttpResponse head = client.send("HEAD", a, HttpHeaders.EMPTY, null).join();
+            assertEquals(200, head.status(), "the same URI, another method");
+            assertEquals(0, head.bodyLength(), "a HEAD is sent as a HEAD");
+            assertEquals("a", client.get(a).join().bodyString(), "and GET again");
+            assertEquals("b", client.get(base + "/delay/0/b").join().bodyString(), "another path");
+            assertEquals("a", client.send("GET", a, HttpHeaders.of("X-Trace", "1"), null).join().bodyString(),
+                    "with headers of the caller's");
+            assertThrows(IllegalArgumentException.class, () -> client.get("https://127.0.0.1/"),
+                    "a bad request still fails at once after a good one was kept");
+            assertEquals("a", client.get(a).join().bodyString());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.pollen.http.TestServers#backends")
     void readTimeout(Backend backend) throws Exception {
         try (HttpClient client = HttpClient.builder(runtime(backend)).readTimeout(Duration.ofMillis(300)).build()) {
             CompletionException e = assertThrows(CompletionException.class, () -> client.get(py("/slow")).join());
