@@ -13,9 +13,12 @@
  * non-blocking connect() and a send() of the request, to a listener in the same process whose
  * bare acceptor thread accepts, reads the request and closes. No parsing, no timers, no answers.
  *
- *   send_floor N [REPEATS]
+ * With THREADS > 1 that many threads share the N requests (each sends N / THREADS), to show what
+ * a client that spread its connects over more threads could at best do on this machine.
  *
- * Prints one line per repeat, "FLOOR requests=N ms=T", and exits 0 only if every request
+ *   send_floor N [REPEATS [THREADS]]
+ *
+ * Prints one line per repeat, "FLOOR requests=N threads=K ms=T", and exits 0 only if every request
  * reached the acceptor. Needs N + a few file descriptors; talks to 127.0.0.1 only.
  */
 #define _GNU_SOURCE
@@ -78,7 +81,32 @@ static int connect_and_send(int fd, const struct sockaddr_in *at) {
     }
 }
 
-static int one_run(int n, int *fds) {
+/* One sending thread's share: requests [from, to). */
+struct sender {
+    const struct sockaddr_in *at;
+    int *fds;
+    int from, to;
+    int opened;   /* sockets opened, from `from` on; all sent if opened == to - from */
+};
+
+static void *send_share(void *arg) {
+    struct sender *s = arg;
+    for (int i = s->from; i < s->to; i++, s->opened++) {
+        s->fds[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (s->fds[i] < 0) {
+            perror("socket");
+            break;
+        }
+        if (!connect_and_send(s->fds[i], s->at)) {
+            perror("connect/send");
+            close(s->fds[i]);
+            break;
+        }
+    }
+    return NULL;
+}
+
+static int one_run(int n, int threads, int *fds) {
     struct sockaddr_in at = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     socklen_t len = sizeof at;
     struct acceptor a = {.listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), .want = n};
@@ -89,30 +117,29 @@ static int one_run(int n, int *fds) {
     }
     pthread_t t;
     pthread_create(&t, NULL, accept_all, &a);
-    int opened = 0;
+    struct sender senders[threads];
+    pthread_t ids[threads];
     long long t0 = now_ns();
-    for (; opened < n; opened++) {
-        fds[opened] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-        if (fds[opened] < 0) {
-            perror("socket");
-            break;
-        }
-        if (!connect_and_send(fds[opened], &at)) {
-            perror("connect/send");
-            close(fds[opened]);
-            break;
-        }
+    for (int k = 0; k < threads; k++) {
+        senders[k] = (struct sender){.at = &at, .fds = fds, .from = n * k / threads, .to = n * (k + 1) / threads};
+        if (k > 0) pthread_create(&ids[k], NULL, send_share, &senders[k]);
     }
+    send_share(&senders[0]);   /* the calling thread sends the first share */
+    for (int k = 1; k < threads; k++) pthread_join(ids[k], NULL);
     long long took = now_ns() - t0;
-    if (opened < n) {
+    int sent = 0;
+    for (int k = 0; k < threads; k++) sent += senders[k].opened;
+    if (sent < n) {
         a.want = a.got;   /* the acceptor may wait forever for the rest: stop it by closing */
         shutdown(a.listener, SHUT_RDWR);
     }
     pthread_join(t, NULL);
-    for (int i = 0; i < opened; i++) close(fds[i]);
+    for (int k = 0; k < threads; k++) {
+        for (int i = senders[k].from; i < senders[k].from + senders[k].opened; i++) close(fds[i]);
+    }
     close(a.listener);
-    if (opened < n || a.got < n) return 0;
-    printf("FLOOR requests=%d ms=%.1f\n", n, took / 1e6);
+    if (sent < n || a.got < n) return 0;
+    printf("FLOOR requests=%d threads=%d ms=%.1f\n", n, threads, took / 1e6);
     fflush(stdout);
     return 1;
 }
@@ -120,13 +147,14 @@ static int one_run(int n, int *fds) {
 int main(int argc, char **argv) {
     int n = argc > 1 ? atoi(argv[1]) : 0;
     int repeats = argc > 2 ? atoi(argv[2]) : 1;
-    if (n <= 0 || repeats <= 0) {
-        fprintf(stderr, "usage: send_floor N [REPEATS]\n");
+    int threads = argc > 3 ? atoi(argv[3]) : 1;
+    if (n <= 0 || repeats <= 0 || threads <= 0 || threads > 64 || threads > n) {
+        fprintf(stderr, "usage: send_floor N [REPEATS [THREADS]]   (1 <= THREADS <= 64, THREADS <= N)\n");
         return 2;
     }
     int *fds = malloc(sizeof *fds * (size_t) n);
     for (int r = 0; r < repeats; r++) {
-        if (!one_run(n, fds)) return 1;
+        if (!one_run(n, threads, fds)) return 1;
     }
     free(fds);
     return 0;

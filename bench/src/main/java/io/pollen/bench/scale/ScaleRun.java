@@ -111,24 +111,26 @@ public final class ScaleRun {
             }
         }
         String path = "/delay/" + delay + "/url/http://www.google.com";
-        List<Double> floor = sendFloor(requests);
+        List<Double> floor = sendFloor(requests, 1);
+        List<Double> floor2 = sendFloor(requests, 2);
         List<Result> results = new ArrayList<>();
         for (int round = 1; round <= rounds; round++) {
             for (String client : clients) {
                 results.addAll(runOne(client, round, requests, path, passes));
             }
         }
-        print(requests, delay, path, passes, floor, results, String.join(" ", args));
+        print(requests, delay, path, passes, floor, floor2, results, String.join(" ", args));
     }
 
     /**
-     * {@code requests} requests sent from one thread, each on its own loopback connection, to a
-     * bare acceptor ({@code bench/native/send_floor.c}), three times: milliseconds each. The least
-     * time a one-thread client needs to get its last request out, whatever the client and the server.
+     * {@code requests} requests sent from {@code threads} threads, each on its own loopback
+     * connection, to a bare acceptor ({@code bench/native/send_floor.c}), three times: milliseconds
+     * each. With one thread: the least time a one-thread client needs to get its last request out,
+     * whatever the client and the server.
      */
-    private static List<Double> sendFloor(int requests) throws Exception {
+    private static List<Double> sendFloor(int requests, int threads) throws Exception {
         Process p = new ProcessBuilder(System.getProperty("scale.sendFloor", "bench/target/native/send_floor"),
-                String.valueOf(requests), "3").redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                String.valueOf(requests), "3", String.valueOf(threads)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         List<Double> ms = new ArrayList<>();
         try (BufferedReader out = p.inputReader(StandardCharsets.UTF_8)) {
             for (String line; (line = out.readLine()) != null; ) {
@@ -140,7 +142,7 @@ public final class ScaleRun {
         if (p.waitFor() != 0 || ms.size() != 3) {
             throw new IllegalStateException("send_floor exited " + p.exitValue() + " after " + ms.size() + " of 3 runs");
         }
-        System.err.println("[scale] one-thread floor for " + requests + " requests: " + ms + " ms");
+        System.err.println("[scale] " + threads + "-thread floor for " + requests + " requests: " + ms + " ms");
         return ms;
     }
 
@@ -266,9 +268,10 @@ public final class ScaleRun {
     }
 
     private static void print(int requests, long delay, String path, int passes, List<Double> floorMs,
-                              List<Result> results, String argLine) {
+                              List<Double> floor2Ms, List<Result> results, String argLine) {
         double floor = floorMs.stream().sorted().toList().get(floorMs.size() / 2) / 1000;
         double floorWall = floor + delay / 1000.0;
+        double floor2 = floor2Ms.stream().sorted().toList().get(floor2Ms.size() / 2) / 1000;
         StringBuilder out = new StringBuilder();
         out.append("# Issue #4: the chapter's scenario at scale\n\n");
         out.append("- Command: `bench/scale.sh").append(argLine.isEmpty() ? "" : " " + argLine).append("`\n");
@@ -298,9 +301,13 @@ public final class ScaleRun {
                 + "reads each and closes (bench/native/send_floor.c), took %s ms, median %.0f ms. On loopback a "
                 + "connect runs both sides of the handshake in the caller's system call, so a one-thread client "
                 + "cannot get its last request out sooner than that after its first, whatever the client and the "
-                + "server: no one-thread client can finish this scenario here in less than %.3f s (floor + delay).%n", requests,
+                + "server: no one-thread client can finish this scenario here in less than %.3f s (floor + delay). "
+                + "Two threads sharing the sends took %s ms, median %.0f ms: even a client that spread its "
+                + "connects over both cores, against a server that did nothing, would need %.3f s.%n", requests,
                 floorMs.stream().map(v -> fmt(v, "%.0f")).collect(java.util.stream.Collectors.joining(", ")),
-                floor * 1000, floorWall));
+                floor * 1000, floorWall,
+                floor2Ms.stream().map(v -> fmt(v, "%.0f")).collect(java.util.stream.Collectors.joining(", ")),
+                floor2 * 1000, floor2 + delay / 1000.0));
         out.append("- Date: ").append(ZonedDateTime.now().format(DateTimeFormatter.RFC_1123_DATE_TIME)).append('\n');
         out.append("- JDK: ").append(System.getProperty("java.vm.name")).append(' ')
                 .append(System.getProperty("java.runtime.version")).append(", default JVM flags for every process\n");
@@ -344,7 +351,8 @@ public final class ScaleRun {
                 out.append(String.format(Locale.ROOT, "- Pollen wall ≤ 1.3 s (ideal %.1f s), %s: %.3f s — %s%n",
                         delay / 1000.0, w[0] == 1 ? "cold (pass 1)" : "warm (pass " + passes + ")", w[1],
                         w[1] <= 1.3 ? "met" : "NOT met" + (floorWall > 1.3
-                                ? String.format(Locale.ROOT, " (the one-thread floor here is %.3f s)", floorWall) : "")));
+                                ? String.format(Locale.ROOT, " (the one-thread floor here is %.3f s; two threads: %.3f s)",
+                                floorWall, floor2 + delay / 1000.0) : "")));
             }
             if (passes > 1 && !Double.isNaN(warmC)) {
                 out.append(String.format(Locale.ROOT, "- Pollen warm against the C one-thread client warm: %.3f s vs "

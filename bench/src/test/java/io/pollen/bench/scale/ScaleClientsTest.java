@@ -135,20 +135,26 @@ class ScaleClientsTest {
     @Test
     void theSendFloorGetsEveryRequestOut(@TempDir Path dir) throws Exception {
         Path binary = gcc(dir, "send_floor", "-pthread");
-        Process p = new ProcessBuilder(binary.toString(), "200", "2").redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        List<String> lines;
-        try (BufferedReader out = p.inputReader(StandardCharsets.UTF_8)) {
-            lines = out.lines().toList();
+        for (int threads = 1; threads <= 2; threads++) {
+            Process p = new ProcessBuilder(binary.toString(), "200", "2", String.valueOf(threads))
+                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            List<String> lines;
+            try (BufferedReader out = p.inputReader(StandardCharsets.UTF_8)) {
+                lines = out.lines().toList();
+            }
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "send_floor finished");
+            assertEquals(0, p.exitValue(), "every request reached the acceptor: " + lines);
+            assertEquals(2, lines.size(), lines.toString());
+            for (String line : lines) {
+                assertTrue(line.matches("FLOOR requests=200 threads=" + threads + " ms=\\d+\\.\\d"), line);
+                assertTrue(Double.parseDouble(ScaleRun.parseFields(line.substring(6)).get("ms")) > 0, line);
+            }
         }
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "send_floor finished");
-        assertEquals(0, p.exitValue(), "every request reached the acceptor: " + lines);
-        assertEquals(2, lines.size(), lines.toString());
-        for (String line : lines) {
-            assertTrue(line.matches("FLOOR requests=200 ms=\\d+\\.\\d"), line);
-            assertTrue(Double.parseDouble(ScaleRun.parseFields(line.substring(6)).get("ms")) > 0, line);
+        for (String[] bad : List.of(new String[]{"0"}, new String[]{"10", "1", "0"}, new String[]{"2", "1", "3"})) {
+            List<String> cmd = new ArrayList<>(List.of(binary.toString()));
+            cmd.addAll(List.of(bad));
+            assertEquals(2, new ProcessBuilder(cmd).start().waitFor(), "a usage error: " + cmd);
         }
-        Process bad = new ProcessBuilder(binary.toString(), "0").start();
-        assertEquals(2, bad.waitFor(), "a bad count is a usage error");
     }
 
     @Test
