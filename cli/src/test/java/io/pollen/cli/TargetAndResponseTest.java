@@ -78,6 +78,11 @@ class TargetAndResponseTest {
         assertEquals("response ended inside its headers", parse("HTTP/1.1 200 OK\r\nServer: x").problem());
         assertTrue(parse("SSH-2.0-OpenSSH\r\n\r\n").problem().startsWith("not an HTTP/1.x response"));
         assertTrue(parse("HTTP/1.1 abc OK\r\n\r\n").problem().startsWith("bad status line"));
+        assertTrue(parse("HTTP/1.1\r\n\r\n").problem().startsWith("not an HTTP/1.x response"), "no status code");
+        assertEquals(200, parse("HTTP/1.1 200\r\nContent-Length: 2\r\n\r\nok").status(), "no reason phrase");
+        RawResponse lastHeader = parse("HTTP/1.1 200 OK\r\nServer: x\r\n Content-Length : 3\r\n\r\nhello");
+        assertEquals("body of 5 bytes, Content-Length said 3", lastHeader.problem(), "the last header line counts");
+        assertTrue(parse("HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n").problem().startsWith("bad Content-Length"));
     }
 
     private static RawResponse parse(String s) {
