@@ -88,6 +88,13 @@ final class ServerConnection implements ReadyHandler {
      * error was reported: that edge is spent, and the end of stream must still be read.
      */
     private boolean shortReadDrains = true;
+    /**
+     * Whether the socket is known to hold no unread bytes: the last read was short (see
+     * {@link #shortReadDrains}) or said "would block", and no readable event came since. Then
+     * continuing after an async handler's answer needs no read: one that would only say "would
+     * block", on every connection of a slow endpoint.
+     */
+    private boolean knownDrained;
 
     ServerConnection(ServerLoop owner, TcpStream stream) {
         this.owner = owner;
@@ -133,6 +140,7 @@ final class ServerConnection implements ReadyHandler {
             flush();
         }
         if ((flags & Readiness.ANY_READ) != 0) {
+            knownDrained = false;
             onReadable();
         }
     }
@@ -148,7 +156,7 @@ final class ServerConnection implements ReadyHandler {
             if (in.hasRemaining()) {
                 now = System.nanoTime(); // bytes left from an earlier batch are processed first
             }
-            boolean drained = false;
+            boolean drained = knownDrained;
             while (phase != CLOSED && process() && !drained) {
                 takeInput();
                 in.compact();
@@ -156,6 +164,7 @@ final class ServerConnection implements ReadyHandler {
                 int n = stream.read(in);
                 in.flip();
                 if (n == 0) {
+                    drained = room > 0; // would block
                     break;
                 }
                 if (n < 0) {
@@ -165,6 +174,7 @@ final class ServerConnection implements ReadyHandler {
                 now = System.nanoTime(); // once per read, not per request
                 drained = shortReadDrains && n < room;
             }
+            knownDrained = drained;
         } catch (IOException e) {
             close(); // reset by peer and friends: nothing to answer
             return;

@@ -172,6 +172,31 @@ class HttpServerTest {
         }
     }
 
+    /**
+     * After an async handler's answer the server does not read a socket it knows is empty; it must
+     * still see the bytes that come later (the next request on the connection), and the bytes that
+     * came while the handler ran (a pipelined request, the end of the stream).
+     */
+    @ParameterizedTest
+    @MethodSource("io.pollen.http.TestServers#backends")
+    void asyncAnswersThenTheNextRequestsWhenEverTheyCome(Backend backend) throws Exception {
+        try (RawHttp c = new RawHttp(servers.address(backend))) {
+            for (int i = 0; i < 3; i++) {
+                assertEquals("k" + i, c.send(RawHttp.get("/delay/10/k" + i)).read().body(), "keep-alive, request " + i);
+            }
+            c.send(RawHttp.get("/delay/80/first"));
+            Thread.sleep(30); // the handler is running
+            c.send(RawHttp.get("/delay/0/second"));
+            assertEquals("first", c.read().body());
+            assertEquals("second", c.read().body(), "the request that came while the first was handled");
+            c.send(RawHttp.get("/delay/50/last"));
+            Thread.sleep(20);
+            c.socket.shutdownOutput(); // the end of the stream, while the handler runs
+            assertEquals("last", c.read().body());
+            assertTrue(c.closedByPeer());
+        }
+    }
+
     /** A client that sends a request and shuts down its output still gets the answer. */
     @ParameterizedTest
     @MethodSource("io.pollen.http.TestServers#backends")
