@@ -357,14 +357,18 @@ public final class AsyncTcpStream implements AutoCloseable {
             return;
         }
         try {
-            IOException error = socket.takeError();
-            if (error != null) {
+            // A peer address means connected: one call settles the usual case. Without one, the
+            // socket's pending error says whether the connect failed or is still under way.
+            try {
+                socket.peerAddress();
+            } catch (NotYetConnectedException notYet) {
+                IOException error = socket.takeError();
+                if (error == null) {
+                    reg.clearReadiness(Readiness.ANY_WRITE); // a spurious event: still connecting
+                    return;
+                }
                 throw error;
             }
-            socket.peerAddress();
-        } catch (NotYetConnectedException stillConnecting) {
-            reg.clearReadiness(Readiness.ANY_WRITE);
-            return;
         } catch (IOException e) {
             connecting = null;
             close();

@@ -177,6 +177,8 @@ class AsyncTcpStreamTest {
             ExecutionException e = assertThrows(ExecutionException.class,
                     () -> loop.blockOn(() -> AsyncTcpStream.connect(loop, closedPort)));
             assertInstanceOf(IOException.class, e.getCause());
+            // The socket's own error, not a generic "not connected".
+            assertTrue(String.valueOf(e.getCause().getMessage()).contains("Connection refused"), e.getCause().toString());
         }
     }
 
