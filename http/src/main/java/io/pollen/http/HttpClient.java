@@ -132,7 +132,11 @@ public final class HttpClient implements AutoCloseable {
         return result;
     }
 
-    /** A request checked and encoded, with where it goes; immutable, so it may be sent again. */
+    /**
+     * A request checked and encoded, with where it goes; immutable, so it may be sent again. Two
+     * URIs that {@link URI#equals} calls equal may differ only in the case of the scheme, the host
+     * and percent-escapes, none of which changes what the request means.
+     */
     private record Encoded(String method, URI uri, String host, int port, String poolKey, byte[] bytes, boolean head) {
         boolean isFor(String method, URI uri) {
             return method.equals(this.method) && (uri == this.uri || uri.equals(this.uri));
