@@ -10,8 +10,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** What the report says about the machine and the run: cpus, memory, kernel, JDK, tools, date. */
-final class MachineInfo {
+/**
+ * What the reports say about the machine and the run: cpus, memory, kernel, JDK, tools, date. The
+ * harness, the JMH report and the scale run all describe the machine with it.
+ */
+public final class MachineInfo {
 
     private MachineInfo() {}
 
@@ -20,7 +23,7 @@ final class MachineInfo {
         m.put("date", ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
         m.put("command", command);
         m.put("nproc", Integer.toString(Runtime.getRuntime().availableProcessors()));
-        m.put("cpu_model", grep("/proc/cpuinfo", "model name"));
+        m.put("cpu_model", cpuModel());
         m.put("memory", memory());
         m.put("kernel", read("/proc/sys/kernel/osrelease"));
         m.put("jdk", System.getProperty("java.vendor") + " " + System.getProperty("java.runtime.version"));
@@ -31,8 +34,14 @@ final class MachineInfo {
         return m;
     }
 
+    /** The CPU's model name from /proc/cpuinfo; the architecture where there is none. */
+    public static String cpuModel() {
+        String model = grep("/proc/cpuinfo", "model name");
+        return model.startsWith("unknown") ? System.getProperty("os.arch") : model;
+    }
+
     /** The first three fields of /proc/loadavg: other work on the machine during the run. */
-    static String loadAverage() {
+    public static String loadAverage() {
         String s = read("/proc/loadavg");
         String[] f = s.split(" ");
         return f.length >= 3 ? f[0] + " " + f[1] + " " + f[2] : s;

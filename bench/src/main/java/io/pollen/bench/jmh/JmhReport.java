@@ -1,5 +1,7 @@
 package io.pollen.bench.jmh;
 
+import io.pollen.bench.harness.MachineInfo;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,10 +48,10 @@ public final class JmhReport {
         out.append("- Date: ").append(ZonedDateTime.now().format(DateTimeFormatter.RFC_1123_DATE_TIME)).append('\n');
         out.append("- JDK: ").append(System.getProperty("java.vm.name")).append(' ')
                 .append(System.getProperty("java.runtime.version")).append('\n');
-        out.append("- Machine: ").append(cpuModel()).append(", ")
+        out.append("- Machine: ").append(MachineInfo.cpuModel()).append(", ")
                 .append(java.lang.Runtime.getRuntime().availableProcessors()).append(" cores (shared), ")
                 .append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.version"))
-                .append(", load average at report time ").append(loadAverage()).append('\n');
+                .append(", load average at report time ").append(MachineInfo.loadAverage()).append('\n');
         out.append("- Ratio: how many times better `").append(baseline)
                 .append("` is than the row's contender in the same run (time modes: their time / Pollen's).\n\n");
         out.append("| benchmark | params | impl | score | ± error (99.9%) | unit | ").append(baseline).append(" ahead by |\n");
@@ -162,27 +164,5 @@ public final class JmhReport {
         }
         out.add(cur.toString());
         return out;
-    }
-
-    private static String cpuModel() {
-        try {
-            for (String l : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                if (l.startsWith("model name")) {
-                    return l.substring(l.indexOf(':') + 1).trim();
-                }
-            }
-        } catch (IOException | RuntimeException ignored) {
-            // not Linux: the architecture will do
-        }
-        return System.getProperty("os.arch");
-    }
-
-    private static String loadAverage() {
-        try {
-            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-            return f[0] + " " + f[1] + " " + f[2];
-        } catch (IOException | RuntimeException e) {
-            return "n/a";
-        }
     }
 }

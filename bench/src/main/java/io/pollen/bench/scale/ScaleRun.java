@@ -1,10 +1,9 @@
 package io.pollen.bench.scale;
 
+import io.pollen.bench.harness.MachineInfo;
+
 import java.io.BufferedReader;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -311,9 +310,9 @@ public final class ScaleRun {
         out.append("- Date: ").append(ZonedDateTime.now().format(DateTimeFormatter.RFC_1123_DATE_TIME)).append('\n');
         out.append("- JDK: ").append(System.getProperty("java.vm.name")).append(' ')
                 .append(System.getProperty("java.runtime.version")).append(", default JVM flags for every process\n");
-        out.append("- Machine: ").append(cpuModel()).append(", ").append(java.lang.Runtime.getRuntime().availableProcessors())
+        out.append("- Machine: ").append(MachineInfo.cpuModel()).append(", ").append(java.lang.Runtime.getRuntime().availableProcessors())
                 .append(" cores (shared with other work), ").append(System.getProperty("os.name")).append(' ')
-                .append(System.getProperty("os.version")).append(", load average ").append(loadAverage())
+                .append(System.getProperty("os.version")).append(", load average ").append(MachineInfo.loadAverage())
                 .append(", net.core.somaxconn ").append(TcpCounters.somaxconn()).append("\n\n");
         out.append("| client | round | pass | ok | wall (s) | all requests in (s) | cores idle meanwhile (%) | CPU (s) "
                 + "| peak RSS (MiB) | peak threads | fastest / slowest request (ms) | overflows / SYN retransmits |\n");
@@ -369,27 +368,5 @@ public final class ScaleRun {
             }
         }
         System.out.print(out);
-    }
-
-    private static String cpuModel() {
-        try {
-            for (String l : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                if (l.startsWith("model name")) {
-                    return l.substring(l.indexOf(':') + 1).trim();
-                }
-            }
-        } catch (IOException | RuntimeException ignored) {
-            // not Linux
-        }
-        return System.getProperty("os.arch");
-    }
-
-    private static String loadAverage() {
-        try {
-            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-            return f[0] + " " + f[1] + " " + f[2];
-        } catch (IOException | RuntimeException e) {
-            return "n/a";
-        }
     }
 }
