@@ -29,9 +29,14 @@ public final class MachineInfo {
         m.put("jdk", System.getProperty("java.vendor") + " " + System.getProperty("java.runtime.version"));
         m.put("wrk", firstLine(List.of("wrk", "-v")));
         m.put("gcc", firstLine(List.of("gcc", "--version")));
-        m.put("git_commit", firstLine(List.of("git", "rev-parse", "--short", "HEAD")));
+        m.put("git_commit", gitCommit());
         m.put("loadavg_start", loadAverage());
         return m;
+    }
+
+    /** The short hash of the checked-out commit, or "unknown" outside a git checkout. */
+    public static String gitCommit() {
+        return firstLine(List.of("git", "rev-parse", "--short", "HEAD"));
     }
 
     /** The CPU's model name from /proc/cpuinfo; the architecture where there is none. */

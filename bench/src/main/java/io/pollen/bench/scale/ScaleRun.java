@@ -273,7 +273,8 @@ public final class ScaleRun {
         double floor2 = floor2Ms.stream().sorted().toList().get(floor2Ms.size() / 2) / 1000;
         StringBuilder out = new StringBuilder();
         out.append("# Issue #4: the chapter's scenario at scale\n\n");
-        out.append("- Command: `bench/scale.sh").append(argLine.isEmpty() ? "" : " " + argLine).append("`\n");
+        out.append("- Command: `bench/scale.sh").append(argLine.isEmpty() ? "" : " " + argLine).append("`, at git ")
+                .append(MachineInfo.gitCommit()).append('\n');
         out.append("- Scenario: ").append(requests).append(" concurrent `GET ").append(path)
                 .append("` (the server answers each after ").append(delay)
                 .append(" ms, from a timer) against one Pollen demo server (DemoRoutes, one event loop) in its own "
