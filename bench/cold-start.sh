@@ -67,7 +67,6 @@ else
   in_fresh_loopback() { await_time_wait; "$@"; }
 fi
 
-# run MODE: one cold demo; prints "wall_s peak_mib ok".
 # served WORK DELAY TASKS: a `pollen serve` on a free port, `pollen demo --url` against it, then
 # the server stopped; the demo's output and exit status.
 served() {
@@ -86,6 +85,7 @@ served() {
 }
 export -f served
 
+# run MODE: one cold demo; prints "wall_s peak_mib ok".
 run() {
   local mode="$1" aot=off opts="-XX:TieredStopAtLevel=4"
   case "$mode" in
