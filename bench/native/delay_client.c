@@ -183,12 +183,18 @@ static int run_pass(int pass, const struct sockaddr_in *to, int n, const char *r
     return ok == n;
 }
 
+/* Aims `to` and the request at PORT of HOST; the request's length (>= size if it does not fit). */
+static int aim(struct sockaddr_in *to, char *request, size_t size, const char *host, int port, const char *path) {
+    to->sin_port = htons((unsigned short) port);
+    return snprintf(request, size, "GET %s HTTP/1.1\r\nHost: %s:%d\r\n\r\n", path, host, port);
+}
+
 int main(int argc, char **argv) {
     if (argc != 5 && argc != 6) {
         fprintf(stderr, "usage: delay_client HOST PORT REQUESTS PATH [PASSES]\n");
         return 2;
     }
-    struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons((unsigned short) atoi(argv[2]))};
+    struct sockaddr_in to = {.sin_family = AF_INET};
     if (inet_pton(AF_INET, argv[1], &to.sin_addr) != 1) {
         fprintf(stderr, "delay_client: '%s' is not an IPv4 address\n", argv[1]);
         return 2;
@@ -196,7 +202,7 @@ int main(int argc, char **argv) {
     int n = atoi(argv[3]);
     int passes = argc == 6 ? atoi(argv[5]) : 1;
     char request[2048];
-    int len = snprintf(request, sizeof request, "GET %s HTTP/1.1\r\nHost: %s:%s\r\n\r\n", argv[4], argv[1], argv[2]);
+    int len = aim(&to, request, sizeof request, argv[1], atoi(argv[2]), argv[4]);
     if (n <= 0 || passes <= 0 || len >= (int) sizeof request || strlen(argv[4]) > 1024) {
         fprintf(stderr, "delay_client: bad REQUESTS, PASSES or PATH\n");
         return 2;
@@ -208,9 +214,7 @@ int main(int argc, char **argv) {
         fflush(stdout);
         /* "GO PORT": this pass goes to that port of the same host; "GO" or end of input: same port. */
         if (fgets(go, sizeof go, stdin) && strncmp(go, "GO ", 3) == 0 && atoi(go + 3) > 0) {
-            int port = atoi(go + 3);
-            to.sin_port = htons((unsigned short) port);
-            len = snprintf(request, sizeof request, "GET %s HTTP/1.1\r\nHost: %s:%d\r\n\r\n", argv[4], argv[1], port);
+            len = aim(&to, request, sizeof request, argv[1], atoi(go + 3), argv[4]);
         }
         all_ok &= run_pass(pass, &to, n, request, len);
     }

@@ -60,9 +60,6 @@ public final class HttpClient implements AutoCloseable {
     private final Limits limits;
     /** Idle connections by "host:port"; loop thread only. */
     private final Map<String, ArrayDeque<ClientConnection>> pool = new HashMap<>();
-    // The last IP literal seen and its address (loop thread only): see literal().
-    private String lastLiteralHost;
-    private InetAddress[] lastLiteral;
     // The last plain request encoded (any thread): see send().
     private volatile Encoded lastEncoded;
     private boolean closed;
@@ -137,7 +134,8 @@ public final class HttpClient implements AutoCloseable {
      * URIs that {@link URI#equals} calls equal may differ only in the case of the scheme, the host
      * and percent-escapes, none of which changes what the request means.
      */
-    private record Encoded(String method, URI uri, String host, int port, String poolKey, byte[] bytes, boolean head) {
+    private record Encoded(String method, URI uri, String host, int port, String poolKey, byte[] bytes, boolean head,
+                           InetAddress[] literal) {
         boolean isFor(String method, URI uri) {
             return method.equals(this.method) && (uri == this.uri || uri.equals(this.uri));
         }
@@ -154,7 +152,7 @@ public final class HttpClient implements AutoCloseable {
         String host = uri.getHost();
         int port = uri.getPort() == -1 ? 80 : uri.getPort();
         return new Encoded(method, uri, host, port, host.toLowerCase(Locale.ROOT) + ":" + port,
-                requestBytes(method, uri, host, port, headers, body), method.equals("HEAD"));
+                requestBytes(method, uri, host, port, headers, body), method.equals("HEAD"), literal(host));
     }
 
     private byte[] requestBytes(String method, URI uri, String host, int port, HttpHeaders headers, byte[] body) {
@@ -209,10 +207,9 @@ public final class HttpClient implements AutoCloseable {
             pooled.exchange(ByteBuffer.wrap(request.bytes), request.head, attempt, () -> release(pooled));
             return;
         }
-        InetAddress[] literal = literal(request.host);
-        if (literal != null) {
+        if (request.literal != null) {
             // An IP literal needs no lookup: connect now, without a stage in between.
-            connect(request, literal, 0, null, result);
+            connect(request, request.literal, 0, null, result);
             return;
         }
         resolve(request.host).whenComplete((addresses, e) -> {
@@ -247,20 +244,13 @@ public final class HttpClient implements AutoCloseable {
     }
 
     /**
-     * {@code host} as an address if it is an IP literal ({@code [...]} for IPv6), else null.
-     * Remembers the last one: a client usually talks to one host, and parsing is not free.
+     * {@code host} as an address if it is an IP literal ({@code [...]} for IPv6), else null. Parsed
+     * once per encoded request, so a repeated request does not parse it again.
      */
-    private InetAddress[] literal(String host) {
-        InetAddress[] last = lastLiteral;
-        if (last != null && host.equals(lastLiteralHost)) {
-            return last;
-        }
+    private static InetAddress[] literal(String host) {
         String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
         try {
-            InetAddress[] a = {InetAddress.ofLiteral(h)};
-            lastLiteralHost = host;
-            lastLiteral = a;
-            return a;
+            return new InetAddress[]{InetAddress.ofLiteral(h)};
         } catch (IllegalArgumentException notALiteral) {
             return null;
         }

@@ -148,8 +148,8 @@ class HttpClientTest {
         try (v6; v4; HttpClient client = HttpClient.builder(rt).maxIdlePerHost(0).build()) {
             HttpResponse r = client.get("http://[::1]:" + v6.port() + "/plaintext").join();
             assertEquals("Hello, World!", r.bodyString());
-            // The client remembers the last literal it parsed; alternating hosts must not reuse it
-            // (the other family's address would be refused on these ports).
+            // The client keeps the last request it encoded, with its host's address; alternating
+            // hosts must not reuse it (the other family's address would be refused on these ports).
             for (int i = 0; i < 2; i++) {
                 assertEquals("v4", client.get("http://127.0.0.1:" + v4.port() + "/delay/0/v4").join().bodyString());
                 assertEquals("v6", client.get("http://[::1]:" + v6.port() + "/delay/0/v6").join().bodyString());

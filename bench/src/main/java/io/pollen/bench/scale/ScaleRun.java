@@ -262,15 +262,25 @@ public final class ScaleRun {
 
     /** The median over the rounds of {@code f} for {@code client}'s pass {@code pass}; NaN if it never ran. */
     private static double median(List<Result> results, String client, int pass, java.util.function.ToDoubleFunction<Result> f) {
-        double[] v = results.stream().filter(r -> r.client.equals(client) && r.pass() == pass).mapToDouble(f).sorted().toArray();
+        return median(results.stream().filter(r -> r.client.equals(client) && r.pass() == pass).mapToDouble(f));
+    }
+
+    /** The median of {@code values}; NaN if there are none. */
+    private static double median(java.util.stream.DoubleStream values) {
+        double[] v = values.sorted().toArray();
         return v.length == 0 ? Double.NaN : v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    /** "418, 359, 438": the floor runs' milliseconds, for the report. */
+    private static String joinedMs(List<Double> ms) {
+        return ms.stream().map(v -> fmt(v, "%.0f")).collect(java.util.stream.Collectors.joining(", "));
     }
 
     private static void print(int requests, long delay, String path, int passes, List<Double> floorMs,
                               List<Double> floor2Ms, List<Result> results, String argLine) {
-        double floor = floorMs.stream().sorted().toList().get(floorMs.size() / 2) / 1000;
+        double floor = median(floorMs.stream().mapToDouble(Double::doubleValue)) / 1000;
         double floorWall = floor + delay / 1000.0;
-        double floor2 = floor2Ms.stream().sorted().toList().get(floor2Ms.size() / 2) / 1000;
+        double floor2 = median(floor2Ms.stream().mapToDouble(Double::doubleValue)) / 1000;
         StringBuilder out = new StringBuilder();
         out.append("# Issue #4: the chapter's scenario at scale\n\n");
         out.append("- Command: `bench/scale.sh").append(argLine.isEmpty() ? "" : " " + argLine).append("`, at git ")
@@ -304,9 +314,9 @@ public final class ScaleRun {
                 + "server: no one-thread client can finish this scenario here in less than %.3f s (floor + delay). "
                 + "Two threads sharing the sends took %s ms, median %.0f ms: even a client that spread its "
                 + "connects over both cores, against a server that did nothing, would need %.3f s.%n", requests,
-                floorMs.stream().map(v -> fmt(v, "%.0f")).collect(java.util.stream.Collectors.joining(", ")),
+                joinedMs(floorMs),
                 floor * 1000, floorWall,
-                floor2Ms.stream().map(v -> fmt(v, "%.0f")).collect(java.util.stream.Collectors.joining(", ")),
+                joinedMs(floor2Ms),
                 floor2 * 1000, floor2 + delay / 1000.0));
         out.append("- Date: ").append(ZonedDateTime.now().format(DateTimeFormatter.RFC_1123_DATE_TIME)).append('\n');
         out.append("- JDK: ").append(System.getProperty("java.vm.name")).append(' ')
