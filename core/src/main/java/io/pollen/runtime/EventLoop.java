@@ -6,6 +6,8 @@ import io.pollen.poll.Source;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -57,7 +59,17 @@ import java.util.function.Supplier;
 public final class EventLoop implements Executor, AutoCloseable {
     private static final ThreadLocal<EventLoop> CURRENT = new ThreadLocal<>();
     static final int DEFAULT_BUDGET = 512;
+    /** The loop's life, in this order only; see {@link #advanceTo}. */
     private static final int OPEN = 0, DRAINING = 1, STOPPING = 2, CLOSED = 3;
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(EventLoop.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final String name;
     private final Reactor reactor;
@@ -87,7 +99,9 @@ public final class EventLoop implements Executor, AutoCloseable {
         this.budget = budget;
         this.owner = Thread.currentThread();
         this.wake = reactor::wakeup;
-        reactor.moreWork(tasks::hasRemote);
+        // What the reactor re-checks after announcing a sleep: work from other threads, and a stop
+        // (stop() wakes only a parked loop, so a stop that came before the announcement must be seen).
+        reactor.moreWork(() -> tasks.hasRemote() || state >= STOPPING);
         reactor.errorHandler(errorSink);
         if (ticker instanceof ManualTicker m) {
             m.onAdvance(wake);
@@ -455,9 +469,7 @@ public final class EventLoop implements Executor, AutoCloseable {
     /** Stops accepting (closes the listeners); the future completes when no task is left. */
     CompletableFuture<Void> beginShutdown() {
         if (!executeQuietly(() -> {
-            if (state == OPEN) {
-                state = DRAINING;
-            }
+            advanceTo(DRAINING);
             for (AutoCloseable l : new ArrayList<>(listeners)) {
                 closeQuietly(l);
             }
@@ -477,11 +489,24 @@ public final class EventLoop implements Executor, AutoCloseable {
         });
     }
 
+    /**
+     * Moves the state forward to {@code next}, never back. Other threads move it too (stop), so a
+     * plain read-then-write could undo theirs: a drain that read OPEN and then wrote DRAINING over
+     * a concurrent STOPPING left the loop asleep for good (seen in CI as a hung close()).
+     */
+    private void advanceTo(int next) {
+        int s;
+        do {
+            s = state;
+            if (s >= next) {
+                return;
+            }
+        } while (!STATE.compareAndSet(this, s, next));
+    }
+
     /** Asks the loop's thread to finish: it closes everything the loop owns on its way out. */
     void stop() {
-        if (state < STOPPING) {
-            state = STOPPING;
-        }
+        advanceTo(STOPPING);
         reactor.wakeup();
     }
 
@@ -535,7 +560,7 @@ public final class EventLoop implements Executor, AutoCloseable {
         if (state == CLOSED) {
             return;
         }
-        state = STOPPING;
+        advanceTo(STOPPING);
         cancellingTasks = true;
         for (Task t : live.snapshot()) {
             t.cancelTask();
@@ -549,7 +574,7 @@ public final class EventLoop implements Executor, AutoCloseable {
         for (int round = 0; round < 8 && tasks.hasWork(); round++) {
             tasks.run(Integer.MAX_VALUE, errorSink);
         }
-        state = CLOSED;
+        advanceTo(CLOSED);
         reactor.closeNow();
         ArrayDeque<Runnable> late = tasks.drain();
         for (Runnable r : late) {
