@@ -13,6 +13,7 @@ import java.nio.channels.NotYetConnectedException;
 import java.nio.channels.ReadPendingException;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 
@@ -52,7 +53,7 @@ public final class AsyncTcpStream implements AutoCloseable {
     private final WriteQueue writes;
     private final Task owner;
     private Registration reg;
-    private boolean closed;
+    private volatile boolean closed;
 
     private CompletableFuture<AsyncTcpStream> connecting;
     private Task connectTask;
@@ -102,6 +103,9 @@ public final class AsyncTcpStream implements AutoCloseable {
             } catch (RuntimeException e) {
                 closeQuietly(s);
                 return LoopCalls.failed(e);
+            }
+            if (a.closed) { // opened by a cancelled task: closed at once (Task.own)
+                return LoopCalls.failed(new CancellationException("the task connecting to " + remote + " was cancelled"));
             }
             CompletableFuture<AsyncTcpStream> f = new CompletableFuture<>();
             a.connecting = f;

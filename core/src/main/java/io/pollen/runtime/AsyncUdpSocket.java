@@ -72,7 +72,12 @@ public final class AsyncUdpSocket implements AutoCloseable {
         if (closed) {
             return;
         }
-        reg = loop.register(socket, Interest.READABLE.add(Interest.WRITABLE), this::onReady, this);
+        try {
+            reg = loop.register(socket, Interest.READABLE.add(Interest.WRITABLE), this::onReady, this);
+        } catch (RuntimeException e) {
+            close(); // e.g. handed over just as the loop closed: the caller holds a closed socket
+            throw e;
+        }
         reg.setReadiness(Readiness.READABLE | Readiness.WRITABLE);
         if (owner != null) {
             owner.own(this);

@@ -49,7 +49,8 @@ import java.util.function.Supplier;
  * <h2>Threads</h2>
  * {@link #execute}, {@link #spawn}, the timer methods and {@link JoinHandle#cancel} may be called
  * from any thread. {@link #register} belongs to the loop's thread. Closing a loop cancels its
- * tasks and closes every socket registered with it. Not guaranteed: fairness between tasks beyond
+ * tasks, closes every socket registered with it and drops its timers: a pending {@link #sleep}
+ * fails (so a virtual thread parked on it wakes), and so does one started later. Not guaranteed: fairness between tasks beyond
  * FIFO order and the per-iteration budget; a task that computes without yielding holds the loop.
  *
  * <p>Interrupting a loop's own thread does not stop it ({@link #close} does): the loop clears the
@@ -62,6 +63,7 @@ public final class EventLoop implements Executor, AutoCloseable {
     /** The loop's life, in this order only; see {@link #advanceTo}. */
     private static final int OPEN = 0, DRAINING = 1, STOPPING = 2, CLOSED = 3;
     private static final VarHandle STATE;
+    private static final Runnable NOTHING = () -> { };
 
     static {
         try {
@@ -98,7 +100,9 @@ public final class EventLoop implements Executor, AutoCloseable {
         this.errorHandler = errorHandler;
         this.budget = budget;
         this.owner = Thread.currentThread();
-        this.wake = reactor::wakeup;
+        // A task, not a bare wake-up: the reactor's check before sleeping sees queued tasks, but not
+        // a clock that moved after the loop computed its wait.
+        this.wake = () -> executeQuietly(NOTHING);
         // What the reactor re-checks after announcing a sleep: work from other threads, and a stop
         // (stop() wakes only a parked loop, so a stop that came before the announcement must be seen).
         reactor.moreWork(() -> tasks.hasRemote() || state >= STOPPING);
@@ -318,7 +322,10 @@ public final class EventLoop implements Executor, AutoCloseable {
 
     // ---- timers ----
 
-    /** Completes after {@code delay} (on the loop). Cancelling the future cancels the timer. */
+    /**
+     * Completes after {@code delay} (on the loop). Cancelling the future cancels the timer. If the
+     * loop closes first, the future fails with a {@link java.nio.channels.ClosedChannelException}.
+     */
     public CompletableFuture<Void> sleep(Duration delay) {
         SleepFuture f = new SleepFuture();
         f.timer = schedule(delay, f);
@@ -353,11 +360,31 @@ public final class EventLoop implements Executor, AutoCloseable {
         Objects.requireNonNull(action, "action");
         TimerHandle t = new TimerHandle(this, action, ticker.nanoTime() + delayNanos, periodNanos, Task.current(this));
         if (inLoop()) {
-            timers.add(t);
-        } else if (!executeQuietly(() -> timers.add(t))) {
-            t.cancelled = true;
+            queueTimer(t);
+        } else if (!executeQuietly(() -> queueTimer(t))) {
+            dropTimer(t);
         }
         return t;
+    }
+
+    /** Queues {@code t} (loop thread), unless the loop is stopping: its timers never fire. */
+    private void queueTimer(TimerHandle t) {
+        if (state >= STOPPING) {
+            dropTimer(t);
+        } else {
+            timers.add(t);
+        }
+    }
+
+    /**
+     * A timer that will never fire, because the loop stopped: it is cancelled, and a sleep fails
+     * with the closed loop, so that a task or a virtual thread waiting on it does not wait forever.
+     */
+    private void dropTimer(TimerHandle t) {
+        t.cancelled = true;
+        if (t.action instanceof SleepFuture sleep) {
+            sleep.completeExceptionally(LoopCalls.closedLoop(this));
+        }
     }
 
     private static long checkDelay(Duration d) {
@@ -568,7 +595,7 @@ public final class EventLoop implements Executor, AutoCloseable {
         for (AutoCloseable l : new ArrayList<>(listeners)) {
             closeQuietly(l);
         }
-        timers.clear();
+        timers.clear(this::dropTimer);
         // Work queued so far runs once more, against closed resources: futures it completes fail
         // instead of hanging their waiters.
         for (int round = 0; round < 8 && tasks.hasWork(); round++) {

@@ -25,6 +25,10 @@ import java.util.concurrent.TimeoutException;
  * fails whatever it was waiting on, and its registrations are released; a virtual-thread task is
  * also interrupted. Completing the handle from outside ({@link #complete},
  * {@link #completeExceptionally}, e.g. through {@link #orTimeout}) abandons the task the same way.
+ * Code of a cancelled task that still runs (a virtual thread that ignores its interrupt) gets
+ * what it opens closed at once, and its connects fail with a {@code CancellationException}. A
+ * task whose result arrives just as it is cancelled is cancelled all the same: its I/O objects
+ * are closed, not handed to nobody.
  *
  * <h2>Failures</h2>
  * A task that fails completes its handle exceptionally. If nobody observes the handle at that
@@ -122,16 +126,16 @@ public final class JoinHandle<T> extends CompletableFuture<T> {
 
     // ---- completion by the task itself ----
 
-    void succeed(T value) {
-        super.complete(value);
+    boolean succeed(T value) {
+        return super.complete(value);
     }
 
-    void fail(Throwable cause) {
-        super.completeExceptionally(cause);
+    boolean fail(Throwable cause) {
+        return super.completeExceptionally(cause);
     }
 
-    void cancelled() {
-        super.cancel(false);
+    boolean cancelled() {
+        return super.cancel(false);
     }
 
     private void checkNotOnLoop() {

@@ -28,8 +28,7 @@ final class LoopTask<T> extends Task implements Runnable, BiConsumer<T, Throwabl
     @Override
     public void run() {
         if (handle.isDone() || loop.isCancellingTasks()) {
-            handle.cancelled();
-            finish();
+            complete(null, new CancellationException()); // cancelled before it started
             return;
         }
         loop.taskStarted(this);
@@ -40,8 +39,7 @@ final class LoopTask<T> extends Task implements Runnable, BiConsumer<T, Throwabl
                 throw new NullPointerException("the task returned a null CompletionStage");
             }
         } catch (Throwable t) {
-            finish();
-            fail(handle, unwrap(t));
+            complete(null, t);
             return;
         } finally {
             loop.exit(prev);
@@ -80,20 +78,11 @@ final class LoopTask<T> extends Task implements Runnable, BiConsumer<T, Throwabl
         if (finished) {
             return;
         }
-        finish();
-        if (error == null) {
-            handle.succeed(value);
-        } else {
-            fail(handle, unwrap(error));
-        }
-    }
-
-    private void finish() {
-        if (!finished) {
-            finished = true;
-            disownAll();
-            loop.taskDone(this);
-        }
+        finished = true;
+        loop.taskDone(this); // before the handle: whoever sees it complete sees the task gone
+        // Complete first, then decide: a cancel from another thread may have completed the handle
+        // already (its own clean-up is still queued behind this): then the resources are closed.
+        settle(error == null ? handle.succeed(value) : fail(handle, unwrap(error)));
     }
 
     @Override

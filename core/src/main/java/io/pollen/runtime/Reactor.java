@@ -79,7 +79,7 @@ public final class Reactor implements Executor, AutoCloseable {
     private volatile Thread owner;
     private volatile Thread thread;
     private volatile boolean closing;
-    private boolean closed;
+    private volatile boolean closed;
 
     private Reactor(Poll poll, int eventCapacity) throws IOException {
         this.poll = poll;
@@ -202,6 +202,10 @@ public final class Reactor implements Executor, AutoCloseable {
             throw new java.util.concurrent.RejectedExecutionException("the reactor is closed");
         }
         commands.add(command);
+        // Closed meanwhile: take it back if the reactor's last run did not take it, and say so.
+        if (closed && commands.remove(command)) {
+            throw new java.util.concurrent.RejectedExecutionException("the reactor is closed");
+        }
         wakeup();
     }
 
@@ -414,8 +418,7 @@ public final class Reactor implements Executor, AutoCloseable {
             }
         }
         closed = true;
-        runCommands();
-        commands.clear();
+        runCommands(); // a command added from now on is taken back by its sender (execute)
         waker.close();
         try {
             poll.close();

@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -55,14 +56,15 @@ public final class Runtime implements Executor, AutoCloseable {
     private final List<EventLoop> loops;
     private final String prefix;
     private final AtomicInteger nextLoop = new AtomicInteger();
-    private final Thread.Builder.OfVirtual virtualThreads;
+    /** A builder's factory, unlike the builder itself, may be used by many threads at once. */
+    private final ThreadFactory virtualThreads;
     private final Set<VirtualTask<?>> virtualTasks = ConcurrentHashMap.newKeySet();
     private volatile boolean shuttingDown;
     private Boolean shutdownResult;
 
     private Runtime(Builder b) throws IOException {
         this.prefix = b.prefix;
-        this.virtualThreads = Thread.ofVirtual().name(b.prefix + "-vt-", 0);
+        this.virtualThreads = Thread.ofVirtual().name(b.prefix + "-vt-", 0).factory();
         List<EventLoop> made = new ArrayList<>(b.loops);
         try {
             for (int i = 0; i < b.loops; i++) {
@@ -118,11 +120,14 @@ public final class Runtime implements Executor, AutoCloseable {
     public <T> JoinHandle<T> spawnVirtual(Callable<T> task) {
         Objects.requireNonNull(task, "task");
         VirtualTask<T> t = new VirtualTask<>(next(), task, virtualTasks::remove);
+        // Listed first, checked second: a shutdown that began meanwhile either sees the task in
+        // its list (and waits for it) or is seen here (and the task never starts).
+        virtualTasks.add(t);
         if (shuttingDown) {
-            t.handle.fail(new RejectedExecutionException("the runtime is shutting down"));
+            virtualTasks.remove(t);
+            t.refuse(new RejectedExecutionException("the runtime is shutting down"));
             return t.handle;
         }
-        virtualTasks.add(t);
         t.start(virtualThreads);
         return t.handle;
     }
@@ -146,13 +151,21 @@ public final class Runtime implements Executor, AutoCloseable {
     /**
      * Graceful shutdown: closes every listener (no new connections), waits until every task has
      * finished or {@code deadline} has passed, then cancels the tasks left, closes every socket
-     * the loops own and their Polls, and joins every thread. Idempotent.
+     * the loops own and their Polls, and joins every thread. Idempotent. An interrupt of the
+     * caller cuts the graceful wait short (the tasks left are cancelled), but the loops are still
+     * closed and joined before this returns; the interrupt status is kept.
      *
      * @return true if every task finished by itself before the deadline
+     * @throws IllegalStateException on one of this runtime's loop threads or virtual tasks, which
+     *         would wait for itself
      */
     public synchronized boolean shutdown(Duration deadline) {
         if (shutdownResult != null) {
             return shutdownResult;
+        }
+        if (calledFromOwnTask()) {
+            throw new IllegalStateException("shutdown on one of the runtime's own threads would wait for itself;"
+                    + " call it from another thread, e.g. Thread.ofPlatform().start(runtime::close)");
         }
         shuttingDown = true;
         long end = System.nanoTime() + Math.max(0, deadline.toNanos());
@@ -160,22 +173,20 @@ public final class Runtime implements Executor, AutoCloseable {
         for (EventLoop l : loops) {
             idle.add(l.beginShutdown());
         }
+        List<VirtualTask<?>> virtual = new ArrayList<>(virtualTasks);
+        virtual.forEach(t -> idle.add(t.ended));
         boolean graceful = awaitAll(idle, end);
-        for (VirtualTask<?> t : new ArrayList<>(virtualTasks)) {
-            graceful &= join(t.thread(), end - System.nanoTime());
-        }
         if (!graceful) {
             loops.forEach(EventLoop::cancelTasks);
-            new ArrayList<>(virtualTasks).forEach(VirtualTask::cancelTask);
+            virtual.forEach(VirtualTask::cancelTask);
         }
         loops.forEach(EventLoop::stop);
         for (EventLoop l : loops) {
-            join(l.thread(), Long.MAX_VALUE);
+            joinFully(l.thread());
         }
-        // A cancelled virtual task was interrupted and its sockets closed; give it a moment to end.
-        for (VirtualTask<?> t : new ArrayList<>(virtualTasks)) {
-            join(t.thread(), TimeUnit.SECONDS.toNanos(5));
-        }
+        // A cancelled virtual task was interrupted, its sockets closed and its sleeps failed; it
+        // ends at its next I/O call. Give it a moment.
+        awaitAll(virtual.stream().map(t -> t.ended).toList(), System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
         shutdownResult = graceful;
         return graceful;
     }
@@ -203,21 +214,29 @@ public final class Runtime implements Executor, AutoCloseable {
         }
     }
 
-    /** Joins {@code t} for up to {@code nanos}; true if it ended. */
-    private static boolean join(Thread t, long nanos) {
-        if (t == null) {
-            return true;
-        }
-        try {
-            if (nanos == Long.MAX_VALUE) {
+    /**
+     * Waits until {@code t} has ended, interrupted or not (the interrupt status is kept): a
+     * shutdown that returned must leave no loop running, whatever the caller's status.
+     */
+    private static void joinFully(Thread t) {
+        boolean interrupted = false;
+        while (t.isAlive()) {
+            try {
                 t.join();
-            } else if (nanos > 0) {
-                t.join(Duration.ofNanos(nanos));
+            } catch (InterruptedException e) {
+                interrupted = true;
             }
-        } catch (InterruptedException e) {
+        }
+        if (interrupted) {
             Thread.currentThread().interrupt();
         }
-        return !t.isAlive();
+    }
+
+    /** Whether the caller is one of this runtime's loop threads or virtual tasks. */
+    private boolean calledFromOwnTask() {
+        EventLoop current = EventLoop.current();
+        VirtualTask<?> task = VirtualTask.CURRENT.get();
+        return (current != null && loops.contains(current)) || (task != null && virtualTasks.contains(task));
     }
 
     @Override

@@ -24,7 +24,10 @@ abstract class Task {
     Task livePrev, liveNext;
     boolean live;
     private Map<AutoCloseable, Boolean> resources;
+    /** Finished or cancelled: new resources are no longer recorded. */
     private boolean released;
+    /** Cancelled: its resources were closed, and so is any it opens from now on. */
+    private boolean closed;
 
     Task(EventLoop loop) {
         this.loop = loop;
@@ -42,16 +45,27 @@ abstract class Task {
         return VirtualTask.CURRENT.get();
     }
 
-    /** Records that this task owns {@code r}; false if the task was already cancelled or done. */
-    synchronized boolean own(AutoCloseable r) {
-        if (released) {
-            return false;
+    /**
+     * Records that this task owns {@code r}; false if the task was already done or cancelled. A
+     * cancelled task's code may still run (a virtual thread that ignores its interrupt, a stage
+     * that was already queued): what it opens then is closed at once, so that its operations fail
+     * and nothing stays open that nobody owns.
+     */
+    boolean own(AutoCloseable r) {
+        synchronized (this) {
+            if (!released) {
+                if (resources == null) {
+                    resources = new IdentityHashMap<>();
+                }
+                resources.put(r, Boolean.TRUE);
+                return true;
+            }
+            if (!closed) {
+                return false;
+            }
         }
-        if (resources == null) {
-            resources = new IdentityHashMap<>();
-        }
-        resources.put(r, Boolean.TRUE);
-        return true;
+        closeQuietly(r);
+        return false;
     }
 
     synchronized void disown(AutoCloseable r) {
@@ -71,15 +85,18 @@ abstract class Task {
         List<AutoCloseable> toClose;
         synchronized (this) {
             released = true;
+            closed = true;
             toClose = resources == null ? List.of() : new ArrayList<>(resources.keySet());
             resources = null;
         }
-        for (AutoCloseable r : toClose) {
-            try {
-                r.close();
-            } catch (Exception e) {
-                loop.reportError(e);
-            }
+        toClose.forEach(this::closeQuietly);
+    }
+
+    private void closeQuietly(AutoCloseable r) {
+        try {
+            r.close();
+        } catch (Exception e) {
+            loop.reportError(e);
         }
     }
 
@@ -97,16 +114,33 @@ abstract class Task {
     /**
      * Fails {@code handle} with {@code cause}; a failure nobody waits for (no dependent stage and
      * no thread in join/get at that moment) goes to the loop's error handler too.
+     *
+     * @return false if the handle was already complete (e.g. cancelled from outside)
      */
-    static void fail(JoinHandle<?> handle, Throwable cause) {
+    static boolean fail(JoinHandle<?> handle, Throwable cause) {
         if (cause instanceof CancellationException) {
-            handle.cancelled();
-            return;
+            return handle.cancelled();
         }
         boolean observed = handle.getNumberOfDependents() > 0;
-        handle.fail(cause);
+        if (!handle.fail(cause)) {
+            return false;
+        }
         if (!observed) {
             handle.loop().reportError(cause);
+        }
+        return true;
+    }
+
+    /**
+     * The task's outcome is settled: if it completed its handle, its resources are disowned (they
+     * stay open for whoever holds them); if a cancel had completed the handle first, they are
+     * closed, as the cancel promised.
+     */
+    void settle(boolean completedHandle) {
+        if (completedHandle) {
+            disownAll();
+        } else {
+            closeResources();
         }
     }
 }

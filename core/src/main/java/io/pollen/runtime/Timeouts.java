@@ -1,6 +1,7 @@
 package io.pollen.runtime;
 
 import java.time.Duration;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
@@ -21,7 +22,10 @@ final class Timeouts {
             // Cancel first, so that whoever sees the TimeoutException also sees the stage
             // cancelled (for a JoinHandle: the task's sockets closed).
             try {
-                stage.toCompletableFuture().cancel(true);
+                CompletableFuture<T> cf = stage.toCompletableFuture();
+                if (!cf.cancel(true) && !cf.isCancelled()) {
+                    return; // it finished just now, on another thread: its outcome stands
+                }
             } catch (UnsupportedOperationException ignored) {
                 // Not cancellable: the result fails; the stage ends on its own.
             }
@@ -29,12 +33,10 @@ final class Timeouts {
         });
         stage.whenComplete((v, e) -> {
             timer.cancel();
-            if (e != null) {
-                if (!timedOut.get()) {
-                    result.completeExceptionally(Task.unwrap(e));
-                }
-            } else {
+            if (e == null) {
                 result.complete(v);
+            } else if (!(timedOut.get() && Task.unwrap(e) instanceof CancellationException)) {
+                result.completeExceptionally(Task.unwrap(e)); // not the cancel of our own timeout
             }
         });
         return result;

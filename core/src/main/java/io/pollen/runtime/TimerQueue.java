@@ -108,11 +108,15 @@ final class TimerQueue {
         return fired;
     }
 
-    /** Removes every timer (shutdown). */
-    void clear() {
+    /** Removes every timer (shutdown), handing each one still pending to {@code dropped}. */
+    void clear(Consumer<TimerHandle> dropped) {
         for (int i = 0; i < size; i++) {
-            heap[i].queued = false;
+            TimerHandle t = heap[i];
+            t.queued = false;
             heap[i] = null;
+            if (!t.cancelled) {
+                dropped.accept(t);
+            }
         }
         size = 0;
         cancelledCount = 0;

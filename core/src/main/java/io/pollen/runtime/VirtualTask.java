@@ -1,6 +1,8 @@
 package io.pollen.runtime;
 
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadFactory;
 import java.util.function.Consumer;
 
 /**
@@ -17,6 +19,8 @@ final class VirtualTask<T> extends Task {
     private final Consumer<VirtualTask<?>> onDone;
     private volatile Thread thread;
     private volatile boolean cancelled;
+    /** Completes when the body has returned or thrown, or the task was refused: it runs no more. */
+    final CompletableFuture<Void> ended = new CompletableFuture<>();
 
     VirtualTask(EventLoop loop, Callable<T> body, Consumer<VirtualTask<?>> onDone) {
         super(loop);
@@ -25,10 +29,16 @@ final class VirtualTask<T> extends Task {
         this.handle = new JoinHandle<>(loop, this);
     }
 
-    void start(Thread.Builder.OfVirtual builder) {
-        Thread t = builder.unstarted(this::runBody);
+    void start(ThreadFactory factory) {
+        Thread t = factory.newThread(this::runBody);
         thread = t;
         t.start();
+    }
+
+    /** Fails the handle of a task that will never start. */
+    void refuse(Throwable cause) {
+        handle.fail(cause);
+        ended.complete(null);
     }
 
     Thread thread() {
@@ -42,16 +52,15 @@ final class VirtualTask<T> extends Task {
                 return;
             }
             T value = body.call();
-            disownAll();
-            handle.succeed(value);
+            // Complete first, then decide: if a cancel won the handle meanwhile, the result's
+            // resources go with the cancelled task instead of staying open for nobody.
+            settle(handle.succeed(value));
         } catch (Throwable t) {
-            disownAll();
-            if (!cancelled) {
-                fail(handle, unwrap(t));
-            }
+            settle(!cancelled && fail(handle, unwrap(t)));
         } finally {
             CURRENT.remove();
             onDone.accept(this);
+            ended.complete(null);
         }
     }
 

@@ -243,4 +243,32 @@ class ReactorTest {
             assertEquals(rounds, ran.get());
         }
     }
+
+    /**
+     * A command handed over while the reactor closes either runs or is refused with
+     * RejectedExecutionException: never accepted and then dropped.
+     */
+    @ParameterizedTest
+    @MethodSource("io.pollen.testing.TestBackends#all")
+    void aCommandRacingCloseRunsOrIsRefused(Backend backend) throws Exception {
+        for (int round = 0; round < 200; round++) {
+            Reactor reactor = Reactor.open(backend);
+            reactor.start("closing-reactor");
+            AtomicInteger accepted = new AtomicInteger();
+            AtomicInteger ran = new AtomicInteger();
+            Thread sender = Thread.ofPlatform().start(() -> {
+                try {
+                    while (true) {
+                        reactor.execute(ran::incrementAndGet);
+                        accepted.incrementAndGet();
+                    }
+                } catch (java.util.concurrent.RejectedExecutionException refused) {
+                    // the reactor closed: the end of this round
+                }
+            });
+            reactor.close(); // joins the reactor's thread, which runs what it took
+            sender.join();
+            assertEquals(accepted.get(), ran.get(), "round " + round + ": every accepted command ran");
+        }
+    }
 }
