@@ -105,7 +105,8 @@ public final class AsyncTcpStream implements AutoCloseable {
                 return LoopCalls.failed(e);
             }
             if (a.closed) { // opened by a cancelled task: closed at once (Task.own)
-                return LoopCalls.failed(new CancellationException("the task connecting to " + remote + " was cancelled"));
+                return LoopCalls.failed(new CancellationException(
+                        "the task connecting to " + remote + " was cancelled"));
             }
             CompletableFuture<AsyncTcpStream> f = new CompletableFuture<>();
             a.connecting = f;

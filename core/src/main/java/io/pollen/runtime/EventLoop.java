@@ -50,8 +50,9 @@ import java.util.function.Supplier;
  * {@link #execute}, {@link #spawn}, the timer methods and {@link JoinHandle#cancel} may be called
  * from any thread. {@link #register} belongs to the loop's thread. Closing a loop cancels its
  * tasks, closes every socket registered with it and drops its timers: a pending {@link #sleep}
- * fails (so a virtual thread parked on it wakes), and so does one started later. Not guaranteed: fairness between tasks beyond
- * FIFO order and the per-iteration budget; a task that computes without yielding holds the loop.
+ * fails (so a virtual thread parked on it wakes), and so does one started later. Not guaranteed:
+ * fairness between tasks beyond FIFO order and the per-iteration budget; a task that computes
+ * without yielding holds the loop.
  *
  * <p>Interrupting a loop's own thread does not stop it ({@link #close} does): the loop clears the
  * interrupt status and reports it to the error handler, as an {@link IllegalStateException}. Left
