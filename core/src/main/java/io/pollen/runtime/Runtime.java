@@ -115,11 +115,32 @@ public final class Runtime implements Executor, AutoCloseable {
     /**
      * Runs blocking-style code on a new virtual thread. Its I/O objects are the async ones;
      * {@code join()}ing their futures parks the virtual thread until the loop completes them.
-     * Cancelling the handle closes the I/O objects the task opened and interrupts it.
+     * Cancelling the handle closes the I/O objects the task opened and interrupts it. A failure
+     * that comes before anyone waits on the handle also goes to the error handler (see
+     * {@link JoinHandle}); to wait for the result right away, {@link #blockOnVirtual} says so
+     * from the start.
      */
     public <T> JoinHandle<T> spawnVirtual(Callable<T> task) {
+        return spawnVirtual(task, false);
+    }
+
+    /**
+     * Runs blocking-style code on a new virtual thread and waits for its result: the virtual-thread
+     * twin of {@link #blockOn}. Its failure is this call's, never reported as uncaught. An
+     * interrupt of the waiting thread cancels the task.
+     *
+     * @throws ExecutionException with the task's failure as its cause
+     */
+    public <T> T blockOnVirtual(Callable<T> task) throws ExecutionException, InterruptedException {
+        return await(spawnVirtual(task, true));
+    }
+
+    private <T> JoinHandle<T> spawnVirtual(Callable<T> task, boolean observed) {
         Objects.requireNonNull(task, "task");
         VirtualTask<T> t = new VirtualTask<>(next(), task, virtualTasks::remove);
+        if (observed) {
+            t.handle.observe();
+        }
         // Listed first, checked second: a shutdown that began meanwhile either sees the task in
         // its list (and waits for it) or is seen here (and the task never starts).
         virtualTasks.add(t);
@@ -139,7 +160,10 @@ public final class Runtime implements Executor, AutoCloseable {
      * @throws ExecutionException with the task's failure as its cause
      */
     public <T> T blockOn(Supplier<? extends CompletionStage<T>> task) throws ExecutionException, InterruptedException {
-        JoinHandle<T> h = next().spawn(task, true);
+        return await(next().spawn(task, true));
+    }
+
+    private static <T> T await(JoinHandle<T> h) throws ExecutionException, InterruptedException {
         try {
             return h.get();
         } catch (InterruptedException e) {

@@ -222,6 +222,24 @@ class RuntimeTest {
         }
     }
 
+    @Test
+    void blockOnVirtualReturnsTheResultAndItsFailuresAreNeverReportedAsUncaught() throws Exception {
+        List<Throwable> reported = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (Runtime rt = Runtime.builder().threadNamePrefix("block-virtual")
+                .errorHandler((loop, e) -> reported.add(e)).build()) {
+            assertTrue(rt.blockOnVirtual(() -> Thread.currentThread().isVirtual()));
+            // A failure that comes before this thread waits is still this call's, not "uncaught"
+            // (spawnVirtual(...).get() cannot promise that: the task may fail before get()).
+            for (int i = 0; i < 200; i++) {
+                ExecutionException e = assertThrows(ExecutionException.class, () -> rt.blockOnVirtual(() -> {
+                    throw new IllegalStateException("fails at once");
+                }));
+                assertInstanceOf(IllegalStateException.class, e.getCause());
+            }
+        }
+        assertTrue(reported.isEmpty(), reported.toString());
+    }
+
     /**
      * close() right after a task ended must end the loop, every time. Seen in CI, one close in a
      * few hundred: the loop's drain step read OPEN and wrote DRAINING over a concurrent stop's

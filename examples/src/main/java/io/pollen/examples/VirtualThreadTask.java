@@ -17,7 +17,7 @@ import java.time.Duration;
  *
  * <p>Compare with {@link AsyncTask}: the same {@link AsyncTcpStream} calls, but instead of chaining
  * {@code thenCompose}, the task simply {@code join()}s each future. It runs on a virtual thread
- * ({@link Runtime#spawnVirtual}), so {@code join()} parks the virtual thread (its carrier thread
+ * ({@link Runtime#blockOnVirtual}), so {@code join()} parks the virtual thread (its carrier thread
  * is free to run other virtual threads) until the event loop completes the future. The loop
  * thread still does every read and write: the virtual thread only waits and decides.
  *
@@ -42,8 +42,9 @@ public final class VirtualThreadTask {
     static String run(Target target, PrintStream out) throws Exception {
         try (Runtime runtime = Runtime.create()) {
             EventLoop loop = runtime.next();
-            // spawnVirtual: a new virtual thread runs the callable; get() waits for its result.
-            return runtime.spawnVirtual(() -> task(loop, target, out)).get();
+            // blockOnVirtual: a new virtual thread runs the callable; this (main) thread waits for
+            // its result.
+            return runtime.blockOnVirtual(() -> task(loop, target, out));
         }
     }
 
