@@ -34,7 +34,7 @@ public final class Registration {
     int ready;
     /** What the reactor closes when it closes with this registration still active; may be null. */
     AutoCloseable owner;
-    boolean cancelled;
+    volatile boolean cancelled;
 
     Registration(Reactor reactor, Source source, long token, Interest interest, ReadyHandler handler) {
         this.reactor = reactor;
@@ -125,7 +125,11 @@ public final class Registration {
             return;
         }
         if (!reactor.inReactor()) {
-            reactor.execute(() -> forget(deregister));
+            try {
+                reactor.execute(() -> forget(deregister));
+            } catch (java.util.concurrent.RejectedExecutionException closed) {
+                // The reactor has closed, and dropped every registration with it: nothing to do.
+            }
             return;
         }
         reactor.cancel(this, deregister);
