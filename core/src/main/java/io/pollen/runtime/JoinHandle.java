@@ -33,7 +33,9 @@ import java.util.concurrent.TimeoutException;
  * <h2>Failures</h2>
  * A task that fails completes its handle exceptionally. If nobody observes the handle at that
  * moment (no dependent stage, no thread waiting), the failure also goes to the loop's error
- * handler, so that it is not lost; the loop keeps running either way.
+ * handler, so that it is not lost; the loop keeps running either way. A {@code get()} called
+ * after spawning may come after a quick failure, which is then reported too: to spawn and wait,
+ * use {@link Runtime#blockOn} or {@link Runtime#blockOnVirtual}, which observe from the start.
  *
  * <h2>Threads</h2>
  * Dependent stages added with the non-async methods run on the thread that completes the handle:

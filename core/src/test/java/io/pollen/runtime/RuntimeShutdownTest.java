@@ -66,7 +66,7 @@ class RuntimeShutdownTest {
         assertTrue(sleeping.await(10, TimeUnit.SECONDS));
         assertFalse(rt.shutdown(Duration.ofMillis(100)), "the sleeper could not finish in time");
         assertThrows(CancellationException.class, h::join);
-        assertInstanceOf(java.nio.channels.ClosedChannelException.class, woken.getNow(null));
+        assertInstanceOf(java.nio.channels.ClosedChannelException.class, woken.get(10, TimeUnit.SECONDS));
         assertTrue(sleeper.get().join(Duration.ofSeconds(10)), "the virtual thread ended, not parked for good");
         assertEquals(0, RuntimeTest.threads("sleeper"), "no loop thread left");
     }
