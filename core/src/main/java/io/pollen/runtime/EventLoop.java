@@ -618,7 +618,8 @@ public final class EventLoop implements Executor, AutoCloseable {
         }
     }
 
-    private void closeQuietly(AutoCloseable c) {
+    /** Closes {@code c}; a failure goes to the error handler. */
+    void closeQuietly(AutoCloseable c) {
         try {
             c.close();
         } catch (Exception e) {

@@ -64,7 +64,7 @@ abstract class Task {
                 return false;
             }
         }
-        closeQuietly(r);
+        loop.closeQuietly(r);
         return false;
     }
 
@@ -89,15 +89,7 @@ abstract class Task {
             toClose = resources == null ? List.of() : new ArrayList<>(resources.keySet());
             resources = null;
         }
-        toClose.forEach(this::closeQuietly);
-    }
-
-    private void closeQuietly(AutoCloseable r) {
-        try {
-            r.close();
-        } catch (Exception e) {
-            loop.reportError(e);
-        }
+        toClose.forEach(loop::closeQuietly);
     }
 
     /** Cancels the task: frees its resources and stops it. Any thread; idempotent. */

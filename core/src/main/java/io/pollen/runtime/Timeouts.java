@@ -33,10 +33,11 @@ final class Timeouts {
         });
         stage.whenComplete((v, e) -> {
             timer.cancel();
-            if (e == null) {
+            Throwable error = e == null ? null : Task.unwrap(e);
+            if (error == null) {
                 result.complete(v);
-            } else if (!(timedOut.get() && Task.unwrap(e) instanceof CancellationException)) {
-                result.completeExceptionally(Task.unwrap(e)); // not the cancel of our own timeout
+            } else if (!(timedOut.get() && error instanceof CancellationException)) {
+                result.completeExceptionally(error); // not the cancel of our own timeout
             }
         });
         return result;

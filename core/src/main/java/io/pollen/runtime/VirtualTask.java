@@ -41,10 +41,6 @@ final class VirtualTask<T> extends Task {
         ended.complete(null);
     }
 
-    Thread thread() {
-        return thread;
-    }
-
     private void runBody() {
         CURRENT.set(this);
         try {
