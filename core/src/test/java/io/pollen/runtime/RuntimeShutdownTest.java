@@ -142,10 +142,9 @@ class RuntimeShutdownTest {
             gate.complete(null);
             AsyncUdpSocket socket = udp.get(10, TimeUnit.SECONDS);
             assertInstanceOf(CancellationException.class, connect.get(10, TimeUnit.SECONDS));
-            CompletableFuture<Void> closed = new CompletableFuture<>();
-            loop.execute(() -> closed.complete(null)); // the socket's close ran on the loop before this
-            closed.get(10, TimeUnit.SECONDS);
-            assertFalse(socket.isOpen(), "a socket opened by a cancelled task does not stay open");
+            // Asked on the loop: the socket's close ran there before this.
+            assertFalse(JoinHandleTest.onLoop(loop, socket::isOpen),
+                    "a socket opened by a cancelled task does not stay open");
         }
     }
 
@@ -171,11 +170,9 @@ class RuntimeShutdownTest {
             stage.complete(1);    // off the loop: the task's completion is queued
             assertTrue(h.cancel(true)); // the handle is cancelled now; the clean-up queues behind
             hold.countDown();
-            CompletableFuture<Void> after = new CompletableFuture<>();
-            loop.execute(() -> after.complete(null));
-            after.get(10, TimeUnit.SECONDS);
             assertTrue(h.isCancelled());
-            assertFalse(socket.isOpen(), "the cancelled task's socket was closed, not left to nobody");
+            assertFalse(JoinHandleTest.onLoop(loop, socket::isOpen),
+                    "the cancelled task's socket was closed, not left to nobody");
         }
     }
 
