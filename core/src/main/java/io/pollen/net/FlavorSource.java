@@ -20,9 +20,13 @@ final class FlavorSource implements Source {
     private final Source source;
 
     FlavorSource(String type, Backend backend, SocketImpl impl) {
+        this(type, backend, impl.source());
+    }
+
+    FlavorSource(String type, Backend backend, Source source) {
         this.type = type;
         this.backend = backend;
-        this.source = impl.source();
+        this.source = source;
     }
 
     @Override

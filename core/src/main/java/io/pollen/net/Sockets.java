@@ -8,6 +8,7 @@ import io.pollen.poll.Backend;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.Objects;
 
 /**
@@ -31,7 +32,7 @@ public final class Sockets {
     }
 
     /** A new socket's bound address; if it cannot be read, the socket is closed (not leaked). */
-    static InetSocketAddress localAddressOrClose(SocketImpl impl) throws IOException {
+    static SocketAddress localAddressOrClose(SocketImpl impl) throws IOException {
         try {
             return impl.localAddress();
         } catch (IOException | RuntimeException e) {

@@ -63,7 +63,7 @@ public final class TcpListener implements Source, Closeable {
         this.impl = impl;
         this.backend = backend;
         this.source = new FlavorSource("TcpListener", backend, impl);
-        this.localAddress = Sockets.localAddressOrClose(impl);
+        this.localAddress = (InetSocketAddress) Sockets.localAddressOrClose(impl);
     }
 
     /** Binds on {@link Backend#select()} with the default backlog. */

@@ -5,10 +5,8 @@ import io.pollen.net.spi.StreamImpl;
 import io.pollen.poll.Backend;
 import io.pollen.poll.Interest;
 import io.pollen.poll.Registry;
-import io.pollen.poll.Source;
 import io.pollen.poll.Token;
 
-import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
@@ -70,7 +68,7 @@ import java.util.Objects;
  * arrives between a would-block and the next readiness if the source was not re-registered after a
  * deregister.
  */
-public final class TcpStream implements Source, Closeable {
+public final class TcpStream implements StreamSocket {
     private final StreamImpl impl;
     private final Backend backend;
     private final FlavorSource source;
@@ -103,31 +101,37 @@ public final class TcpStream implements Source, Closeable {
      * Reads into {@code dst}: bytes read, {@code -1} at end of stream, {@code 0} if it would block.
      * A short read may end the round like "would block" does (see the class docs).
      */
+    @Override
     public int read(ByteBuffer dst) throws IOException {
         return impl.read(dst);
     }
 
     /** Scattering read ({@code readv}); same convention as {@link #read(ByteBuffer)}. */
+    @Override
     public long read(ByteBuffer[] dsts) throws IOException {
         return impl.read(dsts, 0, dsts.length);
     }
 
     /** Reads without consuming: the next read returns the same bytes. Same convention as read. */
+    @Override
     public int peek(ByteBuffer dst) throws IOException {
         return impl.peek(dst);
     }
 
     /** Writes from {@code src}: bytes written (maybe fewer than remaining), {@code 0} if it would block. */
+    @Override
     public int write(ByteBuffer src) throws IOException {
         return impl.write(src);
     }
 
     /** Gathering write ({@code writev}); same convention as {@link #write(ByteBuffer)}. */
+    @Override
     public long write(ByteBuffer[] srcs) throws IOException {
         return impl.write(srcs, 0, srcs.length);
     }
 
     /** Shuts down one or both halves; see {@link Shutdown}. The socket stays open. */
+    @Override
     public void shutdown(Shutdown how) throws IOException {
         Objects.requireNonNull(how, "how");
         impl.shutdown(how != Shutdown.WRITE, how != Shutdown.READ);
@@ -138,6 +142,7 @@ public final class TcpStream implements Source, Closeable {
      * succeeded (or is still in progress) and an exception says why it failed. See the class docs
      * for what each backend reports.
      */
+    @Override
     public IOException takeError() throws IOException {
         return impl.takeError();
     }
@@ -145,8 +150,9 @@ public final class TcpStream implements Source, Closeable {
     // ---- addresses ----
 
     /** The local address (bound by the connect or the accept). */
+    @Override
     public InetSocketAddress localAddress() throws IOException {
-        return impl.localAddress();
+        return (InetSocketAddress) impl.localAddress();
     }
 
     /**
@@ -155,11 +161,13 @@ public final class TcpStream implements Source, Closeable {
      * @throws java.nio.channels.NotYetConnectedException while the connect is in progress
      * @throws IOException if the connect failed
      */
+    @Override
     public InetSocketAddress peerAddress() throws IOException {
-        return impl.peerAddress();
+        return (InetSocketAddress) impl.peerAddress();
     }
 
     /** The backend whose Polls this stream registers with. */
+    @Override
     public Backend backend() {
         return backend;
     }
@@ -275,6 +283,7 @@ public final class TcpStream implements Source, Closeable {
      * Whether {@link #close()} has not been called (on nio, also false once a failed connect closed
      * it). Not a liveness check of the peer.
      */
+    @Override
     public boolean isOpen() {
         return impl.isOpen();
     }

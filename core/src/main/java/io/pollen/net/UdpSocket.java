@@ -50,7 +50,7 @@ public final class UdpSocket implements Source, Closeable {
         this.impl = impl;
         this.backend = backend;
         this.source = new FlavorSource("UdpSocket", backend, impl);
-        this.localAddress = Sockets.localAddressOrClose(impl);
+        this.localAddress = (InetSocketAddress) Sockets.localAddressOrClose(impl);
     }
 
     /** Binds on {@link Backend#select()}. Port 0 picks an ephemeral port. */
@@ -71,12 +71,12 @@ public final class UdpSocket implements Source, Closeable {
 
     /** Receives one datagram into {@code dst}; its sender, or {@code null} if none is pending. */
     public InetSocketAddress receiveFrom(ByteBuffer dst) throws IOException {
-        return impl.receiveFrom(dst);
+        return (InetSocketAddress) impl.receiveFrom(dst);
     }
 
     /** As {@link #receiveFrom}, but the datagram stays pending for the next receive. */
     public InetSocketAddress peekFrom(ByteBuffer dst) throws IOException {
-        return impl.peekFrom(dst);
+        return (InetSocketAddress) impl.peekFrom(dst);
     }
 
     /** Fixes the peer: {@link #send}/{@link #receive} use it, datagrams from others are dropped. */

@@ -1,6 +1,7 @@
 package io.pollen.testing;
 
 import io.pollen.net.TcpListener;
+import io.pollen.net.StreamSocket;
 import io.pollen.net.TcpStream;
 import io.pollen.poll.Backend;
 
@@ -72,7 +73,7 @@ public final class Loopback {
     }
 
     /** Reads exactly {@code n} bytes, retrying on "would block" for up to 10 s. */
-    public static byte[] readExactly(TcpStream stream, int n) throws IOException {
+    public static byte[] readExactly(StreamSocket stream, int n) throws IOException {
         ByteBuffer buf = ByteBuffer.allocate(n);
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (buf.hasRemaining()) {
@@ -91,7 +92,7 @@ public final class Loopback {
     }
 
     /** Writes all of {@code data}, retrying on "would block" for up to 10 s. */
-    public static void writeAll(TcpStream stream, byte[] data) throws IOException {
+    public static void writeAll(StreamSocket stream, byte[] data) throws IOException {
         ByteBuffer buf = ByteBuffer.wrap(data);
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (buf.hasRemaining()) {

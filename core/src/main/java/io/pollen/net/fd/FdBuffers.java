@@ -1,14 +1,17 @@
 package io.pollen.net.fd;
 
+import io.pollen.net.UnixSocketAddress;
 import io.pollen.sys.unix.IoVec;
 import io.pollen.sys.unix.Native;
 import io.pollen.sys.unix.Net;
 import io.pollen.sys.unix.Scratch;
+import io.pollen.sys.unix.UnixNet;
 import io.pollen.sys.unix.Unistd;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 
 /**
@@ -25,8 +28,21 @@ final class FdBuffers {
     private FdBuffers() {
     }
 
+    private static final int RECV = 0;
+    private static final int RECVFROM = 1;
+    private static final int READ = 2;
+
     /** recv(2), or recvfrom(2) when {@code from} (the source is left in the scratch sockaddr). */
     static long receive(int fd, ByteBuffer dst, int flags, boolean from) throws IOException {
+        return in(fd, dst, flags, from ? RECVFROM : RECV);
+    }
+
+    /** read(2), for fds that are not sockets (pipes). */
+    static long read(int fd, ByteBuffer dst) throws IOException {
+        return in(fd, dst, 0, READ);
+    }
+
+    private static long in(int fd, ByteBuffer dst, int flags, int how) throws IOException {
         if (dst.isReadOnly()) {
             throw new IllegalArgumentException("read-only buffer");
         }
@@ -34,13 +50,11 @@ final class FdBuffers {
         int rem = dst.limit() - pos;
         long n;
         if (dst.isDirect()) {
-            MemorySegment seg = MemorySegment.ofBuffer(dst);
-            n = from ? Net.recvfrom(fd, seg, rem, flags) : Net.recv(fd, seg, rem, flags);
+            n = in(fd, MemorySegment.ofBuffer(dst), rem, flags, how);
         } else {
             Scratch s = Scratch.get();
             MemorySegment staging = s.staging(rem);
-            long len = Math.min(rem, staging.byteSize());
-            n = from ? Net.recvfrom(fd, staging, len, flags) : Net.recv(fd, staging, len, flags);
+            n = in(fd, staging, Math.min(rem, staging.byteSize()), flags, how);
             if (n > 0) {
                 dst.put(pos, s.stagingBuffer(), 0, (int) n);
             }
@@ -51,25 +65,58 @@ final class FdBuffers {
         return n;
     }
 
-    /** send(2), or sendto(2) {@code target} when it is not null. */
-    static long send(int fd, ByteBuffer src, int family, InetSocketAddress target) throws IOException {
+    private static long in(int fd, MemorySegment buf, long len, int flags, int how) throws IOException {
+        return switch (how) {
+            case RECV -> Net.recv(fd, buf, len, flags);
+            case RECVFROM -> Net.recvfrom(fd, buf, len, flags);
+            default -> Unistd.read(fd, buf, len);
+        };
+    }
+
+    /** send(2), or sendto(2) {@code target} (IP or Unix) when it is not null. */
+    static long send(int fd, ByteBuffer src, int family, SocketAddress target) throws IOException {
+        return out(fd, src, family, target, false);
+    }
+
+    /** write(2), for fds that are not sockets (pipes). */
+    static long write(int fd, ByteBuffer src) throws IOException {
+        return out(fd, src, 0, null, true);
+    }
+
+    private static long out(int fd, ByteBuffer src, int family, SocketAddress target, boolean plainWrite)
+            throws IOException {
         int pos = src.position();
         int rem = src.limit() - pos;
         long n;
         if (src.isDirect()) {
-            MemorySegment seg = MemorySegment.ofBuffer(src);
-            n = target == null ? Net.send(fd, seg, rem, 0) : Net.sendto(fd, seg, rem, 0, family, target);
+            n = out(fd, MemorySegment.ofBuffer(src), rem, family, target, plainWrite);
         } else {
             Scratch s = Scratch.get();
             MemorySegment staging = s.staging(rem);
             int len = (int) Math.min(rem, staging.byteSize());
             s.stagingBuffer().put(0, src, pos, len);
-            n = target == null ? Net.send(fd, staging, len, 0) : Net.sendto(fd, staging, len, 0, family, target);
+            n = out(fd, staging, len, family, target, plainWrite);
         }
         if (n > 0) {
             src.position(pos + (int) n);
         }
         return n;
+    }
+
+    private static long out(int fd, MemorySegment buf, long len, int family, SocketAddress target, boolean plainWrite)
+            throws IOException {
+        if (plainWrite) {
+            return Unistd.write(fd, buf, len);
+        }
+        return target == null ? Net.send(fd, buf, len, 0) : sendto(fd, buf, len, family, target);
+    }
+
+    private static long sendto(int fd, MemorySegment buf, long len, int family, SocketAddress target)
+            throws IOException {
+        if (target instanceof UnixSocketAddress u) {
+            return UnixNet.sendto(fd, buf, len, u.sunPath());
+        }
+        return Net.sendto(fd, buf, len, 0, family, (InetSocketAddress) target);
     }
 
     /** readv(2) into {@code dsts[offset .. offset+length)}. */
@@ -88,13 +135,27 @@ final class FdBuffers {
 
     /** sendmsg(2) (writev with MSG_NOSIGNAL) from {@code srcs[offset .. offset+length)}. */
     static long gather(int fd, ByteBuffer[] srcs, int offset, int length) throws IOException {
+        return gather(fd, srcs, offset, length, false);
+    }
+
+    /** writev(2), for fds that are not sockets (pipes). */
+    static long gatherWritev(int fd, ByteBuffer[] srcs, int offset, int length) throws IOException {
+        return gather(fd, srcs, offset, length, true);
+    }
+
+    private static long gather(int fd, ByteBuffer[] srcs, int offset, int length, boolean writev) throws IOException {
         Scratch s = Scratch.get();
         int count = fill(s, srcs, offset, length, true);
         if (count == 0) {
             return 0;
         }
-        IoVec.msghdr(s.msghdr, s.iovecs(), count);
-        long n = Net.sendmsg(fd, s.msghdr, 0);
+        long n;
+        if (writev) {
+            n = Unistd.writev(fd, s.iovecs(), count);
+        } else {
+            IoVec.msghdr(s.msghdr, s.iovecs(), count);
+            n = Net.sendmsg(fd, s.msghdr, 0);
+        }
         if (n > 0) {
             advance(s, srcs, offset, length, n, false);
         }

@@ -1,5 +1,6 @@
 package io.pollen.net.fd;
 
+import io.pollen.net.UnixSocketAddress;
 import io.pollen.net.spi.DatagramImpl;
 import io.pollen.net.spi.Options;
 import io.pollen.sys.NativeIOException;
@@ -9,9 +10,11 @@ import io.pollen.sys.unix.Native;
 import io.pollen.sys.unix.Net;
 import io.pollen.sys.unix.Scratch;
 import io.pollen.sys.unix.SockAddr;
+import io.pollen.sys.unix.UnixNet;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.SocketOption;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
@@ -20,7 +23,8 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * A UDP socket on a non-blocking fd. Each call moves one whole datagram; a datagram longer than the
+ * A datagram socket on a non-blocking fd: UDP, or Unix {@code SOCK_DGRAM} (whose datagrams are
+ * reliable and ordered, and whose sends block when the receiver's queue is full). Each call moves one whole datagram; a datagram longer than the
  * buffer's room is truncated, the rest discarded (as java.nio does). An empty datagram is a
  * datagram: {@link #receiveFrom} returns its source with nothing read. A heap buffer transfers at
  * most {@link Scratch#STAGING_MAX} bytes, more than any UDP payload over IPv4 (65,507).
@@ -29,20 +33,28 @@ final class FdDatagram extends FdSocket implements DatagramImpl {
     private static final Set<SocketOption<?>> OPTIONS = Set.of(StandardSocketOptions.SO_BROADCAST,
             StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_RCVBUF, StandardSocketOptions.SO_REUSEADDR,
             StandardSocketOptions.SO_REUSEPORT, Options.IP_TTL);
+    private static final Set<SocketOption<?>> UNIX_OPTIONS = Set.of(StandardSocketOptions.SO_SNDBUF,
+            StandardSocketOptions.SO_RCVBUF);
 
     private volatile boolean connected;
 
     FdDatagram(int fd, int family) {
+        this(fd, family, false);
+    }
+
+    /** {@code connected}: an end of a socketpair, whose peer is fixed from birth. */
+    FdDatagram(int fd, int family, boolean connected) {
         super(fd, family);
+        this.connected = connected;
     }
 
     @Override
     Set<SocketOption<?>> options() {
-        return OPTIONS;
+        return family == Linux.AF_UNIX ? UNIX_OPTIONS : OPTIONS;
     }
 
     @Override
-    public int sendTo(ByteBuffer src, InetSocketAddress target) throws IOException {
+    public int sendTo(ByteBuffer src, SocketAddress target) throws IOException {
         Objects.requireNonNull(target, "target");
         int f = begin();
         try {
@@ -54,31 +66,39 @@ final class FdDatagram extends FdSocket implements DatagramImpl {
     }
 
     @Override
-    public InetSocketAddress receiveFrom(ByteBuffer dst) throws IOException {
+    public SocketAddress receiveFrom(ByteBuffer dst) throws IOException {
         return from(dst, 0);
     }
 
     @Override
-    public InetSocketAddress peekFrom(ByteBuffer dst) throws IOException {
+    public SocketAddress peekFrom(ByteBuffer dst) throws IOException {
         return from(dst, Linux.MSG_PEEK);
     }
 
-    private InetSocketAddress from(ByteBuffer dst, int flags) throws IOException {
+    private SocketAddress from(ByteBuffer dst, int flags) throws IOException {
         int f = begin();
         try {
             long n = FdBuffers.receive(f, dst, flags, true);
-            return n == Native.WOULD_BLOCK ? null : SockAddr.decode(Scratch.get().sockaddr);
+            if (n == Native.WOULD_BLOCK) {
+                return null;
+            }
+            return family == Linux.AF_UNIX ? UnixSocketAddress.fromSunPath(UnixNet.lastSource())
+                    : SockAddr.decode(Scratch.get().sockaddr);
         } finally {
             end();
         }
     }
 
     @Override
-    public void connect(InetSocketAddress peer) throws IOException {
+    public void connect(SocketAddress peer) throws IOException {
         Objects.requireNonNull(peer, "peer");
         int f = begin();
         try {
-            Net.connect(f, family, peer);   // UDP connects at once: it only records the peer
+            if (peer instanceof UnixSocketAddress u) {
+                UnixNet.connect(f, u.sunPath());
+            } else {
+                Net.connect(f, family, (InetSocketAddress) peer);   // UDP connects at once: it only records the peer
+            }
             connected = true;
         } finally {
             end();
@@ -118,10 +138,10 @@ final class FdDatagram extends FdSocket implements DatagramImpl {
 
     /** The connected peer, or {@code null} if {@link #connect} was not called. */
     @Override
-    public InetSocketAddress peerAddress() throws IOException {
+    public SocketAddress peerAddress() throws IOException {
         int f = begin();
         try {
-            return Net.getpeername(f);
+            return address(f, true);
         } catch (NativeIOException e) {
             if (e.errno() == Errno.ENOTCONN) {
                 return null;

@@ -15,7 +15,7 @@ import java.net.StandardSocketOptions;
 import java.util.Set;
 
 /**
- * A listening TCP socket on a non-blocking fd. {@link #accept()} uses {@code accept4} with
+ * A listening stream socket (TCP or Unix) on a non-blocking fd. {@link #accept()} uses {@code accept4} with
  * {@code SOCK_NONBLOCK | SOCK_CLOEXEC}, so an accepted socket is never blocking or inheritable, not
  * even for an instant.
  *
@@ -26,6 +26,7 @@ import java.util.Set;
 final class FdListener extends FdSocket implements ListenerImpl {
     private static final Set<SocketOption<?>> OPTIONS = Set.of(StandardSocketOptions.SO_REUSEADDR,
             StandardSocketOptions.SO_REUSEPORT, StandardSocketOptions.SO_RCVBUF, Options.IP_TTL);
+    private static final Set<SocketOption<?>> UNIX_OPTIONS = Set.of(StandardSocketOptions.SO_RCVBUF);
 
     FdListener(int fd, int family) {
         super(fd, family);
@@ -33,7 +34,7 @@ final class FdListener extends FdSocket implements ListenerImpl {
 
     @Override
     Set<SocketOption<?>> options() {
-        return OPTIONS;
+        return family == Linux.AF_UNIX ? UNIX_OPTIONS : OPTIONS;
     }
 
     @Override

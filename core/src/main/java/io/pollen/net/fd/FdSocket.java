@@ -1,15 +1,18 @@
 package io.pollen.net.fd;
 
+import io.pollen.net.PeerCredentials;
+import io.pollen.net.UnixSocketAddress;
 import io.pollen.net.spi.Options;
 import io.pollen.net.spi.SocketImpl;
 import io.pollen.poll.Source;
 import io.pollen.poll.SourceFd;
 import io.pollen.sys.linux.Linux;
 import io.pollen.sys.unix.Net;
+import io.pollen.sys.unix.UnixNet;
 import io.pollen.sys.unix.Unistd;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.SocketOption;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ClosedChannelException;
@@ -38,7 +41,7 @@ abstract class FdSocket implements SocketImpl {
     private static final int ONE = 2;
 
     final int fd;
-    /** {@link Linux#AF_INET} or {@link Linux#AF_INET6}. */
+    /** {@link Linux#AF_INET}, {@link Linux#AF_INET6} or {@link Linux#AF_UNIX}. */
     final int family;
     private final SourceFd source;
     private final AtomicInteger state = new AtomicInteger();
@@ -101,13 +104,21 @@ abstract class FdSocket implements SocketImpl {
     }
 
     @Override
-    public InetSocketAddress localAddress() throws IOException {
+    public SocketAddress localAddress() throws IOException {
         int f = begin();
         try {
-            return Net.getsockname(f);
+            return address(f, false);
         } finally {
             end();
         }
+    }
+
+    /** getsockname / getpeername, decoded for this socket's family; call between begin and end. */
+    final SocketAddress address(int f, boolean peer) throws IOException {
+        if (family == Linux.AF_UNIX) {
+            return UnixSocketAddress.fromSunPath(UnixNet.name(f, peer));
+        }
+        return peer ? Net.getpeername(f) : Net.getsockname(f);
     }
 
     /** The options this kind of socket takes. */
@@ -117,6 +128,9 @@ abstract class FdSocket implements SocketImpl {
     public <T> void setOption(SocketOption<T> option, T value) throws IOException {
         Objects.requireNonNull(value, "value");
         check(option);
+        if (option == Options.PEER_CREDENTIALS) {
+            throw new UnsupportedOperationException("SO_PEERCRED is read-only");
+        }
         int f = begin();
         try {
             if (option == StandardSocketOptions.SO_LINGER) {
@@ -159,6 +173,10 @@ abstract class FdSocket implements SocketImpl {
         try {
             if (option == StandardSocketOptions.SO_LINGER) {
                 return (T) Integer.valueOf(Net.getLinger(f));
+            }
+            if (option == Options.PEER_CREDENTIALS) {
+                int[] c = UnixNet.peerCredentials(f);
+                return (T) new PeerCredentials(c[0], Integer.toUnsignedLong(c[1]), Integer.toUnsignedLong(c[2]));
             }
             if (option == Options.IP_TTL) {
                 return family == Linux.AF_INET6
@@ -205,7 +223,8 @@ abstract class FdSocket implements SocketImpl {
 
     @Override
     public String toString() {
-        return getClass().getSimpleName() + "{fd=" + fd + (family == Linux.AF_INET6 ? ", inet6" : ", inet")
+        String f = family == Linux.AF_INET6 ? ", inet6" : family == Linux.AF_UNIX ? ", unix" : family == 0 ? "" : ", inet";
+        return getClass().getSimpleName() + "{fd=" + fd + f
                 + (isOpen() ? "}" : ", closed}");
     }
 }

@@ -9,7 +9,7 @@ import io.pollen.sys.unix.Native;
 import io.pollen.sys.unix.Net;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.SocketOption;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
@@ -18,8 +18,9 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * A TCP stream on a non-blocking fd: one opened by {@link FdSocketFactory#connect} (the connect may
- * still be in progress) or accepted by {@link FdListener}. Return conventions are java.nio's: reads
+ * A stream socket on a non-blocking fd, TCP or Unix (the family only changes the addresses and the
+ * options it takes): one opened by {@link FdSocketFactory#connect} (a TCP connect may still be in
+ * progress), accepted by {@link FdListener}, or an end of a {@code socketpair}. Return conventions are java.nio's: reads
  * return -1 at end of stream and 0 when they would block; writes return 0 when they would block.
  * Writes use {@code send}/{@code sendmsg} with {@code MSG_NOSIGNAL}: a write to a broken connection
  * throws {@code send failed: EPIPE ...} and never raises SIGPIPE.
@@ -32,11 +33,13 @@ final class FdStream extends FdSocket implements StreamImpl {
             StandardSocketOptions.SO_KEEPALIVE, StandardSocketOptions.SO_LINGER, StandardSocketOptions.SO_SNDBUF,
             StandardSocketOptions.SO_RCVBUF, StandardSocketOptions.SO_REUSEADDR, StandardSocketOptions.SO_REUSEPORT,
             Options.IP_TTL);
+    private static final Set<SocketOption<?>> UNIX_OPTIONS = Set.of(StandardSocketOptions.SO_SNDBUF,
+            StandardSocketOptions.SO_RCVBUF, Options.PEER_CREDENTIALS);
 
     /** True from a connect that returned EINPROGRESS until it is known to have finished. */
     private volatile boolean connecting;
     /** The peer, once getpeername has answered. */
-    private volatile InetSocketAddress peer;
+    private volatile SocketAddress peer;
 
     FdStream(int fd, int family, boolean connecting) {
         super(fd, family);
@@ -45,7 +48,7 @@ final class FdStream extends FdSocket implements StreamImpl {
 
     @Override
     Set<SocketOption<?>> options() {
-        return OPTIONS;
+        return family == Linux.AF_UNIX ? UNIX_OPTIONS : OPTIONS;
     }
 
     @Override
@@ -142,13 +145,13 @@ final class FdStream extends FdSocket implements StreamImpl {
     }
 
     @Override
-    public InetSocketAddress peerAddress() throws IOException {
+    public SocketAddress peerAddress() throws IOException {
         int f = begin();
         try {
             if (peer != null) {
                 return peer;   // a connected TCP socket's peer never changes: one getpeername is enough
             }
-            peer = Net.getpeername(f);
+            peer = address(f, true);
             connecting = false;
             return peer;
         } catch (NativeIOException e) {
@@ -176,7 +179,7 @@ final class FdStream extends FdSocket implements StreamImpl {
             if (err == 0) {
                 if (connecting) {
                     try {
-                        peer = Net.getpeername(f);
+                        peer = address(f, true);
                         connecting = false;   // connected: later errors are not the connect's
                     } catch (NativeIOException stillConnecting) {
                         // ENOTCONN: the connect has not finished yet; nothing to report.

@@ -4,7 +4,7 @@ import io.pollen.net.spi.DatagramImpl;
 import io.pollen.poll.Interest;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 
@@ -22,14 +22,14 @@ final class NioDatagram extends NioSocket<DatagramChannel> implements DatagramIm
     private ByteBuffer holdBuffer;
     /** The peeked datagram (read mode) and its source, or null. */
     private ByteBuffer held;
-    private InetSocketAddress heldFrom;
+    private SocketAddress heldFrom;
 
     NioDatagram(DatagramChannel channel) {
         super(channel);
     }
 
     @Override
-    public int sendTo(ByteBuffer src, InetSocketAddress target) throws IOException {
+    public int sendTo(ByteBuffer src, SocketAddress target) throws IOException {
         int n = channel.send(src, target);
         if (n == 0 && src.hasRemaining()) {
             source.rearm(Interest.WRITABLE);
@@ -38,13 +38,13 @@ final class NioDatagram extends NioSocket<DatagramChannel> implements DatagramIm
     }
 
     @Override
-    public InetSocketAddress receiveFrom(ByteBuffer dst) throws IOException {
+    public SocketAddress receiveFrom(ByteBuffer dst) throws IOException {
         if (held != null) {
-            InetSocketAddress from = heldFrom;
+            SocketAddress from = heldFrom;
             takeHeld(dst);
             return from;
         }
-        InetSocketAddress from = (InetSocketAddress) channel.receive(dst);
+        SocketAddress from = channel.receive(dst);
         if (from == null) {
             source.rearm(Interest.READABLE);
         }
@@ -52,12 +52,12 @@ final class NioDatagram extends NioSocket<DatagramChannel> implements DatagramIm
     }
 
     @Override
-    public InetSocketAddress peekFrom(ByteBuffer dst) throws IOException {
+    public SocketAddress peekFrom(ByteBuffer dst) throws IOException {
         if (held == null) {
             if (holdBuffer == null) {
                 holdBuffer = ByteBuffer.allocate(MAX_DATAGRAM);
             }
-            InetSocketAddress from = (InetSocketAddress) channel.receive(holdBuffer.clear());
+            SocketAddress from = channel.receive(holdBuffer.clear());
             if (from == null) {
                 source.rearm(Interest.READABLE);
                 return null;
@@ -78,7 +78,7 @@ final class NioDatagram extends NioSocket<DatagramChannel> implements DatagramIm
     }
 
     @Override
-    public void connect(InetSocketAddress peer) throws IOException {
+    public void connect(SocketAddress peer) throws IOException {
         channel.connect(peer);
         if (held != null && !peer.equals(heldFrom)) {
             // A connected socket only receives from its peer; drop what came from elsewhere.
@@ -109,8 +109,8 @@ final class NioDatagram extends NioSocket<DatagramChannel> implements DatagramIm
     }
 
     @Override
-    public InetSocketAddress peerAddress() throws IOException {
-        return (InetSocketAddress) channel.getRemoteAddress();
+    public SocketAddress peerAddress() throws IOException {
+        return channel.getRemoteAddress();
     }
 
     @Override

@@ -27,6 +27,10 @@ final class NioOptions {
             throw new UnsupportedOperationException(
                     "IP_TTL: java.nio has no unicast TTL option; use a native backend (epoll/kqueue) to set it");
         }
+        if (option == Options.PEER_CREDENTIALS) {
+            throw new UnsupportedOperationException("SO_PEERCRED: java.nio gives no peer pid/uid/gid; "
+                    + "use a native backend (epoll/kqueue) for peer credentials");
+        }
         if (!channel.supportedOptions().contains(option)) {
             throw new UnsupportedOperationException(option.name() + " is not supported by "
                     + channel.getClass().getSimpleName() + " on this platform");

@@ -4,7 +4,7 @@ import io.pollen.net.spi.SocketImpl;
 import io.pollen.poll.Source;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.SocketOption;
 import java.nio.ByteBuffer;
 import java.nio.channels.NetworkChannel;
@@ -30,8 +30,8 @@ abstract sealed class NioSocket<C extends SelectableChannel & NetworkChannel> im
     }
 
     @Override
-    public final InetSocketAddress localAddress() throws IOException {
-        return (InetSocketAddress) channel.getLocalAddress();
+    public final SocketAddress localAddress() throws IOException {
+        return NioAddresses.fromNio(channel.getLocalAddress());
     }
 
     @Override

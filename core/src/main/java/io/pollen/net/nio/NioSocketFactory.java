@@ -1,7 +1,9 @@
 package io.pollen.net.nio;
 
+import io.pollen.net.UnixSocketAddress;
 import io.pollen.net.spi.DatagramImpl;
 import io.pollen.net.spi.ListenerImpl;
+import io.pollen.net.spi.PipeImpl;
 import io.pollen.net.spi.SocketFactory;
 import io.pollen.net.spi.StreamImpl;
 
@@ -9,6 +11,7 @@ import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.ProtocolFamily;
+import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.channels.DatagramChannel;
@@ -23,6 +26,11 @@ import java.nio.channels.SocketChannel;
  * <p>Differences from the native flavor, all forced by java.nio: a refused or failed connect
  * closes the channel (the JDK does so in {@code finishConnect}); {@code IP_TTL} is unsupported;
  * {@code peek} is emulated with a small buffer inside the socket (there is no {@code MSG_PEEK}).
+ *
+ * <p>Unix domain sockets: streams and listeners on socket files only. java.nio has no Unix
+ * datagram channel, no abstract names, no {@code socketpair} and no peer credentials; those throw
+ * {@link UnsupportedOperationException} naming the native backends. Pipes are java.nio's own
+ * {@link java.nio.channels.Pipe}.
  */
 public final class NioSocketFactory implements SocketFactory {
     public static final NioSocketFactory INSTANCE = new NioSocketFactory();
@@ -31,11 +39,12 @@ public final class NioSocketFactory implements SocketFactory {
     }
 
     @Override
-    public StreamImpl connect(InetSocketAddress remote) throws IOException {
+    public StreamImpl connect(SocketAddress remote) throws IOException {
+        SocketAddress target = nio(remote);
         SocketChannel ch = SocketChannel.open(family(remote));
         try {
             ch.configureBlocking(false);
-            ch.connect(remote);
+            ch.connect(target);
             return new NioStream(ch);
         } catch (IOException | RuntimeException e) {
             ch.close();
@@ -44,15 +53,18 @@ public final class NioSocketFactory implements SocketFactory {
     }
 
     @Override
-    public ListenerImpl listen(InetSocketAddress local, int backlog, boolean reusePort) throws IOException {
+    public ListenerImpl listen(SocketAddress local, int backlog, boolean reusePort) throws IOException {
+        SocketAddress at = nio(local);
         ServerSocketChannel ch = ServerSocketChannel.open(family(local));
         try {
             ch.configureBlocking(false);
-            ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            if (reusePort) {
-                NioOptions.set(ch, StandardSocketOptions.SO_REUSEPORT, true);
+            if (local instanceof InetSocketAddress) {
+                ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+                if (reusePort) {
+                    NioOptions.set(ch, StandardSocketOptions.SO_REUSEPORT, true);
+                }
             }
-            ch.bind(local, backlog);
+            ch.bind(at, backlog);
             return new NioListener(ch);
         } catch (IOException | RuntimeException e) {
             ch.close();
@@ -61,7 +73,10 @@ public final class NioSocketFactory implements SocketFactory {
     }
 
     @Override
-    public DatagramImpl bindDatagram(InetSocketAddress local) throws IOException {
+    public DatagramImpl bindDatagram(SocketAddress local) throws IOException {
+        if (local instanceof UnixSocketAddress) {
+            throw NioAddresses.unsupported("Unix datagram sockets (java.nio has no Unix DatagramChannel)");
+        }
         DatagramChannel ch = DatagramChannel.open(family(local));
         try {
             ch.configureBlocking(false);
@@ -73,7 +88,30 @@ public final class NioSocketFactory implements SocketFactory {
         }
     }
 
-    private static ProtocolFamily family(InetSocketAddress address) {
-        return address.getAddress() instanceof Inet6Address ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET;
+    @Override
+    public StreamImpl[] streamPair() {
+        throw NioAddresses.unsupported("Unix stream pairs (socketpair)");
+    }
+
+    @Override
+    public DatagramImpl[] datagramPair() {
+        throw NioAddresses.unsupported("Unix datagram pairs (socketpair; java.nio has no Unix DatagramChannel)");
+    }
+
+    @Override
+    public PipeImpl[] pipe() throws IOException {
+        return NioPipe.open();
+    }
+
+    private static SocketAddress nio(SocketAddress address) {
+        return address instanceof UnixSocketAddress u ? NioAddresses.toNio(u) : address;
+    }
+
+    private static ProtocolFamily family(SocketAddress address) {
+        if (address instanceof UnixSocketAddress) {
+            return StandardProtocolFamily.UNIX;
+        }
+        return ((InetSocketAddress) address).getAddress() instanceof Inet6Address ? StandardProtocolFamily.INET6
+                : StandardProtocolFamily.INET;
     }
 }

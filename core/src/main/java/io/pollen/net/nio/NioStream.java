@@ -4,13 +4,13 @@ import io.pollen.net.spi.StreamImpl;
 import io.pollen.poll.Interest;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.NotYetConnectedException;
 import java.nio.channels.SocketChannel;
 
 /**
- * A TCP stream over a non-blocking {@link SocketChannel}.
+ * A stream (TCP or Unix) over a non-blocking {@link SocketChannel}.
  *
  * <p>Every operation that would block, and every short read, re-arms the matching readiness with the nio backend (read
  * and peek: READABLE; a write that leaves bytes behind: WRITABLE). A pending connect is finished
@@ -165,11 +165,11 @@ final class NioStream extends NioSocket<SocketChannel> implements StreamImpl {
     }
 
     @Override
-    public InetSocketAddress peerAddress() throws IOException {
+    public SocketAddress peerAddress() throws IOException {
         if (!connected()) {
             throw new NotYetConnectedException();
         }
-        return (InetSocketAddress) channel.getRemoteAddress();
+        return NioAddresses.fromNio(channel.getRemoteAddress());
     }
 
     @Override

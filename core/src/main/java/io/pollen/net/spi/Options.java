@@ -1,5 +1,7 @@
 package io.pollen.net.spi;
 
+import io.pollen.net.PeerCredentials;
+
 import java.net.SocketOption;
 
 /** Socket options that {@link java.net.StandardSocketOptions} lacks. */
@@ -17,6 +19,24 @@ public final class Options {
         @Override
         public Class<Integer> type() {
             return Integer.class;
+        }
+
+        @Override
+        public String toString() {
+            return name();
+        }
+    };
+
+    /** A Unix stream's peer credentials ({@code SO_PEERCRED}); read-only. */
+    public static final SocketOption<PeerCredentials> PEER_CREDENTIALS = new SocketOption<>() {
+        @Override
+        public String name() {
+            return "SO_PEERCRED";
+        }
+
+        @Override
+        public Class<PeerCredentials> type() {
+            return PeerCredentials.class;
         }
 
         @Override

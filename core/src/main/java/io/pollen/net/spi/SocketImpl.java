@@ -4,7 +4,7 @@ import io.pollen.poll.Source;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.SocketOption;
 
 /**
@@ -13,7 +13,8 @@ import java.net.SocketOption;
  * types in {@code io.pollen.net} hold one of these and add the documented API around it.
  *
  * <p>All methods are non-blocking. Return conventions follow java.nio: reads return -1 at end of
- * stream and 0 when they would block; writes return 0 when they would block. Errors are
+ * stream and 0 when they would block; writes return 0 when they would block. The address family
+ * (IPv4, IPv6, Unix) follows the address the socket was opened with. Errors are
  * {@link IOException}s; native ones are {@code NativeIOException}s naming the call and errno.
  */
 public interface SocketImpl extends Closeable {
@@ -21,7 +22,8 @@ public interface SocketImpl extends Closeable {
     /** The source to register; delegates to {@code SourceFd} or {@code SourceChannel}. */
     Source source();
 
-    InetSocketAddress localAddress() throws IOException;
+    /** The bound address: an {@code InetSocketAddress}, or an {@code io.pollen.net.UnixSocketAddress}. */
+    SocketAddress localAddress() throws IOException;
 
     /**
      * Sets an option: the {@link java.net.StandardSocketOptions} ones ({@code TCP_NODELAY},

@@ -1,10 +1,10 @@
 package io.pollen.net.spi;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 
-/** A TCP stream of either flavor; see {@link SocketImpl} for conventions. */
+/** A stream socket (TCP, or Unix {@code SOCK_STREAM}) of either flavor; see {@link SocketImpl} for conventions. */
 public interface StreamImpl extends SocketImpl {
 
     /** Reads into {@code dst}: bytes read, -1 at end of stream, 0 if it would block. */
@@ -25,7 +25,7 @@ public interface StreamImpl extends SocketImpl {
     void shutdown(boolean read, boolean write) throws IOException;
 
     /** @throws java.nio.channels.NotYetConnectedException while a connect is in progress */
-    InetSocketAddress peerAddress() throws IOException;
+    SocketAddress peerAddress() throws IOException;
 
     /**
      * The pending socket error ({@code SO_ERROR}), cleared by reading it: e.g. a refused connect.

@@ -14,6 +14,7 @@ public final class Linux {
     }
 
     // <sys/socket.h> address families and socket types
+    public static final int AF_UNIX = 1;
     public static final int AF_INET = 2;
     public static final int AF_INET6 = 10;
     public static final int SOCK_STREAM = 1;
@@ -33,6 +34,8 @@ public final class Linux {
     public static final int SO_KEEPALIVE = 9;
     public static final int SO_LINGER = 13;
     public static final int SO_REUSEPORT = 15;
+    /** {@code struct ucred} of a Unix socket's peer (Linux only). */
+    public static final int SO_PEERCRED = 17;
     public static final int IPPROTO_IP = 0;
     public static final int IPPROTO_TCP = 6;
     public static final int IPPROTO_UDP = 17;

@@ -82,7 +82,11 @@ public final class Net {
     /** bind(2) to {@code local}, encoded for a socket of {@code family}. */
     public static void bind(int fd, int family, InetSocketAddress local) throws NativeIOException {
         MemorySegment sa = Scratch.get().sockaddr;
-        int len = SockAddr.encode(local, family, sa);
+        bind(fd, sa, SockAddr.encode(local, family, sa));
+    }
+
+    /** bind(2) to the {@code len} bytes of address at {@code sa}. */
+    static void bind(int fd, MemorySegment sa, int len) throws NativeIOException {
         try {
             Native.checkStrict((int) BIND.invokeExact(Native.errnoSegment(), fd, sa, len), "bind");
         } catch (NativeIOException e) {
@@ -126,13 +130,7 @@ public final class Net {
      */
     public static int connect(int fd, int family, InetSocketAddress remote) throws NativeIOException {
         MemorySegment sa = Scratch.get().sockaddr;
-        int len = SockAddr.encode(remote, family, sa);
-        int r;
-        try {
-            r = (int) CONNECT.invokeExact(Native.errnoSegment(), fd, sa, len);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        int r = connect(fd, sa, SockAddr.encode(remote, family, sa));
         if (r >= 0) {
             return 0;
         }
@@ -141,6 +139,15 @@ public final class Net {
             return Native.WOULD_BLOCK;
         }
         throw Native.error("connect", errno);
+    }
+
+    /** connect(2) to the {@code len} bytes of address at {@code sa}: the raw result (errno captured). */
+    static int connect(int fd, MemorySegment sa, int len) {
+        try {
+            return (int) CONNECT.invokeExact(Native.errnoSegment(), fd, sa, len);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
     }
 
     /** recv(2): bytes received, 0 at end of stream (or an empty datagram), or WOULD_BLOCK. */
@@ -191,7 +198,12 @@ public final class Net {
     public static long sendto(int fd, MemorySegment buf, long len, int flags, int family, InetSocketAddress target)
             throws NativeIOException {
         MemorySegment sa = Scratch.get().sockaddr;
-        int salen = SockAddr.encode(target, family, sa);
+        return sendto(fd, buf, len, flags, sa, SockAddr.encode(target, family, sa));
+    }
+
+    /** sendto(2) to the {@code salen} bytes of address at {@code sa}, with {@code MSG_NOSIGNAL}. */
+    static long sendto(int fd, MemorySegment buf, long len, int flags, MemorySegment sa, int salen)
+            throws NativeIOException {
         long n;
         do {
             try {
@@ -266,7 +278,7 @@ public final class Net {
         }
     }
 
-    private static void getsockopt(int fd, int level, int name, MemorySegment value, MemorySegment len, int size)
+    static void getsockopt(int fd, int level, int name, MemorySegment value, MemorySegment len, int size)
             throws NativeIOException {
         len.set(JAVA_INT, 0, size);
         try {
@@ -289,6 +301,17 @@ public final class Net {
     }
 
     private static InetSocketAddress name(MethodHandle call, String callName, int fd) throws NativeIOException {
+        rawName(call == GETPEERNAME, fd);
+        return SockAddr.decode(Scratch.get().sockaddr);
+    }
+
+    /**
+     * getpeername(2) or getsockname(2) into this thread's {@link Scratch#sockaddr}; returns the
+     * address length the kernel reported.
+     */
+    static int rawName(boolean peer, int fd) throws NativeIOException {
+        MethodHandle call = peer ? GETPEERNAME : GETSOCKNAME;
+        String callName = peer ? "getpeername" : "getsockname";
         Scratch s = Scratch.get();
         s.socklen.set(JAVA_INT, 0, (int) SockAddr.STORAGE_SIZE);
         try {
@@ -298,6 +321,6 @@ public final class Net {
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }
-        return SockAddr.decode(s.sockaddr);
+        return s.socklen.get(JAVA_INT, 0);
     }
 }

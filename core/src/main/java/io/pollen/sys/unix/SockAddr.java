@@ -30,7 +30,18 @@ import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
  * };                       // 16 bytes        uint32_t        sin6_scope_id;
  *                                          };                       // 28 bytes
  * struct sockaddr_storage { sa_family_t ss_family; ... };        // 128 bytes
+ *
+ * struct sockaddr_un {                  // Linux: 110 bytes     macOS / BSD: 106 bytes
+ *     sa_family_t sun_family;           //   u16 family          u8 sun_len; u8 sun_family;
+ *     char        sun_path[108];        //   108                 104
+ * };
  * </pre>
+ *
+ * <p>{@code sockaddr_un} is the one layout here chosen per OS (in {@link #SUN_PATH_SIZE} and
+ * {@link #HAS_SUN_LEN}): Linux has a 16-bit family and a 108-byte path; macOS and the BSDs a
+ * length byte, an 8-bit family and a 104-byte path. A filesystem path must leave room for its
+ * terminating NUL; a Linux abstract name (first byte NUL) is length-delimited and may fill
+ * {@code sun_path}.
  */
 public final class SockAddr {
     private SockAddr() {
@@ -60,6 +71,84 @@ public final class SockAddr {
     private static final long IN6_FLOW = SOCKADDR_IN6.byteOffset(groupElement("sin6_flowinfo"));
     private static final long IN6_ADDR = SOCKADDR_IN6.byteOffset(groupElement("sin6_addr"));
     private static final long IN6_SCOPE = SOCKADDR_IN6.byteOffset(groupElement("sin6_scope_id"));
+
+    private static final boolean LINUX = System.getProperty("os.name", "").toLowerCase().contains("linux");
+
+    /** {@code sizeof(sun_path)}: 108 on Linux, 104 on macOS and the BSDs. */
+    public static final int SUN_PATH_SIZE = LINUX ? 108 : 104;
+    /** Whether {@code sockaddr_un} starts with a {@code sun_len} byte (macOS, the BSDs). */
+    public static final boolean HAS_SUN_LEN = !LINUX;
+    /** {@code offsetof(struct sockaddr_un, sun_path)} on every supported OS. */
+    private static final int SUN_PATH = 2;
+    /** Whether the OS has abstract socket names (Linux). */
+    public static final boolean ABSTRACT_NAMES = LINUX;
+
+    /**
+     * The longest filesystem path a {@code sockaddr_un} holds, in bytes: {@link #SUN_PATH_SIZE}
+     * minus the terminating NUL (107 on Linux, 103 on macOS / BSD).
+     */
+    public static final int MAX_PATH_BYTES = SUN_PATH_SIZE - 1;
+
+    /**
+     * Writes a {@code sockaddr_un} for {@code path} (the bytes of {@code sun_path}: a filesystem
+     * path, or on Linux an abstract name starting with NUL; empty for an unnamed socket) and returns
+     * the address length to pass to the call.
+     *
+     * @throws IllegalArgumentException if the path does not fit, naming the limit
+     */
+    public static int encodeUnix(byte[] path, MemorySegment dst) {
+        boolean abstractName = checkUnix(path);
+        dst.asSlice(0, SUN_PATH + SUN_PATH_SIZE).fill((byte) 0);
+        MemorySegment.copy(path, 0, dst, ValueLayout.JAVA_BYTE, SUN_PATH, path.length);
+        // A path is passed with its NUL (as SUN_LEN counts it on the BSDs); an abstract name without.
+        int len = SUN_PATH + path.length + (abstractName || path.length == 0 ? 0 : 1);
+        if (HAS_SUN_LEN) {
+            dst.set(ValueLayout.JAVA_BYTE, 0, (byte) len);
+            dst.set(ValueLayout.JAVA_BYTE, 1, (byte) Linux.AF_UNIX);
+        } else {
+            dst.set(ValueLayout.JAVA_SHORT, FAMILY, (short) Linux.AF_UNIX);
+        }
+        return len;
+    }
+
+    /**
+     * Checks that {@code path} fits {@code sun_path}; returns whether it is an abstract name.
+     *
+     * @throws IllegalArgumentException if it does not fit, naming the limit
+     */
+    public static boolean checkUnix(byte[] path) {
+        boolean abstractName = path.length > 0 && path[0] == 0;
+        int max = abstractName ? SUN_PATH_SIZE : MAX_PATH_BYTES;
+        if (path.length > max) {
+            throw new IllegalArgumentException((abstractName ? "abstract socket name" : "socket path") + " is "
+                    + path.length + " bytes; sun_path holds at most " + max + " on " + System.getProperty("os.name")
+                    + " (sizeof sun_path = " + SUN_PATH_SIZE + (abstractName ? ")" : ", with the terminating NUL)"));
+        }
+        return abstractName;
+    }
+
+    /**
+     * Reads the {@code sun_path} of a {@code sockaddr_un} of {@code len} bytes (as the kernel
+     * returned it): a path without its NUL, an abstract name with its leading NUL, or an empty
+     * array for an unnamed socket.
+     */
+    public static byte[] decodeUnix(MemorySegment src, int len) {
+        int n = Math.min(len, SUN_PATH + SUN_PATH_SIZE) - SUN_PATH;
+        if (n <= 0) {
+            return new byte[0];
+        }
+        if (src.get(ValueLayout.JAVA_BYTE, SUN_PATH) != 0) {
+            for (int i = 0; i < n; i++) { // a path ends at its first NUL
+                if (src.get(ValueLayout.JAVA_BYTE, SUN_PATH + i) == 0) {
+                    n = i;
+                    break;
+                }
+            }
+        }
+        byte[] b = new byte[n];
+        MemorySegment.copy(src, ValueLayout.JAVA_BYTE, SUN_PATH, b, 0, n);
+        return b;
+    }
 
     /**
      * The family a socket for {@code address} needs: AF_INET for IPv4, AF_INET6 for IPv6.

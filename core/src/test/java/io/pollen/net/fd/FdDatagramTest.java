@@ -73,7 +73,7 @@ class FdDatagramTest {
 
     InetSocketAddress receive(DatagramImpl s, ByteBuffer dst, boolean peek) throws IOException {
         InetSocketAddress from;
-        while ((from = peek ? s.peekFrom(dst) : s.receiveFrom(dst)) == null) {
+        while ((from = (InetSocketAddress) (peek ? s.peekFrom(dst) : s.receiveFrom(dst))) == null) {
             FdStreamTest.await(poll, events, s, Interest.READABLE);
         }
         return from;
@@ -168,7 +168,7 @@ class FdDatagramTest {
         dst.clear();
         from = receive(b, dst, false);
         assertEquals("four", ascii(dst));
-        assertEquals(a.localAddress().getPort(), from.getPort());
+        assertEquals(((InetSocketAddress) a.localAddress()).getPort(), from.getPort());
         assertEquals(InetAddress.getByName("127.0.0.1"), from.getAddress());
     }
 

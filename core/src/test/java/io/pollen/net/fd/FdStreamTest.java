@@ -125,7 +125,7 @@ class FdStreamTest {
         connectPair(LOOPBACK);
         assertEquals(client.localAddress(), server.peerAddress());
         assertEquals(server.localAddress(), client.peerAddress());
-        assertEquals(listener.localAddress().getPort(), client.peerAddress().getPort());
+        assertEquals(((InetSocketAddress) listener.localAddress()).getPort(), ((InetSocketAddress) client.peerAddress()).getPort());
 
         ByteBuffer hello = ByteBuffer.allocateDirect(5).put("hello".getBytes(StandardCharsets.US_ASCII)).flip();
         assertEquals(5, client.write(hello));
@@ -157,7 +157,7 @@ class FdStreamTest {
     @Test
     void refusedConnectIsReportedByTakeError() throws IOException {
         ListenerImpl l = factory.listen(LOOPBACK, 1, false);
-        InetSocketAddress closedPort = l.localAddress();
+        InetSocketAddress closedPort = (InetSocketAddress) l.localAddress();
         l.close();
         client = factory.connect(closedPort);
         await(poll, events, client, Interest.WRITABLE);
@@ -300,7 +300,7 @@ class FdStreamTest {
     void ipv6LoopbackAndDualStack() throws IOException {
         InetSocketAddress v6 = new InetSocketAddress("::1", 0);
         connectPair(v6);
-        assertEquals(InetAddress.getByName("::1"), server.peerAddress().getAddress());
+        assertEquals(InetAddress.getByName("::1"), ((InetSocketAddress) server.peerAddress()).getAddress());
         client.write(ByteBuffer.wrap(new byte[] {1, 2, 3}));
         assertArrayEquals(new byte[] {1, 2, 3}, readFully(poll, events, server, 3));
         client.close();
@@ -309,13 +309,13 @@ class FdStreamTest {
 
         // "::" is dual-stack: an IPv4 client is accepted and shows as a plain IPv4 address.
         listener = factory.listen(new InetSocketAddress("::", 0), 16, false);
-        int port = listener.localAddress().getPort();
+        int port = ((InetSocketAddress) listener.localAddress()).getPort();
         client = factory.connect(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port));
         await(poll, events, client, Interest.WRITABLE);
         assertNull(client.takeError());
         await(poll, events, listener, Interest.READABLE);
         server = listener.accept();
-        assertEquals(InetAddress.getByName("127.0.0.1"), server.peerAddress().getAddress());
+        assertEquals(InetAddress.getByName("127.0.0.1"), ((InetSocketAddress) server.peerAddress()).getAddress());
     }
 
     @Test

@@ -1,0 +1,203 @@
+package io.pollen.net;
+
+import io.pollen.net.spi.Options;
+import io.pollen.net.spi.StreamImpl;
+import io.pollen.poll.Backend;
+import io.pollen.poll.Interest;
+import io.pollen.poll.Registry;
+import io.pollen.poll.Token;
+
+import java.io.IOException;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * A non-blocking Unix domain stream socket ({@code AF_UNIX, SOCK_STREAM}) that registers with a
+ * {@link io.pollen.poll.Poll}; mio's {@code UnixStream}. Made by {@link #connect},
+ * {@link UnixListener#accept()} or {@link #pair}.
+ *
+ * <h2>Conventions</h2>
+ * The I/O conventions are {@link TcpStream}'s (see {@link StreamSocket}): nothing blocks, {@code -1}
+ * is end of stream, {@code 0} is "would block", readiness is edge-triggered, a short read may end
+ * a round. Unlike TCP, a Unix connect completes (or fails) inside {@link #connect}: a missing
+ * socket file throws {@code connect failed: ENOENT}, a file nobody listens on
+ * {@code ECONNREFUSED}, and on Linux a full accept queue {@code EAGAIN}; the stream is writable at
+ * once. Bytes arrive in order and are never lost while both ends are open.
+ *
+ * <h2>Differences between backends</h2>
+ * <table>
+ *   <caption>What changes with the socket flavor</caption>
+ *   <tr><th></th><th>EPOLL / KQUEUE (native fd)</th><th>NIO (java.nio channel)</th></tr>
+ *   <tr><td>socket files</td><td>yes</td><td>yes ({@link java.net.UnixDomainSocketAddress})</td></tr>
+ *   <tr><td>Linux abstract names</td><td>yes (Linux)</td><td>{@link UnsupportedOperationException}</td></tr>
+ *   <tr><td>{@link #pair}</td><td>{@code socketpair}</td><td>{@link UnsupportedOperationException}</td></tr>
+ *   <tr><td>{@link #peerCredentials}</td><td>{@code SO_PEERCRED} (Linux)</td>
+ *       <td>{@link UnsupportedOperationException}</td></tr>
+ *   <tr><td>{@link #peek}</td><td>{@code MSG_PEEK}</td><td>emulated with a buffer in the stream</td></tr>
+ * </table>
+ *
+ * <p><b>Not guaranteed:</b> how many bytes one read or write moves; that the peer read what a
+ * returned write buffered.
+ */
+public final class UnixStream implements StreamSocket {
+    private final StreamImpl impl;
+    private final Backend backend;
+    private final FlavorSource source;
+
+    UnixStream(StreamImpl impl, Backend backend) {
+        this.impl = impl;
+        this.backend = backend;
+        this.source = new FlavorSource("UnixStream", backend, impl);
+    }
+
+    /** Connects to the socket file at {@code path}, for {@link Backend#select()}. */
+    public static UnixStream connect(Path path) throws IOException {
+        return connect(UnixSocketAddress.of(path), Backend.select());
+    }
+
+    /**
+     * Connects to {@code address} (a path, or on Linux native backends an abstract name); the
+     * stream registers with Polls of {@code backend}.
+     */
+    public static UnixStream connect(UnixSocketAddress address, Backend backend) throws IOException {
+        Objects.requireNonNull(address, "address");
+        Objects.requireNonNull(backend, "backend");
+        return new UnixStream(Sockets.factory(backend).connect(address), backend);
+    }
+
+    /**
+     * Two connected, unnamed streams ({@code socketpair}): what one writes the other reads.
+     *
+     * @throws UnsupportedOperationException on the nio backend (java.nio has no socketpair)
+     */
+    public static UnixStream[] pair(Backend backend) throws IOException {
+        Objects.requireNonNull(backend, "backend");
+        StreamImpl[] p = Sockets.factory(backend).streamPair();
+        return new UnixStream[] {new UnixStream(p[0], backend), new UnixStream(p[1], backend)};
+    }
+
+    // ---- I/O ----
+
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+        return impl.read(dst);
+    }
+
+    @Override
+    public long read(ByteBuffer[] dsts) throws IOException {
+        return impl.read(dsts, 0, dsts.length);
+    }
+
+    @Override
+    public int peek(ByteBuffer dst) throws IOException {
+        return impl.peek(dst);
+    }
+
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+        return impl.write(src);
+    }
+
+    @Override
+    public long write(ByteBuffer[] srcs) throws IOException {
+        return impl.write(srcs, 0, srcs.length);
+    }
+
+    /** Shuts down one or both halves; see {@link Shutdown}. The socket stays open. */
+    @Override
+    public void shutdown(Shutdown how) throws IOException {
+        Objects.requireNonNull(how, "how");
+        impl.shutdown(how != Shutdown.WRITE, how != Shutdown.READ);
+    }
+
+    /** The pending socket error ({@code SO_ERROR}), or {@code null}; always {@code null} on nio. */
+    @Override
+    public IOException takeError() throws IOException {
+        return impl.takeError();
+    }
+
+    // ---- addresses and credentials ----
+
+    /** The local address: unnamed for a connecting client and for pairs; the listener's path when accepted. */
+    @Override
+    public UnixSocketAddress localAddress() throws IOException {
+        return (UnixSocketAddress) impl.localAddress();
+    }
+
+    /** The peer's address: the listener's path for a client, usually unnamed for an accepted stream. */
+    @Override
+    public UnixSocketAddress peerAddress() throws IOException {
+        return (UnixSocketAddress) impl.peerAddress();
+    }
+
+    /**
+     * The peer process's credentials as the kernel recorded them at connect ({@code SO_PEERCRED}).
+     *
+     * @throws UnsupportedOperationException on the nio backend, and off Linux
+     */
+    public PeerCredentials peerCredentials() throws IOException {
+        return impl.getOption(Options.PEER_CREDENTIALS);
+    }
+
+    @Override
+    public Backend backend() {
+        return backend;
+    }
+
+    // ---- options ----
+
+    /** {@code SO_SNDBUF}: a hint; the OS may round or double it. */
+    public void setSendBufferSize(int bytes) throws IOException {
+        impl.setOption(StandardSocketOptions.SO_SNDBUF, Sockets.bufferSize(bytes));
+    }
+
+    /** {@code SO_SNDBUF} as the OS reports it. */
+    public int sendBufferSize() throws IOException {
+        return impl.getOption(StandardSocketOptions.SO_SNDBUF);
+    }
+
+    /** {@code SO_RCVBUF}: a hint; the OS may round or double it. */
+    public void setReceiveBufferSize(int bytes) throws IOException {
+        impl.setOption(StandardSocketOptions.SO_RCVBUF, Sockets.bufferSize(bytes));
+    }
+
+    /** {@code SO_RCVBUF} as the OS reports it. */
+    public int receiveBufferSize() throws IOException {
+        return impl.getOption(StandardSocketOptions.SO_RCVBUF);
+    }
+
+    // ---- Source and lifecycle ----
+
+    @Override
+    public void register(Registry registry, Token token, Interest interest) throws IOException {
+        source.register(registry, token, interest);
+    }
+
+    @Override
+    public void reregister(Registry registry, Token token, Interest interest) throws IOException {
+        source.reregister(registry, token, interest);
+    }
+
+    @Override
+    public void deregister(Registry registry) throws IOException {
+        source.deregister(registry);
+    }
+
+    /** Closes the socket; idempotent. Deregister it first. */
+    @Override
+    public void close() throws IOException {
+        impl.close();
+    }
+
+    @Override
+    public boolean isOpen() {
+        return impl.isOpen();
+    }
+
+    @Override
+    public String toString() {
+        return "UnixStream{" + backend.id() + (isOpen() ? "" : ", closed") + '}';
+    }
+}
