@@ -4,7 +4,8 @@
  * <ul>
  *   <li>{@link io.pollen.poll} — the event queue (mio's contract): {@code Poll}, {@code Registry},
  *       {@code Events}, {@code Interest}, {@code Token}, {@code Waker}, {@code Source}.</li>
- *   <li>{@link io.pollen.net} — non-blocking TCP and UDP sockets that register with a {@code Poll}.</li>
+ *   <li>{@link io.pollen.net} — non-blocking TCP, UDP and Unix domain sockets and pipes that register
+ *       with a {@code Poll}.</li>
  *   <li>{@link io.pollen.runtime} — the Reactor, the Executor, tasks, timers and async I/O.</li>
  *   <li>{@link io.pollen.sys} — only the error type of native calls; the bindings stay internal.</li>
  * </ul>

@@ -1,7 +1,10 @@
 /**
  * Non-blocking TCP and UDP sockets that register with a {@link io.pollen.poll.Poll}:
  * {@link io.pollen.net.TcpListener}, {@link io.pollen.net.TcpStream}, {@link io.pollen.net.UdpSocket},
- * for IPv4 and IPv6.
+ * for IPv4 and IPv6; Unix domain sockets {@link io.pollen.net.UnixListener},
+ * {@link io.pollen.net.UnixStream}, {@link io.pollen.net.UnixDatagram} (socket files and Linux
+ * abstract names, {@link io.pollen.net.UnixSocketAddress}); and unnamed pipes
+ * ({@link io.pollen.net.Pipe}). {@link io.pollen.net.StreamSocket} is what TCP and Unix streams share.
  *
  * <p>Conventions shared by all of them: nothing blocks (reads return -1 at end of stream and 0 when
  * they would block; writes return 0 when they would block); readiness is edge-triggered, so after

@@ -23,6 +23,15 @@ import java.util.Locale;
  *   <tr><td>priority</td><td>yes ({@code EPOLLPRI})</td><td>no</td></tr>
  *   <tr><td>edge triggering</td><td>kernel ({@code EPOLLET})</td><td>emulated: re-armed on "would block" or a short read</td></tr>
  *   <tr><td>timeout resolution</td><td>1 ns ({@code epoll_pwait2}) or 1 ms</td><td>1 ms</td></tr>
+ *   <tr><td>Unix streams and listeners on socket files</td><td>yes</td><td>yes</td></tr>
+ *   <tr><td>Unix datagrams ({@code UnixDatagram})</td><td>yes</td><td>no: java.nio has no Unix datagram
+ *       channel ({@link UnsupportedOperationException})</td></tr>
+ *   <tr><td>Linux abstract socket names</td><td>yes</td><td>no ({@link UnsupportedOperationException})</td></tr>
+ *   <tr><td>{@code UnixStream.pair} ({@code socketpair})</td><td>yes</td><td>no ({@link UnsupportedOperationException})</td></tr>
+ *   <tr><td>Unix peer credentials ({@code SO_PEERCRED})</td><td>yes (Linux)</td><td>no ({@link UnsupportedOperationException})</td></tr>
+ *   <tr><td>{@code Pipe}</td><td>{@code pipe2}</td><td>{@link java.nio.channels.Pipe}</td></tr>
+ *   <tr><td>a raw fd, {@code stdin}, a {@code FileDescriptor} ({@link SourceFd})</td><td>yes</td>
+ *       <td>no: java.nio cannot watch a raw fd ({@link IllegalArgumentException})</td></tr>
  * </table>
  */
 public enum Backend {
