@@ -6,10 +6,8 @@ import io.pollen.net.spi.StreamImpl;
 import io.pollen.poll.Backend;
 import io.pollen.poll.Interest;
 import io.pollen.poll.Registry;
-import io.pollen.poll.Source;
 import io.pollen.poll.Token;
 
-import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Objects;
@@ -46,7 +44,7 @@ import java.util.Objects;
  * connections are accepted; that a peer that connected is still there when accepted (an accepted
  * stream may read a reset at once).
  */
-public final class TcpListener implements Source, Closeable {
+public final class TcpListener implements StreamListener {
     /**
      * The backlog used when none is given: as long as the OS allows (Linux caps it at
      * {@code net.core.somaxconn}, 4096 by default). A short queue overflows under a burst of
@@ -93,17 +91,20 @@ public final class TcpListener implements Source, Closeable {
     }
 
     /** Accepts one pending connection, or returns {@code null} if none is pending (would block). */
+    @Override
     public TcpStream accept() throws IOException {
         StreamImpl s = impl.accept();
         return s == null ? null : new TcpStream(s, backend);
     }
 
     /** The bound address, with the actual port when bound to port 0. */
+    @Override
     public InetSocketAddress localAddress() {
         return localAddress;
     }
 
     /** The backend whose Polls this listener (and its accepted streams) register with. */
+    @Override
     public Backend backend() {
         return backend;
     }
@@ -144,6 +145,7 @@ public final class TcpListener implements Source, Closeable {
     }
 
     /** Whether {@link #close()} has not been called yet (not whether the port is still bound by the OS). */
+    @Override
     public boolean isOpen() {
         return impl.isOpen();
     }

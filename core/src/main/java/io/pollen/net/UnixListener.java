@@ -5,10 +5,8 @@ import io.pollen.net.spi.StreamImpl;
 import io.pollen.poll.Backend;
 import io.pollen.poll.Interest;
 import io.pollen.poll.Registry;
-import io.pollen.poll.Source;
 import io.pollen.poll.Token;
 
-import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -39,7 +37,7 @@ import java.util.Objects;
  * {@code null}. Accepted streams are non-blocking, close-on-exec (native) and of the same backend.
  * <b>Not guaranteed:</b> the accept order; that an accepted peer is still connected.
  */
-public final class UnixListener implements Source, Closeable {
+public final class UnixListener implements StreamListener {
     private final ListenerImpl impl;
     private final Backend backend;
     private final UnixSocketAddress localAddress;
@@ -79,17 +77,20 @@ public final class UnixListener implements Source, Closeable {
     }
 
     /** Accepts one pending connection, or returns {@code null} if none is pending (would block). */
+    @Override
     public UnixStream accept() throws IOException {
         StreamImpl s = impl.accept();
         return s == null ? null : new UnixStream(s, backend);
     }
 
     /** The address this listener was bound to. */
+    @Override
     public UnixSocketAddress localAddress() {
         return localAddress;
     }
 
     /** The backend whose Polls this listener (and its accepted streams) register with. */
+    @Override
     public Backend backend() {
         return backend;
     }
@@ -119,6 +120,7 @@ public final class UnixListener implements Source, Closeable {
     }
 
     /** Whether {@link #close()} has not been called yet. */
+    @Override
     public boolean isOpen() {
         return impl.isOpen();
     }

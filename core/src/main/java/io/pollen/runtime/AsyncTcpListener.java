@@ -1,11 +1,13 @@
 package io.pollen.runtime;
 
 import io.pollen.net.TcpListener;
-import io.pollen.net.TcpStream;
+import io.pollen.net.StreamListener;
+import io.pollen.net.StreamSocket;
 import io.pollen.poll.Interest;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayDeque;
@@ -32,13 +34,13 @@ public final class AsyncTcpListener implements AutoCloseable {
     }
 
     private final EventLoop loop;
-    private final TcpListener listener;
-    private final InetSocketAddress local;
+    private final StreamListener listener;
+    private final SocketAddress local;
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
     private Registration reg;
     private volatile boolean closed;
 
-    private AsyncTcpListener(EventLoop loop, TcpListener listener) {
+    AsyncTcpListener(EventLoop loop, StreamListener listener) {
         this.loop = loop;
         this.listener = listener;
         this.local = listener.localAddress();
@@ -56,8 +58,13 @@ public final class AsyncTcpListener implements AutoCloseable {
     public static AsyncTcpListener bind(EventLoop loop, InetSocketAddress local, int backlog, boolean reusePort)
             throws IOException {
         Objects.requireNonNull(loop, "loop");
-        TcpListener l = TcpListener.bind(local, loop.backend(), backlog, reusePort);
-        AsyncTcpListener a = new AsyncTcpListener(loop, l);
+        return start(new AsyncTcpListener(loop, TcpListener.bind(local, loop.backend(), backlog, reusePort)));
+    }
+
+    /** Registers {@code a} on its loop (closing its socket if the loop is closed); any thread. */
+    static AsyncTcpListener start(AsyncTcpListener a) throws IOException {
+        EventLoop loop = a.loop;
+        StreamListener l = a.listener;
         if (loop.inLoop()) {
             a.registerOnLoop();
         } else if (!loop.executeQuietly(a::registerOnLoop)) {
@@ -84,7 +91,7 @@ public final class AsyncTcpListener implements AutoCloseable {
 
     /** The bound address (with the port the kernel picked for port 0). */
     public InetSocketAddress localAddress() {
-        return local;
+        return (InetSocketAddress) local;   // AsyncUnixListener, which drives a UnixListener here, never calls this
     }
 
     public EventLoop loop() {
@@ -138,7 +145,7 @@ public final class AsyncTcpListener implements AutoCloseable {
                 waiters.pollFirst();
                 continue;
             }
-            TcpStream s;
+            StreamSocket s;
             try {
                 s = listener.accept();
             } catch (IOException e) {
@@ -155,7 +162,7 @@ public final class AsyncTcpListener implements AutoCloseable {
         }
     }
 
-    private void handOver(TcpStream s, Waiter w) {
+    private void handOver(StreamSocket s, Waiter w) {
         if (w.target == loop) {
             complete(loop, s, w);
         } else if (!w.target.executeQuietly(() -> complete(w.target, s, w))) {
@@ -164,7 +171,7 @@ public final class AsyncTcpListener implements AutoCloseable {
         }
     }
 
-    private static void complete(EventLoop target, TcpStream s, Waiter w) {
+    private static void complete(EventLoop target, StreamSocket s, Waiter w) {
         AsyncTcpStream stream;
         try {
             stream = AsyncTcpStream.accepted(target, s, w.task);

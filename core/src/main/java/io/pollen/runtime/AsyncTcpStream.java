@@ -1,5 +1,6 @@
 package io.pollen.runtime;
 
+import io.pollen.net.StreamSocket;
 import io.pollen.net.TcpStream;
 import io.pollen.poll.Interest;
 
@@ -49,7 +50,7 @@ import java.util.concurrent.TimeoutException;
  */
 public final class AsyncTcpStream implements AutoCloseable {
     private final EventLoop loop;
-    private final TcpStream socket;
+    private final StreamSocket socket;
     private final WriteQueue writes;
     private final Task owner;
     private Registration reg;
@@ -65,7 +66,7 @@ public final class AsyncTcpStream implements AutoCloseable {
     private Task readTask;
 
     /** Wraps a connected (or connecting) socket and registers it; loop thread. */
-    AsyncTcpStream(EventLoop loop, TcpStream socket, Task owner, int assumedReady) {
+    AsyncTcpStream(EventLoop loop, StreamSocket socket, Task owner, int assumedReady) {
         this.loop = loop;
         this.socket = socket;
         this.owner = owner;
@@ -126,7 +127,7 @@ public final class AsyncTcpStream implements AutoCloseable {
     }
 
     /** Wraps a socket accepted by {@link AsyncTcpListener}; loop thread. */
-    static AsyncTcpStream accepted(EventLoop loop, TcpStream s, Task owner) {
+    static AsyncTcpStream accepted(EventLoop loop, StreamSocket s, Task owner) {
         // A fresh connection may already hold data: try before waiting for an event.
         return new AsyncTcpStream(loop, s, owner, Readiness.READABLE | Readiness.WRITABLE);
     }
@@ -137,6 +138,11 @@ public final class AsyncTcpStream implements AutoCloseable {
 
     /** The underlying socket, for options and addresses. Do not read or write it directly. */
     public TcpStream socket() {
+        return (TcpStream) socket;   // AsyncUnixStream, which drives a UnixStream here, never calls this
+    }
+
+    /** The socket of either family this stream drives (AsyncUnixStream's is a UnixStream). */
+    StreamSocket stream() {
         return socket;
     }
 

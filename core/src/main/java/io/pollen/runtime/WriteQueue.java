@@ -1,7 +1,7 @@
 package io.pollen.runtime;
 
 import io.pollen.net.Shutdown;
-import io.pollen.net.TcpStream;
+import io.pollen.net.StreamSocket;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -96,7 +96,7 @@ final class WriteQueue {
      * @return false if the socket would block (the caller clears its writable readiness)
      */
     @SuppressWarnings("unchecked")
-    boolean flush(TcpStream socket) throws IOException {
+    boolean flush(StreamSocket socket) throws IOException {
         Op op;
         boolean more = true;
         while ((op = ops.peekFirst()) != null) {
