@@ -48,7 +48,7 @@ import java.util.concurrent.TimeoutException;
  * Not guaranteed: how many bytes one {@link #read} returns; that data written before
  * {@link #close()} reaches the peer.
  */
-public final class AsyncTcpStream implements AutoCloseable {
+public final class AsyncTcpStream implements AsyncStream {
     private final EventLoop loop;
     private final StreamSocket socket;
     private final WriteQueue writes;

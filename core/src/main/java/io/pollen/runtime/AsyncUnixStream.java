@@ -25,7 +25,7 @@ import java.util.concurrent.CompletableFuture;
  * Differences from TCP: {@link #connect} completes at once (or fails at once with
  * {@code ENOENT} / {@code ECONNREFUSED}): a Unix connect never waits for a handshake.
  */
-public final class AsyncUnixStream implements AutoCloseable {
+public final class AsyncUnixStream implements AsyncStream {
     private final AsyncTcpStream engine;
     private final UnixStream socket;
 

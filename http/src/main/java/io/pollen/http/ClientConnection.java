@@ -5,7 +5,7 @@ import io.pollen.http.codec.ChunkedDecoder;
 import io.pollen.http.codec.HttpParseException;
 import io.pollen.http.codec.Limits;
 import io.pollen.http.codec.ResponseParser;
-import io.pollen.runtime.AsyncTcpStream;
+import io.pollen.runtime.AsyncStream;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -24,7 +24,7 @@ import java.util.concurrent.CompletableFuture;
  */
 final class ClientConnection {
     final String key;
-    final AsyncTcpStream stream;
+    final AsyncStream stream;
     /**
      * Starts small: a read is pending on every waiting connection, so at 10,000 of them a 16 KiB
      * buffer each is 160 MiB of heap. A read that fills it doubles it, up to {@link #MAX_BUFFER}.
@@ -48,7 +48,7 @@ final class ClientConnection {
     private boolean head;
     private Runnable onReusable;
 
-    ClientConnection(String key, AsyncTcpStream stream, Limits limits, Duration readTimeout) {
+    ClientConnection(String key, AsyncStream stream, Limits limits, Duration readTimeout) {
         this.key = key;
         this.stream = stream;
         this.parser = new ResponseParser(limits);

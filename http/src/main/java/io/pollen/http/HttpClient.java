@@ -2,7 +2,10 @@ package io.pollen.http;
 
 import io.pollen.http.codec.Ascii;
 import io.pollen.http.codec.Limits;
+import io.pollen.net.UnixSocketAddress;
+import io.pollen.runtime.AsyncStream;
 import io.pollen.runtime.AsyncTcpStream;
+import io.pollen.runtime.AsyncUnixStream;
 import io.pollen.runtime.EventLoop;
 import io.pollen.runtime.Runtime;
 
@@ -10,6 +13,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
@@ -56,6 +60,8 @@ public final class HttpClient implements AutoCloseable {
     private final Duration readTimeout;
     private final Duration idleTimeout;
     private final int maxIdlePerHost;
+    /** Where every connection goes when set: a Unix socket instead of the URL's host and port. */
+    private final UnixSocketAddress unixSocket;
     private final String userAgent;
     private final Limits limits;
     /** Idle connections by "host:port"; loop thread only. */
@@ -70,6 +76,7 @@ public final class HttpClient implements AutoCloseable {
         this.readTimeout = b.readTimeout;
         this.idleTimeout = b.idleTimeout;
         this.maxIdlePerHost = b.maxIdlePerHost;
+        this.unixSocket = b.unixSocket;
         this.userAgent = b.userAgent;
         this.limits = new Limits(8 * 1024, 64 * 1024, 200, b.maxBodyBytes);
     }
@@ -207,6 +214,11 @@ public final class HttpClient implements AutoCloseable {
             pooled.exchange(ByteBuffer.wrap(request.bytes), request.head, attempt, () -> release(pooled));
             return;
         }
+        if (unixSocket != null) {
+            // curl --unix-socket: the URL names the Host, the socket is where the bytes go.
+            connected(request, AsyncUnixStream.connect(loop, unixSocket), null, result);
+            return;
+        }
         if (request.literal != null) {
             // An IP literal needs no lookup: connect now, without a stage in between.
             connect(request, request.literal, 0, null, result);
@@ -227,20 +239,30 @@ public final class HttpClient implements AutoCloseable {
             result.completeExceptionally(last);
             return;
         }
-        AsyncTcpStream.connect(loop, new InetSocketAddress(addresses[i], request.port), connectTimeout)
-                .whenComplete((s, e) -> {
-                    if (e != null) {
-                        connect(request, addresses, i + 1, e, result);
-                        return;
-                    }
-                    if (closed) {
-                        s.close();
-                        result.completeExceptionally(new IOException("client closed"));
-                        return;
-                    }
-                    ClientConnection c = new ClientConnection(request.poolKey, s, limits, readTimeout);
-                    c.exchange(ByteBuffer.wrap(request.bytes), request.head, result, () -> release(c));
-                });
+        connected(request, AsyncTcpStream.connect(loop, new InetSocketAddress(addresses[i], request.port), connectTimeout),
+                e -> connect(request, addresses, i + 1, e, result), result);
+    }
+
+    /** Sends the request once {@code connecting} completes; a failed connect goes to {@code next} (or fails the result). */
+    private void connected(Encoded request, CompletableFuture<? extends AsyncStream> connecting,
+                           java.util.function.Consumer<Throwable> next, CompletableFuture<HttpResponse> result) {
+        connecting.whenComplete((s, e) -> {
+            if (e != null) {
+                if (next != null) {
+                    next.accept(e);
+                } else {
+                    result.completeExceptionally(e instanceof java.util.concurrent.CompletionException ? e.getCause() : e);
+                }
+                return;
+            }
+            if (closed) {
+                s.close();
+                result.completeExceptionally(new IOException("client closed"));
+                return;
+            }
+            ClientConnection c = new ClientConnection(request.poolKey, s, limits, readTimeout);
+            c.exchange(ByteBuffer.wrap(request.bytes), request.head, result, () -> release(c));
+        });
     }
 
     /**
@@ -345,6 +367,7 @@ public final class HttpClient implements AutoCloseable {
         private int maxIdlePerHost = 8;
         private String userAgent = "pollen";
         private long maxBodyBytes = 64L * 1024 * 1024;
+        private UnixSocketAddress unixSocket;
 
         private Builder(EventLoop loop) {
             this.loop = Objects.requireNonNull(loop, "loop");
@@ -385,6 +408,18 @@ public final class HttpClient implements AutoCloseable {
         /** The largest response body accepted (default 64 MiB); larger fails with an IOException. */
         public Builder maxBodyBytes(long n) {
             this.maxBodyBytes = n;
+            return this;
+        }
+
+        /**
+         * Sends every request over the Unix domain socket at {@code path} instead of TCP, as
+         * {@code curl --unix-socket} does (Docker's API: {@code http://localhost/v1.43/info}). The
+         * URL still gives the path and the {@code Host} field; its host and port are not
+         * connected to. {@code null} (the default) connects over TCP. The connect timeout does not
+         * apply: a Unix connect completes or fails at once ({@code ENOENT}, {@code ECONNREFUSED}).
+         */
+        public Builder unixSocket(Path path) {
+            this.unixSocket = path == null ? null : UnixSocketAddress.of(path);
             return this;
         }
 

@@ -170,7 +170,7 @@ public final class HttpRequest {
         return body.length();
     }
 
-    /** The client's address. */
+    /** The client's address; {@code null} when the server listens on a Unix socket. */
     public InetSocketAddress remoteAddress() {
         return peer.get();
     }

@@ -2,11 +2,15 @@ package io.pollen.http;
 
 import io.pollen.http.codec.Limits;
 import io.pollen.net.TcpListener;
+import io.pollen.net.UnixListener;
+import io.pollen.net.UnixSocketAddress;
 import io.pollen.runtime.EventLoop;
 import io.pollen.runtime.Runtime;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,24 +60,30 @@ public final class HttpServer implements AutoCloseable {
     private final Config config;
     private final Router router;
     private final List<ServerLoop> loops = new ArrayList<>();
-    private final InetSocketAddress localAddress;
+    private final SocketAddress localAddress;
     private volatile boolean closed;
     /** Open connections over all loops (one atomic add per connection, none per request). */
     final java.util.concurrent.atomic.AtomicInteger openConnections = new java.util.concurrent.atomic.AtomicInteger();
 
-    private HttpServer(Config config, Router router, Runtime runtime, InetSocketAddress bind, int backlog)
+    private HttpServer(Config config, Router router, Runtime runtime, SocketAddress bind, int backlog)
             throws IOException {
         this.config = config;
         this.router = router;
         List<EventLoop> eventLoops = runtime.loops();
         boolean reusePort = eventLoops.size() > 1;
-        InetSocketAddress address = bind;
+        SocketAddress address = bind;
         try {
-            // The first listener picks the port (if 0 was asked for); the others share it.
-            for (EventLoop loop : eventLoops) {
-                TcpListener l = TcpListener.bind(address, loop.backend(), backlog, reusePort);
-                address = l.localAddress();
-                loops.add(new ServerLoop(this, loop, l));
+            if (bind instanceof UnixSocketAddress unix) {
+                // One listener: SO_REUSEPORT does not spread Unix connections, so one loop serves them.
+                EventLoop loop = eventLoops.get(0);
+                loops.add(new ServerLoop(this, loop, UnixListener.bind(unix, loop.backend(), backlog)));
+            } else {
+                // The first listener picks the port (if 0 was asked for); the others share it.
+                for (EventLoop loop : eventLoops) {
+                    TcpListener l = TcpListener.bind((InetSocketAddress) address, loop.backend(), backlog, reusePort);
+                    address = l.localAddress();
+                    loops.add(new ServerLoop(this, loop, l));
+                }
             }
             this.localAddress = address;
             List<CompletableFuture<Void>> started = new ArrayList<>();
@@ -106,13 +116,26 @@ public final class HttpServer implements AutoCloseable {
         return new Builder();
     }
 
-    /** The address the server listens on (with the real port when 0 was asked for). */
+    /**
+     * The TCP address the server listens on (with the real port when 0 was asked for).
+     *
+     * @throws IllegalStateException if it listens on a Unix socket (see {@link #address()})
+     */
     public InetSocketAddress localAddress() {
+        if (localAddress instanceof InetSocketAddress ip) {
+            return ip;
+        }
+        throw new IllegalStateException("the server listens on the Unix socket " + localAddress + ", not on TCP");
+    }
+
+    /** The address the server listens on: an {@link InetSocketAddress} or a {@link UnixSocketAddress}. */
+    public SocketAddress address() {
         return localAddress;
     }
 
+    /** The TCP port; see {@link #localAddress()}. */
     public int port() {
-        return localAddress.getPort();
+        return localAddress().getPort();
     }
 
     /**
@@ -162,7 +185,7 @@ public final class HttpServer implements AutoCloseable {
      */
     public static final class Builder {
         private final Router router = new Router();
-        private InetSocketAddress bind = new InetSocketAddress("127.0.0.1", 0);
+        private SocketAddress bind = new InetSocketAddress("127.0.0.1", 0);
         private int backlog = TcpListener.DEFAULT_BACKLOG;
         private Limits limits = Limits.DEFAULT;
         private Duration headerTimeout = Duration.ofSeconds(10);
@@ -178,6 +201,24 @@ public final class HttpServer implements AutoCloseable {
 
         /** The address to listen on; default 127.0.0.1 on a free port. */
         public Builder bind(InetSocketAddress address) {
+            this.bind = Objects.requireNonNull(address);
+            return this;
+        }
+
+        /**
+         * Listens on a Unix domain socket file instead of TCP, as Docker's API does
+         * ({@code curl --unix-socket PATH http://localhost/...}). The file is created on start (it
+         * must not exist: {@code EADDRINUSE}) and removed on {@link HttpServer#close()} if it is
+         * still the server's. One loop serves Unix connections (the kernel cannot spread them);
+         * {@link HttpRequest#remoteAddress()} is {@code null}. On the nio backend, paths work and
+         * Linux abstract names do not.
+         */
+        public Builder bindUnix(Path path) {
+            return bindUnix(UnixSocketAddress.of(path));
+        }
+
+        /** As {@link #bindUnix(Path)}, with any {@link UnixSocketAddress} (e.g. a Linux abstract name). */
+        public Builder bindUnix(UnixSocketAddress address) {
             this.bind = Objects.requireNonNull(address);
             return this;
         }

@@ -6,7 +6,7 @@ import io.pollen.http.codec.HttpParseException;
 import io.pollen.http.codec.OutputBuffer;
 import io.pollen.http.codec.RequestParser;
 import io.pollen.net.Shutdown;
-import io.pollen.net.TcpStream;
+import io.pollen.net.StreamSocket;
 import io.pollen.poll.Interest;
 import io.pollen.runtime.Readiness;
 import io.pollen.runtime.ReadyHandler;
@@ -47,7 +47,7 @@ final class ServerConnection implements ReadyHandler {
 
     private final ServerLoop owner;
     private final HttpServer.Config config;
-    private final TcpStream stream;
+    private final StreamSocket stream;
     /**
      * Input, in read mode. {@link #NO_INPUT} while nothing is buffered: a real buffer is taken
      * from the loop's pool when the socket turns readable and given back once drained, so an
@@ -96,7 +96,7 @@ final class ServerConnection implements ReadyHandler {
      */
     private boolean knownDrained;
 
-    ServerConnection(ServerLoop owner, TcpStream stream) {
+    ServerConnection(ServerLoop owner, StreamSocket stream) {
         this.owner = owner;
         this.config = owner.config();
         this.stream = stream;
@@ -118,7 +118,8 @@ final class ServerConnection implements ReadyHandler {
 
     private InetSocketAddress peer() {
         try {
-            return stream.peerAddress();
+            // A Unix socket's client has no IP address (and usually no name): null, as documented.
+            return stream.peerAddress() instanceof InetSocketAddress ip ? ip : null;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

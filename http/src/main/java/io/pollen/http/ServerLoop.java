@@ -2,7 +2,8 @@ package io.pollen.http;
 
 import io.pollen.http.codec.BufferPool;
 import io.pollen.http.codec.DateCache;
-import io.pollen.net.TcpListener;
+import io.pollen.net.StreamListener;
+import io.pollen.net.StreamSocket;
 import io.pollen.net.TcpStream;
 import io.pollen.poll.Interest;
 import io.pollen.runtime.EventLoop;
@@ -29,7 +30,7 @@ final class ServerLoop {
 
     private final HttpServer server;
     private final EventLoop loop;
-    private final TcpListener listener;
+    private final StreamListener listener;
     private final ResponseEncoder encoder;
     private final ArrayList<ServerConnection> connections = new ArrayList<>();
     /** Read and write buffers, held by connections only while bytes are in flight. */
@@ -42,7 +43,7 @@ final class ServerLoop {
     private TimerHandle acceptRetry;
     private long lastAcceptWarning;
 
-    ServerLoop(HttpServer server, EventLoop loop, TcpListener listener) {
+    ServerLoop(HttpServer server, EventLoop loop, StreamListener listener) {
         this.server = server;
         this.loop = loop;
         this.listener = listener;
@@ -66,7 +67,7 @@ final class ServerLoop {
 
     private void accept() {
         while (!closing) {
-            TcpStream s;
+            StreamSocket s;
             try {
                 s = listener.accept();
             } catch (IOException e) {
@@ -78,7 +79,9 @@ final class ServerLoop {
             }
             ServerConnection c = new ServerConnection(this, s);
             try {
-                s.setNoDelay(true);
+                if (s instanceof TcpStream tcp) {
+                    tcp.setNoDelay(true);   // a Unix socket has no Nagle to turn off
+                }
                 c.index = connections.size();
                 connections.add(c);
                 server.openConnections.incrementAndGet();
@@ -215,7 +218,7 @@ final class ServerLoop {
         return closing;
     }
 
-    TcpListener listener() {
+    StreamListener listener() {
         return listener;
     }
 }

@@ -48,14 +48,23 @@ class CurlTest {
     }
 
     static Result curl(String... args) throws Exception {
+        return curlIn(dir, args);
+    }
+
+    /** Runs curl with its stderr kept in a file under {@code errDir}, removed afterwards. */
+    static Result curlIn(Path errDir, String... args) throws Exception {
         Assumptions.assumeTrue(PythonServer.hasCommand("curl"), "curl not installed");
         List<String> cmd = new ArrayList<>(List.of("curl", "-sS", "--max-time", "20"));
         cmd.addAll(List.of(args));
-        Path err = Files.createTempFile(dir, "curl", ".err");
-        Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).start();
-        byte[] out = p.getInputStream().readAllBytes();
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "curl finished");
-        return new Result(p.exitValue(), new String(out, StandardCharsets.ISO_8859_1), Files.readString(err, StandardCharsets.ISO_8859_1));
+        Path err = Files.createTempFile(errDir, "curl", ".err");
+        try {
+            Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).start();
+            byte[] out = p.getInputStream().readAllBytes();
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "curl finished");
+            return new Result(p.exitValue(), new String(out, StandardCharsets.ISO_8859_1), Files.readString(err, StandardCharsets.ISO_8859_1));
+        } finally {
+            Files.deleteIfExists(err);
+        }
     }
 
     @ParameterizedTest
