@@ -8,6 +8,8 @@ import io.pollen.runtime.Runtime;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.function.UnaryOperator;
 
 /**
  * Pollen's demo server ({@link DemoRoutes}: {@code /delay/{ms}/...}, {@code /plaintext},
@@ -36,12 +38,21 @@ final class DemoServer implements AutoCloseable {
 
     /** Starts the demo server on {@code address} with {@code loops} event-loop threads. */
     static DemoServer start(Backend backend, int loops, InetSocketAddress address) throws IOException {
+        return start(backend, loops, b -> b.bind(address));
+    }
+
+    /** Starts the demo server on a Unix socket file (which must not exist; removed on close). */
+    static DemoServer startUnix(Backend backend, int loops, Path path) throws IOException {
+        return start(backend, loops, b -> b.bindUnix(path));
+    }
+
+    private static DemoServer start(Backend backend, int loops, UnaryOperator<HttpServer.Builder> bind) throws IOException {
         Runtime runtime = Runtime.builder().backend(backend).loops(loops).threadNamePrefix("pollen-server").build();
         try {
             // A deep accept queue: `demo --tasks 10000` connects all at once, and a full queue makes
             // the kernel drop SYNs, which clients retry only after a second. The kernel caps it
             // at net.core.somaxconn.
-            HttpServer server = DemoRoutes.install(HttpServer.builder().bind(address).backlog(BACKLOG)).start(runtime);
+            HttpServer server = DemoRoutes.install(bind.apply(HttpServer.builder()).backlog(BACKLOG)).start(runtime);
             return new DemoServer(runtime, server);
         } catch (IOException | RuntimeException e) {
             runtime.close();
@@ -49,15 +60,22 @@ final class DemoServer implements AutoCloseable {
         }
     }
 
-    /** {@code http://host:port}, without a trailing slash. */
+    /** {@code http://host:port}, without a trailing slash; {@code http://localhost} on a Unix socket. */
     String url() {
-        InetSocketAddress a = server.localAddress();
+        if (!(server.address() instanceof InetSocketAddress a)) {
+            return "http://localhost";   // what curl --unix-socket is given: the Host, not where to connect
+        }
         String host = a.getAddress().getHostAddress();
         return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 
     InetSocketAddress localAddress() {
         return server.localAddress();
+    }
+
+    /** Where the server listens: {@code url()}, or {@code unix:PATH} on a Unix socket. */
+    String where() {
+        return server.address() instanceof InetSocketAddress ? url() : "unix:" + server.address();
     }
 
     int loops() {

@@ -14,6 +14,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.net.URI;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -62,6 +63,10 @@ final class GetCommand implements Callable<Integer> {
             description = "Give up when the server is silent for MS milliseconds (default: ${DEFAULT-VALUE}).")
     long timeoutMillis;
 
+    @Option(names = "--unix-socket", paramLabel = "PATH",
+            description = "Connect to this Unix domain socket instead of the URL's host and port (as curl; the URL gives the Host).")
+    Path unixSocket;
+
     @Option(names = {"-f", "--fail"}, description = "Exit with 1 when the status is 400 or more.")
     boolean fail;
 
@@ -87,6 +92,9 @@ final class GetCommand implements Callable<Integer> {
                 }
                 extra = extra.with(h.substring(0, colon).trim(), h.substring(colon + 1).trim());
             }
+            if (unixSocket != null) {
+                io.pollen.net.UnixSocketAddress.of(unixSocket);   // too long for sun_path: a usage error, naming the limit
+            }
             if (connectTimeoutMillis < 1 || timeoutMillis < 1) {
                 throw new IllegalArgumentException("timeouts must be at least 1 ms");
             }
@@ -102,6 +110,7 @@ final class GetCommand implements Callable<Integer> {
              HttpClient client = HttpClient.builder(runtime)
                      .connectTimeout(Duration.ofMillis(connectTimeoutMillis))
                      .readTimeout(Duration.ofMillis(timeoutMillis))
+                     .unixSocket(unixSocket)
                      .build()) {
             var pending = client.send(m.toUpperCase(Locale.ROOT), uri, extra, body);
             try {

@@ -11,6 +11,7 @@ import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -39,6 +40,11 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--host", paramLabel = "ADDR", defaultValue = "127.0.0.1",
             description = "Address to listen on (default: ${DEFAULT-VALUE}, loopback only).")
     String host;
+
+    @Option(names = "--unix", paramLabel = "PATH",
+            description = {"Listen on a Unix domain socket file instead of TCP (curl --unix-socket PATH http://localhost/...).",
+                    "The file must not exist; it is removed when the server stops."})
+    Path unix;
 
     @Option(names = "--loops", paramLabel = "N", defaultValue = "1",
             description = "Event-loop threads, one listener each (default: ${DEFAULT-VALUE}).")
@@ -73,16 +79,22 @@ final class ServeCommand implements Callable<Integer> {
 
         PrintWriter out = spec.commandLine().getOut();
         CountDownLatch stopped = new CountDownLatch(1);
-        DemoServer server = DemoServer.start(b, loops, new InetSocketAddress(address, port));
+        DemoServer server;
+        try {
+            server = unix != null ? DemoServer.startUnix(b, loops, unix) : DemoServer.start(b, loops, new InetSocketAddress(address, port));
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            throw usage("--unix: " + e.getMessage());   // a path too long for sun_path, an abstract name on nio
+        }
         Thread hook = new Thread(() -> {
             server.close();
             stopped.countDown();
         }, "pollen-serve-shutdown");
         java.lang.Runtime.getRuntime().addShutdownHook(hook);
         try {
-            out.println("pollen serve: listening on " + server.url() + " (" + b.id() + " backend, "
+            out.println("pollen serve: listening on " + server.where() + " (" + b.id() + " backend, "
                     + server.loops() + " event-loop thread" + (server.loops() == 1 ? "" : "s") + ")");
-            out.println("  " + server.url() + "/plaintext   " + server.url() + "/delay/1000/hello   "
+            String curl = unix == null ? "" : "curl --unix-socket " + unix + " ";
+            out.println("  " + curl + server.url() + "/plaintext   " + server.url() + "/delay/1000/hello   "
                     + server.url() + "/echo");
             out.println("Ctrl-C to stop.");
             out.flush();
