@@ -2,7 +2,9 @@ package io.pollen.bench.harness;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -27,7 +29,9 @@ import org.HdrHistogram.Histogram;
  * prints one JSON object on standard output: messages/s, p50/p99/p999 in µs and the share of one
  * core its whole process used during the measurement (JIT and GC threads included).
  *
- * <pre>EchoLoad --port P [--conns 100] [--depths 1,16] [--size 32] [--warmup 2] [--duration 5]</pre>
+ * <pre>EchoLoad --port P | --unix PATH [--conns 100] [--depths 1,16] [--size 32] [--warmup 2] [--duration 5]</pre>
+ *
+ * <p>{@code --unix PATH} drives the same load over Unix domain stream sockets instead of TCP loopback.
  *
  * <p>With several depths it prints one JSON line per depth, in order.
  */
@@ -69,24 +73,25 @@ public final class EchoLoad {
     public static void main(String[] args) throws Exception {
         Args a = Args.parse(args);
         int port = a.intValue("port", -1);
+        String unix = a.value("unix", null);
         int conns = a.intValue("conns", 100);
         int size = a.intValue("size", 32);
         double warmup = a.doubleValue("warmup", 2);
         double duration = a.doubleValue("duration", 5);
-        if (port <= 0) throw new IllegalArgumentException("--port is required");
+        if (port <= 0 && unix == null) throw new IllegalArgumentException("--port or --unix is required");
+        SocketAddress target = unix != null ? UnixDomainSocketAddress.of(unix) : new InetSocketAddress("127.0.0.1", port);
         // Several depths run one after the other in this JVM, each on fresh connections.
         for (String depth : a.value("depths", a.value("depth", "16")).split(",")) {
-            new EchoLoad(Integer.parseInt(depth.trim()), size).run(port, conns, warmup, duration);
+            new EchoLoad(Integer.parseInt(depth.trim()), size).run(target, conns, warmup, duration);
         }
     }
 
-    private void run(int port, int connCount, double warmup, double duration) throws IOException {
+    private void run(SocketAddress addr, int connCount, double warmup, double duration) throws IOException {
         try (Selector selector = Selector.open()) {
-            InetSocketAddress addr = new InetSocketAddress("127.0.0.1", port);
             Conn[] conns = new Conn[connCount];
             for (int i = 0; i < connCount; i++) {
                 SocketChannel ch = SocketChannel.open(addr); // blocking connect, then non-blocking use
-                ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                if (addr instanceof InetSocketAddress) ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
                 ch.configureBlocking(false);
                 conns[i] = new Conn(ch, depth);
                 ch.register(selector, SelectionKey.OP_READ, conns[i]);

@@ -15,9 +15,11 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.uring.IoUring;
 import io.netty.channel.uring.IoUringIoHandler;
@@ -39,7 +41,8 @@ import java.nio.charset.StandardCharsets;
  * write a plaintext server: {@link HttpServerCodec} plus one handler that writes a
  * {@link DefaultFullHttpResponse} per request and flushes in {@code channelReadComplete} (so a
  * pipelined batch goes out in one flush). The echo port runs Netty's classic echo handler
- * (write on read, flush on read-complete).
+ * (write on read, flush on read-complete); with {@code --unix PATH} (epoll transport) it also
+ * serves on a Unix domain socket ({@link EpollServerDomainSocketChannel}).
  *
  * <p>{@code --loops N}: one {@link MultiThreadIoEventLoopGroup} of N threads serves both the
  * accepting and the accepted channels, so N is the total number of I/O threads, as for the other
@@ -87,6 +90,16 @@ public final class NettyServer {
             }
         });
         bind(group, channel, opts.echoPort(), new EchoHandler());
+        if (opts.unixPath() != null) {
+            if (!"epoll".equals(opts.transport())) {
+                ServerOptions.unavailable("netty domain sockets: only the epoll transport is used here");
+            }
+            // Netty's epoll transport has Unix domain sockets; same echo handler, same group.
+            new ServerBootstrap().group(group).channel(EpollServerDomainSocketChannel.class)
+                    .option(ChannelOption.SO_BACKLOG, 4096)
+                    .childHandler(new EchoHandler())
+                    .bind(new DomainSocketAddress(opts.unixPath())).sync();
+        }
         ServerOptions.ready("netty-" + opts.transport() + " loops=" + opts.loops());
     }
 

@@ -1,7 +1,11 @@
 package io.pollen.bench.servers;
 
+import io.pollen.net.StreamListener;
+import io.pollen.net.StreamSocket;
 import io.pollen.net.TcpListener;
 import io.pollen.net.TcpStream;
+import io.pollen.net.UnixListener;
+import io.pollen.net.UnixSocketAddress;
 import io.pollen.poll.Interest;
 import io.pollen.runtime.EventLoop;
 import io.pollen.runtime.ReadyHandler;
@@ -12,6 +16,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -23,6 +29,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Each loop has one direct buffer shared by its connections; a connection holds a heap copy
  * only of bytes the socket did not take, and stops reading until they are gone (back-pressure).
+ *
+ * <p>The same code serves a Unix domain socket ({@link #startUnix}): one listener (the kernel does
+ * not spread Unix connections with SO_REUSEPORT) on the first loop, which hands accepted
+ * connections to the loops in turn, as Netty's acceptor does.
  */
 final class PollenEcho {
 
@@ -38,7 +48,7 @@ final class PollenEcho {
             CompletableFuture<Void> f = new CompletableFuture<>();
             loop.execute(() -> {
                 try {
-                    new Acceptor(loop, listener).start();
+                    new Acceptor(loop, listener, List.of(loop)).start();
                     f.complete(null);
                 } catch (RuntimeException e) {
                     f.completeExceptionally(e);
@@ -49,15 +59,34 @@ final class PollenEcho {
         CompletableFuture.allOf(started).get(30, TimeUnit.SECONDS);
     }
 
-    /** Accepts on one loop; owns that loop's shared buffer. */
+    /** Serves echo on a Unix socket file at {@code path} (which must not exist); returns when it listens. */
+    static void startUnix(Runtime runtime, Path path) throws Exception {
+        EventLoop first = runtime.loops().getFirst();
+        UnixListener listener = UnixListener.bind(UnixSocketAddress.of(path), first.backend(), 4096);
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        first.execute(() -> {
+            try {
+                new Acceptor(first, listener, runtime.loops()).start();
+                f.complete(null);
+            } catch (RuntimeException e) {
+                f.completeExceptionally(e);
+            }
+        });
+        f.get(30, TimeUnit.SECONDS);
+    }
+
+    /** Accepts on one loop and spreads connections over {@code targets}; one shared buffer per target loop. */
     private static final class Acceptor implements ReadyHandler {
         final EventLoop loop;
-        final TcpListener listener;
-        final ByteBuffer buffer = ByteBuffer.allocateDirect(64 * 1024);
+        final StreamListener listener;
+        final List<EventLoop> targets;
+        final ThreadLocal<ByteBuffer> buffers = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(64 * 1024));
+        int next;
 
-        Acceptor(EventLoop loop, TcpListener listener) {
+        Acceptor(EventLoop loop, StreamListener listener, List<EventLoop> targets) {
             this.loop = loop;
             this.listener = listener;
+            this.targets = targets;
         }
 
         void start() {
@@ -67,25 +96,37 @@ final class PollenEcho {
         @Override
         public void ready(int readyFlags) {
             try {
-                for (TcpStream s; (s = listener.accept()) != null; ) {
-                    s.setNoDelay(true);
-                    Conn c = new Conn(s, buffer);
-                    c.registration = loop.register(s, Interest.READABLE.add(Interest.WRITABLE), c);
-                    // No read now: the registration reports bytes that came with the connection.
+                for (StreamSocket s; (s = listener.accept()) != null; ) {
+                    if (s instanceof TcpStream tcp) {
+                        tcp.setNoDelay(true);
+                    }
+                    EventLoop target = targets.get(next++ % targets.size());
+                    StreamSocket accepted = s;
+                    if (target == loop) {
+                        serve(target, accepted);
+                    } else {
+                        target.execute(() -> serve(target, accepted));
+                    }
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e); // reported by the loop's error handler
             }
         }
+
+        /** Registers a connection on {@code target}'s thread; no read now: the registration reports bytes that came with it. */
+        private void serve(EventLoop target, StreamSocket s) {
+            Conn c = new Conn(s, buffers.get());
+            c.registration = target.register(s, Interest.READABLE.add(Interest.WRITABLE), c);
+        }
     }
 
     private static final class Conn implements ReadyHandler {
-        final TcpStream stream;
+        final StreamSocket stream;
         final ByteBuffer buffer;
         Registration registration;
         ByteBuffer pending; // echo bytes the socket did not take yet
 
-        Conn(TcpStream stream, ByteBuffer buffer) {
+        Conn(StreamSocket stream, ByteBuffer buffer) {
             this.stream = stream;
             this.buffer = buffer;
         }

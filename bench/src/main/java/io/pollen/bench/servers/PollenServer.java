@@ -43,6 +43,9 @@ public final class PollenServer {
         }
         startHttp(runtime, new InetSocketAddress("127.0.0.1", opts.httpPort()), req -> PLAINTEXT);
         PollenEcho.start(runtime, new InetSocketAddress("127.0.0.1", opts.echoPort()));
+        if (opts.unixPath() != null) {
+            PollenEcho.startUnix(runtime, java.nio.file.Path.of(opts.unixPath()));
+        }
         ServerOptions.ready("pollen-" + opts.transport() + " loops=" + opts.loops());
         Thread.currentThread().join(); // the harness stops us with SIGTERM
     }

@@ -6,14 +6,15 @@ import java.util.Map;
 /**
  * Command-line options shared by every competitor server of the comparative harness.
  *
- * <pre>--http-port P --echo-port Q [--loops N] [--transport epoll|io_uring|nio] [--backend epoll|nio]</pre>
+ * <pre>--http-port P --echo-port Q [--loops N] [--transport epoll|io_uring|nio] [--backend epoll|nio] [--unix PATH]</pre>
  *
  * <p>Each server binds 127.0.0.1 only, serves {@code GET /plaintext} on the HTTP port and echoes
- * bytes on the echo port, then prints {@code READY} on standard output; the harness waits for that
+ * bytes on the echo port (and, with {@code --unix PATH}, also on a Unix domain socket at PATH, for the
+ * servers that support it: Pollen and Netty's epoll transport), then prints {@code READY} on standard output; the harness waits for that
  * line. A server whose transport is unavailable on this machine prints {@code UNAVAILABLE <why>}
  * and exits with {@link #EXIT_UNAVAILABLE}, so the harness can report it instead of failing.
  */
-public record ServerOptions(int httpPort, int echoPort, int loops, String transport) {
+public record ServerOptions(int httpPort, int echoPort, int loops, String transport, String unixPath) {
 
     /** Exit status of a server whose transport cannot run here (e.g. io_uring disabled). */
     public static final int EXIT_UNAVAILABLE = 3;
@@ -31,7 +32,7 @@ public record ServerOptions(int httpPort, int echoPort, int loops, String transp
         int loops = Integer.parseInt(m.getOrDefault("loops", "1"));
         if (loops < 1) throw new IllegalArgumentException("--loops must be >= 1");
         String transport = m.getOrDefault("transport", m.getOrDefault("backend", defaultTransport));
-        return new ServerOptions(http, echo, loops, transport);
+        return new ServerOptions(http, echo, loops, transport, m.get("unix"));
     }
 
     private static String required(Map<String, String> m, String name) {
