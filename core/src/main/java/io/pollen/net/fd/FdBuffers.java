@@ -1,6 +1,5 @@
 package io.pollen.net.fd;
 
-import io.pollen.net.UnixSocketAddress;
 import io.pollen.sys.unix.IoVec;
 import io.pollen.sys.unix.Native;
 import io.pollen.sys.unix.Net;
@@ -11,7 +10,6 @@ import io.pollen.sys.unix.Unistd;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 
 /**
@@ -73,8 +71,11 @@ final class FdBuffers {
         };
     }
 
-    /** send(2), or sendto(2) {@code target} (IP or Unix) when it is not null. */
-    static long send(int fd, ByteBuffer src, int family, SocketAddress target) throws IOException {
+    /**
+     * send(2), or sendto(2) {@code target} when it is not null: an {@link InetSocketAddress}, or the
+     * {@code sun_path} bytes (a {@code byte[]}) of a Unix address.
+     */
+    static long send(int fd, ByteBuffer src, int family, Object target) throws IOException {
         return out(fd, src, family, target, false);
     }
 
@@ -83,7 +84,7 @@ final class FdBuffers {
         return out(fd, src, 0, null, true);
     }
 
-    private static long out(int fd, ByteBuffer src, int family, SocketAddress target, boolean plainWrite)
+    private static long out(int fd, ByteBuffer src, int family, Object target, boolean plainWrite)
             throws IOException {
         int pos = src.position();
         int rem = src.limit() - pos;
@@ -103,7 +104,7 @@ final class FdBuffers {
         return n;
     }
 
-    private static long out(int fd, MemorySegment buf, long len, int family, SocketAddress target, boolean plainWrite)
+    private static long out(int fd, MemorySegment buf, long len, int family, Object target, boolean plainWrite)
             throws IOException {
         if (plainWrite) {
             return Unistd.write(fd, buf, len);
@@ -111,10 +112,10 @@ final class FdBuffers {
         return target == null ? Net.send(fd, buf, len, 0) : sendto(fd, buf, len, family, target);
     }
 
-    private static long sendto(int fd, MemorySegment buf, long len, int family, SocketAddress target)
+    private static long sendto(int fd, MemorySegment buf, long len, int family, Object target)
             throws IOException {
-        if (target instanceof UnixSocketAddress u) {
-            return UnixNet.sendto(fd, buf, len, u.sunPath());
+        if (target instanceof byte[] sunPath) {
+            return UnixNet.sendto(fd, buf, len, sunPath);
         }
         return Net.sendto(fd, buf, len, 0, family, (InetSocketAddress) target);
     }

@@ -37,6 +37,11 @@ final class FdDatagram extends FdSocket implements DatagramImpl {
             StandardSocketOptions.SO_RCVBUF);
 
     private volatile boolean connected;
+    /** The last Unix target and its sun_path bytes: a sender to one peer copies them once, not per datagram. */
+    private record UnixTarget(UnixSocketAddress address, byte[] sunPath) {
+    }
+
+    private volatile UnixTarget lastTarget;
 
     FdDatagram(int fd, int family) {
         this(fd, family, false);
@@ -58,11 +63,19 @@ final class FdDatagram extends FdSocket implements DatagramImpl {
         Objects.requireNonNull(target, "target");
         int f = begin();
         try {
-            long n = FdBuffers.send(f, src, family, target);
+            long n = FdBuffers.send(f, src, family, target instanceof UnixSocketAddress u ? sunPath(u) : target);
             return n == Native.WOULD_BLOCK ? 0 : (int) n;
         } finally {
             end();
         }
+    }
+
+    private byte[] sunPath(UnixSocketAddress u) {
+        UnixTarget t = lastTarget;   // one read: the pair stays consistent even if two threads send
+        if (t == null || t.address != u) {
+            lastTarget = t = new UnixTarget(u, u.sunPath());
+        }
+        return t.sunPath;
     }
 
     @Override
