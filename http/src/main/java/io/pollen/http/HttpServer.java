@@ -38,7 +38,8 @@ import java.util.concurrent.TimeoutException;
  * read together leave in one write), Content-Length and chunked request bodies (read completely
  * before the handler runs), {@code Expect: 100-continue}, {@code Connection: close}, HTTP/1.0
  * (closes unless keep-alive was asked for), HEAD (fields of GET, no body), Date and Server fields.
- * Refused requests get their status and a clean close: 400 malformed, 408 header timeout, 413 body
+ * Refused requests get their status and a clean close: 400 malformed (chunked framing included:
+ * it is checked strictly, RFC 9112 §7.1), 408 header timeout, 413 body
  * too large, 414 request line too long, 417 unknown expectation, 431 header section too large,
  * 501 unsupported transfer coding, 505 unsupported version; a handler's exception gets 500.
  *
@@ -266,7 +267,18 @@ public final class HttpServer implements AutoCloseable {
          * Defaults: 8 KiB, 16 KiB, 100 fields, 8 MiB.
          */
         public Builder limits(int maxRequestLine, int maxHeaderBytes, int maxHeaderCount, long maxBodyBytes) {
-            this.limits = new Limits(maxRequestLine, maxHeaderBytes, maxHeaderCount, maxBodyBytes);
+            this.limits = new Limits(maxRequestLine, maxHeaderBytes, maxHeaderCount, maxBodyBytes,
+                    limits.maxChunkLineBytes(), limits.maxTrailerBytes());
+            return this;
+        }
+
+        /**
+         * Limits of a chunked request body's framing: one chunk-size line (size, extensions and
+         * CRLF) and the whole trailer section; past either the request is answered 400 and the
+         * connection closed. Defaults: 1 KiB and 8 KiB.
+         */
+        public Builder chunkedLimits(int maxChunkLineBytes, int maxTrailerBytes) {
+            this.limits = limits.withChunked(maxChunkLineBytes, maxTrailerBytes);
             return this;
         }
 
