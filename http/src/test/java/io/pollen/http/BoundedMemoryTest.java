@@ -10,8 +10,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -54,7 +57,7 @@ class BoundedMemoryTest {
                         })).start(rt);
                 return new Served(rt, s, handled);
             } catch (IOException | RuntimeException e) {
-                rt.shutdown(java.time.Duration.ofSeconds(5));
+                rt.shutdown(Duration.ofSeconds(5));
                 throw e;
             }
         }
@@ -63,7 +66,7 @@ class BoundedMemoryTest {
         public void close() {
             server.close();
             BufferStats closed = server.bufferStats();
-            runtime.shutdown(java.time.Duration.ofSeconds(5));
+            runtime.shutdown(Duration.ofSeconds(5));
             assertEquals(closed.allocations(), closed.frees(), "closing the server freed every buffer: " + closed);
             assertEquals(0, closed.bytesHeld());
         }
@@ -86,19 +89,39 @@ class BoundedMemoryTest {
         String[] requests = {RawHttp.get("/bytes/65536"), RawHttp.get("/bytes/1048576"), echo};
         int[] lengths = {65536, 1048576, 20_000};
         try (Served s = Served.start(backend, b -> b); RawHttp c = new RawHttp(s.server().localAddress())) {
-            for (int i = 0; i < 3; i++) { // warm up: every class these sizes need
-                exchange(c, requests, lengths);
-            }
-            BufferStats warm = s.server().bufferStats();
-            for (int i = 0; i < 10; i++) {
-                exchange(c, requests, lengths);
-            }
-            BufferStats after = s.server().bufferStats();
-            assertEquals(warm.allocations(), after.allocations(), "no new buffer once warm: " + warm + " -> " + after);
-            assertEquals(warm.frees(), after.frees(), "nothing freed and reallocated either");
-            assertTrue(after.hits() - warm.hits() >= 30, "each response took pooled buffers: " + after);
-            assertEquals(after.returns() - warm.returns(), after.hits() - warm.hits(), "every buffer came back");
+            BufferStats[] st = warmThenMeasure(s.server(), 3, 10, () -> exchange(c, requests, lengths));
+            assertTrue(st[1].hits() - st[0].hits() >= 30, "each response took pooled buffers: " + st[1]);
+            assertEquals(st[1].returns() - st[0].returns(), st[1].hits() - st[0].hits(), "every buffer came back");
         }
+    }
+
+    interface Work {
+        void run() throws IOException;
+    }
+
+    /**
+     * Runs {@code work} {@code warmUp} times, then {@code rounds} more, and asserts that the later
+     * rounds allocated and freed no buffer; returns the counters before and after them.
+     */
+    private static BufferStats[] warmThenMeasure(HttpServer server, int warmUp, int rounds, Work work) throws IOException {
+        for (int i = 0; i < warmUp; i++) {
+            work.run();
+        }
+        BufferStats warm = server.bufferStats();
+        long direct = directMemoryUsed();
+        for (int i = 0; i < rounds; i++) {
+            work.run();
+        }
+        BufferStats after = server.bufferStats();
+        assertEquals(warm.allocations(), after.allocations(), "no new buffer once warm: " + warm + " -> " + after);
+        // Whatever allocates direct memory in this JVM (allocateDirect or a native segment) shows
+        // here, so a buffer made outside the pool would too. The slack covers the JDK's own
+        // temporary buffers for the test's blocking socket.
+        long grown = directMemoryUsed() - direct;
+        assertTrue(grown < 4 << 20, "direct memory grew by " + grown + " bytes once warm");
+        assertEquals(warm.frees(), after.frees(), "nothing freed and reallocated either");
+        assertTrue(after.hits() > warm.hits(), "pooled buffers were used: " + after);
+        return new BufferStats[]{warm, after};
     }
 
     private static void exchange(RawHttp c, String[] requests, int[] lengths) throws IOException {
@@ -115,16 +138,7 @@ class BoundedMemoryTest {
         String batch = RawHttp.get("/plaintext").repeat(256);
         String bigBatch = RawHttp.get("/bytes/4096").repeat(256); // 1 MiB of answers: paused and resumed
         try (Served s = Served.start(backend, b -> b); RawHttp c = new RawHttp(s.server().localAddress())) {
-            for (int i = 0; i < 2; i++) {
-                pipeline(c, batch, bigBatch);
-            }
-            BufferStats warm = s.server().bufferStats();
-            for (int i = 0; i < 5; i++) {
-                pipeline(c, batch, bigBatch);
-            }
-            BufferStats after = s.server().bufferStats();
-            assertEquals(warm.allocations(), after.allocations(), "no new buffer once warm: " + warm + " -> " + after);
-            assertTrue(after.hits() > warm.hits());
+            warmThenMeasure(s.server(), 2, 5, () -> pipeline(c, batch, bigBatch));
         }
     }
 
@@ -176,7 +190,7 @@ class BoundedMemoryTest {
                 try {
                     c.send(requests.toString());
                 } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
+                    throw new UncheckedIOException(e);
                 }
             });
             int stable = awaitStable(s.handled());
@@ -196,6 +210,27 @@ class BoundedMemoryTest {
             sent.get(10, TimeUnit.SECONDS);
             assertEquals(n, s.handled().get());
             assertEquals("Hello, World!", c.send(RawHttp.get("/plaintext")).read().body(), "still serving");
+        }
+    }
+
+    /**
+     * The JVM's "direct" buffer pool figure ({@code BufferPoolMXBean}), looked up reflectively:
+     * test classes compile into the {@code io.pollen.http} module, which does not read
+     * java.management.
+     */
+    private static long directMemoryUsed() {
+        try {
+            Class<?> type = Class.forName("java.lang.management.BufferPoolMXBean");
+            List<?> pools = (List<?>) Class.forName("java.lang.management.ManagementFactory")
+                    .getMethod("getPlatformMXBeans", Class.class).invoke(null, type);
+            for (Object pool : pools) {
+                if ("direct".equals(type.getMethod("getName").invoke(pool))) {
+                    return (long) type.getMethod("getMemoryUsed").invoke(pool);
+                }
+            }
+            throw new AssertionError("no direct buffer pool bean");
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError("cannot read the direct buffer pool bean", e);
         }
     }
 
