@@ -1,6 +1,7 @@
 package io.pollen.http.codec;
 
 import java.lang.foreign.Arena;
+import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.IdentityHashMap;
@@ -36,7 +37,13 @@ public final class BufferPool implements AutoCloseable {
     private final long maxHeldBytes;
     private final ArrayDeque<ByteBuffer>[] free;
     /** Every live buffer and the arena that frees it (touched only on allocation and free). */
-    private final IdentityHashMap<ByteBuffer, Arena> arenas = new IdentityHashMap<>();
+    private final Arenas arenas = new Arenas();
+    /**
+     * A safety net only: if a pool is dropped without {@link #close()} (a server whose runtime
+     * was shut down and that was never closed), its memory is freed when the pool is collected
+     * rather than never (a shared arena is not freed by the GC).
+     */
+    private final Cleaner.Cleanable cleanable;
     private boolean closed;
 
     private long allocations;
@@ -66,6 +73,24 @@ public final class BufferPool implements AutoCloseable {
         this.free = new ArrayDeque[classes];
         for (int i = 0; i < classes; i++) {
             free[i] = new ArrayDeque<>();
+        }
+        this.cleanable = CLEANER.register(this, arenas);
+    }
+
+    private static final Cleaner CLEANER = Cleaner.create();
+
+    /** The live arenas; closing them all is the pool's close (and its cleaner's action). */
+    private static final class Arenas implements Runnable {
+        final IdentityHashMap<ByteBuffer, Arena> live = new IdentityHashMap<>();
+        int closedOnRun;
+
+        @Override
+        public void run() {
+            for (Arena a : live.values()) {
+                a.close();
+                closedOnRun++;
+            }
+            live.clear();
         }
     }
 
@@ -146,13 +171,13 @@ public final class BufferPool implements AutoCloseable {
             arena.close();
             throw e;
         }
-        arenas.put(b, arena);
+        arenas.live.put(b, arena);
         allocations++;
         return b;
     }
 
     private void release(ByteBuffer b) {
-        Arena arena = arenas.remove(b);
+        Arena arena = arenas.live.remove(b);
         if (arena != null) {
             frees++;
             arena.close();
@@ -175,11 +200,8 @@ public final class BufferPool implements AutoCloseable {
             q.clear();
         }
         bytesHeld = 0;
-        for (Arena a : arenas.values()) {
-            frees++;
-            a.close();
-        }
-        arenas.clear();
+        cleanable.clean(); // closes every arena, once
+        frees += arenas.closedOnRun;
     }
 
     /** Buffers waiting for reuse. */
