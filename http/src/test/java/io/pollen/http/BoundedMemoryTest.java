@@ -234,6 +234,51 @@ class BoundedMemoryTest {
         }
     }
 
+    /** A paused non-reader that resets its connection: the server closes it and gets its buffers back. */
+    @ParameterizedTest
+    @MethodSource("io.pollen.http.TestServers#backends")
+    void aPausedConnectionThatHangsUpIsReleased(Backend backend) throws Exception {
+        try (Served s = Served.start(backend, b -> b.unsentOutputBound(48 * 1024, 16 * 1024))) {
+            RawHttp c = new RawHttp(s.server().localAddress());
+            c.send(bigRequests(0, 200));
+            assertTrue(awaitStable(s.handled()) < 200, "paused");
+            assertTrue(s.server().bufferStats().bytesInUse() > 0, "the paused connection holds its output");
+            c.socket.setSoLinger(true, 0); // close with a reset
+            c.close();
+            BadRequestsTest.awaitNoConnections(s.server());
+            BufferStats after = s.server().bufferStats();
+            assertEquals(0, after.bytesInUse(), "every buffer went back: " + after);
+            try (RawHttp d = new RawHttp(s.server().localAddress())) {
+                assertEquals(DemoRoutes.PLAINTEXT, d.send(RawHttp.get("/plaintext")).read().body());
+            }
+        }
+    }
+
+    /** Closing the server while a connection is paused with output waiting frees every buffer. */
+    @ParameterizedTest
+    @MethodSource("io.pollen.http.TestServers#backends")
+    void closingTheServerMidPipelineFreesEverything(Backend backend) throws Exception {
+        try (Served s = Served.start(backend, b -> b.unsentOutputBound(48 * 1024, 16 * 1024));
+             RawHttp c = new RawHttp(s.server().localAddress())) {
+            c.send(bigRequests(0, 200));
+            assertTrue(awaitStable(s.handled()) < 200, "paused");
+            assertTrue(s.server().bufferStats().bytesInUse() > 0);
+            s.server().close();
+            BufferStats closed = s.server().bufferStats();
+            assertEquals(closed.allocations(), closed.frees(), "every buffer freed: " + closed);
+            assertEquals(0, closed.bytesInUse());
+            c.readAll(); // what was sent, then the end of the stream (or a reset)
+        }
+    }
+
+    private static String bigRequests(int from, int to) {
+        StringBuilder requests = new StringBuilder();
+        for (int i = from; i < to; i++) {
+            requests.append("GET /big/").append(i).append(" HTTP/1.1\r\nHost: t\r\n\r\n");
+        }
+        return requests.toString();
+    }
+
     /** Waits until the count has not moved for half a second; returns it. */
     private static int awaitStable(AtomicInteger count) throws InterruptedException {
         int last = -1;
