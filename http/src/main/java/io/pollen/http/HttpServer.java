@@ -38,7 +38,8 @@ import java.util.concurrent.TimeoutException;
  * read together leave in one write), Content-Length and chunked request bodies (read completely
  * before the handler runs), {@code Expect: 100-continue}, {@code Connection: close}, HTTP/1.0
  * (closes unless keep-alive was asked for), HEAD (fields of GET, no body), Date and Server fields.
- * Refused requests get their status and a clean close: 400 malformed, 408 header timeout, 413 body
+ * Refused requests get their status and a clean close: 400 malformed (chunked framing included:
+ * it is checked strictly, RFC 9112 §7.1), 408 header timeout, 413 body
  * too large, 414 request line too long, 417 unknown expectation, 431 header section too large,
  * 501 unsupported transfer coding, 505 unsupported version; a handler's exception gets 500.
  *
@@ -50,7 +51,8 @@ public final class HttpServer implements AutoCloseable {
 
     /** Everything a connection needs to know, fixed at {@link Builder#start}. */
     record Config(Limits limits, long headerTimeoutNanos, long idleTimeoutNanos, int readBufferSize,
-                  int writeBufferSize, String serverName, Handler fallback, AsyncHandler fallbackAsync) {
+                  int writeBufferSize, String serverName, Handler fallback, AsyncHandler fallbackAsync,
+                  int maxUnsentBytes, int resumeBelowBytes, long pooledBufferBytes) {
     }
 
     private final Config config;
@@ -151,6 +153,37 @@ public final class HttpServer implements AutoCloseable {
         return router;
     }
 
+    /**
+     * The direct-buffer counters of every loop, summed; asks each loop for its own (waits at most
+     * a few seconds for a busy loop; a loop that has closed counts what it last had). Meant for
+     * tests and statistics, not for a hot path: do not call it from a handler (it waits for the
+     * other loops).
+     */
+    public BufferStats bufferStats() {
+        BufferStats sum = BufferStats.ZERO;
+        for (ServerLoop sl : loops) {
+            CompletableFuture<BufferStats> f = new CompletableFuture<>();
+            if (sl.loop().inLoop()) {
+                f.complete(sl.bufferStats());
+            } else {
+                try {
+                    sl.loop().execute(() -> f.complete(sl.bufferStats()));
+                } catch (RuntimeException e) {
+                    f.complete(sl.bufferStats()); // the loop is gone: nothing changes them any more
+                }
+            }
+            try {
+                sum = sum.plus(f.get(10, TimeUnit.SECONDS));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while reading buffer counters", e);
+            } catch (ExecutionException | TimeoutException e) {
+                throw new IllegalStateException("loop " + sl.loop() + " did not report its buffer counters", e);
+            }
+        }
+        return sum;
+    }
+
     @Override
     public String toString() {
         return "HttpServer[" + localAddress + ", " + loops.size() + " loop(s)]";
@@ -169,6 +202,9 @@ public final class HttpServer implements AutoCloseable {
         private Duration idleTimeout = Duration.ofSeconds(60);
         private int readBufferSize = 16 * 1024;
         private int writeBufferSize = 16 * 1024;
+        private int maxUnsentBytes = 256 * 1024;
+        private int resumeBelowBytes = 64 * 1024;
+        private long pooledBufferBytes = 32L * 1024 * 1024;
         private String serverName = "pollen";
         private Handler fallback = req -> ResponseEncoder.error(404, null);
         private AsyncHandler fallbackAsync;
@@ -231,7 +267,18 @@ public final class HttpServer implements AutoCloseable {
          * Defaults: 8 KiB, 16 KiB, 100 fields, 8 MiB.
          */
         public Builder limits(int maxRequestLine, int maxHeaderBytes, int maxHeaderCount, long maxBodyBytes) {
-            this.limits = new Limits(maxRequestLine, maxHeaderBytes, maxHeaderCount, maxBodyBytes);
+            this.limits = new Limits(maxRequestLine, maxHeaderBytes, maxHeaderCount, maxBodyBytes,
+                    limits.maxChunkLineBytes(), limits.maxTrailerBytes());
+            return this;
+        }
+
+        /**
+         * Limits of a chunked request body's framing: one chunk-size line (size, extensions and
+         * CRLF) and the whole trailer section; past either the request is answered 400 and the
+         * connection closed. Defaults: 1 KiB and 8 KiB.
+         */
+        public Builder chunkedLimits(int maxChunkLineBytes, int maxTrailerBytes) {
+            this.limits = limits.withChunked(maxChunkLineBytes, maxTrailerBytes);
             return this;
         }
 
@@ -263,6 +310,39 @@ public final class HttpServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The bound on a connection's unsent output: once more than {@code maxUnsent} bytes of
+         * responses wait for a client that does not read them, the server stops reading (and
+         * parsing) that connection's pipelined requests, and resumes once fewer than
+         * {@code resumeBelow} bytes wait. A response is never cut, so the output can reach the
+         * bound plus one response. A client that reads nothing at all is closed by the idle
+         * timeout. Defaults: 256 KiB and 64 KiB.
+         */
+        public Builder unsentOutputBound(int maxUnsent, int resumeBelow) {
+            if (maxUnsent < 1 || resumeBelow < 0 || resumeBelow > maxUnsent) {
+                throw new IllegalArgumentException("need 0 <= resumeBelow <= maxUnsent and maxUnsent >= 1: "
+                        + maxUnsent + ", " + resumeBelow);
+            }
+            this.maxUnsentBytes = maxUnsent;
+            this.resumeBelowBytes = resumeBelow;
+            return this;
+        }
+
+        /**
+         * How many bytes of free direct buffers each loop keeps for reuse; default 32 MiB. Buffers
+         * come in size classes (the buffer size times a power of two, up to 16 MiB); one given
+         * back beyond this cap, or larger than the largest class, is freed at once. Memory in use
+         * by connections is not counted here: it is bounded by the connections, the body limit
+         * and {@link #unsentOutputBound}. See {@link HttpServer#bufferStats()}.
+         */
+        public Builder pooledBufferBytes(long bytesPerLoop) {
+            if (bytesPerLoop < 0) {
+                throw new IllegalArgumentException("pooledBufferBytes must be >= 0: " + bytesPerLoop);
+            }
+            this.pooledBufferBytes = bytesPerLoop;
+            return this;
+        }
+
         /** The Server field's value; null to send none. Default "pollen". */
         public Builder serverName(String name) {
             if (name != null) {
@@ -287,7 +367,8 @@ public final class HttpServer implements AutoCloseable {
          */
         public HttpServer start(Runtime runtime) throws IOException {
             Config c = new Config(limits, headerTimeout.toNanos(), idleTimeout.toNanos(), readBufferSize,
-                    writeBufferSize, serverName, fallback, fallbackAsync);
+                    writeBufferSize, serverName, fallback, fallbackAsync, maxUnsentBytes, resumeBelowBytes,
+                    pooledBufferBytes);
             return new HttpServer(c, router, runtime, bind, backlog);
         }
     }

@@ -41,8 +41,6 @@ final class ServerConnection implements ReadyHandler {
     private static final int LINGER = 3;
     private static final int CLOSED = 4;
 
-    /** Stop parsing new requests while this much output waits for the socket. */
-    private static final int HIGH_WATER = 256 * 1024;
     private static final long LINGER_NANOS = 2_000_000_000L;
 
     private final ServerLoop owner;
@@ -71,6 +69,9 @@ final class ServerConnection implements ReadyHandler {
     private boolean closeAfterWrite;
     private boolean inputClosed;
     private boolean readPaused;
+    /** Inside {@link #onReadable()}: a flush that may resume reading asks it to loop again. */
+    private boolean inReadable;
+    private boolean resumeWanted;
     private boolean inDispatch;
     private Response syncResult;
     private Throwable syncFailure;
@@ -100,7 +101,7 @@ final class ServerConnection implements ReadyHandler {
         this.owner = owner;
         this.config = owner.config();
         this.stream = stream;
-        this.out = new OutputBuffer(owner.writeBuffers);
+        this.out = new OutputBuffer(owner.buffers, config.writeBufferSize());
         this.parser = new RequestParser(config.limits());
         this.chunked = new ChunkedDecoder(config.limits());
         this.body = new BodyBuffer(config.limits().maxBodyBytes());
@@ -148,6 +149,18 @@ final class ServerConnection implements ReadyHandler {
     // ---- input ----------------------------------------------------------------------------
 
     private void onReadable() {
+        inReadable = true;
+        try {
+            do {
+                resumeWanted = false;
+                readAndProcess();
+            } while (resumeWanted && phase == HEAD);
+        } finally {
+            inReadable = false;
+        }
+    }
+
+    private void readAndProcess() {
         try {
             if (phase == LINGER) {
                 drain();
@@ -185,14 +198,14 @@ final class ServerConnection implements ReadyHandler {
 
     private void takeInput() {
         if (in == NO_INPUT) {
-            in = owner.readBuffers.take().flip(); // read mode, empty
+            in = owner.buffers.take(config.readBufferSize()).flip(); // read mode, empty
         }
     }
 
     /** Gives the input buffer back once every byte in it is consumed (parsers copy what they keep). */
     private void releaseInputIfDrained() {
         if (in != NO_INPUT && !in.hasRemaining()) {
-            owner.readBuffers.give(in);
+            owner.buffers.give(in);
             in = NO_INPUT;
         }
     }
@@ -210,8 +223,8 @@ final class ServerConnection implements ReadyHandler {
                         if (closeAfterWrite) {
                             return false;
                         }
-                        if (out.pending() > HIGH_WATER) {
-                            readPaused = true; // resumed by flush() once the output drains
+                        if (out.pending() > config.maxUnsentBytes()) {
+                            readPaused = true; // resumed by flush() once below resumeBelowBytes
                             return false;
                         }
                         if (!in.hasRemaining()) {
@@ -405,14 +418,19 @@ final class ServerConnection implements ReadyHandler {
                 return;
             }
             out.compactAfterWrite();
+            if (readPaused && phase == HEAD && out.pending() <= config.resumeBelowBytes()) {
+                // Input was left unread (in the buffer and the socket) while the output was backed
+                // up: parse and read it now, until would-block (no new edge comes for it).
+                readPaused = false;
+                if (!inReadable) {
+                    onReadable();
+                    return;
+                }
+                resumeWanted = true; // onReadable loops instead of recursing
+            }
             if (!out.isEmpty()) {
                 deadline = System.nanoTime() + config.idleTimeoutNanos(); // a reader that never reads is cut off
                 return; // the next WRITABLE event continues
-            }
-            if (readPaused && phase == HEAD) {
-                readPaused = false;
-                onReadable(); // input was left unread while the output was backed up
-                return;
             }
         }
         if (closeAfterWrite && phase != LINGER && phase != HANDLING) {
@@ -490,7 +508,7 @@ final class ServerConnection implements ReadyHandler {
             registration.release();   // the stream closes below: no epoll_ctl(DEL) needed
         }
         if (in != NO_INPUT) {
-            owner.readBuffers.give(in);
+            owner.buffers.give(in);
             in = NO_INPUT;
         }
         out.clear();

@@ -32,9 +32,11 @@ final class ServerLoop {
     private final TcpListener listener;
     private final ResponseEncoder encoder;
     private final ArrayList<ServerConnection> connections = new ArrayList<>();
-    /** Read and write buffers, held by connections only while bytes are in flight. */
-    final BufferPool readBuffers;
-    final BufferPool writeBuffers;
+    /**
+     * Read and write buffers by size class, held by connections only while bytes are in flight;
+     * closed (its memory freed) when the loop's part of the server closes.
+     */
+    final BufferPool buffers;
     private Registration registration;
     private TimerHandle sweep;
     private boolean closing;
@@ -47,8 +49,9 @@ final class ServerLoop {
         this.loop = loop;
         this.listener = listener;
         this.encoder = new ResponseEncoder(new DateCache(), server.config().serverName());
-        this.readBuffers = new BufferPool(server.config().readBufferSize(), POOLED_BUFFERS);
-        this.writeBuffers = new BufferPool(server.config().writeBufferSize(), POOLED_BUFFERS);
+        HttpServer.Config c = server.config();
+        this.buffers = new BufferPool(Math.min(c.readBufferSize(), c.writeBufferSize()), MAX_POOLED_CLASS,
+                c.pooledBufferBytes());
     }
 
     /** Registers the listener and starts the sweep; on the loop. */
@@ -110,8 +113,11 @@ final class ServerLoop {
     }
 
     private static final Duration ACCEPT_RETRY = Duration.ofMillis(50);
-    /** Free buffers kept per pool: enough for bursts, bounded (256 x 16 KiB = 4 MiB). */
-    private static final int POOLED_BUFFERS = 256;
+    /**
+     * The largest pooled buffer class: a response up to about this size reuses pooled memory;
+     * a larger one gets a buffer of its own, freed as soon as it is written.
+     */
+    private static final int MAX_POOLED_CLASS = 16 * 1024 * 1024;
 
     private void sweep() {
         long now = System.nanoTime();
@@ -161,6 +167,13 @@ final class ServerLoop {
         while (!connections.isEmpty()) {
             connections.getLast().close();
         }
+        buffers.close(); // every connection gave its buffers back above: free the memory now
+    }
+
+    /** This loop's buffer counters; on the loop. */
+    BufferStats bufferStats() {
+        return new BufferStats(buffers.allocations(), buffers.hits(), buffers.returns(), buffers.frees(),
+                buffers.bytesHeld(), buffers.bytesInUse());
     }
 
     /** Runs {@link #close()} on the loop; completes when done (at once if the loop is gone). */
@@ -180,12 +193,14 @@ final class ServerLoop {
                 }
             });
         } catch (RuntimeException e) {
-            // The loop is closed: it closed the registered sockets; make sure of the listener.
+            // The loop is closed: it closed the registered sockets; make sure of the listener,
+            // and free the buffers (no connection runs any more; the pool may close off its loop).
             try {
                 listener.close();
             } catch (IOException ignored) {
                 // best effort
             }
+            buffers.close();
             done.complete(null);
         }
         return done;
