@@ -3,6 +3,7 @@ package io.pollen.http;
 import io.pollen.poll.Backend;
 import io.pollen.runtime.Runtime;
 import io.pollen.testing.Fds;
+import io.pollen.testing.ScriptedPeer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
@@ -10,11 +11,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -33,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.*;
 @Timeout(120)
 class HttpClientFaultsTest {
     /** The outer bound: far above every deadline used here; reaching it means the client hung. */
-    private static final long BOUND_SECONDS = 20;
+    private static final int BOUND_SECONDS = 20;
     static Fds.Snapshot fds;
     static TestServers servers;
 
@@ -50,64 +46,6 @@ class HttpClientFaultsTest {
         fds.assertNoLeak();
     }
 
-    /** What a scripted server does after it has read the request head. */
-    interface Script {
-        void run(OutputStream out) throws IOException, InterruptedException;
-    }
-
-    /**
-     * A one-connection server on a virtual thread: reads the request head, runs the script, then
-     * sends nothing more and waits (bounded) for the client to close. {@link #clientClosed} completes when it did.
-     */
-    static final class Scripted implements AutoCloseable {
-        final ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-        final CompletableFuture<Boolean> clientClosed = new CompletableFuture<>();
-
-        Scripted(Script script) throws IOException {
-            Thread.ofVirtual().start(() -> {
-                try (Socket s = ss.accept()) {
-                    s.setSoTimeout((int) TimeUnit.SECONDS.toMillis(BOUND_SECONDS));
-                    InputStream in = s.getInputStream();
-                    readHead(in);
-                    try {
-                        script.run(s.getOutputStream());
-                    } catch (IOException clientWentAway) {
-                        // writing to a closed connection: the client gave up, as it should
-                    }
-                    clientClosed.complete(in.read() < 0);
-                } catch (IOException | InterruptedException e) {
-                    clientClosed.complete(e instanceof java.net.SocketException); // a reset is a close too
-                }
-            });
-        }
-
-        String url() {
-            return "http://127.0.0.1:" + ss.getLocalPort() + "/";
-        }
-
-        private static void readHead(InputStream in) throws IOException {
-            int matched = 0;
-            byte[] end = {'\r', '\n', '\r', '\n'};
-            while (matched < 4) {
-                int b = in.read();
-                if (b < 0) {
-                    throw new IOException("client closed before its request was complete");
-                }
-                matched = b == end[matched] ? matched + 1 : b == '\r' ? 1 : 0;
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            ss.close();
-        }
-    }
-
-    static void send(OutputStream out, String s) throws IOException {
-        out.write(s.getBytes(StandardCharsets.ISO_8859_1));
-        out.flush();
-    }
-
     /** The request's failure, waited for with the outer bound; fails the test if it succeeded. */
     static Throwable failure(CompletableFuture<HttpResponse> f) throws Exception {
         try {
@@ -118,8 +56,8 @@ class HttpClientFaultsTest {
         }
     }
 
-    static void assertClosedNotPooled(Scripted server, HttpClient client) throws Exception {
-        assertTrue(server.clientClosed.get(BOUND_SECONDS, TimeUnit.SECONDS), "the client closed the connection");
+    static void assertClosedNotPooled(ScriptedPeer server, HttpClient client) throws Exception {
+        assertTrue(server.clientClosed().get(BOUND_SECONDS, TimeUnit.SECONDS), "the client closed the connection");
         assertEquals(0, client.idleConnections(), "a failed connection is not pooled");
     }
 
@@ -132,9 +70,9 @@ class HttpClientFaultsTest {
     @MethodSource("io.pollen.http.TestServers#backends")
     void anEndlessStreamOf1xxIsCutOff(Backend backend) throws Exception {
         try (HttpClient client = HttpClient.create(runtime(backend));
-             Scripted server = new Scripted(out -> {
+             ScriptedPeer server = new ScriptedPeer(BOUND_SECONDS, out -> {
                  for (int i = 0; i < 10_000; i++) {
-                     send(out, "HTTP/1.1 100 Continue\r\n\r\n");
+                     ScriptedPeer.send(out, "HTTP/1.1 100 Continue\r\n\r\n");
                      Thread.sleep(5);
                  }
              })) {
@@ -149,9 +87,9 @@ class HttpClientFaultsTest {
     @MethodSource("io.pollen.http.TestServers#backends")
     void slow1xxResponsesCountAgainstTheDeadline(Backend backend) throws Exception {
         try (HttpClient client = HttpClient.builder(runtime(backend)).requestTimeout(Duration.ofSeconds(1)).build();
-             Scripted server = new Scripted(out -> {
+             ScriptedPeer server = new ScriptedPeer(BOUND_SECONDS, out -> {
                  for (int i = 0; i < 100; i++) {
-                     send(out, "HTTP/1.1 102 Processing\r\n\r\n");
+                     ScriptedPeer.send(out, "HTTP/1.1 102 Processing\r\n\r\n");
                      Thread.sleep(400); // fewer than the cap within the deadline; each read succeeds
                  }
              })) {
@@ -168,7 +106,7 @@ class HttpClientFaultsTest {
         String response = "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n" + "x".repeat(100);
         // The builder's deadline is long; this request's own one-second deadline is what ends it.
         try (HttpClient client = HttpClient.builder(runtime(backend)).requestTimeout(Duration.ofMinutes(10)).build();
-             Scripted server = new Scripted(out -> {
+             ScriptedPeer server = new ScriptedPeer(BOUND_SECONDS, out -> {
                  for (byte b : response.getBytes(StandardCharsets.ISO_8859_1)) {
                      out.write(b);
                      out.flush();
@@ -188,7 +126,7 @@ class HttpClientFaultsTest {
     void aStalledResponseSaysHowFarItCame(Backend backend) throws Exception {
         String part = "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nfirst";
         try (HttpClient client = HttpClient.builder(runtime(backend)).readTimeout(Duration.ofMillis(300)).build();
-             Scripted server = new Scripted(out -> send(out, part))) { // then nothing: waits for the close
+             ScriptedPeer server = new ScriptedPeer(BOUND_SECONDS, out -> ScriptedPeer.send(out, part))) { // then nothing: waits for the close
             Throwable e = failure(client.get(server.url()));
             assertInstanceOf(java.util.concurrent.TimeoutException.class, e);
             assertEquals("response stalled after " + part.length() + " bytes: nothing more for 300 ms (read timeout)",
@@ -196,7 +134,7 @@ class HttpClientFaultsTest {
             assertClosedNotPooled(server, client);
         }
         try (HttpClient client = HttpClient.builder(runtime(backend)).requestTimeout(Duration.ofMillis(500)).build();
-             Scripted silent = new Scripted(out -> { })) {
+             ScriptedPeer silent = new ScriptedPeer(BOUND_SECONDS, out -> { })) {
             Throwable e = failure(client.get(silent.url()));
             assertEquals("no response within 500 ms (the request deadline)", e.getMessage());
             assertClosedNotPooled(silent, client);
@@ -210,7 +148,7 @@ class HttpClientFaultsTest {
                 {"abc", "malformed status code"}, {"600", "status code 600 out of range 100-599"}};
         try (HttpClient client = HttpClient.create(runtime(backend))) {
             for (String[] c : cases) {
-                try (Scripted server = new Scripted(out -> send(out, "HTTP/1.1 " + c[0] + " Odd\r\nContent-Length: 0\r\n\r\n"))) {
+                try (ScriptedPeer server = new ScriptedPeer(BOUND_SECONDS, out -> ScriptedPeer.send(out, "HTTP/1.1 " + c[0] + " Odd\r\nContent-Length: 0\r\n\r\n"))) {
                     Throwable e = failure(client.get(server.url()));
                     assertInstanceOf(IOException.class, e, c[0]);
                     assertTrue(e.getMessage().startsWith(c[1]), c[0] + ": " + e.getMessage());
@@ -224,7 +162,7 @@ class HttpClientFaultsTest {
     @MethodSource("io.pollen.http.TestServers#backends")
     void contentLengthWithTransferEncodingIsRejected(Backend backend) throws Exception {
         try (HttpClient client = HttpClient.create(runtime(backend));
-             Scripted server = new Scripted(out -> send(out, "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n"
+             ScriptedPeer server = new ScriptedPeer(BOUND_SECONDS, out -> ScriptedPeer.send(out, "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n"
                      + "Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"))) {
             Throwable e = failure(client.get(server.url()));
             assertInstanceOf(IOException.class, e);
