@@ -36,12 +36,19 @@ final class DemoServer implements AutoCloseable {
 
     /** Starts the demo server on {@code address} with {@code loops} event-loop threads. */
     static DemoServer start(Backend backend, int loops, InetSocketAddress address) throws IOException {
+        return start(backend, loops, address, HttpServer.DEFAULT_MAX_CONNECTIONS);
+    }
+
+    /** As above, refusing connections beyond {@code maxConnections} with 503. */
+    static DemoServer start(Backend backend, int loops, InetSocketAddress address, int maxConnections)
+            throws IOException {
         Runtime runtime = Runtime.builder().backend(backend).loops(loops).threadNamePrefix("pollen-server").build();
         try {
             // A deep accept queue: `demo --tasks 10000` connects all at once, and a full queue makes
             // the kernel drop SYNs, which clients retry only after a second. The kernel caps it
             // at net.core.somaxconn.
-            HttpServer server = DemoRoutes.install(HttpServer.builder().bind(address).backlog(BACKLOG)).start(runtime);
+            HttpServer server = DemoRoutes.install(HttpServer.builder().bind(address).backlog(BACKLOG)
+                    .maxConnections(maxConnections)).start(runtime);
             return new DemoServer(runtime, server);
         } catch (IOException | RuntimeException e) {
             runtime.close();
@@ -58,6 +65,11 @@ final class DemoServer implements AutoCloseable {
 
     InetSocketAddress localAddress() {
         return server.localAddress();
+    }
+
+    /** Completes with what killed an event loop, if one dies (see {@link Runtime#failure()}). */
+    java.util.concurrent.CompletableFuture<Throwable> failure() {
+        return runtime.failure();
     }
 
     int loops() {
