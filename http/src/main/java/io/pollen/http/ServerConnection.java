@@ -384,7 +384,11 @@ final class ServerConnection implements ReadyHandler {
      * overflow, ...) nothing about this connection is trusted any more: the 500 closes it.
      */
     private Response failed(Throwable t) {
-        if (t != null && !(t instanceof Exception)) {
+        Throwable cause = t;
+        while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+            cause = cause.getCause(); // a stage that failed in a later step wraps what it threw
+        }
+        if (cause != null && !(cause instanceof Exception)) {
             fatal = true;
         }
         LastResort.warn(LOG, "handler failed", t);
