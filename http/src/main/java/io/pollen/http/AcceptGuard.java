@@ -62,6 +62,7 @@ final class AcceptGuard {
     private long lastWarning;
     private int unwarnedEpisodes;
     private long refused;
+    private volatile int warnings; // read by tests off the loop
     private long backoffNanos = MIN_BACKOFF_NANOS;
     private TimerHandle retryTimer;
     private boolean retryQueued;
@@ -124,6 +125,11 @@ final class AcceptGuard {
 
     long refusedInEpisode() {
         return refused;
+    }
+
+    /** Warnings given so far (tests: one per episode). */
+    int warnings() {
+        return warnings;
     }
 
     /**
@@ -206,6 +212,7 @@ final class AcceptGuard {
             return;
         }
         lastWarning = now;
+        warnings++;
         int earlier = unwarnedEpisodes;
         unwarnedEpisodes = 0;
         String message;

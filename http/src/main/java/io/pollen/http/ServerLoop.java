@@ -106,6 +106,10 @@ final class ServerLoop {
     /** Refused connections that may linger (to deliver their 503) beyond the limit, per server. */
     private static final int REFUSING_SLACK = 64;
 
+    AcceptGuard guard() {
+        return guard;
+    }
+
     /** Replaces the listener's accept (tests: inject EMFILE); on the loop. */
     void acceptWith(AcceptGuard.Acceptor a) {
         this.acceptor = a;
