@@ -77,6 +77,7 @@ public final class EventLoop implements Executor, AutoCloseable {
     static final int MAX_FAILED_ITERATIONS = 100;
 
     static {
+        LastResort.preload(); // its first use may come when no descriptor is free to load it
         try {
             STATE = MethodHandles.lookup().findVarHandle(EventLoop.class, "state", int.class);
         } catch (ReflectiveOperationException e) {
@@ -366,18 +367,21 @@ public final class EventLoop implements Executor, AutoCloseable {
         return null;
     }
 
-    /** Records why the loop's thread ended abnormally, reports it, and tells the runtime. */
+    /**
+     * Records why the loop's thread ended abnormally, tells the runtime, then reports it; the
+     * runtime first, since a report is the step that can fail.
+     */
     private void failed(Throwable t) {
         failure = t;
-        LastResort.warn(LOG, "an event loop died; it no longer runs tasks or accepts connections: ", name, t);
         Consumer<Throwable> hook = onFailure;
         if (hook != null) {
             try {
                 hook.accept(t);
             } catch (Throwable again) {
-                LastResort.print("the failure hook of " + name + " threw", again);
+                LastResort.print("the failure hook of an event loop threw", again);
             }
         }
+        LastResort.warn(LOG, "an event loop died; it no longer runs tasks or accepts connections: ", name, t);
     }
 
     /** Why this loop's thread ended abnormally (set once it has closed), or null. */

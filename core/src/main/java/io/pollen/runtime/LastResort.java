@@ -18,7 +18,7 @@ import java.nio.charset.StandardCharsets;
  * failed, later warnings go straight to the plain path: a class whose initialisation failed stays
  * failed for the life of the JVM.
  *
- * <p>Guaranteed: no method here throws, whatever the logger, the stream or the {@code Throwable}
+ * <p>Guaranteed (once the class is loaded, see {@link #preload()}): no method here throws, whatever the logger, the stream or the {@code Throwable}
  * does ({@code toString} or {@code getStackTrace} that throw included). Not guaranteed: that the
  * text arrives (stderr may be closed or full), or its completeness under {@link OutOfMemoryError}.
  */
@@ -32,6 +32,21 @@ public final class LastResort {
             "pollen: a failure could not be reported (out of memory?)\n".getBytes(StandardCharsets.US_ASCII);
     private static final FileOutputStream STDERR = new FileOutputStream(FileDescriptor.err);
     private static volatile boolean loggingBroken;
+
+    static {
+        // Load and link now everything the plain path uses: at EMFILE, loading a class from a
+        // directory on the class path needs a descriptor too (seen: NoClassDefFoundError of this
+        // very class, out of a loop's last-chance report).
+        format("", new Throwable());
+    }
+
+    /**
+     * Makes sure this class (and what its plain path uses) is loaded: call it at startup from any
+     * code whose error path may run when no descriptor is free. Idempotent, prints nothing.
+     */
+    public static void preload() {
+        // the static initialiser did the work
+    }
 
     /**
      * Logs {@code message} and {@code t} as a warning on {@code logger}; if that throws, writes

@@ -51,6 +51,13 @@ final class AcceptGuard {
     private static final byte[] REFUSAL = ("HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\n"
             + "Content-Length: 20\r\nConnection: close\r\n\r\nService Unavailable\n").getBytes(StandardCharsets.US_ASCII);
 
+    static {
+        // Loaded now, not at EMFILE, when loading a class from a directory on the class path fails.
+        LastResort.preload();
+        NativeIOException.isResourceExhaustion(new NativeIOException("accept", 24, "EMFILE", ""));
+        Shutdown.WRITE.ordinal();
+    }
+
     private final EventLoop loop;
     private final Runnable accept;
     private final Runnable retryNow = this::retry;
@@ -142,7 +149,7 @@ final class AcceptGuard {
             TcpStream s;
             try {
                 s = acceptor.accept();
-            } catch (IOException again) {
+            } catch (Throwable again) {
                 openReserve(); // the freed descriptor went elsewhere, or another failure: pause
                 return false;
             }
@@ -168,12 +175,12 @@ final class AcceptGuard {
             for (int i = 0; i < 4 && s.read(scratch.clear()) > 0; i++) {
                 // dropped
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (Throwable e) {
             // refused either way
         } finally {
             try {
                 s.close();
-            } catch (IOException ignored) {
+            } catch (Throwable ignored) {
                 // the descriptor is released either way
             }
         }
@@ -229,7 +236,7 @@ final class AcceptGuard {
     private void openReserve() {
         try {
             reserve = FileChannel.open(Path.of("/dev/null"));
-        } catch (IOException | RuntimeException e) {
+        } catch (Throwable e) {
             reserve = null; // no descriptor free (or no /dev/null): tried again at the next retry
         }
     }
@@ -240,7 +247,7 @@ final class AcceptGuard {
         if (r != null) {
             try {
                 r.close();
-            } catch (IOException ignored) {
+            } catch (Throwable ignored) {
                 // released either way
             }
         }

@@ -12,6 +12,11 @@ import java.nio.channels.SocketChannel;
 
 /** A listening {@link ServerSocketChannel}; accept re-arms READABLE when nothing is pending. */
 final class NioListener extends NioSocket<ServerSocketChannel> implements ListenerImpl {
+    static {
+        // exhaustion() runs when no descriptor is free, too few to load a class from a directory
+        Errno.name(Errno.EMFILE);
+        NativeIOException.isResourceExhaustion(new NativeIOException("accept", Errno.EMFILE, "EMFILE", ""));
+    }
 
     NioListener(ServerSocketChannel channel) {
         super(channel);
