@@ -21,6 +21,9 @@ final class DemoServer implements AutoCloseable {
     /** The listen backlog asked for; Linux caps it at {@code net.core.somaxconn} (4096 by default). */
     static final int BACKLOG = 65_535;
 
+    /** Tests adjust the server's runtime here (e.g. a clock that breaks, to kill a loop). */
+    static volatile java.util.function.UnaryOperator<Runtime.Builder> runtimeForTests = b -> b;
+
     private final Runtime runtime;
     private final HttpServer server;
 
@@ -42,7 +45,8 @@ final class DemoServer implements AutoCloseable {
     /** As above, refusing connections beyond {@code maxConnections} with 503. */
     static DemoServer start(Backend backend, int loops, InetSocketAddress address, int maxConnections)
             throws IOException {
-        Runtime runtime = Runtime.builder().backend(backend).loops(loops).threadNamePrefix("pollen-server").build();
+        Runtime runtime = runtimeForTests.apply(Runtime.builder().backend(backend).loops(loops)
+                .threadNamePrefix("pollen-server")).build();
         try {
             // A deep accept queue: `demo --tasks 10000` connects all at once, and a full queue makes
             // the kernel drop SYNs, which clients retry only after a second. The kernel caps it
