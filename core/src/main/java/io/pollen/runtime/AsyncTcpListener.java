@@ -41,6 +41,8 @@ public final class AsyncTcpListener implements AutoCloseable {
     private final TcpListener listener;
     private final InetSocketAddress local;
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+    /** The listener's accept; a test may stand in for it ({@link #acceptWith}) to inject EMFILE. */
+    private Accept accept;
     private Registration reg;
     private volatile boolean closed;
     /** Out of descriptors: accepting waits for {@link #retry}; see {@link #exhausted}. */
@@ -56,6 +58,22 @@ public final class AsyncTcpListener implements AutoCloseable {
         this.loop = loop;
         this.listener = listener;
         this.local = listener.localAddress();
+        this.accept = listener::accept;
+    }
+
+    /** {@link TcpListener#accept}, or a test's stand-in for it. */
+    @FunctionalInterface
+    interface Accept {
+        TcpStream accept() throws IOException;
+    }
+
+    TcpListener listenerForTests() {
+        return listener;
+    }
+
+    /** Replaces the listener's accept (tests); on the loop. */
+    void acceptWith(Accept a) {
+        this.accept = a;
     }
 
     /** Binds and listens on {@code local} (port 0 picks a free port), on {@code loop}. */
@@ -154,7 +172,7 @@ public final class AsyncTcpListener implements AutoCloseable {
             }
             TcpStream s;
             try {
-                s = listener.accept();
+                s = accept.accept();
             } catch (IOException e) {
                 if (NativeIOException.isResourceExhaustion(e)) {
                     exhausted(e);
