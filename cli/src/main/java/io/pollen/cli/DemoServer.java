@@ -21,6 +21,9 @@ final class DemoServer implements AutoCloseable {
     /** The listen backlog asked for; Linux caps it at {@code net.core.somaxconn} (4096 by default). */
     static final int BACKLOG = 65_535;
 
+    /** Tests adjust the server's runtime here (e.g. a clock that breaks, to kill a loop). */
+    static volatile java.util.function.UnaryOperator<Runtime.Builder> runtimeForTests = b -> b;
+
     private final Runtime runtime;
     private final HttpServer server;
 
@@ -36,12 +39,20 @@ final class DemoServer implements AutoCloseable {
 
     /** Starts the demo server on {@code address} with {@code loops} event-loop threads. */
     static DemoServer start(Backend backend, int loops, InetSocketAddress address) throws IOException {
-        Runtime runtime = Runtime.builder().backend(backend).loops(loops).threadNamePrefix("pollen-server").build();
+        return start(backend, loops, address, HttpServer.DEFAULT_MAX_CONNECTIONS);
+    }
+
+    /** As above, refusing connections beyond {@code maxConnections} with 503. */
+    static DemoServer start(Backend backend, int loops, InetSocketAddress address, int maxConnections)
+            throws IOException {
+        Runtime runtime = runtimeForTests.apply(Runtime.builder().backend(backend).loops(loops)
+                .threadNamePrefix("pollen-server")).build();
         try {
             // A deep accept queue: `demo --tasks 10000` connects all at once, and a full queue makes
             // the kernel drop SYNs, which clients retry only after a second. The kernel caps it
             // at net.core.somaxconn.
-            HttpServer server = DemoRoutes.install(HttpServer.builder().bind(address).backlog(BACKLOG)).start(runtime);
+            HttpServer server = DemoRoutes.install(HttpServer.builder().bind(address).backlog(BACKLOG)
+                    .maxConnections(maxConnections)).start(runtime);
             return new DemoServer(runtime, server);
         } catch (IOException | RuntimeException e) {
             runtime.close();
@@ -58,6 +69,11 @@ final class DemoServer implements AutoCloseable {
 
     InetSocketAddress localAddress() {
         return server.localAddress();
+    }
+
+    /** Completes with what killed an event loop, if one dies (see {@link Runtime#failure()}). */
+    java.util.concurrent.CompletableFuture<Throwable> failure() {
+        return runtime.failure();
     }
 
     int loops() {

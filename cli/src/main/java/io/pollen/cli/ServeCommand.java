@@ -20,11 +20,14 @@ import java.util.concurrent.CountDownLatch;
  *
  * <p>Ctrl-C (SIGINT) or SIGTERM stops it cleanly: a shutdown hook closes the server (open
  * connections included) and its runtime, joining the loop threads. Interrupting the thread that
- * runs the command does the same (how the tests stop it); the exit code is then 130.
+ * runs the command does the same (how the tests stop it); the exit code is then 130. If an event
+ * loop dies ({@link io.pollen.runtime.Runtime#isFailed()}), the command stops the server and exits
+ * {@value Pollen#FAILED}: a process that no longer serves must not look alive to its supervisor.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Run Pollen's demo HTTP server until interrupted (Ctrl-C).",
-                "Routes: GET /delay/{ms}/{anything} (answers after ms, from a timer), GET /plaintext, /echo."})
+                "Routes: GET /delay/{ms}/{anything} (answers after ms, from a timer), GET /plaintext, /echo.",
+                "Exits 1 if an event loop dies (so that a supervisor restarts it)."})
 final class ServeCommand implements Callable<Integer> {
     /** Exit code when stopped by an interrupt, as a shell reports SIGINT. */
     static final int INTERRUPTED = 130;
@@ -48,6 +51,13 @@ final class ServeCommand implements Callable<Integer> {
             description = "Event-queue backend: epoll or nio (default: -Dpollen.backend, else the OS's best).")
     String backend;
 
+    @Option(names = "--max-connections", paramLabel = "N", defaultValue = "10000",
+            description = {"Open connections kept at most; beyond, new ones get 503 and are closed"
+                    + " (default: ${DEFAULT-VALUE}).",
+                    "Out of file descriptors before that (ulimit -n), the server pauses accepting and answers"
+                    + " queued clients 503 instead of hanging them."})
+    int maxConnections;
+
     @Override
     public Integer call() throws Exception {
         if (port < 0 || port > 65535) {
@@ -56,6 +66,9 @@ final class ServeCommand implements Callable<Integer> {
         int cores = java.lang.Runtime.getRuntime().availableProcessors();
         if (loops < 1 || loops > Math.max(64, 4 * cores)) {
             throw usage("--loops must be between 1 and " + Math.max(64, 4 * cores) + ": " + loops);
+        }
+        if (maxConnections < 1) {
+            throw usage("--max-connections must be at least 1: " + maxConnections);
         }
         Backend b;
         InetAddress address;
@@ -73,7 +86,13 @@ final class ServeCommand implements Callable<Integer> {
 
         PrintWriter out = spec.commandLine().getOut();
         CountDownLatch stopped = new CountDownLatch(1);
-        DemoServer server = DemoServer.start(b, loops, new InetSocketAddress(address, port));
+        DemoServer server = DemoServer.start(b, loops, new InetSocketAddress(address, port), maxConnections);
+        // A dead event loop is fatal: stop and exit non-zero, so that a supervisor restarts us.
+        java.util.concurrent.atomic.AtomicReference<Throwable> died = new java.util.concurrent.atomic.AtomicReference<>();
+        server.failure().thenAccept(t -> {
+            died.set(t);
+            stopped.countDown();
+        });
         Thread hook = new Thread(() -> {
             server.close();
             stopped.countDown();
@@ -87,6 +106,13 @@ final class ServeCommand implements Callable<Integer> {
             out.println("Ctrl-C to stop.");
             out.flush();
             stopped.await();
+            Throwable t = died.get();
+            if (t != null) {
+                PrintWriter err = spec.commandLine().getErr();
+                err.println("pollen serve: an event loop died, stopping: " + t);
+                err.flush();
+                return Pollen.FAILED;
+            }
             return Pollen.OK;
         } catch (InterruptedException e) {
             return INTERRUPTED;

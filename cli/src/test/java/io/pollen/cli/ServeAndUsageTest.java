@@ -104,7 +104,7 @@ class ServeAndUsageTest {
         assertTrue(bench.stdout().contains("bench"), bench.toString());
     }
 
-    private static String awaitUrl(Cli cli) throws InterruptedException {
+    static String awaitUrl(Cli cli) throws InterruptedException {
         Pattern listening = Pattern.compile("listening on (http://\\S+)");
         for (int i = 0; i < 200; i++) {
             Matcher m = listening.matcher(cli.stdout());

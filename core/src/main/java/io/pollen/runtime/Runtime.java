@@ -46,7 +46,8 @@ import java.util.function.Supplier;
  *
  * <p>Threads are named {@code <prefix>-loop-<i>} and {@code <prefix>-vt-<n>}.
  * {@link #shutdown(Duration)} stops the listeners, lets tasks finish until the deadline, cancels the
- * rest, closes every socket and joins every thread. Not guaranteed: which loop {@link #spawn}
+ * rest, closes every socket and joins every thread. A loop that dies on its own marks the runtime
+ * {@linkplain #isFailed() failed} ({@link #failure()}). Not guaranteed: which loop {@link #spawn}
  * picks, beyond round-robin.
  */
 public final class Runtime implements Executor, AutoCloseable {
@@ -61,6 +62,7 @@ public final class Runtime implements Executor, AutoCloseable {
     private final Set<VirtualTask<?>> virtualTasks = ConcurrentHashMap.newKeySet();
     private volatile boolean shuttingDown;
     private Boolean shutdownResult;
+    private final CompletableFuture<Throwable> failure = new CompletableFuture<>();
 
     private Runtime(Builder b) throws IOException {
         this.prefix = b.prefix;
@@ -68,7 +70,9 @@ public final class Runtime implements Executor, AutoCloseable {
         List<EventLoop> made = new ArrayList<>(b.loops);
         try {
             for (int i = 0; i < b.loops; i++) {
-                made.add(EventLoop.create(b.prefix + "-loop-" + i, b.backend, b.ticker, b.errorHandler, b.budget));
+                EventLoop loop = EventLoop.create(b.prefix + "-loop-" + i, b.backend, b.ticker, b.errorHandler, b.budget);
+                loop.onFailure(failure::complete);
+                made.add(loop);
             }
         } catch (IOException | RuntimeException e) {
             made.forEach(EventLoop::close);
@@ -225,6 +229,25 @@ public final class Runtime implements Executor, AutoCloseable {
         return shuttingDown;
     }
 
+    /**
+     * Whether one of the loops has died: its thread ended without being asked to (see
+     * {@link EventLoop}'s "Failures"). Its sockets are closed and it runs nothing more, while the
+     * other loops go on; a process should treat this as fatal and exit non-zero, so that its
+     * supervisor restarts it ({@code pollen serve} does).
+     */
+    public boolean isFailed() {
+        return failure.isDone();
+    }
+
+    /**
+     * Completes with what ended the first loop that died (see {@link #isFailed()}). Never
+     * completes while the loops run, nor by a shutdown: a caller waiting for either a stop or a
+     * failure waits on both. Each call returns a new future, so completing it changes nothing here.
+     */
+    public CompletableFuture<Throwable> failure() {
+        return failure.copy();
+    }
+
     private static boolean awaitAll(List<CompletableFuture<Void>> fs, long end) {
         try {
             CompletableFuture.allOf(fs.toArray(CompletableFuture[]::new))
@@ -274,8 +297,7 @@ public final class Runtime implements Executor, AutoCloseable {
         private Backend backend;
         private int loops = 1;
         private String prefix = "pollen";
-        private BiConsumer<EventLoop, Throwable> errorHandler = (loop, t) -> System.getLogger("io.pollen.runtime")
-                .log(System.Logger.Level.WARNING, "uncaught failure on " + loop.name(), t);
+        private BiConsumer<EventLoop, Throwable> errorHandler = EventLoop::logError;
         private Ticker ticker = Ticker.system();
         private int budget = EventLoop.DEFAULT_BUDGET;
 
@@ -311,7 +333,11 @@ public final class Runtime implements Executor, AutoCloseable {
             return this;
         }
 
-        /** Receives uncaught task failures and handler exceptions; default: logged as warnings. */
+        /**
+         * Receives uncaught task failures and handler exceptions; default: logged as warnings
+         * (falling back to a plain stderr line when logging fails). A handler that throws is
+         * reported on that plain path and the loop goes on.
+         */
         public Builder errorHandler(BiConsumer<EventLoop, Throwable> handler) {
             this.errorHandler = Objects.requireNonNull(handler, "handler");
             return this;

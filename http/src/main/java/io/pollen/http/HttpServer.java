@@ -43,16 +43,31 @@ import java.util.concurrent.TimeoutException;
  * too large, 414 request line too long, 417 unknown expectation, 431 header section too large,
  * 501 unsupported transfer coding, 505 unsupported version; a handler's exception gets 500.
  *
+ * <p><b>Faults:</b> beyond {@link Builder#maxConnections} open connections, new ones are answered
+ * 503 and closed. When {@code accept} fails for want of file descriptors ({@code EMFILE},
+ * {@code ENFILE}), the loop does not spin and does not die: it closes a descriptor it keeps in
+ * reserve, accepts the queued client, answers it 503 and closes it, re-opens the reserve; clients
+ * it cannot take that way wait while accepting pauses (retried every 10 ms..1 s, and whenever a
+ * connection closes); accepting resumes by itself; one warning per episode. Any {@code Throwable}
+ * while parsing, handling or encoding a request ({@link OutOfMemoryError} and
+ * {@link StackOverflowError} included, thrown by a handler or completing its stage) costs that one
+ * connection: it is answered 500 if nothing of its response was encoded yet, then closed and its
+ * descriptor released; the loop serves on. (A handler's {@link Exception} is answered 500 and the
+ * connection kept.) Reports of these go through {@link io.pollen.runtime.LastResort}, which
+ * cannot throw.
+ *
  * <p><b>Not supported:</b> TLS, HTTP/2, upgrades, streamed request or response bodies, response
  * compression, percent-decoding of paths. Timeouts are approximate: they fire within a sweep
  * period (a quarter of the shortest timeout, at most a second) after they are due.
  */
 public final class HttpServer implements AutoCloseable {
+    /** {@link Builder#maxConnections}'s default: the open connections one server keeps at most. */
+    public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
 
     /** Everything a connection needs to know, fixed at {@link Builder#start}. */
     record Config(Limits limits, long headerTimeoutNanos, long idleTimeoutNanos, int readBufferSize,
                   int writeBufferSize, String serverName, Handler fallback, AsyncHandler fallbackAsync,
-                  int maxUnsentBytes, int resumeBelowBytes, long pooledBufferBytes) {
+                  int maxUnsentBytes, int resumeBelowBytes, long pooledBufferBytes, int maxConnections) {
     }
 
     private final Config config;
@@ -144,6 +159,11 @@ public final class HttpServer implements AutoCloseable {
         return config;
     }
 
+    /** The per-loop parts, in loop order (tests reach the accept seam through them). */
+    List<ServerLoop> serverLoops() {
+        return loops;
+    }
+
     /** Connections currently open, on all loops. */
     public int connectionCount() {
         return openConnections.get();
@@ -208,6 +228,7 @@ public final class HttpServer implements AutoCloseable {
         private String serverName = "pollen";
         private Handler fallback = req -> ResponseEncoder.error(404, null);
         private AsyncHandler fallbackAsync;
+        private int maxConnections = DEFAULT_MAX_CONNECTIONS;
 
         private Builder() {
         }
@@ -343,6 +364,23 @@ public final class HttpServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The most connections the server keeps open at once, over all its loops; default
+         * {@value HttpServer#DEFAULT_MAX_CONNECTIONS}. A connection accepted beyond it is answered
+         * {@code 503 Service Unavailable} with {@code Connection: close} and closed (after a
+         * bounded linger, so that the client reads the answer; far beyond the limit, at once).
+         * Not a substitute for a large enough {@code ulimit -n}: when the process runs out of
+         * descriptors first, the server backs off from accepting and answers queued clients 503
+         * through a reserved descriptor (see the class's "Faults").
+         */
+        public Builder maxConnections(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("maxConnections must be >= 1: " + max);
+            }
+            this.maxConnections = max;
+            return this;
+        }
+
         /** The Server field's value; null to send none. Default "pollen". */
         public Builder serverName(String name) {
             if (name != null) {
@@ -368,7 +406,7 @@ public final class HttpServer implements AutoCloseable {
         public HttpServer start(Runtime runtime) throws IOException {
             Config c = new Config(limits, headerTimeout.toNanos(), idleTimeout.toNanos(), readBufferSize,
                     writeBufferSize, serverName, fallback, fallbackAsync, maxUnsentBytes, resumeBelowBytes,
-                    pooledBufferBytes);
+                    pooledBufferBytes, maxConnections);
             return new HttpServer(c, router, runtime, bind, backlog);
         }
     }

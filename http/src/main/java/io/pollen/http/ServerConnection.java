@@ -10,6 +10,7 @@ import io.pollen.net.TcpStream;
 import io.pollen.poll.Interest;
 import io.pollen.runtime.Readiness;
 import io.pollen.runtime.ReadyHandler;
+import io.pollen.runtime.LastResort;
 import io.pollen.runtime.Registration;
 
 import java.io.IOException;
@@ -76,6 +77,10 @@ final class ServerConnection implements ReadyHandler {
     private Response syncResult;
     private Throwable syncFailure;
     private boolean syncDone;
+    /** An Error was seen: the response in progress closes the connection. */
+    private boolean fatal;
+    /** An encode is under way (true only while it runs, or after it threw). */
+    private boolean partialOutput;
     /**
      * {@link System#nanoTime()} when the input being processed was read (or a handler resumed):
      * deadlines and the Date line use it, so a read of 16 pipelined requests costs one clock read
@@ -131,6 +136,14 @@ final class ServerConnection implements ReadyHandler {
 
     @Override
     public void ready(int flags) {
+        try {
+            onReady(flags);
+        } catch (Throwable t) {
+            abort(t);
+        }
+    }
+
+    private void onReady(int flags) {
         if (phase == CLOSED) {
             return;
         }
@@ -367,23 +380,83 @@ final class ServerConnection implements ReadyHandler {
 
     /** An async handler finished: answer, then continue with pipelined input. */
     private void resume(Response r, Throwable e) {
-        if (phase != HANDLING) {
-            return; // closed meanwhile
+        try {
+            if (phase != HANDLING) {
+                return; // closed meanwhile
+            }
+            now = System.nanoTime();
+            respond(e != null || r == null ? failed(e) : r);
+            onReadable();
+        } catch (Throwable t) {
+            abort(t);
         }
-        now = System.nanoTime();
-        respond(e != null || r == null ? failed(e) : r);
-        onReadable();
     }
 
-    private static Response failed(Throwable t) {
-        LOG.log(System.Logger.Level.WARNING, "handler failed", t);
+    /**
+     * A handler threw or its stage failed: 500. After an {@link Error} (out of memory, stack
+     * overflow, ...) nothing about this connection is trusted any more: the 500 closes it.
+     */
+    private Response failed(Throwable t) {
+        Throwable cause = t;
+        while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+            cause = cause.getCause(); // a stage that failed in a later step wraps what it threw
+        }
+        if (cause != null && !(cause instanceof Exception)) {
+            fatal = true;
+        }
+        LastResort.warn(LOG, "handler failed", t);
         return ResponseEncoder.error(500, null);
+    }
+
+    /**
+     * Containment: {@code t} escaped the state machine (parser, handler glue, encoder; an
+     * {@link OutOfMemoryError} or {@link StackOverflowError} included). Whatever this connection
+     * was doing is abandoned: responses already encoded go out, then a 500 if no response was
+     * half-encoded, then the connection closes (lingering so that the client reads it); its
+     * descriptor is released, the loop goes on. Never throws.
+     */
+    private void abort(Throwable t) {
+        LastResort.warn(LOG, "connection failed; closing it", t);
+        if (phase == CLOSED) {
+            return;
+        }
+        try {
+            if (phase != LINGER && !partialOutput) {
+                fatal = true;
+                now = System.nanoTime();
+                fail(500, null);
+                flush();
+                if (phase != HEAD) {
+                    return; // lingering after the answer, or already closed
+                }
+                if (!out.isEmpty()) {
+                    return; // the answer waits for the socket; the write deadline bounds it
+                }
+            }
+        } catch (Throwable again) {
+            // answering failed too: just close
+        }
+        close();
+    }
+
+    /** Over the server's connection limit: 503 with {@code Connection: close}, then a lingering close. */
+    void refuse() {
+        now = System.nanoTime();
+        fail(503, null);
+        flush();
+    }
+
+    /** Encodes {@code r} into {@link #out}; {@link #partialOutput} tells an abort that it failed halfway. */
+    private void encode(Response r, boolean head, boolean keepAlive, boolean http10) {
+        partialOutput = true;
+        owner.encoder().encode(out, r, head, keepAlive, http10, now);
+        partialOutput = false;
     }
 
     /** Encodes the response of the current request and gets ready for the next one. */
     private void respond(Response r) {
-        boolean keepAlive = parser.keepAlive() && !r.requestsClose() && !owner.isClosing() && !inputClosed;
-        owner.encoder().encode(out, r, request.isHead(), keepAlive, parser.minorVersion() == 0, now);
+        boolean keepAlive = parser.keepAlive() && !r.requestsClose() && !owner.isClosing() && !inputClosed && !fatal;
+        encode(r, request.isHead(), keepAlive, parser.minorVersion() == 0);
         parser.reset();
         body.clear();
         phase = HEAD;
@@ -395,7 +468,7 @@ final class ServerConnection implements ReadyHandler {
 
     /** A request the server refuses: answer with the status, then close cleanly. */
     private void fail(int status, String message) {
-        owner.encoder().encode(out, ResponseEncoder.error(status, message), false, false, false, now);
+        encode(ResponseEncoder.error(status, message), false, false, false);
         phase = HEAD;
         closeAfterWrite = true;
     }
@@ -478,19 +551,24 @@ final class ServerConnection implements ReadyHandler {
 
     /** Called by the sweep when {@link #deadline} has passed. */
     void timedOut() {
-        if (phase == HEAD && parser.hasStarted() || phase == BODY) {
-            // header-read (slowloris) or body timeout: tell the client, then close
-            out.clear();
-            now = System.nanoTime();
-            owner.encoder().encode(out, ResponseEncoder.error(408, null), false, false, false, now);
-            closeAfterWrite = true;
-            phase = HEAD;
-            flush();
-            if (phase != CLOSED && phase != LINGER) {
+        try {
+            if (phase == HEAD && parser.hasStarted() || phase == BODY) {
+                // header-read (slowloris) or body timeout: tell the client, then close
+                out.clear();
+                now = System.nanoTime();
+                encode(ResponseEncoder.error(408, null), false, false, false);
+                closeAfterWrite = true;
+                phase = HEAD;
+                flush();
+                if (phase != CLOSED && phase != LINGER) {
+                    close();
+                }
+            } else {
                 close();
             }
-        } else {
-            close();
+        } catch (Throwable t) {
+            partialOutput = true; // a half-written 408: no 500 after it
+            abort(t);
         }
     }
 

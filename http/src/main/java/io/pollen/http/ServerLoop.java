@@ -6,6 +6,7 @@ import io.pollen.net.TcpListener;
 import io.pollen.net.TcpStream;
 import io.pollen.poll.Interest;
 import io.pollen.runtime.EventLoop;
+import io.pollen.runtime.LastResort;
 import io.pollen.runtime.Readiness;
 import io.pollen.runtime.Registration;
 import io.pollen.runtime.TimerHandle;
@@ -40,9 +41,10 @@ final class ServerLoop {
     private Registration registration;
     private TimerHandle sweep;
     private boolean closing;
-    /** A retry of accept is scheduled (after EMFILE and the like); at most one at a time. */
-    private TimerHandle acceptRetry;
-    private long lastAcceptWarning;
+    /** Failed accepts: back-off, the reserve descriptor, the one warning per episode. */
+    private final AcceptGuard guard;
+    /** The listener's accept; a test may stand in for it ({@link #acceptWith}). */
+    private AcceptGuard.Acceptor acceptor;
 
     ServerLoop(HttpServer server, EventLoop loop, TcpListener listener) {
         this.server = server;
@@ -52,12 +54,14 @@ final class ServerLoop {
         HttpServer.Config c = server.config();
         this.buffers = new BufferPool(Math.min(c.readBufferSize(), c.writeBufferSize()), MAX_POOLED_CLASS,
                 c.pooledBufferBytes());
+        this.acceptor = listener::accept;
+        this.guard = new AcceptGuard(loop, this::accept);
     }
 
     /** Registers the listener and starts the sweep; on the loop. */
     void start() {
         registration = loop.register(listener, Interest.READABLE, flags -> {
-            if ((flags & Readiness.ANY_READ) != 0) {
+            if ((flags & Readiness.ANY_READ) != 0 && !guard.paused()) {
                 accept();
             }
         });
@@ -71,13 +75,19 @@ final class ServerLoop {
         while (!closing) {
             TcpStream s;
             try {
-                s = listener.accept();
+                s = acceptor.accept();
             } catch (IOException e) {
-                acceptFailed(e);
+                guard.failed(e, acceptor, listener);
                 return;
             }
             if (s == null) {
                 return;
+            }
+            guard.accepted();
+            int open = server.openConnections.get();
+            if (open >= config().maxConnections() + REFUSING_SLACK) {
+                guard.refuseNow(s); // far over the limit: no lingering answer, the fd back at once
+                continue;
             }
             ServerConnection c = new ServerConnection(this, s);
             try {
@@ -86,33 +96,28 @@ final class ServerLoop {
                 connections.add(c);
                 server.openConnections.incrementAndGet();
                 c.start(loop.register(s, ServerConnection.interest(), c));
-            } catch (IOException | RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "cannot set up connection", e);
+                if (open >= config().maxConnections()) {
+                    c.refuse(); // 503 and Connection: close, lingering so that the client reads it
+                }
+            } catch (Throwable e) {
+                LastResort.warn(LOG, "cannot set up connection", e);
                 c.close();
             }
         }
     }
 
-    /**
-     * EMFILE and friends: the pending connections stay queued, and with edge triggering no new
-     * event comes for them until another client connects. So retry on a timer (connections that
-     * close meanwhile free fds), and warn at most once a second instead of once per attempt.
-     */
-    private void acceptFailed(IOException e) {
-        long now = System.nanoTime();
-        if (now - lastAcceptWarning > 1_000_000_000L || lastAcceptWarning == 0) {
-            lastAcceptWarning = now;
-            LOG.log(System.Logger.Level.WARNING, "accept failed on " + listener + "; retrying in 50 ms", e);
-        }
-        if (acceptRetry == null && !closing) {
-            acceptRetry = loop.schedule(ACCEPT_RETRY, () -> {
-                acceptRetry = null;
-                accept();
-            });
-        }
+    /** Refused connections that may linger (to deliver their 503) beyond the limit, per server. */
+    private static final int REFUSING_SLACK = 64;
+
+    AcceptGuard guard() {
+        return guard;
     }
 
-    private static final Duration ACCEPT_RETRY = Duration.ofMillis(50);
+    /** Replaces the listener's accept (tests: inject EMFILE); on the loop. */
+    void acceptWith(AcceptGuard.Acceptor a) {
+        this.acceptor = a;
+    }
+
     /**
      * The largest pooled buffer class: a response up to about this size reuses pooled memory;
      * a larger one gets a buffer of its own, freed as soon as it is written.
@@ -145,6 +150,7 @@ final class ServerLoop {
         }
         c.index = -1;
         server.openConnections.decrementAndGet();
+        guard.connectionClosed();
     }
 
     /** Stops accepting and closes every connection; on the loop. */
@@ -153,9 +159,7 @@ final class ServerLoop {
         if (sweep != null) {
             sweep.cancel();
         }
-        if (acceptRetry != null) {
-            acceptRetry.cancel();
-        }
+        guard.close();
         if (registration != null) {
             registration.cancel();
         }
