@@ -166,11 +166,12 @@ final class ClientConnection {
             }
             anyResponseBytes = true;
             received += n;
-            if (deadline.expired()) {
+            boolean more = consume();
+            if (more && deadline.expired()) {
                 // Bytes keep coming, so no read times out: the deadline is checked here too.
                 throw deadline.expiredAfter(received);
             }
-            return consume();
+            return more;
         } catch (IOException | java.util.concurrent.TimeoutException ex) {
             fail(ex);
             return false;

@@ -1,12 +1,10 @@
 package io.pollen.http;
 
-import io.pollen.http.codec.Ascii;
 import io.pollen.http.codec.Limits;
 import io.pollen.runtime.AsyncTcpStream;
 import io.pollen.runtime.EventLoop;
 import io.pollen.runtime.Runtime;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -16,7 +14,6 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -78,7 +75,7 @@ public final class HttpClient implements AutoCloseable {
     /** Idle connections by "host:port"; loop thread only. */
     private final Map<String, ArrayDeque<ClientConnection>> pool = new HashMap<>();
     // The last plain request encoded (any thread): see send().
-    private volatile Encoded lastEncoded;
+    private volatile EncodedRequest lastEncoded;
     private boolean closed;
 
     private HttpClient(Builder b) {
@@ -144,15 +141,15 @@ public final class HttpClient implements AutoCloseable {
         // A client usually sends the same plain request (no body, no headers of the caller's) again
         // and again: the last one is kept encoded, checked and keyed, so a repeat skips all of that.
         boolean plain = body == null && headers == HttpHeaders.EMPTY;
-        Encoded e = lastEncoded;
+        EncodedRequest e = lastEncoded;
         if (!plain || e == null || !e.isFor(method, uri)) {
-            e = encode(method, uri, headers, body);
+            e = EncodedRequest.encode(method, uri, headers, body, userAgent);
             if (plain) {
                 lastEncoded = e;
             }
         }
         CompletableFuture<HttpResponse> result = new CompletableFuture<>();
-        Encoded request = e;
+        EncodedRequest request = e;
         if (loop.inLoop()) {
             start(request, deadline, result, true);
         } else {
@@ -161,71 +158,15 @@ public final class HttpClient implements AutoCloseable {
         return result;
     }
 
-    /**
-     * A request checked and encoded, with where it goes; immutable, so it may be sent again. Two
-     * URIs that {@link URI#equals} calls equal may differ only in the case of the scheme, the host
-     * and percent-escapes, none of which changes what the request means.
-     */
-    private record Encoded(String method, URI uri, String host, int port, String poolKey, byte[] bytes, boolean head,
-                           InetAddress[] literal) {
-        boolean isFor(String method, URI uri) {
-            return method.equals(this.method) && (uri == this.uri || uri.equals(this.uri));
-        }
-    }
-
-    private Encoded encode(String method, URI uri, HttpHeaders headers, byte[] body) {
-        HttpHeaders.checkName(method);
-        if (!"http".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {
-            throw new IllegalArgumentException("not an http://host URI: " + uri);
-        }
-        if (headers.contains("Transfer-Encoding")) {
-            throw new IllegalArgumentException("Transfer-Encoding is chosen by the client");
-        }
-        String host = uri.getHost();
-        int port = uri.getPort() == -1 ? 80 : uri.getPort();
-        return new Encoded(method, uri, host, port, host.toLowerCase(Locale.ROOT) + ":" + port,
-                requestBytes(method, uri, host, port, headers, body), method.equals("HEAD"), literal(host));
-    }
-
-    private byte[] requestBytes(String method, URI uri, String host, int port, HttpHeaders headers, byte[] body) {
-        String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
-        if (uri.getRawQuery() != null) {
-            path += "?" + uri.getRawQuery();
-        }
-        StringBuilder sb = new StringBuilder(128);
-        sb.append(method).append(' ').append(path).append(" HTTP/1.1\r\n");
-        if (!headers.contains("Host")) {
-            sb.append("Host: ").append(host).append(port == 80 ? "" : ":" + port).append("\r\n");
-        }
-        if (!headers.contains("User-Agent") && userAgent != null) {
-            sb.append("User-Agent: ").append(userAgent).append("\r\n");
-        }
-        for (int i = 0; i < headers.size(); i++) {
-            if (!headers.name(i).equalsIgnoreCase("Content-Length")) {
-                sb.append(headers.name(i)).append(": ").append(headers.value(i)).append("\r\n");
-            }
-        }
-        if (body != null) {
-            sb.append("Content-Length: ").append(body.length).append("\r\n");
-        }
-        sb.append("\r\n");
-        ByteArrayOutputStream out = new ByteArrayOutputStream(sb.length() + (body == null ? 0 : body.length));
-        out.writeBytes(Ascii.bytes(sb.toString()));
-        if (body != null) {
-            out.writeBytes(body);
-        }
-        return out.toByteArray();
-    }
-
     // ---- on the loop ------------------------------------------------------------------------
 
-    private void start(Encoded request, RequestDeadline deadline, CompletableFuture<HttpResponse> result,
+    private void start(EncodedRequest request, RequestDeadline deadline, CompletableFuture<HttpResponse> result,
                        boolean mayRetry) {
         if (closed) {
             result.completeExceptionally(new IOException("client closed"));
             return;
         }
-        ClientConnection pooled = takeIdle(request.poolKey);
+        ClientConnection pooled = takeIdle(request.poolKey());
         if (pooled != null) {
             CompletableFuture<HttpResponse> attempt = new CompletableFuture<>();
             attempt.whenComplete((r, e) -> {
@@ -237,15 +178,15 @@ public final class HttpClient implements AutoCloseable {
                     result.completeExceptionally(e);
                 }
             });
-            pooled.exchange(ByteBuffer.wrap(request.bytes), request.head, deadline, attempt, () -> release(pooled));
+            pooled.exchange(ByteBuffer.wrap(request.bytes()), request.head(), deadline, attempt, () -> release(pooled));
             return;
         }
-        if (request.literal != null) {
+        if (request.literal() != null) {
             // An IP literal needs no lookup: connect now, without a stage in between.
-            connect(request, deadline, request.literal, 0, null, result);
+            connect(request, deadline, request.literal(), 0, null, result);
             return;
         }
-        CompletableFuture<InetAddress[]> lookup = resolve(request.host);
+        CompletableFuture<InetAddress[]> lookup = resolve(request.host());
         if (deadline.bounded()) {
             lookup = loop.timeout(lookup, deadline.cap(null));
         }
@@ -263,17 +204,17 @@ public final class HttpClient implements AutoCloseable {
         });
     }
 
-    private void connect(Encoded request, RequestDeadline deadline, InetAddress[] addresses, int i, Throwable last,
+    private void connect(EncodedRequest request, RequestDeadline deadline, InetAddress[] addresses, int i, Throwable last,
                          CompletableFuture<HttpResponse> result) {
+        if (deadline.expired()) { // first: a connect cut short by the deadline reports the deadline
+            result.completeExceptionally(deadline.expiredAfter(0));
+            return;
+        }
         if (i == addresses.length) {
             result.completeExceptionally(last);
             return;
         }
-        if (deadline.expired()) {
-            result.completeExceptionally(deadline.expiredAfter(0));
-            return;
-        }
-        AsyncTcpStream.connect(loop, new InetSocketAddress(addresses[i], request.port), deadline.cap(connectTimeout))
+        AsyncTcpStream.connect(loop, new InetSocketAddress(addresses[i], request.port()), deadline.cap(connectTimeout))
                 .whenComplete((s, e) -> {
                     if (e != null) {
                         connect(request, deadline, addresses, i + 1, e, result);
@@ -284,22 +225,9 @@ public final class HttpClient implements AutoCloseable {
                         result.completeExceptionally(new IOException("client closed"));
                         return;
                     }
-                    ClientConnection c = new ClientConnection(request.poolKey, s, limits, readTimeout);
-                    c.exchange(ByteBuffer.wrap(request.bytes), request.head, deadline, result, () -> release(c));
+                    ClientConnection c = new ClientConnection(request.poolKey(), s, limits, readTimeout);
+                    c.exchange(ByteBuffer.wrap(request.bytes()), request.head(), deadline, result, () -> release(c));
                 });
-    }
-
-    /**
-     * {@code host} as an address if it is an IP literal ({@code [...]} for IPv6), else null. Parsed
-     * once per encoded request, so a repeated request does not parse it again.
-     */
-    private static InetAddress[] literal(String host) {
-        String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-        try {
-            return new InetAddress[]{InetAddress.ofLiteral(h)};
-        } catch (IllegalArgumentException notALiteral) {
-            return null;
-        }
     }
 
     /** Looks a name up off the loop. Completes on the loop. */
