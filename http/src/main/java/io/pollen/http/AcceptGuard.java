@@ -68,7 +68,6 @@ final class AcceptGuard {
     private boolean inEpisode;
     private long lastWarning;
     private int unwarnedEpisodes;
-    private long refused;
     private volatile int warnings; // read by tests off the loop
     private long backoffNanos = MIN_BACKOFF_NANOS;
     private TimerHandle retryTimer;
@@ -102,7 +101,6 @@ final class AcceptGuard {
     void failed(IOException e, Acceptor acceptor, Object listener) {
         if (!inEpisode) {
             inEpisode = true;
-            refused = 0;
             warn(e, listener);
         }
         if (NativeIOException.isResourceExhaustion(e) && shed(acceptor)) {
@@ -130,10 +128,6 @@ final class AcceptGuard {
         closeReserve();
     }
 
-    long refusedInEpisode() {
-        return refused;
-    }
-
     /** Warnings given so far (tests: one per episode). */
     int warnings() {
         return warnings;
@@ -155,7 +149,6 @@ final class AcceptGuard {
             }
             if (s != null) {
                 refuseNow(s);
-                refused++;
             }
             openReserve();
             if (s == null) {
