@@ -13,6 +13,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * What one {@link ServerLoop} does when {@code accept} fails, above all for want of file
@@ -113,7 +114,11 @@ final class AcceptGuard {
     void connectionClosed() {
         if (paused && !retryQueued && !closed) {
             retryQueued = true;
-            loop.execute(retryNow); // not inline: the close may come from inside a connection's handler
+            try {
+                loop.execute(retryNow); // not inline: the close may come from inside a connection's handler
+            } catch (RejectedExecutionException closing) {
+                retryQueued = false; // the loop is closing: nothing left to accept for
+            }
         }
     }
 

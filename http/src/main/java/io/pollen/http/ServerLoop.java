@@ -184,12 +184,14 @@ final class ServerLoop {
                 }
             });
         } catch (RuntimeException e) {
-            // The loop is closed: it closed the registered sockets; make sure of the listener.
+            // The loop is closed: it closed the registered sockets; make sure of the listener and
+            // the reserve descriptor (nothing runs on the loop any more to race with).
             try {
                 listener.close();
             } catch (IOException ignored) {
                 // best effort
             }
+            guard.close();
             done.complete(null);
         }
         return done;
