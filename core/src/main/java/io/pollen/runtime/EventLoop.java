@@ -560,8 +560,8 @@ public final class EventLoop implements Executor, AutoCloseable {
         try {
             errorHandler.accept(this, t);
         } catch (Throwable again) {
-            LastResort.print("the error handler of " + name + " threw", again);
-            LastResort.print("uncaught failure on " + name, t);
+            LastResort.print("the error handler of ", name, " threw", again);
+            LastResort.print("uncaught failure on ", name, "", t);
         }
     }
 

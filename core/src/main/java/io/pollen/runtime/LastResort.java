@@ -76,6 +76,17 @@ public final class LastResort {
         warn(logger, text, t);
     }
 
+    /** {@link #print} of {@code message + subject + suffix}, the text built only inside the guard. */
+    public static void print(String message, Object subject, String suffix, Throwable t) {
+        String text;
+        try {
+            text = message + subject + suffix;
+        } catch (Throwable e) {
+            text = message;
+        }
+        print(text, t);
+    }
+
     /**
      * Writes {@code message} and {@code t} (its class, message, first frames and causes) as plain
      * text to {@code System.err}; falls back to the stderr descriptor. Never throws.

@@ -13,6 +13,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * What one {@link ServerLoop} does when {@code accept} fails, above all for want of file
@@ -68,7 +69,6 @@ final class AcceptGuard {
     private boolean inEpisode;
     private long lastWarning;
     private int unwarnedEpisodes;
-    private long refused;
     private volatile int warnings; // read by tests off the loop
     private long backoffNanos = MIN_BACKOFF_NANOS;
     private TimerHandle retryTimer;
@@ -102,7 +102,6 @@ final class AcceptGuard {
     void failed(IOException e, Acceptor acceptor, Object listener) {
         if (!inEpisode) {
             inEpisode = true;
-            refused = 0;
             warn(e, listener);
         }
         if (NativeIOException.isResourceExhaustion(e) && shed(acceptor)) {
@@ -115,7 +114,11 @@ final class AcceptGuard {
     void connectionClosed() {
         if (paused && !retryQueued && !closed) {
             retryQueued = true;
-            loop.execute(retryNow); // not inline: the close may come from inside a connection's handler
+            try {
+                loop.execute(retryNow); // not inline: the close may come from inside a connection's handler
+            } catch (RejectedExecutionException closing) {
+                retryQueued = false; // the loop is closing: nothing left to accept for
+            }
         }
     }
 
@@ -128,10 +131,6 @@ final class AcceptGuard {
             retryTimer = null;
         }
         closeReserve();
-    }
-
-    long refusedInEpisode() {
-        return refused;
     }
 
     /** Warnings given so far (tests: one per episode). */
@@ -155,7 +154,6 @@ final class AcceptGuard {
             }
             if (s != null) {
                 refuseNow(s);
-                refused++;
             }
             openReserve();
             if (s == null) {

@@ -8,9 +8,9 @@ import io.pollen.http.codec.RequestParser;
 import io.pollen.net.Shutdown;
 import io.pollen.net.TcpStream;
 import io.pollen.poll.Interest;
+import io.pollen.runtime.LastResort;
 import io.pollen.runtime.Readiness;
 import io.pollen.runtime.ReadyHandler;
-import io.pollen.runtime.LastResort;
 import io.pollen.runtime.Registration;
 
 import java.io.IOException;
@@ -18,6 +18,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.Set;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -398,7 +399,7 @@ final class ServerConnection implements ReadyHandler {
      */
     private Response failed(Throwable t) {
         Throwable cause = t;
-        while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+        while (cause instanceof CompletionException && cause.getCause() != null) {
             cause = cause.getCause(); // a stage that failed in a later step wraps what it threw
         }
         if (cause != null && !(cause instanceof Exception)) {

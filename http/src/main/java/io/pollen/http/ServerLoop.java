@@ -197,13 +197,15 @@ final class ServerLoop {
                 }
             });
         } catch (RuntimeException e) {
-            // The loop is closed: it closed the registered sockets; make sure of the listener,
-            // and free the buffers (no connection runs any more; the pool may close off its loop).
+            // The loop is closed: it closed the registered sockets; make sure of the listener and
+            // the reserve descriptor, and free the buffers (nothing runs on the loop any more to
+            // race with; the pool may close off its loop).
             try {
                 listener.close();
             } catch (IOException ignored) {
                 // best effort
             }
+            guard.close();
             buffers.close();
             done.complete(null);
         }
