@@ -38,7 +38,8 @@ import java.util.concurrent.TimeoutException;
  * read together leave in one write), Content-Length and chunked request bodies (read completely
  * before the handler runs), {@code Expect: 100-continue}, {@code Connection: close}, HTTP/1.0
  * (closes unless keep-alive was asked for), HEAD (fields of GET, no body), Date and Server fields.
- * Refused requests get their status and a clean close: 400 malformed, 408 header timeout, 413 body
+ * Refused requests get their status and a clean close: 400 malformed, 408 header or request timeout
+ * or a body slower than the minimum rate (see {@link Builder#requestTimeout}), 413 body
  * too large, 414 request line too long, 417 unknown expectation, 431 header section too large,
  * 501 unsupported transfer coding, 505 unsupported version; a handler's exception gets 500.
  *
@@ -49,7 +50,8 @@ import java.util.concurrent.TimeoutException;
 public final class HttpServer implements AutoCloseable {
 
     /** Everything a connection needs to know, fixed at {@link Builder#start}. */
-    record Config(Limits limits, long headerTimeoutNanos, long idleTimeoutNanos, int readBufferSize,
+    record Config(Limits limits, long headerTimeoutNanos, long idleTimeoutNanos, long requestTimeoutNanos,
+                  long minBodyRate, long bodyRateGraceNanos, int readBufferSize,
                   int writeBufferSize, String serverName, Handler fallback, AsyncHandler fallbackAsync) {
     }
 
@@ -167,6 +169,9 @@ public final class HttpServer implements AutoCloseable {
         private Limits limits = Limits.DEFAULT;
         private Duration headerTimeout = Duration.ofSeconds(10);
         private Duration idleTimeout = Duration.ofSeconds(60);
+        private Duration requestTimeout = Duration.ofSeconds(30);
+        private long minBodyRate = 240;
+        private Duration bodyRateGrace = Duration.ofSeconds(5);
         private int readBufferSize = 16 * 1024;
         private int writeBufferSize = 16 * 1024;
         private String serverName = "pollen";
@@ -253,6 +258,37 @@ public final class HttpServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * How long a client has to send a whole request, head and body, from its first byte to
+         * the last; default 30 s. Unlike the idle timeout, progress does not extend it, so a client
+         * that trickles a byte now and then is cut off too. Past it the client is answered
+         * {@code 408 Request Timeout} and the connection closed. The time a handler takes is not
+         * counted (the request has arrived by then).
+         */
+        public Builder requestTimeout(Duration timeout) {
+            this.requestTimeout = positive(timeout);
+            return this;
+        }
+
+        /**
+         * The slowest a request body may arrive: once {@code grace} has passed since the body
+         * began (the end of the head), its average rate since then must stay at or above
+         * {@code bytesPerSecond}, or the client is answered {@code 408 Request Timeout} and the
+         * connection closed. Default 240 bytes/s after 5 s (Kestrel's figures); 0 turns it off
+         * (the idle and request timeouts still apply).
+         */
+        public Builder minBodyRate(long bytesPerSecond, Duration grace) {
+            if (bytesPerSecond < 0) {
+                throw new IllegalArgumentException("negative body rate: " + bytesPerSecond);
+            }
+            if (grace.isNegative()) {
+                throw new IllegalArgumentException("negative grace: " + grace);
+            }
+            this.minBodyRate = bytesPerSecond;
+            this.bodyRateGrace = grace;
+            return this;
+        }
+
         /** The per-connection read buffer and initial write buffer sizes; default 16 KiB each. */
         public Builder bufferSizes(int read, int write) {
             if (read < 256 || write < 256) {
@@ -286,7 +322,8 @@ public final class HttpServer implements AutoCloseable {
          * @throws IOException if binding fails (address in use, ...)
          */
         public HttpServer start(Runtime runtime) throws IOException {
-            Config c = new Config(limits, headerTimeout.toNanos(), idleTimeout.toNanos(), readBufferSize,
+            Config c = new Config(limits, Deadlines.nanos(headerTimeout), Deadlines.nanos(idleTimeout),
+                    Deadlines.nanos(requestTimeout), minBodyRate, Deadlines.nanos(bodyRateGrace), readBufferSize,
                     writeBufferSize, serverName, fallback, fallbackAsync);
             return new HttpServer(c, router, runtime, bind, backlog);
         }

@@ -78,6 +78,10 @@ final class ServerConnection implements ReadyHandler {
 
     int index = -1; // in the owner's connection list
     long deadline;  // System.nanoTime() value; 0 = none
+    /** When the current request's first byte was read, its body began, and the body bytes read since. */
+    private long requestStart;
+    private long bodyStart;
+    private long bodyRead;
     private int phase = HEAD;
     private long remaining;
     private boolean closeAfterWrite;
@@ -269,7 +273,9 @@ final class ServerConnection implements ReadyHandler {
                         boolean started = parser.hasStarted();
                         boolean done = parser.parse(in);
                         if (!started && (done || parser.hasStarted())) {
-                            deadline = now + config.headerTimeoutNanos();
+                            requestStart = now;
+                            deadline = Deadlines.earliest(now + config.headerTimeoutNanos(),
+                                    now + config.requestTimeoutNanos());
                         }
                         if (!done) {
                             return true;
@@ -304,17 +310,20 @@ final class ServerConnection implements ReadyHandler {
         if (parser.expectContinue()) {
             out.put(ResponseEncoder.CONTINUE);
         }
-        deadline = now + config.idleTimeoutNanos();
+        bodyStart = now;
+        bodyRead = 0;
+        deadline = bodyDeadline();
         phase = BODY;
     }
 
     /** Returns true once the whole body is in {@link #body}. */
     private boolean readBody() throws HttpParseException {
         if (parser.framing() == RequestParser.Framing.CHUNKED) {
-            boolean progress = in.hasRemaining();
+            int before = in.position();
             boolean done = chunked.decode(in, body);
-            if (progress) {
-                deadline = now + config.idleTimeoutNanos();
+            if (in.position() != before) {
+                bodyRead += in.position() - before;
+                deadline = bodyDeadline();
             }
             return done;
         }
@@ -322,9 +331,20 @@ final class ServerConnection implements ReadyHandler {
             int n = (int) Math.min(remaining, in.remaining());
             body.append(in, n);
             remaining -= n;
-            deadline = now + config.idleTimeoutNanos();
+            bodyRead += n;
+            deadline = bodyDeadline();
         }
         return remaining == 0;
+    }
+
+    /**
+     * A body in progress must keep moving (idle timeout, reset by progress), keep its average rate
+     * (minimum body rate, after its grace) and end within the request timeout; the earliest counts.
+     */
+    private long bodyDeadline() {
+        long d = Deadlines.earliest(now + config.idleTimeoutNanos(), requestStart + config.requestTimeoutNanos());
+        return Deadlines.earliest(d, Deadlines.bodyRateDue(bodyStart, bodyRead, config.minBodyRate(),
+                config.bodyRateGraceNanos()));
     }
 
     private void endOfInput() {
@@ -514,7 +534,7 @@ final class ServerConnection implements ReadyHandler {
     /** Called by the sweep when {@link #deadline} has passed. */
     void timedOut() {
         if (phase == HEAD && parser.hasStarted() || phase == BODY) {
-            // header-read (slowloris) or body timeout: tell the client, then close
+            // header, request or body-rate deadline (slowloris, trickled body): tell the client, then close
             out.clear();
             now = System.nanoTime();
             owner.encoder().encode(out, ResponseEncoder.error(408, null), false, false, false, now);

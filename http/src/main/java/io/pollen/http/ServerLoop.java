@@ -58,7 +58,11 @@ final class ServerLoop {
                 accept();
             }
         });
-        long min = Math.min(config().headerTimeoutNanos(), config().idleTimeoutNanos());
+        HttpServer.Config c = config();
+        long min = Math.min(c.headerTimeoutNanos(), Math.min(c.idleTimeoutNanos(), c.requestTimeoutNanos()));
+        if (c.minBodyRate() > 0 && c.bodyRateGraceNanos() > 0) {
+            min = Math.min(min, c.bodyRateGraceNanos());
+        }
         long period = Math.clamp(min / 4, 10_000_000L, 1_000_000_000L);
         sweep = loop.interval(Duration.ofNanos(period), this::sweep);
         accept(); // connections may be waiting already
