@@ -20,7 +20,9 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -59,6 +61,7 @@ public final class Runtime implements Executor, AutoCloseable {
     /** A builder's factory, unlike the builder itself, may be used by many threads at once. */
     private final ThreadFactory virtualThreads;
     private final Set<VirtualTask<?>> virtualTasks = ConcurrentHashMap.newKeySet();
+    private final List<Function<Duration, ? extends CompletionStage<?>>> drains = new CopyOnWriteArrayList<>();
     private volatile boolean shuttingDown;
     private Boolean shutdownResult;
 
@@ -173,7 +176,24 @@ public final class Runtime implements Executor, AutoCloseable {
     }
 
     /**
-     * Graceful shutdown: closes every listener (no new connections), waits until every task has
+     * Adds a participant to the graceful {@link #shutdown(Duration)}: a server built on this
+     * runtime that has work of its own to finish (an {@code HttpServer} registers itself, to answer
+     * its requests in flight). Shutdown calls {@code drain} first, on the calling thread, with the
+     * time left until its deadline, and waits for the returned stage, within the deadline, as it
+     * waits for tasks. A stage that fails, or completes with {@link Boolean#FALSE}, counts as work
+     * that did not finish in time. Any thread.
+     *
+     * @return an action that removes the participant again (e.g. when the server closes first)
+     */
+    public Runnable onShutdown(Function<Duration, ? extends CompletionStage<?>> drain) {
+        Objects.requireNonNull(drain, "drain");
+        drains.add(drain);
+        return () -> drains.remove(drain);
+    }
+
+    /**
+     * Graceful shutdown: asks the {@linkplain #onShutdown participants} to drain and closes every
+     * listener (no new connections), waits until every participant and task has
      * finished or {@code deadline} has passed, then cancels the tasks left, closes every socket
      * the loops own and their Polls, and joins every thread. Idempotent. An interrupt of the
      * caller cuts the graceful wait short (the tasks left are cancelled), but the loops are still
@@ -194,6 +214,9 @@ public final class Runtime implements Executor, AutoCloseable {
         shuttingDown = true;
         long end = System.nanoTime() + Math.max(0, deadline.toNanos());
         List<CompletableFuture<Void>> idle = new ArrayList<>();
+        for (Function<Duration, ? extends CompletionStage<?>> d : drains) {
+            idle.add(drained(d, Duration.ofNanos(Math.max(0, end - System.nanoTime()))));
+        }
         for (EventLoop l : loops) {
             idle.add(l.beginShutdown());
         }
@@ -223,6 +246,19 @@ public final class Runtime implements Executor, AutoCloseable {
 
     public boolean isShutdown() {
         return shuttingDown;
+    }
+
+    /** A participant's drain as a future that fails unless it finished well. */
+    private static CompletableFuture<Void> drained(Function<Duration, ? extends CompletionStage<?>> d, Duration left) {
+        try {
+            return d.apply(left).toCompletableFuture().thenAccept(v -> {
+                if (Boolean.FALSE.equals(v)) {
+                    throw new java.util.concurrent.CompletionException(new TimeoutException("drain did not finish"));
+                }
+            });
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     private static boolean awaitAll(List<CompletableFuture<Void>> fs, long end) {

@@ -43,6 +43,11 @@ import java.util.concurrent.TimeoutException;
  * too large, 414 request line too long, 417 unknown expectation, 431 header section too large,
  * 501 unsupported transfer coding, 505 unsupported version; a handler's exception gets 500.
  *
+ * <p><b>Shutdown:</b> {@link #shutdown(Duration)} drains (stops accepting, answers the requests in
+ * flight with {@code Connection: close}, closes idle connections, force-closes the rest at the
+ * deadline); {@link #close()} closes everything at once. {@link Runtime#shutdown(Duration)} drains
+ * every server started on that runtime within its own deadline.
+ *
  * <p><b>Not supported:</b> TLS, HTTP/2, upgrades, streamed request or response bodies, response
  * compression, percent-decoding of paths. Timeouts are approximate: they fire within a sweep
  * period (a quarter of the shortest timeout, at most a second) after they are due.
@@ -60,6 +65,10 @@ public final class HttpServer implements AutoCloseable {
     private final List<ServerLoop> loops = new ArrayList<>();
     private final InetSocketAddress localAddress;
     private volatile boolean closed;
+    /** The drain, once {@link #shutdown} was called. */
+    private CompletableFuture<Boolean> drain;
+    /** Removes this server from its runtime's graceful shutdown. */
+    private final Runnable leaveRuntime;
     /** Open connections over all loops (one atomic add per connection, none per request). */
     final java.util.concurrent.atomic.AtomicInteger openConnections = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -67,6 +76,7 @@ public final class HttpServer implements AutoCloseable {
             throws IOException {
         this.config = config;
         this.router = router;
+        this.leaveRuntime = runtime.onShutdown(this::shutdown);
         List<EventLoop> eventLoops = runtime.loops();
         boolean reusePort = eventLoops.size() > 1;
         InetSocketAddress address = bind;
@@ -118,8 +128,43 @@ public final class HttpServer implements AutoCloseable {
     }
 
     /**
-     * Stops accepting and closes every connection, in-flight requests included; waits (bounded)
-     * for the loops to do it. Idempotent. Does not close the runtime.
+     * Graceful drain: closes the listeners at once (new connections are refused), closes idle
+     * keep-alive connections at once, lets every request in progress (being received, handled or
+     * sent) finish and answers it with {@code Connection: close}, then closes its connection.
+     * Requests pipelined behind it are not started (the client sees the close and retries). At
+     * {@code deadline} the connections left are closed and their handlers' stages cancelled (see
+     * {@link AsyncHandler}). The header, request and idle timeouts keep running meanwhile.
+     *
+     * <p>Does not block: the returned future completes, on a loop thread, once every connection is
+     * closed — with {@code true} if all finished by themselves, {@code false} if some were closed
+     * at the deadline (or the runtime stopped the loops first). Call {@code join()} to wait.
+     * Idempotent: a second call returns the first drain. {@link #close()} during a drain ends it
+     * at once. Does not close the runtime.
+     */
+    public synchronized CompletableFuture<Boolean> shutdown(Duration deadline) {
+        Objects.requireNonNull(deadline, "deadline");
+        if (drain == null) {
+            leaveRuntime.run();
+            Duration left = deadline.isNegative() ? Duration.ZERO : deadline;
+            List<CompletableFuture<Boolean>> each = new ArrayList<>();
+            for (ServerLoop sl : loops) {
+                sl.drainOnLoop(left);
+                each.add(sl.drained);
+            }
+            CompletableFuture<Boolean> all = new CompletableFuture<>();
+            CompletableFuture.allOf(each.toArray(CompletableFuture[]::new)).whenComplete((v, e) ->
+                    all.complete(e == null && each.stream().allMatch(CompletableFuture::join)));
+            // A loop stopped by its runtime mid-drain never reports: bound the wait.
+            all.completeOnTimeout(false, Deadlines.nanos(left) + 1_000_000_000L, TimeUnit.NANOSECONDS);
+            drain = all;
+        }
+        return drain.copy();
+    }
+
+    /**
+     * Stops accepting and closes every connection, in-flight requests included (their handlers'
+     * stages are cancelled); waits (bounded) for the loops to do it. Idempotent. Does not close the
+     * runtime.
      */
     @Override
     public void close() {
@@ -127,6 +172,7 @@ public final class HttpServer implements AutoCloseable {
             return;
         }
         closed = true;
+        leaveRuntime.run();
         List<CompletableFuture<Void>> done = new ArrayList<>();
         for (ServerLoop sl : loops) {
             done.add(sl.closeOnLoop());

@@ -549,6 +549,22 @@ final class ServerConnection implements ReadyHandler {
         }
     }
 
+    /**
+     * The server drains: an idle connection closes now; one between requests closes once its
+     * output has left; one with a request in progress answers it with {@code Connection: close}
+     * (see {@link #respond}), then closes. Pipelined requests not yet started are not answered.
+     */
+    void beginDrain() {
+        if (phase == HEAD && !parser.hasStarted()) {
+            closeAfterWrite = true;
+            if (out.isEmpty()) {
+                close();
+            } else {
+                flush();
+            }
+        }
+    }
+
     boolean isIdle() {
         return phase == HEAD && !parser.hasStarted() && out.isEmpty();
     }

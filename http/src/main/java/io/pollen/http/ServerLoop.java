@@ -23,6 +23,10 @@ import java.util.concurrent.CompletableFuture;
  * <p>Timeouts are swept by one interval timer per loop rather than a timer per connection: each
  * connection keeps a deadline, the sweep closes those that passed. Its period bounds how late a
  * timeout fires (a quarter of the shortest timeout, within 10 ms..1 s).
+ *
+ * <p>A drain ({@link #drain}) closes the listener, closes idle connections, lets the others
+ * finish the request in progress (answered with {@code Connection: close}) and force-closes what
+ * is left at its deadline; {@link #drained} completes when no connection is left.
  */
 final class ServerLoop {
     private static final System.Logger LOG = System.getLogger("io.pollen.http");
@@ -41,6 +45,11 @@ final class ServerLoop {
     /** A retry of accept is scheduled (after EMFILE and the like); at most one at a time. */
     private TimerHandle acceptRetry;
     private long lastAcceptWarning;
+    /** Completes once a drain or close has ended: true if every connection finished by itself. */
+    final CompletableFuture<Boolean> drained = new CompletableFuture<>();
+    private boolean draining;
+    private boolean closed;
+    private TimerHandle drainDeadline;
 
     ServerLoop(HttpServer server, EventLoop loop, TcpListener listener) {
         this.server = server;
@@ -143,14 +152,14 @@ final class ServerLoop {
         }
         c.index = -1;
         server.openConnections.decrementAndGet();
+        if (draining && !closed && connections.isEmpty()) {
+            endDrain(true);
+        }
     }
 
-    /** Stops accepting and closes every connection; on the loop. */
-    void close() {
+    /** Closes the listener: new connections are refused from now on. */
+    private void stopAccepting() {
         closing = true;
-        if (sweep != null) {
-            sweep.cancel();
-        }
         if (acceptRetry != null) {
             acceptRetry.cancel();
         }
@@ -162,23 +171,75 @@ final class ServerLoop {
         } catch (IOException ignored) {
             // best effort
         }
+    }
+
+    /**
+     * Begins a graceful drain; on the loop. Idle connections close now, the others once their
+     * request in progress is answered; after {@code timeLeft} the rest are closed.
+     */
+    void drain(Duration timeLeft) {
+        if (draining || closed) {
+            return;
+        }
+        draining = true;
+        stopAccepting();
+        for (int i = connections.size() - 1; i >= 0; i--) {
+            if (i < connections.size()) { // closing removes by swapping in the last element
+                connections.get(i).beginDrain();
+            }
+        }
+        if (connections.isEmpty()) {
+            endDrain(true);
+        } else {
+            drainDeadline = loop.schedule(timeLeft, this::close);
+        }
+    }
+
+    private void endDrain(boolean graceful) {
+        if (drainDeadline != null) {
+            drainDeadline.cancel();
+        }
+        if (sweep != null) {
+            sweep.cancel();
+        }
+        drained.complete(graceful);
+    }
+
+    /** Stops accepting and closes every connection (a drain's deadline, or a plain close); on the loop. */
+    void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        stopAccepting();
+        boolean none = connections.isEmpty();
         while (!connections.isEmpty()) {
             connections.getLast().close();
         }
+        endDrain(none);
     }
 
     /** Runs {@link #close()} on the loop; completes when done (at once if the loop is gone). */
     CompletableFuture<Void> closeOnLoop() {
+        return onLoop(this::close);
+    }
+
+    /** Runs {@link #drain} on the loop; {@link #drained} says when the drain has ended. */
+    void drainOnLoop(Duration timeLeft) {
+        onLoop(() -> drain(timeLeft));
+    }
+
+    private CompletableFuture<Void> onLoop(Runnable action) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         if (loop.inLoop()) {
-            close();
+            action.run();
             done.complete(null);
             return done;
         }
         try {
             loop.execute(() -> {
                 try {
-                    close();
+                    action.run();
                 } finally {
                     done.complete(null);
                 }
@@ -190,6 +251,7 @@ final class ServerLoop {
             } catch (IOException ignored) {
                 // best effort
             }
+            drained.complete(true);
             done.complete(null);
         }
         return done;
