@@ -54,6 +54,8 @@ import java.util.function.Supplier;
 public final class Runtime implements Executor, AutoCloseable {
     /** The deadline {@link #close()} gives tasks to finish. */
     public static final Duration DEFAULT_SHUTDOWN_DEADLINE = Duration.ofSeconds(5);
+    /** How long past the deadline shutdown waits for participants to finish closing (see {@link #onShutdown}). */
+    private static final long PARTICIPANT_GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final List<EventLoop> loops;
     private final String prefix;
@@ -181,7 +183,9 @@ public final class Runtime implements Executor, AutoCloseable {
      * its requests in flight). Shutdown calls {@code drain} first, on the calling thread, with the
      * time left until its deadline, and waits for the returned stage, within the deadline, as it
      * waits for tasks. A stage that fails, or completes with {@link Boolean#FALSE}, counts as work
-     * that did not finish in time. Any thread.
+     * that did not finish in time. A participant is expected to close what it has left at the
+     * deadline it was given; shutdown waits up to a second more for its stage before it stops the
+     * loops. Any thread.
      *
      * @return an action that removes the participant again (e.g. when the server closes first)
      */
@@ -213,10 +217,11 @@ public final class Runtime implements Executor, AutoCloseable {
         }
         shuttingDown = true;
         long end = System.nanoTime() + Math.max(0, deadline.toNanos());
-        List<CompletableFuture<Void>> idle = new ArrayList<>();
+        List<CompletableFuture<Void>> participants = new ArrayList<>();
         for (Function<Duration, ? extends CompletionStage<?>> d : drains) {
-            idle.add(drained(d, Duration.ofNanos(Math.max(0, end - System.nanoTime()))));
+            participants.add(drained(d, Duration.ofNanos(Math.max(0, end - System.nanoTime()))));
         }
+        List<CompletableFuture<Void>> idle = new ArrayList<>(participants);
         for (EventLoop l : loops) {
             idle.add(l.beginShutdown());
         }
@@ -224,6 +229,10 @@ public final class Runtime implements Executor, AutoCloseable {
         virtual.forEach(t -> idle.add(t.ended));
         boolean graceful = awaitAll(idle, end);
         if (!graceful) {
+            // A participant closes what is left at the same deadline, on its loops: let it, before
+            // the loops stop under it (a handler would otherwise fail with the closed loop).
+            awaitAll(participants.stream().map(f -> f.exceptionally(e -> null)).toList(),
+                    System.nanoTime() + PARTICIPANT_GRACE_NANOS);
             loops.forEach(EventLoop::cancelTasks);
             virtual.forEach(VirtualTask::cancelTask);
         }

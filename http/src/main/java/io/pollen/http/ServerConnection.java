@@ -556,6 +556,12 @@ final class ServerConnection implements ReadyHandler {
      */
     void beginDrain() {
         if (phase == HEAD && !parser.hasStarted()) {
+            // A request may sit in the socket, its event not yet handled: look before calling the
+            // connection idle (one read per idle connection, once per drain).
+            knownDrained = false;
+            onReadable();
+        }
+        if (phase == HEAD && !parser.hasStarted()) {
             closeAfterWrite = true;
             if (out.isEmpty()) {
                 close();
