@@ -96,27 +96,28 @@ class HangUpTest {
     @ParameterizedTest
     @MethodSource("io.pollen.http.TestServers#backends")
     void halfCloseWhileTheHandlerRunsIsAHangUp(Backend backend) throws Exception {
-        HttpServer server = servers.server(backend);
-        int cancelledBefore = cancelled.get();
         int startedBefore = started.get();
-        try (RawHttp c = new RawHttp(server.localAddress())) {
-            c.send(RawHttp.get("/hold/half"));
-            await(() -> started.get() > startedBefore, "the handler started");
-            c.socket.shutdownOutput();
-            assertTrue(c.closedByPeer(), "closed without an answer");
-        }
-        await(() -> cancelled.get() > cancelledBefore, "the handler saw its cancellation");
-        BadRequestsTest.awaitNoConnections(server);
+        assertHalfCloseCancels(servers.server(backend), RawHttp.get("/hold/half"),
+                () -> await(() -> started.get() > startedBefore, "the handler started"));
     }
 
     /** The end of the stream in the same read as the request, pipelined behind an async one. */
     @ParameterizedTest
     @MethodSource("io.pollen.http.TestServers#backends")
     void requestsAndEndOfStreamTogetherCancelTheHandler(Backend backend) throws Exception {
-        HttpServer server = servers.server(backend);
+        assertHalfCloseCancels(servers.server(backend), RawHttp.get("/hold/a") + RawHttp.get("/plaintext"), () -> { });
+    }
+
+    interface Step {
+        void run() throws Exception;
+    }
+
+    /** Sends {@code requests}, runs {@code then}, half-closes: closed with no answer, one handler cancelled. */
+    private static void assertHalfCloseCancels(HttpServer server, String requests, Step then) throws Exception {
         int cancelledBefore = cancelled.get();
         try (RawHttp c = new RawHttp(server.localAddress())) {
-            c.socket.getOutputStream().write((RawHttp.get("/hold/a") + RawHttp.get("/plaintext")).getBytes(StandardCharsets.US_ASCII));
+            c.send(requests);
+            then.run();
             c.socket.shutdownOutput();
             assertTrue(c.closedByPeer(), "closed without an answer");
         }

@@ -52,47 +52,21 @@ class SlowClientsTest {
     @ParameterizedTest
     @MethodSource("io.pollen.http.TestServers#backends")
     void aBodyBelowTheMinimumRateGets408(Backend backend) throws Exception {
-        HttpServer server = rate.server(backend);
-        try (RawHttp c = new RawHttp(server.localAddress())) {
-            c.send(POST_HEAD);
-            assertTimedOut(c, 1, 20);
-        }
-        BadRequestsTest.awaitNoConnections(server);
+        assertTrickleGets408(rate.server(backend), POST_HEAD, "y");
     }
 
     /** 50 bytes every 20 ms (2500 B/s) keeps the rate, but the whole request has 500 ms. */
     @ParameterizedTest
     @MethodSource("io.pollen.http.TestServers#backends")
     void aBodyThatNeverEndsGets408AtTheRequestTimeout(Backend backend) throws Exception {
-        HttpServer server = whole.server(backend);
-        try (RawHttp c = new RawHttp(server.localAddress())) {
-            c.send(POST_HEAD);
-            assertTimedOut(c, 50, 20);
-        }
-        BadRequestsTest.awaitNoConnections(server);
+        assertTrickleGets408(whole.server(backend), POST_HEAD, "y".repeat(50));
     }
 
     /** The request timeout covers the head too: a head trickled within the header timeout is cut off. */
     @ParameterizedTest
     @MethodSource("io.pollen.http.TestServers#backends")
     void aHeadThatNeverEndsGets408AtTheRequestTimeout(Backend backend) throws Exception {
-        HttpServer server = whole.server(backend);
-        try (RawHttp c = new RawHttp(server.localAddress())) {
-            c.send("GET /plaintext HTTP/1.1\r\nHost: t\r\n");
-            byte[] field = "X-Slow: 1\r\n".getBytes();
-            AtomicBoolean stop = new AtomicBoolean();
-            Thread trickler = trickle(c, stop, () -> field, 20);
-            try {
-                RawHttp.Reply r = c.read();
-                assertNotNull(r, "an answer before the close");
-                assertEquals(408, r.status());
-                assertEquals("close", r.header("Connection"));
-            } finally {
-                stop.set(true);
-                trickler.join();
-            }
-        }
-        BadRequestsTest.awaitNoConnections(server);
+        assertTrickleGets408(whole.server(backend), "GET /plaintext HTTP/1.1\r\nHost: t\r\n", "X-Slow: 1\r\n");
     }
 
     /** Within every limit: served, and the connection stays open for the next request. */
@@ -125,27 +99,34 @@ class SlowClientsTest {
         assertEquals(100 + Deadlines.NEVER, Deadlines.bodyRateDue(100, Long.MAX_VALUE, 1, 0), "saturates");
     }
 
-    /** Trickles {@code chunk} bytes of body every {@code everyMs} until the server answers 408 and closes. */
-    private static void assertTimedOut(RawHttp c, int chunk, int everyMs) throws Exception {
-        AtomicBoolean stop = new AtomicBoolean();
-        Thread trickler = trickle(c, stop, () -> "y".repeat(chunk).getBytes(), everyMs);
-        try {
-            RawHttp.Reply r = c.read();
-            assertNotNull(r, "an answer before the close");
-            assertEquals(408, r.status());
-            assertEquals("close", r.header("Connection"));
-            assertTrue(c.closedByPeer(), "then closed");
-        } finally {
-            stop.set(true);
-            trickler.join();
+    /**
+     * Sends {@code start}, then {@code trickle} every 20 ms until the server answers: it must be
+     * 408 with {@code Connection: close}, then the close.
+     */
+    private static void assertTrickleGets408(HttpServer server, String start, String trickle) throws Exception {
+        try (RawHttp c = new RawHttp(server.localAddress())) {
+            c.send(start);
+            AtomicBoolean stop = new AtomicBoolean();
+            Thread trickler = trickle(c, stop, trickle.getBytes(), 20);
+            try {
+                RawHttp.Reply r = c.read();
+                assertNotNull(r, "an answer before the close");
+                assertEquals(408, r.status());
+                assertEquals("close", r.header("Connection"));
+                assertTrue(c.closedByPeer(), "then closed");
+            } finally {
+                stop.set(true);
+                trickler.join();
+            }
         }
+        BadRequestsTest.awaitNoConnections(server);
     }
 
-    private static Thread trickle(RawHttp c, AtomicBoolean stop, java.util.function.Supplier<byte[]> bytes, int everyMs) {
+    private static Thread trickle(RawHttp c, AtomicBoolean stop, byte[] bytes, int everyMs) {
         return Thread.ofPlatform().name("trickler").start(() -> {
             try {
                 while (!stop.get()) {
-                    c.send(bytes.get());
+                    c.send(bytes);
                     Thread.sleep(everyMs);
                 }
             } catch (IOException | InterruptedException e) {
