@@ -11,8 +11,10 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -20,7 +22,6 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -262,7 +263,7 @@ public final class Runtime implements Executor, AutoCloseable {
         try {
             return d.apply(left).toCompletableFuture().thenAccept(v -> {
                 if (Boolean.FALSE.equals(v)) {
-                    throw new java.util.concurrent.CompletionException(new TimeoutException("drain did not finish"));
+                    throw new CompletionException(new TimeoutException("drain did not finish"));
                 }
             });
         } catch (RuntimeException e) {

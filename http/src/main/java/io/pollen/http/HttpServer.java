@@ -135,9 +135,10 @@ public final class HttpServer implements AutoCloseable {
      * {@code deadline} the connections left are closed and their handlers' stages cancelled (see
      * {@link AsyncHandler}). The header, request and idle timeouts keep running meanwhile.
      *
-     * <p>Does not block: the returned future completes, on a loop thread, once every connection is
-     * closed — with {@code true} if all finished by themselves, {@code false} if some were closed
-     * at the deadline (or the runtime stopped the loops first). Call {@code join()} to wait.
+     * <p>Does not block: the returned future completes (usually on a loop's thread) once every
+     * connection is closed — with {@code true} if all finished by themselves, {@code false} if some
+     * were closed at the deadline (or the runtime stopped the loops first; then a second after the
+     * deadline at the latest). Call {@code join()} to wait.
      * Idempotent: a second call returns the first drain. {@link #close()} during a drain ends it
      * at once. Does not close the runtime.
      */
