@@ -8,6 +8,7 @@ import io.pollen.runtime.Runtime;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 
 /**
  * Pollen's demo server ({@link DemoRoutes}: {@code /delay/{ms}/...}, {@code /plaintext},
@@ -78,6 +79,25 @@ final class DemoServer implements AutoCloseable {
 
     int loops() {
         return runtime.loops().size();
+    }
+
+    /**
+     * Graceful stop: the runtime's shutdown drains the server ({@link HttpServer#shutdown}) within
+     * {@code timeout}, then joins the loops.
+     *
+     * @return true if every request in flight was answered before the deadline
+     */
+    boolean drain(Duration timeout) {
+        try {
+            return runtime.shutdown(timeout);
+        } finally {
+            server.close();
+        }
+    }
+
+    /** Closes every connection now (a drain in progress ends at once); the runtime stays. */
+    void forceClose() {
+        server.close();
     }
 
     @Override

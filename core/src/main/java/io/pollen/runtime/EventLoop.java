@@ -487,6 +487,15 @@ public final class EventLoop implements Executor, AutoCloseable {
         return timers;
     }
 
+    /**
+     * The number of timers (sleeps, schedules, intervals) queued and neither fired nor cancelled:
+     * for tests and monitoring, e.g. that the timers of abandoned requests were cancelled. Exact on
+     * the loop's thread; from another thread a recent value, without synchronisation.
+     */
+    public int timerCount() {
+        return timers.size();
+    }
+
     // ---- low-level readiness API ----
 
     /**

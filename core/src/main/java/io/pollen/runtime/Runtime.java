@@ -11,8 +11,10 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -21,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -53,6 +56,8 @@ import java.util.function.Supplier;
 public final class Runtime implements Executor, AutoCloseable {
     /** The deadline {@link #close()} gives tasks to finish. */
     public static final Duration DEFAULT_SHUTDOWN_DEADLINE = Duration.ofSeconds(5);
+    /** How long past the deadline shutdown waits for participants to finish closing (see {@link #onShutdown}). */
+    private static final long PARTICIPANT_GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final List<EventLoop> loops;
     private final String prefix;
@@ -60,6 +65,7 @@ public final class Runtime implements Executor, AutoCloseable {
     /** A builder's factory, unlike the builder itself, may be used by many threads at once. */
     private final ThreadFactory virtualThreads;
     private final Set<VirtualTask<?>> virtualTasks = ConcurrentHashMap.newKeySet();
+    private final List<Function<Duration, ? extends CompletionStage<?>>> drains = new CopyOnWriteArrayList<>();
     private volatile boolean shuttingDown;
     private Boolean shutdownResult;
     private final CompletableFuture<Throwable> failure = new CompletableFuture<>();
@@ -177,7 +183,26 @@ public final class Runtime implements Executor, AutoCloseable {
     }
 
     /**
-     * Graceful shutdown: closes every listener (no new connections), waits until every task has
+     * Adds a participant to the graceful {@link #shutdown(Duration)}: a server built on this
+     * runtime that has work of its own to finish (an {@code HttpServer} registers itself, to answer
+     * its requests in flight). Shutdown calls {@code drain} first, on the calling thread, with the
+     * time left until its deadline, and waits for the returned stage, within the deadline, as it
+     * waits for tasks. A stage that fails, or completes with {@link Boolean#FALSE}, counts as work
+     * that did not finish in time. A participant is expected to close what it has left at the
+     * deadline it was given; shutdown waits up to a second more for its stage before it stops the
+     * loops. Any thread.
+     *
+     * @return an action that removes the participant again (e.g. when the server closes first)
+     */
+    public Runnable onShutdown(Function<Duration, ? extends CompletionStage<?>> drain) {
+        Objects.requireNonNull(drain, "drain");
+        drains.add(drain);
+        return () -> drains.remove(drain);
+    }
+
+    /**
+     * Graceful shutdown: asks the {@linkplain #onShutdown participants} to drain and closes every
+     * listener (no new connections), waits until every participant and task has
      * finished or {@code deadline} has passed, then cancels the tasks left, closes every socket
      * the loops own and their Polls, and joins every thread. Idempotent. An interrupt of the
      * caller cuts the graceful wait short (the tasks left are cancelled), but the loops are still
@@ -197,7 +222,11 @@ public final class Runtime implements Executor, AutoCloseable {
         }
         shuttingDown = true;
         long end = System.nanoTime() + Math.max(0, deadline.toNanos());
-        List<CompletableFuture<Void>> idle = new ArrayList<>();
+        List<CompletableFuture<Void>> participants = new ArrayList<>();
+        for (Function<Duration, ? extends CompletionStage<?>> d : drains) {
+            participants.add(drained(d, Duration.ofNanos(Math.max(0, end - System.nanoTime()))));
+        }
+        List<CompletableFuture<Void>> idle = new ArrayList<>(participants);
         for (EventLoop l : loops) {
             idle.add(l.beginShutdown());
         }
@@ -205,6 +234,10 @@ public final class Runtime implements Executor, AutoCloseable {
         virtual.forEach(t -> idle.add(t.ended));
         boolean graceful = awaitAll(idle, end);
         if (!graceful) {
+            // A participant closes what is left at the same deadline, on its loops: let it, before
+            // the loops stop under it (a handler would otherwise fail with the closed loop).
+            awaitAll(participants.stream().map(f -> f.exceptionally(e -> null)).toList(),
+                    System.nanoTime() + PARTICIPANT_GRACE_NANOS);
             loops.forEach(EventLoop::cancelTasks);
             virtual.forEach(VirtualTask::cancelTask);
         }
@@ -246,6 +279,19 @@ public final class Runtime implements Executor, AutoCloseable {
      */
     public CompletableFuture<Throwable> failure() {
         return failure.copy();
+    }
+
+    /** A participant's drain as a future that fails unless it finished well. */
+    private static CompletableFuture<Void> drained(Function<Duration, ? extends CompletionStage<?>> d, Duration left) {
+        try {
+            return d.apply(left).toCompletableFuture().thenAccept(v -> {
+                if (Boolean.FALSE.equals(v)) {
+                    throw new CompletionException(new TimeoutException("drain did not finish"));
+                }
+            });
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     private static boolean awaitAll(List<CompletableFuture<Void>> fs, long end) {

@@ -39,7 +39,8 @@ import java.util.concurrent.TimeoutException;
  * before the handler runs), {@code Expect: 100-continue}, {@code Connection: close}, HTTP/1.0
  * (closes unless keep-alive was asked for), HEAD (fields of GET, no body), Date and Server fields.
  * Refused requests get their status and a clean close: 400 malformed (chunked framing included:
- * it is checked strictly, RFC 9112 §7.1), 408 header timeout, 413 body
+ * it is checked strictly, RFC 9112 §7.1), 408 header or request timeout or a body slower than the
+ * minimum rate (see {@link Builder#requestTimeout}), 413 body
  * too large, 414 request line too long, 417 unknown expectation, 431 header section too large,
  * 501 unsupported transfer coding, 505 unsupported version; a handler's exception gets 500.
  *
@@ -56,6 +57,11 @@ import java.util.concurrent.TimeoutException;
  * connection kept.) Reports of these go through {@link io.pollen.runtime.LastResort}, which
  * cannot throw.
  *
+ * <p><b>Shutdown:</b> {@link #shutdown(Duration)} drains (stops accepting, answers the requests in
+ * flight with {@code Connection: close}, closes idle connections, force-closes the rest at the
+ * deadline); {@link #close()} closes everything at once. {@link Runtime#shutdown(Duration)} drains
+ * every server started on that runtime within its own deadline.
+ *
  * <p><b>Not supported:</b> TLS, HTTP/2, upgrades, streamed request or response bodies, response
  * compression, percent-decoding of paths. Timeouts are approximate: they fire within a sweep
  * period (a quarter of the shortest timeout, at most a second) after they are due.
@@ -65,7 +71,8 @@ public final class HttpServer implements AutoCloseable {
     public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
 
     /** Everything a connection needs to know, fixed at {@link Builder#start}. */
-    record Config(Limits limits, long headerTimeoutNanos, long idleTimeoutNanos, int readBufferSize,
+    record Config(Limits limits, long headerTimeoutNanos, long idleTimeoutNanos, long requestTimeoutNanos,
+                  long minBodyRate, long bodyRateGraceNanos, int readBufferSize,
                   int writeBufferSize, String serverName, Handler fallback, AsyncHandler fallbackAsync,
                   int maxUnsentBytes, int resumeBelowBytes, long pooledBufferBytes, int maxConnections) {
     }
@@ -75,6 +82,10 @@ public final class HttpServer implements AutoCloseable {
     private final List<ServerLoop> loops = new ArrayList<>();
     private final InetSocketAddress localAddress;
     private volatile boolean closed;
+    /** The drain, once {@link #shutdown} was called. */
+    private CompletableFuture<Boolean> drain;
+    /** Removes this server from its runtime's graceful shutdown. */
+    private final Runnable leaveRuntime;
     /** Open connections over all loops (one atomic add per connection, none per request). */
     final java.util.concurrent.atomic.AtomicInteger openConnections = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -82,6 +93,7 @@ public final class HttpServer implements AutoCloseable {
             throws IOException {
         this.config = config;
         this.router = router;
+        this.leaveRuntime = runtime.onShutdown(this::shutdown);
         List<EventLoop> eventLoops = runtime.loops();
         boolean reusePort = eventLoops.size() > 1;
         InetSocketAddress address = bind;
@@ -133,8 +145,44 @@ public final class HttpServer implements AutoCloseable {
     }
 
     /**
-     * Stops accepting and closes every connection, in-flight requests included; waits (bounded)
-     * for the loops to do it. Idempotent. Does not close the runtime.
+     * Graceful drain: closes the listeners at once (new connections are refused), closes idle
+     * keep-alive connections at once, lets every request in progress (being received, handled or
+     * sent) finish and answers it with {@code Connection: close}, then closes its connection.
+     * Requests pipelined behind it are not started (the client sees the close and retries). At
+     * {@code deadline} the connections left are closed and their handlers' stages cancelled (see
+     * {@link AsyncHandler}). The header, request and idle timeouts keep running meanwhile.
+     *
+     * <p>Does not block: the returned future completes (usually on a loop's thread) once every
+     * connection is closed — with {@code true} if all finished by themselves, {@code false} if some
+     * were closed at the deadline (or the runtime stopped the loops first; then a second after the
+     * deadline at the latest). Call {@code join()} to wait.
+     * Idempotent: a second call returns the first drain. {@link #close()} during a drain ends it
+     * at once. Does not close the runtime.
+     */
+    public synchronized CompletableFuture<Boolean> shutdown(Duration deadline) {
+        Objects.requireNonNull(deadline, "deadline");
+        if (drain == null) {
+            leaveRuntime.run();
+            Duration left = deadline.isNegative() ? Duration.ZERO : deadline;
+            List<CompletableFuture<Boolean>> each = new ArrayList<>();
+            for (ServerLoop sl : loops) {
+                sl.drainOnLoop(left);
+                each.add(sl.drained);
+            }
+            CompletableFuture<Boolean> all = new CompletableFuture<>();
+            CompletableFuture.allOf(each.toArray(CompletableFuture[]::new)).whenComplete((v, e) ->
+                    all.complete(e == null && each.stream().allMatch(CompletableFuture::join)));
+            // A loop stopped by its runtime mid-drain never reports: bound the wait.
+            all.completeOnTimeout(false, Deadlines.nanos(left) + 1_000_000_000L, TimeUnit.NANOSECONDS);
+            drain = all;
+        }
+        return drain.copy();
+    }
+
+    /**
+     * Stops accepting and closes every connection, in-flight requests included (their handlers'
+     * stages are cancelled); waits (bounded) for the loops to do it. Idempotent. Does not close the
+     * runtime.
      */
     @Override
     public void close() {
@@ -142,6 +190,7 @@ public final class HttpServer implements AutoCloseable {
             return;
         }
         closed = true;
+        leaveRuntime.run();
         List<CompletableFuture<Void>> done = new ArrayList<>();
         for (ServerLoop sl : loops) {
             done.add(sl.closeOnLoop());
@@ -220,6 +269,9 @@ public final class HttpServer implements AutoCloseable {
         private Limits limits = Limits.DEFAULT;
         private Duration headerTimeout = Duration.ofSeconds(10);
         private Duration idleTimeout = Duration.ofSeconds(60);
+        private Duration requestTimeout = Duration.ofSeconds(30);
+        private long minBodyRate = 240;
+        private Duration bodyRateGrace = Duration.ofSeconds(5);
         private int readBufferSize = 16 * 1024;
         private int writeBufferSize = 16 * 1024;
         private int maxUnsentBytes = 256 * 1024;
@@ -321,6 +373,37 @@ public final class HttpServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * How long a client has to send a whole request, head and body, from its first byte to
+         * the last; default 30 s. Unlike the idle timeout, progress does not extend it, so a client
+         * that trickles a byte now and then is cut off too. Past it the client is answered
+         * {@code 408 Request Timeout} and the connection closed. The time a handler takes is not
+         * counted (the request has arrived by then).
+         */
+        public Builder requestTimeout(Duration timeout) {
+            this.requestTimeout = positive(timeout);
+            return this;
+        }
+
+        /**
+         * The slowest a request body may arrive: once {@code grace} has passed since the body
+         * began (the end of the head), its average rate since then must stay at or above
+         * {@code bytesPerSecond}, or the client is answered {@code 408 Request Timeout} and the
+         * connection closed. Default 240 bytes/s after 5 s (Kestrel's figures); 0 turns it off
+         * (the idle and request timeouts still apply).
+         */
+        public Builder minBodyRate(long bytesPerSecond, Duration grace) {
+            if (bytesPerSecond < 0) {
+                throw new IllegalArgumentException("negative body rate: " + bytesPerSecond);
+            }
+            if (grace.isNegative()) {
+                throw new IllegalArgumentException("negative grace: " + grace);
+            }
+            this.minBodyRate = bytesPerSecond;
+            this.bodyRateGrace = grace;
+            return this;
+        }
+
         /** The per-connection read buffer and initial write buffer sizes; default 16 KiB each. */
         public Builder bufferSizes(int read, int write) {
             if (read < 256 || write < 256) {
@@ -404,7 +487,8 @@ public final class HttpServer implements AutoCloseable {
          * @throws IOException if binding fails (address in use, ...)
          */
         public HttpServer start(Runtime runtime) throws IOException {
-            Config c = new Config(limits, headerTimeout.toNanos(), idleTimeout.toNanos(), readBufferSize,
+            Config c = new Config(limits, Deadlines.nanos(headerTimeout), Deadlines.nanos(idleTimeout),
+                    Deadlines.nanos(requestTimeout), minBodyRate, Deadlines.nanos(bodyRateGrace), readBufferSize,
                     writeBufferSize, serverName, fallback, fallbackAsync, maxUnsentBytes, resumeBelowBytes,
                     pooledBufferBytes, maxConnections);
             return new HttpServer(c, router, runtime, bind, backlog);

@@ -20,6 +20,7 @@ import java.nio.ByteBuffer;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Future;
 
 /**
  * One server connection: a state machine driven by readiness on its loop's thread.
@@ -34,6 +35,15 @@ import java.util.concurrent.CompletionStage;
  * timeout runs from the first byte of a request (or the accept) to the end of its head; the idle
  * timeout covers keep-alive gaps, body reads (reset by progress) and blocked writes. The loop's
  * {@link ServerLoop} sweeps them.
+ *
+ * <p><b>Hang-ups while a handler runs.</b> Read interest stays on while an async handler runs: a
+ * readable event then reads ahead into the input buffer (pipelined requests wait there unparsed),
+ * and the end of the stream, a reset, or an epoll read-closed/error flag means the client is gone:
+ * the connection closes at once (fd released) and the handler's stage is cancelled. A client that
+ * half-closes ({@code shutdown(SHUT_WR)}) after sending is treated the same way (as nginx and
+ * Netty's default do): at the socket level it cannot be told from one that closed. A request whose
+ * response was already produced (a sync handler) is still answered before the close. Not watched:
+ * a client that pipelined more than the read buffer holds, until its handler ends.
  */
 final class ServerConnection implements ReadyHandler {
     private static final System.Logger LOG = System.getLogger("io.pollen.http");
@@ -63,9 +73,15 @@ final class ServerConnection implements ReadyHandler {
     @SuppressWarnings("unchecked")
     private final Set<String>[] allowed = new Set[1];
     private Registration registration;
+    /** The running async handler's stage, if it can be cancelled; cancelled when the connection closes. */
+    private Future<?> pending;
 
     int index = -1; // in the owner's connection list
     long deadline;  // System.nanoTime() value; 0 = none
+    /** When the current request's first byte was read, its body began, and the body bytes read since. */
+    private long requestStart;
+    private long bodyStart;
+    private long bodyRead;
     private int phase = HEAD;
     private long remaining;
     private boolean closeAfterWrite;
@@ -150,6 +166,10 @@ final class ServerConnection implements ReadyHandler {
         }
         if ((flags & (Readiness.READ_CLOSED | Readiness.ERROR)) != 0) {
             shortReadDrains = false;
+            if (phase == HANDLING) {
+                close(); // the client hung up while its handler runs: see the class comment
+                return;
+            }
         }
         if ((flags & Readiness.ANY_WRITE) != 0 && !out.isEmpty()) {
             flush();
@@ -180,6 +200,10 @@ final class ServerConnection implements ReadyHandler {
                 drain();
                 return;
             }
+            if (phase == HANDLING) {
+                readAhead();
+                return;
+            }
             if (in.hasRemaining()) {
                 now = System.nanoTime(); // bytes left from an earlier batch are processed first
             }
@@ -202,12 +226,41 @@ final class ServerConnection implements ReadyHandler {
                 drained = shortReadDrains && n < room;
             }
             knownDrained = drained;
+            if (phase == HANDLING && (!drained || !shortReadDrains)) {
+                // A handler started and the socket may hold more (or its end was reported and that
+                // edge is spent): look now, or a hang-up would go unseen until the handler ends.
+                readAhead();
+                if (phase == CLOSED) {
+                    return;
+                }
+            }
         } catch (IOException e) {
             close(); // reset by peer and friends: nothing to answer
             return;
         }
         releaseInputIfDrained();
         flush();
+    }
+
+    /**
+     * An async handler runs: reads what the socket holds into the input buffer, unparsed, so that
+     * the end of the stream is seen now. A full buffer stops the reading (and the watching) until
+     * the handler ends.
+     */
+    private void readAhead() throws IOException {
+        takeInput();
+        in.compact();
+        int n = 0;
+        while (in.hasRemaining() && (n = stream.read(in)) > 0) {
+            // keep reading until would-block, the end of the stream, or a full buffer
+        }
+        knownDrained = n == 0 && in.hasRemaining();
+        in.flip();
+        if (n < 0) {
+            close(); // end of stream: the client hung up (see the class comment)
+            return;
+        }
+        releaseInputIfDrained();
     }
 
     private void takeInput() {
@@ -247,7 +300,9 @@ final class ServerConnection implements ReadyHandler {
                         boolean started = parser.hasStarted();
                         boolean done = parser.parse(in);
                         if (!started && (done || parser.hasStarted())) {
-                            deadline = now + config.headerTimeoutNanos();
+                            requestStart = now;
+                            deadline = Deadlines.earliest(now + config.headerTimeoutNanos(),
+                                    now + config.requestTimeoutNanos());
                         }
                         if (!done) {
                             return true;
@@ -282,17 +337,20 @@ final class ServerConnection implements ReadyHandler {
         if (parser.expectContinue()) {
             out.put(ResponseEncoder.CONTINUE);
         }
-        deadline = now + config.idleTimeoutNanos();
+        bodyStart = now;
+        bodyRead = 0;
+        deadline = bodyDeadline();
         phase = BODY;
     }
 
     /** Returns true once the whole body is in {@link #body}. */
     private boolean readBody() throws HttpParseException {
         if (parser.framing() == RequestParser.Framing.CHUNKED) {
-            boolean progress = in.hasRemaining();
+            int before = in.position();
             boolean done = chunked.decode(in, body);
-            if (progress) {
-                deadline = now + config.idleTimeoutNanos();
+            if (in.position() != before) {
+                bodyRead += in.position() - before;
+                deadline = bodyDeadline();
             }
             return done;
         }
@@ -300,15 +358,26 @@ final class ServerConnection implements ReadyHandler {
             int n = (int) Math.min(remaining, in.remaining());
             body.append(in, n);
             remaining -= n;
-            deadline = now + config.idleTimeoutNanos();
+            bodyRead += n;
+            deadline = bodyDeadline();
         }
         return remaining == 0;
     }
 
+    /**
+     * A body in progress must keep moving (idle timeout, reset by progress), keep its average rate
+     * (minimum body rate, after its grace) and end within the request timeout; the earliest counts.
+     */
+    private long bodyDeadline() {
+        long d = Deadlines.earliest(now + config.idleTimeoutNanos(), requestStart + config.requestTimeoutNanos());
+        return Deadlines.earliest(d, Deadlines.bodyRateDue(bodyStart, bodyRead, config.minBodyRate(),
+                config.bodyRateGraceNanos()));
+    }
+
     private void endOfInput() {
         inputClosed = true;
-        if (phase == HANDLING || (phase == HEAD && !parser.hasStarted() && !out.isEmpty())) {
-            closeAfterWrite = true; // answer what was asked (a half-closed client), then close
+        if (phase == HEAD && !parser.hasStarted() && !out.isEmpty()) {
+            closeAfterWrite = true; // answers produced before the end of the stream still leave, then close
         } else {
             close();
         }
@@ -370,6 +439,9 @@ final class ServerConnection implements ReadyHandler {
             }
         });
         inDispatch = false;
+        if (!syncDone && stage instanceof Future<?> f) {
+            pending = f;
+        }
         if (syncDone) {
             Response r = syncResult;
             Throwable e = syncFailure;
@@ -385,6 +457,7 @@ final class ServerConnection implements ReadyHandler {
             if (phase != HANDLING) {
                 return; // closed meanwhile
             }
+            pending = null;
             now = System.nanoTime();
             respond(e != null || r == null ? failed(e) : r);
             onReadable();
@@ -554,7 +627,7 @@ final class ServerConnection implements ReadyHandler {
     void timedOut() {
         try {
             if (phase == HEAD && parser.hasStarted() || phase == BODY) {
-                // header-read (slowloris) or body timeout: tell the client, then close
+                // header, request or body-rate deadline (slowloris, trickled body): tell the client, then close
                 out.clear();
                 now = System.nanoTime();
                 encode(ResponseEncoder.error(408, null), false, false, false);
@@ -573,6 +646,28 @@ final class ServerConnection implements ReadyHandler {
         }
     }
 
+    /**
+     * The server drains: an idle connection closes now; one between requests closes once its
+     * output has left; one with a request in progress answers it with {@code Connection: close}
+     * (see {@link #respond}), then closes. Pipelined requests not yet started are not answered.
+     */
+    void beginDrain() {
+        if (phase == HEAD && !parser.hasStarted()) {
+            // A request may sit in the socket, its event not yet handled: look before calling the
+            // connection idle (one read per idle connection, once per drain).
+            knownDrained = false;
+            onReadable();
+        }
+        if (phase == HEAD && !parser.hasStarted()) {
+            closeAfterWrite = true;
+            if (out.isEmpty()) {
+                close();
+            } else {
+                flush();
+            }
+        }
+    }
+
     boolean isIdle() {
         return phase == HEAD && !parser.hasStarted() && out.isEmpty();
     }
@@ -583,6 +678,15 @@ final class ServerConnection implements ReadyHandler {
         }
         phase = CLOSED;
         deadline = 0;
+        Future<?> p = pending;
+        if (p != null) {
+            pending = null;
+            try {
+                p.cancel(true); // dependents run here; resume() then finds the connection closed
+            } catch (Throwable ignored) {
+                // a foreign stage's cancel failed: the connection closes all the same
+            }
+        }
         if (registration != null) {
             registration.release();   // the stream closes below: no epoll_ctl(DEL) needed
         }

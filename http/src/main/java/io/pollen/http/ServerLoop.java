@@ -24,6 +24,10 @@ import java.util.concurrent.CompletableFuture;
  * <p>Timeouts are swept by one interval timer per loop rather than a timer per connection: each
  * connection keeps a deadline, the sweep closes those that passed. Its period bounds how late a
  * timeout fires (a quarter of the shortest timeout, within 10 ms..1 s).
+ *
+ * <p>A drain ({@link #drain}) closes the listener, closes idle connections, lets the others
+ * finish the request in progress (answered with {@code Connection: close}) and force-closes what
+ * is left at its deadline; {@link #drained} completes when no connection is left.
  */
 final class ServerLoop {
     private static final System.Logger LOG = System.getLogger("io.pollen.http");
@@ -45,6 +49,11 @@ final class ServerLoop {
     private final AcceptGuard guard;
     /** The listener's accept; a test may stand in for it ({@link #acceptWith}). */
     private AcceptGuard.Acceptor acceptor;
+    /** Completes once a drain or close has ended: true if every connection finished by itself. */
+    final CompletableFuture<Boolean> drained = new CompletableFuture<>();
+    private boolean draining;
+    private boolean closed;
+    private TimerHandle drainDeadline;
 
     ServerLoop(HttpServer server, EventLoop loop, TcpListener listener) {
         this.server = server;
@@ -65,7 +74,11 @@ final class ServerLoop {
                 accept();
             }
         });
-        long min = Math.min(config().headerTimeoutNanos(), config().idleTimeoutNanos());
+        HttpServer.Config c = config();
+        long min = Math.min(c.headerTimeoutNanos(), Math.min(c.idleTimeoutNanos(), c.requestTimeoutNanos()));
+        if (c.minBodyRate() > 0 && c.bodyRateGraceNanos() > 0) {
+            min = Math.min(min, c.bodyRateGraceNanos());
+        }
         long period = Math.clamp(min / 4, 10_000_000L, 1_000_000_000L);
         sweep = loop.interval(Duration.ofNanos(period), this::sweep);
         accept(); // connections may be waiting already
@@ -151,14 +164,14 @@ final class ServerLoop {
         c.index = -1;
         server.openConnections.decrementAndGet();
         guard.connectionClosed();
+        if (draining && !closed && connections.isEmpty()) {
+            endDrain(true);
+        }
     }
 
-    /** Stops accepting and closes every connection; on the loop. */
-    void close() {
+    /** Closes the listener: new connections are refused from now on. */
+    private void stopAccepting() {
         closing = true;
-        if (sweep != null) {
-            sweep.cancel();
-        }
         guard.close();
         if (registration != null) {
             registration.cancel();
@@ -168,10 +181,53 @@ final class ServerLoop {
         } catch (IOException ignored) {
             // best effort
         }
+    }
+
+    /**
+     * Begins a graceful drain; on the loop. Idle connections close now, the others once their
+     * request in progress is answered; after {@code timeLeft} the rest are closed.
+     */
+    void drain(Duration timeLeft) {
+        if (draining || closed) {
+            return;
+        }
+        draining = true;
+        stopAccepting();
+        for (int i = connections.size() - 1; i >= 0; i--) {
+            if (i < connections.size()) { // closing removes by swapping in the last element
+                connections.get(i).beginDrain();
+            }
+        }
+        if (connections.isEmpty()) {
+            endDrain(true);
+        } else {
+            drainDeadline = loop.schedule(timeLeft, this::close);
+        }
+    }
+
+    private void endDrain(boolean graceful) {
+        if (drainDeadline != null) {
+            drainDeadline.cancel();
+        }
+        if (sweep != null) {
+            sweep.cancel();
+        }
+        drained.complete(graceful);
+    }
+
+    /** Stops accepting and closes every connection (a drain's deadline, or a plain close); on the loop. */
+    void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        stopAccepting();
+        boolean none = connections.isEmpty();
         while (!connections.isEmpty()) {
             connections.getLast().close();
         }
         buffers.close(); // every connection gave its buffers back above: free the memory now
+        endDrain(none);
     }
 
     /** This loop's buffer counters; on the loop. */
@@ -182,16 +238,25 @@ final class ServerLoop {
 
     /** Runs {@link #close()} on the loop; completes when done (at once if the loop is gone). */
     CompletableFuture<Void> closeOnLoop() {
+        return onLoop(this::close);
+    }
+
+    /** Runs {@link #drain} on the loop; {@link #drained} says when the drain has ended. */
+    void drainOnLoop(Duration timeLeft) {
+        onLoop(() -> drain(timeLeft));
+    }
+
+    private CompletableFuture<Void> onLoop(Runnable action) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         if (loop.inLoop()) {
-            close();
+            action.run();
             done.complete(null);
             return done;
         }
         try {
             loop.execute(() -> {
                 try {
-                    close();
+                    action.run();
                 } finally {
                     done.complete(null);
                 }
@@ -207,6 +272,7 @@ final class ServerLoop {
             }
             guard.close();
             buffers.close();
+            drained.complete(true);
             done.complete(null);
         }
         return done;
