@@ -29,8 +29,9 @@ import java.util.regex.Pattern;
  * {@code Connection: close}); slowloris (trickled request heads) beside a well-behaved wrk load;
  * clients hanging up during {@code /delay/30000} beside a well-behaved wrk load; then all of them at
  * once. Well-behaved clients must see no error. The report is {@code soak.md}, {@code soak.svg} and
- * {@code soak.csv}; {@code --smoke} runs a few seconds per phase into {@code raw/} and exits 1 when a
- * target is missed, so CI keeps the harness honest.
+ * {@code soak.csv}; {@code --smoke} runs a few seconds per phase into {@code raw/} and exits 1 when an
+ * invariant breaks (memory is reported, not judged, in so short a run), so CI keeps the harness and
+ * the server honest.
  */
 public final class Soak {
 
@@ -104,7 +105,11 @@ public final class Soak {
         List<String> missed = report.missedTargets();
         if (!missed.isEmpty()) {
             System.err.println("[soak] targets missed: " + String.join("; ", missed));
-            System.exit(smoke ? 1 : 0);
+        }
+        // A smoke run is seconds long: too short for memory to settle, so only the invariants fail it
+        // (a dead server, leaked fds, errors for well-behaved clients, a bad exit after SIGTERM).
+        if (smoke && !report.brokenInvariants().isEmpty()) {
+            System.exit(1);
         }
     }
 
