@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -172,9 +173,12 @@ class LoopFailureTest {
     @MethodSource("io.pollen.testing.TestBackends#all")
     void loopThatDiesMarksItsRuntimeFailed(Backend backend) throws Exception {
         AtomicBoolean broken = new AtomicBoolean();
+        AtomicReference<Thread> victimThread = new AtomicReference<>();
         Error cause = new InternalError("the clock broke");
+        // Both loops share the clock: it breaks only for the victim's thread, or the other loop
+        // could die first and be the one reported.
         Ticker clock = () -> {
-            if (broken.get()) {
+            if (broken.get() && Thread.currentThread() == victimThread.get()) {
                 throw cause;
             }
             return System.nanoTime();
@@ -184,7 +188,10 @@ class LoopFailureTest {
             CompletableFuture<Throwable> failure = rt.failure();
             assertFalse(rt.isFailed());
             EventLoop victim = rt.loops().getFirst();
-            victim.execute(() -> broken.set(true));
+            victim.execute(() -> {
+                victimThread.set(Thread.currentThread());
+                broken.set(true);
+            });
             Throwable t = failure.get(20, TimeUnit.SECONDS);
             assertTrue(rt.isFailed());
             assertInstanceOf(IllegalStateException.class, t);
