@@ -6,6 +6,7 @@
  *       {@code Events}, {@code Interest}, {@code Token}, {@code Waker}, {@code Source}.</li>
  *   <li>{@link io.pollen.net} — non-blocking TCP and UDP sockets that register with a {@code Poll}.</li>
  *   <li>{@link io.pollen.runtime} — the Reactor, the Executor, tasks, timers and async I/O.</li>
+ *   <li>{@link io.pollen.tls} — TLS (the JDK's SSLEngine) on the async and readiness-driven streams.</li>
  *   <li>{@link io.pollen.sys} — only the error type of native calls; the bindings stay internal.</li>
  * </ul>
  */
@@ -14,4 +15,5 @@ module io.pollen {
     exports io.pollen.poll;
     exports io.pollen.net;
     exports io.pollen.runtime;
+    exports io.pollen.tls;
 }
