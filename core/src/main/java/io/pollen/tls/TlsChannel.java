@@ -57,10 +57,9 @@ public final class TlsChannel implements AutoCloseable {
      * @param loop   the loop that owns the socket
      * @param resume runs on the loop when delegated tasks are done
      */
-    public TlsChannel(TcpStream socket, SSLEngine engine, EventLoop loop, Runnable resume) throws SSLException {
+    public TlsChannel(TcpStream socket, SSLEngine engine, EventLoop loop, Runnable resume) {
         this.socket = Objects.requireNonNull(socket, "socket");
         this.tls = new TlsEngine(Objects.requireNonNull(engine, "engine"), loop, resume);
-        tls.begin();
     }
 
     /**

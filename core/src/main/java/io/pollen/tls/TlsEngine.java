@@ -64,10 +64,7 @@ final class TlsEngine {
         this.appIn = ByteBuffer.allocate(s.getApplicationBufferSize()).flip();
     }
 
-    /** Starts the handshake (a client's first step is to wrap its ClientHello). */
-    void begin() throws SSLException {
-        engine.beginHandshake();
-    }
+    private boolean begun;
 
     /** Whether the handshake is done: a real session is established and no handshake runs. */
     boolean handshakeDone() {
@@ -119,6 +116,10 @@ final class TlsEngine {
      * messages (a KeyUpdate to answer, a renegotiation).
      */
     Need step() throws SSLException {
+        if (!begun) {
+            begun = true;
+            engine.beginHandshake(); // a client's first step is then to wrap its ClientHello
+        }
         while (true) {
             if (taskRunning) {
                 return Need.TASK;

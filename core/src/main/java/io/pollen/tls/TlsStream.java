@@ -98,12 +98,6 @@ public final class TlsStream implements AutoCloseable {
                         + peer(engine) + " timed out after " + timeout.toMillis() + " ms")));
                 s.handshake.whenComplete((v, e) -> timer.cancel());
             }
-            try {
-                s.tls.begin();
-            } catch (SSLException e) {
-                s.fail(e);
-                return s.handshake;
-            }
             s.pump();
             return s.handshake;
         });
@@ -383,7 +377,7 @@ public final class TlsStream implements AutoCloseable {
         if (failure != null) {
             return;
         }
-        failure = e;
+        failure = e = readable(e);
         tcp.close();
         if (handshake != null && !handshake.isDone()) {
             handshake.completeExceptionally(e);
@@ -400,6 +394,20 @@ public final class TlsStream implements AutoCloseable {
                 w.future.completeExceptionally(e);
             }
         }
+    }
+
+    /**
+     * The engine's handshake failure without its "(alert_name) " prefix: its message then reads
+     * as the cause, e.g. "unknown CA: ..." (the original stays the cause).
+     */
+    private static Throwable readable(Throwable e) {
+        String m = e.getMessage();
+        if (e instanceof javax.net.ssl.SSLHandshakeException && m != null && m.startsWith("(") && m.indexOf(") ") > 0) {
+            javax.net.ssl.SSLHandshakeException clean = new javax.net.ssl.SSLHandshakeException(m.substring(m.indexOf(") ") + 2));
+            clean.initCause(e);
+            return clean;
+        }
+        return e;
     }
 
     /** Runs {@code op} on {@code loop}, relaying its outcome when called from another thread. */

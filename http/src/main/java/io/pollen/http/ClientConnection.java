@@ -6,6 +6,7 @@ import io.pollen.http.codec.HttpParseException;
 import io.pollen.http.codec.Limits;
 import io.pollen.http.codec.ResponseParser;
 import io.pollen.runtime.AsyncTcpStream;
+import io.pollen.tls.TlsStream;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -25,6 +26,8 @@ import java.util.concurrent.CompletableFuture;
 final class ClientConnection {
     final String key;
     final AsyncTcpStream stream;
+    /** TLS over {@link #stream} for https, else null: bytes go through {@link #read}/{@link #writeAll}. */
+    private final TlsStream tls;
     /**
      * Starts small: a read is pending on every waiting connection, so at 10,000 of them a 16 KiB
      * buffer each is 160 MiB of heap. A read that fills it doubles it, up to {@link #MAX_BUFFER}.
@@ -48,9 +51,10 @@ final class ClientConnection {
     private boolean head;
     private Runnable onReusable;
 
-    ClientConnection(String key, AsyncTcpStream stream, Limits limits, Duration readTimeout) {
+    ClientConnection(String key, AsyncTcpStream stream, TlsStream tls, Limits limits, Duration readTimeout) {
         this.key = key;
         this.stream = stream;
+        this.tls = tls;
         this.parser = new ResponseParser(limits);
         this.chunked = new ChunkedDecoder(limits);
         this.body = new BodyBuffer(limits.maxBodyBytes());
@@ -71,13 +75,21 @@ final class ClientConnection {
         headDone = false;
         anyResponseBytes = false;
         buf.clear().flip();
-        stream.writeAll(request).whenComplete((v, e) -> {
+        writeAll(request).whenComplete((v, e) -> {
             if (e != null) {
                 fail(e);
             } else {
                 readLoop();
             }
         });
+    }
+
+    private CompletableFuture<Integer> read(ByteBuffer b) {
+        return tls == null ? stream.read(b) : tls.read(b);
+    }
+
+    private CompletableFuture<Void> writeAll(ByteBuffer b) {
+        return tls == null ? stream.writeAll(b) : tls.writeAll(b);
     }
 
     /** Whether a failure happened before the server sent anything (a stale pooled connection). */
@@ -91,7 +103,7 @@ final class ClientConnection {
             if (!buf.hasRemaining() && buf.capacity() < MAX_BUFFER) {
                 buf = ByteBuffer.allocate(buf.capacity() * 2).put(buf.flip());
             }
-            CompletableFuture<Integer> read = stream.read(buf);
+            CompletableFuture<Integer> read = read(buf);
             CompletableFuture<Integer> timed = readTimeout == null ? read : stream.loop().timeout(read, readTimeout);
             if (!timed.isDone()) {
                 timed.whenComplete((n, e) -> {
@@ -223,7 +235,7 @@ final class ClientConnection {
 
     /** A quick, non-blocking check on an idle connection: false if the server closed it or sent junk. */
     boolean stillUsable() {
-        if (!stream.isOpen()) {
+        if (!stream.isOpen() || tls != null && (!tls.isOpen() || tls.hasBufferedInput())) {
             return false;
         }
         try {

@@ -5,6 +5,8 @@ import io.pollen.http.codec.Limits;
 import io.pollen.runtime.AsyncTcpStream;
 import io.pollen.runtime.EventLoop;
 import io.pollen.runtime.Runtime;
+import io.pollen.tls.TlsContexts;
+import io.pollen.tls.TlsStream;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -21,6 +23,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
 
 /**
  * Pollen's HTTP/1.1 client: asynchronous, on one event loop of a {@link Runtime}, with a small pool
@@ -48,7 +51,15 @@ import java.util.concurrent.TimeUnit;
  * <p>Failures: {@link java.util.concurrent.TimeoutException} for the connect and read timeouts
  * (the read timeout applies to each read, not to the whole response), {@link IOException}s
  * ({@link java.io.EOFException}, {@link UnknownHostException}, a malformed response) otherwise.
- * Not supported: https, redirects, cookies, proxies, compression, streamed bodies.
+ * <p>https: TLS 1.3/1.2 through the JDK's SSLEngine ({@link io.pollen.tls.TlsStream}); the
+ * certificate is checked against the JDK's trust store (or {@link Builder#tls}'s context) and must
+ * name the host; SNI is sent and ALPN offers {@code http/1.1}; kept-alive TLS connections are
+ * pooled like plain ones (by scheme, host and port). Handshake failures are
+ * {@link javax.net.ssl.SSLHandshakeException}s whose message names the cause ("unknown CA: ...",
+ * "certificate expired: ...", "certificate for wrong.host does not match localhost"); a handshake
+ * slower than the handshake timeout fails with a {@link java.util.concurrent.TimeoutException}.
+ *
+ * <p>Not supported: redirects, cookies, proxies, compression, streamed bodies.
  */
 public final class HttpClient implements AutoCloseable {
     private final EventLoop loop;
@@ -58,6 +69,9 @@ public final class HttpClient implements AutoCloseable {
     private final int maxIdlePerHost;
     private final String userAgent;
     private final Limits limits;
+    private final Duration handshakeTimeout;
+    /** The context of https connections: the builder's, else the JDK's trust store (made on first use). */
+    private SSLContext tls;
     /** Idle connections by "host:port"; loop thread only. */
     private final Map<String, ArrayDeque<ClientConnection>> pool = new HashMap<>();
     // The last plain request encoded (any thread): see send().
@@ -72,6 +86,8 @@ public final class HttpClient implements AutoCloseable {
         this.maxIdlePerHost = b.maxIdlePerHost;
         this.userAgent = b.userAgent;
         this.limits = new Limits(8 * 1024, 64 * 1024, 200, b.maxBodyBytes);
+        this.tls = b.tls;
+        this.handshakeTimeout = b.handshakeTimeout;
     }
 
     /** A client on the next loop of {@code runtime}, with default settings. */
@@ -135,7 +151,7 @@ public final class HttpClient implements AutoCloseable {
      * and percent-escapes, none of which changes what the request means.
      */
     private record Encoded(String method, URI uri, String host, int port, String poolKey, byte[] bytes, boolean head,
-                           InetAddress[] literal) {
+                           InetAddress[] literal, boolean https) {
         boolean isFor(String method, URI uri) {
             return method.equals(this.method) && (uri == this.uri || uri.equals(this.uri));
         }
@@ -143,19 +159,22 @@ public final class HttpClient implements AutoCloseable {
 
     private Encoded encode(String method, URI uri, HttpHeaders headers, byte[] body) {
         HttpHeaders.checkName(method);
-        if (!"http".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {
-            throw new IllegalArgumentException("not an http://host URI: " + uri);
+        boolean https = "https".equalsIgnoreCase(uri.getScheme());
+        if (!https && !"http".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {
+            throw new IllegalArgumentException("not an http://host or https://host URI: " + uri);
         }
         if (headers.contains("Transfer-Encoding")) {
             throw new IllegalArgumentException("Transfer-Encoding is chosen by the client");
         }
         String host = uri.getHost();
-        int port = uri.getPort() == -1 ? 80 : uri.getPort();
-        return new Encoded(method, uri, host, port, host.toLowerCase(Locale.ROOT) + ":" + port,
-                requestBytes(method, uri, host, port, headers, body), method.equals("HEAD"), literal(host));
+        int defaultPort = https ? 443 : 80;
+        int port = uri.getPort() == -1 ? defaultPort : uri.getPort();
+        return new Encoded(method, uri, host, port, (https ? "https://" : "") + host.toLowerCase(Locale.ROOT) + ":" + port,
+                requestBytes(method, uri, host, port == defaultPort ? "" : ":" + port, headers, body),
+                method.equals("HEAD"), literal(host), https);
     }
 
-    private byte[] requestBytes(String method, URI uri, String host, int port, HttpHeaders headers, byte[] body) {
+    private byte[] requestBytes(String method, URI uri, String host, String port, HttpHeaders headers, byte[] body) {
         String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
         if (uri.getRawQuery() != null) {
             path += "?" + uri.getRawQuery();
@@ -163,7 +182,7 @@ public final class HttpClient implements AutoCloseable {
         StringBuilder sb = new StringBuilder(128);
         sb.append(method).append(' ').append(path).append(" HTTP/1.1\r\n");
         if (!headers.contains("Host")) {
-            sb.append("Host: ").append(host).append(port == 80 ? "" : ":" + port).append("\r\n");
+            sb.append("Host: ").append(host).append(port).append("\r\n");
         }
         if (!headers.contains("User-Agent") && userAgent != null) {
             sb.append("User-Agent: ").append(userAgent).append("\r\n");
@@ -238,9 +257,37 @@ public final class HttpClient implements AutoCloseable {
                         result.completeExceptionally(new IOException("client closed"));
                         return;
                     }
-                    ClientConnection c = new ClientConnection(request.poolKey, s, limits, readTimeout);
+                    if (request.https) {
+                        handshake(request, s, result);
+                        return;
+                    }
+                    ClientConnection c = new ClientConnection(request.poolKey, s, null, limits, readTimeout);
                     c.exchange(ByteBuffer.wrap(request.bytes), request.head, result, () -> release(c));
                 });
+    }
+
+    /** TLS on a fresh connection: certificate and host name checked, SNI sent, ALPN offers http/1.1. */
+    private void handshake(Encoded request, AsyncTcpStream s, CompletableFuture<HttpResponse> result) {
+        javax.net.ssl.SSLEngine engine;
+        try {
+            if (tls == null) {
+                tls = TlsContexts.client();
+            }
+            engine = TlsContexts.clientEngine(tls, request.host, request.port, "http/1.1");
+        } catch (java.security.GeneralSecurityException | RuntimeException e) {
+            s.close();
+            result.completeExceptionally(new IOException("cannot set up TLS: " + e.getMessage(), e));
+            return;
+        }
+        TlsStream.handshake(s, engine, handshakeTimeout).whenComplete((t, e) -> {
+            if (e != null) {
+                result.completeExceptionally(e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                        ? e.getCause() : e);
+                return;
+            }
+            ClientConnection c = new ClientConnection(request.poolKey, s, t, limits, readTimeout);
+            c.exchange(ByteBuffer.wrap(request.bytes), request.head, result, () -> release(c));
+        });
     }
 
     /**
@@ -345,6 +392,8 @@ public final class HttpClient implements AutoCloseable {
         private int maxIdlePerHost = 8;
         private String userAgent = "pollen";
         private long maxBodyBytes = 64L * 1024 * 1024;
+        private SSLContext tls;
+        private Duration handshakeTimeout = Duration.ofSeconds(10);
 
         private Builder(EventLoop loop) {
             this.loop = Objects.requireNonNull(loop, "loop");
@@ -385,6 +434,22 @@ public final class HttpClient implements AutoCloseable {
         /** The largest response body accepted (default 64 MiB); larger fails with an IOException. */
         public Builder maxBodyBytes(long n) {
             this.maxBodyBytes = n;
+            return this;
+        }
+
+        /**
+         * The TLS context of https requests (e.g. {@link TlsContexts#client(java.nio.file.Path)} for
+         * a private CA); default: the JDK's trust store. Host names are always verified, unless the
+         * context trusts everything ({@link TlsContexts#insecureClient()}).
+         */
+        public Builder tls(SSLContext context) {
+            this.tls = Objects.requireNonNull(context);
+            return this;
+        }
+
+        /** How long a TLS handshake may take (default 10 s; null: no limit). */
+        public Builder handshakeTimeout(Duration d) {
+            this.handshakeTimeout = d;
             return this;
         }
 

@@ -42,7 +42,10 @@ import java.util.concurrent.TimeoutException;
  * too large, 414 request line too long, 417 unknown expectation, 431 header section too large,
  * 501 unsupported transfer coding, 505 unsupported version; a handler's exception gets 500.
  *
- * <p><b>Not supported:</b> TLS, HTTP/2, upgrades, streamed request or response bodies, response
+ * <p><b>TLS:</b> {@link Builder#tls} turns the listener into an HTTPS one (the JDK's SSLEngine,
+ * TLS 1.3 and 1.2, close_notify sent before the connection's write half is shut down).
+ *
+ * <p><b>Not supported:</b> HTTP/2, upgrades, streamed request or response bodies, response
  * compression, percent-decoding of paths. Timeouts are approximate: they fire within a sweep
  * period (a quarter of the shortest timeout, at most a second) after they are due.
  */
@@ -50,7 +53,8 @@ public final class HttpServer implements AutoCloseable {
 
     /** Everything a connection needs to know, fixed at {@link Builder#start}. */
     record Config(Limits limits, long headerTimeoutNanos, long idleTimeoutNanos, int readBufferSize,
-                  int writeBufferSize, String serverName, Handler fallback, AsyncHandler fallbackAsync) {
+                  int writeBufferSize, String serverName, Handler fallback, AsyncHandler fallbackAsync,
+                  javax.net.ssl.SSLContext tls) {
     }
 
     private final Config config;
@@ -172,8 +176,21 @@ public final class HttpServer implements AutoCloseable {
         private String serverName = "pollen";
         private Handler fallback = req -> ResponseEncoder.error(404, null);
         private AsyncHandler fallbackAsync;
+        private javax.net.ssl.SSLContext tls;
 
         private Builder() {
+        }
+
+        /**
+         * Serves HTTPS: every connection runs the TLS handshake of {@code context} (a server context,
+         * e.g. {@link io.pollen.tls.TlsContexts#server}) first; ALPN chooses {@code http/1.1}. Keep-alive,
+         * pipelining, limits and timeouts apply as over plain TCP; the header timeout also bounds
+         * the handshake. For plain and TLS side by side, start two servers on one runtime.
+         * Default null: plain HTTP.
+         */
+        public Builder tls(javax.net.ssl.SSLContext context) {
+            this.tls = context;
+            return this;
         }
 
         /** The address to listen on; default 127.0.0.1 on a free port. */
@@ -287,7 +304,7 @@ public final class HttpServer implements AutoCloseable {
          */
         public HttpServer start(Runtime runtime) throws IOException {
             Config c = new Config(limits, headerTimeout.toNanos(), idleTimeout.toNanos(), readBufferSize,
-                    writeBufferSize, serverName, fallback, fallbackAsync);
+                    writeBufferSize, serverName, fallback, fallbackAsync, tls);
             return new HttpServer(c, router, runtime, bind, backlog);
         }
     }
