@@ -181,11 +181,12 @@ final class TlsEngine {
                 }
                 throw new SSLException("the TLS engine is closed");
             }
-            if (n == Need.TASK || n == Need.READ) {
-                need[0] = n;
+            if (n == Need.TASK || n == Need.READ
+                    || n == Need.FLUSH && engine.getHandshakeStatus() != SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING) {
+                need[0] = n; // a handshake flight must leave before the handshake goes on
                 return 0;
             }
-            // NONE or FLUSH (bytes of ours wait, but they need not hold reading up)
+            // NONE, or FLUSH of data records (they need not hold reading up)
             SSLEngineResult.Status st = unwrap();
             if (st == SSLEngineResult.Status.BUFFER_UNDERFLOW) {
                 need[0] = Need.READ;
