@@ -5,6 +5,7 @@ import io.pollen.http.HttpServer;
 import io.pollen.poll.Backend;
 import io.pollen.runtime.Runtime;
 
+import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -23,10 +24,15 @@ final class DemoServer implements AutoCloseable {
 
     private final Runtime runtime;
     private final HttpServer server;
+    /** The HTTPS listener beside the plain one ({@code --tls-port}), else null. */
+    private final HttpServer tlsServer;
+    private final boolean tls;
 
-    private DemoServer(Runtime runtime, HttpServer server) {
+    private DemoServer(Runtime runtime, HttpServer server, HttpServer tlsServer, boolean tls) {
         this.runtime = runtime;
         this.server = server;
+        this.tlsServer = tlsServer;
+        this.tls = tls;
     }
 
     /** Starts the demo server on the loopback interface; port 0 picks a free port. */
@@ -36,24 +42,54 @@ final class DemoServer implements AutoCloseable {
 
     /** Starts the demo server on {@code address} with {@code loops} event-loop threads. */
     static DemoServer start(Backend backend, int loops, InetSocketAddress address) throws IOException {
+        return start(backend, loops, address, null, -1);
+    }
+
+    /**
+     * With {@code tls}: HTTPS on {@code address}, or, when {@code tlsPort} is not negative, plain
+     * HTTP on {@code address} and HTTPS on {@code tlsPort} of the same host, on the same loops.
+     */
+    static DemoServer start(Backend backend, int loops, InetSocketAddress address, SSLContext tls, int tlsPort)
+            throws IOException {
         Runtime runtime = Runtime.builder().backend(backend).loops(loops).threadNamePrefix("pollen-server").build();
         try {
             // A deep accept queue: `demo --tasks 10000` connects all at once, and a full queue makes
             // the kernel drop SYNs, which clients retry only after a second. The kernel caps it
             // at net.core.somaxconn.
-            HttpServer server = DemoRoutes.install(HttpServer.builder().bind(address).backlog(BACKLOG)).start(runtime);
-            return new DemoServer(runtime, server);
+            boolean sideBySide = tls != null && tlsPort >= 0;
+            HttpServer.Builder main = DemoRoutes.install(HttpServer.builder().bind(address).backlog(BACKLOG));
+            HttpServer server = (tls != null && !sideBySide ? main.tls(tls) : main).start(runtime);
+            if (!sideBySide) {
+                return new DemoServer(runtime, server, null, tls != null);
+            }
+            try {
+                HttpServer secure = DemoRoutes.install(HttpServer.builder().bind(new InetSocketAddress(address.getAddress(), tlsPort))
+                        .backlog(BACKLOG).tls(tls)).start(runtime);
+                return new DemoServer(runtime, server, secure, false);
+            } catch (IOException | RuntimeException e) {
+                server.close();
+                throw e;
+            }
         } catch (IOException | RuntimeException e) {
             runtime.close();
             throw e;
         }
     }
 
-    /** {@code http://host:port}, without a trailing slash. */
+    /** {@code http://host:port} (https when the main listener is TLS), without a trailing slash. */
     String url() {
-        InetSocketAddress a = server.localAddress();
+        return url(server, tls);
+    }
+
+    /** The HTTPS listener's URL when it runs beside the plain one, else null. */
+    String tlsUrl() {
+        return tlsServer == null ? null : url(tlsServer, true);
+    }
+
+    private static String url(HttpServer s, boolean https) {
+        InetSocketAddress a = s.localAddress();
         String host = a.getAddress().getHostAddress();
-        return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
+        return (https ? "https://" : "http://") + (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 
     InetSocketAddress localAddress() {
@@ -67,6 +103,9 @@ final class DemoServer implements AutoCloseable {
     @Override
     public void close() {
         try {
+            if (tlsServer != null) {
+                tlsServer.close();
+            }
             server.close();
         } finally {
             runtime.close();

@@ -23,7 +23,7 @@ import java.util.concurrent.CountDownLatch;
  * runs the command does the same (how the tests stop it); the exit code is then 130.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = {"Run Pollen's demo HTTP server until interrupted (Ctrl-C).",
+        description = {"Run Pollen's demo HTTP server until interrupted (Ctrl-C); HTTPS with --tls-cert/--tls-key.",
                 "Routes: GET /delay/{ms}/{anything} (answers after ms, from a timer), GET /plaintext, /echo."})
 final class ServeCommand implements Callable<Integer> {
     /** Exit code when stopped by an interrupt, as a shell reports SIGINT. */
@@ -48,6 +48,19 @@ final class ServeCommand implements Callable<Integer> {
             description = "Event-queue backend: epoll or nio (default: -Dpollen.backend, else the OS's best).")
     String backend;
 
+    @Option(names = "--tls-cert", paramLabel = "FILE",
+            description = "Serve HTTPS with this certificate chain (PEM, the server's certificate first); needs --tls-key.")
+    java.nio.file.Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE",
+            description = "The private key of --tls-cert (PEM, unencrypted PKCS#8: 'BEGIN PRIVATE KEY', RSA or EC).")
+    java.nio.file.Path tlsKey;
+
+    @Option(names = "--tls-port", paramLabel = "P",
+            description = "With --tls-cert: HTTPS on this port and plain HTTP on --port, side by side "
+                    + "(default: HTTPS only, on --port).")
+    Integer tlsPort;
+
     @Override
     public Integer call() throws Exception {
         if (port < 0 || port > 65535) {
@@ -71,9 +84,11 @@ final class ServeCommand implements Callable<Integer> {
             throw usage(e.getMessage());
         }
 
+        javax.net.ssl.SSLContext tls = tlsContext();
         PrintWriter out = spec.commandLine().getOut();
         CountDownLatch stopped = new CountDownLatch(1);
-        DemoServer server = DemoServer.start(b, loops, new InetSocketAddress(address, port));
+        DemoServer server = DemoServer.start(b, loops, new InetSocketAddress(address, port), tls,
+                tlsPort == null ? -1 : tlsPort);
         Thread hook = new Thread(() -> {
             server.close();
             stopped.countDown();
@@ -84,6 +99,9 @@ final class ServeCommand implements Callable<Integer> {
                     + server.loops() + " event-loop thread" + (server.loops() == 1 ? "" : "s") + ")");
             out.println("  " + server.url() + "/plaintext   " + server.url() + "/delay/1000/hello   "
                     + server.url() + "/echo");
+            if (server.tlsUrl() != null) {
+                out.println("pollen serve: and HTTPS on " + server.tlsUrl());
+            }
             out.println("Ctrl-C to stop.");
             out.flush();
             stopped.await();
@@ -99,6 +117,27 @@ final class ServeCommand implements Callable<Integer> {
             }
             out.println("pollen serve: stopped");
             out.flush();
+        }
+    }
+
+    /** The server context of --tls-cert/--tls-key, null without them; usage errors say what is wrong. */
+    private javax.net.ssl.SSLContext tlsContext() {
+        if (tlsCert == null && tlsKey == null) {
+            if (tlsPort != null) {
+                throw usage("--tls-port needs --tls-cert and --tls-key");
+            }
+            return null;
+        }
+        if (tlsCert == null || tlsKey == null) {
+            throw usage("--tls-cert and --tls-key go together");
+        }
+        if (tlsPort != null && (tlsPort < 0 || tlsPort > 65535)) {
+            throw usage("--tls-port must be between 0 and 65535: " + tlsPort);
+        }
+        try {
+            return io.pollen.tls.TlsContexts.server(tlsCert, tlsKey);
+        } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+            throw usage("cannot load --tls-cert/--tls-key: " + e.getMessage());
         }
     }
 
