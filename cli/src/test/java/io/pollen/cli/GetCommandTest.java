@@ -127,7 +127,7 @@ class GetCommandTest {
     @Test
     void badUrlsAndOptionsAreUsageErrors() {
         for (String[] args : new String[][] {
-                {"get"}, {"get", "https://example.com/"}, {"get", "example.com"}, {"get", "http://127.0.0.1:99999/"},
+                {"get"}, {"get", "ftp://example.com/"}, {"get", "example.com"}, {"get", "http://127.0.0.1:99999/"},
                 {"get", "-H", "no-colon", "http://127.0.0.1/"}, {"get", "--timeout", "0", "http://127.0.0.1/"},
                 {"get", "--backend", "kqueue", "http://127.0.0.1/"}, {"get", "http://a/", "http://b/"}}) {
             Cli cli = Cli.run(args);
