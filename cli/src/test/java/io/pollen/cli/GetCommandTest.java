@@ -136,7 +136,7 @@ class GetCommandTest {
         }
     }
 
-    private static boolean hasPython() {
+    static boolean hasPython() {
         try {
             return new ProcessBuilder("python3", "--version").start().waitFor() == 0;
         } catch (Exception e) {

@@ -23,8 +23,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -84,7 +82,7 @@ class HttpsCliTest {
     @BeforeAll
     static void before() throws Exception {
         JdkWarmUp.nio();
-        assumeTrue(hasPython(), "python3 is not installed");
+        assumeTrue(GetCommandTest.hasPython(), "python3 is not installed");
         certs = TestCerts.create(Files.createDirectories(dir.resolve("certs")));
         Files.writeString(dir.resolve("hello.txt"), "hello over tls\n");
         Files.writeString(dir.resolve("tls_server.py"), """
@@ -118,16 +116,6 @@ class HttpsCliTest {
         }
         if (fds != null) {
             fds.assertNoLeak();
-        }
-    }
-
-    static boolean hasPython() {
-        try {
-            Process p = new ProcessBuilder("python3", "--version").redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException | InterruptedException e) {
-            return false;
         }
     }
 
@@ -181,8 +169,8 @@ class HttpsCliTest {
         Cli cli = new Cli();
         Thread serving = Thread.ofPlatform().name("pollen-serve-tls-test").start(() -> cli.runHere("serve", "--port", "0",
                 "--tls-port", "0", "--tls-cert", certs.serverEc.cert().toString(), "--tls-key", certs.serverEc.key().toString()));
-        String plain = await(cli, "listening on (http://\\S+)");
-        String secure = await(cli, "and HTTPS on (https://\\S+)");
+        String plain = ServeAndUsageTest.awaitLine(cli, "listening on (http://\\S+)");
+        String secure = ServeAndUsageTest.awaitLine(cli, "and HTTPS on (https://\\S+)");
         try (HttpClient jdk = HttpClient.newBuilder().sslContext(TlsContexts.client(certs.ca)).build()) {
             for (String base : new String[]{plain, secure}) {
                 HttpResponse<String> r = jdk.send(HttpRequest.newBuilder(URI.create(base + "/plaintext")).build(),
@@ -209,20 +197,5 @@ class HttpsCliTest {
             Cli cli = Cli.run(args);
             assertEquals(Pollen.USAGE, cli.exitCode, cli.toString());
         }
-    }
-
-    private static String await(Cli cli, String regex) throws InterruptedException {
-        Pattern p = Pattern.compile(regex);
-        for (int i = 0; i < 200; i++) {
-            Matcher m = p.matcher(cli.stdout());
-            if (m.find()) {
-                return m.group(1);
-            }
-            if (cli.exitCode != -1) {
-                throw new AssertionError("serve ended early: " + cli);
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("serve never printed " + regex + ": " + cli);
     }
 }
