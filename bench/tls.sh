@@ -8,7 +8,7 @@
 # loop each, epoll. Two measurements per server with wrk over https://:
 #   keep-alive   wrk -t1 -c32                          requests/s on 32 kept-alive TLS connections
 #   handshakes   wrk -t1 -c32 -H 'Connection: close'   one full handshake per request
-# The server runs on CPU 0 and wrk on CPU 1 when taskset exists. Needs wrk (built with OpenSSL),
+# The server runs on CPU 0 and wrk on CPU 1 when taskset exists (PIN=0: no pinning). Needs wrk (built with OpenSSL),
 # openssl, Maven and a JDK 25; MVN_FLAGS=-o builds offline. Numbers from a shared or noisy
 # machine are indicative only.
 set -euo pipefail
@@ -34,7 +34,7 @@ CP="bench/target/classes:$(cat bench/target/harness.classpath)"
 JOPTS=(-Xmx512m --enable-native-access=ALL-UNNAMED -Dio.netty.leakDetection.level=disabled
        -Djdk.tls.server.protocols=TLSv1.3 -Djdk.tls.server.cipherSuites=TLS_AES_128_GCM_SHA256)
 pin_server=(); pin_wrk=()
-if command -v taskset >/dev/null 2>&1 && [ "$(nproc)" -ge 2 ]; then pin_server=(taskset -c 0); pin_wrk=(taskset -c 1); fi
+if [ "${PIN:-1}" = 1 ] && command -v taskset >/dev/null 2>&1 && [ "$(nproc)" -ge 2 ]; then pin_server=(taskset -c 0); pin_wrk=(taskset -c 1); fi
 
 port=18443
 printf '| server | keep-alive req/s | handshakes/s (Connection: close) |\n|---|---:|---:|\n'
