@@ -235,6 +235,21 @@ class TlsStreamTest {
 
     @ParameterizedTest
     @MethodSource("io.pollen.testing.TestBackends#all")
+    void closeFailsThePendingReadAndLaterOperations(Backend backend) throws Exception {
+        try (Runtime rt = Runtime.builder().backend(backend).build();
+             ServerSocket ss = jdkServer(serverCtx, null, s -> s.getInputStream().read())) {
+            TlsStream tls = connect(rt.next(), ss, clientCtx, "localhost", null).get(10, TimeUnit.SECONDS);
+            CompletableFuture<Integer> read = tls.read(ByteBuffer.allocate(16));
+            tls.close();
+            ExecutionException e = assertThrows(ExecutionException.class, () -> read.get(10, TimeUnit.SECONDS));
+            assertInstanceOf(java.nio.channels.AsynchronousCloseException.class, e.getCause());
+            assertThrows(ExecutionException.class, () -> tls.writeAll(ByteBuffer.wrap(new byte[1])).get(10, TimeUnit.SECONDS));
+            assertFalse(tls.isOpen());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.pollen.testing.TestBackends#all")
     void certificateFailuresSayWhatIsWrong(Backend backend) throws Exception {
         try (Runtime rt = Runtime.builder().backend(backend).build()) {
             assertHandshakeFails(rt, certs.unknownCa, "localhost", "unknown CA: the certificate of localhost is issued by CN=Untrusted Test CA");

@@ -200,6 +200,49 @@ class HttpsServerTest {
         assertServedMeanwhile(backend);
     }
 
+    @ParameterizedTest
+    @MethodSource("io.pollen.http.TestServers#backends")
+    void limitsAndTheHeaderTimeoutApplyOverTls(Backend backend) throws Exception {
+        try (RawHttp c = new RawHttp(tlsSocket(backend))) {
+            c.send("GET /plaintext HTTP/1.1\r\nHost: t\r\nX-Big: " + "a".repeat(20_000) + "\r\n\r\n");
+            assertEquals(431, c.read().status());
+            assertTrue(c.closedByPeer(), "closed after the refusal");
+        }
+        try (RawHttp c = new RawHttp(tlsSocket(backend))) {
+            c.send("GET /plaintext HTTP/1.1\r\nHost: t\r\n"); // the head never ends
+            assertEquals(408, c.read().status());
+            assertTrue(c.closedByPeer(), "closed after the 408");
+        }
+        awaitNoConnections(backend);
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.pollen.http.TestServers#backends")
+    void closingTheServerInTheMiddleOfHandshakesLeavesNothingOpen(Backend backend) throws Exception {
+        byte[] hello = clientHello();
+        SSLContext ctx = TlsContexts.server(certs.serverEc.cert(), certs.serverEc.key());
+        try (io.pollen.runtime.Runtime rt = io.pollen.runtime.Runtime.builder().backend(backend).build()) {
+            HttpServer server = DemoRoutes.install(HttpServer.builder()).tls(ctx).start(rt);
+            List<RawHttp> clients = new ArrayList<>();
+            try {
+                for (int i = 0; i < 8; i++) {
+                    RawHttp c = new RawHttp(server.localAddress());
+                    clients.add(c);
+                    c.send(i % 2 == 0 ? hello : java.util.Arrays.copyOf(hello, 40)); // whole or cut
+                }
+                server.close(); // handshakes in flight, delegated tasks perhaps running
+                for (RawHttp c : clients) {
+                    c.readAll(); // the server's flight perhaps, then the end
+                }
+                assertEquals(0, server.connectionCount());
+            } finally {
+                for (RawHttp c : clients) {
+                    c.close();
+                }
+            }
+        }
+    }
+
     /** Another TLS connection gets its answer: the loop is not held by a misbehaving peer. */
     private static void assertServedMeanwhile(Backend backend) throws Exception {
         try (RawHttp other = new RawHttp(tlsSocket(backend))) {
