@@ -8,14 +8,12 @@ import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSession;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ReadPendingException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Supplier;
 
 /**
  * TLS on an {@link AsyncTcpStream}, with the same shape: {@link #read}, {@link #write},
@@ -90,7 +88,7 @@ public final class TlsStream implements AutoCloseable {
     public static CompletableFuture<TlsStream> handshake(AsyncTcpStream tcp, SSLEngine engine, Duration timeout) {
         Objects.requireNonNull(tcp, "tcp");
         Objects.requireNonNull(engine, "engine");
-        return onLoop(tcp.loop(), () -> {
+        return LoopRelay.onLoop(tcp.loop(), () -> {
             TlsStream s = new TlsStream(tcp, engine);
             s.handshake = new CompletableFuture<>();
             if (timeout != null) {
@@ -144,7 +142,7 @@ public final class TlsStream implements AutoCloseable {
     /** Reads plaintext: completes with how many bytes (at least 1), 0 if {@code dst} is full, -1 at the end. */
     public CompletableFuture<Integer> read(ByteBuffer dst) {
         Objects.requireNonNull(dst, "dst");
-        return onLoop(loop, () -> {
+        return LoopRelay.onLoop(loop, () -> {
             if (failure != null) {
                 return CompletableFuture.failedFuture(failure);
             }
@@ -178,7 +176,7 @@ public final class TlsStream implements AutoCloseable {
     }
 
     private CompletableFuture<Object> queue(int kind, ByteBuffer src) {
-        return onLoop(loop, () -> {
+        return LoopRelay.onLoop(loop, () -> {
             if (failure != null) {
                 return CompletableFuture.failedFuture(failure);
             }
@@ -371,13 +369,11 @@ public final class TlsStream implements AutoCloseable {
 
     /** Fails everything pending and closes the TCP stream; the first failure sticks. */
     private void fail(Throwable e) {
-        if (e instanceof java.util.concurrent.CompletionException && e.getCause() != null) {
-            e = e.getCause();
-        }
+        e = LoopRelay.unwrap(e);
         if (failure != null) {
             return;
         }
-        failure = e = readable(e);
+        failure = e = LoopRelay.readable(e);
         tcp.close();
         if (handshake != null && !handshake.isDone()) {
             handshake.completeExceptionally(e);
@@ -394,41 +390,6 @@ public final class TlsStream implements AutoCloseable {
                 w.future.completeExceptionally(e);
             }
         }
-    }
-
-    /**
-     * The engine's handshake failure without its "(alert_name) " prefix: its message then reads
-     * as the cause, e.g. "unknown CA: ..." (the original stays the cause).
-     */
-    private static Throwable readable(Throwable e) {
-        String m = e.getMessage();
-        if (e instanceof javax.net.ssl.SSLHandshakeException && m != null && m.startsWith("(") && m.indexOf(") ") > 0) {
-            javax.net.ssl.SSLHandshakeException clean = new javax.net.ssl.SSLHandshakeException(m.substring(m.indexOf(") ") + 2));
-            clean.initCause(e);
-            return clean;
-        }
-        return e;
-    }
-
-    /** Runs {@code op} on {@code loop}, relaying its outcome when called from another thread. */
-    private static <T> CompletableFuture<T> onLoop(EventLoop loop, Supplier<CompletableFuture<T>> op) {
-        if (loop.inLoop()) {
-            return op.get();
-        }
-        CompletableFuture<T> relay = new CompletableFuture<>();
-        try {
-            loop.execute(() -> op.get().whenComplete((v, e) -> {
-                if (e != null) {
-                    relay.completeExceptionally(e instanceof java.util.concurrent.CompletionException && e.getCause() != null
-                            ? e.getCause() : e);
-                } else {
-                    relay.complete(v);
-                }
-            }));
-        } catch (RuntimeException loopClosed) {
-            relay.completeExceptionally(new ClosedChannelException());
-        }
-        return relay;
     }
 
     @Override
