@@ -9,6 +9,7 @@ import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 
 /**
  * Pollen's demo server ({@link DemoRoutes}: {@code /delay/{ms}/...}, {@code /plaintext},
@@ -21,6 +22,9 @@ import java.net.InetSocketAddress;
 final class DemoServer implements AutoCloseable {
     /** The listen backlog asked for; Linux caps it at {@code net.core.somaxconn} (4096 by default). */
     static final int BACKLOG = 65_535;
+
+    /** Tests adjust the server's runtime here (e.g. a clock that breaks, to kill a loop). */
+    static volatile java.util.function.UnaryOperator<Runtime.Builder> runtimeForTests = b -> b;
 
     private final Runtime runtime;
     private final HttpServer server;
@@ -42,29 +46,32 @@ final class DemoServer implements AutoCloseable {
 
     /** Starts the demo server on {@code address} with {@code loops} event-loop threads. */
     static DemoServer start(Backend backend, int loops, InetSocketAddress address) throws IOException {
-        return start(backend, loops, address, null, -1);
+        return start(backend, loops, address, HttpServer.DEFAULT_MAX_CONNECTIONS, null, -1);
     }
 
     /**
-     * With {@code tls}: HTTPS on {@code address}, or, when {@code tlsPort} is not negative, plain
-     * HTTP on {@code address} and HTTPS on {@code tlsPort} of the same host, on the same loops.
+     * Refusing connections beyond {@code maxConnections} with 503. With {@code tls}: HTTPS on
+     * {@code address}, or, when {@code tlsPort} is not negative, plain HTTP on {@code address} and
+     * HTTPS on {@code tlsPort} of the same host, on the same loops.
      */
-    static DemoServer start(Backend backend, int loops, InetSocketAddress address, SSLContext tls, int tlsPort)
-            throws IOException {
-        Runtime runtime = Runtime.builder().backend(backend).loops(loops).threadNamePrefix("pollen-server").build();
+    static DemoServer start(Backend backend, int loops, InetSocketAddress address, int maxConnections,
+                            SSLContext tls, int tlsPort) throws IOException {
+        Runtime runtime = runtimeForTests.apply(Runtime.builder().backend(backend).loops(loops)
+                .threadNamePrefix("pollen-server")).build();
         try {
             // A deep accept queue: `demo --tasks 10000` connects all at once, and a full queue makes
             // the kernel drop SYNs, which clients retry only after a second. The kernel caps it
             // at net.core.somaxconn.
             boolean sideBySide = tls != null && tlsPort >= 0;
-            HttpServer.Builder main = DemoRoutes.install(HttpServer.builder().bind(address).backlog(BACKLOG));
+            HttpServer.Builder main = DemoRoutes.install(HttpServer.builder().bind(address).backlog(BACKLOG)
+                    .maxConnections(maxConnections));
             HttpServer server = (tls != null && !sideBySide ? main.tls(tls) : main).start(runtime);
             if (!sideBySide) {
                 return new DemoServer(runtime, server, null, tls != null);
             }
             try {
                 HttpServer secure = DemoRoutes.install(HttpServer.builder().bind(new InetSocketAddress(address.getAddress(), tlsPort))
-                        .backlog(BACKLOG).tls(tls)).start(runtime);
+                        .backlog(BACKLOG).maxConnections(maxConnections).tls(tls)).start(runtime);
                 return new DemoServer(runtime, server, secure, false);
             } catch (IOException | RuntimeException e) {
                 server.close();
@@ -96,17 +103,41 @@ final class DemoServer implements AutoCloseable {
         return server.localAddress();
     }
 
+    /** Completes with what killed an event loop, if one dies (see {@link Runtime#failure()}). */
+    java.util.concurrent.CompletableFuture<Throwable> failure() {
+        return runtime.failure();
+    }
+
     int loops() {
         return runtime.loops().size();
+    }
+
+    /**
+     * Graceful stop: the runtime's shutdown drains the server ({@link HttpServer#shutdown}) within
+     * {@code timeout}, then joins the loops.
+     *
+     * @return true if every request in flight was answered before the deadline
+     */
+    boolean drain(Duration timeout) {
+        try {
+            return runtime.shutdown(timeout);
+        } finally {
+            forceClose();
+        }
+    }
+
+    /** Closes every connection now (a drain in progress ends at once); the runtime stays. */
+    void forceClose() {
+        if (tlsServer != null) {
+            tlsServer.close();
+        }
+        server.close();
     }
 
     @Override
     public void close() {
         try {
-            if (tlsServer != null) {
-                tlsServer.close();
-            }
-            server.close();
+            forceClose();
         } finally {
             runtime.close();
         }
