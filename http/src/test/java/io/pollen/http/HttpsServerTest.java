@@ -243,6 +243,30 @@ class HttpsServerTest {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("io.pollen.http.TestServers#backends")
+    void aDrainAnswersTheTlsRequestInFlightThenClosesWithCloseNotify(Backend backend) throws Exception {
+        SSLContext ctx = TlsContexts.server(certs.serverEc.cert(), certs.serverEc.key());
+        try (io.pollen.runtime.Runtime rt = io.pollen.runtime.Runtime.builder().backend(backend).build()) {
+            HttpServer server = DemoRoutes.install(HttpServer.builder()).tls(ctx).start(rt);
+            try (SSLSocket s = (SSLSocket) clientCtx.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(),
+                    server.port()); RawHttp c = new RawHttp(s)) {
+                c.send(RawHttp.get("/plaintext"));
+                assertEquals("Hello, World!", c.read().body()); // the handshake is done, the connection kept
+                c.send(RawHttp.get("/delay/300/late"));
+                Thread.sleep(100); // the request is in flight when the drain starts
+                var drained = server.shutdown(Duration.ofSeconds(10));
+                RawHttp.Reply late = c.read();
+                assertEquals("late", late.body());
+                assertEquals("close", late.header("Connection"));
+                assertEquals(-1, s.getInputStream().read(), "the end of the TLS stream: close_notify, then FIN");
+                assertTrue(drained.get(10, TimeUnit.SECONDS), "drained in time");
+            } finally {
+                server.close();
+            }
+        }
+    }
+
     /** Another TLS connection gets its answer: the loop is not held by a misbehaving peer. */
     private static void assertServedMeanwhile(Backend backend) throws Exception {
         try (RawHttp other = new RawHttp(tlsSocket(backend))) {
