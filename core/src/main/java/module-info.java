@@ -7,6 +7,7 @@
  *   <li>{@link io.pollen.net} — non-blocking TCP, UDP and Unix domain sockets and pipes that register
  *       with a {@code Poll}.</li>
  *   <li>{@link io.pollen.runtime} — the Reactor, the Executor, tasks, timers and async I/O.</li>
+ *   <li>{@link io.pollen.tls} — TLS (the JDK's SSLEngine) on the async and readiness-driven streams.</li>
  *   <li>{@link io.pollen.sys} — only the error type of native calls; the bindings stay internal.</li>
  * </ul>
  */
@@ -15,4 +16,5 @@ module io.pollen {
     exports io.pollen.poll;
     exports io.pollen.net;
     exports io.pollen.runtime;
+    exports io.pollen.tls;
 }

@@ -46,5 +46,12 @@ class Handler(SimpleHTTPRequestHandler):
 
 server = ThreadingHTTPServer((sys.argv[1] if len(sys.argv) > 1 else "127.0.0.1", 0), Handler)
 server.daemon_threads = True
+if len(sys.argv) > 3:
+    # HTTPS: argv[2] is the certificate chain (PEM), argv[3] its key. A failed handshake raises in
+    # accept(), which serve_forever() survives (it logs and goes on).
+    import ssl
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(sys.argv[2], sys.argv[3])
+    server.socket = context.wrap_socket(server.socket, server_side=True)
 print("READY", server.server_address[1], flush=True)
 server.serve_forever()

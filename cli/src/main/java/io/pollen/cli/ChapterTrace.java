@@ -45,11 +45,17 @@ final class ChapterTrace {
 
     /** Runs the task; true if a non-empty response arrived. Prints failures to stdout's trace too. */
     static boolean run(Target target, Backend backend, Duration timeout, PrintWriter out) throws Exception {
+        return run(target, null, backend, timeout, out);
+    }
+
+    /** As above; an https target runs TLS with {@code tls} (null: the JDK's trust store). */
+    static boolean run(Target target, javax.net.ssl.SSLContext tls, Backend backend, Duration timeout, PrintWriter out)
+            throws Exception {
         String response;
         Task task = null;
         try (Runtime runtime = Runtime.builder().backend(backend).loops(1).threadNamePrefix("pollen-demo").build()) {
             EventLoop loop = runtime.next();
-            Task t = new Task(loop, target, out);
+            Task t = new Task(loop, target, out, tls);
             task = t;
             JoinHandle<String> handle = loop.spawn(t::start);
             try {
@@ -85,13 +91,17 @@ final class ChapterTrace {
         private final StringBuilder response = new StringBuilder();
         final CompletableFuture<String> result = new CompletableFuture<>();
         private TcpStream stream;
+        /** TLS over {@link #stream} for an https target (made once connected), else null. */
+        private io.pollen.tls.TlsChannel tls;
+        private final javax.net.ssl.SSLContext tlsContext;
         private Registration registration;
         private TimerHandle waiting;
         private boolean connected;
         private boolean suspended;
         private boolean readPending;
 
-        Task(EventLoop loop, Target target, PrintWriter out) {
+        Task(EventLoop loop, Target target, PrintWriter out, javax.net.ssl.SSLContext tlsContext) {
+            this.tlsContext = tlsContext;
             this.loop = loop;
             this.target = target;
             this.out = out;
@@ -130,6 +140,14 @@ final class ChapterTrace {
                 loop.execute(this::send);
                 return;
             }
+            if ((flags & Readiness.ANY_WRITE) != 0 && tls != null) {
+                try {
+                    tls.flush(); // the last TLS record of the request, if the socket was full
+                } catch (IOException e) {
+                    result.completeExceptionally(e);
+                    return;
+                }
+            }
             if ((flags & Readiness.ANY_READ) == 0) {
                 return; // a writable edge after the request went out: nothing to resume
             }
@@ -149,9 +167,13 @@ final class ChapterTrace {
                         return;
                     }
                     connected = true;
-                    out.println("TASK " + TOKEN + ": connected; sending GET " + target.path());
+                    if (target.https()) {
+                        startTls();
+                    }
+                    out.println("TASK " + TOKEN + ": connected; sending GET " + target.path()
+                            + (tls != null ? " over TLS" : ""));
                 }
-                stream.write(request); // what fits; the rest on the next WRITABLE edge
+                write(request); // what fits; the rest on the next WRITABLE edge
                 if (!request.hasRemaining()) {
                     suspended = true;
                     out.println("TASK " + TOKEN + ": request sent; suspended until the response is ready");
@@ -176,7 +198,7 @@ final class ChapterTrace {
             try {
                 while (true) {
                     chunk.clear();
-                    int n = stream.read(chunk);
+                    int n = tls == null ? stream.read(chunk) : tls.read(chunk);
                     if (n == 0) {
                         suspended = true; // would block: wait for the next edge
                         return;
@@ -190,6 +212,31 @@ final class ChapterTrace {
             } catch (IOException e) {
                 result.completeExceptionally(e);
             }
+        }
+
+        private void startTls() throws IOException {
+            try {
+                javax.net.ssl.SSLContext ctx = tlsContext != null ? tlsContext : io.pollen.tls.TlsContexts.client();
+                tls = new io.pollen.tls.TlsChannel(stream, io.pollen.tls.TlsContexts.clientEngine(ctx, target.hostName(),
+                        target.address().getPort(), "http/1.1"), loop, () -> ready(Readiness.READABLE | Readiness.WRITABLE));
+            } catch (java.security.GeneralSecurityException e) {
+                throw new IOException("cannot set up TLS: " + e.getMessage(), e);
+            }
+        }
+
+        /** Writes what fits; over TLS, a read first drives the handshake (its answer is data too). */
+        private void write(ByteBuffer b) throws IOException {
+            if (tls == null) {
+                stream.write(b);
+                return;
+            }
+            tls.flush();
+            chunk.clear();
+            int n = tls.read(chunk);
+            if (n > 0) {
+                response.append(new String(chunk.array(), 0, n, StandardCharsets.ISO_8859_1));
+            }
+            tls.write(b);
         }
 
         private void cleanUp() {

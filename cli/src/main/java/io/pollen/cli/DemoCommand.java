@@ -40,7 +40,7 @@ final class DemoCommand implements Callable<Integer> {
     long delayMillis;
 
     @Option(names = "--url", paramLabel = "URL",
-            description = "Send the requests to this http:// URL instead of the embedded demo server.")
+            description = "Send the requests to this http:// or https:// URL instead of the embedded demo server.")
     String url;
 
     @Option(names = "--backend", paramLabel = "B",
@@ -59,6 +59,12 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--progress", paramLabel = "MODE", defaultValue = "auto",
             description = "With --tasks: bar, lines, off, or auto (a bar on a terminal, lines otherwise).")
     String progress;
+
+    @picocli.CommandLine.Mixin
+    TlsClientOptions tls;
+
+    /** The context of an https --url (null: the JDK's trust store), set by validate(). */
+    private javax.net.ssl.SSLContext tlsContext;
 
     @Override
     public Integer call() throws Exception {
@@ -80,10 +86,10 @@ final class DemoCommand implements Callable<Integer> {
             out.println("request: GET " + target.path());
             out.flush();
             if (tasks == null) {
-                return ChapterTrace.run(target, b, timeout, out) ? Pollen.OK : Pollen.FAILED;
+                return ChapterTrace.run(target, tlsContext, b, timeout, out) ? Pollen.OK : Pollen.FAILED;
             }
             ManyTasks.Style s = ManyTasks.Style.valueOf(style.toUpperCase(java.util.Locale.ROOT));
-            Summary summary = new ManyTasks(target, b, s, tasks, timeout, Progress.Mode.parse(progress), out).run();
+            Summary summary = new ManyTasks(target, tlsContext, b, s, tasks, timeout, Progress.Mode.parse(progress), out).run();
             out.println(summary.format());
             out.flush();
             return summary.successes() == summary.requests() ? Pollen.OK : Pollen.FAILED;
@@ -136,6 +142,7 @@ final class DemoCommand implements Callable<Integer> {
             if (url != null) {
                 Target.parse(url);
             }
+            tlsContext = tls.context();
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());
         }

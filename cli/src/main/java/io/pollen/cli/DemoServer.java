@@ -5,6 +5,7 @@ import io.pollen.http.HttpServer;
 import io.pollen.poll.Backend;
 import io.pollen.runtime.Runtime;
 
+import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -29,10 +30,15 @@ final class DemoServer implements AutoCloseable {
 
     private final Runtime runtime;
     private final HttpServer server;
+    /** The HTTPS listener beside the plain one ({@code --tls-port}), else null. */
+    private final HttpServer tlsServer;
+    private final boolean tls;
 
-    private DemoServer(Runtime runtime, HttpServer server) {
+    private DemoServer(Runtime runtime, HttpServer server, HttpServer tlsServer, boolean tls) {
         this.runtime = runtime;
         this.server = server;
+        this.tlsServer = tlsServer;
+        this.tls = tls;
     }
 
     /** Starts the demo server on the loopback interface; port 0 picks a free port. */
@@ -42,44 +48,81 @@ final class DemoServer implements AutoCloseable {
 
     /** Starts the demo server on {@code address} with {@code loops} event-loop threads. */
     static DemoServer start(Backend backend, int loops, InetSocketAddress address) throws IOException {
-        return start(backend, loops, address, HttpServer.DEFAULT_MAX_CONNECTIONS);
+        return start(backend, loops, address, HttpServer.DEFAULT_MAX_CONNECTIONS, null, -1);
     }
 
     /** As above, refusing connections beyond {@code maxConnections} with 503. */
     static DemoServer start(Backend backend, int loops, InetSocketAddress address, int maxConnections)
             throws IOException {
-        return start(backend, loops, b -> b.bind(address), maxConnections);
+        return start(backend, loops, address, maxConnections, null, -1);
     }
 
     /** Starts the demo server on a Unix socket file (which must not exist; removed on close). */
     static DemoServer startUnix(Backend backend, int loops, Path path, int maxConnections) throws IOException {
-        return start(backend, loops, b -> b.bindUnix(path), maxConnections);
+        return start(backend, loops, b -> b.bindUnix(path), maxConnections, null, null);
     }
 
+    /**
+     * Refusing connections beyond {@code maxConnections} with 503. With {@code tls}: HTTPS on
+     * {@code address}, or, when {@code tlsPort} is not negative, plain HTTP on {@code address} and
+     * HTTPS on {@code tlsPort} of the same host, on the same loops.
+     */
+    static DemoServer start(Backend backend, int loops, InetSocketAddress address, int maxConnections,
+                            SSLContext tls, int tlsPort) throws IOException {
+        return start(backend, loops, b -> b.bind(address), maxConnections, tls,
+                tls != null && tlsPort >= 0 ? new InetSocketAddress(address.getAddress(), tlsPort) : null);
+    }
+
+    /** {@code tlsBeside}: where an HTTPS listener runs beside the plain one, or null for none. */
     private static DemoServer start(Backend backend, int loops, UnaryOperator<HttpServer.Builder> bind,
-                                    int maxConnections) throws IOException {
+                                    int maxConnections, SSLContext tls, InetSocketAddress tlsBeside)
+            throws IOException {
         Runtime runtime = runtimeForTests.apply(Runtime.builder().backend(backend).loops(loops)
                 .threadNamePrefix("pollen-server")).build();
         try {
             // A deep accept queue: `demo --tasks 10000` connects all at once, and a full queue makes
             // the kernel drop SYNs, which clients retry only after a second. The kernel caps it
             // at net.core.somaxconn.
-            HttpServer server = DemoRoutes.install(bind.apply(HttpServer.builder()).backlog(BACKLOG)
-                    .maxConnections(maxConnections)).start(runtime);
-            return new DemoServer(runtime, server);
+            boolean sideBySide = tlsBeside != null;
+            HttpServer.Builder main = DemoRoutes.install(bind.apply(HttpServer.builder()).backlog(BACKLOG)
+                    .maxConnections(maxConnections));
+            HttpServer server = (tls != null && !sideBySide ? main.tls(tls) : main).start(runtime);
+            if (!sideBySide) {
+                return new DemoServer(runtime, server, null, tls != null);
+            }
+            try {
+                HttpServer secure = DemoRoutes.install(HttpServer.builder().bind(tlsBeside)
+                        .backlog(BACKLOG).maxConnections(maxConnections).tls(tls)).start(runtime);
+                return new DemoServer(runtime, server, secure, false);
+            } catch (IOException | RuntimeException e) {
+                server.close();
+                throw e;
+            }
         } catch (IOException | RuntimeException e) {
             runtime.close();
             throw e;
         }
     }
 
-    /** {@code http://host:port}, without a trailing slash; {@code http://localhost} on a Unix socket. */
+    /**
+     * {@code http://host:port} (https when the main listener is TLS), without a trailing slash;
+     * {@code http://localhost} on a Unix socket.
+     */
     String url() {
-        if (!(server.address() instanceof InetSocketAddress a)) {
+        return url(server, tls);
+    }
+
+    /** The HTTPS listener's URL when it runs beside the plain one, else null. */
+    String tlsUrl() {
+        return tlsServer == null ? null : url(tlsServer, true);
+    }
+
+    private static String url(HttpServer s, boolean https) {
+        if (!(s.address() instanceof InetSocketAddress a)) {
             return "http://localhost";   // what curl --unix-socket is given: the Host, not where to connect
         }
         String host = a.getAddress().getHostAddress();
-        return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
+        return (https ? "https://" : "http://") + (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 
     InetSocketAddress localAddress() {
@@ -110,19 +153,22 @@ final class DemoServer implements AutoCloseable {
         try {
             return runtime.shutdown(timeout);
         } finally {
-            server.close();
+            forceClose();
         }
     }
 
     /** Closes every connection now (a drain in progress ends at once); the runtime stays. */
     void forceClose() {
+        if (tlsServer != null) {
+            tlsServer.close();
+        }
         server.close();
     }
 
     @Override
     public void close() {
         try {
-            server.close();
+            forceClose();
         } finally {
             runtime.close();
         }

@@ -6,6 +6,7 @@ import io.pollen.http.HttpResponse;
 import io.pollen.poll.Backend;
 import io.pollen.runtime.Runtime;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -40,12 +41,12 @@ import java.util.concurrent.TimeoutException;
  * response stalled after 120 bytes: ..."), 2 for a bad URL or option.
  */
 @Command(name = "get", mixinStandardHelpOptions = true,
-        description = {"Fetch an http:// URL with Pollen's HTTP client and print the status line, headers and body."})
+        description = {"Fetch an http:// or https:// URL with Pollen's HTTP client and print the status line, headers and body."})
 final class GetCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "URL", description = "The http:// URL to fetch (no https).")
+    @Parameters(index = "0", paramLabel = "URL", description = "The http:// or https:// URL to fetch.")
     String url;
 
     @Option(names = {"-X", "--method"}, paramLabel = "METHOD", defaultValue = "GET",
@@ -84,9 +85,13 @@ final class GetCommand implements Callable<Integer> {
             description = "Event-queue backend: epoll or nio (default: -Dpollen.backend, else the OS's best).")
     String backend;
 
+    @Mixin
+    TlsClientOptions tls;
+
     @Override
     public Integer call() throws Exception {
         URI uri;
+        javax.net.ssl.SSLContext tlsContext;
         Backend b;
         HttpHeaders extra = HttpHeaders.EMPTY;
         try {
@@ -108,6 +113,7 @@ final class GetCommand implements Callable<Integer> {
             if (connectTimeoutMillis < 1 || timeoutMillis < 1 || maxTimeMillis < 1) {
                 throw new IllegalArgumentException("timeouts must be at least 1 ms");
             }
+            tlsContext = tls.context();
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -117,12 +123,7 @@ final class GetCommand implements Callable<Integer> {
 
         HttpResponse response;
         try (Runtime runtime = Runtime.builder().backend(b).loops(1).threadNamePrefix("pollen-get").build();
-             HttpClient client = HttpClient.builder(runtime)
-                     .connectTimeout(Duration.ofMillis(connectTimeoutMillis))
-                     .readTimeout(Duration.ofMillis(timeoutMillis))
-                     .requestTimeout(Duration.ofMillis(maxTimeMillis))
-                     .unixSocket(unixSocket)
-                     .build()) {
+             HttpClient client = client(runtime, tlsContext)) {
             var pending = client.send(m.toUpperCase(Locale.ROOT), uri, extra, body);
             try {
                 // The client's own deadline fires first and says what happened; this bound only
@@ -138,6 +139,16 @@ final class GetCommand implements Callable<Integer> {
         }
         print(response, spec.commandLine().getOut());
         return fail && response.status() >= 400 ? Pollen.FAILED : Pollen.OK;
+    }
+
+    private HttpClient client(Runtime runtime, javax.net.ssl.SSLContext tlsContext) {
+        HttpClient.Builder b = HttpClient.builder(runtime)
+                .connectTimeout(Duration.ofMillis(connectTimeoutMillis))
+                .readTimeout(Duration.ofMillis(timeoutMillis))
+                .requestTimeout(Duration.ofMillis(maxTimeMillis))
+                .unixSocket(unixSocket)
+                .handshakeTimeout(Duration.ofMillis(timeoutMillis));
+        return (tlsContext == null ? b : b.tls(tlsContext)).build();
     }
 
     /** Status line, header fields as received, a blank line, the body. */

@@ -2,6 +2,8 @@ package io.pollen.cli;
 
 import io.pollen.poll.Backend;
 import io.pollen.runtime.AsyncTcpStream;
+import io.pollen.tls.TlsContexts;
+import io.pollen.tls.TlsStream;
 import io.pollen.runtime.EventLoop;
 import io.pollen.runtime.Runtime;
 
@@ -47,6 +49,8 @@ final class ManyTasks {
     private final Progress.Mode progressMode;
     private final PrintWriter out;
     private final byte[] request;
+    /** The TLS context of an https target; null for plain http. */
+    private final javax.net.ssl.SSLContext tls;
 
     private final AtomicLong done = new AtomicLong();
     private final AtomicLong successes = new AtomicLong();
@@ -57,6 +61,17 @@ final class ManyTasks {
 
     ManyTasks(Target target, Backend backend, Style style, int tasks, Duration timeout,
               Progress.Mode progressMode, PrintWriter out) {
+        this(target, null, backend, style, tasks, timeout, progressMode, out);
+    }
+
+    /** With {@code tls} for an https target (null: the JDK's trust store). */
+    ManyTasks(Target target, javax.net.ssl.SSLContext tls, Backend backend, Style style, int tasks, Duration timeout,
+              Progress.Mode progressMode, PrintWriter out) {
+        try {
+            this.tls = !target.https() ? null : tls != null ? tls : io.pollen.tls.TlsContexts.client();
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("cannot set up TLS: " + e.getMessage(), e);
+        }
         this.target = target;
         this.backend = backend;
         this.style = style;
@@ -120,22 +135,32 @@ final class ManyTasks {
 
     private CompletableFuture<RawResponse> asyncTask(EventLoop loop) {
         return AsyncTcpStream.connect(loop, target.address(), timeout).thenCompose(stream -> {
-            Reader reader = new Reader(stream);
-            return stream.writeAll(ByteBuffer.wrap(request))
-                    .thenCompose(sent -> reader.readToEnd())
-                    .whenComplete((r, e) -> stream.close());
+            if (tls == null) {
+                Reader reader = new Reader(stream::read);
+                return stream.writeAll(ByteBuffer.wrap(request))
+                        .thenCompose(sent -> reader.readToEnd())
+                        .whenComplete((r, e) -> stream.close());
+            }
+            return TlsStream.handshake(stream, engine(), timeout).thenCompose(t -> {
+                Reader reader = new Reader(t::read);
+                return t.writeAll(ByteBuffer.wrap(request)).thenCompose(sent -> reader.readToEnd());
+            }).whenComplete((r, e) -> stream.close());
         }).whenComplete((r, e) -> loopThreads.add(Thread.currentThread().getName())); // who resumed it last
+    }
+
+    private javax.net.ssl.SSLEngine engine() {
+        return TlsContexts.clientEngine(tls, target.hostName(), target.address().getPort(), "http/1.1");
     }
 
     /** Reads until end of stream without recursing when reads complete at once. */
     private static final class Reader {
-        private final AsyncTcpStream stream;
+        private final java.util.function.Function<ByteBuffer, CompletableFuture<Integer>> stream;
         private final CompletableFuture<RawResponse> result = new CompletableFuture<>();
         private byte[] bytes = new byte[1024];
         private int length;
         private ByteBuffer window;
 
-        Reader(AsyncTcpStream stream) {
+        Reader(java.util.function.Function<ByteBuffer, CompletableFuture<Integer>> stream) {
             this.stream = stream;
         }
 
@@ -146,7 +171,7 @@ final class ManyTasks {
 
         private void step() {
             while (true) {
-                CompletableFuture<Integer> read = stream.read(window());
+                CompletableFuture<Integer> read = stream.apply(window());
                 if (!read.isDone()) {
                     read.whenComplete((n, e) -> {
                         if (e != null) {
@@ -194,14 +219,16 @@ final class ManyTasks {
         long deadline = Saturating.deadline(timeout);
         AsyncTcpStream stream = await(AsyncTcpStream.connect(loop, target.address(), timeout), deadline);
         try {
-            await(stream.writeAll(ByteBuffer.wrap(request)), deadline);
+            TlsStream t = tls == null ? null : await(TlsStream.handshake(stream, engine(), timeout), deadline);
+            await(t == null ? stream.writeAll(ByteBuffer.wrap(request)) : t.writeAll(ByteBuffer.wrap(request)), deadline);
             byte[] bytes = new byte[1024];
             int length = 0;
             while (true) {
                 if (length == bytes.length) {
                     bytes = Arrays.copyOf(bytes, bytes.length * 2);
                 }
-                int n = await(stream.read(ByteBuffer.wrap(bytes, length, bytes.length - length)), deadline);
+                ByteBuffer window = ByteBuffer.wrap(bytes, length, bytes.length - length);
+                int n = await(t == null ? stream.read(window) : t.read(window), deadline);
                 noteCarrier();
                 if (n < 0) {
                     return RawResponse.parse(bytes, length);

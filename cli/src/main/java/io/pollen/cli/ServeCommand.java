@@ -43,6 +43,7 @@ import java.util.regex.Pattern;
                 "On SIGTERM or SIGINT it drains: stops accepting, answers the requests in flight (Connection: close),"
                         + " closes idle connections, closes what is left after --drain-timeout, then exits 0."
                         + " A second signal stops at once.",
+                "HTTPS with --tls-cert and --tls-key (PEM); --tls-port serves plain HTTP and HTTPS side by side.",
                 "Exits 1 if an event loop dies (so that a supervisor restarts it)."})
 final class ServeCommand implements Callable<Integer> {
     /** Exit code when stopped by an interrupt, as a shell reports SIGINT. */
@@ -77,6 +78,18 @@ final class ServeCommand implements Callable<Integer> {
             description = "Event-queue backend: epoll or nio (default: -Dpollen.backend, else the OS's best).")
     String backend;
 
+    @Option(names = "--tls-cert", paramLabel = "FILE",
+            description = "Serve HTTPS with this certificate chain (PEM, the server's certificate first); needs --tls-key.")
+    java.nio.file.Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE",
+            description = "The private key of --tls-cert (PEM, unencrypted PKCS#8: 'BEGIN PRIVATE KEY', RSA or EC).")
+    java.nio.file.Path tlsKey;
+
+    @Option(names = "--tls-port", paramLabel = "P",
+            description = "With --tls-cert: HTTPS on this port and plain HTTP on --port, side by side "
+                    + "(default: HTTPS only, on --port).")
+    Integer tlsPort;
     @Option(names = "--max-connections", paramLabel = "N", defaultValue = "10000",
             description = {"Open connections kept at most; beyond, new ones get 503 and are closed"
                     + " (default: ${DEFAULT-VALUE}).",
@@ -111,12 +124,14 @@ final class ServeCommand implements Callable<Integer> {
             throw usage(e.getMessage());
         }
 
+        javax.net.ssl.SSLContext tls = tlsContext();
         PrintWriter out = spec.commandLine().getOut();
         CountDownLatch stopped = new CountDownLatch(1);
         DemoServer server;
         try {
             server = unix != null ? DemoServer.startUnix(b, loops, unix, maxConnections)
-                    : DemoServer.start(b, loops, new InetSocketAddress(address, port), maxConnections);
+                    : DemoServer.start(b, loops, new InetSocketAddress(address, port), maxConnections, tls,
+                            tlsPort == null ? -1 : tlsPort);
         } catch (IllegalArgumentException | UnsupportedOperationException e) {
             throw usage("--unix: " + e.getMessage());   // a path too long for sun_path, an abstract name on nio
         }
@@ -138,6 +153,9 @@ final class ServeCommand implements Callable<Integer> {
             String curl = unix == null ? "" : "curl --unix-socket " + unix + " ";
             out.println("  " + curl + server.url() + "/plaintext   " + server.url() + "/delay/1000/hello   "
                     + server.url() + "/echo");
+            if (server.tlsUrl() != null) {
+                out.println("pollen serve: and HTTPS on " + server.tlsUrl());
+            }
             out.println("Ctrl-C to stop.");
             out.flush();
             stopped.await();
@@ -169,6 +187,27 @@ final class ServeCommand implements Callable<Integer> {
             }
             out.println("pollen serve: stopped");
             out.flush();
+        }
+    }
+
+    /** The server context of --tls-cert/--tls-key, null without them; usage errors say what is wrong. */
+    private javax.net.ssl.SSLContext tlsContext() {
+        if (tlsCert == null && tlsKey == null) {
+            if (tlsPort != null) {
+                throw usage("--tls-port needs --tls-cert and --tls-key");
+            }
+            return null;
+        }
+        if (tlsCert == null || tlsKey == null) {
+            throw usage("--tls-cert and --tls-key go together");
+        }
+        if (tlsPort != null && (tlsPort < 0 || tlsPort > 65535)) {
+            throw usage("--tls-port must be between 0 and 65535: " + tlsPort);
+        }
+        try {
+            return io.pollen.tls.TlsContexts.server(tlsCert, tlsKey);
+        } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+            throw usage("cannot load --tls-cert/--tls-key: " + e.getMessage());
         }
     }
 

@@ -8,8 +8,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * An {@code http://host[:port]/path} URL taken apart into what the demo needs: the socket address
- * to connect to, the {@code Host} header and the request target. Plain HTTP only.
+ * An {@code http(s)://host[:port]/path} URL taken apart into what the demo needs: the socket address
+ * to connect to, the {@code Host} header and the request target; {@link #https()} says whether TLS
+ * runs first (port 443 by default).
  *
  * @param url     the URL as given
  * @param address the server's address, resolved once with the JDK's resolver (Pollen has no
@@ -28,7 +29,7 @@ record Target(String url, InetSocketAddress address, String host, String path) {
      */
     static Target parse(String url) {
         URI uri = checkHttpUrl(url);
-        int port = uri.getPort() == -1 ? 80 : uri.getPort();
+        int port = uri.getPort() == -1 ? ("https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80) : uri.getPort();
         String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
         if (uri.getRawQuery() != null) {
             path += "?" + uri.getRawQuery();
@@ -44,7 +45,7 @@ record Target(String url, InetSocketAddress address, String host, String path) {
     }
 
     /**
-     * Checks that {@code url} is an absolute {@code http://host[:port]/...} URL, without resolving
+     * Checks that {@code url} is an absolute {@code http(s)://host[:port]/...} URL, without resolving
      * the host.
      *
      * @throws IllegalArgumentException saying what is wrong
@@ -59,8 +60,8 @@ record Target(String url, InetSocketAddress address, String host, String path) {
         if (uri.getScheme() == null || uri.getRawAuthority() == null) {
             throw new IllegalArgumentException("not an absolute http:// URL: '" + url + "'");
         }
-        if (!"http".equalsIgnoreCase(uri.getScheme())) {
-            throw new IllegalArgumentException("only http:// URLs are supported (no TLS): '" + url + "'");
+        if (!"http".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme())) {
+            throw new IllegalArgumentException("only http:// and https:// URLs are supported: '" + url + "'");
         }
         if (uri.getHost() == null) {
             throw new IllegalArgumentException("no host in URL: '" + url + "'");
@@ -69,6 +70,17 @@ record Target(String url, InetSocketAddress address, String host, String path) {
             throw new IllegalArgumentException("bad port in URL: '" + url + "'");
         }
         return uri;
+    }
+
+    /** Whether the URL is {@code https://}: TLS with {@link #hostName()} verified and sent as SNI. */
+    boolean https() {
+        return url.trim().regionMatches(true, 0, "https:", 0, 6);
+    }
+
+    /** The host of the URL, without IPv6 brackets (for SNI and certificate checks). */
+    String hostName() {
+        String h = URI.create(url.trim()).getHost();
+        return h.startsWith("[") ? h.substring(1, h.length() - 1) : h;
     }
 
     /** The chapter's request: one GET with {@code Connection: close}, so the response ends at EOF. */

@@ -177,7 +177,7 @@ class GetCommandTest {
     @Test
     void badUrlsAndOptionsAreUsageErrors() {
         for (String[] args : new String[][] {
-                {"get"}, {"get", "https://example.com/"}, {"get", "example.com"}, {"get", "http://127.0.0.1:99999/"},
+                {"get"}, {"get", "ftp://example.com/"}, {"get", "example.com"}, {"get", "http://127.0.0.1:99999/"},
                 {"get", "-H", "no-colon", "http://127.0.0.1/"}, {"get", "--timeout", "0", "http://127.0.0.1/"},
                 {"get", "--max-time", "0", "http://127.0.0.1/"},
                 {"get", "--backend", "kqueue", "http://127.0.0.1/"}, {"get", "http://a/", "http://b/"}}) {
@@ -187,7 +187,7 @@ class GetCommandTest {
         }
     }
 
-    private static boolean hasPython() {
+    static boolean hasPython() {
         try {
             return new ProcessBuilder("python3", "--version").start().waitFor() == 0;
         } catch (Exception e) {

@@ -106,9 +106,14 @@ class ServeAndUsageTest {
     }
 
     static String awaitUrl(Cli cli) throws InterruptedException {
-        Pattern listening = Pattern.compile("listening on (http://\\S+)");
+        return awaitLine(cli, "listening on (http://\\S+)");
+    }
+
+    /** Waits (up to 10 s) until {@code cli}'s output matches {@code regex}; returns its group 1. */
+    static String awaitLine(Cli cli, String regex) throws InterruptedException {
+        Pattern p = Pattern.compile(regex);
         for (int i = 0; i < 200; i++) {
-            Matcher m = listening.matcher(cli.stdout());
+            Matcher m = p.matcher(cli.stdout());
             if (m.find()) {
                 return m.group(1);
             }
@@ -117,6 +122,6 @@ class ServeAndUsageTest {
             }
             Thread.sleep(50);
         }
-        throw new AssertionError("serve never printed its URL: " + cli);
+        throw new AssertionError("serve never printed " + regex + ": " + cli);
     }
 }

@@ -51,8 +51,12 @@ class TargetAndResponseTest {
 
     @Test
     void rejectsWhatIsNotAnHttpUrl() {
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> Target.parse("https://example.com/"))
-                .getMessage().contains("only http://"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Target.parse("ftp://127.0.0.1/"))
+                .getMessage().contains("only http:// and https://"));
+        Target tls = Target.parse("https://127.0.0.1/x");
+        assertTrue(tls.https());
+        assertEquals(443, tls.address().getPort());
+        assertEquals("127.0.0.1", tls.hostName());
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Target.parse("not a url"))
                 .getMessage().contains("not a URL"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Target.parse("/just/a/path"))

@@ -33,7 +33,8 @@ class ModuleDescriptorTest {
         fds.assertNoLeak(); // ModuleFinder opens no sockets, but the rule is every class
     }
 
-    static final Set<String> PUBLIC_API = Set.of("io.pollen.sys", "io.pollen.poll", "io.pollen.net", "io.pollen.runtime");
+    static final Set<String> PUBLIC_API = Set.of("io.pollen.sys", "io.pollen.poll", "io.pollen.net", "io.pollen.runtime",
+            "io.pollen.tls");
 
     @Test
     void onlyThePublicApiPackagesAreExported() {

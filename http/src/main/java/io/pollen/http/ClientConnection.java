@@ -6,6 +6,7 @@ import io.pollen.http.codec.HttpParseException;
 import io.pollen.http.codec.Limits;
 import io.pollen.http.codec.ResponseParser;
 import io.pollen.runtime.AsyncStream;
+import io.pollen.tls.TlsStream;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -31,6 +32,8 @@ import java.util.concurrent.CompletableFuture;
 final class ClientConnection {
     final String key;
     final AsyncStream stream;
+    /** TLS over {@link #stream} for https, else null: bytes go through {@link #read}/{@link #writeAll}. */
+    private final TlsStream tls;
     /**
      * Starts small: a read is pending on every waiting connection, so at 10,000 of them a 16 KiB
      * buffer each is 160 MiB of heap. A read that fills it doubles it, up to {@link #MAX_BUFFER}.
@@ -63,9 +66,10 @@ final class ClientConnection {
     private boolean head;
     private Runnable onReusable;
 
-    ClientConnection(String key, AsyncStream stream, Limits limits, Duration readTimeout) {
+    ClientConnection(String key, AsyncStream stream, TlsStream tls, Limits limits, Duration readTimeout) {
         this.key = key;
         this.stream = stream;
+        this.tls = tls;
         this.parser = new ResponseParser(limits);
         this.chunked = new ChunkedDecoder(limits);
         this.body = new BodyBuffer(limits.maxBodyBytes());
@@ -94,7 +98,7 @@ final class ClientConnection {
             fail(deadline.expiredAfter(0));
             return;
         }
-        CompletableFuture<Void> write = stream.writeAll(request);
+        CompletableFuture<Void> write = writeAll(request);
         if (!write.isDone() && deadline.bounded()) {
             // A server that does not read the request must not hold it past the deadline either.
             write = stream.loop().timeout(write, deadline.cap(null));
@@ -108,6 +112,14 @@ final class ClientConnection {
         });
     }
 
+    private CompletableFuture<Integer> read(ByteBuffer b) {
+        return tls == null ? stream.read(b) : tls.read(b);
+    }
+
+    private CompletableFuture<Void> writeAll(ByteBuffer b) {
+        return tls == null ? stream.writeAll(b) : tls.writeAll(b);
+    }
+
     /** Whether a failure happened before the server sent anything (a stale pooled connection). */
     boolean nothingReceived() {
         return !anyResponseBytes;
@@ -119,7 +131,7 @@ final class ClientConnection {
             if (!buf.hasRemaining() && buf.capacity() < MAX_BUFFER) {
                 buf = ByteBuffer.allocate(buf.capacity() * 2).put(buf.flip());
             }
-            CompletableFuture<Integer> read = stream.read(buf);
+            CompletableFuture<Integer> read = read(buf);
             Duration limit = deadline.cap(readTimeout);
             CompletableFuture<Integer> timed = limit == null || read.isDone() ? read : stream.loop().timeout(read, limit);
             if (!timed.isDone()) {
@@ -272,7 +284,7 @@ final class ClientConnection {
 
     /** A quick, non-blocking check on an idle connection: false if the server closed it or sent junk. */
     boolean stillUsable() {
-        if (!stream.isOpen()) {
+        if (!stream.isOpen() || tls != null && (!tls.isOpen() || tls.hasBufferedInput())) {
             return false;
         }
         try {

@@ -15,9 +15,10 @@ import java.util.Locale;
  *
  * @param literal the host as an address when it is an IP literal, else null (parsed once here, so
  *                a repeated request does not parse it again)
+ * @param https   TLS first (the pool key then starts with {@code https://}, apart from plain ones)
  */
 record EncodedRequest(String method, URI uri, String host, int port, String poolKey, byte[] bytes, boolean head,
-                      InetAddress[] literal) {
+                      InetAddress[] literal, boolean https) {
 
     boolean isFor(String method, URI uri) {
         return method.equals(this.method) && (uri == this.uri || uri.equals(this.uri));
@@ -26,24 +27,28 @@ record EncodedRequest(String method, URI uri, String host, int port, String pool
     /**
      * Checks and encodes a request; {@code userAgent} null sends none.
      *
-     * @throws IllegalArgumentException for a URI that is not http://host..., a bad method, or a
+     * @throws IllegalArgumentException for a URI that is not http(s)://host..., a bad method, or a
      *         Transfer-Encoding of the caller's
      */
     static EncodedRequest encode(String method, URI uri, HttpHeaders headers, byte[] body, String userAgent) {
         HttpHeaders.checkName(method);
-        if (!"http".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {
-            throw new IllegalArgumentException("not an http://host URI: " + uri);
+        boolean https = "https".equalsIgnoreCase(uri.getScheme());
+        if (!https && !"http".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {
+            throw new IllegalArgumentException("not an http://host or https://host URI: " + uri);
         }
         if (headers.contains("Transfer-Encoding")) {
             throw new IllegalArgumentException("Transfer-Encoding is chosen by the client");
         }
         String host = uri.getHost();
-        int port = uri.getPort() == -1 ? 80 : uri.getPort();
-        return new EncodedRequest(method, uri, host, port, host.toLowerCase(Locale.ROOT) + ":" + port,
-                requestBytes(method, uri, host, port, headers, body, userAgent), method.equals("HEAD"), literal(host));
+        int defaultPort = https ? 443 : 80;
+        int port = uri.getPort() == -1 ? defaultPort : uri.getPort();
+        return new EncodedRequest(method, uri, host, port, (https ? "https://" : "") + host.toLowerCase(Locale.ROOT) + ":" + port,
+                requestBytes(method, uri, host, port == defaultPort ? "" : ":" + port, headers, body, userAgent),
+                method.equals("HEAD"), literal(host), https);
     }
 
-    private static byte[] requestBytes(String method, URI uri, String host, int port, HttpHeaders headers, byte[] body,
+    /** {@code port} is ":port", or "" for the scheme's default port (left out of Host). */
+    private static byte[] requestBytes(String method, URI uri, String host, String port, HttpHeaders headers, byte[] body,
                                        String userAgent) {
         String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
         if (uri.getRawQuery() != null) {
@@ -52,7 +57,7 @@ record EncodedRequest(String method, URI uri, String host, int port, String pool
         StringBuilder sb = new StringBuilder(128);
         sb.append(method).append(' ').append(path).append(" HTTP/1.1\r\n");
         if (!headers.contains("Host")) {
-            sb.append("Host: ").append(host).append(port == 80 ? "" : ":" + port).append("\r\n");
+            sb.append("Host: ").append(host).append(port).append("\r\n");
         }
         if (!headers.contains("User-Agent") && userAgent != null) {
             sb.append("User-Agent: ").append(userAgent).append("\r\n");

@@ -7,6 +7,8 @@ import io.pollen.runtime.AsyncTcpStream;
 import io.pollen.runtime.AsyncUnixStream;
 import io.pollen.runtime.EventLoop;
 import io.pollen.runtime.Runtime;
+import io.pollen.tls.TlsContexts;
+import io.pollen.tls.TlsStream;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -22,6 +24,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
 
 /**
  * Pollen's HTTP/1.1 client: asynchronous, on one event loop of a {@link Runtime}, with a small pool
@@ -55,9 +58,18 @@ import java.util.concurrent.TimeUnit;
  *       {@code send} to the last byte of the body, name lookup, connect, write, interim (1xx)
  *       responses and a body trickled a byte at a time included;</li>
  *   <li>the <b>connect timeout</b>, per address tried;</li>
+ *   <li>the <b>handshake timeout</b> of https connections ({@link Builder#handshakeTimeout});</li>
  *   <li>the <b>read timeout</b>: how long the server may stay silent, per read.</li>
  * </ul>
  * At most 16 interim responses are accepted before the final one.
+ *
+ * <p>https: TLS 1.3/1.2 through the JDK's SSLEngine ({@link io.pollen.tls.TlsStream}); the
+ * certificate is checked against the JDK's trust store (or {@link Builder#tls}'s context) and must
+ * name the host; SNI is sent and ALPN offers {@code http/1.1}; kept-alive TLS connections are
+ * pooled like plain ones (by scheme, host and port). Handshake failures are
+ * {@link javax.net.ssl.SSLHandshakeException}s whose message names the cause ("unknown CA: ...",
+ * "certificate expired: ...", "certificate for wrong.host does not match localhost"); a handshake
+ * slower than the handshake timeout fails with a {@link java.util.concurrent.TimeoutException}.
  *
  * <p>Failures: a {@link java.util.concurrent.TimeoutException} whose message says which limit ended
  * the request and how far the response had come ("no response within 5 s (the request deadline)",
@@ -65,7 +77,7 @@ import java.util.concurrent.TimeUnit;
  * otherwise ({@link java.io.EOFException}, {@link UnknownHostException}, a malformed response:
  * "too many 1xx responses", a status code outside 100–599, both Content-Length and
  * Transfer-Encoding). A connection that failed is closed, never reused.
- * Not supported: https, redirects, cookies, proxies, compression, streamed bodies.
+ * Not supported: redirects, cookies, proxies, compression, streamed bodies.
  */
 public final class HttpClient implements AutoCloseable {
     private final EventLoop loop;
@@ -78,6 +90,9 @@ public final class HttpClient implements AutoCloseable {
     private final UnixSocketAddress unixSocket;
     private final String userAgent;
     private final Limits limits;
+    private final Duration handshakeTimeout;
+    /** The context of https connections: the builder's, else the JDK's trust store (made on first use). */
+    private SSLContext tls;
     /** Idle connections by "host:port"; loop thread only. */
     private final Map<String, ArrayDeque<ClientConnection>> pool = new HashMap<>();
     // The last plain request encoded (any thread): see send().
@@ -94,6 +109,8 @@ public final class HttpClient implements AutoCloseable {
         this.unixSocket = b.unixSocket;
         this.userAgent = b.userAgent;
         this.limits = new Limits(8 * 1024, 64 * 1024, 200, b.maxBodyBytes);
+        this.tls = b.tls;
+        this.handshakeTimeout = b.handshakeTimeout;
     }
 
     /** A client on the next loop of {@code runtime}, with default settings. */
@@ -244,7 +261,36 @@ public final class HttpClient implements AutoCloseable {
                 result.completeExceptionally(new IOException("client closed"));
                 return;
             }
-            ClientConnection c = new ClientConnection(request.poolKey(), s, limits, readTimeout);
+            if (request.https()) {
+                handshake(request, deadline, s, result);
+                return;
+            }
+            ClientConnection c = new ClientConnection(request.poolKey(), s, null, limits, readTimeout);
+            c.exchange(ByteBuffer.wrap(request.bytes()), request.head(), deadline, result, () -> release(c));
+        });
+    }
+
+    /** TLS on a fresh connection: certificate and host name checked, SNI sent, ALPN offers http/1.1. */
+    private void handshake(EncodedRequest request, RequestDeadline deadline, AsyncStream s,
+                           CompletableFuture<HttpResponse> result) {
+        javax.net.ssl.SSLEngine engine;
+        try {
+            if (tls == null) {
+                tls = TlsContexts.client();
+            }
+            engine = TlsContexts.clientEngine(tls, request.host(), request.port(), "http/1.1");
+        } catch (java.security.GeneralSecurityException | RuntimeException e) {
+            s.close();
+            result.completeExceptionally(new IOException("cannot set up TLS: " + e.getMessage(), e));
+            return;
+        }
+        TlsStream.handshake(s, engine, deadline.cap(handshakeTimeout)).whenComplete((t, e) -> {
+            if (e != null) {
+                result.completeExceptionally(e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                        ? e.getCause() : e);
+                return;
+            }
+            ClientConnection c = new ClientConnection(request.poolKey(), s, t, limits, readTimeout);
             c.exchange(ByteBuffer.wrap(request.bytes()), request.head(), deadline, result, () -> release(c));
         });
     }
@@ -340,6 +386,8 @@ public final class HttpClient implements AutoCloseable {
         private String userAgent = "pollen";
         private long maxBodyBytes = 64L * 1024 * 1024;
         private UnixSocketAddress unixSocket;
+        private SSLContext tls;
+        private Duration handshakeTimeout = Duration.ofSeconds(10);
 
         private Builder(EventLoop loop) {
             this.loop = Objects.requireNonNull(loop, "loop");
@@ -402,6 +450,22 @@ public final class HttpClient implements AutoCloseable {
          */
         public Builder unixSocket(Path path) {
             this.unixSocket = path == null ? null : UnixSocketAddress.of(path);
+            return this;
+        }
+
+        /**
+         * The TLS context of https requests (e.g. {@link TlsContexts#client(java.nio.file.Path)} for
+         * a private CA); default: the JDK's trust store. Host names are always verified, unless the
+         * context trusts everything ({@link TlsContexts#insecureClient()}).
+         */
+        public Builder tls(SSLContext context) {
+            this.tls = Objects.requireNonNull(context);
+            return this;
+        }
+
+        /** How long a TLS handshake may take (default 10 s; null: no limit). */
+        public Builder handshakeTimeout(Duration d) {
+            this.handshakeTimeout = d;
             return this;
         }
 

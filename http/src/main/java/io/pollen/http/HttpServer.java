@@ -48,6 +48,9 @@ import java.util.concurrent.TimeoutException;
  * too large, 414 request line too long, 417 unknown expectation, 431 header section too large,
  * 501 unsupported transfer coding, 505 unsupported version; a handler's exception gets 500.
  *
+ * <p><b>TLS:</b> {@link Builder#tls} turns the listener into an HTTPS one (the JDK's SSLEngine,
+ * TLS 1.3 and 1.2, close_notify sent before the connection's write half is shut down).
+ *
  * <p><b>Faults:</b> beyond {@link Builder#maxConnections} open connections, new ones are answered
  * 503 and closed. When {@code accept} fails for want of file descriptors ({@code EMFILE},
  * {@code ENFILE}), the loop does not spin and does not die: it closes a descriptor it keeps in
@@ -66,7 +69,7 @@ import java.util.concurrent.TimeoutException;
  * deadline); {@link #close()} closes everything at once. {@link Runtime#shutdown(Duration)} drains
  * every server started on that runtime within its own deadline.
  *
- * <p><b>Not supported:</b> TLS, HTTP/2, upgrades, streamed request or response bodies, response
+ * <p><b>Not supported:</b> HTTP/2, upgrades, streamed request or response bodies, response
  * compression, percent-decoding of paths. Timeouts are approximate: they fire within a sweep
  * period (a quarter of the shortest timeout, at most a second) after they are due.
  */
@@ -78,7 +81,8 @@ public final class HttpServer implements AutoCloseable {
     record Config(Limits limits, long headerTimeoutNanos, long idleTimeoutNanos, long requestTimeoutNanos,
                   long minBodyRate, long bodyRateGraceNanos, int readBufferSize,
                   int writeBufferSize, String serverName, Handler fallback, AsyncHandler fallbackAsync,
-                  int maxUnsentBytes, int resumeBelowBytes, long pooledBufferBytes, int maxConnections) {
+                  int maxUnsentBytes, int resumeBelowBytes, long pooledBufferBytes, int maxConnections,
+                  javax.net.ssl.SSLContext tls) {
     }
 
     private final Config config;
@@ -303,9 +307,22 @@ public final class HttpServer implements AutoCloseable {
         private String serverName = "pollen";
         private Handler fallback = req -> ResponseEncoder.error(404, null);
         private AsyncHandler fallbackAsync;
+        private javax.net.ssl.SSLContext tls;
         private int maxConnections = DEFAULT_MAX_CONNECTIONS;
 
         private Builder() {
+        }
+
+        /**
+         * Serves HTTPS: every connection runs the TLS handshake of {@code context} (a server context,
+         * e.g. {@link io.pollen.tls.TlsContexts#server}) first; ALPN chooses {@code http/1.1}. Keep-alive,
+         * pipelining, limits and timeouts apply as over plain TCP; the header timeout also bounds
+         * the handshake. For plain and TLS side by side, start two servers on one runtime.
+         * Default null: plain HTTP.
+         */
+        public Builder tls(javax.net.ssl.SSLContext context) {
+            this.tls = context;
+            return this;
         }
 
         /** The address to listen on; default 127.0.0.1 on a free port. */
@@ -531,7 +548,7 @@ public final class HttpServer implements AutoCloseable {
             Config c = new Config(limits, Deadlines.nanos(headerTimeout), Deadlines.nanos(idleTimeout),
                     Deadlines.nanos(requestTimeout), minBodyRate, Deadlines.nanos(bodyRateGrace), readBufferSize,
                     writeBufferSize, serverName, fallback, fallbackAsync, maxUnsentBytes, resumeBelowBytes,
-                    pooledBufferBytes, maxConnections);
+                    pooledBufferBytes, maxConnections, tls);
             return new HttpServer(c, router, runtime, bind, backlog);
         }
     }

@@ -12,6 +12,8 @@ import io.pollen.runtime.LastResort;
 import io.pollen.runtime.Readiness;
 import io.pollen.runtime.ReadyHandler;
 import io.pollen.runtime.Registration;
+import io.pollen.tls.TlsChannel;
+import io.pollen.tls.TlsContexts;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -58,6 +60,8 @@ final class ServerConnection implements ReadyHandler {
     private final ServerLoop owner;
     private final HttpServer.Config config;
     private final StreamSocket stream;
+    /** TLS over {@link #stream} on an https listener, else null: bytes go through {@link #read}/{@link #write}. */
+    private final TlsChannel tls;
     /**
      * Input, in read mode. {@link #NO_INPUT} while nothing is buffered: a real buffer is taken
      * from the loop's pool when the socket turns readable and given back once drained, so an
@@ -129,7 +133,13 @@ final class ServerConnection implements ReadyHandler {
         this.body = new BodyBuffer(config.limits().maxBodyBytes());
         this.request = new HttpRequest(parser, body, this::peer);
         this.now = System.nanoTime();
-        this.deadline = now + config.headerTimeoutNanos();
+        this.deadline = now + config.headerTimeoutNanos(); // over TLS, it bounds the handshake too
+        this.tls = config.tls() == null ? null : new TlsChannel(stream,
+                TlsContexts.serverEngine(config.tls(), "http/1.1"), owner.loop(),
+                () -> ready(Readiness.READABLE | Readiness.WRITABLE)); // delegated TLS tasks done
+        if (tls != null) {
+            shortReadDrains = false; // whole records may wait in the engine: read until 0
+        }
     }
 
     void start(Registration registration) {
@@ -172,6 +182,12 @@ final class ServerConnection implements ReadyHandler {
                 return;
             }
         }
+        if ((flags & Readiness.ANY_WRITE) != 0 && tls != null && tls.hasPendingOutput() && flushTls()) {
+            flags |= Readiness.READABLE; // a handshake step waited for its flight to leave
+        }
+        if (phase == CLOSED) {
+            return;
+        }
         if ((flags & Readiness.ANY_WRITE) != 0 && !out.isEmpty()) {
             flush();
         }
@@ -213,7 +229,7 @@ final class ServerConnection implements ReadyHandler {
                 takeInput();
                 in.compact();
                 int room = in.remaining();
-                int n = stream.read(in);
+                int n = read(in);
                 in.flip();
                 if (n == 0) {
                     drained = room > 0; // would block
@@ -252,7 +268,7 @@ final class ServerConnection implements ReadyHandler {
         takeInput();
         in.compact();
         int n = 0;
-        while (in.hasRemaining() && (n = stream.read(in)) > 0) {
+        while (in.hasRemaining() && (n = read(in)) > 0) {
             // keep reading until would-block, the end of the stream, or a full buffer
         }
         knownDrained = n == 0 && in.hasRemaining();
@@ -557,7 +573,7 @@ final class ServerConnection implements ReadyHandler {
         if (!out.isEmpty()) {
             ByteBuffer b = out.flipForWrite();
             try {
-                while (b.hasRemaining() && stream.write(b) > 0) {
+                while (b.hasRemaining() && write(b) > 0) {
                     // keep writing until the socket would block
                 }
             } catch (IOException e) {
@@ -590,12 +606,16 @@ final class ServerConnection implements ReadyHandler {
         phase = LINGER;
         deadline = System.nanoTime() + LINGER_NANOS;
         try {
-            stream.shutdown(Shutdown.WRITE);
+            if (tls == null) {
+                stream.shutdown(Shutdown.WRITE);
+            } else {
+                tls.shutdownOutput(); // close_notify, then the TCP shutdown once every record left
+            }
         } catch (IOException e) {
             close();
             return;
         }
-        if (inputClosed) {
+        if (inputClosed && (tls == null || !tls.hasPendingOutput())) {
             close();
         } else {
             drain();
@@ -608,8 +628,13 @@ final class ServerConnection implements ReadyHandler {
             takeInput();
             while (true) {
                 in.clear();
-                int n = stream.read(in);
+                int n = read(in);
                 in.flip().limit(0);
+                if (n < 0 && tls != null && tls.hasPendingOutput()) {
+                    inputClosed = true; // closed by flushTls() once the last records left
+                    releaseInputIfDrained();
+                    return;
+                }
                 if (n < 0) {
                     close();
                     return;
@@ -621,6 +646,28 @@ final class ServerConnection implements ReadyHandler {
             }
         } catch (IOException e) {
             close();
+        }
+    }
+
+    private int read(ByteBuffer b) throws IOException {
+        return tls == null ? stream.read(b) : tls.read(b);
+    }
+
+    private int write(ByteBuffer b) throws IOException {
+        return tls == null ? stream.write(b) : tls.write(b);
+    }
+
+    /** Sends queued TLS records; true if reading may go on. Closes on failure or a finished linger. */
+    private boolean flushTls() {
+        try {
+            boolean resumeRead = tls.flush();
+            if (phase == LINGER && inputClosed && !tls.hasPendingOutput()) {
+                close();
+            }
+            return resumeRead;
+        } catch (IOException e) {
+            close();
+            return false;
         }
     }
 

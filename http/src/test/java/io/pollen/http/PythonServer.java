@@ -18,14 +18,24 @@ final class PythonServer implements AutoCloseable {
     final Path dir;
 
     PythonServer(Path dir, String bind) throws IOException {
+        this(dir, bind, null, null);
+    }
+
+    /** Serves HTTPS with {@code cert} (PEM chain) and {@code key} when they are not null. */
+    PythonServer(Path dir, String bind, Path cert, Path key) throws IOException {
         Assumptions.assumeTrue(hasCommand("python3"), "python3 not installed");
         this.dir = dir;
         Path script = dir.resolve("pyserver.py");
-        try (InputStream in = PythonServer.class.getResourceAsStream("/pyserver.py")) {
-            Files.copy(in, script);
+        if (!Files.exists(script)) {
+            try (InputStream in = PythonServer.class.getResourceAsStream("/pyserver.py")) {
+                Files.copy(in, script);
+            }
         }
-        process = new ProcessBuilder("python3", script.toString(), bind).directory(dir.toFile())
-                .redirectErrorStream(true).start();
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("python3", script.toString(), bind));
+        if (cert != null) {
+            cmd.addAll(java.util.List.of(cert.toString(), key.toString()));
+        }
+        process = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         String line = out.readLine(); // bounded: python either prints READY or dies
         if (line == null || !line.startsWith("READY ")) {
@@ -33,6 +43,14 @@ final class PythonServer implements AutoCloseable {
             throw new IOException("python3 http.server did not start: " + line);
         }
         port = Integer.parseInt(line.substring(6).trim());
+        // Failed TLS handshakes make python print tracebacks: drain them so the pipe never fills.
+        Thread.ofPlatform().daemon().name("pyserver-output").start(() -> {
+            try {
+                out.transferTo(java.io.Writer.nullWriter());
+            } catch (IOException ignored) {
+                // the process ended
+            }
+        });
     }
 
     static boolean hasCommand(String cmd) {

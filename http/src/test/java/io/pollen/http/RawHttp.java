@@ -26,11 +26,26 @@ final class RawHttp implements AutoCloseable {
     }
 
     RawHttp(InetSocketAddress address) throws IOException {
-        socket = new Socket();
-        socket.connect(address, 5000);
+        this(connected(address));
+    }
+
+    /** Over a connected socket (an SSLSocket for HTTPS tests). */
+    RawHttp(Socket connected) throws IOException {
+        socket = connected;
         socket.setSoTimeout(10_000);
         socket.setTcpNoDelay(true);
         in = socket.getInputStream();
+    }
+
+    private static Socket connected(InetSocketAddress address) throws IOException {
+        Socket s = new Socket();
+        try {
+            s.connect(address, 5000);
+        } catch (IOException e) {
+            s.close();
+            throw e;
+        }
+        return s;
     }
 
     RawHttp send(String s) throws IOException {

@@ -117,7 +117,7 @@ public final class NettyServer {
     }
 
     /** Answers each request as it is decoded; flushes once per read batch. */
-    private static final class PlaintextHandler extends ChannelInboundHandlerAdapter {
+    static final class PlaintextHandler extends ChannelInboundHandlerAdapter {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             try {

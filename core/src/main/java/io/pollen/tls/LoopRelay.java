@@ -1,0 +1,65 @@
+package io.pollen.tls;
+
+import io.pollen.runtime.EventLoop;
+
+import java.nio.channels.ClosedChannelException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
+
+/**
+ * How {@link TlsStream}'s operations, callable from any thread, run on the stream's loop; and the
+ * shape its failures take for the caller. (The runtime's own relay is internal to its package.)
+ */
+final class LoopRelay {
+    private LoopRelay() {
+    }
+
+    /**
+     * The engine's handshake failure without its "(alert_name) " prefix: its message then reads
+     * as the cause, e.g. "unknown CA: ..." (the original stays the cause).
+     */
+    static Throwable readable(Throwable e) {
+        String m = e.getMessage();
+        if (e instanceof javax.net.ssl.SSLHandshakeException && m != null && m.startsWith("(") && m.indexOf(") ") > 0) {
+            javax.net.ssl.SSLHandshakeException clean = new javax.net.ssl.SSLHandshakeException(m.substring(m.indexOf(") ") + 2));
+            clean.initCause(e);
+            return clean;
+        }
+        return e;
+    }
+
+    /** Runs {@code op} on {@code loop}, relaying its outcome when called from another thread. */
+    static <T> CompletableFuture<T> onLoop(EventLoop loop, Supplier<CompletableFuture<T>> op) {
+        if (loop.inLoop()) {
+            return op.get();
+        }
+        CompletableFuture<T> relay = new CompletableFuture<>();
+        try {
+            loop.execute(() -> {
+                CompletableFuture<T> inner;
+                try {
+                    inner = op.get();
+                } catch (RuntimeException e) {
+                    relay.completeExceptionally(e);
+                    return;
+                }
+                inner.whenComplete((v, e) -> {
+                    if (e != null) {
+                        relay.completeExceptionally(unwrap(e));
+                    } else {
+                        relay.complete(v);
+                    }
+                });
+            });
+        } catch (RuntimeException loopClosed) {
+            relay.completeExceptionally(new ClosedChannelException());
+        }
+        return relay;
+    }
+
+    /** The cause of a {@link CompletionException}, else {@code e}. */
+    static Throwable unwrap(Throwable e) {
+        return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    }
+}

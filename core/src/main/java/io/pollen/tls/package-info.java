@@ -1,0 +1,7 @@
+/**
+ * TLS on Pollen's sockets through the JDK's {@link javax.net.ssl.SSLEngine}: {@link io.pollen.tls.TlsStream}
+ * (futures, on an {@link io.pollen.runtime.AsyncTcpStream}), {@link io.pollen.tls.TlsChannel}
+ * (readiness-driven, on a {@link io.pollen.net.TcpStream}), and {@link io.pollen.tls.TlsContexts}
+ * (contexts and engines from PEM files and the JDK's trust store). No provider beyond the JDK's.
+ */
+package io.pollen.tls;
