@@ -206,7 +206,7 @@ public final class Runtime implements Executor, AutoCloseable {
         }
         loops.forEach(EventLoop::stop);
         for (EventLoop l : loops) {
-            joinFully(l.thread());
+            Threads.joinUninterruptibly(l.thread());
         }
         // A cancelled virtual task was interrupted, its sockets closed and its sleeps failed; it
         // ends at its next I/O call. Give it a moment.
@@ -235,24 +235,6 @@ public final class Runtime implements Executor, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
-        }
-    }
-
-    /**
-     * Waits until {@code t} has ended, interrupted or not (the interrupt status is kept): a
-     * shutdown that returned must leave no loop running, whatever the caller's status.
-     */
-    private static void joinFully(Thread t) {
-        boolean interrupted = false;
-        while (t.isAlive()) {
-            try {
-                t.join();
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
         }
     }
 

@@ -6,7 +6,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
 
 /**
- * The run queue of one {@link EventLoop}: a plain deque for work the loop gives itself (no atomics
+ * The run queue of one {@link EventLoop} (and of a standalone {@link Reactor}): a plain deque for work the loop gives itself (no atomics
  * on the fast path) and a lock-free queue for work other threads hand in.
  *
  * <p>{@link #run} runs a bounded batch: at most {@code budget} tasks, and never a task queued
@@ -42,10 +42,6 @@ final class TaskQueue {
         return !local.isEmpty() || !remote.isEmpty();
     }
 
-    int size() {
-        return local.size();
-    }
-
     /**
      * Runs up to {@code budget} of the tasks queued before the call. A task's exception goes to
      * {@code onError}; it never escapes.
@@ -53,8 +49,10 @@ final class TaskQueue {
      * @return how many ran
      */
     int run(int budget, Consumer<Throwable> onError) {
+        // Take over at most a budget of remote tasks: a producer faster than this loop must not
+        // keep it here forever (the rest waits for the next batch, after a poll).
         Runnable r;
-        while ((r = remote.poll()) != null) {
+        for (int taken = 0; taken < budget && (r = remote.poll()) != null; taken++) {
             local.addLast(r);
         }
         int n = Math.min(budget, local.size());
