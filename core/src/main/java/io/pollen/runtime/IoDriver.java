@@ -79,7 +79,12 @@ final class IoDriver implements Driver.Dispatch {
 
     IoDriver(Backend backend, int eventCapacity, Executor handOver, BooleanSupplier pending,
              Consumer<Throwable> errors) throws IOException {
-        this.driver = Drivers.open(backend, eventCapacity);
+        this(Drivers.open(backend, eventCapacity), handOver, pending, errors);
+    }
+
+    /** Over a given driver (a test wraps one to count its wake-ups). */
+    IoDriver(Driver driver, Executor handOver, BooleanSupplier pending, Consumer<Throwable> errors) {
+        this.driver = driver;
         this.handOver = handOver;
         this.pending = pending;
         this.errors = errors;
