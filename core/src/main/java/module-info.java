@@ -10,6 +10,7 @@
  * </ul>
  */
 module io.pollen {
+    requires jdk.jfr;
     exports io.pollen.sys;
     exports io.pollen.poll;
     exports io.pollen.net;

@@ -79,7 +79,7 @@ public final class AsyncTcpListener implements AutoCloseable {
         }
         // Connections may have queued between bind and now: look before waiting for an event.
         reg.setReadiness(Readiness.READABLE);
-        loop.addListener(this);
+        loop.core().addListener(this);
     }
 
     /** The bound address (with the port the kernel picked for port 0). */
@@ -201,7 +201,7 @@ public final class AsyncTcpListener implements AutoCloseable {
             reg.cancel();
         }
         AsyncTcpStream.closeQuietly(listener);
-        loop.removeListener(this);
+        loop.core().removeListener(this);
         Waiter w;
         while ((w = waiters.pollFirst()) != null) {
             LoopCalls.fail(loop, w.task, w.future, new AsynchronousCloseException());

@@ -6,8 +6,6 @@ import io.pollen.poll.Source;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -55,18 +53,6 @@ public final class EventLoop implements Executor, AutoCloseable {
     /** The loop whose thread is running, for {@link #current()}. */
     static final ThreadLocal<EventLoop> CURRENT = new ThreadLocal<>();
     static final int DEFAULT_BUDGET = 512;
-    /** The loop's life, in this order only; see {@link #advanceTo}. */
-    private static final int OPEN = 0, DRAINING = 1, STOPPING = 2, CLOSED = 3;
-    private static final VarHandle STATE;
-    private static final Runnable NOTHING = () -> { };
-
-    static {
-        try {
-            STATE = MethodHandles.lookup().findVarHandle(EventLoop.class, "state", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     /** The loop's name, also its thread's. */
     private final String name;
@@ -82,32 +68,27 @@ public final class EventLoop implements Executor, AutoCloseable {
     private final Ticker ticker;
     /** Where task failures and handler exceptions go. */
     private final BiConsumer<EventLoop, Throwable> errorHandler;
-    /** Queues an empty task: a wake-up that also makes the loop re-read a manual clock. */
-    private final Runnable wake;
     /** Spawned tasks not yet finished; a graceful shutdown waits for none to be left. */
     private final LiveTasks live = new LiveTasks();
     /** The thread {@link #start} made, or null for a loop driven by its opener. */
     private volatile Thread thread;
-    /** OPEN, DRAINING, STOPPING or CLOSED; only moves forward. */
-    private volatile int state = OPEN;
+    /** Open, draining, stopping or closed; only moves forward. */
+    private final LoopState state = new LoopState();
+    /** Statistics and the word the blocked-loop watchdog samples. */
+    private final LoopMonitor monitor;
 
     private EventLoop(String name, Backend backend, Ticker ticker, BiConsumer<EventLoop, Throwable> errorHandler,
-                      int budget) throws IOException {
+                      int budget, long blockedNanos) throws IOException {
         this.name = name;
         this.ticker = ticker;
         this.errorHandler = errorHandler;
         // What the driver re-checks after announcing a sleep: work from other threads, and a stop
         // (stop() wakes only a parked loop, so a stop that came before the announcement must be seen).
-        this.io = new IoDriver(backend, 1024, this, () -> tasks.hasRemote() || state >= STOPPING,
+        this.io = new IoDriver(backend, 1024, this, () -> tasks.hasRemote() || state.isStopping(),
                 this::reportError);
         this.timers = new LoopTimers(this, ticker);
-        this.core = new LoopCore(this, io, tasks, timers, budget);
-        // A task, not a bare wake-up: the driver's check before sleeping sees queued tasks, but not
-        // a clock that moved after the loop computed its wait.
-        this.wake = () -> executeQuietly(NOTHING);
-        if (ticker instanceof ManualTicker m) {
-            m.onAdvance(wake);
-        }
+        this.monitor = new LoopMonitor(name, blockedNanos);
+        this.core = new LoopCore(this, io, tasks, timers, budget, monitor);
     }
 
     /** Opens a loop on {@code backend}, driven by the calling thread through {@link #runOnce}. */
@@ -117,14 +98,20 @@ public final class EventLoop implements Executor, AutoCloseable {
 
     /** As {@link #open(Backend)}, reading time from {@code ticker} (e.g. a {@link ManualTicker}). */
     public static EventLoop open(Backend backend, Ticker ticker) throws IOException {
-        return create("pollen-loop", backend, ticker, EventLoop::logError, DEFAULT_BUDGET);
+        return create("pollen-loop", backend, ticker, EventLoop::logError, DEFAULT_BUDGET, 0);
     }
 
     static EventLoop create(String name, Backend backend, Ticker ticker, BiConsumer<EventLoop, Throwable> onError,
                             int budget) throws IOException {
+        return create(name, backend, ticker, onError, budget, 0);
+    }
+
+    /** {@code blockedNanos}: report the loop when one stretch of work holds it this long (0: never). */
+    static EventLoop create(String name, Backend backend, Ticker ticker, BiConsumer<EventLoop, Throwable> onError,
+                            int budget, long blockedNanos) throws IOException {
         Objects.requireNonNull(ticker, "ticker");
         Objects.requireNonNull(backend, "backend");
-        return new EventLoop(name, backend, ticker, onError, budget);
+        return new EventLoop(name, backend, ticker, onError, budget, blockedNanos);
     }
 
     /** Starts the loop on a new platform thread named after the loop. */
@@ -133,6 +120,7 @@ public final class EventLoop implements Executor, AutoCloseable {
         thread = t;
         io.bind(t);
         t.start();
+        LoopWatchdog.watch(this, monitor, t);
         return t;
     }
 
@@ -163,14 +151,14 @@ public final class EventLoop implements Executor, AutoCloseable {
     public void execute(Runnable task) {
         Objects.requireNonNull(task, "task");
         if (inLoop()) {
-            if (state == CLOSED) {
+            if (state.isClosed()) {
                 throw new RejectedExecutionException(name + " is closed");
             }
             tasks.addLocal(task);
             return;
         }
         tasks.addRemote(task);
-        if (state == CLOSED && tasks.removeRemote(task)) {
+        if (state.isClosed() && tasks.removeRemote(task)) {
             // Closed meanwhile, and the loop's last drain did not take it.
             throw new RejectedExecutionException(name + " is closed");
         }
@@ -203,7 +191,7 @@ public final class EventLoop implements Executor, AutoCloseable {
             t.handle.observe();
         }
         live.spawned();
-        if (state >= STOPPING || !executeQuietly(t)) {
+        if (state.isStopping() || !executeQuietly(t)) {
             live.refused();
             t.handle.fail(new RejectedExecutionException(name + " is shutting down"));
         }
@@ -222,7 +210,7 @@ public final class EventLoop implements Executor, AutoCloseable {
                     h.cancel(true);
                     throw new InterruptedException();
                 }
-                core.iterate(-1, h);
+                core.iterateDriven(-1, h);
             }
         }
         return h.get();
@@ -249,7 +237,7 @@ public final class EventLoop implements Executor, AutoCloseable {
             throw new IllegalStateException("runOnce drives a loop from the thread that opened it; " + name
                     + " runs on its own thread");
         }
-        return core.iterate(timeout == null ? -1 : timeout.toNanos(), null);
+        return core.iterateDriven(timeout == null ? -1 : timeout.toNanos(), null);
     }
 
     // ---- timers (any thread; see LoopTimers) ----
@@ -314,47 +302,24 @@ public final class EventLoop implements Executor, AutoCloseable {
         return io.registrations();
     }
 
-    // ---- tasks and resources (loop thread; see LoopCore) ----
+    // ---- the loop thread's state (LoopCore) and the live tasks ----
 
-    Task currentTask() {
-        return core.current();
-    }
-
-    Task enter(Task t) {
-        return core.enter(t);
-    }
-
-    void exit(Task prev) {
-        core.exit(prev);
-    }
-
-    boolean isCancellingTasks() {
-        return core.isCancellingTasks();
-    }
-
-    void taskStarted(Task t) {
-        live.started(t);
-    }
-
-    void taskDone(Task t) {
-        live.done(t);
+    LoopCore core() {
+        return core;
     }
 
     LiveTasks liveTasks() {
         return live;
     }
 
+    /** What the loop has done so far: a recent, non-atomic snapshot (see {@link LoopStats}). Any thread. */
+    public LoopStats stats() {
+        return monitor.snapshot(tasks.depth());
+    }
+
     /** The number of spawned tasks that have not finished. Any thread. */
     public int taskCount() {
         return live.count();
-    }
-
-    void addListener(AutoCloseable l) {
-        core.addListener(l);
-    }
-
-    void removeListener(AutoCloseable l) {
-        core.removeListener(l);
     }
 
     /** Where task failures and handler exceptions go; the loop keeps running. */
@@ -385,7 +350,7 @@ public final class EventLoop implements Executor, AutoCloseable {
     /** Stops accepting (closes the listeners); the future completes when no task is left. */
     CompletableFuture<Void> beginShutdown() {
         if (!executeQuietly(() -> {
-            advanceTo(DRAINING);
+            state.advanceTo(LoopState.DRAINING);
             core.closeListeners();
         })) {
             live.closed();
@@ -398,41 +363,13 @@ public final class EventLoop implements Executor, AutoCloseable {
         executeQuietly(core::cancelTasks);
     }
 
-    /**
-     * Moves the state forward to {@code next}, never back. Other threads move it too (stop), so a
-     * plain read-then-write could undo theirs: a drain that read OPEN and then wrote DRAINING over
-     * a concurrent STOPPING left the loop asleep for good (seen in CI as a hung close()).
-     */
-    private void advanceTo(int next) {
-        int s;
-        do {
-            s = state;
-            if (s >= next) {
-                return;
-            }
-        } while (!STATE.compareAndSet(this, s, next));
-    }
-
-    /** Whether the loop was asked to stop (or has closed): it runs no new task or timer. */
-    boolean isStopping() {
-        return state >= STOPPING;
-    }
-
-    void markStopping() {
-        advanceTo(STOPPING);
-    }
-
-    /** The core has closed everything; from now on execute refuses. */
-    void markClosed() {
-        advanceTo(CLOSED);
-        if (ticker instanceof ManualTicker m) {
-            m.removeListener(wake);
-        }
+    LoopState state() {
+        return state;
     }
 
     /** Asks the loop's thread to finish: it closes everything the loop owns on its way out. */
     void stop() {
-        advanceTo(STOPPING);
+        state.advanceTo(LoopState.STOPPING);
         io.wakeup();
     }
 
@@ -463,12 +400,12 @@ public final class EventLoop implements Executor, AutoCloseable {
 
     /** Whether the loop has closed. */
     public boolean isClosed() {
-        return state == CLOSED;
+        return state.isClosed();
     }
 
     @Override
     public String toString() {
         return "EventLoop{" + name + ", " + backend().id() + ", tasks=" + live.count()
-                + (state == CLOSED ? ", closed}" : "}");
+                + (state.isClosed() ? ", closed}" : "}");
     }
 }

@@ -76,6 +76,8 @@ final class IoDriver implements Driver.Dispatch {
     private volatile Thread owner = Thread.currentThread();
     /** Set once the driver is closed; registering then fails. */
     private boolean closed;
+    /** The handler running now, or null; read racily by the watchdog to say what holds the loop. */
+    ReadyHandler running;
 
     IoDriver(Backend backend, int eventCapacity, Executor handOver, BooleanSupplier pending,
              Consumer<Throwable> errors) throws IOException {
@@ -233,11 +235,13 @@ final class IoDriver implements Driver.Dispatch {
             return;
         }
         reg.ready |= readyBits;
+        running = reg.handler;
         try {
             reg.handler.ready(readyBits);
         } catch (Throwable t) {
             errors.accept(t);
         }
+        running = null;
     }
 
     /**

@@ -39,9 +39,12 @@ final class LoopCore {
     private Task current;
     /** Set once the loop cancels every task: new resources of a task are closed at once. */
     private boolean cancellingTasks;
+    /** Counters and the "busy since" word the watchdog samples. */
+    private final LoopMonitor monitor;
 
-    LoopCore(EventLoop loop, IoDriver io, TaskQueue tasks, LoopTimers timers, int budget) {
+    LoopCore(EventLoop loop, IoDriver io, TaskQueue tasks, LoopTimers timers, int budget, LoopMonitor monitor) {
         this.loop = loop;
+        this.monitor = monitor;
         this.io = io;
         this.tasks = tasks;
         this.timers = timers;
@@ -62,10 +65,10 @@ final class LoopCore {
         }
         try {
             // 1. ready tasks, bounded by the budget
-            int work = tasks.run(budget, errorSink);
+            int ran = tasks.run(budget, errorSink);
             // 2. the next timer deadline bounds the wait
             long wait;
-            if (tasks.hasWork() || loop.isStopping() || (until != null && until.isDone())) {
+            if (tasks.hasWork() || loop.state().isStopping() || (until != null && until.isDone())) {
                 wait = 0;
             } else {
                 long untilTimer = timers.nanosUntilNext();
@@ -73,10 +76,13 @@ final class LoopCore {
                         : maxWaitNanos < 0 ? untilTimer : Math.min(untilTimer, maxWaitNanos);
             }
             // 3. the driver waits, then dispatches to the registrations' handlers
-            work += io.run(wait);
+            monitor.beforeWait(wait);
+            int reports = io.run(wait);
+            monitor.afterWait(reports);
             // 4. the timers that are due
-            work += timers.fireExpired();
-            return work;
+            int fired = timers.fireExpired();
+            monitor.iterated(ran, fired);
+            return ran + reports + fired;
         } finally {
             if (outer != loop) {
                 EventLoop.CURRENT.set(outer);
@@ -87,9 +93,10 @@ final class LoopCore {
     /** The loop's own thread: iterates until stopped, then closes everything the loop owns. */
     void run() {
         EventLoop.CURRENT.set(loop);
+        monitor.restart(); // busy from the first task on: the first iteration is watched too
         try {
             int work = 0;
-            while (!loop.isStopping()) {
+            while (!loop.state().isStopping()) {
                 if (Thread.interrupted()) {
                     // A task (or a library it called) interrupted this thread, e.g. restoring the
                     // status after catching InterruptedException. Clear it, or nio polls never block.
@@ -111,6 +118,24 @@ final class LoopCore {
             closeNow();
             EventLoop.CURRENT.remove();
         }
+    }
+
+    /** A caller-driven iteration: the time since the last one was the caller's, not the loop's. */
+    int iterateDriven(long maxWaitNanos, Future<?> until) {
+        monitor.restart();
+        return iterate(maxWaitNanos, until);
+    }
+
+    /** What the loop runs now (a task's or handler's class), or null; any thread, racy. */
+    String running() {
+        Object r = tasks.running;
+        if (r == null) {
+            r = io.running;
+        }
+        if (r instanceof LoopTask<?> t) {
+            r = t.body; // the spawned code, not the runtime's wrapper
+        }
+        return r == null ? null : r.getClass().getName();
     }
 
     // ---- the running task ----
@@ -165,10 +190,10 @@ final class LoopCore {
      * registered source, drops its timers, then the driver. Idempotent.
      */
     void closeNow() {
-        if (loop.isClosed()) {
+        if (loop.state().isClosed()) {
             return;
         }
-        loop.markStopping();
+        loop.state().advanceTo(LoopState.STOPPING);
         cancelTasks();
         closeListeners();
         timers.dropAll();
@@ -177,7 +202,7 @@ final class LoopCore {
         for (int round = 0; round < 8 && tasks.hasWork(); round++) {
             tasks.run(budget, errorSink);
         }
-        loop.markClosed();
+        loop.state().advanceTo(LoopState.CLOSED);
         io.close();
         ArrayDeque<Runnable> late = tasks.drain();
         for (Runnable r : late) {
@@ -188,5 +213,8 @@ final class LoopCore {
             }
         }
         loop.liveTasks().closed();
+        timers.detachTicker();
+        monitor.stopped();
+        LoopWatchdog.unwatch(loop);
     }
 }

@@ -20,10 +20,25 @@ final class LoopTimers {
     private final Ticker ticker;
     /** {@link #fire}, made once so that firing allocates nothing. */
     private final Consumer<TimerHandle> runner = this::fire;
+    /** Queues an empty task when a manual clock moves: the loop then re-reads the clock. */
+    private final Runnable onAdvance;
 
     LoopTimers(EventLoop loop, Ticker ticker) {
         this.loop = loop;
         this.ticker = ticker;
+        // A task, not a bare wake-up: the driver's check before sleeping sees queued tasks, but not
+        // a clock that moved after the loop computed its wait.
+        this.onAdvance = () -> loop.executeQuietly(() -> { });
+        if (ticker instanceof ManualTicker m) {
+            m.onAdvance(onAdvance);
+        }
+    }
+
+    /** Detaches from a manual clock (the loop closed). */
+    void detachTicker() {
+        if (ticker instanceof ManualTicker m) {
+            m.removeListener(onAdvance);
+        }
     }
 
     TimerQueue queue() {
@@ -65,7 +80,7 @@ final class LoopTimers {
 
     /** Queues {@code t} (loop thread), unless the loop is stopping: its timers never fire. */
     private void queue(TimerHandle t) {
-        if (loop.isStopping()) {
+        if (loop.state().isStopping()) {
             drop(t);
         } else {
             queue.add(t);
@@ -99,13 +114,13 @@ final class LoopTimers {
     }
 
     private void fire(TimerHandle t) {
-        Task prev = loop.enter(t.owner);
+        Task prev = loop.core().enter(t.owner);
         try {
             t.action.run();
         } catch (Throwable e) {
             loop.reportError(e);
         } finally {
-            loop.exit(prev);
+            loop.core().exit(prev);
         }
     }
 

@@ -50,6 +50,9 @@ import java.util.function.Supplier;
  * picks, beyond round-robin.
  */
 public final class Runtime implements Executor, AutoCloseable {
+    /** The default of {@link Builder#blockedThreshold}: a loop held this long is reported. */
+    public static final Duration DEFAULT_BLOCKED_THRESHOLD = Duration.ofMillis(100);
+
     /** The deadline {@link #close()} gives tasks to finish. */
     public static final Duration DEFAULT_SHUTDOWN_DEADLINE = Duration.ofSeconds(5);
 
@@ -68,7 +71,8 @@ public final class Runtime implements Executor, AutoCloseable {
         List<EventLoop> made = new ArrayList<>(b.loops);
         try {
             for (int i = 0; i < b.loops; i++) {
-                made.add(EventLoop.create(b.prefix + "-loop-" + i, b.backend, b.ticker, b.errorHandler, b.budget));
+                made.add(EventLoop.create(b.prefix + "-loop-" + i, b.backend, b.ticker, b.errorHandler, b.budget,
+                        b.blockedNanos));
             }
         } catch (IOException | RuntimeException e) {
             made.forEach(EventLoop::close);
@@ -90,6 +94,11 @@ public final class Runtime implements Executor, AutoCloseable {
     /** The loops, in index order. */
     public List<EventLoop> loops() {
         return loops;
+    }
+
+    /** Every loop's statistics, in index order; see {@link LoopStats}. */
+    public List<LoopStats> stats() {
+        return loops.stream().map(EventLoop::stats).toList();
     }
 
     /** The next loop, round-robin. */
@@ -260,6 +269,7 @@ public final class Runtime implements Executor, AutoCloseable {
                 .log(System.Logger.Level.WARNING, "uncaught failure on " + loop.name(), t);
         private Ticker ticker = Ticker.system();
         private int budget = EventLoop.DEFAULT_BUDGET;
+        private long blockedNanos = DEFAULT_BLOCKED_THRESHOLD.toNanos();
 
         private Builder() {
         }
@@ -311,6 +321,22 @@ public final class Runtime implements Executor, AutoCloseable {
                 throw new IllegalArgumentException("budget must be >= 1: " + budget);
             }
             this.budget = budget;
+            return this;
+        }
+
+        /**
+         * When one stretch of work (a task, a handler, a timer action, or a run of them without
+         * a poll between) holds a loop this long, the loop is reported: a
+         * {@link LoopBlockedException} with the loop thread's stack goes to the
+         * {@linkplain #errorHandler error handler}, and a JFR event {@code io.pollen.LoopBlocked}
+         * is recorded; iterations this long are recorded as {@code io.pollen.LoopIteration}.
+         * Default {@link #DEFAULT_BLOCKED_THRESHOLD}; {@link Duration#ZERO} turns the watchdog off.
+         */
+        public Builder blockedThreshold(Duration threshold) {
+            if (threshold.isNegative()) {
+                throw new IllegalArgumentException("negative blocked threshold: " + threshold);
+            }
+            this.blockedNanos = threshold.toNanos();
             return this;
         }
 

@@ -40,7 +40,7 @@ abstract class Task {
             cur = target;
         }
         if (cur != null) {
-            return cur.currentTask();
+            return cur.core().current();
         }
         return VirtualTask.CURRENT.get();
     }

@@ -16,6 +16,8 @@ import java.util.function.Consumer;
 final class TaskQueue {
     private final ArrayDeque<Runnable> local = new ArrayDeque<>(256);
     private final Queue<Runnable> remote = new ConcurrentLinkedQueue<>();
+    /** The task running now, or null; read racily by the watchdog to say what holds the loop. */
+    Runnable running;
 
     /** Loop thread only. */
     void addLocal(Runnable task) {
@@ -35,6 +37,11 @@ final class TaskQueue {
     /** Whether other threads queued work; any thread (the reactor checks it before parking). */
     boolean hasRemote() {
         return !remote.isEmpty();
+    }
+
+    /** Tasks queued now; any thread, approximate while the loop runs (for statistics). */
+    int depth() {
+        return local.size() + remote.size();
     }
 
     /** Whether work is waiting; loop thread. */
@@ -58,12 +65,14 @@ final class TaskQueue {
         int n = Math.min(budget, local.size());
         for (int i = 0; i < n; i++) {
             Runnable task = local.pollFirst();
+            running = task;
             try {
                 task.run();
             } catch (Throwable t) {
                 onError.accept(t);
             }
         }
+        running = null;
         return n;
     }
 
