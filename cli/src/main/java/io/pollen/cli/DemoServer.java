@@ -64,6 +64,11 @@ final class DemoServer implements AutoCloseable {
         return runtime.loops().size();
     }
 
+    /** Each loop's statistics (for {@code serve --stats}). */
+    java.util.List<io.pollen.runtime.LoopStats> stats() {
+        return runtime.stats();
+    }
+
     @Override
     public void close() {
         try {

@@ -3,6 +3,7 @@ package io.pollen.cli;
 import io.pollen.poll.Backend;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import io.pollen.runtime.LoopStats;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -13,6 +14,7 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code pollen serve}: runs the demo server ({@code /delay/{ms}/...}, {@code /plaintext},
@@ -48,6 +50,10 @@ final class ServeCommand implements Callable<Integer> {
             description = "Event-queue backend: epoll or nio (default: -Dpollen.backend, else the OS's best).")
     String backend;
 
+    @Option(names = "--stats", paramLabel = "SECONDS", defaultValue = "0",
+            description = "Print each event loop's statistics every SECONDS (default: ${DEFAULT-VALUE}, never).")
+    int statsSeconds;
+
     @Override
     public Integer call() throws Exception {
         if (port < 0 || port > 65535) {
@@ -56,6 +62,9 @@ final class ServeCommand implements Callable<Integer> {
         int cores = java.lang.Runtime.getRuntime().availableProcessors();
         if (loops < 1 || loops > Math.max(64, 4 * cores)) {
             throw usage("--loops must be between 1 and " + Math.max(64, 4 * cores) + ": " + loops);
+        }
+        if (statsSeconds < 0 || statsSeconds > 86_400) {
+            throw usage("--stats must be between 0 and 86400 seconds: " + statsSeconds);
         }
         Backend b;
         InetAddress address;
@@ -86,7 +95,12 @@ final class ServeCommand implements Callable<Integer> {
                     + server.url() + "/echo");
             out.println("Ctrl-C to stop.");
             out.flush();
-            stopped.await();
+            while (!stopped.await(statsSeconds == 0 ? Long.MAX_VALUE : statsSeconds, TimeUnit.SECONDS)) {
+                for (LoopStats s : server.stats()) {
+                    out.println("stats " + s);
+                }
+                out.flush();
+            }
             return Pollen.OK;
         } catch (InterruptedException e) {
             return INTERRUPTED;
