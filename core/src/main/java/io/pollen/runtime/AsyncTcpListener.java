@@ -27,20 +27,17 @@ import java.util.concurrent.CompletableFuture;
  * with {@link AsynchronousCloseException}. Methods may be called from any thread.
  * Not guaranteed: which of several {@code SO_REUSEPORT} listeners the kernel gives a connection to.
  */
-public final class AsyncTcpListener implements AutoCloseable {
+public final class AsyncTcpListener extends AsyncSource<TcpListener> {
     private record Waiter(CompletableFuture<AsyncTcpStream> future, EventLoop target, Task task) {
     }
 
-    private final EventLoop loop;
-    private final TcpListener listener;
+    /** The bound address (with the port the kernel picked). */
     private final InetSocketAddress local;
+    /** Accepts waiting for a connection, in call order. */
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
-    private Registration reg;
-    private volatile boolean closed;
 
     private AsyncTcpListener(EventLoop loop, TcpListener listener) {
-        this.loop = loop;
-        this.listener = listener;
+        super(loop, listener, null);
         this.local = listener.localAddress();
     }
 
@@ -58,37 +55,19 @@ public final class AsyncTcpListener implements AutoCloseable {
         Objects.requireNonNull(loop, "loop");
         TcpListener l = TcpListener.bind(local, loop.backend(), backlog, reusePort);
         AsyncTcpListener a = new AsyncTcpListener(loop, l);
-        if (loop.inLoop()) {
-            a.registerOnLoop();
-        } else if (!loop.executeQuietly(a::registerOnLoop)) {
-            AsyncTcpStream.closeQuietly(l);
-            throw LoopCalls.closedLoop(loop);
-        }
+        // Connections may have queued between bind and now: look before waiting for an event.
+        a.registerSoon(Interest.READABLE, Readiness.READABLE);
         return a;
     }
 
-    private void registerOnLoop() {
-        if (closed) {
-            return;
-        }
-        try {
-            reg = loop.register(listener, Interest.READABLE, this::onReady, this);
-        } catch (RuntimeException e) {
-            close();
-            throw e;
-        }
-        // Connections may have queued between bind and now: look before waiting for an event.
-        reg.setReadiness(Readiness.READABLE);
-        loop.core().addListener(this);
+    @Override
+    void registered() {
+        loop.core().addListener(this); // a graceful shutdown closes listeners first
     }
 
     /** The bound address (with the port the kernel picked for port 0). */
     public InetSocketAddress localAddress() {
         return local;
-    }
-
-    public EventLoop loop() {
-        return loop;
     }
 
     /** The next connection, registered with this listener's loop. */
@@ -126,13 +105,14 @@ public final class AsyncTcpListener implements AutoCloseable {
         });
     }
 
-    private void onReady(int flags) {
+    @Override
+    void onReady(int flags) {
         drain();
     }
 
     /** Accepts while connections are pending and accepts are waiting. */
     private void drain() {
-        while (!waiters.isEmpty() && reg != null && (reg.readiness() & Readiness.ANY_READ) != 0) {
+        while (!waiters.isEmpty() && isReady(Readiness.ANY_READ)) {
             Waiter w = waiters.peekFirst();
             if (w.future.isDone()) { // abandoned
                 waiters.pollFirst();
@@ -140,14 +120,14 @@ public final class AsyncTcpListener implements AutoCloseable {
             }
             TcpStream s;
             try {
-                s = listener.accept();
+                s = socket.accept();
             } catch (IOException e) {
                 waiters.pollFirst();
                 LoopCalls.fail(loop, w.task, w.future, e);
                 continue;
             }
             if (s == null) {
-                reg.clearReadiness(Readiness.ANY_READ);
+                notReady(Readiness.ANY_READ);
                 return;
             }
             waiters.pollFirst();
@@ -159,7 +139,7 @@ public final class AsyncTcpListener implements AutoCloseable {
         if (w.target == loop) {
             complete(loop, s, w);
         } else if (!w.target.executeQuietly(() -> complete(w.target, s, w))) {
-            AsyncTcpStream.closeQuietly(s);
+            closeQuietly(s);
             w.future.completeExceptionally(LoopCalls.closedLoop(w.target));
         }
     }
@@ -169,7 +149,7 @@ public final class AsyncTcpListener implements AutoCloseable {
         try {
             stream = AsyncTcpStream.accepted(target, s, w.task);
         } catch (RuntimeException e) {
-            AsyncTcpStream.closeQuietly(s);
+            closeQuietly(s);
             LoopCalls.fail(target, w.task, w.future, e);
             return;
         }
@@ -179,28 +159,9 @@ public final class AsyncTcpListener implements AutoCloseable {
         }
     }
 
-    /** Whether {@link #close()} was called. */
-    public boolean isOpen() {
-        return !closed;
-    }
-
-    /** Stops listening; waiting accepts fail with {@link AsynchronousCloseException}. Any thread. */
+    /** Stopped listening: waiting accepts fail with {@link AsynchronousCloseException}. */
     @Override
-    public void close() {
-        if (!loop.inLoop()) {
-            if (!loop.executeQuietly(this::close)) {
-                AsyncTcpStream.closeQuietly(listener);
-            }
-            return;
-        }
-        if (closed) {
-            return;
-        }
-        closed = true;
-        if (reg != null) {
-            reg.cancel();
-        }
-        AsyncTcpStream.closeQuietly(listener);
+    void failPending() {
         loop.core().removeListener(this);
         Waiter w;
         while ((w = waiters.pollFirst()) != null) {

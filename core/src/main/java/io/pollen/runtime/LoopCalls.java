@@ -30,7 +30,7 @@ final class LoopCalls {
             }
             inner.whenComplete((v, e) -> {
                 if (e != null) {
-                    relay.completeExceptionally(Task.unwrap(e));
+                    relay.completeExceptionally(Completions.unwrap(e));
                 } else {
                     relay.complete(v);
                 }

@@ -83,7 +83,7 @@ final class LoopTask<T> extends Task implements Runnable, BiConsumer<T, Throwabl
         loop.liveTasks().done(this); // before the handle: whoever sees it complete sees the task gone
         // Complete first, then decide: a cancel from another thread may have completed the handle
         // already (its own clean-up is still queued behind this): then the resources are closed.
-        settle(error == null ? handle.succeed(value) : fail(handle, unwrap(error)));
+        settle(error == null ? handle.succeed(value) : fail(handle, Completions.unwrap(error)));
     }
 
     @Override

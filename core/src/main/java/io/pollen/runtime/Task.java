@@ -5,8 +5,6 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 
 /**
  * What loop tasks ({@link LoopTask}) and virtual-thread tasks ({@link VirtualTask}) share: the
@@ -94,14 +92,6 @@ abstract class Task {
 
     /** Cancels the task: frees its resources and stops it. Any thread; idempotent. */
     abstract void cancelTask();
-
-    /** The failure a task's stage completed with, without CompletionException wrappers. */
-    static Throwable unwrap(Throwable t) {
-        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
-    }
 
     /**
      * Fails {@code handle} with {@code cause}; a failure nobody waits for (no dependent stage and

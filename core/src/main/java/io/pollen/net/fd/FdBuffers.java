@@ -44,6 +44,20 @@ final class FdBuffers {
             if (n > 0) {
                 dst.put(pos, s.stagingBuffer(), 0, (int) n);
             }
+            // A stream read capped by the staging area is not a short read: go on, so that fewer
+            // bytes than dst had room for still means the queue was drained (TcpStream's contract,
+            // which edge-triggered owners rely on; without this a read into a heap buffer of more
+            // than STAGING_MAX bytes stopped early and its owner waited for an edge that never came).
+            long chunk = n;
+            while (!from && flags == 0 && chunk == len && n < rem) {
+                len = Math.min(rem - n, staging.byteSize());
+                chunk = Net.recv(fd, staging, len, 0);
+                if (chunk <= 0) {
+                    break; // would block, or the end of the stream: the next read reports it
+                }
+                dst.put(pos + (int) n, s.stagingBuffer(), 0, (int) chunk);
+                n += chunk;
+            }
         }
         if (n > 0) {
             dst.position(pos + (int) n);
