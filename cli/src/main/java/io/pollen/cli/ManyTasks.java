@@ -9,7 +9,6 @@ import java.io.PrintWriter;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -36,6 +35,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * The server (when embedded) runs on its own loop, so "threads" counts the client side only.
  */
 final class ManyTasks {
+    /** The most a response may hold: the demo's responses are small; a bigger one is an error. */
+    static final int MAX_RESPONSE = 16 * 1024 * 1024;
+
     /** The two task styles of {@code --style}. */
     enum Style { ASYNC, VIRTUAL }
 
@@ -119,72 +121,12 @@ final class ManyTasks {
     // ---- async style: continuations on the loop thread ----
 
     private CompletableFuture<RawResponse> asyncTask(EventLoop loop) {
-        return AsyncTcpStream.connect(loop, target.address(), timeout).thenCompose(stream -> {
-            Reader reader = new Reader(stream);
-            return stream.writeAll(ByteBuffer.wrap(request))
-                    .thenCompose(sent -> reader.readToEnd())
-                    .whenComplete((r, e) -> stream.close());
-        }).whenComplete((r, e) -> loopThreads.add(Thread.currentThread().getName())); // who resumed it last
-    }
-
-    /** Reads until end of stream without recursing when reads complete at once. */
-    private static final class Reader {
-        private final AsyncTcpStream stream;
-        private final CompletableFuture<RawResponse> result = new CompletableFuture<>();
-        private byte[] bytes = new byte[1024];
-        private int length;
-        private ByteBuffer window;
-
-        Reader(AsyncTcpStream stream) {
-            this.stream = stream;
-        }
-
-        CompletableFuture<RawResponse> readToEnd() {
-            step();
-            return result;
-        }
-
-        private void step() {
-            while (true) {
-                CompletableFuture<Integer> read = stream.read(window());
-                if (!read.isDone()) {
-                    read.whenComplete((n, e) -> {
-                        if (e != null) {
-                            result.completeExceptionally(e);
-                        } else if (!consumed(n)) {
-                            step();
-                        }
-                    });
-                    return;
-                }
-                if (read.isCompletedExceptionally() || consumed(read.join())) {
-                    read.whenComplete((n, e) -> {
-                        if (e != null) {
-                            result.completeExceptionally(e);
-                        }
-                    });
-                    return;
-                }
-            }
-        }
-
-        /** Accounts for a finished read; true when the response is complete (end of stream). */
-        private boolean consumed(int n) {
-            if (n < 0) {
-                result.complete(RawResponse.parse(bytes, length));
-                return true;
-            }
-            length += n;
-            return false;
-        }
-
-        private ByteBuffer window() {
-            if (length == bytes.length) {
-                bytes = Arrays.copyOf(bytes, bytes.length * 2);
-            }
-            window = ByteBuffer.wrap(bytes, length, bytes.length - length);
-            return window;
-        }
+        return AsyncTcpStream.connect(loop, target.address(), timeout).thenCompose(stream ->
+                stream.writeAll(ByteBuffer.wrap(request))
+                        .thenCompose(sent -> stream.readToEnd(MAX_RESPONSE))
+                        .thenApply(bytes -> RawResponse.parse(bytes, bytes.length))
+                        .whenComplete((r, e) -> stream.close())
+        ).whenComplete((r, e) -> loopThreads.add(Thread.currentThread().getName())); // who resumed it last
     }
 
     // ---- virtual style: blocking calls that park a virtual thread ----
@@ -195,19 +137,9 @@ final class ManyTasks {
         AsyncTcpStream stream = await(AsyncTcpStream.connect(loop, target.address(), timeout), deadline);
         try {
             await(stream.writeAll(ByteBuffer.wrap(request)), deadline);
-            byte[] bytes = new byte[1024];
-            int length = 0;
-            while (true) {
-                if (length == bytes.length) {
-                    bytes = Arrays.copyOf(bytes, bytes.length * 2);
-                }
-                int n = await(stream.read(ByteBuffer.wrap(bytes, length, bytes.length - length)), deadline);
-                noteCarrier();
-                if (n < 0) {
-                    return RawResponse.parse(bytes, length);
-                }
-                length += n;
-            }
+            byte[] bytes = await(stream.readToEnd(MAX_RESPONSE), deadline);
+            noteCarrier();
+            return RawResponse.parse(bytes, bytes.length);
         } finally {
             stream.close();
         }
