@@ -107,6 +107,7 @@ class ServeAndUsageTest {
             "demo --url not-a-url", "demo --progress sparkles", "demo --timeout 0",
             "serve --port 70000", "serve --loops 0", "serve --backend nope", "serve --host no-such-host.invalid",
             "serve --stats -1", "serve --stats often",
+            "serve --drain-timeout 10", "serve --drain-timeout -1s", "serve --drain-timeout soon",
             "bench --extra"})
     void badArgumentsAreUsageErrors(String args) {
         Cli cli = Cli.run(args.isEmpty() ? new String[0] : args.split(" "));
@@ -131,7 +132,7 @@ class ServeAndUsageTest {
         assertTrue(bench.stdout().contains("bench"), bench.toString());
     }
 
-    private static String awaitUrl(Cli cli) throws InterruptedException {
+    static String awaitUrl(Cli cli) throws InterruptedException {
         Pattern listening = Pattern.compile("listening on (http://\\S+)");
         for (int i = 0; i < 200; i++) {
             Matcher m = listening.matcher(cli.stdout());

@@ -15,6 +15,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -45,6 +46,13 @@ import java.util.function.Supplier;
  * fairness between tasks beyond FIFO order and the per-iteration budget; a task that computes
  * without yielding holds the loop.
  *
+ * <h2>Failures</h2>
+ * A task's failure, a handler's exception and a failing iteration go to the error handler and the
+ * loop goes on; reporting never throws (see {@link LastResort}). A loop whose thread ends anyway —
+ * {@value #MAX_FAILED_ITERATIONS} iterations failing in a row (a broken Poll, a clock that throws),
+ * or a failure of its own safety nets — closes what it owns, reports why, and marks its
+ * {@link Runtime} {@linkplain Runtime#isFailed() failed}, so that it is never dead silently.
+ *
  * <p>Interrupting a loop's own thread does not stop it ({@link #close} does): the loop clears the
  * interrupt status and reports it to the error handler, as an {@link IllegalStateException}. Left
  * set, it would make every later poll of the java.nio backend return at once, and the loop spin.
@@ -53,6 +61,13 @@ public final class EventLoop implements Executor, AutoCloseable {
     /** The loop whose thread is running, for {@link #current()}. */
     static final ThreadLocal<EventLoop> CURRENT = new ThreadLocal<>();
     static final int DEFAULT_BUDGET = 512;
+    private static final System.Logger LOG = System.getLogger("io.pollen.runtime");
+    /** Iterations that fail in a row before a loop gives up as failed; see {@link LoopCore#run}. */
+    static final int MAX_FAILED_ITERATIONS = 100;
+
+    static {
+        LastResort.preload(); // its first use may come when no descriptor is free to load it
+    }
 
     /** The loop's name, also its thread's. */
     private final String name;
@@ -76,6 +91,10 @@ public final class EventLoop implements Executor, AutoCloseable {
     private final LoopState state = new LoopState();
     /** Statistics and the word the blocked-loop watchdog samples. */
     private final LoopMonitor monitor;
+    /** Told once if the loop's thread ends abnormally (the runtime marks itself failed). */
+    private volatile Consumer<Throwable> onFailure;
+    /** Why the loop's thread ended abnormally, or null. */
+    private volatile Throwable failure;
 
     private EventLoop(String name, Backend backend, Ticker ticker, BiConsumer<EventLoop, Throwable> errorHandler,
                       int budget, long blockedNanos) throws IOException {
@@ -274,6 +293,15 @@ public final class EventLoop implements Executor, AutoCloseable {
         return timers.queue();
     }
 
+    /**
+     * The number of timers (sleeps, schedules, intervals) queued and neither fired nor cancelled:
+     * for tests and monitoring, e.g. that the timers of abandoned requests were cancelled. Exact on
+     * the loop's thread; from another thread a recent value, without synchronisation.
+     */
+    public int timerCount() {
+        return timers.queue().size();
+    }
+
     // ---- low-level readiness API ----
 
     /**
@@ -327,13 +355,41 @@ public final class EventLoop implements Executor, AutoCloseable {
         try {
             errorHandler.accept(this, t);
         } catch (Throwable again) {
-            logError(this, again);
+            LastResort.print("the error handler of ", name, " threw", again);
+            LastResort.print("uncaught failure on ", name, "", t);
         }
     }
 
-    private static void logError(EventLoop loop, Throwable t) {
-        System.getLogger("io.pollen.runtime").log(System.Logger.Level.WARNING,
-                "uncaught failure on " + loop.name, t);
+    /**
+     * Records why the loop's thread ended abnormally, tells the runtime, then reports it; the
+     * runtime first, since a report is the step that can fail.
+     */
+    void failed(Throwable t) {
+        failure = t;
+        Consumer<Throwable> hook = onFailure;
+        if (hook != null) {
+            try {
+                hook.accept(t);
+            } catch (Throwable again) {
+                LastResort.print("the failure hook of an event loop threw", again);
+            }
+        }
+        LastResort.warn(LOG, "an event loop died; it no longer runs tasks or accepts connections: ", name, t);
+    }
+
+    /** Why this loop's thread ended abnormally (set once it has closed), or null. */
+    Throwable failure() {
+        return failure;
+    }
+
+    /** Called once, on the loop's thread, if it ends abnormally (set before {@link #start}). */
+    void onFailure(Consumer<Throwable> hook) {
+        this.onFailure = hook;
+    }
+
+    /** The default error handler: a warning, through {@link LastResort} (it cannot throw). */
+    static void logError(EventLoop loop, Throwable t) {
+        LastResort.warn(LOG, "uncaught failure on ", loop.name, t);
     }
 
     /** Closes {@code c}; a failure goes to the error handler. */

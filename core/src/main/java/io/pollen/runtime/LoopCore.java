@@ -90,34 +90,71 @@ final class LoopCore {
         }
     }
 
-    /** The loop's own thread: iterates until stopped, then closes everything the loop owns. */
+    /**
+     * The loop's own thread: iterates until stopped, then closes everything the loop owns. A loop
+     * whose thread ends otherwise (too many failing iterations, a safety net that failed) reports
+     * why and tells its runtime ({@link EventLoop#failed}).
+     */
     void run() {
         EventLoop.CURRENT.set(loop);
         monitor.restart(); // busy from the first task on: the first iteration is watched too
+        Throwable fatal = null;
         try {
-            int work = 0;
-            while (!loop.state().isStopping()) {
-                if (Thread.interrupted()) {
-                    // A task (or a library it called) interrupted this thread, e.g. restoring the
-                    // status after catching InterruptedException. Clear it, or nio polls never block.
-                    loop.reportError(new IllegalStateException("the thread of " + loop.name()
-                            + " was interrupted; an interrupt does not stop an event loop (close it instead),"
-                            + " so the interrupt status was cleared"));
-                }
-                try {
-                    // After a turn that did work, look once more without blocking before sleeping:
-                    // work handed over meanwhile is picked up without a wake-up (an eventfd write
-                    // by the sender, and the kernel waking this thread), the costliest path here.
-                    work = iterate(work > 0 ? 0 : -1, null);
-                } catch (Throwable t) {
-                    work = 0;
-                    loop.reportError(t); // never lets one bad iteration kill the loop
+            fatal = loop();
+        } catch (Throwable t) {
+            fatal = t; // a safety net let something through: the loop is dead, and says so below
+        } finally {
+            try {
+                closeNow();
+            } catch (Throwable t) {
+                if (fatal == null && !loop.state().isClosed()) {
+                    fatal = t;
                 }
             }
-        } finally {
-            closeNow();
             EventLoop.CURRENT.remove();
+            if (fatal != null) {
+                loop.failed(fatal);
+            }
         }
+    }
+
+    /**
+     * Iterates until stopped. A failing iteration is reported and the loop goes on; but a loop
+     * whose every iteration fails (a broken Poll, a clock that throws) cannot make progress, and
+     * spinning on it would hide that: after {@link EventLoop#MAX_FAILED_ITERATIONS} failures in a
+     * row it returns the failure, and the loop ends as failed.
+     *
+     * @return null when stopped, else why the loop gave up
+     */
+    private Throwable loop() {
+        int work = 0;
+        int failures = 0;
+        while (!loop.state().isStopping()) {
+            if (Thread.interrupted()) {
+                // A task (or a library it called) interrupted this thread, e.g. restoring the
+                // status after catching InterruptedException. Clear it, or nio polls never block.
+                loop.reportError(new IllegalStateException("the thread of " + loop.name()
+                        + " was interrupted; an interrupt does not stop an event loop (close it instead),"
+                        + " so the interrupt status was cleared"));
+            }
+            try {
+                // After a turn that did work, look once more without blocking before sleeping:
+                // work handed over meanwhile is picked up without a wake-up (an eventfd write
+                // by the sender, and the kernel waking this thread), the costliest path here.
+                work = iterate(work > 0 ? 0 : -1, null);
+                failures = 0;
+            } catch (Throwable t) {
+                work = 0;
+                if (++failures >= EventLoop.MAX_FAILED_ITERATIONS) {
+                    return new IllegalStateException(loop.name() + " stopped: " + failures
+                            + " iterations in a row failed, the last with " + t, t);
+                }
+                if (failures <= 3) {
+                    loop.reportError(t); // one bad iteration does not kill the loop
+                }
+            }
+        }
+        return null;
     }
 
     /** A caller-driven iteration: the time since the last one was the caller's, not the loop's. */

@@ -52,6 +52,8 @@ public final class Reactor implements Executor, AutoCloseable {
     private final TaskQueue commands = new TaskQueue();
     /** Reports handler and command failures; replaceable until the reactor starts. */
     private volatile Consumer<Throwable> errorHandler = Reactor::defaultError;
+    /** {@link #report}, made once so that a turn allocates nothing. */
+    private final Consumer<Throwable> reporter = this::report;
     /** The thread {@link #start} made, or null while the opener drives the reactor. */
     private volatile Thread thread;
     /** Asked to finish: the running turn is the last. */
@@ -60,8 +62,7 @@ public final class Reactor implements Executor, AutoCloseable {
     private volatile boolean closed;
 
     private Reactor(Backend backend, int eventCapacity) throws IOException {
-        Consumer<Throwable> errors = t -> errorHandler.accept(t);
-        this.io = new IoDriver(backend, eventCapacity, this, () -> commands.hasRemote() || closing, errors);
+        this.io = new IoDriver(backend, eventCapacity, this, () -> commands.hasRemote() || closing, reporter);
     }
 
     /** Opens a reactor on {@code backend}, owned by the calling thread until {@link #start}. */
@@ -79,7 +80,10 @@ public final class Reactor implements Executor, AutoCloseable {
         return io.backend();
     }
 
-    /** Where exceptions thrown by handlers and commands go; the default logs them. */
+    /**
+     * Where exceptions thrown by handlers and commands go; the default logs them. A handler that
+     * throws is reported on {@link LastResort}'s plain path; the reactor goes on.
+     */
     public void errorHandler(Consumer<Throwable> handler) {
         this.errorHandler = Objects.requireNonNull(handler, "handler");
     }
@@ -143,7 +147,7 @@ public final class Reactor implements Executor, AutoCloseable {
                     + io.owner().getName() + "), not on " + Thread.currentThread().getName());
         }
         // Commands that ran may be what the caller waits for: then only look, do not wait.
-        int ran = commands.run(EventLoop.DEFAULT_BUDGET, errorHandler);
+        int ran = commands.run(EventLoop.DEFAULT_BUDGET, reporter);
         return io.run(ran > 0 || closing ? 0 : timeoutNanos);
     }
 
@@ -203,7 +207,7 @@ public final class Reactor implements Executor, AutoCloseable {
             return;
         }
         closing = true;
-        commands.run(EventLoop.DEFAULT_BUDGET, errorHandler);
+        commands.run(EventLoop.DEFAULT_BUDGET, reporter);
         io.close();
         closed = true;
         // A command added from now on is taken back by its sender (execute); run what came before.
@@ -211,13 +215,23 @@ public final class Reactor implements Executor, AutoCloseable {
             try {
                 r.run();
             } catch (Throwable e) {
-                errorHandler.accept(e);
+                report(e);
             }
         }
     }
 
+    /** Hands {@code t} to the error handler; never throws (a throwing handler goes to {@link LastResort}). */
+    private void report(Throwable t) {
+        try {
+            errorHandler.accept(t);
+        } catch (Throwable again) {
+            LastResort.print("the reactor's error handler threw", again);
+            LastResort.print("reactor error", t);
+        }
+    }
+
     private static void defaultError(Throwable t) {
-        System.getLogger("io.pollen.runtime").log(System.Logger.Level.WARNING, "reactor error", t);
+        LastResort.warn(System.getLogger("io.pollen.runtime"), "reactor error", t);
     }
 
     @Override
