@@ -40,7 +40,8 @@ abstract class AsyncSource<S extends Source & AutoCloseable> implements AutoClos
      * seen (a fresh socket may have data or room before any event says so).
      */
     final void register(Interest interest, int assumedReady) {
-        reg = loop.register(socket, interest, this::onReady, this);
+        reg = loop.register(socket, interest, this::onReady);
+        reg.owner = this; // what the loop closes at shutdown: this, which fails what waits
         reg.setReadiness(assumedReady);
         if (owner != null) {
             owner.own(this); // a cancelled owner closes it at once

@@ -15,7 +15,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
-import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -48,10 +47,9 @@ import java.util.function.Supplier;
  *
  * <h2>Failures</h2>
  * A task's failure, a handler's exception and a failing iteration go to the error handler and the
- * loop goes on; reporting never throws (see {@link LastResort}). A loop whose thread ends anyway —
- * {@value #MAX_FAILED_ITERATIONS} iterations failing in a row (a broken Poll, a clock that throws),
- * or a failure of its own safety nets — closes what it owns, reports why, and marks its
- * {@link Runtime} {@linkplain Runtime#isFailed() failed}, so that it is never dead silently.
+ * loop goes on; reporting never throws ({@link LastResort}). A loop whose thread ends anyway (100
+ * iterations failing in a row, or a failure of its own safety nets) closes what it owns, reports
+ * why, and marks its {@link Runtime} {@linkplain Runtime#isFailed() failed}: never dead silently.
  *
  * <p>Interrupting a loop's own thread does not stop it ({@link #close} does): the loop clears the
  * interrupt status and reports it to the error handler, as an {@link IllegalStateException}. Left
@@ -61,13 +59,6 @@ public final class EventLoop implements Executor, AutoCloseable {
     /** The loop whose thread is running, for {@link #current()}. */
     static final ThreadLocal<EventLoop> CURRENT = new ThreadLocal<>();
     static final int DEFAULT_BUDGET = 512;
-    private static final System.Logger LOG = System.getLogger("io.pollen.runtime");
-    /** Iterations that fail in a row before a loop gives up as failed; see {@link LoopCore#run}. */
-    static final int MAX_FAILED_ITERATIONS = 100;
-
-    static {
-        LastResort.preload(); // its first use may come when no descriptor is free to load it
-    }
 
     /** The loop's name, also its thread's. */
     private final String name;
@@ -81,8 +72,8 @@ public final class EventLoop implements Executor, AutoCloseable {
     private final LoopCore core;
     /** The clock of timers. */
     private final Ticker ticker;
-    /** Where task failures and handler exceptions go. */
-    private final BiConsumer<EventLoop, Throwable> errorHandler;
+    /** Where task failures and handler exceptions go, and what a dying loop tells. */
+    private final LoopErrors errors;
     /** Spawned tasks not yet finished; a graceful shutdown waits for none to be left. */
     private final LiveTasks live = new LiveTasks();
     /** The thread {@link #start} made, or null for a loop driven by its opener. */
@@ -91,16 +82,12 @@ public final class EventLoop implements Executor, AutoCloseable {
     private final LoopState state = new LoopState();
     /** Statistics and the word the blocked-loop watchdog samples. */
     private final LoopMonitor monitor;
-    /** Told once if the loop's thread ends abnormally (the runtime marks itself failed). */
-    private volatile Consumer<Throwable> onFailure;
-    /** Why the loop's thread ended abnormally, or null. */
-    private volatile Throwable failure;
 
     private EventLoop(String name, Backend backend, Ticker ticker, BiConsumer<EventLoop, Throwable> errorHandler,
                       int budget, long blockedNanos) throws IOException {
         this.name = name;
         this.ticker = ticker;
-        this.errorHandler = errorHandler;
+        this.errors = new LoopErrors(this, errorHandler);
         // What the driver re-checks after announcing a sleep: work from other threads, and a stop
         // (stop() wakes only a parked loop, so a stop that came before the announcement must be seen).
         this.io = new IoDriver(backend, 1024, this, () -> tasks.hasRemote() || state.isStopping(),
@@ -117,7 +104,7 @@ public final class EventLoop implements Executor, AutoCloseable {
 
     /** As {@link #open(Backend)}, reading time from {@code ticker} (e.g. a {@link ManualTicker}). */
     public static EventLoop open(Backend backend, Ticker ticker) throws IOException {
-        return create("pollen-loop", backend, ticker, EventLoop::logError, DEFAULT_BUDGET, 0);
+        return create("pollen-loop", backend, ticker, LoopErrors::logError, DEFAULT_BUDGET, 0);
     }
 
     static EventLoop create(String name, Backend backend, Ticker ticker, BiConsumer<EventLoop, Throwable> onError,
@@ -259,8 +246,6 @@ public final class EventLoop implements Executor, AutoCloseable {
         return core.iterateDriven(timeout == null ? -1 : timeout.toNanos(), null);
     }
 
-    // ---- timers (any thread; see LoopTimers) ----
-
     /**
      * Completes after {@code delay} (on the loop). Cancelling the future cancels the timer. If the
      * loop closes first, the future fails with a {@link java.nio.channels.ClosedChannelException}.
@@ -302,8 +287,6 @@ public final class EventLoop implements Executor, AutoCloseable {
         return timers.queue().size();
     }
 
-    // ---- low-level readiness API ----
-
     /**
      * Registers {@code source} for {@code interest}: {@code handler} is called on this loop's
      * thread with the readiness bits of every event. Register {@code READABLE|WRITABLE} once and
@@ -318,19 +301,10 @@ public final class EventLoop implements Executor, AutoCloseable {
         return io.register(source, interest, handler, name);
     }
 
-    /** As {@link #register}, but what the loop closes at shutdown is {@code owner}. */
-    Registration register(Source source, Interest interest, ReadyHandler handler, AutoCloseable owner) {
-        Registration r = io.register(source, interest, handler, name);
-        r.owner = owner;
-        return r;
-    }
-
     /** The number of live registrations. */
     int registrations() {
         return io.registrations();
     }
-
-    // ---- the loop thread's state (LoopCore) and the live tasks ----
 
     LoopCore core() {
         return core;
@@ -350,58 +324,15 @@ public final class EventLoop implements Executor, AutoCloseable {
         return live.count();
     }
 
-    /** Where task failures and handler exceptions go; the loop keeps running. */
+    /** Where task failures and handler exceptions go; the loop keeps running. Never throws. */
     void reportError(Throwable t) {
-        try {
-            errorHandler.accept(this, t);
-        } catch (Throwable again) {
-            LastResort.print("the error handler of ", name, " threw", again);
-            LastResort.print("uncaught failure on ", name, "", t);
-        }
+        errors.report(t);
     }
 
-    /**
-     * Records why the loop's thread ended abnormally, tells the runtime, then reports it; the
-     * runtime first, since a report is the step that can fail.
-     */
-    void failed(Throwable t) {
-        failure = t;
-        Consumer<Throwable> hook = onFailure;
-        if (hook != null) {
-            try {
-                hook.accept(t);
-            } catch (Throwable again) {
-                LastResort.print("the failure hook of an event loop threw", again);
-            }
-        }
-        LastResort.warn(LOG, "an event loop died; it no longer runs tasks or accepts connections: ", name, t);
+    /** Failure reporting, and the loop's death if it comes to that. */
+    LoopErrors errors() {
+        return errors;
     }
-
-    /** Why this loop's thread ended abnormally (set once it has closed), or null. */
-    Throwable failure() {
-        return failure;
-    }
-
-    /** Called once, on the loop's thread, if it ends abnormally (set before {@link #start}). */
-    void onFailure(Consumer<Throwable> hook) {
-        this.onFailure = hook;
-    }
-
-    /** The default error handler: a warning, through {@link LastResort} (it cannot throw). */
-    static void logError(EventLoop loop, Throwable t) {
-        LastResort.warn(LOG, "uncaught failure on ", loop.name, t);
-    }
-
-    /** Closes {@code c}; a failure goes to the error handler. */
-    void closeQuietly(AutoCloseable c) {
-        try {
-            c.close();
-        } catch (Exception e) {
-            reportError(e);
-        }
-    }
-
-    // ---- lifecycle (see Runtime#shutdown) ----
 
     /** Stops accepting (closes the listeners); the future completes when no task is left. */
     CompletableFuture<Void> beginShutdown() {

@@ -21,6 +21,9 @@ import java.util.function.Consumer;
  * </ol>
  */
 final class LoopCore {
+    /** Iterations that fail in a row before a loop gives up as failed; see {@link #run}. */
+    static final int MAX_FAILED_ITERATIONS = 100;
+
     /** The handle: name, lifecycle state, error handler, live tasks. */
     private final EventLoop loop;
     /** The driver seam and the registration table. */
@@ -113,7 +116,7 @@ final class LoopCore {
             }
             EventLoop.CURRENT.remove();
             if (fatal != null) {
-                loop.failed(fatal);
+                loop.errors().failed(fatal);
             }
         }
     }
@@ -145,7 +148,7 @@ final class LoopCore {
                 failures = 0;
             } catch (Throwable t) {
                 work = 0;
-                if (++failures >= EventLoop.MAX_FAILED_ITERATIONS) {
+                if (++failures >= MAX_FAILED_ITERATIONS) {
                     return new IllegalStateException(loop.name() + " stopped: " + failures
                             + " iterations in a row failed, the last with " + t, t);
                 }
@@ -216,7 +219,7 @@ final class LoopCore {
     /** Closes every listener (stop accepting); failures go to the error handler. */
     void closeListeners() {
         for (AutoCloseable l : new ArrayList<>(listeners)) {
-            loop.closeQuietly(l);
+            loop.errors().closeQuietly(l);
         }
     }
 

@@ -81,7 +81,7 @@ public final class Runtime implements Executor, AutoCloseable {
             for (int i = 0; i < b.loops; i++) {
                 EventLoop loop = EventLoop.create(b.prefix + "-loop-" + i, b.backend, b.ticker, b.errorHandler, b.budget,
                         b.blockedNanos);
-                loop.onFailure(failure::complete);
+                loop.errors().onFailure(failure::complete);
                 made.add(loop);
             }
         } catch (IOException | RuntimeException e) {
@@ -334,7 +334,7 @@ public final class Runtime implements Executor, AutoCloseable {
         private Backend backend;
         private int loops = 1;
         private String prefix = "pollen";
-        private BiConsumer<EventLoop, Throwable> errorHandler = EventLoop::logError;
+        private BiConsumer<EventLoop, Throwable> errorHandler = LoopErrors::logError;
         private Ticker ticker = Ticker.system();
         private int budget = EventLoop.DEFAULT_BUDGET;
         private long blockedNanos = DEFAULT_BLOCKED_THRESHOLD.toNanos();

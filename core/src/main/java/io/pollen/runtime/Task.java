@@ -62,7 +62,7 @@ abstract class Task {
                 return false;
             }
         }
-        loop.closeQuietly(r);
+        loop.errors().closeQuietly(r);
         return false;
     }
 
@@ -87,7 +87,7 @@ abstract class Task {
             toClose = resources == null ? List.of() : new ArrayList<>(resources.keySet());
             resources = null;
         }
-        toClose.forEach(loop::closeQuietly);
+        toClose.forEach(loop.errors()::closeQuietly);
     }
 
     /** Cancels the task: frees its resources and stops it. Any thread; idempotent. */
