@@ -12,6 +12,7 @@
  * </ul>
  */
 module io.pollen {
+    requires jdk.jfr;
     exports io.pollen.sys;
     exports io.pollen.poll;
     exports io.pollen.net;

@@ -143,6 +143,11 @@ final class DemoServer implements AutoCloseable {
         return runtime.loops().size();
     }
 
+    /** Each loop's statistics (for {@code serve --stats}). */
+    java.util.List<io.pollen.runtime.LoopStats> stats() {
+        return runtime.stats();
+    }
+
     /**
      * Graceful stop: the runtime's shutdown drains the server ({@link HttpServer#shutdown}) within
      * {@code timeout}, then joins the loops.

@@ -9,9 +9,9 @@ import io.pollen.runtime.Runtime;
 
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -38,6 +38,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * The server (when embedded) runs on its own loop, so "threads" counts the client side only.
  */
 final class ManyTasks {
+    /** The most a response may hold: the demo's responses are small; a bigger one is an error. */
+    static final int MAX_RESPONSE = 16 * 1024 * 1024;
+
     /** The two task styles of {@code --style}. */
     enum Style { ASYNC, VIRTUAL }
 
@@ -136,9 +139,9 @@ final class ManyTasks {
     private CompletableFuture<RawResponse> asyncTask(EventLoop loop) {
         return AsyncTcpStream.connect(loop, target.address(), timeout).thenCompose(stream -> {
             if (tls == null) {
-                Reader reader = new Reader(stream::read);
                 return stream.writeAll(ByteBuffer.wrap(request))
-                        .thenCompose(sent -> reader.readToEnd())
+                        .thenCompose(sent -> stream.readToEnd(MAX_RESPONSE))
+                        .thenApply(bytes -> RawResponse.parse(bytes, bytes.length))
                         .whenComplete((r, e) -> stream.close());
             }
             return TlsStream.handshake(stream, engine(), timeout).thenCompose(t -> {
@@ -152,7 +155,7 @@ final class ManyTasks {
         return TlsContexts.clientEngine(tls, target.hostName(), target.address().getPort(), "http/1.1");
     }
 
-    /** Reads until end of stream without recursing when reads complete at once. */
+    /** Reads a TLS stream until its end without recursing when reads complete at once. */
     private static final class Reader {
         private final java.util.function.Function<ByteBuffer, CompletableFuture<Integer>> stream;
         private final CompletableFuture<RawResponse> result = new CompletableFuture<>();

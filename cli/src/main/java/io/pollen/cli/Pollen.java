@@ -7,7 +7,6 @@ import java.io.PrintWriter;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -90,11 +89,7 @@ public final class Pollen implements Runnable {
      * what kind of failure it was when the message alone would be cryptic.
      */
     static String describe(Throwable t) {
-        Throwable c = t;
-        while ((c instanceof ExecutionException || c instanceof java.util.concurrent.CompletionException)
-                && c.getCause() != null) {
-            c = c.getCause();
-        }
+        Throwable c = io.pollen.runtime.Completions.unwrap(t);
         String msg = c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
         if (c instanceof UnknownHostException) {
             return "unknown host: " + msg;

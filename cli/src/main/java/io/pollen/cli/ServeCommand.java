@@ -3,6 +3,7 @@ package io.pollen.cli;
 import io.pollen.poll.Backend;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import io.pollen.runtime.LoopStats;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -90,6 +92,10 @@ final class ServeCommand implements Callable<Integer> {
             description = "With --tls-cert: HTTPS on this port and plain HTTP on --port, side by side "
                     + "(default: HTTPS only, on --port).")
     Integer tlsPort;
+
+    @Option(names = "--stats", paramLabel = "SECONDS", defaultValue = "0",
+            description = "Print each event loop's statistics every SECONDS (default: ${DEFAULT-VALUE}, never).")
+    int statsSeconds;
     @Option(names = "--max-connections", paramLabel = "N", defaultValue = "10000",
             description = {"Open connections kept at most; beyond, new ones get 503 and are closed"
                     + " (default: ${DEFAULT-VALUE}).",
@@ -105,6 +111,9 @@ final class ServeCommand implements Callable<Integer> {
         int cores = java.lang.Runtime.getRuntime().availableProcessors();
         if (loops < 1 || loops > Math.max(64, 4 * cores)) {
             throw usage("--loops must be between 1 and " + Math.max(64, 4 * cores) + ": " + loops);
+        }
+        if (statsSeconds < 0 || statsSeconds > 86_400) {
+            throw usage("--stats must be between 0 and 86400 seconds: " + statsSeconds);
         }
         if (maxConnections < 1) {
             throw usage("--max-connections must be at least 1: " + maxConnections);
@@ -158,7 +167,12 @@ final class ServeCommand implements Callable<Integer> {
             }
             out.println("Ctrl-C to stop.");
             out.flush();
-            stopped.await();
+            while (!stopped.await(statsSeconds == 0 ? Long.MAX_VALUE : statsSeconds, TimeUnit.SECONDS)) {
+                for (LoopStats s : server.stats()) {
+                    out.println("stats " + s);
+                }
+                out.flush();
+            }
             Throwable t = died.get();
             if (t != null) {
                 PrintWriter err = spec.commandLine().getErr();

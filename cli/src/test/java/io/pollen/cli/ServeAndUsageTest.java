@@ -63,6 +63,32 @@ class ServeAndUsageTest {
     }
 
     @Test
+    void serveWithStatsPrintsEachLoopsCountersPeriodically() throws Exception {
+        Cli cli = new Cli();
+        Thread serving = Thread.ofPlatform().name("pollen-serve-stats-test")
+                .start(() -> cli.runHere("serve", "--port", "0", "--loops", "2", "--stats", "1"));
+        String url = awaitUrl(cli);
+        try (HttpClient jdk = HttpClient.newHttpClient()) {
+            HttpResponse<String> plain = jdk.send(HttpRequest.newBuilder(URI.create(url + "/plaintext")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, plain.statusCode());
+        }
+        Pattern line = Pattern.compile("stats pollen-server-loop-1: iterations=\\d+ tasks=\\d+ polls=\\d+ events=(\\d+)");
+        boolean seen = false;
+        for (int i = 0; i < 200 && !seen; i++) {
+            Matcher m = line.matcher(cli.stdout());
+            seen = m.find() && cli.stdout().contains("stats pollen-server-loop-0: ");
+            if (!seen) {
+                Thread.sleep(50);
+            }
+        }
+        serving.interrupt();
+        serving.join(10_000);
+        assertTrue(seen, "one stats line per loop within a few seconds: " + cli);
+        assertFalse(serving.isAlive(), "serve did not stop when interrupted");
+    }
+
+    @Test
     void serveOnAPortInUseFailsClearly() throws Exception {
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
             Cli cli = Cli.run("serve", "--port", Integer.toString(taken.getLocalPort()));
@@ -80,6 +106,7 @@ class ServeAndUsageTest {
             "demo --backend kqueue", "demo --backend iouring", "demo --url ftp://example.com/",
             "demo --url not-a-url", "demo --progress sparkles", "demo --timeout 0",
             "serve --port 70000", "serve --loops 0", "serve --backend nope", "serve --host no-such-host.invalid",
+            "serve --stats -1", "serve --stats often",
             "serve --drain-timeout 10", "serve --drain-timeout -1s", "serve --drain-timeout soon",
             "bench --extra"})
     void badArgumentsAreUsageErrors(String args) {

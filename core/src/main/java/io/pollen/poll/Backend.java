@@ -56,6 +56,11 @@ public enum Backend {
     /** java.nio {@code Selector}: runs wherever the JDK runs. */
     NIO("nio");
 
+    static {
+        // The runtime opens its drivers through the SPI; the readiness driver lives in this package.
+        io.pollen.poll.spi.Drivers.install(SelectorDriver::open);
+    }
+
     private final String id;
 
     Backend(String id) {

@@ -1,5 +1,7 @@
 package io.pollen.poll;
 
+import io.pollen.poll.spi.Ready;
+
 /**
  * The readiness a source is registered for: {@link #READABLE}, {@link #WRITABLE}, {@link #PRIORITY}
  * or any combination ({@link #add}). Immutable; every combination is a shared constant, so building
@@ -9,9 +11,10 @@ package io.pollen.poll;
  * Error, read-closed and write-closed readiness are always reported and need no interest.
  */
 public final class Interest {
-    static final int R = 1;
-    static final int W = 2;
-    static final int P = 4;
+    // The bits every backend receives: defined once, in the SPI, and never translated on the way.
+    static final int R = Ready.INTEREST_READABLE;
+    static final int W = Ready.INTEREST_WRITABLE;
+    static final int P = Ready.INTEREST_PRIORITY;
 
     private static final Interest[] ALL = new Interest[8];
 

@@ -213,6 +213,32 @@ public final class Poll implements AutoCloseable {
         }
     }
 
+    /** The backend's selector, for the runtime's {@link SelectorDriver}. */
+    Selector selector() {
+        return selector;
+    }
+
+    /**
+     * An uncoalesced wake-up for {@link SelectorDriver}, whose loop coalesces wake-ups itself. A
+     * no-op once closed; holds a reference meanwhile, so the selector is not released under it.
+     */
+    void wakeNow() {
+        int s;
+        do {
+            s = state.get();
+            if ((s & CLOSED) != 0) {
+                return;
+            }
+        } while (!state.compareAndSet(s, s + ONE));
+        try {
+            selector.wakeup();
+        } catch (IOException | RuntimeException e) {
+            // Nobody to tell from a wake-up; a failed write leaves the loop to its timeout.
+        } finally {
+            release();
+        }
+    }
+
     /** Coalesced wake-up: only the first wake after a poll returned reaches the kernel. */
     void wake() throws IOException {
         if (wakePending) {

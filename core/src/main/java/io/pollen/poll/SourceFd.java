@@ -1,6 +1,6 @@
 package io.pollen.poll;
 
-import io.pollen.sys.linux.Linux;
+import io.pollen.sys.unix.Linux;
 import io.pollen.sys.unix.Unistd;
 
 import java.io.FileDescriptor;

@@ -35,30 +35,30 @@ import java.util.concurrent.CompletableFuture;
  * descriptors free up, with one warning per episode — no spin, no failure storm for an accept loop.
  * Not guaranteed: which of several {@code SO_REUSEPORT} listeners the kernel gives a connection to.
  */
-public final class AsyncTcpListener implements AutoCloseable {
+public final class AsyncTcpListener extends AsyncSource<StreamListener> {
     private record Waiter(CompletableFuture<AsyncTcpStream> future, EventLoop target, Task task) {
     }
 
-    private final EventLoop loop;
-    private final StreamListener listener;
+    /** The bound address (with the port the kernel picked); a Unix address under AsyncUnixListener. */
     private final SocketAddress local;
+    /** Accepts waiting for a connection, in call order. */
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
     /** The listener's accept; a test may stand in for it ({@link #acceptWith}) to inject EMFILE. */
     private Accept accept;
-    private Registration reg;
-    private volatile boolean closed;
     /** Out of descriptors: accepting waits for {@link #retry}; see {@link #exhausted}. */
     private boolean paused;
+    /** This exhaustion episode was reported already. */
     private boolean warned;
+    /** The next retry's delay while paused. */
     private long backoffNanos = MIN_BACKOFF_NANOS;
+    /** The pending retry while paused, or null. */
     private TimerHandle retry;
     private static final long MIN_BACKOFF_NANOS = 10_000_000L;
     private static final long MAX_BACKOFF_NANOS = 1_000_000_000L;
     private static final System.Logger LOG = System.getLogger("io.pollen.runtime");
 
     AsyncTcpListener(EventLoop loop, StreamListener listener) {
-        this.loop = loop;
-        this.listener = listener;
+        super(loop, listener, null);
         this.local = listener.localAddress();
         this.accept = listener::accept;
     }
@@ -70,7 +70,7 @@ public final class AsyncTcpListener implements AutoCloseable {
     }
 
     StreamListener listenerForTests() {
-        return listener;
+        return socket;
     }
 
     /** Replaces the listener's accept (tests); on the loop. */
@@ -95,39 +95,19 @@ public final class AsyncTcpListener implements AutoCloseable {
 
     /** Registers {@code a} on its loop (closing its socket if the loop is closed); any thread. */
     static AsyncTcpListener start(AsyncTcpListener a) throws IOException {
-        EventLoop loop = a.loop;
-        StreamListener l = a.listener;
-        if (loop.inLoop()) {
-            a.registerOnLoop();
-        } else if (!loop.executeQuietly(a::registerOnLoop)) {
-            AsyncTcpStream.closeQuietly(l);
-            throw LoopCalls.closedLoop(loop);
-        }
+        // Connections may have queued between bind and now: look before waiting for an event.
+        a.registerSoon(Interest.READABLE, Readiness.READABLE);
         return a;
     }
 
-    private void registerOnLoop() {
-        if (closed) {
-            return;
-        }
-        try {
-            reg = loop.register(listener, Interest.READABLE, this::onReady, this);
-        } catch (RuntimeException e) {
-            close();
-            throw e;
-        }
-        // Connections may have queued between bind and now: look before waiting for an event.
-        reg.setReadiness(Readiness.READABLE);
-        loop.addListener(this);
+    @Override
+    void registered() {
+        loop.core().addListener(this); // a graceful shutdown closes listeners first
     }
 
     /** The bound address (with the port the kernel picked for port 0). */
     public InetSocketAddress localAddress() {
         return (InetSocketAddress) local;   // AsyncUnixListener, which drives a UnixListener here, never calls this
-    }
-
-    public EventLoop loop() {
-        return loop;
     }
 
     /** The next connection, registered with this listener's loop. */
@@ -165,13 +145,14 @@ public final class AsyncTcpListener implements AutoCloseable {
         });
     }
 
-    private void onReady(int flags) {
+    @Override
+    void onReady(int flags) {
         drain();
     }
 
     /** Accepts while connections are pending and accepts are waiting. */
     private void drain() {
-        while (!paused && !waiters.isEmpty() && reg != null && (reg.readiness() & Readiness.ANY_READ) != 0) {
+        while (!paused && !waiters.isEmpty() && isReady(Readiness.ANY_READ)) {
             Waiter w = waiters.peekFirst();
             if (w.future.isDone()) { // abandoned
                 waiters.pollFirst();
@@ -190,7 +171,7 @@ public final class AsyncTcpListener implements AutoCloseable {
                 continue;
             }
             if (s == null) {
-                reg.clearReadiness(Readiness.ANY_READ);
+                notReady(Readiness.ANY_READ);
                 return;
             }
             if (warned) {
@@ -230,7 +211,7 @@ public final class AsyncTcpListener implements AutoCloseable {
         if (w.target == loop) {
             complete(loop, s, w);
         } else if (!w.target.executeQuietly(() -> complete(w.target, s, w))) {
-            AsyncTcpStream.closeQuietly(s);
+            closeQuietly(s);
             w.future.completeExceptionally(LoopCalls.closedLoop(w.target));
         }
     }
@@ -240,7 +221,7 @@ public final class AsyncTcpListener implements AutoCloseable {
         try {
             stream = AsyncTcpStream.accepted(target, s, w.task);
         } catch (RuntimeException e) {
-            AsyncTcpStream.closeQuietly(s);
+            closeQuietly(s);
             LoopCalls.fail(target, w.task, w.future, e);
             return;
         }
@@ -250,32 +231,13 @@ public final class AsyncTcpListener implements AutoCloseable {
         }
     }
 
-    /** Whether {@link #close()} was called. */
-    public boolean isOpen() {
-        return !closed;
-    }
-
-    /** Stops listening; waiting accepts fail with {@link AsynchronousCloseException}. Any thread. */
+    /** Stopped listening: waiting accepts fail with {@link AsynchronousCloseException}. */
     @Override
-    public void close() {
-        if (!loop.inLoop()) {
-            if (!loop.executeQuietly(this::close)) {
-                AsyncTcpStream.closeQuietly(listener);
-            }
-            return;
-        }
-        if (closed) {
-            return;
-        }
-        closed = true;
+    void failPending() {
         if (retry != null) {
             retry.cancel();
         }
-        if (reg != null) {
-            reg.cancel();
-        }
-        AsyncTcpStream.closeQuietly(listener);
-        loop.removeListener(this);
+        loop.core().removeListener(this);
         Waiter w;
         while ((w = waiters.pollFirst()) != null) {
             LoopCalls.fail(loop, w.task, w.future, new AsynchronousCloseException());

@@ -10,11 +10,9 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
-import java.nio.channels.NotYetConnectedException;
 import java.nio.channels.ReadPendingException;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 
@@ -48,34 +46,27 @@ import java.util.concurrent.TimeoutException;
  * Not guaranteed: how many bytes one {@link #read} returns; that data written before
  * {@link #close()} reaches the peer.
  */
-public final class AsyncTcpStream implements AsyncStream {
-    private final EventLoop loop;
-    private final StreamSocket socket;
+public final class AsyncTcpStream extends AsyncSource<StreamSocket> implements AsyncStream {
+    /** Writes not yet taken by the socket, in call order. */
     private final WriteQueue writes;
-    private final Task owner;
-    private Registration reg;
-    private volatile boolean closed;
-
-    private CompletableFuture<AsyncTcpStream> connecting;
-    private Task connectTask;
-
-    // The one pending read: exact == null for read(), else readExactly's future.
+    /** The pending connect's future, until the connect settles (see {@link TcpConnect}). */
+    CompletableFuture<AsyncTcpStream> connecting;
+    /** The task that connects. */
+    Task connectTask;
+    /** The one pending read's buffer, or null. */
     private ByteBuffer readBuf;
+    /** read()'s future, when the pending read is one. */
     private CompletableFuture<Integer> readFuture;
+    /** readExactly()'s future, when the pending read is one. */
     private CompletableFuture<Void> exactFuture;
+    /** The task that reads. */
     private Task readTask;
 
     /** Wraps a connected (or connecting) socket and registers it; loop thread. */
     AsyncTcpStream(EventLoop loop, StreamSocket socket, Task owner, int assumedReady) {
-        this.loop = loop;
-        this.socket = socket;
-        this.owner = owner;
+        super(loop, socket, owner);
         this.writes = new WriteQueue(loop);
-        this.reg = loop.register(socket, Interest.READABLE.add(Interest.WRITABLE), this::onReady, this);
-        reg.setReadiness(assumedReady);
-        if (owner != null) {
-            owner.own(this);
-        }
+        register(Interest.READABLE.add(Interest.WRITABLE), assumedReady);
     }
 
     /** Connects to {@code remote} without a time limit (the kernel's connect timeout applies). */
@@ -88,52 +79,13 @@ public final class AsyncTcpStream implements AsyncStream {
      * the connection is not established within {@code timeout} ({@code null}: no limit).
      */
     public static CompletableFuture<AsyncTcpStream> connect(EventLoop loop, InetSocketAddress remote, Duration timeout) {
-        Objects.requireNonNull(loop, "loop");
-        Objects.requireNonNull(remote, "remote");
-        Task task = Task.current(loop);
-        return LoopCalls.onLoop(loop, () -> {
-            TcpStream s;
-            try {
-                s = TcpStream.connect(remote, loop.backend());
-            } catch (IOException e) {
-                return LoopCalls.failed(e);
-            }
-            AsyncTcpStream a;
-            try {
-                a = new AsyncTcpStream(loop, s, task, 0);
-            } catch (RuntimeException e) {
-                closeQuietly(s);
-                return LoopCalls.failed(e);
-            }
-            if (a.closed) { // opened by a cancelled task: closed at once (Task.own)
-                return LoopCalls.failed(new CancellationException(
-                        "the task connecting to " + remote + " was cancelled"));
-            }
-            CompletableFuture<AsyncTcpStream> f = new CompletableFuture<>();
-            a.connecting = f;
-            a.connectTask = task;
-            if (timeout != null) {
-                TimerHandle timer = loop.schedule(timeout, () -> {
-                    if (!f.isDone()) {
-                        a.fail(f, new TimeoutException("connect to " + remote + " timed out after " + timeout), a.connectTask);
-                        a.close();
-                    }
-                });
-                f.whenComplete((v, e) -> timer.cancel());
-            }
-            // Completion shows as writable (or an error): wait for that event.
-            return f;
-        });
+        return TcpConnect.start(loop, remote, timeout);
     }
 
     /** Wraps a socket accepted by {@link AsyncTcpListener}; loop thread. */
     static AsyncTcpStream accepted(EventLoop loop, StreamSocket s, Task owner) {
         // A fresh connection may already hold data: try before waiting for an event.
         return new AsyncTcpStream(loop, s, owner, Readiness.READABLE | Readiness.WRITABLE);
-    }
-
-    public EventLoop loop() {
-        return loop;
     }
 
     /** The underlying socket, for options and addresses. Do not read or write it directly. */
@@ -190,6 +142,28 @@ public final class AsyncTcpStream implements AsyncStream {
         });
     }
 
+    /**
+     * Reads until the peer ends the stream (reads return -1) and completes with every byte read:
+     * the chapter's {@code read_to_string}, for a response sent with {@code Connection: close}.
+     * Fails with an {@link IOException} once more than {@code maxBytes} arrive (the bound on what
+     * it buffers), and with the read's failure if one fails. A read from this stream must not be
+     * pending; none may be started until this completes.
+     */
+    public CompletableFuture<byte[]> readToEnd(int maxBytes) {
+        return StreamReads.toEnd(this, maxBytes);
+    }
+
+    /**
+     * Reads until {@code dst} is full or the peer ends the stream, and completes with how many bytes
+     * were read: fewer than {@code dst} had room for only at the end of the stream, and -1 if the
+     * stream ended before the first byte. Unlike {@link #readExactly}, the end of the stream is an
+     * answer, not a failure. The same rules as {@link #read} otherwise.
+     */
+    public CompletableFuture<Integer> readFully(ByteBuffer dst) {
+        Objects.requireNonNull(dst, "dst");
+        return StreamReads.fully(this, dst);
+    }
+
     private boolean startRead(ByteBuffer dst, CompletableFuture<?> f, Task task) {
         if (closed) {
             f.completeExceptionally(new ClosedChannelException());
@@ -212,7 +186,7 @@ public final class AsyncTcpStream implements AsyncStream {
                 clearRead();
                 return;
             }
-            if ((reg.readiness() & Readiness.ANY_READ) == 0) {
+            if (!isReady(Readiness.ANY_READ)) {
                 return;
             }
             int room = readBuf.remaining();
@@ -226,13 +200,13 @@ public final class AsyncTcpStream implements AsyncStream {
                 return;
             }
             if (n == 0) {
-                reg.clearReadiness(Readiness.ANY_READ);
+                notReady(Readiness.ANY_READ);
                 return;
             }
-            if (n > 0 && n < room && (reg.readiness() & (Readiness.READ_CLOSED | Readiness.ERROR)) == 0) {
+            if (n > 0 && n < room && !isReady(Readiness.READ_CLOSED | Readiness.ERROR)) {
                 // A short read emptied the queue: the next bytes raise an event, so the next read
                 // waits for it instead of spending a system call on "would block" (TcpStream docs).
-                reg.clearReadiness(Readiness.READABLE);
+                notReady(Readiness.READABLE);
             }
             if (readFuture != null) {
                 CompletableFuture<Integer> rf = readFuture;
@@ -295,11 +269,11 @@ public final class AsyncTcpStream implements AsyncStream {
                 return LoopCalls.failed(new ClosedChannelException());
             }
             CompletableFuture<Void> f = new CompletableFuture<>();
-            if (writes.isEmpty() && (reg.readiness() & Readiness.ANY_WRITE) != 0) {
+            if (writes.isEmpty() && isReady(Readiness.ANY_WRITE)) {
                 try {
                     while (src.hasRemaining()) {
                         if (socket.write(src) == 0) {
-                            reg.clearReadiness(Readiness.ANY_WRITE);
+                            notReady(Readiness.ANY_WRITE);
                             break;
                         }
                     }
@@ -331,12 +305,12 @@ public final class AsyncTcpStream implements AsyncStream {
     }
 
     private void flush() {
-        if (writes.isEmpty() || (reg.readiness() & Readiness.ANY_WRITE) == 0) {
+        if (writes.isEmpty() || !isReady(Readiness.ANY_WRITE)) {
             return;
         }
         try {
             if (!writes.flush(socket)) {
-                reg.clearReadiness(Readiness.ANY_WRITE);
+                notReady(Readiness.ANY_WRITE);
             }
         } catch (IOException e) {
             writes.failAll(e);
@@ -345,9 +319,10 @@ public final class AsyncTcpStream implements AsyncStream {
 
     // ---- readiness ----
 
-    private void onReady(int flags) {
+    @Override
+    void onReady(int flags) {
         if (connecting != null) {
-            finishConnect();
+            TcpConnect.finish(this);
             if (connecting != null || closed) {
                 return;
             }
@@ -360,70 +335,14 @@ public final class AsyncTcpStream implements AsyncStream {
         }
     }
 
-    private void finishConnect() {
-        CompletableFuture<AsyncTcpStream> f = connecting;
-        if (f.isDone()) { // timed out or abandoned
-            connecting = null;
-            close();
-            return;
-        }
-        try {
-            // A peer address means connected: one call settles the usual case. Without one, the
-            // socket's pending error says whether the connect failed or is still under way.
-            try {
-                socket.peerAddress();
-            } catch (NotYetConnectedException notYet) {
-                IOException error = socket.takeError();
-                if (error == null) {
-                    reg.clearReadiness(Readiness.ANY_WRITE); // a spurious event: still connecting
-                    return;
-                }
-                throw error;
-            }
-        } catch (IOException e) {
-            connecting = null;
-            close();
-            fail(f, e, connectTask);
-            return;
-        }
-        connecting = null;
-        // A fresh connection has room in its send buffer, whatever the event said.
-        reg.setReadiness(Readiness.WRITABLE);
-        LoopCalls.complete(loop, connectTask, f, this);
-    }
-
-    private void fail(CompletableFuture<?> f, Throwable e, Task task) {
+    void fail(CompletableFuture<?> f, Throwable e, Task task) {
         LoopCalls.fail(loop, task, f, e);
     }
 
     // ---- closing ----
 
-    /** Whether {@link #close()} was called. */
-    public boolean isOpen() {
-        return !closed;
-    }
-
-    /**
-     * Closes the socket and fails pending operations; idempotent, any thread (off the loop it is
-     * handed to the loop; if the loop is closed, the loop already closed the socket).
-     */
     @Override
-    public void close() {
-        if (!loop.inLoop()) {
-            if (!loop.executeQuietly(this::close)) {
-                closeQuietly(socket);
-            }
-            return;
-        }
-        if (closed) {
-            return;
-        }
-        closed = true;
-        reg.release();
-        closeQuietly(socket);
-        if (owner != null) {
-            owner.disown(this);
-        }
+    void failPending() {
         if (readBuf == null && writes.isEmpty() && connecting == null) {
             return;   // nothing waits: skip the exception (its stack trace costs more than the close)
         }
@@ -439,14 +358,6 @@ public final class AsyncTcpStream implements AsyncStream {
             CompletableFuture<AsyncTcpStream> f = connecting;
             connecting = null;
             fail(f, ace, connectTask);
-        }
-    }
-
-    static void closeQuietly(AutoCloseable c) {
-        try {
-            c.close();
-        } catch (Exception ignored) {
-            // close releases the fd even when it reports an error; nothing more to do.
         }
     }
 

@@ -25,26 +25,22 @@ import java.util.concurrent.CompletableFuture;
  * until their future completes. Methods may be called from any thread. Not guaranteed: delivery,
  * order or uniqueness of datagrams (UDP's nature, even on loopback under load).
  */
-public final class AsyncUdpSocket implements AutoCloseable {
+public final class AsyncUdpSocket extends AsyncSource<UdpSocket> {
     private record Send(ByteBuffer buf, InetSocketAddress target, CompletableFuture<Integer> future, Task task) {
     }
 
     private record Receive(ByteBuffer buf, CompletableFuture<InetSocketAddress> future, Task task) {
     }
 
-    private final EventLoop loop;
-    private final UdpSocket socket;
+    /** The bound address. */
     private final InetSocketAddress local;
+    /** Datagrams waiting for room, in call order. */
     private final ArrayDeque<Send> sends = new ArrayDeque<>();
+    /** Receives waiting for a datagram, in call order. */
     private final ArrayDeque<Receive> receives = new ArrayDeque<>();
-    private final Task owner;
-    private Registration reg;
-    private volatile boolean closed;
 
     private AsyncUdpSocket(EventLoop loop, UdpSocket socket, Task owner) throws IOException {
-        this.loop = loop;
-        this.socket = socket;
-        this.owner = owner;
+        super(loop, socket, owner);
         this.local = socket.localAddress();
     }
 
@@ -56,40 +52,15 @@ public final class AsyncUdpSocket implements AutoCloseable {
         try {
             a = new AsyncUdpSocket(loop, s, Task.current(loop));
         } catch (IOException | RuntimeException e) {
-            AsyncTcpStream.closeQuietly(s);
+            closeQuietly(s);
             throw e;
         }
-        if (loop.inLoop()) {
-            a.registerOnLoop();
-        } else if (!loop.executeQuietly(a::registerOnLoop)) {
-            AsyncTcpStream.closeQuietly(s);
-            throw LoopCalls.closedLoop(loop);
-        }
+        a.registerSoon(Interest.READABLE.add(Interest.WRITABLE), Readiness.READABLE | Readiness.WRITABLE);
         return a;
-    }
-
-    private void registerOnLoop() {
-        if (closed) {
-            return;
-        }
-        try {
-            reg = loop.register(socket, Interest.READABLE.add(Interest.WRITABLE), this::onReady, this);
-        } catch (RuntimeException e) {
-            close(); // e.g. handed over just as the loop closed: the caller holds a closed socket
-            throw e;
-        }
-        reg.setReadiness(Readiness.READABLE | Readiness.WRITABLE);
-        if (owner != null) {
-            owner.own(this);
-        }
     }
 
     public InetSocketAddress localAddress() {
         return local;
-    }
-
-    public EventLoop loop() {
-        return loop;
     }
 
     /** The underlying socket, for options. Do not send or receive on it directly. */
@@ -128,7 +99,8 @@ public final class AsyncUdpSocket implements AutoCloseable {
         });
     }
 
-    private void onReady(int flags) {
+    @Override
+    void onReady(int flags) {
         if ((flags & Readiness.ANY_READ) != 0) {
             drainReceives();
         }
@@ -139,7 +111,7 @@ public final class AsyncUdpSocket implements AutoCloseable {
 
     private void flushSends() {
         Send s;
-        while (reg != null && (s = sends.peekFirst()) != null && (reg.readiness() & Readiness.ANY_WRITE) != 0) {
+        while ((s = sends.peekFirst()) != null && isReady(Readiness.ANY_WRITE)) {
             if (s.future.isDone()) {
                 sends.pollFirst();
                 continue;
@@ -153,7 +125,7 @@ public final class AsyncUdpSocket implements AutoCloseable {
                 continue;
             }
             if (n == 0 && s.buf.hasRemaining()) {
-                reg.clearReadiness(Readiness.ANY_WRITE);
+                notReady(Readiness.ANY_WRITE);
                 return;
             }
             sends.pollFirst();
@@ -163,7 +135,7 @@ public final class AsyncUdpSocket implements AutoCloseable {
 
     private void drainReceives() {
         Receive r;
-        while (reg != null && (r = receives.peekFirst()) != null && (reg.readiness() & Readiness.ANY_READ) != 0) {
+        while ((r = receives.peekFirst()) != null && isReady(Readiness.ANY_READ)) {
             if (r.future.isDone()) {
                 receives.pollFirst();
                 continue;
@@ -177,7 +149,7 @@ public final class AsyncUdpSocket implements AutoCloseable {
                 continue;
             }
             if (from == null) {
-                reg.clearReadiness(Readiness.ANY_READ);
+                notReady(Readiness.ANY_READ);
                 return;
             }
             receives.pollFirst();
@@ -185,30 +157,8 @@ public final class AsyncUdpSocket implements AutoCloseable {
         }
     }
 
-    public boolean isOpen() {
-        return !closed;
-    }
-
-    /** Closes the socket; waiting operations fail with {@link AsynchronousCloseException}. Any thread. */
     @Override
-    public void close() {
-        if (!loop.inLoop()) {
-            if (!loop.executeQuietly(this::close)) {
-                AsyncTcpStream.closeQuietly(socket);
-            }
-            return;
-        }
-        if (closed) {
-            return;
-        }
-        closed = true;
-        if (reg != null) {
-            reg.cancel();
-        }
-        AsyncTcpStream.closeQuietly(socket);
-        if (owner != null) {
-            owner.disown(this);
-        }
+    void failPending() {
         Send s;
         while ((s = sends.pollFirst()) != null) {
             LoopCalls.fail(loop, s.task, s.future, new AsynchronousCloseException());

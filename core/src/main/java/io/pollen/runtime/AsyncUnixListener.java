@@ -59,7 +59,7 @@ public final class AsyncUnixListener implements AutoCloseable {
         CompletableFuture<AsyncUnixStream> outer = new CompletableFuture<>();
         inner.whenComplete((a, e) -> {
             if (e != null) {
-                outer.completeExceptionally(Task.unwrap(e));
+                outer.completeExceptionally(Completions.unwrap(e));
             } else if (!outer.complete(new AsyncUnixStream(a, (UnixStream) a.stream()))) {
                 a.close();   // the caller gave up before the connection arrived
             }

@@ -30,7 +30,7 @@ final class LoopCalls {
             }
             inner.whenComplete((v, e) -> {
                 if (e != null) {
-                    relay.completeExceptionally(Task.unwrap(e));
+                    relay.completeExceptionally(Completions.unwrap(e));
                 } else {
                     relay.complete(v);
                 }
@@ -60,21 +60,21 @@ final class LoopCalls {
 
     /** Completes {@code f} with {@code value} while {@code task} is the loop's current task. */
     static <T> void complete(EventLoop loop, Task task, CompletableFuture<T> f, T value) {
-        Task prev = loop.enter(task);
+        Task prev = loop.core().enter(task);
         try {
             f.complete(value);
         } finally {
-            loop.exit(prev);
+            loop.core().exit(prev);
         }
     }
 
     /** Fails {@code f} with {@code error} while {@code task} is the loop's current task. */
     static void fail(EventLoop loop, Task task, CompletableFuture<?> f, Throwable error) {
-        Task prev = loop.enter(task);
+        Task prev = loop.core().enter(task);
         try {
             f.completeExceptionally(error);
         } finally {
-            loop.exit(prev);
+            loop.core().exit(prev);
         }
     }
 }

@@ -13,7 +13,8 @@ import java.util.function.Supplier;
  * {@link #cancelTask} (hands itself to the loop).
  */
 final class LoopTask<T> extends Task implements Runnable, BiConsumer<T, Throwable> {
-    private final Supplier<? extends CompletionStage<T>> body;
+    /** The task's code; its class names the task in a blocked-loop report. */
+    final Supplier<? extends CompletionStage<T>> body;
     final JoinHandle<T> handle;
     private CompletionStage<T> stage;
     private boolean finished;
@@ -27,12 +28,12 @@ final class LoopTask<T> extends Task implements Runnable, BiConsumer<T, Throwabl
     /** Starts the task: runs the body with this task as the loop's current task. */
     @Override
     public void run() {
-        if (handle.isDone() || loop.isCancellingTasks()) {
+        if (handle.isDone() || loop.core().isCancellingTasks()) {
             complete(null, new CancellationException()); // cancelled before it started
             return;
         }
-        loop.taskStarted(this);
-        Task prev = loop.enter(this);
+        loop.liveTasks().started(this);
+        Task prev = loop.core().enter(this);
         try {
             stage = body.get();
             if (stage == null) {
@@ -42,7 +43,7 @@ final class LoopTask<T> extends Task implements Runnable, BiConsumer<T, Throwabl
             complete(null, t);
             return;
         } finally {
-            loop.exit(prev);
+            loop.core().exit(prev);
         }
         // A task that finished synchronously needs no callback (and no allocation for one).
         if (stage instanceof CompletableFuture<T> cf && cf.isDone()) {
@@ -79,10 +80,10 @@ final class LoopTask<T> extends Task implements Runnable, BiConsumer<T, Throwabl
             return;
         }
         finished = true;
-        loop.taskDone(this); // before the handle: whoever sees it complete sees the task gone
+        loop.liveTasks().done(this); // before the handle: whoever sees it complete sees the task gone
         // Complete first, then decide: a cancel from another thread may have completed the handle
         // already (its own clean-up is still queued behind this): then the resources are closed.
-        settle(error == null ? handle.succeed(value) : fail(handle, unwrap(error)));
+        settle(error == null ? handle.succeed(value) : fail(handle, Completions.unwrap(error)));
     }
 
     @Override
@@ -99,7 +100,7 @@ final class LoopTask<T> extends Task implements Runnable, BiConsumer<T, Throwabl
         finished = true;
         handle.cancelled();
         closeResources();
-        loop.taskDone(this);
+        loop.liveTasks().done(this);
         if (stage != null) {
             try {
                 stage.toCompletableFuture().cancel(false);

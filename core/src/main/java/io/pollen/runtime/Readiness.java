@@ -4,7 +4,8 @@ import io.pollen.poll.spi.Ready;
 
 /**
  * Tests the readiness bits handed to {@link ReadyHandler#ready} and kept by
- * {@link Registration#readiness()}. The bits are the backend's {@code Ready} bits: readable,
+ * {@link Registration#readiness()}. They are the very {@code int} the backend wrote (its SPI's
+ * {@code Ready} bits, passed through the driver unchanged, never re-encoded): readable,
  * writable, error, read-closed, write-closed and priority. Error and the closed bits are reported
  * whatever the interest; the nio backend reports neither and shows them as readable/writable, so
  * that the next read or write tells the truth (see {@link io.pollen.poll.Event}).

@@ -26,18 +26,25 @@ import java.io.UncheckedIOException;
  * may happen before the cancellation is applied.
  */
 public final class Registration {
-    final Reactor reactor;
+    /** The table this registration lives in (its loop's or reactor's). */
+    final IoDriver io;
+    /** The registered source. */
     final Source source;
+    /** Slot index and generation in {@link #io}'s table; what the driver reports. */
     final long token;
+    /** Called with every report. */
     final ReadyHandler handler;
+    /** The current interest; owner thread. */
     Interest interest;
+    /** Readiness seen since last cleared; owner thread. */
     int ready;
     /** What the reactor closes when it closes with this registration still active; may be null. */
     AutoCloseable owner;
+    /** Set once forgotten; read off the owner thread to skip a useless hand-over. */
     volatile boolean cancelled;
 
-    Registration(Reactor reactor, Source source, long token, Interest interest, ReadyHandler handler) {
-        this.reactor = reactor;
+    Registration(IoDriver io, Source source, long token, Interest interest, ReadyHandler handler) {
+        this.io = io;
         this.source = source;
         this.token = token;
         this.interest = interest;
@@ -84,15 +91,15 @@ public final class Registration {
      * @throws UncheckedIOException if the backend refuses
      */
     public void reregister(Interest newInterest) {
-        if (!reactor.inReactor()) {
-            reactor.execute(() -> reregister(newInterest));
+        if (!io.inOwner()) {
+            io.handOver(() -> reregister(newInterest));
             return;
         }
         if (cancelled) {
             throw new IllegalStateException("the registration is cancelled");
         }
         try {
-            reactor.reregister(this, newInterest);
+            io.reregister(this, newInterest);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -124,15 +131,15 @@ public final class Registration {
         if (cancelled) {
             return;
         }
-        if (!reactor.inReactor()) {
+        if (!io.inOwner()) {
             try {
-                reactor.execute(() -> forget(deregister));
+                io.handOver(() -> forget(deregister));
             } catch (java.util.concurrent.RejectedExecutionException closed) {
                 // The reactor has closed, and dropped every registration with it: nothing to do.
             }
             return;
         }
-        reactor.cancel(this, deregister);
+        io.cancel(this, deregister);
     }
 
     @Override

@@ -54,6 +54,9 @@ import java.util.function.Supplier;
  * picks, beyond round-robin.
  */
 public final class Runtime implements Executor, AutoCloseable {
+    /** The default of {@link Builder#blockedThreshold}: a loop held this long is reported. */
+    public static final Duration DEFAULT_BLOCKED_THRESHOLD = Duration.ofMillis(100);
+
     /** The deadline {@link #close()} gives tasks to finish. */
     public static final Duration DEFAULT_SHUTDOWN_DEADLINE = Duration.ofSeconds(5);
     /** How long past the deadline shutdown waits for participants to finish closing (see {@link #onShutdown}). */
@@ -76,8 +79,9 @@ public final class Runtime implements Executor, AutoCloseable {
         List<EventLoop> made = new ArrayList<>(b.loops);
         try {
             for (int i = 0; i < b.loops; i++) {
-                EventLoop loop = EventLoop.create(b.prefix + "-loop-" + i, b.backend, b.ticker, b.errorHandler, b.budget);
-                loop.onFailure(failure::complete);
+                EventLoop loop = EventLoop.create(b.prefix + "-loop-" + i, b.backend, b.ticker, b.errorHandler, b.budget,
+                        b.blockedNanos);
+                loop.errors().onFailure(failure::complete);
                 made.add(loop);
             }
         } catch (IOException | RuntimeException e) {
@@ -100,6 +104,11 @@ public final class Runtime implements Executor, AutoCloseable {
     /** The loops, in index order. */
     public List<EventLoop> loops() {
         return loops;
+    }
+
+    /** Every loop's statistics, in index order; see {@link LoopStats}. */
+    public List<LoopStats> stats() {
+        return loops.stream().map(EventLoop::stats).toList();
     }
 
     /** The next loop, round-robin. */
@@ -243,7 +252,7 @@ public final class Runtime implements Executor, AutoCloseable {
         }
         loops.forEach(EventLoop::stop);
         for (EventLoop l : loops) {
-            joinFully(l.thread());
+            Threads.joinUninterruptibly(l.thread());
         }
         // A cancelled virtual task was interrupted, its sockets closed and its sleeps failed; it
         // ends at its next I/O call. Give it a moment.
@@ -307,24 +316,6 @@ public final class Runtime implements Executor, AutoCloseable {
         }
     }
 
-    /**
-     * Waits until {@code t} has ended, interrupted or not (the interrupt status is kept): a
-     * shutdown that returned must leave no loop running, whatever the caller's status.
-     */
-    private static void joinFully(Thread t) {
-        boolean interrupted = false;
-        while (t.isAlive()) {
-            try {
-                t.join();
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     /** Whether the caller is one of this runtime's loop threads or virtual tasks. */
     private boolean calledFromOwnTask() {
         EventLoop current = EventLoop.current();
@@ -343,9 +334,10 @@ public final class Runtime implements Executor, AutoCloseable {
         private Backend backend;
         private int loops = 1;
         private String prefix = "pollen";
-        private BiConsumer<EventLoop, Throwable> errorHandler = EventLoop::logError;
+        private BiConsumer<EventLoop, Throwable> errorHandler = LoopErrors::logError;
         private Ticker ticker = Ticker.system();
         private int budget = EventLoop.DEFAULT_BUDGET;
+        private long blockedNanos = DEFAULT_BLOCKED_THRESHOLD.toNanos();
 
         private Builder() {
         }
@@ -401,6 +393,22 @@ public final class Runtime implements Executor, AutoCloseable {
                 throw new IllegalArgumentException("budget must be >= 1: " + budget);
             }
             this.budget = budget;
+            return this;
+        }
+
+        /**
+         * When one stretch of work (a task, a handler, a timer action, or a run of them without
+         * a poll between) holds a loop this long, the loop is reported: a
+         * {@link LoopBlockedException} with the loop thread's stack goes to the
+         * {@linkplain #errorHandler error handler}, and a JFR event {@code io.pollen.LoopBlocked}
+         * is recorded; iterations this long are recorded as {@code io.pollen.LoopIteration}.
+         * Default {@link #DEFAULT_BLOCKED_THRESHOLD}; {@link Duration#ZERO} turns the watchdog off.
+         */
+        public Builder blockedThreshold(Duration threshold) {
+            if (threshold.isNegative()) {
+                throw new IllegalArgumentException("negative blocked threshold: " + threshold);
+            }
+            this.blockedNanos = threshold.toNanos();
             return this;
         }
 

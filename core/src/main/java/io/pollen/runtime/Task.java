@@ -5,8 +5,6 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 
 /**
  * What loop tasks ({@link LoopTask}) and virtual-thread tasks ({@link VirtualTask}) share: the
@@ -40,7 +38,7 @@ abstract class Task {
             cur = target;
         }
         if (cur != null) {
-            return cur.currentTask();
+            return cur.core().current();
         }
         return VirtualTask.CURRENT.get();
     }
@@ -64,7 +62,7 @@ abstract class Task {
                 return false;
             }
         }
-        loop.closeQuietly(r);
+        loop.errors().closeQuietly(r);
         return false;
     }
 
@@ -89,19 +87,11 @@ abstract class Task {
             toClose = resources == null ? List.of() : new ArrayList<>(resources.keySet());
             resources = null;
         }
-        toClose.forEach(loop::closeQuietly);
+        toClose.forEach(loop.errors()::closeQuietly);
     }
 
     /** Cancels the task: frees its resources and stops it. Any thread; idempotent. */
     abstract void cancelTask();
-
-    /** The failure a task's stage completed with, without CompletionException wrappers. */
-    static Throwable unwrap(Throwable t) {
-        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
-    }
 
     /**
      * Fails {@code handle} with {@code cause}; a failure nobody waits for (no dependent stage and

@@ -6,7 +6,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
 
 /**
- * The run queue of one {@link EventLoop}: a plain deque for work the loop gives itself (no atomics
+ * The run queue of one {@link EventLoop} (and of a standalone {@link Reactor}): a plain deque for work the loop gives itself (no atomics
  * on the fast path) and a lock-free queue for work other threads hand in.
  *
  * <p>{@link #run} runs a bounded batch: at most {@code budget} tasks, and never a task queued
@@ -16,6 +16,8 @@ import java.util.function.Consumer;
 final class TaskQueue {
     private final ArrayDeque<Runnable> local = new ArrayDeque<>(256);
     private final Queue<Runnable> remote = new ConcurrentLinkedQueue<>();
+    /** The task running now, or null; read racily by the watchdog to say what holds the loop. */
+    Runnable running;
 
     /** Loop thread only. */
     void addLocal(Runnable task) {
@@ -37,13 +39,14 @@ final class TaskQueue {
         return !remote.isEmpty();
     }
 
+    /** Tasks queued now; any thread, approximate while the loop runs (for statistics). */
+    int depth() {
+        return local.size() + remote.size();
+    }
+
     /** Whether work is waiting; loop thread. */
     boolean hasWork() {
         return !local.isEmpty() || !remote.isEmpty();
-    }
-
-    int size() {
-        return local.size();
     }
 
     /**
@@ -53,19 +56,23 @@ final class TaskQueue {
      * @return how many ran
      */
     int run(int budget, Consumer<Throwable> onError) {
+        // Take over at most a budget of remote tasks: a producer faster than this loop must not
+        // keep it here forever (the rest waits for the next batch, after a poll).
         Runnable r;
-        while ((r = remote.poll()) != null) {
+        for (int taken = 0; taken < budget && (r = remote.poll()) != null; taken++) {
             local.addLast(r);
         }
         int n = Math.min(budget, local.size());
         for (int i = 0; i < n; i++) {
             Runnable task = local.pollFirst();
+            running = task;
             try {
                 task.run();
             } catch (Throwable t) {
                 onError.accept(t);
             }
         }
+        running = null;
         return n;
     }
 

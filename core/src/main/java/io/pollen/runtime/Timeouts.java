@@ -33,7 +33,7 @@ final class Timeouts {
         });
         stage.whenComplete((v, e) -> {
             timer.cancel();
-            Throwable error = e == null ? null : Task.unwrap(e);
+            Throwable error = e == null ? null : Completions.unwrap(e);
             if (error == null) {
                 result.complete(v);
             } else if (!(timedOut.get() && error instanceof CancellationException)) {

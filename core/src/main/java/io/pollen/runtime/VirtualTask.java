@@ -52,7 +52,7 @@ final class VirtualTask<T> extends Task {
             // resources go with the cancelled task instead of staying open for nobody.
             settle(handle.succeed(value));
         } catch (Throwable t) {
-            settle(!cancelled && fail(handle, unwrap(t)));
+            settle(!cancelled && fail(handle, Completions.unwrap(t)));
         } finally {
             CURRENT.remove();
             onDone.accept(this);

@@ -132,6 +132,70 @@ class AsyncTcpStreamTest {
 
     @ParameterizedTest
     @MethodSource("io.pollen.testing.TestBackends#all")
+    void readToEndReturnsEveryByteUntilThePeerEndsAndStopsAtItsLimit(Backend backend) throws Exception {
+        try (EventLoop loop = EventLoop.open(backend); ServerSocket peer = new ServerSocket(0, 50, loopback())) {
+            byte[] payload = Echo.payload(7, 300_000);
+            AsyncTcpStream s = loop.blockOn(() -> AsyncTcpStream.connect(loop, addressOf(peer)));
+            try (Socket p = peer.accept()) {
+                Thread writer = Thread.ofPlatform().start(() -> {
+                    try {
+                        p.getOutputStream().write(payload);
+                        p.shutdownOutput();
+                    } catch (IOException ignored) {
+                        // the assertion below says what went wrong
+                    }
+                });
+                assertArrayEquals(payload, loop.blockOn(() -> s.readToEnd(payload.length)));
+                writer.join();
+            }
+            s.close();
+            // One byte more than allowed: a clear failure, not an unbounded buffer.
+            AsyncTcpStream t = loop.blockOn(() -> AsyncTcpStream.connect(loop, addressOf(peer)));
+            try (Socket p = peer.accept()) {
+                p.getOutputStream().write(new byte[101]);
+                p.shutdownOutput();
+                ExecutionException e = assertThrows(ExecutionException.class, () -> loop.blockOn(() -> t.readToEnd(100)));
+                assertInstanceOf(IOException.class, e.getCause());
+                assertTrue(e.getCause().getMessage().contains("100 bytes"), e.getCause().getMessage());
+            }
+            t.close();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.pollen.testing.TestBackends#all")
+    void readFullyFillsTheBufferOrAnswersShortAtTheEnd(Backend backend) throws Exception {
+        try (EventLoop loop = EventLoop.open(backend); ServerSocket peer = new ServerSocket(0, 50, loopback())) {
+            AsyncTcpStream s = loop.blockOn(() -> AsyncTcpStream.connect(loop, addressOf(peer)));
+            try (Socket p = peer.accept()) {
+                p.getOutputStream().write(new byte[]{1, 2, 3});
+                p.getOutputStream().flush();
+                Thread later = Thread.ofPlatform().start(() -> {
+                    try {
+                        Thread.sleep(30); // the rest comes later: readFully waits for it
+                        p.getOutputStream().write(new byte[]{4, 5, 6, 7});
+                        p.shutdownOutput();
+                    } catch (Exception ignored) {
+                        // the assertions below say what went wrong
+                    }
+                });
+                ByteBuffer five = ByteBuffer.allocate(5);
+                assertEquals(5, loop.blockOn(() -> s.readFully(five)));
+                assertArrayEquals(new byte[]{1, 2, 3, 4, 5}, five.array());
+                ByteBuffer rest = ByteBuffer.allocate(8);
+                assertEquals(2, loop.blockOn(() -> s.readFully(rest)), "short only because the stream ended");
+                assertEquals(-1, loop.blockOn(() -> s.readFully(ByteBuffer.allocate(8))), "ended before any byte");
+                later.join();
+            }
+            s.close();
+            ExecutionException e = assertThrows(ExecutionException.class,
+                    () -> loop.blockOn(() -> s.readFully(ByteBuffer.allocate(1))));
+            assertInstanceOf(java.nio.channels.ClosedChannelException.class, e.getCause(), "a closed stream fails");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.pollen.testing.TestBackends#all")
     void oneReadAtATimeAndCloseFailsThePendingRead(Backend backend) throws Exception {
         try (EventLoop loop = EventLoop.open(backend); ServerSocket peer = new ServerSocket(0, 50, loopback())) {
             AsyncTcpStream s = loop.blockOn(() -> AsyncTcpStream.connect(loop, addressOf(peer)));

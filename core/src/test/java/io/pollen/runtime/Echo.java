@@ -1,6 +1,5 @@
 package io.pollen.runtime;
 
-import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
@@ -73,19 +72,8 @@ final class Echo {
         return AsyncTcpStream.connect(loop, addr).thenCompose(s ->
                 s.writeAll(ByteBuffer.wrap(payload))
                         .thenCompose(v -> s.shutdownOutput())
-                        .thenCompose(v -> readAll(s, new ByteArrayOutputStream(), ByteBuffer.allocate(8192)))
+                        .thenCompose(v -> s.readToEnd(Integer.MAX_VALUE))
                         .whenComplete((b, e) -> s.close()));
-    }
-
-    static CompletableFuture<byte[]> readAll(AsyncTcpStream s, ByteArrayOutputStream out, ByteBuffer buf) {
-        buf.clear();
-        return s.read(buf).thenCompose(n -> {
-            if (n < 0) {
-                return CompletableFuture.completedFuture(out.toByteArray());
-            }
-            out.write(buf.array(), 0, n);
-            return readAll(s, out, buf);
-        });
     }
 
     static byte[] payload(int i, int size) {

@@ -117,7 +117,7 @@ class JoinHandleTest {
     }
 
     static int registrations(EventLoop loop) {
-        return loop.reactorForTests().registrations();
+        return loop.registrations();
     }
 
     static <T> T onLoop(EventLoop loop, java.util.function.Supplier<T> s) throws Exception {

@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -173,10 +172,10 @@ class LoopFailureTest {
     @MethodSource("io.pollen.testing.TestBackends#all")
     void loopThatDiesMarksItsRuntimeFailed(Backend backend) throws Exception {
         AtomicBoolean broken = new AtomicBoolean();
-        AtomicReference<Thread> victimThread = new AtomicReference<>();
         Error cause = new InternalError("the clock broke");
-        // Both loops share the clock: it breaks only for the victim's thread, or the other loop
-        // could die first and be the one reported.
+        // Broken for the victim's thread only: the other loop may still be starting (reading the
+        // clock in its first iteration) when the victim breaks it, and must not die of it too.
+        java.util.concurrent.atomic.AtomicReference<Thread> victimThread = new java.util.concurrent.atomic.AtomicReference<>();
         Ticker clock = () -> {
             if (broken.get() && Thread.currentThread() == victimThread.get()) {
                 throw cause;
@@ -188,10 +187,8 @@ class LoopFailureTest {
             CompletableFuture<Throwable> failure = rt.failure();
             assertFalse(rt.isFailed());
             EventLoop victim = rt.loops().getFirst();
-            victim.execute(() -> {
-                victimThread.set(Thread.currentThread());
-                broken.set(true);
-            });
+            victimThread.set(victim.thread());
+            victim.execute(() -> broken.set(true));
             Throwable t = failure.get(20, TimeUnit.SECONDS);
             assertTrue(rt.isFailed());
             assertInstanceOf(IllegalStateException.class, t);

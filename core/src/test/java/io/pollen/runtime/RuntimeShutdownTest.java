@@ -59,7 +59,7 @@ class RuntimeShutdownTest {
             try {
                 nap.join();
             } catch (RuntimeException e) {
-                woken.complete(Task.unwrap(e));
+                woken.complete(Completions.unwrap(e));
             }
             return 1;
         });
@@ -133,7 +133,7 @@ class RuntimeShutdownTest {
                     AsyncTcpStream.connect(loop, nowhere).join();
                     connect.complete(null);
                 } catch (RuntimeException e) {
-                    connect.complete(Task.unwrap(e));
+                    connect.complete(Completions.unwrap(e));
                 }
                 return 1;
             });

@@ -4,7 +4,6 @@ import io.pollen.runtime.AsyncTcpStream;
 import io.pollen.runtime.EventLoop;
 import io.pollen.runtime.Runtime;
 
-import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -26,6 +25,9 @@ import java.util.concurrent.CompletableFuture;
  * embedded demo server. Next: {@link VirtualThreadTask}, the same task written as blocking code.
  */
 public final class AsyncTask {
+    /** The most a response may hold before reading it fails (the example's are small). */
+    static final int MAX_RESPONSE = 16 * 1024 * 1024;
+
     private AsyncTask() {
     }
 
@@ -62,31 +64,19 @@ public final class AsyncTask {
                     return stream.writeAll(request) // suspends while the send buffer is full
                             .thenCompose(sent -> {
                                 out.println("TASK: request sent; suspended until the response is ready");
-                                return readToEnd(stream, new ByteArrayOutputStream(), ByteBuffer.allocate(8192));
+                                // Until the server closes the connection (Connection: close).
+                                return stream.readToEnd(MAX_RESPONSE).thenCompose(AsyncTask::decode);
                             })
                             // Close whatever happened: success, a refused read, a timeout.
                             .whenComplete((response, error) -> stream.close());
                 });
     }
 
-    /**
-     * Reads until the server closes the connection ({@code Connection: close}): one read, then
-     * either the end (-1) or another read. A loop written as recursion on futures; every step
-     * resumes on the loop thread when data arrives.
-     */
-    private static CompletableFuture<String> readToEnd(AsyncTcpStream stream, ByteArrayOutputStream into,
-                                                       ByteBuffer chunk) {
-        chunk.clear();
-        return stream.read(chunk).thenCompose(n -> {
-            if (n < 0) {
-                String response = into.toString(StandardCharsets.ISO_8859_1);
-                if (response.isEmpty()) {
-                    return CompletableFuture.failedFuture(new java.io.IOException("Got an empty buffer"));
-                }
-                return CompletableFuture.completedFuture(response);
-            }
-            into.write(chunk.array(), 0, n);
-            return readToEnd(stream, into, chunk);
-        });
+    /** The response as text; an empty one is the chapter's "Got an empty buffer" error. */
+    private static CompletableFuture<String> decode(byte[] bytes) {
+        if (bytes.length == 0) {
+            return CompletableFuture.failedFuture(new java.io.IOException("Got an empty buffer"));
+        }
+        return CompletableFuture.completedFuture(new String(bytes, StandardCharsets.ISO_8859_1));
     }
 }

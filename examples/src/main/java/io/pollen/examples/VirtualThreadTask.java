@@ -4,7 +4,6 @@ import io.pollen.runtime.AsyncTcpStream;
 import io.pollen.runtime.EventLoop;
 import io.pollen.runtime.Runtime;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
@@ -57,22 +56,14 @@ public final class VirtualThreadTask {
             stream.writeAll(request).join();
             out.println("TASK: request sent; parked until the response is ready");
 
-            // The chapter's read_to_string, without blocking a platform thread.
-            ByteArrayOutputStream response = new ByteArrayOutputStream();
-            ByteBuffer chunk = ByteBuffer.allocate(8192);
-            while (true) {
-                chunk.clear();
-                int n = stream.read(chunk).join(); // parks; the loop wakes us when data arrives
-                if (n < 0) {
-                    break;
-                }
-                response.write(chunk.array(), 0, n);
-            }
+            // The chapter's read_to_string, without blocking a platform thread: parks until the
+            // server closes the connection; the loop wakes us as data arrives.
+            byte[] response = stream.readToEnd(AsyncTask.MAX_RESPONSE).join();
             out.println("TASK: resumed on " + Thread.currentThread() + " with the whole response");
-            if (response.size() == 0) {
+            if (response.length == 0) {
                 throw new IOException("Got an empty buffer");
             }
-            return response.toString(StandardCharsets.ISO_8859_1);
+            return new String(response, StandardCharsets.ISO_8859_1);
         }
     }
 }

@@ -52,9 +52,24 @@ final class FdBuffers {
         } else {
             Scratch s = Scratch.get();
             MemorySegment staging = s.staging(rem);
-            n = in(fd, staging, Math.min(rem, staging.byteSize()), flags, how);
+            long len = Math.min(rem, staging.byteSize());
+            n = in(fd, staging, len, flags, how);
             if (n > 0) {
                 dst.put(pos, s.stagingBuffer(), 0, (int) n);
+            }
+            // A stream read capped by the staging area is not a short read: go on, so that fewer
+            // bytes than dst had room for still means the queue was drained (TcpStream's contract,
+            // which edge-triggered owners rely on; without this a read into a heap buffer of more
+            // than STAGING_MAX bytes stopped early and its owner waited for an edge that never came).
+            long chunk = n;
+            while (how != RECVFROM && flags == 0 && chunk == len && n < rem) {
+                len = Math.min(rem - n, staging.byteSize());
+                chunk = in(fd, staging, len, 0, how);
+                if (chunk <= 0) {
+                    break; // would block, or the end of the stream: the next read reports it
+                }
+                dst.put(pos + (int) n, s.stagingBuffer(), 0, (int) chunk);
+                n += chunk;
             }
         }
         if (n > 0) {

@@ -4,7 +4,7 @@ import io.pollen.net.UnixSocketAddress;
 import io.pollen.net.spi.DatagramImpl;
 import io.pollen.net.spi.Options;
 import io.pollen.sys.NativeIOException;
-import io.pollen.sys.linux.Linux;
+import io.pollen.sys.unix.Linux;
 import io.pollen.sys.unix.Errno;
 import io.pollen.sys.unix.Native;
 import io.pollen.sys.unix.Net;

@@ -4,7 +4,7 @@ import io.pollen.net.spi.ListenerImpl;
 import io.pollen.net.spi.Options;
 import io.pollen.net.spi.StreamImpl;
 import io.pollen.sys.NativeIOException;
-import io.pollen.sys.linux.Linux;
+import io.pollen.sys.unix.Linux;
 import io.pollen.sys.unix.Errno;
 import io.pollen.sys.unix.Native;
 import io.pollen.sys.unix.Net;

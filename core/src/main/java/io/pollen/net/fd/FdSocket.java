@@ -6,7 +6,7 @@ import io.pollen.net.spi.Options;
 import io.pollen.net.spi.SocketImpl;
 import io.pollen.poll.Source;
 import io.pollen.poll.SourceFd;
-import io.pollen.sys.linux.Linux;
+import io.pollen.sys.unix.Linux;
 import io.pollen.sys.unix.Net;
 import io.pollen.sys.unix.UnixNet;
 import io.pollen.sys.unix.Unistd;

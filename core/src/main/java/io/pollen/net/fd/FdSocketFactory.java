@@ -6,7 +6,7 @@ import io.pollen.net.spi.ListenerImpl;
 import io.pollen.net.spi.PipeImpl;
 import io.pollen.net.spi.SocketFactory;
 import io.pollen.net.spi.StreamImpl;
-import io.pollen.sys.linux.Linux;
+import io.pollen.sys.unix.Linux;
 import io.pollen.sys.unix.Native;
 import io.pollen.sys.unix.Net;
 import io.pollen.sys.unix.SockAddr;

@@ -1,6 +1,13 @@
 package io.pollen.poll.spi;
 
-/** The readiness bits a backend writes into the flags array of {@link Selector#select}. */
+/**
+ * The one readiness bit set of Pollen, from the kernel to the handler: a backend writes these bits
+ * into the flags array of {@link Selector#select} (or hands them to {@link Driver.Dispatch#ready}),
+ * and the same {@code int} reaches {@code Events}, the runtime's {@code ReadyHandler} and
+ * {@code Registration.readiness()} unchanged. {@code io.pollen.runtime.Readiness} is its public
+ * name; {@code Event}'s and {@code Events}' accessors test these bits. Interest bits are defined
+ * here too, and {@code Interest} uses them as they are.
+ */
 public final class Ready {
     private Ready() {
     }

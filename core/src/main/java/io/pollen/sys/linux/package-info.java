@@ -1,6 +1,7 @@
 /**
- * FFM bindings to Linux-only calls and the Linux values of shared constants (internal):
+ * FFM bindings to Linux-only calls (internal), built on {@code io.pollen.sys.unix}:
  * {@link io.pollen.sys.linux.EPoll} (with the per-architecture {@code struct epoll_event}),
- * {@link io.pollen.sys.linux.EventFd} and {@link io.pollen.sys.linux.Linux}.
+ * {@link io.pollen.sys.linux.EventFd}. The Linux values of the POSIX constants live with the POSIX
+ * calls, in {@link io.pollen.sys.unix.Linux}.
  */
 package io.pollen.sys.linux;

@@ -1,7 +1,6 @@
 package io.pollen.sys.unix;
 
 import io.pollen.sys.NativeIOException;
-import io.pollen.sys.linux.Linux;
 
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;

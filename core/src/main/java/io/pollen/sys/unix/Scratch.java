@@ -51,7 +51,7 @@ public final class Scratch {
         return SCRATCH.get();
     }
 
-    /** An array of {@link io.pollen.sys.linux.Linux#IOV_MAX} iovecs. */
+    /** An array of {@link io.pollen.sys.unix.Linux#IOV_MAX} iovecs. */
     public MemorySegment iovecs() {
         MemorySegment s = iovecs;
         if (s == null) {

@@ -1,6 +1,5 @@
 package io.pollen.sys.unix;
 
-import io.pollen.sys.linux.Linux;
 
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;

@@ -1,7 +1,7 @@
 package io.pollen.sys.unix;
 
 import io.pollen.sys.NativeIOException;
-import io.pollen.sys.linux.Linux;
+import io.pollen.sys.unix.Linux;
 
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;

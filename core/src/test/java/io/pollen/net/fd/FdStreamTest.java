@@ -9,7 +9,7 @@ import io.pollen.poll.Interest;
 import io.pollen.poll.Poll;
 import io.pollen.poll.Token;
 import io.pollen.sys.NativeIOException;
-import io.pollen.sys.linux.Linux;
+import io.pollen.sys.unix.Linux;
 import io.pollen.sys.unix.Scratch;
 import io.pollen.sys.unix.Unistd;
 import io.pollen.testing.Fds;

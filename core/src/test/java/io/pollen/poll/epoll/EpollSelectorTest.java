@@ -10,7 +10,7 @@ import io.pollen.poll.SourceFd;
 import io.pollen.poll.Token;
 import io.pollen.poll.Waker;
 import io.pollen.sys.linux.EventFd;
-import io.pollen.sys.linux.Linux;
+import io.pollen.sys.unix.Linux;
 import io.pollen.sys.unix.Native;
 import io.pollen.sys.unix.Unistd;
 import io.pollen.testing.Fds;

@@ -1,7 +1,7 @@
 package io.pollen.sys.unix;
 
 import io.pollen.sys.NativeIOException;
-import io.pollen.sys.linux.Linux;
+import io.pollen.sys.unix.Linux;
 import io.pollen.testing.Fds;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

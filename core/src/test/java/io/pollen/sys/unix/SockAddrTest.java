@@ -1,6 +1,6 @@
 package io.pollen.sys.unix;
 
-import io.pollen.sys.linux.Linux;
+import io.pollen.sys.unix.Linux;
 import io.pollen.testing.Fds;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;

@@ -1,10 +1,11 @@
-package io.pollen.sys.linux;
+package io.pollen.sys.unix;
 
 /**
- * The Linux values of the POSIX constants Pollen passes to the socket and file calls of
- * {@code io.pollen.sys.unix}. They are the same on x86_64 and aarch64 (both use the asm-generic
- * socket numbering; only the old MIPS/SPARC/Alpha ports differ). epoll and eventfd constants live
- * with their calls ({@link EPoll}, {@link EventFd}).
+ * The Linux values of the POSIX constants Pollen passes to the socket and file calls of this
+ * package. They are the same on x86_64 and aarch64 (both use the asm-generic socket numbering;
+ * only the old MIPS/SPARC/Alpha ports differ). They live beside the calls that take them, so that
+ * {@code io.pollen.sys.unix} depends on nothing above it and {@code io.pollen.sys.linux} (epoll,
+ * eventfd, whose constants live with their calls) depends on this package, not the reverse.
  *
  * <p>A port to the BSDs would add a sibling class with their numbering; nothing outside
  * {@code io.pollen.sys} and {@code io.pollen.net.fd} names these.

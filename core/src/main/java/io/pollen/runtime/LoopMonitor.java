@@ -1,0 +1,105 @@
+package io.pollen.runtime;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+
+/**
+ * What one loop's thread tells the world about itself: counters for {@link LoopStats}, and the
+ * "busy since" word the {@link LoopWatchdog} samples to find a loop held by one task.
+ *
+ * <p>Cost on the loop, per iteration: two {@link System#nanoTime()} reads (a vDSO call, no
+ * system call), one release store of "busy since" (a plain store on x86), one more before a
+ * blocking wait, and plain adds. Nothing per task but two plain reference stores (what runs now,
+ * in {@link TaskQueue} and {@link IoDriver}); nothing allocated unless an iteration ran past the
+ * threshold and JFR records it.
+ */
+final class LoopMonitor {
+    private static final VarHandle BUSY_SINCE;
+
+    static {
+        try {
+            BUSY_SINCE = MethodHandles.lookup().findVarHandle(LoopMonitor.class, "busySince", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** The loop's name, for reports. */
+    final String loop;
+    /** Iterations busy at least this long are recorded as JFR events; also the watchdog's limit. */
+    final long thresholdNanos;
+    /** {@code nanoTime} when the loop came back from its driver (busy since); 0 while it waits. */
+    private volatile long busySince;
+    /** When the current busy part began; loop thread. */
+    private long stamp = System.nanoTime();
+    /** Counters; written by the loop thread only (see {@link LoopStats} on reading them). */
+    private long iterations, tasksRun, polls, events, timersFired, longestBusy;
+    /** Blocked reports made by the watchdog; written by the watchdog only. */
+    volatile long blockedReports;
+    /** The busy-since value last reported blocked, so that one stretch is reported once. */
+    long reportedStamp;
+    /** When the watchdog last reported this loop (rate limit). */
+    long lastReportNanos;
+
+    LoopMonitor(String loop, long thresholdNanos) {
+        this.loop = loop;
+        this.thresholdNanos = thresholdNanos;
+    }
+
+    /** A caller-driven iteration starts: the time between two calls was not the loop's. */
+    void restart() {
+        stamp = System.nanoTime();
+        BUSY_SINCE.setRelease(this, stamp);
+    }
+
+    /** Before the driver runs with {@code wait}: the busy part of the iteration ends. */
+    void beforeWait(long wait) {
+        long busy = System.nanoTime() - stamp;
+        if (busy > longestBusy) {
+            longestBusy = busy;
+        }
+        if (busy >= thresholdNanos && thresholdNanos > 0) {
+            LoopJfr.iteration(loop, busy, tasksRun);
+        }
+        if (wait != 0) {
+            BUSY_SINCE.setRelease(this, 0L); // parked in the kernel: waiting is not being blocked
+        }
+    }
+
+    /** The driver returned with {@code reports} dispatched: a new busy part begins. */
+    void afterWait(int reports) {
+        long now = System.nanoTime();
+        stamp = now;
+        BUSY_SINCE.setRelease(this, now);
+        polls++;
+        events += reports;
+    }
+
+    /** The iteration ran {@code tasks} tasks and fired {@code timers} timers. */
+    void iterated(int tasks, int timers) {
+        iterations++;
+        tasksRun += tasks;
+        timersFired += timers;
+    }
+
+    /** Busy since (nanoTime), or 0 while waiting; any thread. */
+    long busySince() {
+        return (long) BUSY_SINCE.getAcquire(this);
+    }
+
+    /** The loop closed: nothing to watch any more. */
+    void stopped() {
+        BUSY_SINCE.setRelease(this, 0L);
+    }
+
+    LoopStats snapshot(int queueDepth) {
+        long since = busySince(); // acquire: the counters written before it are visible
+        long longest = longestBusy;
+        if (since != 0) {
+            longest = Math.max(longest, System.nanoTime() - since);
+        }
+        return new LoopStats(loop, iterations, tasksRun, polls, events, timersFired, queueDepth,
+                Duration.ofNanos(longest), blockedReports);
+    }
+}
