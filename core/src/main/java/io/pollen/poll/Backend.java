@@ -16,19 +16,23 @@ import java.util.Locale;
  *
  * <table>
  *   <caption>What each backend reports</caption>
- *   <tr><th></th><th>EPOLL</th><th>NIO</th></tr>
- *   <tr><td>readable / writable</td><td>yes</td><td>yes</td></tr>
- *   <tr><td>error</td><td>yes ({@code EPOLLERR})</td><td>no: shows as readable+writable, the next I/O fails</td></tr>
- *   <tr><td>read-closed / write-closed</td><td>yes ({@code EPOLLRDHUP}, {@code EPOLLHUP})</td><td>no: a read returns end of stream</td></tr>
- *   <tr><td>priority</td><td>yes ({@code EPOLLPRI})</td><td>no</td></tr>
- *   <tr><td>edge triggering</td><td>kernel ({@code EPOLLET})</td><td>emulated: re-armed on "would block" or a short read</td></tr>
- *   <tr><td>timeout resolution</td><td>1 ns ({@code epoll_pwait2}) or 1 ms</td><td>1 ms</td></tr>
+ *   <tr><th></th><th>EPOLL</th><th>KQUEUE</th><th>NIO</th></tr>
+ *   <tr><td>readable / writable</td><td>yes</td><td>yes ({@code EVFILT_READ}, {@code EVFILT_WRITE})</td><td>yes</td></tr>
+ *   <tr><td>error</td><td>yes ({@code EPOLLERR})</td><td>yes ({@code EV_ERROR}, {@code EV_EOF} with {@code fflags})</td><td>no: shows as readable+writable, the next I/O fails</td></tr>
+ *   <tr><td>read-closed / write-closed</td><td>yes ({@code EPOLLRDHUP}, {@code EPOLLHUP})</td><td>yes ({@code EV_EOF} per filter)</td><td>no: a read returns end of stream</td></tr>
+ *   <tr><td>priority</td><td>yes ({@code EPOLLPRI})</td><td>no (no kqueue filter; ignored, as in mio)</td><td>no</td></tr>
+ *   <tr><td>edge triggering</td><td>kernel ({@code EPOLLET})</td><td>kernel ({@code EV_CLEAR})</td><td>emulated: re-armed on "would block" or a short read</td></tr>
+ *   <tr><td>timeout resolution</td><td>1 ns ({@code epoll_pwait2}) or 1 ms</td><td>1 ns ({@code struct timespec})</td><td>1 ms</td></tr>
  * </table>
+ *
+ * <p>{@link #KQUEUE} is available on macOS and FreeBSD (64-bit), and anywhere a kqueue library is
+ * named with {@code -Dpollen.kqueue.library=PATH} (e.g. libkqueue on Linux; see
+ * {@code io.pollen.sys.bsd.KQueue}).
  */
 public enum Backend {
     /** Linux epoll through FFM. */
     EPOLL("epoll"),
-    /** macOS / BSD kqueue through FFM (not yet implemented). */
+    /** macOS / FreeBSD kqueue through FFM (or a libkqueue named by {@code -Dpollen.kqueue.library}). */
     KQUEUE("kqueue"),
     /** java.nio {@code Selector}: runs wherever the JDK runs. */
     NIO("nio");

@@ -1,8 +1,10 @@
 package io.pollen.poll;
 
 import io.pollen.poll.epoll.EpollSelector;
+import io.pollen.poll.kqueue.KqueueSelector;
 import io.pollen.poll.nio.NioSelector;
 import io.pollen.poll.spi.Selector;
+import io.pollen.sys.bsd.KQueue;
 
 import java.io.IOException;
 import java.util.Locale;
@@ -17,7 +19,8 @@ final class Backends {
         String arch = System.getProperty("os.arch", "");
         return switch (backend) {
             case EPOLL -> os.contains("linux") && (arch.equals("amd64") || arch.equals("x86_64") || arch.equals("aarch64"));
-            case KQUEUE -> false;
+            // Native kqueue (macOS, FreeBSD) or a library named by -Dpollen.kqueue.library (libkqueue).
+            case KQUEUE -> KQueue.AVAILABLE;
             case NIO -> true;
         };
     }
@@ -25,12 +28,13 @@ final class Backends {
     static Selector open(Backend backend) throws IOException {
         if (!available(backend)) {
             throw new UnsupportedOperationException("the " + backend.id() + " backend is not available on "
-                    + System.getProperty("os.name") + "/" + System.getProperty("os.arch"));
+                    + System.getProperty("os.name") + "/" + System.getProperty("os.arch")
+                    + (backend == Backend.KQUEUE ? ": " + KQueue.unavailableReason().orElse("") : ""));
         }
         return switch (backend) {
             case EPOLL -> EpollSelector.open();
             case NIO -> NioSelector.open();
-            case KQUEUE -> throw new UnsupportedOperationException("the kqueue backend is not implemented yet");
+            case KQUEUE -> KqueueSelector.open();
         };
     }
 }
