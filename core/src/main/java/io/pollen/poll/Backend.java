@@ -64,8 +64,7 @@ public enum Backend {
         if (forced != null && !forced.isBlank()) {
             Backend b = byName(forced);
             if (!b.isAvailable()) {
-                throw new IllegalStateException("-Dpollen.backend=" + forced + " is not available on "
-                        + System.getProperty("os.name") + "/" + System.getProperty("os.arch"));
+                throw new IllegalStateException("-Dpollen.backend=" + forced + " is not available " + Backends.where(b));
             }
             return b;
         }

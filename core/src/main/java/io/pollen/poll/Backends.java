@@ -25,11 +25,15 @@ final class Backends {
         };
     }
 
+    /** "on OS/arch", and for kqueue what is missing (no native kqueue, no library, a bad library). */
+    static String where(Backend backend) {
+        return "on " + System.getProperty("os.name") + "/" + System.getProperty("os.arch")
+                + (backend == Backend.KQUEUE ? ": " + KQueue.unavailableReason().orElse("") : "");
+    }
+
     static Selector open(Backend backend) throws IOException {
         if (!available(backend)) {
-            throw new UnsupportedOperationException("the " + backend.id() + " backend is not available on "
-                    + System.getProperty("os.name") + "/" + System.getProperty("os.arch")
-                    + (backend == Backend.KQUEUE ? ": " + KQueue.unavailableReason().orElse("") : ""));
+            throw new UnsupportedOperationException("the " + backend.id() + " backend is not available " + where(backend));
         }
         return switch (backend) {
             case EPOLL -> EpollSelector.open();
