@@ -184,7 +184,9 @@ public final class Reactor implements Executor, AutoCloseable {
             free[freeTop++] = index;
             live--;
         }
-        if (deregister && !poll.isClosed()) {
+        // kqueue keeps its own set of registered fds (to report misuse) and libkqueue cannot see a
+        // close, so there a release deregisters as well: the fd must leave the set before it closes.
+        if ((deregister || poll.backend() == Backend.KQUEUE) && !poll.isClosed()) {
             try {
                 poll.registry().deregister(reg.source);
             } catch (IOException | RuntimeException e) {

@@ -3,6 +3,7 @@ package io.pollen.net.fd;
 import io.pollen.net.spi.Options;
 import io.pollen.net.spi.StreamImpl;
 import io.pollen.sys.NativeIOException;
+import io.pollen.sys.bsd.KQueue;
 import io.pollen.sys.linux.Linux;
 import io.pollen.sys.unix.Errno;
 import io.pollen.sys.unix.Native;
@@ -164,7 +165,8 @@ final class FdStream extends FdSocket implements StreamImpl {
     }
 
     /**
-     * Reads and clears {@code SO_ERROR}. A failed connect is reported as
+     * Reads and clears {@code SO_ERROR} (or, on libkqueue, the error it consumed reporting the
+     * socket's last event; see {@link KQueue#takeConsumedError}). A failed connect is reported as
      * {@code connect failed: ECONNREFUSED (111) Connection refused}; an error on an established
      * connection names the call {@code "socket"}. {@code null} if there is no pending error.
      */
@@ -173,6 +175,10 @@ final class FdStream extends FdSocket implements StreamImpl {
         int f = begin();
         try {
             int err = Net.getInt(f, Linux.SOL_SOCKET, Linux.SO_ERROR);
+            if (err == 0) {
+                // libkqueue reads (so clears) SO_ERROR to report it in an event; it kept it for us.
+                err = KQueue.takeConsumedError(f);
+            }
             if (err == 0) {
                 if (connecting) {
                     try {

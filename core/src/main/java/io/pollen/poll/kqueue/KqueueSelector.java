@@ -3,6 +3,7 @@ package io.pollen.poll.kqueue;
 import io.pollen.poll.spi.Ready;
 import io.pollen.poll.spi.Selector;
 import io.pollen.sys.bsd.KQueue;
+import io.pollen.sys.bsd.KqueueAbi;
 import io.pollen.sys.unix.Errno;
 import io.pollen.sys.unix.Native;
 import io.pollen.sys.unix.Timespec;
@@ -32,7 +33,8 @@ import java.nio.channels.SelectableChannel;
  *   <li>events: {@code EVFILT_READ} → readable, {@code EVFILT_WRITE} → writable; {@code EV_EOF}
  *       → read-closed or write-closed by filter; {@code EV_ERROR}, or {@code EV_EOF} with a
  *       non-zero {@code fflags} (the socket error), → error. Both filters of one fd that arrive
- *       in one batch are merged into one event.</li>
+ *       in one batch are merged into one event. On libkqueue, which clears {@code SO_ERROR} to
+ *       fill {@code fflags}, that errno is kept for the socket's {@code takeError}.</li>
  *   <li>misuse: kqueue's {@code EV_ADD} silently modifies an existing registration, so the
  *       selector keeps the set of registered fds itself, to throw the contract's
  *       {@link IllegalStateException}s. The set is only right if every fd is deregistered
@@ -66,6 +68,8 @@ public final class KqueueSelector implements Selector {
 
     private final int kq;
     private final short evfiltUser = KQueue.ABI.evfiltUser;
+    /** libkqueue clears SO_ERROR to report it (see {@link KQueue#recordConsumedError}). */
+    private final boolean consumesSocketErrors = KQueue.ABI == KqueueAbi.LIBKQUEUE;
     private final Arena arena = Arena.ofAuto();
     /** Two kevents for (re/de)registration; guarded by {@link #registered}. */
     private final MemorySegment changes = arena.allocate(KQueue.eventSize() * 2, 8);
@@ -152,6 +156,7 @@ public final class KqueueSelector implements Selector {
             } finally {
                 // Even if the kernel objects (e.g. EBADF: the fd was closed first), it is forgotten.
                 registered.remove(fd);
+                KQueue.forgetConsumedError(fd);
             }
         }
     }
@@ -237,8 +242,13 @@ public final class KqueueSelector implements Selector {
                 }
                 continue;
             }
-            int bits = toReady(filter, KQueue.flags(events, i), KQueue.fflags(events, i));
+            int evFlags = KQueue.flags(events, i);
+            int fflags = KQueue.fflags(events, i);
+            int bits = toReady(filter, evFlags, fflags);
             int fd = (int) KQueue.ident(events, i);
+            if (consumesSocketErrors && fflags != 0 && (evFlags & KQueue.EV_EOF) != 0) {
+                KQueue.recordConsumedError(fd, fflags);   // rare: only failed sockets
+            }
             int earlier = merger.find(fd);
             if (earlier >= 0 && tokens[earlier] == udata) {
                 flags[earlier] |= bits;   // the fd's other filter, in the same batch

@@ -153,6 +153,37 @@ public final class KQueue {
         return arch.equals("amd64") || arch.equals("x86_64") || arch.equals("aarch64") || arch.equals("arm64");
     }
 
+    /**
+     * Socket errors libkqueue consumed: to fill an event's {@code fflags} it reads
+     * {@code SO_ERROR}, which clears it on Linux (native kqueue copies {@code so_error} without
+     * clearing it). The kqueue backend records them here, per fd, and a socket's
+     * {@code takeError} finds them when {@code SO_ERROR} has come back 0. Empty unless the ABI is
+     * libkqueue; an entry lives until taken, or until the fd is deregistered.
+     */
+    private static final java.util.concurrent.ConcurrentHashMap<Integer, Integer> CONSUMED =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Records that libkqueue consumed {@code errno} of socket {@code fd} (an EV_EOF's fflags). */
+    public static void recordConsumedError(int fd, int errno) {
+        CONSUMED.put(fd, errno);
+    }
+
+    /** The error libkqueue consumed for {@code fd}, removed; 0 if none (always 0 off libkqueue). */
+    public static int takeConsumedError(int fd) {
+        if (CONSUMED.isEmpty()) {
+            return 0;
+        }
+        Integer errno = CONSUMED.remove(fd);
+        return errno == null ? 0 : errno;
+    }
+
+    /** Drops what was recorded for {@code fd} (it left the kqueue: its number may be reused). */
+    public static void forgetConsumedError(int fd) {
+        if (!CONSUMED.isEmpty()) {
+            CONSUMED.remove(fd);
+        }
+    }
+
     /** {@code sizeof(struct kevent)} of {@link #ABI}. */
     public static long eventSize() {
         return SIZE;
