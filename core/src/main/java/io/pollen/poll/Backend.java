@@ -71,13 +71,22 @@ public enum Backend {
         return platformDefault();
     }
 
-    /** The best backend for this OS, ignoring the system property. */
+    /**
+     * The best backend for this OS, ignoring the system property: epoll on Linux; kqueue on macOS
+     * and FreeBSD once {@code io.pollen.net}'s fd sockets speak their ABI; nio otherwise.
+     *
+     * <p>Not yet: the fd sockets still use Linux's numbering ({@code SOCK_NONBLOCK}, {@code SOL_SOCKET},
+     * {@code sockaddr} without {@code sin_len}, {@code MSG_NOSIGNAL}, {@code accept4}), so on macOS
+     * and FreeBSD a default kqueue would break every {@code TcpStream}. Until they are ported, those
+     * systems default to nio and kqueue is chosen with {@code -Dpollen.backend=kqueue} (a Poll of
+     * {@link SourceFd}s works there today).
+     */
     public static Backend platformDefault() {
         String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
         if (os.contains("linux") && EPOLL.isAvailable()) {
             return EPOLL;
         }
-        if ((os.contains("mac") || os.contains("bsd")) && KQUEUE.isAvailable()) {
+        if ((os.contains("mac") || os.contains("freebsd")) && KQUEUE.isAvailable() && Backends.fdSocketsSpeak(os)) {
             return KQUEUE;
         }
         return NIO;

@@ -25,6 +25,14 @@ final class Backends {
         };
     }
 
+    /**
+     * Whether {@code io.pollen.net.fd}'s sockets use this OS's socket ABI. Only Linux's today; flip
+     * this when the BSD constants and {@code sockaddr} land, and kqueue becomes the macOS/FreeBSD default.
+     */
+    static boolean fdSocketsSpeak(String os) {
+        return os.contains("linux");
+    }
+
     /** "on OS/arch", and for kqueue what is missing (no native kqueue, no library, a bad library). */
     static String where(Backend backend) {
         return "on " + System.getProperty("os.name") + "/" + System.getProperty("os.arch")
