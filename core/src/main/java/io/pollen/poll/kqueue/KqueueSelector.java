@@ -4,6 +4,7 @@ import io.pollen.poll.spi.Ready;
 import io.pollen.poll.spi.Selector;
 import io.pollen.sys.bsd.KQueue;
 import io.pollen.sys.bsd.KqueueAbi;
+import io.pollen.sys.linux.PollFd;
 import io.pollen.sys.unix.Errno;
 import io.pollen.sys.unix.Native;
 import io.pollen.sys.unix.Timespec;
@@ -33,8 +34,8 @@ import java.nio.channels.SelectableChannel;
  *   <li>events: {@code EVFILT_READ} → readable, {@code EVFILT_WRITE} → writable; {@code EV_EOF}
  *       → read-closed or write-closed by filter; {@code EV_ERROR}, or {@code EV_EOF} with a
  *       non-zero {@code fflags} (the socket error), → error. Both filters of one fd that arrive
- *       in one batch are merged into one event. On libkqueue, which clears {@code SO_ERROR} to
- *       fill {@code fflags}, that errno is kept for the socket's {@code takeError}.</li>
+ *       in one batch are merged into one event. On libkqueue, what it leaves out is made up for
+ *       (see {@link #libkqueueCompensation}).</li>
  *   <li>misuse: kqueue's {@code EV_ADD} silently modifies an existing registration, so the
  *       selector keeps the set of registered fds itself, to throw the contract's
  *       {@link IllegalStateException}s. The set is only right if every fd is deregistered
@@ -68,8 +69,8 @@ public final class KqueueSelector implements Selector {
 
     private final int kq;
     private final short evfiltUser = KQueue.ABI.evfiltUser;
-    /** libkqueue clears SO_ERROR to report it (see {@link KQueue#recordConsumedError}). */
-    private final boolean consumesSocketErrors = KQueue.ABI == KqueueAbi.LIBKQUEUE;
+    /** Whether libkqueue's omissions must be made up for ({@link #libkqueueCompensation}). */
+    private final boolean libkqueue = KQueue.ABI == KqueueAbi.LIBKQUEUE;
     private final Arena arena = Arena.ofAuto();
     /** Two kevents for (re/de)registration; guarded by {@link #registered}. */
     private final MemorySegment changes = arena.allocate(KQueue.eventSize() * 2, 8);
@@ -246,8 +247,8 @@ public final class KqueueSelector implements Selector {
             int fflags = KQueue.fflags(events, i);
             int bits = toReady(filter, evFlags, fflags);
             int fd = (int) KQueue.ident(events, i);
-            if (consumesSocketErrors && fflags != 0 && (evFlags & KQueue.EV_EOF) != 0) {
-                KQueue.recordConsumedError(fd, fflags);   // rare: only failed sockets
+            if (libkqueue) {
+                bits |= libkqueueCompensation(fd, filter, evFlags, fflags);
             }
             int earlier = merger.find(fd);
             if (earlier >= 0 && tokens[earlier] == udata) {
@@ -259,6 +260,32 @@ public final class KqueueSelector implements Selector {
             flags[out++] = bits;
         }
         return out;
+    }
+
+    /**
+     * What libkqueue leaves out of a kevent that native kqueue puts in (libkqueue ABI only):
+     * <ul>
+     *   <li>It reads {@code SO_ERROR} to fill {@code fflags}, which clears it on Linux; the errno is
+     *       kept for the socket's {@code takeError} ({@link KQueue#recordConsumedError}).</li>
+     *   <li>With both filters on one socket it drops {@code EPOLLRDHUP} from the fd's shared epoll
+     *       registration, so a FIN that arrives with unread data sets no {@code EV_EOF}, and once
+     *       the data is drained no new edge comes: the end of stream would never be seen. Native
+     *       kqueue sets {@code EV_EOF} whenever the receive side is shut. So a read event without
+     *       it asks {@code poll(POLLRDHUP)}: one system call per read event, on libkqueue only.</li>
+     * </ul>
+     */
+    private static int libkqueueCompensation(int fd, short filter, int evFlags, int fflags) throws IOException {
+        if ((evFlags & KQueue.EV_EOF) != 0) {
+            if (fflags != 0) {
+                KQueue.recordConsumedError(fd, fflags);   // rare: only failed sockets
+            }
+            return 0;
+        }
+        if (filter == KQueue.EVFILT_READ
+                && (PollFd.now(fd, (short) (PollFd.POLLRDHUP | PollFd.POLLIN)) & (PollFd.POLLRDHUP | PollFd.POLLHUP)) != 0) {
+            return Ready.READ_CLOSED;
+        }
+        return 0;
     }
 
     /** The {@link Ready} bits of one kevent. */
