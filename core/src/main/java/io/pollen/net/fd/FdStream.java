@@ -116,11 +116,20 @@ final class FdStream extends FdSocket implements StreamImpl {
     }
 
     /** bytes → bytes, 0 (end of stream) → -1, would block → 0. */
-    private long toNio(long n) {
+    private long toNio(long n) throws IOException {
         if (n == Native.WOULD_BLOCK) {
             return 0;
         }
-        return n == 0 ? -1 : n;
+        if (n == 0) {
+            // On libkqueue an event may have consumed the socket's error (ECONNRESET...): the
+            // read then sees end of stream where native kqueue and epoll report the error.
+            int err = KQueue.takeConsumedError(fd);
+            if (err != 0) {
+                throw Native.error("recv", err);
+            }
+            return -1;
+        }
+        return n;
     }
 
     private int checkOpen(int result) throws IOException {
