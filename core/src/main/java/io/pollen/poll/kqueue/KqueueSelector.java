@@ -1,6 +1,7 @@
 package io.pollen.poll.kqueue;
 
 import io.pollen.poll.spi.Ready;
+import io.pollen.poll.spi.FdSelector;
 import io.pollen.poll.spi.Selector;
 import io.pollen.sys.bsd.KQueue;
 import io.pollen.sys.bsd.KqueueAbi;
@@ -13,7 +14,6 @@ import io.pollen.sys.unix.Unistd;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.channels.SelectableChannel;
 
 /**
  * The macOS / FreeBSD backend (and libkqueue's on Linux): one kqueue, every filter
@@ -58,7 +58,7 @@ import java.nio.channels.SelectableChannel;
  * comes. Registration uses a change buffer of its own under a lock; {@code select} allocates
  * nothing.
  */
-public final class KqueueSelector implements Selector {
+public final class KqueueSelector implements FdSelector {
     /** udata of the wake-up event; Pollen tokens are >= 0, so it never collides. */
     static final long WAKE_UDATA = -1L;
     /** Longest single wait, in seconds (23 days; libkqueue's millisecond int holds 24.8). */
@@ -186,27 +186,6 @@ public final class KqueueSelector implements Selector {
                 }
             }
         }
-    }
-
-    @Override
-    public void register(SelectableChannel channel, long token, int interest) {
-        throw channelSource(channel);
-    }
-
-    @Override
-    public void reregister(SelectableChannel channel, long token, int interest) {
-        throw channelSource(channel);
-    }
-
-    @Override
-    public void deregister(SelectableChannel channel) {
-        throw channelSource(channel);
-    }
-
-    private static IllegalArgumentException channelSource(SelectableChannel channel) {
-        return new IllegalArgumentException("cannot watch " + channel.getClass().getSimpleName()
-                + " with the kqueue backend: the source was opened for the nio backend (a java.nio channel);"
-                + " open the Poll with Backend.NIO, or open the socket for Backend.KQUEUE");
     }
 
     @Override
