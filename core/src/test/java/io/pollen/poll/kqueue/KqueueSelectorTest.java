@@ -1,7 +1,6 @@
 package io.pollen.poll.kqueue;
 
 import io.pollen.poll.Backend;
-import io.pollen.poll.Event;
 import io.pollen.poll.Events;
 import io.pollen.poll.Interest;
 import io.pollen.poll.Poll;
@@ -15,6 +14,8 @@ import io.pollen.sys.bsd.KqueueAbi;
 import io.pollen.sys.linux.Linux;
 import io.pollen.sys.unix.Unistd;
 import io.pollen.testing.Fds;
+import io.pollen.testing.PollAssert;
+import io.pollen.testing.PollAssert.Want;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -87,22 +88,8 @@ class KqueueSelectorTest {
         arena.close();
     }
 
-    /** Polls until something comes (or {@code total} passes) and ORs the readiness seen per token. */
-    private Map<Long, Integer> pollFor(Duration total) throws IOException {
-        Map<Long, Integer> seen = new HashMap<>();
-        long deadline = System.nanoTime() + total.toNanos();
-        do {
-            poll.poll(events, Duration.ofMillis(20));
-            for (Event e : events) {
-                seen.merge(e.token(), bits(e), (a, b) -> a | b);
-            }
-        } while (seen.isEmpty() && System.nanoTime() < deadline);
-        return seen;
-    }
-
-    private static int bits(Event e) {
-        return (e.isReadable() ? 1 : 0) | (e.isWritable() ? 2 : 0) | (e.isError() ? 4 : 0)
-                | (e.isReadClosed() ? 8 : 0) | (e.isWriteClosed() ? 16 : 0);
+    private Map<Long, Integer> expect(Want... wants) {
+        return PollAssert.expect(poll, events, wants);
     }
 
     private void writeByte() throws IOException {
@@ -121,7 +108,7 @@ class KqueueSelectorTest {
         poll.registry().register(new SourceFd(pipe[0]), Token.of(7), Interest.READABLE);
         assertEquals(0, poll.poll(events, Duration.ZERO), "nothing to read yet");
         writeByte();
-        assertEquals(Map.of(7L, 1), pollFor(Duration.ofSeconds(5)));
+        assertEquals(Map.of(7L, 1), expect(Want.readable(7)));
         poll.registry().deregister(new SourceFd(pipe[0]));
     }
 
@@ -130,11 +117,11 @@ class KqueueSelectorTest {
         poll.registry().register(new SourceFd(pipe[0]), Token.of(1), Interest.READABLE);
         writeByte();
         writeByte();
-        assertTrue(pollFor(Duration.ofSeconds(5)).containsKey(1L));
+        expect(Want.readable(1));
         drain();
         assertEquals(0, poll.poll(events, Duration.ofMillis(50)), "EV_CLEAR: no event after draining");
         writeByte();
-        assertTrue(pollFor(Duration.ofSeconds(5)).containsKey(1L), "new data is a new edge");
+        expect(Want.readable(1));   // new data is a new edge
         poll.registry().deregister(new SourceFd(pipe[0]));
     }
 
@@ -142,9 +129,10 @@ class KqueueSelectorTest {
     void writableAndReregisterReplacesTokenAndInterest() throws IOException {
         SourceFd w = new SourceFd(pipe[1]);
         poll.registry().register(w, Token.of(3), Interest.WRITABLE);
-        assertEquals(Map.of(3L, 2), pollFor(Duration.ofSeconds(5)));
+        assertEquals(Map.of(3L, 2), expect(Want.writable(3)));
         poll.registry().reregister(w, Token.of(4), Interest.WRITABLE);
-        Map<Long, Integer> again = pollFor(Duration.ofMillis(200));
+        Map<Long, Integer> again = new HashMap<>();
+        PollAssert.pollInto(poll, events, Duration.ofMillis(200), again);
         if (KQueue.ABI == KqueueAbi.LIBKQUEUE) {
             // libkqueue only: EV_ADD on an existing socket/pipe filter updates udata but does not
             // re-evaluate it (evfilt_write_knote_modify makes no epoll_ctl), so the readiness
@@ -162,7 +150,7 @@ class KqueueSelectorTest {
             // forget what the writes raised
         }
         drain();
-        assertEquals(Map.of(4L, 2), pollFor(Duration.ofSeconds(5)));
+        assertEquals(Map.of(4L, 2), expect(Want.writable(4)));
         poll.registry().deregister(w);
     }
 
@@ -175,7 +163,7 @@ class KqueueSelectorTest {
         // A pipe's read end is never writable; with the read filter gone nothing is reported.
         assertEquals(0, poll.poll(events, Duration.ofMillis(50)));
         poll.registry().reregister(r, Token.of(3), Interest.READABLE);   // ENOENT on the write delete: ignored
-        assertEquals(Map.of(3L, 1), pollFor(Duration.ofSeconds(5)));
+        assertEquals(Map.of(3L, 1), expect(Want.readable(3)));
         poll.registry().deregister(r);
     }
 
@@ -187,7 +175,7 @@ class KqueueSelectorTest {
         writeByte();
         assertEquals(0, poll.poll(events, Duration.ofMillis(50)));
         poll.registry().register(r, Token.of(6), Interest.READABLE);
-        assertEquals(Map.of(6L, 1), pollFor(Duration.ofSeconds(5)), "registering again reports pending data");
+        assertEquals(Map.of(6L, 1), expect(Want.readable(6)), "registering again reports pending data");
         poll.registry().deregister(r);
     }
 
@@ -198,9 +186,8 @@ class KqueueSelectorTest {
             poll.registry().register(new SourceFd(p[0]), Token.of(9), Interest.READABLE);
             Unistd.close(p[1]);
             p[1] = -1;
-            int bits = pollFor(Duration.ofSeconds(5)).getOrDefault(9L, 0);
-            assertTrue((bits & 8) != 0, "EV_EOF on EVFILT_READ is read-closed: " + bits);
-            assertEquals(0, bits & 4, "a plain hang-up is no error: " + bits);
+            int bits = expect(new Want(9, PollAssert.READ_CLOSED)).get(9L);   // EV_EOF on EVFILT_READ
+            assertEquals(0, bits & PollAssert.ERROR, "a plain hang-up is no error: " + PollAssert.describe(bits));
             assertEquals(0, Unistd.read(p[0], buf, 1), "and the read returns end of file");
             poll.registry().deregister(new SourceFd(p[0]));
         } finally {
@@ -216,11 +203,10 @@ class KqueueSelectorTest {
         int[] p = Unistd.pipe2(Linux.O_NONBLOCK | Linux.O_CLOEXEC);
         try {
             poll.registry().register(new SourceFd(p[1]), Token.of(8), Interest.WRITABLE);
-            assertEquals(Map.of(8L, 2), pollFor(Duration.ofSeconds(5)));
+            assertEquals(Map.of(8L, 2), expect(Want.writable(8)));
             Unistd.close(p[0]);
             p[0] = -1;
-            int bits = pollFor(Duration.ofSeconds(5)).getOrDefault(8L, 0);
-            assertTrue((bits & 16) != 0, "EV_EOF on EVFILT_WRITE is write-closed: " + bits);
+            expect(new Want(8, PollAssert.WRITE_CLOSED));   // EV_EOF on EVFILT_WRITE
             poll.registry().deregister(new SourceFd(p[1]));
         } finally {
             Unistd.close(p[1]);
