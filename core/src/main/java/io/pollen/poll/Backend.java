@@ -18,11 +18,30 @@ import java.util.Locale;
  *   <caption>What each backend reports</caption>
  *   <tr><th></th><th>EPOLL</th><th>KQUEUE</th><th>NIO</th></tr>
  *   <tr><td>readable / writable</td><td>yes</td><td>yes ({@code EVFILT_READ}, {@code EVFILT_WRITE})</td><td>yes</td></tr>
- *   <tr><td>error</td><td>yes ({@code EPOLLERR})</td><td>yes ({@code EV_ERROR}, {@code EV_EOF} with {@code fflags})</td><td>no: shows as readable+writable, the next I/O fails</td></tr>
- *   <tr><td>read-closed / write-closed</td><td>yes ({@code EPOLLRDHUP}, {@code EPOLLHUP})</td><td>yes ({@code EV_EOF} per filter)</td><td>no: a read returns end of stream</td></tr>
+ *   <tr><td>error</td><td>yes ({@code EPOLLERR})</td><td>yes ({@code EV_ERROR}, {@code EV_EOF} with {@code fflags})</td>
+ *       <td>only for a failed connect (error + read/write-closed, as epoll reports it); otherwise no: shows as
+ *       the armed readiness, the next I/O fails</td></tr>
+ *   <tr><td>read-closed / write-closed</td><td>yes ({@code EPOLLRDHUP}, {@code EPOLLHUP})</td><td>yes ({@code EV_EOF}
+ *       per filter)</td><td>no (java.nio has no such readiness): a read returns end of stream</td></tr>
  *   <tr><td>priority</td><td>yes ({@code EPOLLPRI})</td><td>no (no kqueue filter; ignored, as in mio)</td><td>no</td></tr>
- *   <tr><td>edge triggering</td><td>kernel ({@code EPOLLET})</td><td>kernel ({@code EV_CLEAR})</td><td>emulated: re-armed on "would block" or a short read</td></tr>
- *   <tr><td>timeout resolution</td><td>1 ns ({@code epoll_pwait2}) or 1 ms</td><td>1 ns ({@code struct timespec})</td><td>1 ms</td></tr>
+ *   <tr><td>edge triggering</td><td>kernel ({@code EPOLLET})</td><td>kernel ({@code EV_CLEAR})</td><td>emulated:
+ *       re-armed on "would block" or a short read</td></tr>
+ *   <tr><td>timeout resolution</td><td>1 ns ({@code epoll_pwait2}) or 1 ms</td><td>1 ns ({@code struct timespec})</td>
+ *       <td>1 ms</td></tr>
+ *   <tr><td>connect completion</td><td>kernel</td><td>kernel</td><td>finished by the backend when {@code OP_CONNECT}
+ *       fires: writable per interest, no readable event, no call needed from the owner</td></tr>
+ *   <tr><td>peek</td><td>{@code MSG_PEEK}</td><td>{@code MSG_PEEK}</td><td>emulated with a buffer; re-arms like a
+ *       read</td></tr>
+ *   <tr><td>UDP re-connect, unconnected receive</td><td>yes</td><td>yes</td><td>yes (disconnect + connect;
+ *       {@code receive} without the sender)</td></tr>
+ *   <tr><td>a source in two Polls</td><td>refused</td><td>refused</td><td>refused (Pollen's sockets; raw
+ *       {@code SourceFd}/{@code SourceChannel} are not tracked, as in mio)</td></tr>
+ *   <tr><td>deregistration</td><td>{@code EPOLL_CTL_DEL}</td><td>{@code EV_DELETE} of both filters</td><td>soft:
+ *       the JDK keeps the channel in its selector until a select flushes a cancelled key, so a deregistered
+ *       channel stays attached (and cannot go back to blocking mode) until it or the Poll closes</td></tr>
+ *   <tr><td>socket error after connect ({@code takeError})</td><td>{@code SO_ERROR}</td><td>{@code SO_ERROR}
+ *       (on libkqueue, the error it consumed to report the event)</td><td>always null: java.nio exposes no
+ *       {@code SO_ERROR}; the next read or write throws instead</td></tr>
  * </table>
  *
  * <p>{@link #KQUEUE} is available on macOS and FreeBSD (64-bit), and anywhere a kqueue library is

@@ -109,7 +109,10 @@ public final class Reactor implements Executor, AutoCloseable {
         return poll.backend();
     }
 
-    /** Where exceptions thrown by handlers and commands go; the default logs them. */
+    /**
+     * Where exceptions thrown by handlers and commands go; the default logs them. A handler that
+     * throws is reported on {@link LastResort}'s plain path; the reactor goes on.
+     */
     public void errorHandler(Consumer<Throwable> handler) {
         this.errorHandler = Objects.requireNonNull(handler, "handler");
     }
@@ -269,7 +272,7 @@ public final class Reactor implements Executor, AutoCloseable {
             try {
                 r.run();
             } catch (Throwable t) {
-                errorHandler.accept(t);
+                report(t);
             }
         }
         return n;
@@ -291,7 +294,7 @@ public final class Reactor implements Executor, AutoCloseable {
         try {
             return poll.pollNanos(events, timeoutNanos);
         } catch (IOException e) {
-            errorHandler.accept(e);
+            report(e);
             events.clear();
             return 0;
         } finally {
@@ -319,7 +322,7 @@ public final class Reactor implements Executor, AutoCloseable {
             try {
                 reg.handler.ready(flags);
             } catch (Throwable t) {
-                errorHandler.accept(t);
+                report(t);
             }
         }
         return handled;
@@ -415,7 +418,7 @@ public final class Reactor implements Executor, AutoCloseable {
                         c.close();
                     }
                 } catch (Exception e) {
-                    errorHandler.accept(e);
+                    report(e);
                 }
             }
         }
@@ -425,7 +428,7 @@ public final class Reactor implements Executor, AutoCloseable {
         try {
             poll.close();
         } catch (IOException e) {
-            errorHandler.accept(e);
+            report(e);
         }
     }
 
@@ -437,8 +440,18 @@ public final class Reactor implements Executor, AutoCloseable {
         }
     }
 
+    /** Hands {@code t} to the error handler; never throws (a throwing handler goes to {@link LastResort}). */
+    private void report(Throwable t) {
+        try {
+            errorHandler.accept(t);
+        } catch (Throwable again) {
+            LastResort.print("the reactor's error handler threw", again);
+            LastResort.print("reactor error", t);
+        }
+    }
+
     private static void defaultError(Throwable t) {
-        System.getLogger("io.pollen.runtime").log(System.Logger.Level.WARNING, "reactor error", t);
+        LastResort.warn(System.getLogger("io.pollen.runtime"), "reactor error", t);
     }
 
     @Override
