@@ -16,42 +16,51 @@ import java.util.Locale;
  *
  * <table>
  *   <caption>What each backend reports</caption>
- *   <tr><th></th><th>EPOLL</th><th>NIO</th></tr>
- *   <tr><td>readable / writable</td><td>yes</td><td>yes</td></tr>
- *   <tr><td>error</td><td>yes ({@code EPOLLERR})</td><td>only for a failed connect (error + read/write-closed,
- *       as epoll reports it); otherwise no: shows as the armed readiness, the next I/O fails</td></tr>
- *   <tr><td>read-closed / write-closed</td><td>yes ({@code EPOLLRDHUP}, {@code EPOLLHUP})</td><td>no (java.nio
- *       has no such readiness): a read returns end of stream</td></tr>
- *   <tr><td>priority</td><td>yes ({@code EPOLLPRI})</td><td>no</td></tr>
- *   <tr><td>edge triggering</td><td>kernel ({@code EPOLLET})</td><td>emulated: re-armed on "would block" or a short read</td></tr>
- *   <tr><td>timeout resolution</td><td>1 ns ({@code epoll_pwait2}) or 1 ms</td><td>1 ms</td></tr>
- *   <tr><td>connect completion</td><td>kernel</td><td>finished by the backend when {@code OP_CONNECT}
+ *   <tr><th></th><th>EPOLL</th><th>KQUEUE</th><th>NIO</th></tr>
+ *   <tr><td>readable / writable</td><td>yes</td><td>yes ({@code EVFILT_READ}, {@code EVFILT_WRITE})</td><td>yes</td></tr>
+ *   <tr><td>error</td><td>yes ({@code EPOLLERR})</td><td>yes ({@code EV_ERROR}, {@code EV_EOF} with {@code fflags})</td>
+ *       <td>only for a failed connect (error + read/write-closed, as epoll reports it); otherwise no: shows as
+ *       the armed readiness, the next I/O fails</td></tr>
+ *   <tr><td>read-closed / write-closed</td><td>yes ({@code EPOLLRDHUP}, {@code EPOLLHUP})</td><td>yes ({@code EV_EOF}
+ *       per filter)</td><td>no (java.nio has no such readiness): a read returns end of stream</td></tr>
+ *   <tr><td>priority</td><td>yes ({@code EPOLLPRI})</td><td>no (no kqueue filter; ignored, as in mio)</td><td>no</td></tr>
+ *   <tr><td>edge triggering</td><td>kernel ({@code EPOLLET})</td><td>kernel ({@code EV_CLEAR})</td><td>emulated:
+ *       re-armed on "would block" or a short read</td></tr>
+ *   <tr><td>timeout resolution</td><td>1 ns ({@code epoll_pwait2}) or 1 ms</td><td>1 ns ({@code struct timespec})</td>
+ *       <td>1 ms</td></tr>
+ *   <tr><td>connect completion</td><td>kernel</td><td>kernel</td><td>finished by the backend when {@code OP_CONNECT}
  *       fires: writable per interest, no readable event, no call needed from the owner</td></tr>
- *   <tr><td>peek</td><td>{@code MSG_PEEK}</td><td>emulated with a buffer; re-arms like a read</td></tr>
- *   <tr><td>UDP re-connect, unconnected receive</td><td>yes</td><td>yes (disconnect + connect; {@code receive}
- *       without the sender)</td></tr>
- *   <tr><td>a source in two Polls</td><td>refused</td><td>refused (Pollen's sockets; raw
+ *   <tr><td>peek</td><td>{@code MSG_PEEK}</td><td>{@code MSG_PEEK}</td><td>emulated with a buffer; re-arms like a
+ *       read</td></tr>
+ *   <tr><td>UDP re-connect, unconnected receive</td><td>yes</td><td>yes</td><td>yes (disconnect + connect;
+ *       {@code receive} without the sender)</td></tr>
+ *   <tr><td>a source in two Polls</td><td>refused</td><td>refused</td><td>refused (Pollen's sockets; raw
  *       {@code SourceFd}/{@code SourceChannel} are not tracked, as in mio)</td></tr>
- *   <tr><td>deregistration</td><td>{@code EPOLL_CTL_DEL}</td><td>soft: the JDK keeps the channel in its
- *       selector until a select flushes a cancelled key, so a deregistered channel stays attached (and
- *       cannot go back to blocking mode) until it or the Poll closes</td></tr>
- *   <tr><td>socket error after connect ({@code takeError})</td><td>{@code SO_ERROR}</td><td>always null: java.nio
- *       exposes no {@code SO_ERROR}; the next read or write throws instead</td></tr>
- *   <tr><td>Unix streams and listeners on socket files</td><td>yes</td><td>yes</td></tr>
- *   <tr><td>Unix datagrams ({@code UnixDatagram})</td><td>yes</td><td>no: java.nio has no Unix datagram
+ *   <tr><td>deregistration</td><td>{@code EPOLL_CTL_DEL}</td><td>{@code EV_DELETE} of both filters</td><td>soft:
+ *       the JDK keeps the channel in its selector until a select flushes a cancelled key, so a deregistered
+ *       channel stays attached (and cannot go back to blocking mode) until it or the Poll closes</td></tr>
+ *   <tr><td>socket error after connect ({@code takeError})</td><td>{@code SO_ERROR}</td><td>{@code SO_ERROR}
+ *       (on libkqueue, the error it consumed to report the event)</td><td>always null: java.nio exposes no
+ *       {@code SO_ERROR}; the next read or write throws instead</td></tr>
+ *   <tr><td>Unix streams and listeners on socket files</td><td>yes</td><td>yes</td><td>yes</td></tr>
+ *   <tr><td>Unix datagrams ({@code UnixDatagram})</td><td>yes</td><td>yes</td><td>no: java.nio has no Unix datagram
  *       channel ({@link UnsupportedOperationException})</td></tr>
- *   <tr><td>Linux abstract socket names</td><td>yes</td><td>no ({@link UnsupportedOperationException})</td></tr>
- *   <tr><td>{@code UnixStream.pair} ({@code socketpair})</td><td>yes</td><td>no ({@link UnsupportedOperationException})</td></tr>
- *   <tr><td>Unix peer credentials ({@code SO_PEERCRED})</td><td>yes (Linux)</td><td>no ({@link UnsupportedOperationException})</td></tr>
- *   <tr><td>{@code Pipe}</td><td>{@code pipe2}</td><td>{@link java.nio.channels.Pipe}</td></tr>
- *   <tr><td>a raw fd, {@code stdin}, a {@code FileDescriptor} ({@link SourceFd})</td><td>yes</td>
+ *   <tr><td>Linux abstract socket names</td><td>yes</td><td>Linux only (libkqueue)</td><td>no ({@link UnsupportedOperationException})</td></tr>
+ *   <tr><td>{@code UnixStream.pair} ({@code socketpair})</td><td>yes</td><td>yes</td><td>no ({@link UnsupportedOperationException})</td></tr>
+ *   <tr><td>Unix peer credentials ({@code SO_PEERCRED})</td><td>yes (Linux)</td><td>Linux only (libkqueue)</td><td>no ({@link UnsupportedOperationException})</td></tr>
+ *   <tr><td>{@code Pipe}</td><td>{@code pipe2}</td><td>{@code pipe2}</td><td>{@link java.nio.channels.Pipe}</td></tr>
+ *   <tr><td>a raw fd, {@code stdin}, a {@code FileDescriptor} ({@link SourceFd})</td><td>yes</td><td>yes</td>
  *       <td>no: java.nio cannot watch a raw fd ({@link IllegalArgumentException})</td></tr>
  * </table>
+ *
+ * <p>{@link #KQUEUE} is available on macOS and FreeBSD (64-bit), and anywhere a kqueue library is
+ * named with {@code -Dpollen.kqueue.library=PATH} (e.g. libkqueue on Linux; see
+ * {@code io.pollen.sys.bsd.KQueue}).
  */
 public enum Backend {
     /** Linux epoll through FFM. */
     EPOLL("epoll"),
-    /** macOS / BSD kqueue through FFM (not yet implemented). */
+    /** macOS / FreeBSD kqueue through FFM (or a libkqueue named by {@code -Dpollen.kqueue.library}). */
     KQUEUE("kqueue"),
     /** java.nio {@code Selector}: runs wherever the JDK runs. */
     NIO("nio");
@@ -82,27 +91,45 @@ public enum Backend {
         return Backends.available(this);
     }
 
+    /**
+     * Whether closing a registered file descriptor takes it off this backend by itself (epoll,
+     * nio). False for kqueue, whose selector keeps its own set of registered fds (to report misuse,
+     * which {@code EV_ADD} would not) and where libkqueue cannot see a close: there owners
+     * deregister before closing, as the runtime's {@code Registration.release()} does.
+     */
+    public boolean closeDeregisters() {
+        return this != KQUEUE;
+    }
+
     /** The backend a plain {@link Poll#open()} uses; see the class docs. */
     public static Backend select() {
         String forced = System.getProperty("pollen.backend");
         if (forced != null && !forced.isBlank()) {
             Backend b = byName(forced);
             if (!b.isAvailable()) {
-                throw new IllegalStateException("-Dpollen.backend=" + forced + " is not available on "
-                        + System.getProperty("os.name") + "/" + System.getProperty("os.arch"));
+                throw new IllegalStateException("-Dpollen.backend=" + forced + " is not available " + Backends.where(b));
             }
             return b;
         }
         return platformDefault();
     }
 
-    /** The best backend for this OS, ignoring the system property. */
+    /**
+     * The best backend for this OS, ignoring the system property: epoll on Linux; kqueue on macOS
+     * and FreeBSD once {@code io.pollen.net}'s fd sockets speak their ABI; nio otherwise.
+     *
+     * <p>Not yet: the fd sockets still use Linux's numbering ({@code SOCK_NONBLOCK}, {@code SOL_SOCKET},
+     * {@code sockaddr} without {@code sin_len}, {@code MSG_NOSIGNAL}, {@code accept4}), so on macOS
+     * and FreeBSD a default kqueue would break every {@code TcpStream}. Until they are ported, those
+     * systems default to nio and kqueue is chosen with {@code -Dpollen.backend=kqueue} (a Poll of
+     * {@link SourceFd}s works there today).
+     */
     public static Backend platformDefault() {
         String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
         if (os.contains("linux") && EPOLL.isAvailable()) {
             return EPOLL;
         }
-        if ((os.contains("mac") || os.contains("bsd")) && KQUEUE.isAvailable()) {
+        if ((os.contains("mac") || os.contains("freebsd")) && KQUEUE.isAvailable() && Backends.fdSocketsSpeak(os)) {
             return KQUEUE;
         }
         return NIO;

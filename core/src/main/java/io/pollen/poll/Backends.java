@@ -1,8 +1,10 @@
 package io.pollen.poll;
 
 import io.pollen.poll.epoll.EpollSelector;
+import io.pollen.poll.kqueue.KqueueSelector;
 import io.pollen.poll.nio.NioSelector;
 import io.pollen.poll.spi.Selector;
+import io.pollen.sys.bsd.KQueue;
 
 import java.io.IOException;
 import java.util.Locale;
@@ -17,20 +19,34 @@ final class Backends {
         String arch = System.getProperty("os.arch", "");
         return switch (backend) {
             case EPOLL -> os.contains("linux") && (arch.equals("amd64") || arch.equals("x86_64") || arch.equals("aarch64"));
-            case KQUEUE -> false;
+            // Native kqueue (macOS, FreeBSD) or a library named by -Dpollen.kqueue.library (libkqueue).
+            case KQUEUE -> KQueue.AVAILABLE;
             case NIO -> true;
         };
     }
 
+    /**
+     * Whether {@code io.pollen.net.fd}'s sockets use this OS's socket ABI. Only Linux's today; flip
+     * this when the BSD constants and {@code sockaddr} land, and kqueue becomes the macOS/FreeBSD default.
+     */
+    static boolean fdSocketsSpeak(String os) {
+        return os.contains("linux");
+    }
+
+    /** "on OS/arch", and for kqueue what is missing (no native kqueue, no library, a bad library). */
+    static String where(Backend backend) {
+        return "on " + System.getProperty("os.name") + "/" + System.getProperty("os.arch")
+                + (backend == Backend.KQUEUE ? ": " + KQueue.unavailableReason().orElse("") : "");
+    }
+
     static Selector open(Backend backend) throws IOException {
         if (!available(backend)) {
-            throw new UnsupportedOperationException("the " + backend.id() + " backend is not available on "
-                    + System.getProperty("os.name") + "/" + System.getProperty("os.arch"));
+            throw new UnsupportedOperationException("the " + backend.id() + " backend is not available " + where(backend));
         }
         return switch (backend) {
             case EPOLL -> EpollSelector.open();
             case NIO -> NioSelector.open();
-            case KQUEUE -> throw new UnsupportedOperationException("the kqueue backend is not implemented yet");
+            case KQUEUE -> KqueueSelector.open();
         };
     }
 }

@@ -171,7 +171,9 @@ final class IoDriver implements Driver.Dispatch {
             free[freeTop++] = index;
             live--;
         }
-        if (deregister && !closed) {
+        // Where closing an fd does not take it off the backend (kqueue keeps its own set of
+        // registered fds and libkqueue cannot see a close), a release deregisters as well.
+        if ((deregister || !driver.backend().closeDeregisters()) && !closed) {
             try {
                 driver.deregister(reg.source);
             } catch (IOException | RuntimeException e) {

@@ -121,6 +121,10 @@ public final class Registration {
      *
      * <p>Only for sources whose descriptor is not shared: a duplicated fd would keep the kernel's
      * registration alive (its events still dropped, but reported until that fd closes too).
+     *
+     * <p>On {@link io.pollen.poll.Backend#KQUEUE} a release deregisters like {@link #cancel()}: the
+     * kqueue backend keeps its own set of registered fds, and libkqueue does not notice a close.
+     * Call it on the reactor's thread before closing, so the deregistration precedes the close.
      */
     public void release() {
         forget(false);

@@ -2,6 +2,7 @@ package io.pollen.runtime;
 
 import io.pollen.poll.Backend;
 import io.pollen.testing.Fds;
+import io.pollen.testing.TestBackends;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -53,6 +54,7 @@ class RuntimeTest {
     @ParameterizedTest
     @MethodSource("io.pollen.testing.TestBackends#all")
     void tenThousandRoundTripsSpreadOverNLoops(Backend backend) throws Exception {
+        TestBackends.assumeNoLibkqueueBatchLoss(backend);
         int tasks = 10_000, loops = 3;
         try (Runtime rt = Runtime.builder().backend(backend).loops(loops).threadNamePrefix("nloops").build()) {
             EventLoop acceptor = rt.loops().getFirst();

@@ -53,6 +53,36 @@ public final class Fds {
             // no networking at all: nothing to warm up
         }
         startVirtualThreadPollers();
+        startKqueueLibrary();
+    }
+
+    private static volatile boolean kqueueStarted;
+
+    /**
+     * libkqueue (the kqueue backend on Linux) starts, with its first kqueue, a monitoring thread
+     * that keeps an epoll fd and an eventfd for the life of the process, and it closes a kqueue's
+     * own fds on that thread, a moment after {@code close}. Open and close one kqueue before the
+     * first snapshot, and let its fds settle, so neither counts as a leak.
+     */
+    private static synchronized void startKqueueLibrary() {
+        if (kqueueStarted || !io.pollen.poll.Backend.KQUEUE.isAvailable()) {
+            return;
+        }
+        kqueueStarted = true;
+        try {
+            io.pollen.poll.Poll.open(io.pollen.poll.Backend.KQUEUE).close();
+            long deadline = System.nanoTime() + 2_000_000_000L;
+            int last = -1;
+            int stable = 0;
+            while (stable < 5 && System.nanoTime() < deadline) {
+                int now = count();
+                stable = now == last ? stable + 1 : 0;
+                last = now;
+                Thread.sleep(20);
+            }
+        } catch (java.io.IOException | InterruptedException ignored) {
+            // kqueue would not open: the kqueue tests report that themselves
+        }
     }
 
     private static volatile boolean pollersStarted;

@@ -3,6 +3,7 @@ package io.pollen.net.fd;
 import io.pollen.net.spi.Options;
 import io.pollen.net.spi.StreamImpl;
 import io.pollen.sys.NativeIOException;
+import io.pollen.sys.bsd.KQueue;
 import io.pollen.sys.unix.Linux;
 import io.pollen.sys.unix.Errno;
 import io.pollen.sys.unix.Native;
@@ -118,11 +119,20 @@ final class FdStream extends FdSocket implements StreamImpl {
     }
 
     /** bytes → bytes, 0 (end of stream) → -1, would block → 0. */
-    private long toNio(long n) {
+    private long toNio(long n) throws IOException {
         if (n == Native.WOULD_BLOCK) {
             return 0;
         }
-        return n == 0 ? -1 : n;
+        if (n == 0) {
+            // On libkqueue an event may have consumed the socket's error (ECONNRESET...): the
+            // read then sees end of stream where native kqueue and epoll report the error.
+            int err = KQueue.takeConsumedError(fd);
+            if (err != 0) {
+                throw Native.error("recv", err);
+            }
+            return -1;
+        }
+        return n;
     }
 
     private int checkOpen(int result) throws IOException {
@@ -167,7 +177,8 @@ final class FdStream extends FdSocket implements StreamImpl {
     }
 
     /**
-     * Reads and clears {@code SO_ERROR}. A failed connect is reported as
+     * Reads and clears {@code SO_ERROR} (or, on libkqueue, the error it consumed reporting the
+     * socket's last event; see {@link KQueue#takeConsumedError}). A failed connect is reported as
      * {@code connect failed: ECONNREFUSED (111) Connection refused}; an error on an established
      * connection names the call {@code "socket"}. {@code null} if there is no pending error.
      */
@@ -176,6 +187,10 @@ final class FdStream extends FdSocket implements StreamImpl {
         int f = begin();
         try {
             int err = Net.getInt(f, Linux.SOL_SOCKET, Linux.SO_ERROR);
+            if (err == 0) {
+                // libkqueue reads (so clears) SO_ERROR to report it in an event; it kept it for us.
+                err = KQueue.takeConsumedError(f);
+            }
             if (err == 0) {
                 if (connecting) {
                     try {

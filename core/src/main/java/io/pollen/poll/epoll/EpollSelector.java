@@ -1,6 +1,7 @@
 package io.pollen.poll.epoll;
 
 import io.pollen.poll.spi.Ready;
+import io.pollen.poll.spi.FdSelector;
 import io.pollen.poll.spi.Selector;
 import io.pollen.sys.NativeIOException;
 import io.pollen.sys.linux.EPoll;
@@ -14,7 +15,6 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.channels.SelectableChannel;
 
 /**
  * The Linux backend: one epoll instance, every registration edge-triggered.
@@ -48,7 +48,7 @@ import java.nio.channels.SelectableChannel;
  * allocated on the first select and re-allocated only if a longer array comes. {@code select}
  * allocates nothing else.
  */
-public final class EpollSelector implements Selector {
+public final class EpollSelector implements FdSelector {
     /** epoll_data of the waker eventfd; Pollen tokens are >= 0, so it never collides. */
     static final long WAKE_DATA = -1L;
 
@@ -164,27 +164,6 @@ public final class EpollSelector implements Selector {
             r |= Ready.PRIORITY;
         }
         return r;
-    }
-
-    @Override
-    public void register(SelectableChannel channel, long token, int interest) {
-        throw channelSource(channel);
-    }
-
-    @Override
-    public void reregister(SelectableChannel channel, long token, int interest) {
-        throw channelSource(channel);
-    }
-
-    @Override
-    public void deregister(SelectableChannel channel) {
-        throw channelSource(channel);
-    }
-
-    private static IllegalArgumentException channelSource(SelectableChannel channel) {
-        return new IllegalArgumentException("cannot watch " + channel.getClass().getSimpleName()
-                + " with the epoll backend: the source was opened for the nio backend (a java.nio channel);"
-                + " open the Poll with Backend.NIO, or open the socket for Backend.EPOLL");
     }
 
     @Override

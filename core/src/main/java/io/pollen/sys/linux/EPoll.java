@@ -4,6 +4,7 @@ import io.pollen.sys.NativeIOException;
 import io.pollen.sys.unix.Errno;
 import io.pollen.sys.unix.Native;
 import io.pollen.sys.unix.Scratch;
+import io.pollen.sys.unix.Timespec;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -74,8 +75,7 @@ public final class EPoll {
     private static final long DATA_OFF = EVENT.byteOffset(groupElement("data"));
 
     /** {@code struct timespec { time_t tv_sec; long tv_nsec; }} (LP64). */
-    public static final StructLayout TIMESPEC = MemoryLayout.structLayout(
-            JAVA_LONG.withName("tv_sec"), JAVA_LONG.withName("tv_nsec"));
+    public static final StructLayout TIMESPEC = Timespec.LAYOUT;
 
     private static final MethodHandle CREATE1 = Native.criticalErrnoHandle("epoll_create1",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT));
@@ -169,8 +169,7 @@ public final class EPoll {
 
     /** Sets a {@code timespec} to {@code nanos} (>= 0). */
     public static void timespec(MemorySegment ts, long nanos) {
-        ts.set(JAVA_LONG, 0, nanos / 1_000_000_000L);
-        ts.set(JAVA_LONG, 8, nanos % 1_000_000_000L);
+        Timespec.set(ts, nanos);
     }
 
     /**

@@ -1,0 +1,32 @@
+package io.pollen.poll.kqueue;
+
+import java.util.Arrays;
+
+/**
+ * The fds registered with one kqueue, as a bit set indexed by fd (fds are small and dense). Not
+ * thread-safe: {@link KqueueSelector} guards it. Grows to the highest fd seen; adds allocate only
+ * when a higher fd than ever before comes.
+ */
+final class FdSet {
+    private long[] bits = new long[16];
+
+    boolean contains(int fd) {
+        int word = fd >>> 6;
+        return word < bits.length && (bits[word] & (1L << fd)) != 0;
+    }
+
+    void add(int fd) {
+        int word = fd >>> 6;
+        if (word >= bits.length) {
+            bits = Arrays.copyOf(bits, Math.max(word + 1, bits.length * 2));
+        }
+        bits[word] |= 1L << fd;
+    }
+
+    void remove(int fd) {
+        int word = fd >>> 6;
+        if (word < bits.length) {
+            bits[word] &= ~(1L << fd);
+        }
+    }
+}

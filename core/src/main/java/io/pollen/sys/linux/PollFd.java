@@ -1,0 +1,59 @@
+package io.pollen.sys.linux;
+
+import io.pollen.sys.NativeIOException;
+import io.pollen.sys.unix.Native;
+import io.pollen.sys.unix.Scratch;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+/**
+ * poll(2) on one fd with a zero timeout, {@code <poll.h>}:
+ *
+ * <pre>
+ * struct pollfd { int fd; short events; short revents; };   // 8 bytes
+ * int poll(struct pollfd *fds, nfds_t nfds, int timeout);
+ * </pre>
+ *
+ * <p>Used only to ask what an event queue left out (libkqueue's missing {@code EV_EOF}); never to
+ * wait. Bound {@code critical}: with timeout 0 it cannot block.
+ */
+public final class PollFd {
+    private PollFd() {
+    }
+
+    public static final short POLLIN = 0x001;
+    public static final short POLLHUP = 0x010;
+    /** Linux: the peer shut down its writing side (or the connection closed). */
+    public static final short POLLRDHUP = 0x2000;
+
+    private static final MethodHandle POLL = Native.criticalErrnoHandle("poll",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+
+    /** The {@code revents} of {@code fd} for {@code events} right now (0 if none, or on EINTR). */
+    public static int now(int fd, short events) throws NativeIOException {
+        MemorySegment p = Scratch.get().small;
+        p.set(JAVA_INT, 0, fd);
+        p.set(JAVA_SHORT, 4, events);
+        p.set(JAVA_SHORT, 6, (short) 0);
+        int n;
+        try {
+            n = (int) POLL.invokeExact(Native.errnoSegment(), p, 1L, 0);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+        if (n < 0) {
+            if (Native.lastErrno() == io.pollen.sys.unix.Errno.EINTR) {
+                return 0;
+            }
+            throw Native.fail("poll");
+        }
+        return n == 0 ? 0 : p.get(JAVA_SHORT, 6) & 0xffff;
+    }
+}

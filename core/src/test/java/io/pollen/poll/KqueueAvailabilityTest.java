@@ -1,0 +1,90 @@
+package io.pollen.poll;
+
+import io.pollen.net.Sockets;
+import io.pollen.net.fd.FdSocketFactory;
+import io.pollen.testing.Fds;
+import io.pollen.testing.TestBackends;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.util.Locale;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Whether the kqueue backend runs here, and how it is chosen. Where it cannot run (Linux without
+ * {@code -Dpollen.kqueue.library=PATH}), the first test is skipped with the reason, so the skip
+ * shows in Surefire's counts, and the second checks that the reason reaches the caller.
+ */
+class KqueueAvailabilityTest {
+    static Fds.Snapshot fds;
+
+    @BeforeAll
+    static void snapshot() {
+        fds = Fds.snapshot();
+    }
+
+    @AfterAll
+    static void noLeaks() {
+        fds.assertNoLeak();
+    }
+
+    @Test
+    void kqueueOpensAndIsSelectable() throws IOException {
+        assumeTrue(Backend.KQUEUE.isAvailable(), () -> "kqueue: skipped — " + TestBackends.unavailableReason(Backend.KQUEUE));
+        try (Poll poll = Poll.open(Backend.KQUEUE)) {
+            assertSame(Backend.KQUEUE, poll.backend());
+        }
+        assertTrue(Backend.KQUEUE.nativeSockets(), "kqueue watches file descriptors, like epoll");
+        assertSame(FdSocketFactory.INSTANCE, Sockets.factory(Backend.KQUEUE));
+        String before = System.getProperty("pollen.backend");
+        System.setProperty("pollen.backend", "kqueue");
+        try {
+            assertSame(Backend.KQUEUE, Backend.select(), "-Dpollen.backend=kqueue selects it");
+        } finally {
+            if (before == null) {
+                System.clearProperty("pollen.backend");
+            } else {
+                System.setProperty("pollen.backend", before);
+            }
+        }
+    }
+
+    @Test
+    void unavailableKqueueSaysWhyAndHowToGetIt() {
+        assumeFalse(Backend.KQUEUE.isAvailable(), "kqueue is available here");
+        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+                () -> Poll.open(Backend.KQUEUE));
+        assertTrue(e.getMessage().contains("pollen.kqueue.library"), e.getMessage());
+        String before = System.getProperty("pollen.backend");
+        System.setProperty("pollen.backend", "kqueue");
+        try {
+            IllegalStateException forced = assertThrows(IllegalStateException.class, Backend::select);
+            assertTrue(forced.getMessage().contains("kqueue is not available"), forced.getMessage());
+        } finally {
+            if (before == null) {
+                System.clearProperty("pollen.backend");
+            } else {
+                System.setProperty("pollen.backend", before);
+            }
+        }
+    }
+
+    @Test
+    void kqueueIsNeverTheDefaultBeforeTheFdSocketsSpeakTheOsAbi() {
+        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+        // On Linux a libkqueue given for testing never displaces epoll; on macOS/FreeBSD kqueue waits
+        // for the fd sockets' BSD port (see Backend.platformDefault).
+        assertEquals(os.contains("linux") ? Backend.EPOLL : Backend.NIO, Backend.platformDefault());
+        assertTrue(Backends.fdSocketsSpeak("linux"));
+        assertFalse(Backends.fdSocketsSpeak("mac os x"), "flip with the BSD socket port, and this test with it");
+    }
+}
