@@ -9,6 +9,7 @@ import io.pollen.poll.SourceFd;
 import io.pollen.sys.unix.Linux;
 import io.pollen.sys.unix.Net;
 import io.pollen.sys.unix.UnixNet;
+import io.pollen.sys.bsd.KQueue;
 import io.pollen.sys.unix.Unistd;
 
 import java.io.IOException;
@@ -86,12 +87,14 @@ abstract class FdSocket implements SocketImpl {
             }
         } while (!state.compareAndSet(s, s | CLOSED));
         if (s == 0) {
+            KQueue.forgetConsumedError(fd); // its number may be reused by any socket, on any backend
             Unistd.close(fd);
         }
     }
 
     private void closeQuietly() {
         try {
+            KQueue.forgetConsumedError(fd);
             Unistd.close(fd);
         } catch (IOException ignored) {
             // The fd is released whatever close reports; the caller's operation has its own result.

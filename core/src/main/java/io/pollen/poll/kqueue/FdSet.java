@@ -29,4 +29,13 @@ final class FdSet {
             bits[word] &= ~(1L << fd);
         }
     }
+
+    /** Calls {@code action} with each fd in the set, lowest first. */
+    void forEach(java.util.function.IntConsumer action) {
+        for (int w = 0; w < bits.length; w++) {
+            for (long b = bits[w]; b != 0; b &= b - 1) {
+                action.accept((w << 6) + Long.numberOfTrailingZeros(b));
+            }
+        }
+    }
 }

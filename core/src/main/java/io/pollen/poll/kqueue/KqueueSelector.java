@@ -309,6 +309,9 @@ public final class KqueueSelector implements FdSelector {
             return;
         }
         closed = true;
+        synchronized (registered) {
+            registered.forEach(KQueue::forgetConsumedError); // fds closed later without a deregister
+        }
         Unistd.close(kq);
     }
 
