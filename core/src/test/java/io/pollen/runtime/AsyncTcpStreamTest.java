@@ -3,8 +3,6 @@ package io.pollen.runtime;
 import io.pollen.net.TcpStream;
 import io.pollen.poll.Backend;
 import io.pollen.testing.Fds;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -37,18 +35,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Async TCP streams: round trips at scale, partial reads, EOF, timeouts, backpressure, close. */
 @Timeout(30)
 class AsyncTcpStreamTest {
-    static Fds.Snapshot fds;
-
-    @BeforeAll
-    static void before() {
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void after() {
-        fds.assertNoLeak();
-    }
-
     /** As many concurrent connections as this process may open (two fds each), at most 10,000. */
     static int fdBudget(int wanted) {
         long limit = 1024;

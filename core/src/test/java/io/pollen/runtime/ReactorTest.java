@@ -4,9 +4,6 @@ import io.pollen.net.TcpListener;
 import io.pollen.net.TcpStream;
 import io.pollen.poll.Backend;
 import io.pollen.poll.Interest;
-import io.pollen.testing.Fds;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -35,18 +32,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The Reactor on its own: the decoupled shape, stale tokens, ownership rules. */
 @Timeout(60)
 class ReactorTest {
-    static Fds.Snapshot fds;
-
-    @BeforeAll
-    static void before() {
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void after() {
-        fds.assertNoLeak();
-    }
-
     /**
      * The chapter's shape: the reactor polls on its own thread and only wakes tasks; the tasks
      * (one state machine per connection) run on a separate thread pool.

@@ -3,9 +3,6 @@ package io.pollen.runtime;
 import io.pollen.net.TcpStream;
 import io.pollen.poll.Backend;
 import io.pollen.poll.Interest;
-import io.pollen.testing.Fds;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,18 +25,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The low-level readiness API: register, readiness tracking, reregister, cancel, loop close. */
 @Timeout(60)
 class RegistrationTest {
-    static Fds.Snapshot fds;
-
-    @BeforeAll
-    static void before() {
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void after() {
-        fds.assertNoLeak();
-    }
-
     @ParameterizedTest
     @MethodSource("io.pollen.testing.TestBackends#all")
     void aHandlerSeesReadinessAndDrainsUntilWouldBlock(Backend backend) throws Exception {

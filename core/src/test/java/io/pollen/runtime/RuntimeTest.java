@@ -2,8 +2,6 @@ package io.pollen.runtime;
 
 import io.pollen.poll.Backend;
 import io.pollen.testing.Fds;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -38,18 +36,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The runtime: N loops, virtual-thread tasks, blockOn, graceful shutdown. */
 @Timeout(120)
 class RuntimeTest {
-    static Fds.Snapshot fds;
-
-    @BeforeAll
-    static void before() {
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void after() {
-        fds.assertNoLeak();
-    }
-
     @ParameterizedTest
     @MethodSource("io.pollen.testing.TestBackends#all")
     void tenThousandRoundTripsSpreadOverNLoops(Backend backend) throws Exception {

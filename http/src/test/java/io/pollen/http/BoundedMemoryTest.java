@@ -2,8 +2,6 @@ package io.pollen.http;
 
 import io.pollen.poll.Backend;
 import io.pollen.runtime.Runtime;
-import io.pollen.testing.Fds;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -29,17 +27,9 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 @Timeout(120)
 class BoundedMemoryTest {
-    static Fds.Snapshot fds;
-
     @BeforeAll
     static void before() {
         TestServers.warmUp();
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void after() {
-        fds.assertNoLeak();
     }
 
     /** A runtime of one loop and a demo server with {@code /bytes/{n}} and {@code /big/{i}}. */

@@ -2,7 +2,6 @@ package io.pollen.http;
 
 import io.pollen.poll.Backend;
 import io.pollen.runtime.Runtime;
-import io.pollen.testing.Fds;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
@@ -28,7 +27,6 @@ import static org.junit.jupiter.api.Assertions.*;
 /** The client against python3's http.server, against Pollen's server, and against raw peers. */
 @Timeout(60)
 class HttpClientTest {
-    static Fds.Snapshot fds;
     static TestServers servers;
     static PythonServer python;
     @TempDir
@@ -37,7 +35,6 @@ class HttpClientTest {
     @BeforeAll
     static void before() throws Exception {
         TestServers.warmUp();
-        fds = Fds.snapshot();
         servers = new TestServers(1, b -> b);
         if (PythonServer.hasCommand("python3")) {
             Files.writeString(dir.resolve("hello.txt"), "hello from a file\n");
@@ -51,7 +48,6 @@ class HttpClientTest {
         if (python != null) {
             python.close();
         }
-        fds.assertNoLeak();
     }
 
     static Runtime runtime(Backend b) throws IOException {

@@ -1,8 +1,5 @@
 package io.pollen.http.codec;
 
-import io.pollen.testing.Fds;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -19,18 +16,6 @@ import static org.junit.jupiter.api.Assertions.*;
  * alone; invalid ones fail with the same status however they are split.
  */
 class ChunkedDecoderTest {
-    static Fds.Snapshot fds;
-
-    @BeforeAll
-    static void before() {
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void after() {
-        fds.assertNoLeak();
-    }
-
     static List<ChunkedCases.Good> good() {
         return ChunkedCases.good();
     }
