@@ -3,6 +3,7 @@ package io.pollen.runtime;
 import io.pollen.net.TcpStream;
 import io.pollen.poll.Backend;
 import io.pollen.sys.NativeIOException;
+import io.pollen.testing.Loopback;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -31,7 +32,7 @@ class AcceptBackoffTest {
     void emfileBacksOffAndResumes(Backend backend) throws Exception {
         try (Runtime rt = Runtime.builder().backend(backend).threadNamePrefix("emfile").build()) {
             EventLoop loop = rt.loops().getFirst();
-            AsyncTcpListener server = AsyncTcpListener.bind(loop, Echo.localhost());
+            AsyncTcpListener server = AsyncTcpListener.bind(loop, Loopback.any());
             AtomicInteger calls = new AtomicInteger();
             AtomicInteger failures = new AtomicInteger();
             boolean[] failing = {true};

@@ -32,6 +32,21 @@ public final class Fds {
         return names == null ? -1 : names.length;
     }
 
+    /** How many of {@code wanted} concurrent connections this process may open (two fds each, 1000 fds kept spare; at least 100). */
+    public static int budget(int wanted) {
+        long limit = 1024;
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/limits"))) {
+                if (line.startsWith("Max open files")) {
+                    limit = Long.parseLong(line.substring(26).trim().split("\\s+")[0]);
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // not Linux: keep the conservative default
+        }
+        return (int) Math.max(100, Math.min(wanted, (limit - count() - 1000) / 2));
+    }
+
     public static Snapshot snapshot() {
         warmUpJdk();
         return new Snapshot(links());

@@ -102,7 +102,7 @@ class AcceptExhaustionTest {
         try (RawHttp later = new RawHttp(server.localAddress())) {
             assertEquals(200, later.send(RawHttp.get("/plaintext")).read().status(), "accepting as usual");
         }
-        BadRequestsTest.awaitNoConnections(server);
+        TestServers.awaitNoConnections(server);
     }
 
     @ParameterizedTest
@@ -125,6 +125,6 @@ class AcceptExhaustionTest {
                 assertTrue(seam.calls.get() >= before);
             }
         }
-        BadRequestsTest.awaitNoConnections(server);
+        TestServers.awaitNoConnections(server);
     }
 }

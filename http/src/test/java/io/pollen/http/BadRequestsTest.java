@@ -76,18 +76,10 @@ class BadRequestsTest {
             assertEquals("close", r.header("Connection"));
             assertTrue(c.closedByPeer(), "the server closes after refusing");
         }
-        awaitNoConnections(server);
+        TestServers.awaitNoConnections(server);
         try (RawHttp c = new RawHttp(server.localAddress())) {
             assertEquals("Hello, World!", c.send(RawHttp.get("/plaintext")).read().body());
         }
-        awaitNoConnections(server);
-    }
-
-    static void awaitNoConnections(HttpServer server) throws InterruptedException {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (server.connectionCount() != 0 && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertEquals(0, server.connectionCount(), "connections left open on the server");
+        TestServers.awaitNoConnections(server);
     }
 }

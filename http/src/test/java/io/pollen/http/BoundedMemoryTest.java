@@ -235,7 +235,7 @@ class BoundedMemoryTest {
             assertTrue(s.server().bufferStats().bytesInUse() > 0, "the paused connection holds its output");
             c.socket.setSoLinger(true, 0); // close with a reset
             c.close();
-            BadRequestsTest.awaitNoConnections(s.server());
+            TestServers.awaitNoConnections(s.server());
             BufferStats after = s.server().bufferStats();
             assertEquals(0, after.bytesInUse(), "every buffer went back: " + after);
             try (RawHttp d = new RawHttp(s.server().localAddress())) {

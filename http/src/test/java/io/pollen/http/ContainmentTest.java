@@ -77,14 +77,14 @@ class ContainmentTest {
                 assertEquals("close", r.header("Connection"), path + ": the connection is not trusted after an Error");
                 assertTrue(c.closedByPeer(), path + ": closed after the 500");
             }
-            awaitConnections(server, 1);
+            TestServers.awaitConnections(server, 1);
             assertTrue(Fds.count() <= fdsBefore + 1, "the failed connection's fd was released");
             assertEquals("Hello, World!", idle.send(RawHttp.get("/plaintext")).read().body(), "the loop serves on");
         }
         try (RawHttp next = new RawHttp(server.localAddress())) {
             assertEquals("Hello, World!", next.send(RawHttp.get("/plaintext")).read().body(), "a new connection is served");
         }
-        BadRequestsTest.awaitNoConnections(server);
+        TestServers.awaitNoConnections(server);
     }
 
     @ParameterizedTest
@@ -97,14 +97,6 @@ class ContainmentTest {
             assertEquals(500, c.read().status());
             assertTrue(c.closedByPeer(), "nothing is answered after the Error");
         }
-        BadRequestsTest.awaitNoConnections(server);
-    }
-
-    static void awaitConnections(HttpServer server, int n) throws InterruptedException {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (server.connectionCount() > n && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertEquals(n, server.connectionCount(), "connections open on the server");
+        TestServers.awaitNoConnections(server);
     }
 }

@@ -119,7 +119,7 @@ class HangUpTest {
             assertTrue(c.closedByPeer(), "closed without an answer");
         }
         await(() -> cancelled.get() > cancelledBefore, "the handler saw its cancellation");
-        BadRequestsTest.awaitNoConnections(server);
+        TestServers.awaitNoConnections(server);
     }
 
     /** A sync answer is produced before the end of the stream is read: it still leaves. */
@@ -133,7 +133,7 @@ class HangUpTest {
             assertEquals("Hello, World!", c.read().body());
             assertTrue(c.closedByPeer());
         }
-        BadRequestsTest.awaitNoConnections(server);
+        TestServers.awaitNoConnections(server);
     }
 
     interface Requests {

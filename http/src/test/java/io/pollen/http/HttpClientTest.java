@@ -187,35 +187,22 @@ class HttpClientTest {
         }
     }
 
-    /** A raw peer that answers once with the given bytes and closes. */
-    static int rawPeer(String response, ServerSocket ss) {
-        Thread.ofVirtual().start(() -> {
-            try (Socket s = ss.accept()) {
-                s.getInputStream().read(new byte[4096]);
-                s.getOutputStream().write(response.getBytes(StandardCharsets.ISO_8859_1));
-            } catch (IOException ignored) {
-                // the test reports what the client saw
-            }
-        });
-        return ss.getLocalPort();
-    }
-
     @ParameterizedTest
     @MethodSource("io.pollen.http.TestServers#backends")
     void truncatedAndMalformedResponsesFail(Backend backend) throws Exception {
         try (HttpClient client = HttpClient.create(runtime(backend))) {
             try (ServerSocket ss = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-                int port = rawPeer("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort", ss);
+                int port = TestServers.rawPeer("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort", ss);
                 CompletionException e = assertThrows(CompletionException.class, () -> client.get("http://127.0.0.1:" + port + "/").join());
                 assertInstanceOf(EOFException.class, e.getCause());
             }
             try (ServerSocket ss = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-                int port = rawPeer("HTTP/1.1 2xx Broken\r\n\r\n", ss);
+                int port = TestServers.rawPeer("HTTP/1.1 2xx Broken\r\n\r\n", ss);
                 CompletionException e = assertThrows(CompletionException.class, () -> client.get("http://127.0.0.1:" + port + "/").join());
                 assertInstanceOf(IOException.class, e.getCause());
             }
             try (ServerSocket ss = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-                int port = rawPeer("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n", ss);
+                int port = TestServers.rawPeer("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n", ss);
                 assertEquals("abc", client.get("http://127.0.0.1:" + port + "/").join().bodyString(), "interim 100 skipped");
             }
             int closedPort;

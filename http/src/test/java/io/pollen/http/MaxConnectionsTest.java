@@ -56,7 +56,7 @@ class MaxConnectionsTest {
                 }
             }
             held.removeFirst().close();
-            ContainmentTest.awaitConnections(server, MAX - 1);
+            TestServers.awaitConnections(server, MAX - 1);
             RawHttp again = new RawHttp(server.localAddress());
             held.add(again);
             assertEquals("Hello, World!", again.send(RawHttp.get("/plaintext")).read().body(), "room again");
@@ -69,7 +69,7 @@ class MaxConnectionsTest {
                 c.close();
             }
         }
-        BadRequestsTest.awaitNoConnections(server);
+        TestServers.awaitNoConnections(server);
     }
 
     @Test

@@ -79,7 +79,7 @@ class SlowClientsTest {
                 assertEquals(body, c.read().body());
                 assertEquals("Hello, World!", c.send(RawHttp.get("/plaintext")).read().body());
             }
-            BadRequestsTest.awaitNoConnections(server);
+            TestServers.awaitNoConnections(server);
         }
     }
 
@@ -115,7 +115,7 @@ class SlowClientsTest {
                 trickler.join();
             }
         }
-        BadRequestsTest.awaitNoConnections(server);
+        TestServers.awaitNoConnections(server);
     }
 
     private static Thread trickle(RawHttp c, AtomicBoolean stop, byte[] bytes, int everyMs) {

@@ -68,7 +68,7 @@ class SlowlorisTest {
         }
         long elapsedMs = (System.nanoTime() - start) / 1_000_000;
         assertTrue(elapsedMs < 10_000, "slow clients were held for " + elapsedMs + " ms");
-        BadRequestsTest.awaitNoConnections(server);
+        TestServers.awaitNoConnections(server);
     }
 
     @ParameterizedTest
@@ -82,7 +82,7 @@ class SlowlorisTest {
             long ms = (System.nanoTime() - start) / 1_000_000;
             assertTrue(ms >= 1000, "not before the idle timeout: " + ms + " ms");
         }
-        BadRequestsTest.awaitNoConnections(server);
+        TestServers.awaitNoConnections(server);
     }
 
     @ParameterizedTest
@@ -92,6 +92,6 @@ class SlowlorisTest {
         try (RawHttp c = new RawHttp(server.localAddress())) {
             assertTrue(c.closedByPeer(), "a connection that never sends is closed");
         }
-        BadRequestsTest.awaitNoConnections(server);
+        TestServers.awaitNoConnections(server);
     }
 }

@@ -1,13 +1,20 @@
 package io.pollen.http.codec;
 
+import io.pollen.http.ChunkedCases;
 import org.junit.jupiter.api.Test;
+import io.pollen.http.ChunkedCases;
 import org.junit.jupiter.params.ParameterizedTest;
+import io.pollen.http.ChunkedCases;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import io.pollen.http.ChunkedCases;
 import java.nio.ByteBuffer;
+import io.pollen.http.ChunkedCases;
 import java.nio.charset.StandardCharsets;
+import io.pollen.http.ChunkedCases;
 import java.util.List;
 
+import io.pollen.http.ChunkedCases;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**

@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  * touches a released backend (no crash, no hang, no leaked fd).
  */
 @Timeout(60)
-class WakeupAfterClose {
+class WakeupAfterCloseTest {
     @ParameterizedTest
     @MethodSource("io.pollen.testing.TestBackends#all")
     void aWakeAfterCloseThrowsPollClosed(Backend backend) throws IOException {

@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (documented), but no later poll reports a deregistered token.
  */
 @Timeout(60)
-class DeregisterDuringDispatch {
+class DeregisterDuringDispatchTest {
     @ParameterizedTest
     @MethodSource("io.pollen.testing.TestBackends#all")
     void deregisteredTokensNeverComeBack(Backend backend) throws IOException {

@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * on java.nio this needs a wake-up, since interest changes are applied only when a select starts.
  */
 @Timeout(60)
-class RegisterDuringPoll {
+class RegisterDuringPollTest {
     @ParameterizedTest
     @MethodSource("io.pollen.testing.TestBackends#all")
     void aRegistrationFromAnotherThreadWakesTheBlockedPoll(Backend backend) throws Exception {

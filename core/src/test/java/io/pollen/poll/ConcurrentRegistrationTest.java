@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
  * every final registration must be honoured.
  */
 @Timeout(120)
-class ConcurrentRegistration {
+class ConcurrentRegistrationTest {
     @ParameterizedTest
     @MethodSource("io.pollen.testing.TestBackends#all")
     void registerReregisterDeregisterFromSeveralThreadsWhilePolling(Backend backend) throws Exception {

@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * leaks (the backend is released by whichever thread finishes last).
  */
 @Timeout(60)
-class CloseDuringPoll {
+class CloseDuringPollTest {
     @ParameterizedTest
     @MethodSource("io.pollen.testing.TestBackends#all")
     void closeMakesABlockedPollReturnAndLaterCallsThrow(Backend backend) throws Exception {
