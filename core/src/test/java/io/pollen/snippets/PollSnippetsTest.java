@@ -33,6 +33,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The examples of {@code io.pollen.poll} and {@code io.pollen.net}'s Javadoc ({@code {@snippet
  * class=io.pollen.snippets.PollSnippetsTest region=...}}), compiled and run here on every backend,
  * so that a doc example cannot rot.
+ *
+ * <p>That every tag finds its region (javadoc fails with "region not found" otherwise), from the
+ * repository root with JDK 25's javadoc:
+ * <pre>
+ * javadoc -quiet -Xdoclint:none -d /tmp/apidocs \
+ *     --snippet-path core/src/test/java:http/src/test/java \
+ *     --module-source-path io.pollen=core/src/main/java \
+ *     --module-source-path io.pollen.http=http/src/main/java \
+ *     --module io.pollen,io.pollen.http
+ * </pre>
  */
 @Timeout(30)
 class PollSnippetsTest {
