@@ -1,8 +1,6 @@
 package io.pollen.cli;
 
 import io.pollen.poll.Backend;
-import io.pollen.testing.Fds;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -19,17 +17,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** {@code pollen demo}: the chapter's trace for one task, and many tasks on one loop thread. */
 @Timeout(120)
 class DemoCommandTest {
-    static Fds.Snapshot fds;
-
     @BeforeAll
     static void before() {
         JdkWarmUp.nio();
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void after() {
-        fds.assertNoLeak();
     }
 
     @ParameterizedTest

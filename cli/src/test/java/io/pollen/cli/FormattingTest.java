@@ -1,8 +1,5 @@
 package io.pollen.cli;
 
-import io.pollen.testing.Fds;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.PrintWriter;
@@ -19,18 +16,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The progress bar, the summary and the /proc parsing: pure formatting, no I/O. */
 class FormattingTest {
-    static Fds.Snapshot fds;
-
-    @BeforeAll
-    static void before() {
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void after() {
-        fds.assertNoLeak();
-    }
-
     @Test
     void barFillsInProportionAndKeepsItsWidth() {
         String empty = Progress.bar(0, 1000, Duration.ofMillis(5));

@@ -1,7 +1,6 @@
 package io.pollen.cli;
 
 import io.pollen.poll.Backend;
-import io.pollen.testing.Fds;
 import io.pollen.testing.ScriptedPeer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,20 +29,17 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /** {@code pollen get} against Pollen's demo server and python3's http.server, and its failures. */
 @Timeout(60)
 class GetCommandTest {
-    static Fds.Snapshot fds;
     static DemoServer demo;
 
     @BeforeAll
     static void before() throws Exception {
         JdkWarmUp.nio();
-        fds = Fds.snapshot();
         demo = DemoServer.start(Backend.select(), 1, 0);
     }
 
     @AfterAll
     static void after() {
         demo.close();
-        fds.assertNoLeak();
     }
 
     @ParameterizedTest

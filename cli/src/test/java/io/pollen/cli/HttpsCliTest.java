@@ -1,7 +1,6 @@
 package io.pollen.cli;
 
 import io.pollen.poll.Backend;
-import io.pollen.testing.Fds;
 import io.pollen.testing.TestCerts;
 import io.pollen.tls.TlsContexts;
 import org.junit.jupiter.api.AfterAll;
@@ -34,7 +33,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 @Timeout(120)
 class HttpsCliTest {
-    static Fds.Snapshot fds;
     @TempDir
     static Path dir;
     static TestCerts certs;
@@ -100,7 +98,6 @@ class HttpsCliTest {
                 print("READY", server.server_address[1], flush=True)
                 server.serve_forever()
                 """);
-        fds = Fds.snapshot();
         ok = Python.start(certs.server);
         wrongHost = Python.start(certs.wrongHost);
         unknownCa = Python.start(certs.unknownCa);
@@ -113,9 +110,6 @@ class HttpsCliTest {
             if (p != null) {
                 p.close();
             }
-        }
-        if (fds != null) {
-            fds.assertNoLeak();
         }
     }
 

@@ -1,8 +1,5 @@
 package io.pollen.cli;
 
-import io.pollen.testing.Fds;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,17 +32,6 @@ class LauncherTest {
     static final Path LAUNCHER = Path.of("..", "bin", "pollen").toAbsolutePath().normalize();
     static final String JDK25 = System.getProperty("java.home");
     static final String JDK17 = "/usr/lib/jvm/java-17-openjdk-amd64";
-    static Fds.Snapshot fds;
-
-    @BeforeAll
-    static void before() {
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void after() {
-        fds.assertNoLeak();
-    }
 
     @Test
     void skipsAnOldJavaHomeAndRunsOnAJdk25(@TempDir Path dir) throws Exception {

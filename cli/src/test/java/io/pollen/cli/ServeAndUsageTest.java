@@ -1,7 +1,5 @@
 package io.pollen.cli;
 
-import io.pollen.testing.Fds;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -22,17 +20,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** {@code pollen serve} answering real clients, and bad arguments everywhere giving usage errors. */
 @Timeout(60)
 class ServeAndUsageTest {
-    static Fds.Snapshot fds;
-
     @BeforeAll
     static void before() {
         JdkWarmUp.nio();
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void after() {
-        fds.assertNoLeak();
     }
 
     @Test

@@ -1,8 +1,6 @@
 package io.pollen.cli;
 
 import io.pollen.poll.Backend;
-import io.pollen.testing.Fds;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -32,17 +30,10 @@ import static org.junit.jupiter.api.Assertions.*;
 @Timeout(120)
 class ServeDrainTest {
     static final int CLIENTS = 50;
-    static Fds.Snapshot fds;
 
     @BeforeAll
     static void before() {
         JdkWarmUp.nio();
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void after() {
-        fds.assertNoLeak();
     }
 
     @ParameterizedTest

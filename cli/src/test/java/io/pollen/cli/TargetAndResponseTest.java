@@ -1,8 +1,5 @@
 package io.pollen.cli;
 
-import io.pollen.testing.Fds;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -15,18 +12,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** URL parsing for the demo and the raw-response check that counts its successes. */
 class TargetAndResponseTest {
-    static Fds.Snapshot fds;
-
-    @BeforeAll
-    static void before() {
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void after() {
-        fds.assertNoLeak();
-    }
-
     @Test
     void parsesTheChaptersUrl() {
         Target t = Target.parse("http://127.0.0.1:8080/delay/1000/url/http://www.google.com");

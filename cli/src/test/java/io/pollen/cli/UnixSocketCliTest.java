@@ -1,7 +1,6 @@
 package io.pollen.cli;
 
 import io.pollen.poll.Backend;
-import io.pollen.testing.Fds;
 import io.pollen.testing.SocketFiles;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -29,19 +28,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Timeout(60)
 class UnixSocketCliTest {
-    static Fds.Snapshot fds;
     @TempDir
     static Path dir;
 
     @BeforeAll
     static void before() {
         JdkWarmUp.nio();
-        fds = Fds.snapshot();
     }
 
     @AfterAll
     static void after() {
-        fds.assertNoLeak();
         SocketFiles.assertNone(dir);
     }
 

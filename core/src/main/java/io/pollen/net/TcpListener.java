@@ -16,13 +16,7 @@ import java.util.Objects;
  * A non-blocking listening TCP socket that registers with a {@link io.pollen.poll.Poll}; mio's
  * {@code TcpListener}.
  *
- * <pre>{@code
- * TcpListener listener = TcpListener.bind(new InetSocketAddress("127.0.0.1", 0), poll.backend());
- * poll.registry().register(listener, SERVER, Interest.READABLE);
- * // on a readable event for SERVER:
- * TcpStream s;
- * while ((s = listener.accept()) != null) { ... register s ... }
- * }</pre>
+ * {@snippet class=io.pollen.snippets.PollSnippetsTest region=accept}
  *
  * <h2>Conventions</h2>
  * <ul>

@@ -14,16 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The event queue: waits for readiness on registered {@link Source}s and reports it as
  * {@link Event}s. Pollen's equivalent of mio's {@code Poll}.
  *
- * <pre>{@code
- * try (Poll poll = Poll.open()) {
- *     Events events = Events.withCapacity(1024);
- *     poll.registry().register(stream, Token.of(1), Interest.READABLE.add(Interest.WRITABLE));
- *     while (running) {
- *         poll.poll(events, Duration.ofMillis(100));
- *         for (Event e : events) { ... drain the source until it would block ... }
- *     }
- * }
- * }</pre>
+ * {@snippet class=io.pollen.snippets.PollSnippetsTest region=poll}
  *
  * <h2>Threads</h2>
  * One thread polls at a time (a second concurrent {@code poll} throws

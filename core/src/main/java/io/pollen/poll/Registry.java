@@ -26,6 +26,10 @@ import java.util.Objects;
  * </ul>
  * <p>Not guaranteed: events a poll already returned are not retracted by a deregister that happens
  * while the owner iterates them; owners that deregister during dispatch skip stale tokens.
+ *
+ * {@snippet class=io.pollen.snippets.PollSnippetsTest region=registry}
+ * and once done with the stream:
+ * {@snippet class=io.pollen.snippets.PollSnippetsTest region=deregister}
  */
 public final class Registry {
     private final Poll poll;

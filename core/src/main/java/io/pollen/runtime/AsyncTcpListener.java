@@ -19,11 +19,7 @@ import java.util.concurrent.CompletableFuture;
  * A listening TCP socket driven by an {@link EventLoop}: {@link #accept()} completes with the next
  * connection, on the loop.
  *
- * <pre>{@code
- * AsyncTcpListener server = AsyncTcpListener.bind(loop, new InetSocketAddress("127.0.0.1", 0));
- * server.accept().thenAccept(conn -> ...);           // the connection lives on the same loop
- * server.accept(runtime.next()).thenAccept(...);     // or hand it to another loop (acceptor style)
- * }</pre>
+ * {@snippet class=io.pollen.snippets.RuntimeSnippetsTest region=listener}
  *
  * <p>Several accepts may wait at once; they are served in call order. A graceful
  * {@link Runtime#shutdown} closes listeners first (no new connections); their waiting accepts fail

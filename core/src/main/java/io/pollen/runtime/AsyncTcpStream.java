@@ -20,10 +20,7 @@ import java.util.concurrent.TimeoutException;
  * A TCP connection driven by an {@link EventLoop}: every operation returns a
  * {@link CompletableFuture} completed on the loop, where its continuations run.
  *
- * <pre>{@code
- * AsyncTcpStream.connect(loop, addr, Duration.ofSeconds(2))
- *     .thenCompose(s -> s.writeAll(request).thenCompose(v -> s.readExactly(header)).whenComplete((v, e) -> s.close()));
- * }</pre>
+ * {@snippet class=io.pollen.snippets.RuntimeSnippetsTest region=stream}
  *
  * <p>Blocking style: from a virtual thread, {@code join()} any of these futures; the virtual thread
  * parks (no carrier pinned) while the loop's thread polls, and resumes when the loop completes the

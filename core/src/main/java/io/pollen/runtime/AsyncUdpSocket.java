@@ -15,10 +15,7 @@ import java.util.concurrent.CompletableFuture;
 /**
  * A UDP socket driven by an {@link EventLoop}: sends and receives complete on the loop.
  *
- * <pre>{@code
- * AsyncUdpSocket udp = AsyncUdpSocket.bind(loop, new InetSocketAddress("127.0.0.1", 0));
- * udp.receiveFrom(buf).thenCompose(from -> udp.sendTo(buf.flip(), from));   // echo one datagram
- * }</pre>
+ * {@snippet class=io.pollen.snippets.RuntimeSnippetsTest region=udp}
  *
  * <p>Sends and receives each wait in call order; a datagram is sent whole or not at all, and a
  * received datagram larger than the buffer is truncated (UDP's rule). Buffers belong to the socket

@@ -31,11 +31,7 @@ import java.util.function.Supplier;
  * <p>A loop either runs on its own thread (made by {@link Runtime}) or is driven by the thread
  * that {@linkplain #open opened} it, one iteration per {@link #runOnce} — handy in tests:
  *
- * <pre>{@code
- * try (EventLoop loop = EventLoop.open(Backend.NIO)) {
- *     int n = loop.blockOn(() -> loop.sleep(Duration.ofMillis(5)).thenApply(v -> 42));
- * }
- * }</pre>
+ * {@snippet class=io.pollen.snippets.RuntimeSnippetsTest region=event-loop}
  *
  * <h2>Threads</h2>
  * {@link #execute}, {@link #spawn}, the timer methods and {@link JoinHandle#cancel} may be called

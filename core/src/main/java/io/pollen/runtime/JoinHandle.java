@@ -13,11 +13,7 @@ import java.util.concurrent.TimeoutException;
  * {@link Runtime#spawnVirtual}): a {@link CompletionStage} to compose, a {@link Future} to wait
  * on, and the way to cancel the task.
  *
- * <pre>{@code
- * JoinHandle<Integer> h = loop.spawn(() -> stream.read(buf));
- * h.thenAccept(n -> System.out.println(n + " bytes"));   // compose
- * h.cancel(true);                                        // or give up: the task's sockets close
- * }</pre>
+ * {@snippet class=io.pollen.snippets.RuntimeSnippetsTest region=join-handle}
  *
  * <h2>Cancellation</h2>
  * {@link #cancel} completes the handle with a {@link java.util.concurrent.CancellationException}

@@ -8,13 +8,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A {@link Ticker} that only moves when told to: tests use it to fire timers deterministically.
  *
- * <pre>{@code
- * ManualTicker clock = new ManualTicker();
- * EventLoop loop = EventLoop.open(Backend.NIO, clock);
- * CompletableFuture<Void> slept = loop.sleep(Duration.ofSeconds(10));
- * clock.advance(Duration.ofSeconds(10));
- * loop.runOnce(Duration.ZERO);   // slept is now complete, without waiting 10 s
- * }</pre>
+ * {@snippet class=io.pollen.snippets.RuntimeSnippetsTest region=manual-ticker}
  *
  * <p>{@link #advance} wakes every loop that uses this ticker, so that a loop blocked in a poll
  * (whose timeout was computed from this ticker) re-reads it. Not guaranteed: that timers due at

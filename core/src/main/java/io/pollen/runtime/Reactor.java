@@ -20,13 +20,7 @@ import java.util.function.Consumer;
  * thread with {@link #start(String)} and let the handlers wake tasks that run on any
  * {@link java.util.concurrent.Executor}:
  *
- * <pre>{@code
- * Reactor reactor = Reactor.open(Backend.select());
- * reactor.start("reactor");
- * ExecutorService pool = Executors.newFixedThreadPool(4);
- * reactor.execute(() -> reactor.register(stream, Interest.READABLE,
- *         ReadyHandler.resumeOn(pool, flags -> readSome(stream))));
- * }</pre>
+ * {@snippet class=io.pollen.snippets.RuntimeSnippetsTest region=reactor}
  *
  * <h2>Registrations</h2>
  * A registration's token is its slot index in a growable table plus a generation, so that

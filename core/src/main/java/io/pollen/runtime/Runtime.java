@@ -30,18 +30,7 @@ import java.util.function.Supplier;
  * Wires reactors and executors: N {@link EventLoop}s, each on its own platform thread
  * (thread-per-core), plus virtual threads for blocking-style tasks.
  *
- * <pre>{@code
- * try (Runtime rt = Runtime.builder().loops(4).threadNamePrefix("app").build()) {
- *     String reply = rt.blockOn(() -> AsyncTcpStream.connect(rt.next(), addr)
- *             .thenCompose(s -> s.writeAll(request).thenCompose(v -> s.read(buf)))
- *             .thenApply(n -> decode(buf)));
- *     rt.spawnVirtual(() -> {                       // the same I/O, blocking style
- *         AsyncTcpStream s = AsyncTcpStream.connect(rt.next(), addr).join();
- *         s.writeAll(request).join();
- *         return s.read(buf).join();
- *     });
- * }
- * }</pre>
+ * {@snippet class=io.pollen.snippets.RuntimeSnippetsTest region=runtime}
  *
  * <p>A server spreads connections over the loops with one {@code SO_REUSEPORT} listener per loop
  * ({@link AsyncTcpListener#bind(EventLoop, java.net.InetSocketAddress, int, boolean)}), or with

@@ -6,13 +6,10 @@ import io.pollen.poll.Interest;
 import io.pollen.poll.Poll;
 import io.pollen.poll.Token;
 import io.pollen.sys.NativeIOException;
-import io.pollen.testing.Fds;
 import io.pollen.testing.Loopback;
 import io.pollen.testing.Loopback.Pair;
 import io.pollen.testing.PollAssert;
 import io.pollen.testing.PollAssert.Want;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -37,20 +34,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** {@link TcpStream} against every backend: connect, I/O conventions, edges, shutdown, reset, refusal, options. */
 @Timeout(60)
 class TcpStreamTest {
-    static Fds.Snapshot fds;
     static final long CLIENT = 1;
     static final long SERVER = 2;
     static final Duration QUIET = Duration.ofMillis(150);
-
-    @BeforeAll
-    static void before() {
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void after() {
-        fds.assertNoLeak();
-    }
 
     @ParameterizedTest
     @MethodSource("io.pollen.testing.TestBackends#all")

@@ -5,12 +5,9 @@ import io.pollen.poll.Events;
 import io.pollen.poll.Interest;
 import io.pollen.poll.Poll;
 import io.pollen.poll.Token;
-import io.pollen.testing.Fds;
 import io.pollen.testing.Loopback;
 import io.pollen.testing.PollAssert;
 import io.pollen.testing.PollAssert.Want;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -29,20 +26,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** {@link UdpSocket} against every backend: datagrams, edges, peek, connect, truncation, options. */
 @Timeout(60)
 class UdpSocketTest {
-    static Fds.Snapshot fds;
     static final long A = 1;
     static final long B = 2;
     static final Duration QUIET = Duration.ofMillis(150);
-
-    @BeforeAll
-    static void before() {
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void after() {
-        fds.assertNoLeak();
-    }
 
     @ParameterizedTest
     @MethodSource("io.pollen.testing.TestBackends#all")

@@ -6,13 +6,11 @@ import io.pollen.poll.Interest;
 import io.pollen.poll.Poll;
 import io.pollen.poll.Token;
 import io.pollen.sys.NativeIOException;
-import io.pollen.testing.Fds;
 import io.pollen.testing.Loopback;
 import io.pollen.testing.PollAssert;
 import io.pollen.testing.PollAssert.Want;
 import io.pollen.testing.SocketFiles;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -39,20 +37,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Timeout(60)
 class UnixListenerTest {
-    static Fds.Snapshot fds;
     @TempDir
     static Path dir;
     static final long SERVER = 1;
     static final Duration QUIET = Duration.ofMillis(150);
 
-    @BeforeAll
-    static void before() {
-        fds = Fds.snapshot();
-    }
-
     @AfterAll
     static void after() {
-        fds.assertNoLeak();
         SocketFiles.assertNone(dir);
     }
 

@@ -1,10 +1,7 @@
 package io.pollen.poll;
 
 import io.pollen.net.UdpSocket;
-import io.pollen.testing.Fds;
 import io.pollen.testing.Loopback;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,18 +25,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** {@link Events} and {@link Event}: the reusable buffer, its cursor, and a buffer smaller than the ready set. */
 @Timeout(60)
 class EventsTest {
-    static Fds.Snapshot fds;
-
-    @BeforeAll
-    static void before() {
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void after() {
-        fds.assertNoLeak();
-    }
-
     @Test
     void capacityMustBePositive() {
         assertThrows(IllegalArgumentException.class, () -> Events.withCapacity(0));

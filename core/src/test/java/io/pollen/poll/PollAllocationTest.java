@@ -2,9 +2,6 @@ package io.pollen.poll;
 
 import io.pollen.sys.linux.EventFd;
 import io.pollen.sys.unix.Unistd;
-import io.pollen.testing.Fds;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -36,18 +33,6 @@ class PollAllocationTest {
     private static final long BOUND = 64 * 1024;
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
     private static final int ROUNDS = 5;
-
-    static Fds.Snapshot fds;
-
-    @BeforeAll
-    static void snapshot() {
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void noLeaks() {
-        fds.assertNoLeak();
-    }
 
     @Test
     void pollAndIterateAllocateNothingOnEpoll() throws IOException {

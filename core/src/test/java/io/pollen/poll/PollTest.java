@@ -7,8 +7,6 @@ import io.pollen.testing.Fds;
 import io.pollen.testing.Loopback;
 import io.pollen.testing.PollAssert;
 import io.pollen.testing.PollAssert.Want;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -27,18 +25,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** {@link Poll}: timeouts, one poller at a time, lifecycle, and no leaks over many cycles. */
 @Timeout(60)
 class PollTest {
-    static Fds.Snapshot fds;
-
-    @BeforeAll
-    static void before() {
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void after() {
-        fds.assertNoLeak();
-    }
-
     @ParameterizedTest
     @MethodSource("io.pollen.testing.TestBackends#all")
     void emptyPollTimesOut(Backend backend) throws IOException {

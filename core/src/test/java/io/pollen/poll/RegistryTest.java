@@ -3,12 +3,9 @@ package io.pollen.poll;
 import io.pollen.net.TcpListener;
 import io.pollen.net.TcpStream;
 import io.pollen.net.UdpSocket;
-import io.pollen.testing.Fds;
 import io.pollen.testing.Loopback;
 import io.pollen.testing.PollAssert;
 import io.pollen.testing.PollAssert.Want;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -27,18 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** {@link Registry}: register / reregister / deregister semantics and misuse. */
 @Timeout(60)
 class RegistryTest {
-    static Fds.Snapshot fds;
     static final Duration QUIET = Duration.ofMillis(150);
-
-    @BeforeAll
-    static void before() {
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void after() {
-        fds.assertNoLeak();
-    }
 
     @ParameterizedTest
     @MethodSource("io.pollen.testing.TestBackends#all")

@@ -1,10 +1,7 @@
 package io.pollen.poll;
 
-import io.pollen.testing.Fds;
 import io.pollen.testing.PollAssert;
 import io.pollen.testing.PollAssert.Want;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,19 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Timeout(60)
 class SourceFdTest {
-    static Fds.Snapshot fds;
     @TempDir
     static Path dir;
-
-    @BeforeAll
-    static void before() {
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void after() {
-        fds.assertNoLeak();
-    }
 
     @ParameterizedTest
     @MethodSource("io.pollen.testing.TestBackends#all")

@@ -1,8 +1,5 @@
 package io.pollen.poll;
 
-import io.pollen.testing.Fds;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -28,18 +25,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class WakerStressTest {
     private static final long WAKES = 1_000_000;
     private static final Duration POLL_TIMEOUT = Duration.ofSeconds(10);
-
-    static Fds.Snapshot fds;
-
-    @BeforeAll
-    static void snapshot() {
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void noLeaks() {
-        fds.assertNoLeak();
-    }
 
     @ParameterizedTest
     @MethodSource("io.pollen.testing.TestBackends#all")

@@ -1,10 +1,7 @@
 package io.pollen.poll;
 
-import io.pollen.testing.Fds;
 import io.pollen.testing.PollAssert;
 import io.pollen.testing.PollAssert.Want;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -21,18 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** {@link Waker}: local and remote wakes, coalescing, a blocked poll returning, one per Poll. */
 @Timeout(60)
 class WakerTest {
-    static Fds.Snapshot fds;
     static final long WAKER = 1000;
-
-    @BeforeAll
-    static void before() {
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void after() {
-        fds.assertNoLeak();
-    }
 
     @ParameterizedTest
     @MethodSource("io.pollen.testing.TestBackends#all")

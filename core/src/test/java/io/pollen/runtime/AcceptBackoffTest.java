@@ -3,9 +3,7 @@ package io.pollen.runtime;
 import io.pollen.net.TcpStream;
 import io.pollen.poll.Backend;
 import io.pollen.sys.NativeIOException;
-import io.pollen.testing.Fds;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.pollen.testing.Loopback;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -29,24 +27,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Timeout(60)
 class AcceptBackoffTest {
-    static Fds.Snapshot fds;
-
-    @BeforeAll
-    static void before() {
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void after() {
-        fds.assertNoLeak();
-    }
-
     @ParameterizedTest
     @MethodSource("io.pollen.testing.TestBackends#all")
     void emfileBacksOffAndResumes(Backend backend) throws Exception {
         try (Runtime rt = Runtime.builder().backend(backend).threadNamePrefix("emfile").build()) {
             EventLoop loop = rt.loops().getFirst();
-            AsyncTcpListener server = AsyncTcpListener.bind(loop, Echo.localhost());
+            AsyncTcpListener server = AsyncTcpListener.bind(loop, Loopback.any());
             AtomicInteger calls = new AtomicInteger();
             AtomicInteger failures = new AtomicInteger();
             boolean[] failing = {true};

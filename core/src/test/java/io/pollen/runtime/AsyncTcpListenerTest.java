@@ -1,9 +1,8 @@
 package io.pollen.runtime;
 
 import io.pollen.poll.Backend;
-import io.pollen.testing.Fds;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.pollen.testing.Echo;
+import io.pollen.testing.Loopback;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -28,23 +27,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Async listeners: waiting accepts, the acceptor hand-over, SO_REUSEPORT per loop, close. */
 @Timeout(60)
 class AsyncTcpListenerTest {
-    static Fds.Snapshot fds;
-
-    @BeforeAll
-    static void before() {
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void after() {
-        fds.assertNoLeak();
-    }
-
     @ParameterizedTest
     @MethodSource("io.pollen.testing.TestBackends#all")
     void waitingAcceptsAreServedInCallOrder(Backend backend) throws Exception {
         try (EventLoop loop = EventLoop.open(backend)) {
-            AsyncTcpListener l = AsyncTcpListener.bind(loop, Echo.localhost());
+            AsyncTcpListener l = AsyncTcpListener.bind(loop, Loopback.any());
             InetSocketAddress addr = l.localAddress();
             assertTrue(addr.getPort() > 0);
             List<CompletableFuture<AsyncTcpStream>> accepts = new ArrayList<>();
@@ -86,7 +73,7 @@ class AsyncTcpListenerTest {
     void anAcceptorHandsConnectionsToOtherLoops(Backend backend) throws Exception {
         try (Runtime rt = Runtime.builder().backend(backend).loops(2).threadNamePrefix("acceptor").build()) {
             EventLoop a = rt.loops().get(0), b = rt.loops().get(1);
-            AsyncTcpListener l = AsyncTcpListener.bind(a, Echo.localhost());
+            AsyncTcpListener l = AsyncTcpListener.bind(a, Loopback.any());
             CompletableFuture<String> where = l.accept(b).thenApply(s -> {
                 String name = Thread.currentThread().getName() + "/" + s.loop().name();
                 s.close();
@@ -104,7 +91,7 @@ class AsyncTcpListenerTest {
     void oneReusePortListenerPerLoopServesEveryConnection(Backend backend) throws Exception {
         int loops = 2, connections = 200;
         try (Runtime rt = Runtime.builder().backend(backend).loops(loops).threadNamePrefix("reuseport").build()) {
-            AsyncTcpListener first = AsyncTcpListener.bind(rt.loops().get(0), Echo.localhost(), 128, true);
+            AsyncTcpListener first = AsyncTcpListener.bind(rt.loops().get(0), Loopback.any(), 128, true);
             AsyncTcpListener second = AsyncTcpListener.bind(rt.loops().get(1), first.localAddress(), 128, true);
             assertEquals(first.localAddress(), second.localAddress());
             rt.loops().get(0).execute(() -> Echo.serve(first, i -> first.loop()));
@@ -125,7 +112,7 @@ class AsyncTcpListenerTest {
     @MethodSource("io.pollen.testing.TestBackends#all")
     void closingFailsWaitingAcceptsAndRefusesNewOnes(Backend backend) throws Exception {
         try (EventLoop loop = EventLoop.open(backend)) {
-            AsyncTcpListener l = AsyncTcpListener.bind(loop, Echo.localhost());
+            AsyncTcpListener l = AsyncTcpListener.bind(loop, Loopback.any());
             CompletableFuture<AsyncTcpStream> waiting = l.accept();
             l.close();
             l.close();
@@ -142,7 +129,7 @@ class AsyncTcpListenerTest {
         InetSocketAddress addr;
         CompletableFuture<AsyncTcpStream> waiting;
         try (EventLoop loop = EventLoop.open(backend)) {
-            AsyncTcpListener l = AsyncTcpListener.bind(loop, Echo.localhost());
+            AsyncTcpListener l = AsyncTcpListener.bind(loop, Loopback.any());
             addr = l.localAddress();
             waiting = l.accept();
         }

@@ -2,10 +2,13 @@ package io.pollen.runtime;
 
 import io.pollen.net.TcpStream;
 import io.pollen.poll.Backend;
+import io.pollen.testing.AsyncPermits;
+import io.pollen.testing.Echo;
 import io.pollen.testing.Fds;
 import io.pollen.testing.TestBackends;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import io.pollen.testing.Loopback;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -38,33 +41,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Async TCP streams: round trips at scale, partial reads, EOF, timeouts, backpressure, close. */
 @Timeout(30)
 class AsyncTcpStreamTest {
-    static Fds.Snapshot fds;
-
-    @BeforeAll
-    static void before() {
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void after() {
-        fds.assertNoLeak();
-    }
-
-    /** As many concurrent connections as this process may open (two fds each), at most 10,000. */
-    static int fdBudget(int wanted) {
-        long limit = 1024;
-        try {
-            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/limits"))) {
-                if (line.startsWith("Max open files")) {
-                    limit = Long.parseLong(line.substring(26).trim().split("\\s+")[0]);
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // not Linux: keep the conservative default
-        }
-        return (int) Math.max(100, Math.min(wanted, (limit - Fds.count() - 1000) / 2));
-    }
-
     @ParameterizedTest
     @MethodSource("io.pollen.testing.TestBackends#all")
     void tenThousandConcurrentTasksEachDoARoundTripOnOneLoop(Backend backend) throws Exception {
@@ -72,11 +48,11 @@ class AsyncTcpStreamTest {
         int tasks = 10_000;
         try (Runtime rt = Runtime.builder().backend(backend).threadNamePrefix("rt10k").build()) {
             EventLoop loop = rt.next();
-            AsyncTcpListener server = AsyncTcpListener.bind(loop, Echo.localhost(), 4096, false);
+            AsyncTcpListener server = AsyncTcpListener.bind(loop, Loopback.any(), 4096, false);
             loop.execute(() -> Echo.serve(server, i -> loop));
             // All tasks are spawned at once and suspended together on the loop; the number of open
             // connections is capped by the process's fd limit (two fds per round trip).
-            AsyncPermits permits = new AsyncPermits(fdBudget(tasks));
+            AsyncPermits permits = new AsyncPermits(Fds.budget(tasks));
             List<JoinHandle<Boolean>> handles = new ArrayList<>();
             for (int i = 0; i < tasks; i++) {
                 byte[] payload = Echo.payload(i, 1 + i % 200);
@@ -101,7 +77,7 @@ class AsyncTcpStreamTest {
     @MethodSource("io.pollen.testing.TestBackends#all")
     void largePayloadsSurvivePartialReadsAndWrites(Backend backend) throws Exception {
         try (EventLoop loop = EventLoop.open(backend)) {
-            AsyncTcpListener server = AsyncTcpListener.bind(loop, Echo.localhost());
+            AsyncTcpListener server = AsyncTcpListener.bind(loop, Loopback.any());
             Echo.serve(server, i -> loop);
             byte[] payload = Echo.payload(3, 3 * 1024 * 1024 + 17);
             byte[] back = loop.blockOn(() -> Echo.roundTrip(loop, server.localAddress(), payload));
@@ -113,8 +89,8 @@ class AsyncTcpStreamTest {
     @ParameterizedTest
     @MethodSource("io.pollen.testing.TestBackends#all")
     void readExactlyFillsTheBufferOrFailsWithEof(Backend backend) throws Exception {
-        try (EventLoop loop = EventLoop.open(backend); ServerSocket peer = new ServerSocket(0, 50, loopback())) {
-            AsyncTcpStream s = loop.blockOn(() -> AsyncTcpStream.connect(loop, addressOf(peer)));
+        try (EventLoop loop = EventLoop.open(backend); ServerSocket peer = new ServerSocket(0, 50, Loopback.address())) {
+            AsyncTcpStream s = loop.blockOn(() -> AsyncTcpStream.connect(loop, Loopback.addressOf(peer)));
             try (Socket p = peer.accept()) {
                 p.getOutputStream().write(new byte[]{1, 2, 3, 4, 5});
                 ByteBuffer four = ByteBuffer.allocate(4);
@@ -135,9 +111,9 @@ class AsyncTcpStreamTest {
     @ParameterizedTest
     @MethodSource("io.pollen.testing.TestBackends#all")
     void readToEndReturnsEveryByteUntilThePeerEndsAndStopsAtItsLimit(Backend backend) throws Exception {
-        try (EventLoop loop = EventLoop.open(backend); ServerSocket peer = new ServerSocket(0, 50, loopback())) {
+        try (EventLoop loop = EventLoop.open(backend); ServerSocket peer = new ServerSocket(0, 50, Loopback.address())) {
             byte[] payload = Echo.payload(7, 300_000);
-            AsyncTcpStream s = loop.blockOn(() -> AsyncTcpStream.connect(loop, addressOf(peer)));
+            AsyncTcpStream s = loop.blockOn(() -> AsyncTcpStream.connect(loop, Loopback.addressOf(peer)));
             try (Socket p = peer.accept()) {
                 Thread writer = Thread.ofPlatform().start(() -> {
                     try {
@@ -152,7 +128,7 @@ class AsyncTcpStreamTest {
             }
             s.close();
             // One byte more than allowed: a clear failure, not an unbounded buffer.
-            AsyncTcpStream t = loop.blockOn(() -> AsyncTcpStream.connect(loop, addressOf(peer)));
+            AsyncTcpStream t = loop.blockOn(() -> AsyncTcpStream.connect(loop, Loopback.addressOf(peer)));
             try (Socket p = peer.accept()) {
                 p.getOutputStream().write(new byte[101]);
                 p.shutdownOutput();
@@ -167,8 +143,8 @@ class AsyncTcpStreamTest {
     @ParameterizedTest
     @MethodSource("io.pollen.testing.TestBackends#all")
     void readFullyFillsTheBufferOrAnswersShortAtTheEnd(Backend backend) throws Exception {
-        try (EventLoop loop = EventLoop.open(backend); ServerSocket peer = new ServerSocket(0, 50, loopback())) {
-            AsyncTcpStream s = loop.blockOn(() -> AsyncTcpStream.connect(loop, addressOf(peer)));
+        try (EventLoop loop = EventLoop.open(backend); ServerSocket peer = new ServerSocket(0, 50, Loopback.address())) {
+            AsyncTcpStream s = loop.blockOn(() -> AsyncTcpStream.connect(loop, Loopback.addressOf(peer)));
             try (Socket p = peer.accept()) {
                 p.getOutputStream().write(new byte[]{1, 2, 3});
                 p.getOutputStream().flush();
@@ -199,8 +175,8 @@ class AsyncTcpStreamTest {
     @ParameterizedTest
     @MethodSource("io.pollen.testing.TestBackends#all")
     void oneReadAtATimeAndCloseFailsThePendingRead(Backend backend) throws Exception {
-        try (EventLoop loop = EventLoop.open(backend); ServerSocket peer = new ServerSocket(0, 50, loopback())) {
-            AsyncTcpStream s = loop.blockOn(() -> AsyncTcpStream.connect(loop, addressOf(peer)));
+        try (EventLoop loop = EventLoop.open(backend); ServerSocket peer = new ServerSocket(0, 50, Loopback.address())) {
+            AsyncTcpStream s = loop.blockOn(() -> AsyncTcpStream.connect(loop, Loopback.addressOf(peer)));
             try (Socket p = peer.accept()) {
                 CompletableFuture<Integer> first = s.read(ByteBuffer.allocate(8));
                 CompletableFuture<Integer> second = s.read(ByteBuffer.allocate(8));
@@ -218,8 +194,8 @@ class AsyncTcpStreamTest {
     @ParameterizedTest
     @MethodSource("io.pollen.testing.TestBackends#all")
     void writeAndShutdownOutputReachThePeer(Backend backend) throws Exception {
-        try (EventLoop loop = EventLoop.open(backend); ServerSocket peer = new ServerSocket(0, 50, loopback())) {
-            AsyncTcpStream s = loop.blockOn(() -> AsyncTcpStream.connect(loop, addressOf(peer)));
+        try (EventLoop loop = EventLoop.open(backend); ServerSocket peer = new ServerSocket(0, 50, Loopback.address())) {
+            AsyncTcpStream s = loop.blockOn(() -> AsyncTcpStream.connect(loop, Loopback.addressOf(peer)));
             try (Socket p = peer.accept()) {
                 int n = loop.blockOn(() -> s.write(ByteBuffer.wrap("hello".getBytes())));
                 assertTrue(n > 0 && n <= 5);
@@ -236,8 +212,8 @@ class AsyncTcpStreamTest {
     @MethodSource("io.pollen.testing.TestBackends#all")
     void aRefusedConnectFails(Backend backend) throws Exception {
         InetSocketAddress closedPort;
-        try (ServerSocket s = new ServerSocket(0, 1, loopback())) {
-            closedPort = addressOf(s);
+        try (ServerSocket s = new ServerSocket(0, 1, Loopback.address())) {
+            closedPort = Loopback.addressOf(s);
         }
         try (EventLoop loop = EventLoop.open(backend)) {
             ExecutionException e = assertThrows(ExecutionException.class,
@@ -254,7 +230,7 @@ class AsyncTcpStreamTest {
         // A listener that never accepts, with its accept queue full: Linux drops further SYNs, so
         // a connect stays pending until its timeout.
         try (EventLoop loop = EventLoop.open(backend);
-             io.pollen.net.TcpListener full = io.pollen.net.TcpListener.bind(Echo.localhost(), backend, 1, false)) {
+             io.pollen.net.TcpListener full = io.pollen.net.TcpListener.bind(Loopback.any(), backend, 1, false)) {
             List<TcpStream> fillers = new ArrayList<>();
             try {
                 for (int i = 0; i < 8; i++) {
@@ -279,8 +255,8 @@ class AsyncTcpStreamTest {
     @ParameterizedTest
     @MethodSource("io.pollen.testing.TestBackends#all")
     void aSlowReaderMakesWriteAllWaitInsteadOfBuffering(Backend backend) throws Exception {
-        try (EventLoop loop = EventLoop.open(backend); ServerSocket peer = new ServerSocket(0, 50, loopback())) {
-            AsyncTcpStream s = loop.blockOn(() -> AsyncTcpStream.connect(loop, addressOf(peer)));
+        try (EventLoop loop = EventLoop.open(backend); ServerSocket peer = new ServerSocket(0, 50, Loopback.address())) {
+            AsyncTcpStream s = loop.blockOn(() -> AsyncTcpStream.connect(loop, Loopback.addressOf(peer)));
             try (Socket p = peer.accept()) {
                 s.setWriteBufferWaterMarks(16 * 1024, 64 * 1024);
                 byte[] chunk = new byte[32 * 1024];
@@ -326,13 +302,5 @@ class AsyncTcpStreamTest {
                 s.close();
             }
         }
-    }
-
-    static java.net.InetAddress loopback() throws IOException {
-        return java.net.InetAddress.getByName("127.0.0.1");
-    }
-
-    static InetSocketAddress addressOf(ServerSocket s) {
-        return new InetSocketAddress("127.0.0.1", s.getLocalPort());
     }
 }

@@ -1,9 +1,7 @@
 package io.pollen.runtime;
 
 import io.pollen.poll.Backend;
-import io.pollen.testing.Fds;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.pollen.testing.Loopback;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -25,24 +23,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Async UDP: send/receive on the loop, waiting receives, blocking style, close. */
 @Timeout(60)
 class AsyncUdpSocketTest {
-    static Fds.Snapshot fds;
-
-    @BeforeAll
-    static void before() {
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void after() {
-        fds.assertNoLeak();
-    }
-
     @ParameterizedTest
     @MethodSource("io.pollen.testing.TestBackends#all")
     void aWaitingReceiveCompletesWhenADatagramArrives(Backend backend) throws Exception {
         try (EventLoop loop = EventLoop.open(backend)) {
-            AsyncUdpSocket a = AsyncUdpSocket.bind(loop, Echo.localhost());
-            AsyncUdpSocket b = AsyncUdpSocket.bind(loop, Echo.localhost());
+            AsyncUdpSocket a = AsyncUdpSocket.bind(loop, Loopback.any());
+            AsyncUdpSocket b = AsyncUdpSocket.bind(loop, Loopback.any());
             ByteBuffer in = ByteBuffer.allocate(100);
             CompletableFuture<InetSocketAddress> received = b.receiveFrom(in);
             loop.runOnce(Duration.ZERO);
@@ -63,8 +49,8 @@ class AsyncUdpSocketTest {
     @MethodSource("io.pollen.testing.TestBackends#all")
     void aBlockingStyleEchoOverUdp(Backend backend) throws Exception {
         try (Runtime rt = Runtime.builder().backend(backend).threadNamePrefix("udp").build()) {
-            AsyncUdpSocket server = AsyncUdpSocket.bind(rt.next(), Echo.localhost());
-            AsyncUdpSocket client = AsyncUdpSocket.bind(rt.next(), Echo.localhost());
+            AsyncUdpSocket server = AsyncUdpSocket.bind(rt.next(), Loopback.any());
+            AsyncUdpSocket client = AsyncUdpSocket.bind(rt.next(), Loopback.any());
             int n = 50;
             JoinHandle<Integer> echo = rt.spawnVirtual(() -> {
                 ByteBuffer buf = ByteBuffer.allocate(64);
@@ -96,7 +82,7 @@ class AsyncUdpSocketTest {
     @MethodSource("io.pollen.testing.TestBackends#all")
     void closeFailsAWaitingReceive(Backend backend) throws Exception {
         try (EventLoop loop = EventLoop.open(backend)) {
-            AsyncUdpSocket s = AsyncUdpSocket.bind(loop, Echo.localhost());
+            AsyncUdpSocket s = AsyncUdpSocket.bind(loop, Loopback.any());
             CompletableFuture<InetSocketAddress> r = s.receiveFrom(ByteBuffer.allocate(8));
             s.close();
             assertFalse(s.isOpen());

@@ -3,10 +3,8 @@ package io.pollen.runtime;
 import io.pollen.net.UnixSocketAddress;
 import io.pollen.poll.Backend;
 import io.pollen.sys.NativeIOException;
-import io.pollen.testing.Fds;
 import io.pollen.testing.SocketFiles;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -39,18 +37,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Timeout(60)
 class AsyncUnixStreamTest {
-    static Fds.Snapshot fds;
     @TempDir
     static Path dir;
 
-    @BeforeAll
-    static void before() {
-        fds = Fds.snapshot();
-    }
-
     @AfterAll
     static void after() {
-        fds.assertNoLeak();
         SocketFiles.assertNone(dir);
     }
 

@@ -3,13 +3,10 @@ package io.pollen.runtime;
 import io.pollen.net.UdpSocket;
 import io.pollen.poll.Backend;
 import io.pollen.poll.Interest;
-import io.pollen.testing.Fds;
 import io.pollen.testing.Loopback;
 import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -30,18 +27,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** A loop that says when it is blocked, counts what it does, and records it for JFR. */
 @Timeout(60)
 class BlockedLoopTest {
-    static Fds.Snapshot fds;
-
-    @BeforeAll
-    static void before() {
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void after() {
-        fds.assertNoLeak();
-    }
-
     /** A task that holds its loop: sleeps on the loop thread, the mistake the watchdog finds. */
     private static CompletableFuture<String> holdTheLoop(long millis) {
         Loopback.sleep(millis);

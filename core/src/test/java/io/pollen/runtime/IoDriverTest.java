@@ -5,9 +5,6 @@ import io.pollen.poll.Interest;
 import io.pollen.poll.Source;
 import io.pollen.poll.spi.Driver;
 import io.pollen.poll.spi.Drivers;
-import io.pollen.testing.Fds;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -22,18 +19,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 /** The loop's side of the driver seam: one wake flag, so one system call per parked run at most. */
 @Timeout(60)
 class IoDriverTest {
-    static Fds.Snapshot fds;
-
-    @BeforeAll
-    static void before() {
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void after() {
-        fds.assertNoLeak();
-    }
-
     /** A real driver that counts the wake-ups reaching it and says when a run has begun. */
     static final class Counting implements Driver {
         final Driver real;

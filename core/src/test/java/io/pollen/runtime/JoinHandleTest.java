@@ -1,9 +1,7 @@
 package io.pollen.runtime;
 
 import io.pollen.poll.Backend;
-import io.pollen.testing.Fds;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.pollen.testing.Loopback;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -26,18 +24,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Join handles: composition, cancellation that frees the task's sockets, timeouts. */
 @Timeout(60)
 class JoinHandleTest {
-    static Fds.Snapshot fds;
-
-    @BeforeAll
-    static void before() {
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void after() {
-        fds.assertNoLeak();
-    }
-
     @ParameterizedTest
     @MethodSource("io.pollen.testing.TestBackends#all")
     void handlesComposeAndAsyncStagesRunOnTheLoop(Backend backend) throws Exception {
@@ -55,12 +41,12 @@ class JoinHandleTest {
     @MethodSource("io.pollen.testing.TestBackends#all")
     void cancellingATaskClosesItsSocketsAndReleasesTheirRegistrations(Backend backend) throws Exception {
         try (Runtime rt = Runtime.builder().backend(backend).threadNamePrefix("cancel").build();
-             ServerSocket peer = new ServerSocket(0, 50, AsyncTcpStreamTest.loopback())) {
+             ServerSocket peer = new ServerSocket(0, 50, Loopback.address())) {
             EventLoop loop = rt.next();
             CompletableFuture<AsyncTcpStream> opened = new CompletableFuture<>();
             // Two sockets, the second opened in a continuation: both belong to the task.
-            JoinHandle<Integer> h = loop.spawn(() -> AsyncTcpStream.connect(loop, AsyncTcpStreamTest.addressOf(peer))
-                    .thenCompose(a -> AsyncTcpStream.connect(loop, AsyncTcpStreamTest.addressOf(peer)))
+            JoinHandle<Integer> h = loop.spawn(() -> AsyncTcpStream.connect(loop, Loopback.addressOf(peer))
+                    .thenCompose(a -> AsyncTcpStream.connect(loop, Loopback.addressOf(peer)))
                     .thenCompose(b -> {
                         opened.complete(b);
                         return b.read(ByteBuffer.allocate(16)); // waits forever: the peer never writes
@@ -84,9 +70,9 @@ class JoinHandleTest {
     @MethodSource("io.pollen.testing.TestBackends#all")
     void timeoutCancelsTheTaskAndFreesItsFd(Backend backend) throws Exception {
         try (Runtime rt = Runtime.builder().backend(backend).threadNamePrefix("timeout").build();
-             ServerSocket peer = new ServerSocket(0, 50, AsyncTcpStreamTest.loopback())) {
+             ServerSocket peer = new ServerSocket(0, 50, Loopback.address())) {
             EventLoop loop = rt.next();
-            JoinHandle<Integer> task = loop.spawn(() -> AsyncTcpStream.connect(loop, AsyncTcpStreamTest.addressOf(peer))
+            JoinHandle<Integer> task = loop.spawn(() -> AsyncTcpStream.connect(loop, Loopback.addressOf(peer))
                     .thenCompose(s -> s.read(ByteBuffer.allocate(16))));
             CompletableFuture<Integer> limited = loop.timeout(task, Duration.ofMillis(300));
             try (Socket p = peer.accept()) {
@@ -103,9 +89,9 @@ class JoinHandleTest {
     @MethodSource("io.pollen.testing.TestBackends#all")
     void completingTheHandleFromOutsideAbandonsTheTask(Backend backend) throws Exception {
         try (Runtime rt = Runtime.builder().backend(backend).threadNamePrefix("abandon").build();
-             ServerSocket peer = new ServerSocket(0, 50, AsyncTcpStreamTest.loopback())) {
+             ServerSocket peer = new ServerSocket(0, 50, Loopback.address())) {
             EventLoop loop = rt.next();
-            JoinHandle<Integer> task = loop.spawn(() -> AsyncTcpStream.connect(loop, AsyncTcpStreamTest.addressOf(peer))
+            JoinHandle<Integer> task = loop.spawn(() -> AsyncTcpStream.connect(loop, Loopback.addressOf(peer))
                     .thenCompose(s -> s.read(ByteBuffer.allocate(16))));
             try (Socket p = peer.accept()) {
                 task.orTimeout(100, TimeUnit.MILLISECONDS);

@@ -4,9 +4,7 @@ import io.pollen.net.TcpListener;
 import io.pollen.net.TcpStream;
 import io.pollen.poll.Backend;
 import io.pollen.poll.Interest;
-import io.pollen.testing.Fds;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.pollen.testing.Loopback;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -35,18 +33,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The Reactor on its own: the decoupled shape, stale tokens, ownership rules. */
 @Timeout(60)
 class ReactorTest {
-    static Fds.Snapshot fds;
-
-    @BeforeAll
-    static void before() {
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void after() {
-        fds.assertNoLeak();
-    }
-
     /**
      * The chapter's shape: the reactor polls on its own thread and only wakes tasks; the tasks
      * (one state machine per connection) run on a separate thread pool.
@@ -58,13 +44,13 @@ class ReactorTest {
         ExecutorService pool = Executors.newFixedThreadPool(3, Thread.ofPlatform().name("executor-", 0).factory());
         Reactor reactor = Reactor.open(backend);
         Thread reactorThread = reactor.start("decoupled-reactor");
-        try (ServerSocket server = new ServerSocket(0, 100, AsyncTcpStreamTest.loopback())) {
+        try (ServerSocket server = new ServerSocket(0, 100, Loopback.address())) {
             Thread echo = Thread.ofPlatform().start(() -> echoBlocking(server, connections));
             Set<String> handlerThreads = ConcurrentHashMap.newKeySet();
             Set<String> taskThreads = ConcurrentHashMap.newKeySet();
             List<CompletableFuture<String>> replies = new ArrayList<>();
             for (int i = 0; i < connections; i++) {
-                Conn c = new Conn(TcpStream.connect(AsyncTcpStreamTest.addressOf(server), backend), "hello " + i, taskThreads);
+                Conn c = new Conn(TcpStream.connect(Loopback.addressOf(server), backend), "hello " + i, taskThreads);
                 replies.add(c.reply);
                 ReadyHandler wake = ReadyHandler.resumeOn(pool, flags -> c.step());
                 reactor.execute(() -> c.reg = reactor.register(c.stream, Interest.READABLE.add(Interest.WRITABLE), flags -> {
@@ -163,8 +149,8 @@ class ReactorTest {
     @MethodSource("io.pollen.testing.TestBackends#all")
     void anEventForACancelledRegistrationIsDroppedEvenIfTheSlotWasReused(Backend backend) throws Exception {
         try (Reactor reactor = Reactor.open(backend);
-             TcpListener l1 = TcpListener.bind(Echo.localhost(), backend);
-             TcpListener l2 = TcpListener.bind(Echo.localhost(), backend);
+             TcpListener l1 = TcpListener.bind(Loopback.any(), backend);
+             TcpListener l2 = TcpListener.bind(Loopback.any(), backend);
              Socket c1 = new Socket(l1.localAddress().getAddress(), l1.localAddress().getPort())) {
             AtomicInteger first = new AtomicInteger(), second = new AtomicInteger();
             Registration r1 = reactor.register(l1, Interest.READABLE, f -> first.incrementAndGet());
@@ -209,7 +195,7 @@ class ReactorTest {
     @ParameterizedTest
     @MethodSource("io.pollen.testing.TestBackends#all")
     void registerBelongsToTheReactorThread(Backend backend) throws Exception {
-        try (Reactor reactor = Reactor.open(backend); TcpListener l = TcpListener.bind(Echo.localhost(), backend)) {
+        try (Reactor reactor = Reactor.open(backend); TcpListener l = TcpListener.bind(Loopback.any(), backend)) {
             CompletableFuture<Throwable> off = new CompletableFuture<>();
             Thread.ofPlatform().start(() -> {
                 try {

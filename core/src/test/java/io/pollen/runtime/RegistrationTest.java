@@ -3,9 +3,7 @@ package io.pollen.runtime;
 import io.pollen.net.TcpStream;
 import io.pollen.poll.Backend;
 import io.pollen.poll.Interest;
-import io.pollen.testing.Fds;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.pollen.testing.Loopback;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,23 +26,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The low-level readiness API: register, readiness tracking, reregister, cancel, loop close. */
 @Timeout(60)
 class RegistrationTest {
-    static Fds.Snapshot fds;
-
-    @BeforeAll
-    static void before() {
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void after() {
-        fds.assertNoLeak();
-    }
-
     @ParameterizedTest
     @MethodSource("io.pollen.testing.TestBackends#all")
     void aHandlerSeesReadinessAndDrainsUntilWouldBlock(Backend backend) throws Exception {
-        try (EventLoop loop = EventLoop.open(backend); ServerSocket peer = new ServerSocket(0, 5, AsyncTcpStreamTest.loopback())) {
-            TcpStream s = TcpStream.connect(AsyncTcpStreamTest.addressOf(peer), backend);
+        try (EventLoop loop = EventLoop.open(backend); ServerSocket peer = new ServerSocket(0, 5, Loopback.address())) {
+            TcpStream s = TcpStream.connect(Loopback.addressOf(peer), backend);
             List<Integer> calls = new ArrayList<>();
             ByteBuffer got = ByteBuffer.allocate(1024);
             Registration[] reg = new Registration[1];
@@ -104,8 +90,8 @@ class RegistrationTest {
     @ParameterizedTest
     @MethodSource("io.pollen.testing.TestBackends#all")
     void releaseThenCloseForgetsTheSocketAndItsSlotServesTheNextOne(Backend backend) throws Exception {
-        try (EventLoop loop = EventLoop.open(backend); ServerSocket peer = new ServerSocket(0, 5, AsyncTcpStreamTest.loopback())) {
-            TcpStream first = TcpStream.connect(AsyncTcpStreamTest.addressOf(peer), backend);
+        try (EventLoop loop = EventLoop.open(backend); ServerSocket peer = new ServerSocket(0, 5, Loopback.address())) {
+            TcpStream first = TcpStream.connect(Loopback.addressOf(peer), backend);
             List<Integer> firstCalls = new ArrayList<>();
             Registration r1 = loop.register(first, Interest.READABLE.add(Interest.WRITABLE), firstCalls::add);
             try (Socket p1 = peer.accept()) {
@@ -117,7 +103,7 @@ class RegistrationTest {
                 first.close();
                 p1.getOutputStream().write("to a closed socket".getBytes());
 
-                TcpStream second = TcpStream.connect(AsyncTcpStreamTest.addressOf(peer), backend);
+                TcpStream second = TcpStream.connect(Loopback.addressOf(peer), backend);
                 List<Integer> secondCalls = new ArrayList<>();
                 Registration r2 = loop.register(second, Interest.READABLE.add(Interest.WRITABLE), flags -> {
                     if (secondCalls.isEmpty()) {
@@ -150,8 +136,8 @@ class RegistrationTest {
     void aThrowingHandlerDoesNotStopTheLoop(Backend backend) throws Exception {
         List<Throwable> errors = new ArrayList<>();
         try (EventLoop loop = EventLoop.create("throwing", backend, Ticker.system(), (l, t) -> errors.add(t), 64);
-             ServerSocket peer = new ServerSocket(0, 5, AsyncTcpStreamTest.loopback())) {
-            TcpStream s = TcpStream.connect(AsyncTcpStreamTest.addressOf(peer), backend);
+             ServerSocket peer = new ServerSocket(0, 5, Loopback.address())) {
+            TcpStream s = TcpStream.connect(Loopback.addressOf(peer), backend);
             loop.register(s, Interest.WRITABLE, flags -> {
                 throw new IllegalStateException("handler bug");
             });
@@ -168,10 +154,10 @@ class RegistrationTest {
     @ParameterizedTest
     @MethodSource("io.pollen.testing.TestBackends#all")
     void closingTheLoopClosesRegisteredSockets(Backend backend) throws Exception {
-        try (ServerSocket peer = new ServerSocket(0, 5, AsyncTcpStreamTest.loopback())) {
+        try (ServerSocket peer = new ServerSocket(0, 5, Loopback.address())) {
             TcpStream s;
             try (EventLoop loop = EventLoop.open(backend)) {
-                s = TcpStream.connect(AsyncTcpStreamTest.addressOf(peer), backend);
+                s = TcpStream.connect(Loopback.addressOf(peer), backend);
                 loop.register(s, Interest.READABLE, flags -> { });
             }
             assertFalse(s.isOpen());
@@ -183,9 +169,9 @@ class RegistrationTest {
     @MethodSource("io.pollen.testing.TestBackends#all")
     void registerIsForTheLoopThreadAndCancelIsForAnyThread(Backend backend) throws Exception {
         try (Runtime rt = Runtime.builder().backend(backend).threadNamePrefix("reg").build();
-             ServerSocket peer = new ServerSocket(0, 5, AsyncTcpStreamTest.loopback())) {
+             ServerSocket peer = new ServerSocket(0, 5, Loopback.address())) {
             EventLoop loop = rt.next();
-            TcpStream s = TcpStream.connect(AsyncTcpStreamTest.addressOf(peer), backend);
+            TcpStream s = TcpStream.connect(Loopback.addressOf(peer), backend);
             assertThrows(IllegalStateException.class, () -> loop.register(s, Interest.READABLE, f -> { }));
             CompletableFuture<Registration> reg = new CompletableFuture<>();
             loop.execute(() -> reg.complete(loop.register(s, Interest.READABLE, f -> { })));

@@ -1,10 +1,7 @@
 package io.pollen.runtime;
 
 import io.pollen.poll.Backend;
-import io.pollen.testing.Fds;
 import io.pollen.testing.Loopback;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,18 +28,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Timeout(60)
 class RuntimeShutdownTest {
-    static Fds.Snapshot fds;
-
-    @BeforeAll
-    static void before() {
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void after() {
-        fds.assertNoLeak();
-    }
-
     @ParameterizedTest
     @MethodSource("io.pollen.testing.TestBackends#all")
     void aVirtualTaskSleepingAtShutdownIsWokenAndEnds(Backend backend) throws Exception {

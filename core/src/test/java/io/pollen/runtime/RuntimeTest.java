@@ -1,10 +1,13 @@
 package io.pollen.runtime;
 
 import io.pollen.poll.Backend;
+import io.pollen.testing.AsyncPermits;
+import io.pollen.testing.Echo;
 import io.pollen.testing.Fds;
 import io.pollen.testing.TestBackends;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import io.pollen.testing.Loopback;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -39,18 +42,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The runtime: N loops, virtual-thread tasks, blockOn, graceful shutdown. */
 @Timeout(120)
 class RuntimeTest {
-    static Fds.Snapshot fds;
-
-    @BeforeAll
-    static void before() {
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void after() {
-        fds.assertNoLeak();
-    }
-
     @ParameterizedTest
     @MethodSource("io.pollen.testing.TestBackends#all")
     void tenThousandRoundTripsSpreadOverNLoops(Backend backend) throws Exception {
@@ -58,7 +49,7 @@ class RuntimeTest {
         int tasks = 10_000, loops = 3;
         try (Runtime rt = Runtime.builder().backend(backend).loops(loops).threadNamePrefix("nloops").build()) {
             EventLoop acceptor = rt.loops().getFirst();
-            AsyncTcpListener server = AsyncTcpListener.bind(acceptor, Echo.localhost(), 4096, false);
+            AsyncTcpListener server = AsyncTcpListener.bind(acceptor, Loopback.any(), 4096, false);
             Map<String, Integer> servedOn = new ConcurrentHashMap<>();
             // One acceptor hands each connection to the next loop, round-robin.
             acceptor.execute(() -> Echo.acceptLoop(server, i -> rt.loops().get(i % loops), new int[1], s -> {
@@ -67,7 +58,7 @@ class RuntimeTest {
             }));
             Map<EventLoop, AsyncPermits> permits = new HashMap<>();
             for (EventLoop l : rt.loops()) {
-                permits.put(l, new AsyncPermits(AsyncTcpStreamTest.fdBudget(tasks) / loops));
+                permits.put(l, new AsyncPermits(Fds.budget(tasks) / loops));
             }
             List<JoinHandle<Boolean>> handles = new ArrayList<>();
             for (int i = 0; i < tasks; i++) {
@@ -94,7 +85,7 @@ class RuntimeTest {
     void virtualThreadEchoClientsAndServerParkWithoutPinningCarriers(Backend backend) throws Exception {
         int clients = 64; // far more than carrier threads: pinned carriers would deadlock this test
         try (Runtime rt = Runtime.builder().backend(backend).threadNamePrefix("vt").build()) {
-            AsyncTcpListener server = AsyncTcpListener.bind(rt.next(), Echo.localhost());
+            AsyncTcpListener server = AsyncTcpListener.bind(rt.next(), Loopback.any());
             CountDownLatch allArrived = new CountDownLatch(clients);
             JoinHandle<Void> acceptor = rt.spawnVirtual(() -> {
                 for (int i = 0; i < clients; i++) {
@@ -142,10 +133,10 @@ class RuntimeTest {
     @MethodSource("io.pollen.testing.TestBackends#all")
     void cancellingAVirtualTaskClosesItsSocketsAndInterruptsIt(Backend backend) throws Exception {
         try (Runtime rt = Runtime.builder().backend(backend).threadNamePrefix("vtcancel").build();
-             java.net.ServerSocket peer = new java.net.ServerSocket(0, 50, AsyncTcpStreamTest.loopback())) {
+             java.net.ServerSocket peer = new java.net.ServerSocket(0, 50, Loopback.address())) {
             CountDownLatch reading = new CountDownLatch(1);
             JoinHandle<Integer> h = rt.spawnVirtual(() -> {
-                AsyncTcpStream s = AsyncTcpStream.connect(rt.next(), AsyncTcpStreamTest.addressOf(peer)).join();
+                AsyncTcpStream s = AsyncTcpStream.connect(rt.next(), Loopback.addressOf(peer)).join();
                 reading.countDown();
                 return s.read(ByteBuffer.allocate(8)).join();
             });
@@ -163,7 +154,7 @@ class RuntimeTest {
     void shutdownWithTasksInFlightLeavesNoFdAndNoThread(Backend backend) throws Exception {
         Fds.Snapshot before = Fds.snapshot();
         Runtime rt = Runtime.builder().backend(backend).loops(2).threadNamePrefix("shutdown-test").build();
-        AsyncTcpListener silent = AsyncTcpListener.bind(rt.next(), Echo.localhost());
+        AsyncTcpListener silent = AsyncTcpListener.bind(rt.next(), Loopback.any());
         InetSocketAddress addr = silent.localAddress();
         List<JoinHandle<?>> stuck = new ArrayList<>();
         for (int i = 0; i < 20; i++) {

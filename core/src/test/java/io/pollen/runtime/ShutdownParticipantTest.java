@@ -1,9 +1,6 @@
 package io.pollen.runtime;
 
 import io.pollen.poll.Backend;
-import io.pollen.testing.Fds;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -22,18 +19,6 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 @Timeout(60)
 class ShutdownParticipantTest {
-    static Fds.Snapshot fds;
-
-    @BeforeAll
-    static void before() {
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void after() {
-        fds.assertNoLeak();
-    }
-
     private static Runtime runtime(Backend backend) {
         return Runtime.builder().backend(backend).threadNamePrefix("participant").build();
     }

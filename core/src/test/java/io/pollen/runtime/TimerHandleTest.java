@@ -1,9 +1,6 @@
 package io.pollen.runtime;
 
 import io.pollen.poll.Backend;
-import io.pollen.testing.Fds;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -26,18 +23,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Timers: sleep, schedule, interval, timeout, cancellation, FIFO ties, a manual clock. */
 @Timeout(60)
 class TimerHandleTest {
-    static Fds.Snapshot fds;
-
-    @BeforeAll
-    static void before() {
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void after() {
-        fds.assertNoLeak();
-    }
-
     @ParameterizedTest
     @MethodSource("io.pollen.testing.TestBackends#all")
     void equalDeadlinesFireInSchedulingOrder(Backend backend) throws Exception {

@@ -1,8 +1,5 @@
 package io.pollen.sys;
 
-import io.pollen.testing.Fds;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -15,18 +12,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * descriptors or buffers) and the ones it does not.
  */
 class ResourceExhaustionTest {
-    static Fds.Snapshot fds;
-
-    @BeforeAll
-    static void before() {
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void after() {
-        fds.assertNoLeak();
-    }
-
     @Test
     void outOfDescriptorsOrBuffersIsExhaustion() {
         for (String name : new String[]{"EMFILE", "ENFILE", "ENOBUFS", "ENOMEM"}) {

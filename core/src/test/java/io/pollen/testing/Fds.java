@@ -2,20 +2,16 @@ package io.pollen.testing;
 
 import java.io.File;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.TreeSet;
+import java.util.Map;
+import java.util.TreeMap;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Counts this process's open file descriptors ({@code /proc/self/fd}), so every test class can
- * end by asserting it leaked none. Usage:
- *
- * <pre>{@code
- * static Fds.Snapshot fds;
- * @BeforeAll static void before() { fds = Fds.snapshot(); }
- * @AfterAll static void after() { fds.assertNoLeak(); }
- * }</pre>
+ * end by asserting it leaked none. Every Jupiter test class gets that check from {@link NoFdLeaks}
+ * without asking; use this class directly to count fds within one test
+ * ({@code Fds.Snapshot s = Fds.snapshot(); ...; s.assertNoLeak();}) or in a jqwik container.
  *
  * <p>Closing is not always synchronous with the call that asked for it (a loop thread closes its
  * sockets on its way out), so the check waits a little for the count to settle before failing.
@@ -36,9 +32,24 @@ public final class Fds {
         return names == null ? -1 : names.length;
     }
 
+    /** How many of {@code wanted} concurrent connections this process may open (two fds each, 1000 fds kept spare; at least 100). */
+    public static int budget(int wanted) {
+        long limit = 1024;
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/limits"))) {
+                if (line.startsWith("Max open files")) {
+                    limit = Long.parseLong(line.substring(26).trim().split("\\s+")[0]);
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // not Linux: keep the conservative default
+        }
+        return (int) Math.max(100, Math.min(wanted, (limit - count() - 1000) / 2));
+    }
+
     public static Snapshot snapshot() {
         warmUpJdk();
-        return new Snapshot(names());
+        return new Snapshot(links());
     }
 
     /**
@@ -120,28 +131,35 @@ public final class Fds {
         }
     }
 
-    private static TreeSet<String> names() {
-        TreeSet<String> set = new TreeSet<>();
+    /**
+     * Each open fd with what it points to. Numbers alone are not enough: the listing's own fd has a
+     * number that a socket opened later reuses, and a leak under that number would go unseen.
+     */
+    private static TreeMap<String, String> links() {
+        TreeMap<String, String> map = new TreeMap<>();
         String[] names = DIR.list();
         if (names != null) {
-            set.addAll(Arrays.asList(names));
+            for (String fd : names) {
+                map.put(fd, target(fd));
+            }
         }
-        return set;
+        return map;
     }
 
-    private static String describe(String fd) {
+    private static String target(String fd) {
         try {
-            return fd + " -> " + java.nio.file.Files.readSymbolicLink(new File(DIR, fd).toPath());
+            return java.nio.file.Files.readSymbolicLink(new File(DIR, fd).toPath()).toString();
         } catch (Exception e) {
-            return fd + " -> ?";
+            return "?";
         }
     }
+
 
     /** The fds open at one moment. */
     public static final class Snapshot {
-        private final TreeSet<String> open;
+        private final Map<String, String> open;
 
-        private Snapshot(TreeSet<String> open) {
+        private Snapshot(Map<String, String> open) {
             this.open = open;
         }
 
@@ -159,12 +177,13 @@ public final class Fds {
                 return;
             }
             long deadline = System.nanoTime() + settle.toNanos();
-            TreeSet<String> now;
+            TreeMap<String, String> now;
             do {
-                now = names();
-                now.removeAll(open);
+                now = links();
+                // New: a number not open then, or open then on something else (socket:[inode] differs).
+                now.entrySet().removeIf(e -> e.getValue().equals(open.get(e.getKey())));
                 // The JVM itself may open a few (jar files, JFR); only sockets, pipes, event queues count.
-                now.removeIf(fd -> !describe(fd).matches(".*(socket|pipe|anon_inode).*"));
+                now.values().removeIf(link -> !link.matches(".*(socket|pipe|anon_inode).*"));
                 if (now.isEmpty()) {
                     return;
                 }
@@ -177,7 +196,7 @@ public final class Fds {
                 }
             } while (System.nanoTime() < deadline);
             StringBuilder sb = new StringBuilder("leaked file descriptors:");
-            now.forEach(fd -> sb.append("\n  ").append(describe(fd)));
+            now.forEach((fd, link) -> sb.append("\n  ").append(fd).append(" -> ").append(link));
             fail(sb.toString());
         }
     }

@@ -24,6 +24,16 @@ public final class Loopback {
         return new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
     }
 
+    /** The loopback address (127.0.0.1), to bind a JDK {@link ServerSocket} peer on. */
+    public static InetAddress address() {
+        return InetAddress.getLoopbackAddress();
+    }
+
+    /** Where to connect to a JDK {@link ServerSocket} bound on {@link #address()}. */
+    public static InetSocketAddress addressOf(ServerSocket s) {
+        return new InetSocketAddress(InetAddress.getLoopbackAddress(), s.getLocalPort());
+    }
+
     /** A loopback port nobody listens on (bound, then released). */
     public static InetSocketAddress closedPort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

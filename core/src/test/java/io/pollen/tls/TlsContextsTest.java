@@ -1,8 +1,6 @@
 package io.pollen.tls;
 
-import io.pollen.testing.Fds;
 import io.pollen.testing.TestCerts;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,7 +14,6 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /** Contexts and engines from PEM files, and the messages of files that cannot be used. */
 class TlsContextsTest {
-    static Fds.Snapshot fds;
     @TempDir
     static Path dir;
     static TestCerts certs;
@@ -24,12 +21,6 @@ class TlsContextsTest {
     @BeforeAll
     static void before() throws Exception {
         certs = TestCerts.create(dir);
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void after() {
-        fds.assertNoLeak();
     }
 
     @Test

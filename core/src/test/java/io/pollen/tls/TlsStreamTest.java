@@ -5,9 +5,7 @@ import io.pollen.runtime.AsyncTcpListener;
 import io.pollen.runtime.AsyncTcpStream;
 import io.pollen.runtime.EventLoop;
 import io.pollen.runtime.Runtime;
-import io.pollen.testing.Fds;
 import io.pollen.testing.TestCerts;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,7 +43,6 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 @Timeout(60)
 class TlsStreamTest {
-    static Fds.Snapshot fds;
     @TempDir
     static Path dir;
     static TestCerts certs;
@@ -57,12 +54,6 @@ class TlsStreamTest {
         certs = TestCerts.create(dir);
         serverCtx = TlsContexts.server(certs.serverEc.cert(), certs.serverEc.key());
         clientCtx = TlsContexts.client(certs.ca);
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void after() {
-        fds.assertNoLeak();
     }
 
     static Stream<org.junit.jupiter.params.provider.Arguments> backendsAndProtocols() {

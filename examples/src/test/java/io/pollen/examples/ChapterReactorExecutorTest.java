@@ -1,8 +1,6 @@
 package io.pollen.examples;
 
 import io.pollen.poll.Backend;
-import io.pollen.testing.Fds;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,17 +21,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Step 1: the chapter's Reactor/Executor on Poll + TcpStream, against a real slow server. */
 @Timeout(60)
 class ChapterReactorExecutorTest {
-    static Fds.Snapshot fds;
-
     @BeforeAll
     static void before() throws IOException {
         java.nio.channels.SocketChannel.open().close(); // the JDK's once-per-JVM nio fds are not ours
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void after() {
-        fds.assertNoLeak();
     }
 
     @ParameterizedTest

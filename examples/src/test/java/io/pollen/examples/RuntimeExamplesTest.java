@@ -1,8 +1,6 @@
 package io.pollen.examples;
 
 import io.pollen.poll.Backend;
-import io.pollen.testing.Fds;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -24,17 +22,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Timeout(60)
 class RuntimeExamplesTest {
-    static Fds.Snapshot fds;
-
     @BeforeAll
     static void before() throws Exception {
         SocketChannel.open().close(); // the JDK's once-per-JVM nio fds are not ours to count
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void after() {
-        fds.assertNoLeak();
     }
 
     @Test

@@ -7,10 +7,7 @@ import java.util.concurrent.CompletionStage;
  * server continues on the connection's loop). Until it completes, further requests pipelined on
  * the same connection wait, so responses leave in request order.
  *
- * <pre>{@code
- * server.routeAsync("GET", "/slow", req -> EventLoop.current().sleep(Duration.ofSeconds(1))
- *         .thenApply(v -> Response.text("done")));
- * }</pre>
+ * {@snippet class=io.pollen.http.snippets.HttpSnippetsTest region=async}
  *
  * <p>The handler itself runs on the loop and must not block. A stage that fails (or a thrown
  * exception) becomes a 500 response. The request object stays valid until the stage completes.

@@ -30,12 +30,7 @@ import javax.net.ssl.SSLContext;
  * Pollen's HTTP/1.1 client: asynchronous, on one event loop of a {@link Runtime}, with a small pool
  * of kept-alive connections per host.
  *
- * <pre>{@code
- * try (HttpClient client = HttpClient.builder(runtime).connectTimeout(Duration.ofSeconds(2)).build()) {
- *     HttpResponse r = client.get("http://127.0.0.1:8080/plaintext").join();   // join: fine on a virtual thread
- *     System.out.println(r.status() + " " + r.bodyString());
- * }
- * }</pre>
+ * {@snippet class=io.pollen.http.snippets.HttpSnippetsTest region=client}
  *
  * <p>Every request returns a {@link CompletableFuture} completed on the client's loop; from a
  * virtual thread, {@code join()} parks without pinning a carrier. Host names are resolved off the

@@ -12,10 +12,7 @@ import java.util.Set;
  * An immutable, ordered list of header fields with case-insensitive name lookup (RFC 9110 §5.1:
  * field names are case-insensitive; the order of fields with the same name is significant).
  *
- * <pre>{@code
- * HttpHeaders h = HttpHeaders.of("Content-Type", "text/plain", "X-Trace", "1");
- * h.first("content-type");   // "text/plain"
- * }</pre>
+ * {@snippet class=io.pollen.http.snippets.HttpSnippetsTest region=headers}
  *
  * <p>Names keep the spelling they were given. Values are not validated beyond rejecting CR and LF
  * (which would allow response splitting); names must be HTTP tokens. Lookup is a linear scan,

@@ -25,18 +25,7 @@ import java.util.concurrent.TimeoutException;
  * (SO_REUSEPORT when there are several), connections served on the loop that accepted them through
  * the readiness API, with reused buffers and no allocation per request for a constant response.
  *
- * <pre>{@code
- * try (Runtime rt = Runtime.create();
- *      HttpServer server = HttpServer.builder()
- *              .bind(new InetSocketAddress("127.0.0.1", 8080))
- *              .route("GET", "/plaintext", req -> Response.text("Hello, World!"))
- *              .routeAsync("/delay/{ms}", req -> EventLoop.current()
- *                      .sleep(Duration.ofMillis(Long.parseLong(req.pathParam("ms"))))
- *                      .thenApply(v -> Response.text("done")))
- *              .start(rt)) {
- *     ...
- * }
- * }</pre>
+ * {@snippet class=io.pollen.http.snippets.HttpSnippetsTest region=server}
  *
  * <p><b>Protocol:</b> keep-alive and pipelining (responses in request order; responses to requests
  * read together leave in one write), Content-Length and chunked request bodies (read completely

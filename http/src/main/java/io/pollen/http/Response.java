@@ -12,10 +12,7 @@ import java.util.Objects;
  * memory. Build it once and return the same instance for every request when it does not change
  * (the server then allocates nothing to send it):
  *
- * <pre>{@code
- * static final Response HELLO = Response.text("Hello, World!");
- * server.route("GET", "/plaintext", req -> HELLO);
- * }</pre>
+ * {@snippet class=io.pollen.http.snippets.HttpSnippetsTest region=response}
  *
  * <p>The server adds {@code Date}, {@code Server}, {@code Content-Length} and, when it closes the
  * connection, {@code Connection: close}. A {@code Date} or {@code Server} field given here replaces

@@ -3,7 +3,6 @@ package io.pollen.http;
 import io.pollen.net.StreamSocket;
 import io.pollen.poll.Backend;
 import io.pollen.sys.NativeIOException;
-import io.pollen.testing.Fds;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
@@ -27,19 +26,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Timeout(60)
 class AcceptExhaustionTest {
-    static Fds.Snapshot fds;
     static TestServers servers;
     @BeforeAll
     static void before() {
         TestServers.warmUp();
-        fds = Fds.snapshot();
         servers = new TestServers(1, b -> b);
     }
 
     @AfterAll
     static void after() {
         servers.close();
-        fds.assertNoLeak();
     }
 
     /** The listener's accept, failing with EMFILE while {@link #failing}; counts the calls. */
@@ -106,7 +102,7 @@ class AcceptExhaustionTest {
         try (RawHttp later = new RawHttp(server.localAddress())) {
             assertEquals(200, later.send(RawHttp.get("/plaintext")).read().status(), "accepting as usual");
         }
-        BadRequestsTest.awaitNoConnections(server);
+        TestServers.awaitNoConnections(server);
     }
 
     @ParameterizedTest
@@ -129,6 +125,6 @@ class AcceptExhaustionTest {
                 assertTrue(seam.calls.get() >= before);
             }
         }
-        BadRequestsTest.awaitNoConnections(server);
+        TestServers.awaitNoConnections(server);
     }
 }

@@ -1,7 +1,6 @@
 package io.pollen.http;
 
 import io.pollen.poll.Backend;
-import io.pollen.testing.Fds;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
@@ -21,20 +20,17 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 @Timeout(120)
 class BadRequestsTest {
-    static Fds.Snapshot fds;
     static TestServers servers;
 
     @BeforeAll
     static void before() {
         TestServers.warmUp();
-        fds = Fds.snapshot();
         servers = new TestServers(1, b -> b.limits(1024, 2048, 20, 4096));
     }
 
     @AfterAll
     static void after() {
         servers.close();
-        fds.assertNoLeak();
     }
 
     static final String H = "Host: t\r\n";
@@ -80,18 +76,10 @@ class BadRequestsTest {
             assertEquals("close", r.header("Connection"));
             assertTrue(c.closedByPeer(), "the server closes after refusing");
         }
-        awaitNoConnections(server);
+        TestServers.awaitNoConnections(server);
         try (RawHttp c = new RawHttp(server.localAddress())) {
             assertEquals("Hello, World!", c.send(RawHttp.get("/plaintext")).read().body());
         }
-        awaitNoConnections(server);
-    }
-
-    static void awaitNoConnections(HttpServer server) throws InterruptedException {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (server.connectionCount() != 0 && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertEquals(0, server.connectionCount(), "connections left open on the server");
+        TestServers.awaitNoConnections(server);
     }
 }

@@ -2,8 +2,6 @@ package io.pollen.http;
 
 import io.pollen.poll.Backend;
 import io.pollen.runtime.Runtime;
-import io.pollen.testing.Fds;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -29,17 +27,9 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 @Timeout(120)
 class BoundedMemoryTest {
-    static Fds.Snapshot fds;
-
     @BeforeAll
     static void before() {
         TestServers.warmUp();
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void after() {
-        fds.assertNoLeak();
     }
 
     /** A runtime of one loop and a demo server with {@code /bytes/{n}} and {@code /big/{i}}. */
@@ -245,7 +235,7 @@ class BoundedMemoryTest {
             assertTrue(s.server().bufferStats().bytesInUse() > 0, "the paused connection holds its output");
             c.socket.setSoLinger(true, 0); // close with a reset
             c.close();
-            BadRequestsTest.awaitNoConnections(s.server());
+            TestServers.awaitNoConnections(s.server());
             BufferStats after = s.server().bufferStats();
             assertEquals(0, after.bytesInUse(), "every buffer went back: " + after);
             try (RawHttp d = new RawHttp(s.server().localAddress())) {

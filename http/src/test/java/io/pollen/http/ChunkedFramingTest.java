@@ -1,10 +1,8 @@
 package io.pollen.http;
 
-import io.pollen.http.codec.ChunkedCases;
 import io.pollen.http.codec.HttpParseException;
 import io.pollen.poll.Backend;
 import io.pollen.runtime.Runtime;
-import io.pollen.testing.Fds;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
@@ -27,20 +25,17 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 @Timeout(120)
 class ChunkedFramingTest {
-    static Fds.Snapshot fds;
     static TestServers servers;
 
     @BeforeAll
     static void before() {
         TestServers.warmUp();
-        fds = Fds.snapshot();
         servers = new TestServers(1, b -> b);
     }
 
     @AfterAll
     static void after() {
         servers.close();
-        fds.assertNoLeak();
     }
 
     static final String HEAD = "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n";
@@ -66,7 +61,7 @@ class ChunkedFramingTest {
             assertEquals("close", r.header("Connection"));
             assertTrue(raw.closedByPeer(), "the server closes after refusing");
         }
-        BadRequestsTest.awaitNoConnections(server);
+        TestServers.awaitNoConnections(server);
         try (RawHttp raw = new RawHttp(server.localAddress())) {
             assertEquals(DemoRoutes.PLAINTEXT, raw.send(RawHttp.get("/plaintext")).read().body());
         }
@@ -91,7 +86,7 @@ class ChunkedFramingTest {
              HttpClient client = HttpClient.create(rt)) {
             for (ChunkedCases.Bad c : ChunkedCases.bad()) {
                 try (ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                    int port = HttpClientTest.rawPeer("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + c.body(), ss);
+                    int port = TestServers.rawPeer("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + c.body(), ss);
                     CompletionException e = assertThrows(CompletionException.class,
                             () -> client.get("http://127.0.0.1:" + port + "/").join(), c.name());
                     assertInstanceOf(HttpParseException.class, e.getCause(), c.name());
@@ -100,7 +95,7 @@ class ChunkedFramingTest {
             }
             for (ChunkedCases.Good c : ChunkedCases.good()) {
                 try (ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                    int port = HttpClientTest.rawPeer("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + c.body(), ss);
+                    int port = TestServers.rawPeer("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + c.body(), ss);
                     assertEquals(c.decoded(), client.get("http://127.0.0.1:" + port + "/").join().bodyString(), c.name());
                 }
             }

@@ -25,13 +25,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Timeout(120)
 class ContainmentTest {
-    static Fds.Snapshot fds;
     static TestServers servers;
 
     @BeforeAll
     static void before() {
         TestServers.warmUp();
-        fds = Fds.snapshot();
         servers = new TestServers(1, b -> b
                 .route("GET", "/oom", req -> {
                     throw new OutOfMemoryError("Java heap space (thrown by a test handler)");
@@ -53,7 +51,6 @@ class ContainmentTest {
     @AfterAll
     static void after() {
         servers.close();
-        fds.assertNoLeak();
     }
 
     /** Recurses until the stack overflows: a real StackOverflowError, not a constructed one. */
@@ -80,14 +77,14 @@ class ContainmentTest {
                 assertEquals("close", r.header("Connection"), path + ": the connection is not trusted after an Error");
                 assertTrue(c.closedByPeer(), path + ": closed after the 500");
             }
-            awaitConnections(server, 1);
+            TestServers.awaitConnections(server, 1);
             assertTrue(Fds.count() <= fdsBefore + 1, "the failed connection's fd was released");
             assertEquals("Hello, World!", idle.send(RawHttp.get("/plaintext")).read().body(), "the loop serves on");
         }
         try (RawHttp next = new RawHttp(server.localAddress())) {
             assertEquals("Hello, World!", next.send(RawHttp.get("/plaintext")).read().body(), "a new connection is served");
         }
-        BadRequestsTest.awaitNoConnections(server);
+        TestServers.awaitNoConnections(server);
     }
 
     @ParameterizedTest
@@ -100,14 +97,6 @@ class ContainmentTest {
             assertEquals(500, c.read().status());
             assertTrue(c.closedByPeer(), "nothing is answered after the Error");
         }
-        BadRequestsTest.awaitNoConnections(server);
-    }
-
-    static void awaitConnections(HttpServer server, int n) throws InterruptedException {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (server.connectionCount() > n && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertEquals(n, server.connectionCount(), "connections open on the server");
+        TestServers.awaitNoConnections(server);
     }
 }

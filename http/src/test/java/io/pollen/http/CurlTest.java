@@ -1,7 +1,6 @@
 package io.pollen.http;
 
 import io.pollen.poll.Backend;
-import io.pollen.testing.Fds;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,7 +25,6 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 @Timeout(120)
 class CurlTest {
-    static Fds.Snapshot fds;
     static TestServers servers;
     @TempDir
     static Path dir;
@@ -34,14 +32,12 @@ class CurlTest {
     @BeforeAll
     static void before() {
         TestServers.warmUp();
-        fds = Fds.snapshot();
         servers = new TestServers(2, b -> b);
     }
 
     @AfterAll
     static void after() {
         servers.close();
-        fds.assertNoLeak();
     }
 
     record Result(int exit, String stdout, String stderr) {

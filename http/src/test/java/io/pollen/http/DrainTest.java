@@ -3,8 +3,6 @@ package io.pollen.http;
 import io.pollen.poll.Backend;
 import io.pollen.runtime.EventLoop;
 import io.pollen.runtime.Runtime;
-import io.pollen.testing.Fds;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -32,7 +30,6 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 @Timeout(60)
 class DrainTest {
-    static Fds.Snapshot fds;
     final AtomicInteger started = new AtomicInteger();
     final AtomicInteger finished = new AtomicInteger();
     final AtomicInteger cancelled = new AtomicInteger();
@@ -40,12 +37,6 @@ class DrainTest {
     @BeforeAll
     static void before() {
         TestServers.warmUp();
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void after() {
-        fds.assertNoLeak();
     }
 
     /** A runtime with one server whose {@code /work/{ms}} answers after ms, counting what happens. */

@@ -2,7 +2,6 @@ package io.pollen.http;
 
 import io.pollen.poll.Backend;
 import io.pollen.runtime.Runtime;
-import io.pollen.testing.Fds;
 import io.pollen.testing.ScriptedPeer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,20 +29,17 @@ import static org.junit.jupiter.api.Assertions.*;
 class HttpClientFaultsTest {
     /** The outer bound: far above every deadline used here; reaching it means the client hung. */
     private static final int BOUND_SECONDS = 20;
-    static Fds.Snapshot fds;
     static TestServers servers;
 
     @BeforeAll
     static void before() throws Exception {
         TestServers.warmUp();
-        fds = Fds.snapshot();
         servers = new TestServers(1, b -> b);
     }
 
     @AfterAll
     static void after() {
         servers.close();
-        fds.assertNoLeak();
     }
 
     /** The request's failure, waited for with the outer bound; fails the test if it succeeded. */

@@ -2,7 +2,6 @@ package io.pollen.http;
 
 import io.pollen.poll.Backend;
 import io.pollen.runtime.Runtime;
-import io.pollen.testing.Fds;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
@@ -28,7 +27,6 @@ import static org.junit.jupiter.api.Assertions.*;
 /** The client against python3's http.server, against Pollen's server, and against raw peers. */
 @Timeout(60)
 class HttpClientTest {
-    static Fds.Snapshot fds;
     static TestServers servers;
     static PythonServer python;
     @TempDir
@@ -37,7 +35,6 @@ class HttpClientTest {
     @BeforeAll
     static void before() throws Exception {
         TestServers.warmUp();
-        fds = Fds.snapshot();
         servers = new TestServers(1, b -> b);
         if (PythonServer.hasCommand("python3")) {
             Files.writeString(dir.resolve("hello.txt"), "hello from a file\n");
@@ -51,7 +48,6 @@ class HttpClientTest {
         if (python != null) {
             python.close();
         }
-        fds.assertNoLeak();
     }
 
     static Runtime runtime(Backend b) throws IOException {
@@ -191,35 +187,22 @@ class HttpClientTest {
         }
     }
 
-    /** A raw peer that answers once with the given bytes and closes. */
-    static int rawPeer(String response, ServerSocket ss) {
-        Thread.ofVirtual().start(() -> {
-            try (Socket s = ss.accept()) {
-                s.getInputStream().read(new byte[4096]);
-                s.getOutputStream().write(response.getBytes(StandardCharsets.ISO_8859_1));
-            } catch (IOException ignored) {
-                // the test reports what the client saw
-            }
-        });
-        return ss.getLocalPort();
-    }
-
     @ParameterizedTest
     @MethodSource("io.pollen.http.TestServers#backends")
     void truncatedAndMalformedResponsesFail(Backend backend) throws Exception {
         try (HttpClient client = HttpClient.create(runtime(backend))) {
             try (ServerSocket ss = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-                int port = rawPeer("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort", ss);
+                int port = TestServers.rawPeer("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort", ss);
                 CompletionException e = assertThrows(CompletionException.class, () -> client.get("http://127.0.0.1:" + port + "/").join());
                 assertInstanceOf(EOFException.class, e.getCause());
             }
             try (ServerSocket ss = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-                int port = rawPeer("HTTP/1.1 2xx Broken\r\n\r\n", ss);
+                int port = TestServers.rawPeer("HTTP/1.1 2xx Broken\r\n\r\n", ss);
                 CompletionException e = assertThrows(CompletionException.class, () -> client.get("http://127.0.0.1:" + port + "/").join());
                 assertInstanceOf(IOException.class, e.getCause());
             }
             try (ServerSocket ss = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-                int port = rawPeer("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n", ss);
+                int port = TestServers.rawPeer("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n", ss);
                 assertEquals("abc", client.get("http://127.0.0.1:" + port + "/").join().bodyString(), "interim 100 skipped");
             }
             int closedPort;

@@ -1,7 +1,6 @@
 package io.pollen.http;
 
 import io.pollen.poll.Backend;
-import io.pollen.testing.Fds;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
@@ -16,13 +15,11 @@ import static org.junit.jupiter.api.Assertions.*;
 /** The server's protocol behaviour, over raw sockets, on every backend. */
 @Timeout(60)
 class HttpServerTest {
-    static Fds.Snapshot fds;
     static TestServers servers;
 
     @BeforeAll
     static void before() {
         TestServers.warmUp();
-        fds = Fds.snapshot();
         servers = new TestServers(2, b -> b
                 .route("/boom", req -> {
                     throw new IllegalStateException("boom");
@@ -34,7 +31,6 @@ class HttpServerTest {
     @AfterAll
     static void after() {
         servers.close();
-        fds.assertNoLeak();
     }
 
     static final Pattern IMF_DATE = Pattern.compile("[A-Z][a-z]{2}, \\d{2} [A-Z][a-z]{2} \\d{4} \\d{2}:\\d{2}:\\d{2} GMT");

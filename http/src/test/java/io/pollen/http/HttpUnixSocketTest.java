@@ -2,7 +2,6 @@ package io.pollen.http;
 
 import io.pollen.poll.Backend;
 import io.pollen.runtime.Runtime;
-import io.pollen.testing.Fds;
 import io.pollen.testing.SocketFiles;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,19 +37,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Timeout(120)
 class HttpUnixSocketTest {
-    static Fds.Snapshot fds;
     @TempDir
     static Path dir;
 
     @BeforeAll
     static void before() {
         TestServers.warmUp();
-        fds = Fds.snapshot();
     }
 
     @AfterAll
     static void after() {
-        fds.assertNoLeak();
         SocketFiles.assertNone(dir);
     }
 

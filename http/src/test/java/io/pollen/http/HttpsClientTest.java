@@ -2,10 +2,8 @@ package io.pollen.http;
 
 import io.pollen.poll.Backend;
 import io.pollen.runtime.Runtime;
-import io.pollen.testing.Fds;
 import io.pollen.testing.TestCerts;
 import io.pollen.tls.TlsContexts;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,7 +30,6 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 @Timeout(120)
 class HttpsClientTest {
-    static Fds.Snapshot fds;
     @TempDir
     static Path dir;
     static TestCerts certs;
@@ -43,12 +40,6 @@ class HttpsClientTest {
         TestServers.warmUp();
         certs = TestCerts.create(Files.createDirectories(dir.resolve("certs")));
         trusting = TlsContexts.client(certs.ca);
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void after() {
-        fds.assertNoLeak();
     }
 
     private static PythonServer python(TestCerts.Pair pair, String name) throws Exception {

@@ -1,7 +1,6 @@
 package io.pollen.http;
 
 import io.pollen.poll.Backend;
-import io.pollen.testing.Fds;
 import io.pollen.testing.TestCerts;
 import io.pollen.tls.TlsContexts;
 import org.junit.jupiter.api.AfterAll;
@@ -38,7 +37,6 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 @Timeout(120)
 class HttpsServerTest {
-    static Fds.Snapshot fds;
     @TempDir
     static Path dir;
     static TestCerts certs;
@@ -51,14 +49,12 @@ class HttpsServerTest {
         certs = TestCerts.create(dir);
         clientCtx = TlsContexts.client(certs.ca);
         SSLContext serverCtx = TlsContexts.server(certs.server.cert(), certs.server.key());
-        fds = Fds.snapshot();
         servers = new TestServers(2, b -> b.tls(serverCtx).headerTimeout(Duration.ofSeconds(1)));
     }
 
     @AfterAll
     static void after() {
         servers.close();
-        fds.assertNoLeak();
     }
 
     static String url(Backend backend, String path) throws IOException {

@@ -1,7 +1,6 @@
 package io.pollen.http;
 
 import io.pollen.poll.Backend;
-import io.pollen.testing.Fds;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,20 +22,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(60)
 class MaxConnectionsTest {
     static final int MAX = 4;
-    static Fds.Snapshot fds;
     static TestServers servers;
 
     @BeforeAll
     static void before() {
         TestServers.warmUp();
-        fds = Fds.snapshot();
         servers = new TestServers(2, b -> b.maxConnections(MAX));
     }
 
     @AfterAll
     static void after() {
         servers.close();
-        fds.assertNoLeak();
     }
 
     @ParameterizedTest
@@ -60,7 +56,7 @@ class MaxConnectionsTest {
                 }
             }
             held.removeFirst().close();
-            ContainmentTest.awaitConnections(server, MAX - 1);
+            TestServers.awaitConnections(server, MAX - 1);
             RawHttp again = new RawHttp(server.localAddress());
             held.add(again);
             assertEquals("Hello, World!", again.send(RawHttp.get("/plaintext")).read().body(), "room again");
@@ -73,7 +69,7 @@ class MaxConnectionsTest {
                 c.close();
             }
         }
-        BadRequestsTest.awaitNoConnections(server);
+        TestServers.awaitNoConnections(server);
     }
 
     @Test

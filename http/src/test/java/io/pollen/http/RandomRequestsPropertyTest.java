@@ -43,7 +43,7 @@ class RandomRequestsPropertyTest {
     @AfterContainer
     static void after() throws Exception {
         for (Backend b : backends) {
-            BadRequestsTest.awaitNoConnections(servers.server(b));
+            TestServers.awaitNoConnections(servers.server(b));
         }
         servers.close();
         fds.assertNoLeak();

@@ -3,9 +3,6 @@ package io.pollen.http;
 import io.pollen.http.codec.DateCache;
 import io.pollen.http.codec.BufferPool;
 import io.pollen.http.codec.OutputBuffer;
-import io.pollen.testing.Fds;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
@@ -16,18 +13,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** The encoder's remembered bytes of a constant response are exactly what it would write afresh. */
 class ResponseEncoderTest {
-    static Fds.Snapshot fds;
-
-    @BeforeAll
-    static void before() {
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void after() {
-        fds.assertNoLeak();
-    }
-
     private static final Response HELLO = Response.text("Hello, World!").header("X-A", "1");
 
     @Test

@@ -3,9 +3,6 @@ package io.pollen.http;
 import io.pollen.http.codec.BodyBuffer;
 import io.pollen.http.codec.Limits;
 import io.pollen.http.codec.RequestParser;
-import io.pollen.testing.Fds;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.lang.module.ModuleDescriptor;
@@ -19,18 +16,6 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /** Route patterns on raw path bytes, the request view, and the module descriptor. */
 class RouterTest {
-    static Fds.Snapshot fds;
-
-    @BeforeAll
-    static void before() {
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void after() {
-        fds.assertNoLeak();
-    }
-
     static final Handler H = req -> null;
 
     static Router router() {

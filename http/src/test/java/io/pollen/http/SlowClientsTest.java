@@ -1,7 +1,6 @@
 package io.pollen.http;
 
 import io.pollen.poll.Backend;
-import io.pollen.testing.Fds;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,7 +22,6 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 @Timeout(60)
 class SlowClientsTest {
-    static Fds.Snapshot fds;
     /** Minimum body rate 1000 B/s after 300 ms; the other limits far away. */
     static TestServers rate;
     /** Whole request within 500 ms; no rate limit; the other limits far away. */
@@ -32,7 +30,6 @@ class SlowClientsTest {
     @BeforeAll
     static void before() {
         TestServers.warmUp();
-        fds = Fds.snapshot();
         rate = new TestServers(1, b -> b.minBodyRate(1000, Duration.ofMillis(300))
                 .headerTimeout(Duration.ofSeconds(20)).idleTimeout(Duration.ofSeconds(20)).requestTimeout(Duration.ofSeconds(20)));
         whole = new TestServers(1, b -> b.requestTimeout(Duration.ofMillis(500)).minBodyRate(0, Duration.ZERO)
@@ -43,7 +40,6 @@ class SlowClientsTest {
     static void after() {
         rate.close();
         whole.close();
-        fds.assertNoLeak();
     }
 
     static final String POST_HEAD = "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 100000\r\n\r\n";
@@ -83,7 +79,7 @@ class SlowClientsTest {
                 assertEquals(body, c.read().body());
                 assertEquals("Hello, World!", c.send(RawHttp.get("/plaintext")).read().body());
             }
-            BadRequestsTest.awaitNoConnections(server);
+            TestServers.awaitNoConnections(server);
         }
     }
 
@@ -119,7 +115,7 @@ class SlowClientsTest {
                 trickler.join();
             }
         }
-        BadRequestsTest.awaitNoConnections(server);
+        TestServers.awaitNoConnections(server);
     }
 
     private static Thread trickle(RawHttp c, AtomicBoolean stop, byte[] bytes, int everyMs) {

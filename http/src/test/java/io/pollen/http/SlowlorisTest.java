@@ -1,7 +1,6 @@
 package io.pollen.http;
 
 import io.pollen.poll.Backend;
-import io.pollen.testing.Fds;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
@@ -22,20 +21,17 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 @Timeout(60)
 class SlowlorisTest {
-    static Fds.Snapshot fds;
     static TestServers servers;
 
     @BeforeAll
     static void before() {
         TestServers.warmUp();
-        fds = Fds.snapshot();
         servers = new TestServers(1, b -> b.headerTimeout(Duration.ofMillis(600)).idleTimeout(Duration.ofMillis(1500)));
     }
 
     @AfterAll
     static void after() {
         servers.close();
-        fds.assertNoLeak();
     }
 
     @ParameterizedTest
@@ -72,7 +68,7 @@ class SlowlorisTest {
         }
         long elapsedMs = (System.nanoTime() - start) / 1_000_000;
         assertTrue(elapsedMs < 10_000, "slow clients were held for " + elapsedMs + " ms");
-        BadRequestsTest.awaitNoConnections(server);
+        TestServers.awaitNoConnections(server);
     }
 
     @ParameterizedTest
@@ -86,7 +82,7 @@ class SlowlorisTest {
             long ms = (System.nanoTime() - start) / 1_000_000;
             assertTrue(ms >= 1000, "not before the idle timeout: " + ms + " ms");
         }
-        BadRequestsTest.awaitNoConnections(server);
+        TestServers.awaitNoConnections(server);
     }
 
     @ParameterizedTest
@@ -96,6 +92,6 @@ class SlowlorisTest {
         try (RawHttp c = new RawHttp(server.localAddress())) {
             assertTrue(c.closedByPeer(), "a connection that never sends is closed");
         }
-        BadRequestsTest.awaitNoConnections(server);
+        TestServers.awaitNoConnections(server);
     }
 }

@@ -7,11 +7,16 @@ import io.pollen.testing.TestBackends;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * One runtime and one demo server per backend for a test class, started on first use and closed
@@ -102,5 +107,32 @@ final class TestServers implements AutoCloseable {
         runtimes.values().forEach(rt -> rt.shutdown(Duration.ofSeconds(5)));
         servers.clear();
         runtimes.clear();
+    }
+
+    /** Waits up to 10 s for {@code server} to have no connection open, then asserts it has none. */
+    static void awaitNoConnections(HttpServer server) throws InterruptedException {
+        awaitConnections(server, 0);
+    }
+
+    /** Waits up to 10 s for {@code server} to have at most {@code n} connections, then asserts exactly {@code n}. */
+    static void awaitConnections(HttpServer server, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (server.connectionCount() > n && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(n, server.connectionCount(), "connections open on the server");
+    }
+
+    /** A raw peer that answers once with the given bytes and closes; its port. */
+    static int rawPeer(String response, ServerSocket ss) {
+        Thread.ofVirtual().start(() -> {
+            try (Socket s = ss.accept()) {
+                s.getInputStream().read(new byte[4096]);
+                s.getOutputStream().write(response.getBytes(StandardCharsets.ISO_8859_1));
+            } catch (IOException ignored) {
+                // the test reports what the client saw
+            }
+        });
+        return ss.getLocalPort();
     }
 }

@@ -5,10 +5,7 @@ import io.pollen.poll.Backend;
 import io.pollen.poll.Events;
 import io.pollen.poll.Interest;
 import io.pollen.poll.Poll;
-import io.pollen.testing.Fds;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -31,22 +28,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** fd-flavor UDP through the socket SPI: sendTo/receiveFrom, peek, connect, empty and truncated datagrams, IPv6. */
 @Timeout(30)
 class FdDatagramTest {
-    static Fds.Snapshot fds;
-
     Poll poll;
     Events events;
     DatagramImpl a;
     DatagramImpl b;
-
-    @BeforeAll
-    static void snapshot() {
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void noLeaks() {
-        fds.assertNoLeak();
-    }
 
     @BeforeEach
     void open() throws IOException {

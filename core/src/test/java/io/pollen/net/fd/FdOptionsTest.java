@@ -4,9 +4,6 @@ import io.pollen.net.spi.DatagramImpl;
 import io.pollen.net.spi.ListenerImpl;
 import io.pollen.net.spi.Options;
 import io.pollen.net.spi.StreamImpl;
-import io.pollen.testing.Fds;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -23,18 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Socket options on fd sockets: each StandardSocketOptions one the SPI lists, IP_TTL on both families, SO_LINGER. */
 @Timeout(30)
 class FdOptionsTest {
-    static Fds.Snapshot fds;
     final FdSocketFactory factory = FdSocketFactory.INSTANCE;
-
-    @BeforeAll
-    static void snapshot() {
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void noLeaks() {
-        fds.assertNoLeak();
-    }
 
     static InetSocketAddress loopback(String host) throws IOException {
         return new InetSocketAddress(InetAddress.getByName(host), 0);

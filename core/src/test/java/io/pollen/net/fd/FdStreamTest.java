@@ -12,10 +12,7 @@ import io.pollen.sys.NativeIOException;
 import io.pollen.sys.unix.Linux;
 import io.pollen.sys.unix.Scratch;
 import io.pollen.sys.unix.Unistd;
-import io.pollen.testing.Fds;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -40,7 +37,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** fd-flavor TCP through the socket SPI: connect, accept, echo, vectored I/O, peek, shutdown, errors, close. */
 @Timeout(30)
 class FdStreamTest {
-    static Fds.Snapshot fds;
     static final InetSocketAddress LOOPBACK = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
 
     final FdSocketFactory factory = FdSocketFactory.INSTANCE;
@@ -49,16 +45,6 @@ class FdStreamTest {
     ListenerImpl listener;
     StreamImpl client;
     StreamImpl server;
-
-    @BeforeAll
-    static void snapshot() {
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void noLeaks() {
-        fds.assertNoLeak();
-    }
 
     @BeforeEach
     void open() throws IOException {

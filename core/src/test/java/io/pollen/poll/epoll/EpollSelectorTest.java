@@ -13,8 +13,6 @@ import io.pollen.sys.linux.EventFd;
 import io.pollen.sys.unix.Linux;
 import io.pollen.sys.unix.Native;
 import io.pollen.sys.unix.Unistd;
-import io.pollen.testing.Fds;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,8 +37,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The epoll backend through the public Poll API, on pipes and eventfds registered as {@link SourceFd}s. */
 @Timeout(30)
 class EpollSelectorTest {
-    static Fds.Snapshot fds;
-
     Poll poll;
     Events events;
     int[] pipe;
@@ -53,12 +49,6 @@ class EpollSelectorTest {
         Pipe warm = Pipe.open();
         warm.source().close();
         warm.sink().close();
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void noLeaks() {
-        fds.assertNoLeak();
     }
 
     @BeforeEach

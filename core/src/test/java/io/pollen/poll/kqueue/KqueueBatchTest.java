@@ -10,11 +10,8 @@ import io.pollen.poll.Poll;
 import io.pollen.poll.Token;
 import io.pollen.sys.bsd.KQueue;
 import io.pollen.sys.bsd.KqueueAbi;
-import io.pollen.testing.Fds;
 import io.pollen.testing.Loopback;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -39,22 +36,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @Timeout(60)
 class KqueueBatchTest {
     static final int PAIRS = 40;
-    static Fds.Snapshot fds;
 
     Poll poll;
     TcpListener listener;
     final List<TcpStream> sockets = new ArrayList<>();
     boolean registered;
-
-    @BeforeAll
-    static void snapshot() {
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void noLeaks() {
-        fds.assertNoLeak();
-    }
 
     @BeforeEach
     void open() throws IOException {

@@ -13,10 +13,8 @@ import io.pollen.sys.bsd.KQueue;
 import io.pollen.sys.bsd.KqueueAbi;
 import io.pollen.sys.unix.Linux;
 import io.pollen.sys.unix.Unistd;
-import io.pollen.testing.Fds;
 import io.pollen.testing.PollAssert;
 import io.pollen.testing.PollAssert.Want;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -45,8 +43,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 @Timeout(30)
 class KqueueSelectorTest {
-    static Fds.Snapshot fds;
-
     Poll poll;
     Events events;
     int[] pipe;
@@ -58,12 +54,6 @@ class KqueueSelectorTest {
         Pipe warm = Pipe.open();
         warm.source().close();
         warm.sink().close();
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void noLeaks() {
-        fds.assertNoLeak();
     }
 
     @BeforeEach

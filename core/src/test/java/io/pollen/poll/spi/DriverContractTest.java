@@ -3,11 +3,8 @@ package io.pollen.poll.spi;
 import io.pollen.net.UdpSocket;
 import io.pollen.poll.Backend;
 import io.pollen.poll.Interest;
-import io.pollen.testing.Fds;
 import io.pollen.testing.Loopback;
 import io.pollen.testing.TestBackends;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -36,18 +33,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Timeout(60)
 class DriverContractTest {
-    static Fds.Snapshot fds;
-
-    @BeforeAll
-    static void before() {
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void after() {
-        fds.assertNoLeak();
-    }
-
     /** A driver to test: its name (for the report), its backend, how to open one. */
     record Candidate(String name, Backend backend, Opener opener) {
         @Override

@@ -1,8 +1,5 @@
 package io.pollen.sys.bsd;
 
-import io.pollen.testing.Fds;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -26,18 +23,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * C program compiled at test time (skipped with the reason otherwise).
  */
 class KqueueLayoutTest {
-    static Fds.Snapshot fds;
-
-    @BeforeAll
-    static void snapshot() {
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void noLeaks() {
-        fds.assertNoLeak();
-    }
-
     private static void assertCommonOffsets(KqueueAbi abi) {
         assertEquals(0, abi.offset("ident"), abi + " ident");
         assertEquals(8, abi.offset("filter"), abi + " filter");

@@ -1,9 +1,6 @@
 package io.pollen.sys.linux;
 
 import io.pollen.sys.unix.IoVec;
-import io.pollen.testing.Fds;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -17,18 +14,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Struct layouts as the kernel ABI has them, per architecture; and the epoll_pwait2 probe. */
 class LayoutTest {
-    static Fds.Snapshot fds;
-
-    @BeforeAll
-    static void snapshot() {
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void noLeaks() {
-        fds.assertNoLeak();
-    }
-
     @Test
     void epollEventIsPackedOnlyOnX86_64() {
         String arch = System.getProperty("os.arch");

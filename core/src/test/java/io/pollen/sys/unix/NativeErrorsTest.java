@@ -21,18 +21,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The wrapper conventions: errno named in the message, EAGAIN as a value, fds opened as asked. */
 @Timeout(30)
 class NativeErrorsTest {
-    static Fds.Snapshot fds;
-
-    @BeforeAll
-    static void snapshot() {
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void noLeaks() {
-        fds.assertNoLeak();
-    }
-
     /** An fd number no process can have open (fd limits stay far below it). */
     private static int badFd() {
         return Integer.MAX_VALUE;

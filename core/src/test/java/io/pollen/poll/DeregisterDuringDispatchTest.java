@@ -1,11 +1,8 @@
 package io.pollen.poll;
 
 import io.pollen.net.UdpSocket;
-import io.pollen.testing.Fds;
 import io.pollen.testing.Loopback;
 import io.pollen.testing.PollAssert;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -26,19 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (documented), but no later poll reports a deregistered token.
  */
 @Timeout(60)
-class DeregisterDuringDispatch {
-    static Fds.Snapshot fds;
-
-    @BeforeAll
-    static void before() {
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void after() {
-        fds.assertNoLeak();
-    }
-
+class DeregisterDuringDispatchTest {
     @ParameterizedTest
     @MethodSource("io.pollen.testing.TestBackends#all")
     void deregisteredTokensNeverComeBack(Backend backend) throws IOException {

@@ -1,11 +1,8 @@
 package io.pollen.poll;
 
 import io.pollen.net.UdpSocket;
-import io.pollen.testing.Fds;
 import io.pollen.testing.Loopback;
 import io.pollen.testing.PollAssert;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -24,19 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * on java.nio this needs a wake-up, since interest changes are applied only when a select starts.
  */
 @Timeout(60)
-class RegisterDuringPoll {
-    static Fds.Snapshot fds;
-
-    @BeforeAll
-    static void before() {
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void after() {
-        fds.assertNoLeak();
-    }
-
+class RegisterDuringPollTest {
     @ParameterizedTest
     @MethodSource("io.pollen.testing.TestBackends#all")
     void aRegistrationFromAnotherThreadWakesTheBlockedPoll(Backend backend) throws Exception {

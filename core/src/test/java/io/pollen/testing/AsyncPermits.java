@@ -1,18 +1,18 @@
-package io.pollen.runtime;
+package io.pollen.testing;
 
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 
 /** Test helper: an async semaphore for one loop's tasks (loop thread only). */
-final class AsyncPermits {
+public final class AsyncPermits {
     private final ArrayDeque<CompletableFuture<Void>> waiting = new ArrayDeque<>();
     private int available;
 
-    AsyncPermits(int permits) {
+    public AsyncPermits(int permits) {
         this.available = permits;
     }
 
-    CompletableFuture<Void> acquire() {
+    public CompletableFuture<Void> acquire() {
         if (available > 0) {
             available--;
             return CompletableFuture.completedFuture(null);
@@ -22,7 +22,7 @@ final class AsyncPermits {
         return f;
     }
 
-    void release() {
+    public void release() {
         CompletableFuture<Void> next = waiting.poll();
         if (next != null) {
             next.complete(null);

@@ -1,4 +1,4 @@
-package io.pollen.http.codec;
+package io.pollen.http;
 
 import java.util.List;
 

@@ -1,12 +1,9 @@
 package io.pollen.poll;
 
 import io.pollen.net.UdpSocket;
-import io.pollen.testing.Fds;
 import io.pollen.testing.Loopback;
 import io.pollen.testing.PollAssert;
 import io.pollen.testing.PollAssert.Want;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -31,19 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
  * every final registration must be honoured.
  */
 @Timeout(120)
-class ConcurrentRegistration {
-    static Fds.Snapshot fds;
-
-    @BeforeAll
-    static void before() {
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void after() {
-        fds.assertNoLeak();
-    }
-
+class ConcurrentRegistrationTest {
     @ParameterizedTest
     @MethodSource("io.pollen.testing.TestBackends#all")
     void registerReregisterDeregisterFromSeveralThreadsWhilePolling(Backend backend) throws Exception {

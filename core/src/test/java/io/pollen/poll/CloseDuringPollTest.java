@@ -1,10 +1,7 @@
 package io.pollen.poll;
 
 import io.pollen.net.UdpSocket;
-import io.pollen.testing.Fds;
 import io.pollen.testing.Loopback;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -25,19 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * leaks (the backend is released by whichever thread finishes last).
  */
 @Timeout(60)
-class CloseDuringPoll {
-    static Fds.Snapshot fds;
-
-    @BeforeAll
-    static void before() {
-        fds = Fds.snapshot();
-    }
-
-    @AfterAll
-    static void after() {
-        fds.assertNoLeak();
-    }
-
+class CloseDuringPollTest {
     @ParameterizedTest
     @MethodSource("io.pollen.testing.TestBackends#all")
     void closeMakesABlockedPollReturnAndLaterCallsThrow(Backend backend) throws Exception {
