@@ -37,4 +37,13 @@ final class Cli {
     public String toString() {
         return "exit " + exitCode + "\n--- stdout\n" + out + "--- stderr\n" + err;
     }
+
+    /**
+     * The kqueue library this test JVM was given ({@code -Dpollen.kqueue.library}), as a flag for a
+     * child JVM, so that a child started on the kqueue backend finds it too; a harmless
+     * {@code -Dpollen.kqueue.library=} when there is none.
+     */
+    static String kqueueLibraryFlag() {
+        return "-Dpollen.kqueue.library=" + System.getProperty("pollen.kqueue.library", "");
+    }
 }

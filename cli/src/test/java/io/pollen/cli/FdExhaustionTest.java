@@ -50,7 +50,7 @@ class FdExhaustionTest {
                 .orElse(System.getProperty("java.home") + "/bin/java");
         List<String> cmd = List.of("bash", "-c", "ulimit -n " + LIMIT + " && exec \"$0\" \"$@\"", java,
                 "--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1", "-Xmx128m", "-XX:+UseSerialGC",
-                "-cp", System.getProperty("java.class.path"), Pollen.class.getName(),
+                Cli.kqueueLibraryFlag(), "-cp", System.getProperty("java.class.path"), Pollen.class.getName(),
                 "serve", "--port", "0", "--backend", backend.id());
         Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         try {

@@ -176,7 +176,7 @@ class GetCommandTest {
                 {"get"}, {"get", "ftp://example.com/"}, {"get", "example.com"}, {"get", "http://127.0.0.1:99999/"},
                 {"get", "-H", "no-colon", "http://127.0.0.1/"}, {"get", "--timeout", "0", "http://127.0.0.1/"},
                 {"get", "--max-time", "0", "http://127.0.0.1/"},
-                {"get", "--backend", "kqueue", "http://127.0.0.1/"}, {"get", "http://a/", "http://b/"}}) {
+                {"get", "--backend", "devpoll", "http://127.0.0.1/"}, {"get", "http://a/", "http://b/"}}) {
             Cli cli = Cli.run(args);
             assertEquals(Pollen.USAGE, cli.exitCode, String.join(" ", args) + "\n" + cli);
             assertTrue(cli.stderr().contains("Usage: pollen get"), cli.toString());

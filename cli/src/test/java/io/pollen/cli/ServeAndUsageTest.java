@@ -93,7 +93,7 @@ class ServeAndUsageTest {
     @ValueSource(strings = {
             "", "frobnicate", "--nope",
             "demo --tasks 0", "demo --tasks many", "demo --delay -1", "demo --style fibers",
-            "demo --backend kqueue", "demo --backend iouring", "demo --url ftp://example.com/",
+            "demo --backend devpoll", "demo --backend iouring", "demo --url ftp://example.com/",
             "demo --url not-a-url", "demo --progress sparkles", "demo --timeout 0",
             "serve --port 70000", "serve --loops 0", "serve --backend nope", "serve --host no-such-host.invalid",
             "serve --stats -1", "serve --stats often",

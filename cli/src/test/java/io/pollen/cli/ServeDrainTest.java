@@ -128,7 +128,7 @@ class ServeDrainTest {
             List<String> cmd = new ArrayList<>(List.of(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1", "-Xmx256m",
-                    "-cp", System.getProperty("java.class.path"), Pollen.class.getName(), "serve", "--port", "0"));
+                    Cli.kqueueLibraryFlag(), "-cp", System.getProperty("java.class.path"), Pollen.class.getName(), "serve", "--port", "0"));
             cmd.addAll(List.of(args));
             Path out = Files.createTempFile("serve", ".out");
             Path err = Files.createTempFile("serve", ".err");
