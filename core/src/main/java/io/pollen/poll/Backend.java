@@ -9,20 +9,26 @@ import java.util.Locale;
  * The OS event queues Pollen can drive.
  *
  * <p>{@link #select()} picks one: the {@code pollen.backend} system property
- * ({@code -Dpollen.backend=epoll|kqueue|nio}) if set, otherwise the best available for the OS
- * (epoll on Linux, kqueue on macOS and the BSDs, nio elsewhere). Sockets opened by
+ * ({@code -Dpollen.backend=epoll|kqueue|nio|io_uring}) if set, otherwise the best available for the
+ * OS (epoll on Linux, kqueue on macOS and the BSDs, nio elsewhere; io_uring is only used when asked
+ * for). Sockets opened by
  * {@code io.pollen.net} are native file descriptors on the native backends and java.nio channels
  * on {@link #NIO}; a socket can only register with a Poll of its own kind.
  *
  * <table>
  *   <caption>What each backend reports</caption>
- *   <tr><th></th><th>EPOLL</th><th>NIO</th></tr>
- *   <tr><td>readable / writable</td><td>yes</td><td>yes</td></tr>
- *   <tr><td>error</td><td>yes ({@code EPOLLERR})</td><td>no: shows as readable+writable, the next I/O fails</td></tr>
- *   <tr><td>read-closed / write-closed</td><td>yes ({@code EPOLLRDHUP}, {@code EPOLLHUP})</td><td>no: a read returns end of stream</td></tr>
- *   <tr><td>priority</td><td>yes ({@code EPOLLPRI})</td><td>no</td></tr>
- *   <tr><td>edge triggering</td><td>kernel ({@code EPOLLET})</td><td>emulated: re-armed on "would block" or a short read</td></tr>
- *   <tr><td>timeout resolution</td><td>1 ns ({@code epoll_pwait2}) or 1 ms</td><td>1 ms</td></tr>
+ *   <tr><th></th><th>EPOLL</th><th>NIO</th><th>IO_URING</th></tr>
+ *   <tr><td>readable / writable</td><td>yes</td><td>yes</td><td>yes</td></tr>
+ *   <tr><td>error</td><td>yes ({@code EPOLLERR})</td><td>no: shows as readable+writable, the next I/O fails</td>
+ *       <td>yes ({@code POLLERR}; also an fd that is not open)</td></tr>
+ *   <tr><td>read-closed / write-closed</td><td>yes ({@code EPOLLRDHUP}, {@code EPOLLHUP})</td><td>no: a read returns end of stream</td>
+ *       <td>yes (same bits)</td></tr>
+ *   <tr><td>priority</td><td>yes ({@code EPOLLPRI})</td><td>no</td><td>yes</td></tr>
+ *   <tr><td>edge triggering</td><td>kernel ({@code EPOLLET})</td><td>emulated: re-armed on "would block" or a short read</td>
+ *       <td>kernel (multishot {@code POLL_ADD}, re-armed when the kernel ends it)</td></tr>
+ *   <tr><td>timeout resolution</td><td>1 ns ({@code epoll_pwait2}) or 1 ms</td><td>1 ms</td><td>1 ns</td></tr>
+ *   <tr><td>closing a registered fd</td><td>deregisters it</td><td>deregisters it</td>
+ *       <td>does not: deregister first ({@link #closeDeregisters()})</td></tr>
  * </table>
  */
 public enum Backend {
@@ -31,7 +37,13 @@ public enum Backend {
     /** macOS / BSD kqueue through FFM (not yet implemented). */
     KQUEUE("kqueue"),
     /** java.nio {@code Selector}: runs wherever the JDK runs. */
-    NIO("nio");
+    NIO("nio"),
+    /**
+     * Linux io_uring through FFM (5.13 or later; see {@link #unavailableReason()} where it cannot
+     * run): readiness through multishot {@code POLL_ADD}, on the same fd sockets as epoll. Never
+     * chosen automatically.
+     */
+    IO_URING("io_uring");
 
     private final String id;
 
@@ -54,6 +66,24 @@ public enum Backend {
         return Backends.available(this);
     }
 
+    /**
+     * Why this backend cannot run on this machine (e.g. io_uring: {@code kernel.io_uring_disabled},
+     * a seccomp filter, an old kernel), or {@code null} when it {@linkplain #isAvailable() can}.
+     */
+    public String unavailableReason() {
+        return Backends.unavailableReason(this);
+    }
+
+    /**
+     * Whether closing a source's file descriptor (or channel) also ends its registration. True for
+     * epoll (the last close takes the fd off the interest list) and nio (closing cancels the key);
+     * false for io_uring, whose pending poll keeps a reference to the file: there the socket stays
+     * open until it is deregistered, so owners deregister before closing.
+     */
+    public boolean closeDeregisters() {
+        return this != IO_URING;
+    }
+
     /** The backend a plain {@link Poll#open()} uses; see the class docs. */
     public static Backend select() {
         String forced = System.getProperty("pollen.backend");
@@ -61,7 +91,7 @@ public enum Backend {
             Backend b = byName(forced);
             if (!b.isAvailable()) {
                 throw new IllegalStateException("-Dpollen.backend=" + forced + " is not available on "
-                        + System.getProperty("os.name") + "/" + System.getProperty("os.arch"));
+                        + System.getProperty("os.name") + "/" + System.getProperty("os.arch") + ": " + b.unavailableReason());
             }
             return b;
         }
@@ -80,14 +110,14 @@ public enum Backend {
         return NIO;
     }
 
-    /** Parses {@code epoll}, {@code kqueue} or {@code nio} (any case). */
+    /** Parses {@code epoll}, {@code kqueue}, {@code nio} or {@code io_uring} (any case). */
     public static Backend byName(String name) {
         for (Backend b : values()) {
             if (b.id.equalsIgnoreCase(name.trim())) {
                 return b;
             }
         }
-        throw new IllegalArgumentException("unknown backend '" + name + "': expected epoll, kqueue or nio");
+        throw new IllegalArgumentException("unknown backend '" + name + "': expected epoll, kqueue, nio or io_uring");
     }
 
     Selector openSelector() throws IOException {

@@ -184,7 +184,8 @@ public final class Reactor implements Executor, AutoCloseable {
             free[freeTop++] = index;
             live--;
         }
-        if (deregister && !poll.isClosed()) {
+        // release() skips the deregister only where closing the fd ends the registration (not io_uring).
+        if ((deregister || !poll.backend().closeDeregisters()) && !poll.isClosed()) {
             try {
                 poll.registry().deregister(reg.source);
             } catch (IOException | RuntimeException e) {

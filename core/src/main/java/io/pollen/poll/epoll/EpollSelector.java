@@ -129,7 +129,8 @@ public final class EpollSelector implements Selector {
         }
     }
 
-    static int toEpoll(int interest) {
+    /** Interest bits as epoll (and poll(2), io_uring's POLL_ADD) bits, edge-triggered. */
+    public static int toEpoll(int interest) {
         int ev = EPoll.EPOLLET;
         if ((interest & Ready.INTEREST_READABLE) != 0) {
             ev |= EPoll.EPOLLIN | EPoll.EPOLLRDHUP;
@@ -143,7 +144,8 @@ public final class EpollSelector implements Selector {
         return ev;
     }
 
-    static int toReady(int ev) {
+    /** epoll (and poll(2), io_uring's POLL_ADD) bits as {@link Ready} bits. */
+    public static int toReady(int ev) {
         int r = 0;
         if ((ev & EPoll.EPOLLERR) != 0) {
             r |= Ready.ERROR;
