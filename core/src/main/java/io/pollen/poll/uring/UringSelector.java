@@ -49,10 +49,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@code SINGLE_ISSUER}/{@code DEFER_TASKRUN} (they need one submitting thread) and without
  * {@code COOP_TASKRUN} (a poll's completion runs as task work of the thread that submitted it,
  * which then must be interruptible). A lock guards the SQ and the table; the waiting
- * {@code io_uring_enter} runs outside it. In the rare race where another thread submits what the
- * poller counted, the wait returns early with no events (allowed: a spurious wake-up).
+ * {@code io_uring_enter} runs outside it. While a thread is in {@code select}, only that thread
+ * submits: another thread's (re/de)registration writes its SQEs and wakes it through the eventfd
+ * (no event is reported for that), so a registering thread is never the one the kernel interrupts
+ * to run completions. With no thread in {@code select}, the caller submits itself. Deregistering
+ * from another thread during a select thus drops the poll's file reference a moment after the call
+ * returns (the generation already keeps its events out).
  */
-public final class UringSelector implements Selector {
+public final class UringSelector implements Selector, AutoCloseable {
     static final long WAKE = -1L;
     static final long IGNORE = -2L;
     private static final int SQ_ENTRIES = 256;
@@ -66,11 +70,14 @@ public final class UringSelector implements Selector {
     private final ReentrantLock lock = new ReentrantLock();
     private final Ring.Completion sink = this::complete;
     private volatile long wakerToken = -1;
+    private volatile boolean userWake;   // set by wakeup(): the next eventfd CQE is reported
+    private volatile Thread poller;      // the thread inside select, if any (written under the lock)
     private boolean closed;
     // the select in progress (poller thread, under the lock)
     private long[] outTokens;
     private int[] outFlags;
     private int out;
+    private long rearms;
 
     private UringSelector(Ring ring, int eventFd) {
         this.ring = ring;
@@ -79,10 +86,15 @@ public final class UringSelector implements Selector {
 
     /** Opens a ring with its waker eventfd; {@link UringSupport#isAvailable()} must hold. */
     public static UringSelector open() throws IOException {
+        return open(SQ_ENTRIES, CQ_ENTRIES);
+    }
+
+    /** As {@link #open()} with the ring's sizes (tests use tiny rings to overflow them). */
+    static UringSelector open(int sqEntries, int cqEntries) throws IOException {
         if (!UringSupport.isAvailable()) {
             throw new UnsupportedOperationException("the io_uring backend is not available: " + UringSupport.unavailableReason());
         }
-        Ring ring = Ring.open(SQ_ENTRIES, CQ_ENTRIES, IoUring.IORING_SETUP_SUBMIT_ALL);
+        Ring ring = Ring.open(sqEntries, cqEntries, IoUring.IORING_SETUP_SUBMIT_ALL);
         int efd = -1;
         try {
             efd = EventFd.eventfd(0, EventFd.EFD_NONBLOCK | EventFd.EFD_CLOEXEC);
@@ -104,6 +116,11 @@ public final class UringSelector implements Selector {
         return ring;
     }
 
+    /** How many polls the kernel ended that were added again (tests). */
+    long rearms() {
+        return rearms;
+    }
+
     @Override
     public String name() {
         return "io_uring";
@@ -120,7 +137,7 @@ public final class UringSelector implements Selector {
             long ud = slots.open(fd, token, interest);
             try {
                 ring.sqes.pollAdd(fd, EpollSelector.toEpoll(interest), true, ud);
-                ring.submit();
+                submitOrHandOff();
             } catch (IOException | RuntimeException e) {
                 slots.close(fd);
                 throw e;
@@ -139,7 +156,7 @@ public final class UringSelector implements Selector {
             long ud = slots.open(fd, token, interest);
             ring.sqes.pollRemove(old, IGNORE);
             ring.sqes.pollAdd(fd, EpollSelector.toEpoll(interest), true, ud);
-            ring.submit();
+            submitOrHandOff();
         } finally {
             lock.unlock();
         }
@@ -152,9 +169,24 @@ public final class UringSelector implements Selector {
             long old = registered(fd, "deregister");
             slots.close(fd);
             ring.sqes.pollRemove(old, IGNORE);
-            ring.submit();   // now, so that the poll's reference to the file is dropped before close
+            submitOrHandOff();   // soon, so that the poll's reference to the file is dropped
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Submits what was just queued, or, while another thread is in {@link #select}, leaves it to
+     * that thread and wakes it: the thread that submits a poll is the one the kernel makes run its
+     * completions (task work, announced like a signal), so a thread that only registers must not
+     * become that thread for a poll someone else waits on. Under the lock.
+     */
+    private void submitOrHandOff() throws IOException {
+        Thread p = poller;
+        if (p != null && p != Thread.currentThread()) {
+            signal();
+        } else {
+            ring.submit();
         }
     }
 
@@ -192,9 +224,10 @@ public final class UringSelector implements Selector {
         if (max < 1) {
             throw new IllegalArgumentException("select needs room for at least one event");
         }
-        int toSubmit;
+        long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
         lock.lock();
         try {
+            poller = Thread.currentThread();
             begin(tokens, flags);
             drain(max);
             if (out > 0 || timeoutNanos == 0) {
@@ -204,16 +237,23 @@ public final class UringSelector implements Selector {
                 }
                 return end();
             }
-            toSubmit = ring.publish();
+            while (true) {
+                int toSubmit = ring.publish();
+                lock.unlock();
+                try {
+                    // Outside the lock: registrations go on meanwhile (handed to this thread).
+                    ring.enterAndWait(toSubmit, 1, timeoutNanos < 0 ? -1 : Math.max(1, deadline - System.nanoTime()));
+                } finally {
+                    lock.lock();
+                }
+                drain(max);
+                // Only a hand-off woke us (its SQEs wait to be submitted): wait on, unless time is up.
+                if (out > 0 || ring.pending() == 0 || timeoutNanos > 0 && deadline - System.nanoTime() <= 0) {
+                    return end();
+                }
+            }
         } finally {
-            lock.unlock();
-        }
-        ring.enterAndWait(toSubmit, 1, timeoutNanos);   // outside the lock: registrations go on meanwhile
-        lock.lock();
-        try {
-            drain(max);
-            return end();
-        } finally {
+            poller = null;
             lock.unlock();
         }
     }
@@ -244,8 +284,11 @@ public final class UringSelector implements Selector {
                 ring.sqes.pollAdd(eventFd, EPoll.EPOLLIN, true, WAKE);
             }
             long waker = wakerToken;
-            if (waker >= 0) {
-                emit(waker, Ready.READABLE);
+            if (userWake) {   // else a hand-off's signal(): nothing to report
+                userWake = false;
+                if (waker >= 0) {
+                    emit(waker, Ready.READABLE);
+                }
             }
             return;
         }
@@ -261,6 +304,7 @@ public final class UringSelector implements Selector {
         }
         if (!more) {
             ring.sqes.pollAdd(fd, EpollSelector.toEpoll(slots.bits(fd) & 7), true, ud);
+            rearms++;
         }
         int ready = EpollSelector.toReady(res);
         if (ready != 0) {
@@ -280,6 +324,12 @@ public final class UringSelector implements Selector {
 
     @Override
     public void wakeup() throws IOException {
+        userWake = true;
+        signal();
+    }
+
+    /** One CQE for the eventfd's poll: wakes the thread in {@link #select}. */
+    private void signal() throws IOException {
         long n = Unistd.write(eventFd, ONE, 8);
         if (n == Native.WOULD_BLOCK) {
             // The counter saturated after 2^64-2 wakes: reset it and wake again (as the epoll backend).
