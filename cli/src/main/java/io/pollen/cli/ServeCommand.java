@@ -45,7 +45,7 @@ final class ServeCommand implements Callable<Integer> {
     int loops;
 
     @Option(names = "--backend", paramLabel = "B",
-            description = "Event-queue backend: epoll or nio (default: -Dpollen.backend, else the OS's best).")
+            description = "Event-queue backend: epoll, nio or io_uring (default: -Dpollen.backend, else the OS's best).")
     String backend;
 
     @Override
@@ -62,7 +62,7 @@ final class ServeCommand implements Callable<Integer> {
         try {
             b = backend == null ? Backend.select() : Backend.byName(backend);
             if (!b.isAvailable()) {
-                throw usage("backend '" + backend + "' is not available on " + System.getProperty("os.name"));
+                throw usage("backend '" + backend + "' is not available on " + System.getProperty("os.name") + ": " + b.unavailableReason());
             }
             address = InetAddress.getByName(host);
         } catch (UnknownHostException e) {

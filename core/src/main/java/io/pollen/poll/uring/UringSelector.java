@@ -49,12 +49,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@code SINGLE_ISSUER}/{@code DEFER_TASKRUN} (they need one submitting thread) and without
  * {@code COOP_TASKRUN} (a poll's completion runs as task work of the thread that submitted it,
  * which then must be interruptible). A lock guards the SQ and the table; the waiting
- * {@code io_uring_enter} runs outside it. While a thread is in {@code select}, only that thread
- * submits: another thread's (re/de)registration writes its SQEs and wakes it through the eventfd
- * (no event is reported for that), so a registering thread is never the one the kernel interrupts
- * to run completions. With no thread in {@code select}, the caller submits itself. Deregistering
- * from another thread during a select thus drops the poll's file reference a moment after the call
- * returns (the generation already keeps its events out).
+ * {@code io_uring_enter} runs outside it. Only the polling thread (the last to call
+ * {@code select}) submits: another thread's (re/de)registration writes its SQEs and wakes the
+ * poller through the eventfd (no event is reported for that), so a registering thread is never the
+ * one the kernel interrupts to run completions. Not guaranteed, therefore: that a deregistration
+ * made off the polling thread has dropped the poll's file reference when it returns (its events are
+ * kept out at once by the generation; the reference goes when the poller next runs, or at close).
  */
 public final class UringSelector implements Selector, AutoCloseable {
     static final long WAKE = -1L;
@@ -71,7 +71,7 @@ public final class UringSelector implements Selector, AutoCloseable {
     private final Ring.Completion sink = this::complete;
     private volatile long wakerToken = -1;
     private volatile boolean userWake;   // set by wakeup(): the next eventfd CQE is reported
-    private volatile Thread poller;      // the thread inside select, if any (written under the lock)
+    private volatile Thread home;        // the thread that last called select: the only submitter
     private boolean closed;
     // the select in progress (poller thread, under the lock)
     private long[] outTokens;
@@ -176,17 +176,18 @@ public final class UringSelector implements Selector, AutoCloseable {
     }
 
     /**
-     * Submits what was just queued, or, while another thread is in {@link #select}, leaves it to
-     * that thread and wakes it: the thread that submits a poll is the one the kernel makes run its
-     * completions (task work, announced like a signal), so a thread that only registers must not
-     * become that thread for a poll someone else waits on. Under the lock.
+     * Submits what was just queued if the caller is the polling thread; otherwise leaves it to
+     * that thread and wakes it. The thread that submits a poll is the one the kernel makes run its
+     * completions (task work, announced like a signal that interrupts its blocking calls), so a
+     * thread that only registers must not become that thread for polls someone else waits on.
+     * Before any thread polled, the first select submits. Under the lock.
      */
     private void submitOrHandOff() throws IOException {
-        Thread p = poller;
-        if (p != null && p != Thread.currentThread()) {
-            signal();
-        } else {
+        Thread h = home;
+        if (h == Thread.currentThread()) {
             ring.submit();
+        } else if (h != null) {
+            signal();
         }
     }
 
@@ -227,7 +228,7 @@ public final class UringSelector implements Selector, AutoCloseable {
         long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
         lock.lock();
         try {
-            poller = Thread.currentThread();
+            home = Thread.currentThread();
             begin(tokens, flags);
             drain(max);
             if (out > 0 || timeoutNanos == 0) {
@@ -253,7 +254,6 @@ public final class UringSelector implements Selector, AutoCloseable {
                 }
             }
         } finally {
-            poller = null;
             lock.unlock();
         }
     }

@@ -69,6 +69,7 @@ class UringSelectorTest {
     @Test
     void aReusedFdNumberNeverReportsTheOldRegistration() throws IOException {
         try (UringSelector s = UringSelector.open()) {
+            select(s, 0);                    // this thread polls: its registrations are submitted at once
             int old = UringTests.eventfd();
             s.register(old, 1, Ready.INTEREST_READABLE);
             UringTests.signal(old);          // a completion for token 1 is (or will be) in the ring, unread
@@ -94,6 +95,7 @@ class UringSelectorTest {
     @Test
     void aReregisteredSourceReportsOnlyItsNewToken() throws IOException {
         try (UringSelector s = UringSelector.open()) {
+            select(s, 0);
             int efd = UringTests.eventfd();
             try {
                 s.register(efd, 1, Ready.INTEREST_READABLE);
@@ -112,6 +114,7 @@ class UringSelectorTest {
     @Test
     void aPollTheKernelEndsIsArmedAgain() throws IOException {
         try (UringSelector s = UringSelector.open(4, 8)) {
+            select(s, 0);   // this thread polls: the registration is armed before the flood
             int efd = UringTests.eventfd();
             try {
                 s.register(efd, 5, Ready.INTEREST_READABLE);
@@ -157,6 +160,7 @@ class UringSelectorTest {
             Poll poll = Poll.open(Backend.IO_URING);
             ByteBuffer buf = ByteBuffer.allocate(16);
             try {
+                poll.poll(Events.withCapacity(4), java.time.Duration.ZERO);   // this thread polls: it submits
                 poll.registry().register(pair.server(), Token.of(1), Interest.READABLE);
                 pair.server().close();   // without deregistering: the in-flight poll still holds the socket
                 Loopback.sleep(50);
@@ -176,6 +180,7 @@ class UringSelectorTest {
     @Test
     void deregisterBeforeCloseReleasesTheSocketAtOnce() throws Exception {
         try (Loopback.Pair pair = Loopback.pair(Backend.IO_URING); Poll poll = Poll.open(Backend.IO_URING)) {
+            poll.poll(Events.withCapacity(4), java.time.Duration.ZERO);
             poll.registry().register(pair.server(), Token.of(1), Interest.READABLE);
             poll.registry().deregister(pair.server());
             pair.server().close();
@@ -189,6 +194,36 @@ class UringSelectorTest {
             Events events = Events.withCapacity(8);
             poll.poll(events, java.time.Duration.ofMillis(20));
             assertTrue(events.isEmpty(), "no event after deregister");
+        }
+    }
+
+    @Test
+    void aRegistrationFromAnotherThreadIsHandedToThePoller() throws Exception {
+        try (UringSelector s = UringSelector.open()) {
+            select(s, 0);                          // this thread is the poller
+            int efd = UringTests.eventfd();
+            try {
+                Thread other = Thread.ofPlatform().start(() -> {
+                    try {
+                        s.register(efd, 3, Ready.INTEREST_READABLE);
+                        UringTests.signal(efd);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+                other.join(10_000);
+                long enters = s.ring().enterCalls();
+                List<long[]> got = new ArrayList<>();
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                while (!hasToken(got, 3) && System.nanoTime() < deadline) {
+                    got.addAll(select(s, 1_000_000_000L));
+                }
+                assertTrue(hasToken(got, 3), "the poller submitted the other thread's registration");
+                assertTrue(s.ring().enterCalls() > enters, "submitted by this thread's select");
+            } finally {
+                s.deregister(efd);
+                Unistd.close(efd);
+            }
         }
     }
 
