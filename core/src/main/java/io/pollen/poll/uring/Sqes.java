@@ -1,6 +1,8 @@
 package io.pollen.poll.uring;
 
 import io.pollen.sys.linux.IoUring;
+import io.pollen.sys.linux.IoUringLayout;
+import io.pollen.sys.linux.Linux;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -103,5 +105,49 @@ public final class Sqes {
     public void cancelFd(int fd, long userData) throws IOException {
         long at = prep(IoUring.IORING_OP_ASYNC_CANCEL, fd, 0, 0, userData);
         array.set(JAVA_INT, at + SQE_OP_FLAGS, IoUring.IORING_ASYNC_CANCEL_FD | IoUring.IORING_ASYNC_CANCEL_ALL);
+    }
+
+    // ---- completion-mode operations (the kernel does the I/O) ----
+
+    /**
+     * Multishot {@code IORING_OP_ACCEPT}: one CQE per accepted connection (res = the new fd,
+     * non-blocking and close-on-exec), {@code F_MORE} while it stays armed.
+     */
+    public void acceptMultishot(int fd, long userData) throws IOException {
+        long at = prep(IoUring.IORING_OP_ACCEPT, fd, 0, 0, userData);
+        setShort(at, IoUringLayout.SQE_IOPRIO, (short) IoUring.IORING_ACCEPT_MULTISHOT);
+        array.set(JAVA_INT, at + SQE_OP_FLAGS, Linux.SOCK_NONBLOCK | Linux.SOCK_CLOEXEC);
+    }
+
+    /**
+     * Multishot {@code IORING_OP_RECV} into buffers the kernel picks from provided-buffer group
+     * {@code bgid} ({@link BufRing}): each CQE carries {@code F_BUFFER} and the buffer id in its
+     * upper 16 flag bits; res 0 is end of stream; {@code -ENOBUFS} ends it when the group is empty.
+     */
+    public void recvMultishot(int fd, int bgid, long userData) throws IOException {
+        long at = prep(IoUring.IORING_OP_RECV, fd, 0, 0, userData);
+        setByte(at, IoUringLayout.SQE_FLAGS, (byte) IoUring.IOSQE_BUFFER_SELECT);
+        setShort(at, IoUringLayout.SQE_IOPRIO, (short) IoUring.IORING_RECV_MULTISHOT);
+        setShort(at, IoUringLayout.SQE_BUF_INDEX, (short) bgid);
+    }
+
+    /**
+     * {@code IORING_OP_SEND} of {@code len} bytes at native address {@code addr} (MSG_NOSIGNAL): the
+     * memory belongs to the kernel until the CQE (res = bytes sent, maybe fewer: a short send).
+     */
+    public void send(int fd, long addr, int len, long userData) throws IOException {
+        long at = prep(IoUring.IORING_OP_SEND, fd, addr, len, userData);
+        array.set(JAVA_INT, at + SQE_OP_FLAGS, Linux.MSG_NOSIGNAL);
+    }
+
+    /** {@code IORING_OP_CONNECT} to the sockaddr of {@code addrLen} bytes at {@code sockaddr} (kept until the CQE). */
+    public void connect(int fd, long sockaddr, int addrLen, long userData) throws IOException {
+        long at = prep(IoUring.IORING_OP_CONNECT, fd, sockaddr, 0, userData);
+        setLong(at, IoUringLayout.SQE_OFF, addrLen);
+    }
+
+    /** {@code IORING_OP_CLOSE} of {@code fd}: the close happens in the kernel, its result in the CQE. */
+    public void close(int fd, long userData) throws IOException {
+        prep(IoUring.IORING_OP_CLOSE, fd, 0, 0, userData);
     }
 }

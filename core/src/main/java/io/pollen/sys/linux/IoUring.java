@@ -237,6 +237,13 @@ public final class IoUring {
         U32.setRelease(ring, offset, value);
     }
 
+    private static final VarHandle U16 = java.lang.foreign.ValueLayout.JAVA_SHORT.varHandle();
+
+    /** Stores a u16 ring word (the provided-buffer ring's tail) with release ordering. */
+    public static void storeRelease16(MemorySegment ring, long offset, int value) {
+        U16.setRelease(ring, offset, (short) value);
+    }
+
     private static long checked(long r, String call) throws NativeIOException {
         if (r < 0) {
             throw Native.fail(call);
