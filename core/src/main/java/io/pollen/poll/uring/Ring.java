@@ -320,6 +320,7 @@ public final class Ring implements AutoCloseable {
         }
         closed = true;
         IOException first = null;
+        cancelInFlight();
         for (MemorySegment m : new MemorySegment[] {sqeArray, cqRing != sqRing ? cqRing : null, sqRing}) {
             try {
                 if (m != null) {
@@ -336,6 +337,22 @@ public final class Ring implements AutoCloseable {
         }
         if (first != null) {
             throw first;
+        }
+    }
+
+    /**
+     * Cancels what is in flight before the fd goes, in this thread's own {@code io_uring_enter}:
+     * the cancelled operations' completions run as task work of the threads that submitted them,
+     * and done here (the owner's thread) they run now, instead of later from the kernel's ring
+     * teardown, where they would interrupt whatever blocking call that thread is in by then.
+     * Best effort: a kernel without {@code CANCEL_ANY} (before 5.19) leaves it to the teardown.
+     */
+    private void cancelInFlight() {
+        try {
+            sqes.cancelAll(-1L);
+            submitAndWait(0, 0);
+        } catch (IOException | RuntimeException e) {
+            // closing anyway; the kernel's teardown cancels whatever is left
         }
     }
 

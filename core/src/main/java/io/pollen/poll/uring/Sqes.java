@@ -107,6 +107,12 @@ public final class Sqes {
         array.set(JAVA_INT, at + SQE_OP_FLAGS, IoUring.IORING_ASYNC_CANCEL_FD | IoUring.IORING_ASYNC_CANCEL_ALL);
     }
 
+    /** {@code IORING_OP_ASYNC_CANCEL} of every operation in flight ({@code CANCEL_ANY | CANCEL_ALL}, Linux 5.19). */
+    public void cancelAll(long userData) throws IOException {
+        long at = prep(IoUring.IORING_OP_ASYNC_CANCEL, -1, 0, 0, userData);
+        array.set(JAVA_INT, at + SQE_OP_FLAGS, IoUring.IORING_ASYNC_CANCEL_ANY | IoUring.IORING_ASYNC_CANCEL_ALL);
+    }
+
     // ---- completion-mode operations (the kernel does the I/O) ----
 
     /**
