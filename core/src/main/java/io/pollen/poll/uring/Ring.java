@@ -69,6 +69,8 @@ public final class Ring implements AutoCloseable {
     private int localTail;
     private int localCqHead;
     private long enters;
+    private Thread submitter;                 // the first thread that submitted (the usual only one)
+    private java.util.Set<Thread> others;     // any later ones; rare
     private boolean closed;
 
     private Ring(int fd, MemorySegment p, MemorySegment sqRing, MemorySegment cqRing, MemorySegment sqeArray) {
@@ -269,6 +271,9 @@ public final class Ring implements AutoCloseable {
 
     private int enter(int toSubmit, int minComplete, int enterFlags, boolean timed, long timeoutNanos) throws IOException {
         enters++;
+        if (toSubmit > 0) {
+            noteSubmitter();
+        }
         if (!timed) {
             return Math.max(0, IoUring.enter(fd, toSubmit, minComplete, enterFlags, MemorySegment.NULL, 0));
         }
@@ -320,7 +325,10 @@ public final class Ring implements AutoCloseable {
         }
         closed = true;
         IOException first = null;
-        cancelInFlight();
+        boolean mine = submittedFrom(Thread.currentThread());
+        if (mine) {
+            cancelInFlight();
+        }
         for (MemorySegment m : new MemorySegment[] {sqeArray, cqRing != sqRing ? cqRing : null, sqRing}) {
             try {
                 if (m != null) {
@@ -335,9 +343,32 @@ public final class Ring implements AutoCloseable {
         } catch (IOException e) {
             first = first == null ? e : first;
         }
+        if (mine) {
+            TeardownSignal.absorb();
+        }
         if (first != null) {
             throw first;
         }
+    }
+
+    /** Remembers the calling thread as one the kernel knows as a submitter of this ring. */
+    private void noteSubmitter() {
+        Thread t = Thread.currentThread();
+        if (t == submitter) {
+            return;
+        }
+        if (submitter == null) {
+            submitter = t;
+        } else {
+            if (others == null) {
+                others = new java.util.HashSet<>();
+            }
+            others.add(t);
+        }
+    }
+
+    private boolean submittedFrom(Thread t) {
+        return t == submitter || others != null && others.contains(t);
     }
 
     /**
