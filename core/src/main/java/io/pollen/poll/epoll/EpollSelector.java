@@ -1,20 +1,17 @@
 package io.pollen.poll.epoll;
 
 import io.pollen.poll.spi.Ready;
+import io.pollen.poll.spi.FdSelector;
 import io.pollen.poll.spi.Selector;
 import io.pollen.sys.NativeIOException;
 import io.pollen.sys.linux.EPoll;
 import io.pollen.sys.linux.EventFd;
 import io.pollen.sys.unix.Errno;
-import io.pollen.sys.unix.Native;
-import io.pollen.sys.unix.Scratch;
 import io.pollen.sys.unix.Unistd;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.channels.SelectableChannel;
 
 /**
  * The Linux backend: one epoll instance, every registration edge-triggered.
@@ -48,12 +45,9 @@ import java.nio.channels.SelectableChannel;
  * allocated on the first select and re-allocated only if a longer array comes. {@code select}
  * allocates nothing else.
  */
-public final class EpollSelector implements Selector {
+public final class EpollSelector implements FdSelector {
     /** epoll_data of the waker eventfd; Pollen tokens are >= 0, so it never collides. */
     static final long WAKE_DATA = -1L;
-
-    /** The 8-byte value every wake-up writes; shared and never modified. */
-    private static final MemorySegment ONE = Arena.global().allocateFrom(ValueLayout.JAVA_LONG, 1L);
 
     private final int epfd;
     private final int eventFd;
@@ -169,27 +163,6 @@ public final class EpollSelector implements Selector {
     }
 
     @Override
-    public void register(SelectableChannel channel, long token, int interest) {
-        throw channelSource(channel);
-    }
-
-    @Override
-    public void reregister(SelectableChannel channel, long token, int interest) {
-        throw channelSource(channel);
-    }
-
-    @Override
-    public void deregister(SelectableChannel channel) {
-        throw channelSource(channel);
-    }
-
-    private static IllegalArgumentException channelSource(SelectableChannel channel) {
-        return new IllegalArgumentException("cannot watch " + channel.getClass().getSimpleName()
-                + " with the epoll backend: the source was opened for the nio backend (a java.nio channel);"
-                + " open the Poll with Backend.NIO, or open the socket for Backend.EPOLL");
-    }
-
-    @Override
     public int select(long[] tokens, int[] flags, long timeoutNanos) throws IOException {
         int max = Math.min(tokens.length, flags.length);
         if (max < 1) {
@@ -248,12 +221,7 @@ public final class EpollSelector implements Selector {
 
     @Override
     public void wakeup() throws IOException {
-        long n = Unistd.write(eventFd, ONE, 8);
-        if (n == Native.WOULD_BLOCK) {
-            // The counter is saturated (see the class docs): reset it and wake again.
-            Unistd.read(eventFd, Scratch.get().small, 8);
-            Unistd.write(eventFd, ONE, 8);
-        }
+        EventFd.signal(eventFd);   // see the class docs: one edge per write, never read back
     }
 
     @Override

@@ -317,7 +317,15 @@ public final class Ring implements AutoCloseable {
         return n;
     }
 
-    /** Unmaps the rings and closes the ring fd: the kernel cancels whatever is in flight. Idempotent. */
+    /**
+     * Unmaps the rings and closes the ring fd: the kernel cancels whatever is in flight. Idempotent.
+     *
+     * <p>Not guaranteed: quiet afterwards. The kernel tears the ring down in a work queue and, a few
+     * milliseconds later (after an RCU grace period), queues one task-work callback on every thread
+     * that ever submitted to it, announced like a signal: a blocking call that thread is in by
+     * then ({@code epoll_wait}, {@code io_uring_enter}) returns early with {@code EINTR}, once.
+     * Pollen's polls report that as an early empty poll, which their contract allows.
+     */
     @Override
     public void close() throws IOException {
         if (closed) {
@@ -342,9 +350,6 @@ public final class Ring implements AutoCloseable {
             Unistd.close(fd);
         } catch (IOException e) {
             first = first == null ? e : first;
-        }
-        if (mine) {
-            TeardownSignal.absorb();
         }
         if (first != null) {
             throw first;

@@ -2,19 +2,14 @@ package io.pollen.poll.uring;
 
 import io.pollen.poll.epoll.EpollSelector;
 import io.pollen.poll.spi.Ready;
+import io.pollen.poll.spi.FdSelector;
 import io.pollen.poll.spi.Selector;
 import io.pollen.sys.linux.EPoll;
 import io.pollen.sys.linux.EventFd;
 import io.pollen.sys.linux.IoUring;
-import io.pollen.sys.unix.Native;
-import io.pollen.sys.unix.Scratch;
 import io.pollen.sys.unix.Unistd;
 
 import java.io.IOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.channels.SelectableChannel;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -56,12 +51,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * made off the polling thread has dropped the poll's file reference when it returns (its events are
  * kept out at once by the generation; the reference goes when the poller next runs, or at close).
  */
-public final class UringSelector implements Selector, AutoCloseable {
+public final class UringSelector implements FdSelector, AutoCloseable {
     static final long WAKE = -1L;
     static final long IGNORE = -2L;
     private static final int SQ_ENTRIES = 256;
     private static final int CQ_ENTRIES = 4096;
-    private static final MemorySegment ONE = Arena.global().allocateFrom(ValueLayout.JAVA_LONG, 1L);
     private static final int DISARMED = 1 << 8;   // Slots bit: the kernel ended this poll with an error
 
     private final Ring ring;
@@ -199,27 +193,6 @@ public final class UringSelector implements Selector, AutoCloseable {
     }
 
     @Override
-    public void register(SelectableChannel channel, long token, int interest) {
-        throw channelSource(channel);
-    }
-
-    @Override
-    public void reregister(SelectableChannel channel, long token, int interest) {
-        throw channelSource(channel);
-    }
-
-    @Override
-    public void deregister(SelectableChannel channel) {
-        throw channelSource(channel);
-    }
-
-    private static IllegalArgumentException channelSource(SelectableChannel channel) {
-        return new IllegalArgumentException("cannot watch " + channel.getClass().getSimpleName()
-                + " with the io_uring backend: the source was opened for the nio backend (a java.nio channel);"
-                + " open the Poll with Backend.NIO, or open the socket for Backend.IO_URING");
-    }
-
-    @Override
     public int select(long[] tokens, int[] flags, long timeoutNanos) throws IOException {
         int max = Math.min(tokens.length, flags.length);
         if (max < 1) {
@@ -330,12 +303,7 @@ public final class UringSelector implements Selector, AutoCloseable {
 
     /** One CQE for the eventfd's poll: wakes the thread in {@link #select}. */
     private void signal() throws IOException {
-        long n = Unistd.write(eventFd, ONE, 8);
-        if (n == Native.WOULD_BLOCK) {
-            // The counter saturated after 2^64-2 wakes: reset it and wake again (as the epoll backend).
-            Unistd.read(eventFd, Scratch.get().small, 8);
-            Unistd.write(eventFd, ONE, 8);
-        }
+        EventFd.signal(eventFd);
     }
 
     @Override

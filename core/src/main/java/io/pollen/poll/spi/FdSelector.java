@@ -1,0 +1,33 @@
+package io.pollen.poll.spi;
+
+import java.nio.channels.SelectableChannel;
+
+/**
+ * A {@link Selector} of a native backend (epoll, io_uring, kqueue): it watches file descriptors
+ * only, and refuses java.nio channels with one message that says which backend the source was
+ * opened for and what to do instead.
+ */
+public interface FdSelector extends Selector {
+
+    @Override
+    default void register(SelectableChannel channel, long token, int interest) {
+        throw channelRefused(channel);
+    }
+
+    @Override
+    default void reregister(SelectableChannel channel, long token, int interest) {
+        throw channelRefused(channel);
+    }
+
+    @Override
+    default void deregister(SelectableChannel channel) {
+        throw channelRefused(channel);
+    }
+
+    private IllegalArgumentException channelRefused(SelectableChannel channel) {
+        return new IllegalArgumentException("cannot watch " + channel.getClass().getSimpleName()
+                + " with the " + name() + " backend: the source was opened for the nio backend (a java.nio channel);"
+                + " open the Poll with Backend.NIO, or open the socket for Backend."
+                + name().toUpperCase(java.util.Locale.ROOT));
+    }
+}
