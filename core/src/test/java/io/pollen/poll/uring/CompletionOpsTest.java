@@ -6,10 +6,7 @@ import io.pollen.sys.unix.Errno;
 import io.pollen.sys.unix.Net;
 import io.pollen.sys.unix.SockAddr;
 import io.pollen.sys.unix.Unistd;
-import io.pollen.testing.Fds;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -32,10 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * send (and a short send), multishot recv into a provided-buffer ring (and its exhaustion under a
  * flood: re-armed, nothing lost), close.
  */
-class CompletionOpsTest {
+class CompletionOpsTest extends UringTestCase {
     static final long ACCEPT = 1, CONNECT = 2, SEND = 3, RECV = 4, CLOSE = 5;
-    static Fds.Snapshot fds;
-    static long mappings;
 
     Ring ring;
     Arena arena;
@@ -43,24 +38,11 @@ class CompletionOpsTest {
     int client = -1;
     int server = -1;
 
-    @BeforeAll
-    static void snapshot() {
-        fds = Fds.snapshot();
-        mappings = UringTests.ringMappings();
-    }
-
-    @AfterAll
-    static void noLeaks() throws InterruptedException {
-        fds.assertNoLeak();
-        assertEquals(mappings, UringTests.ringMappingsSettle(mappings), "io_uring mappings left in /proc/self/maps");
-    }
-
     record Cqe(long userData, int res, int flags) {
     }
 
     @BeforeEach
     void connect() throws IOException {
-        UringTests.assumeAvailable();
         arena = Arena.ofConfined();
         ring = Ring.open(64, 512, IoUring.IORING_SETUP_SUBMIT_ALL);
         int type = Linux.SOCK_STREAM | Linux.SOCK_NONBLOCK | Linux.SOCK_CLOEXEC;

@@ -3,10 +3,6 @@ package io.pollen.poll.uring;
 import io.pollen.sys.linux.IoUring;
 import io.pollen.sys.unix.Errno;
 import io.pollen.sys.unix.Unistd;
-import io.pollen.testing.Fds;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -24,27 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code io_uring_enter}), the wait deadline, CQ overflow with a tiny ring (no completion lost),
  * multishot polls ended by the kernel, and cancellation of operations in flight.
  */
-class RingTest {
-    static Fds.Snapshot fds;
-    static long mappings;
-
-    @BeforeAll
-    static void snapshot() {
-        fds = Fds.snapshot();
-        mappings = UringTests.ringMappings();
-    }
-
-    @AfterAll
-    static void noLeaks() throws InterruptedException {
-        fds.assertNoLeak();
-        assertEquals(mappings, UringTests.ringMappingsSettle(mappings), "io_uring mappings left in /proc/self/maps");
-    }
-
-    @BeforeEach
-    void available() {
-        UringTests.assumeAvailable();
-    }
-
+class RingTest extends UringTestCase {
     record Cqe(long userData, int res, int flags) {
     }
 

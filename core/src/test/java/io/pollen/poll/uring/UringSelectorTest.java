@@ -7,11 +7,7 @@ import io.pollen.poll.Poll;
 import io.pollen.poll.Token;
 import io.pollen.poll.spi.Ready;
 import io.pollen.sys.unix.Unistd;
-import io.pollen.testing.Fds;
 import io.pollen.testing.Loopback;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -30,27 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * deregistered or the ring closes, an fd that is not open, and the clear refusal where io_uring is
  * unavailable. The Poll suite runs on io_uring through {@code TestBackends} besides.
  */
-class UringSelectorTest {
-    static Fds.Snapshot fds;
-    static long mappings;
-
-    @BeforeAll
-    static void snapshot() {
-        fds = Fds.snapshot();
-        mappings = UringTests.ringMappings();
-    }
-
-    @AfterAll
-    static void noLeaks() throws InterruptedException {
-        fds.assertNoLeak();
-        assertEquals(mappings, UringTests.ringMappingsSettle(mappings), "io_uring mappings left in /proc/self/maps");
-    }
-
-    @BeforeEach
-    void available() {
-        UringTests.assumeAvailable();
-    }
-
+class UringSelectorTest extends UringTestCase {
     private static List<long[]> select(UringSelector s, long timeoutNanos) throws IOException {
         long[] tokens = new long[64];
         int[] flags = new int[64];
