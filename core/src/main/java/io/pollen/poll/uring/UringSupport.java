@@ -61,18 +61,24 @@ public final class UringSupport {
             }
             return null;
         } catch (NativeIOException e) {
-            if (e.errno() == Errno.ENOSYS) {
-                return "io_uring_setup is not implemented here (ENOSYS): a kernel without io_uring,"
-                        + " or a seccomp filter (e.g. Docker's default profile) that hides it";
-            }
-            if (e.errno() == Errno.EPERM || e.errno() == Errno.EACCES) {
-                return "io_uring_setup was refused (" + e.errnoName() + "): sysctl kernel.io_uring_disabled="
-                        + (disabled == null ? "?" : disabled) + " (1 allows only the io_uring_group), or a seccomp filter";
-            }
-            return "io_uring_setup failed: " + e.getMessage();
+            return refused(e, disabled);
         } catch (IOException | RuntimeException e) {
             return "io_uring could not be set up: " + e;
         }
+    }
+
+    /** Why {@code io_uring_setup} failing with {@code e} means io_uring cannot be used here. */
+    static String refused(NativeIOException e, String disabledSysctl) {
+        if (e.errno() == Errno.ENOSYS) {
+            return "io_uring_setup is not implemented here (ENOSYS): a kernel without io_uring,"
+                    + " or a seccomp filter (e.g. Docker's default profile) that hides it";
+        }
+        if (e.errno() == Errno.EPERM || e.errno() == Errno.EACCES) {
+            return "io_uring_setup was refused (" + e.errnoName() + "): sysctl kernel.io_uring_disabled="
+                    + (disabledSysctl == null ? "?" : disabledSysctl)
+                    + " (1 allows only the io_uring_group), or a seccomp filter";
+        }
+        return "io_uring_setup failed: " + e.getMessage();
     }
 
     /** Arms a multishot poll on an eventfd, writes it, and checks the CQE says "more to come". */

@@ -204,6 +204,35 @@ class UringSelectorTest extends UringTestCase {
     }
 
     @Test
+    void askingForABackendThatCannotRunSaysWhy() {
+        String before = System.getProperty("pollen.backend");
+        try {
+            System.setProperty("pollen.backend", "io_uring");
+            assertEquals(Backend.IO_URING, Backend.select());
+            System.setProperty("pollen.backend", "kqueue");
+            IllegalStateException e = assertThrows(IllegalStateException.class, Backend::select);
+            assertTrue(e.getMessage().contains("-Dpollen.backend=kqueue is not available")
+                    && e.getMessage().endsWith(Backend.KQUEUE.unavailableReason()), e.getMessage());
+        } finally {
+            if (before == null) {
+                System.clearProperty("pollen.backend");
+            } else {
+                System.setProperty("pollen.backend", before);
+            }
+        }
+        assertEquals(Backend.EPOLL, Backend.platformDefault(), "the automatic choice stays epoll");
+    }
+
+    @Test
+    void aRefusedSetupIsExplained() {
+        var enosys = io.pollen.sys.unix.Native.error("io_uring_setup", io.pollen.sys.unix.Errno.ENOSYS);
+        assertTrue(UringSupport.refused(enosys, "0").contains("seccomp"), UringSupport.refused(enosys, "0"));
+        var eperm = io.pollen.sys.unix.Native.error("io_uring_setup", io.pollen.sys.unix.Errno.EPERM);
+        String why = UringSupport.refused(eperm, "1");
+        assertTrue(why.contains("EPERM") && why.contains("kernel.io_uring_disabled=1"), why);
+    }
+
+    @Test
     void theBackendIsNamedAndDeclaresWhatClosingDoes() {
         assertEquals(Backend.IO_URING, Backend.byName("io_uring"));
         assertTrue(Backend.IO_URING.isAvailable());
