@@ -112,12 +112,10 @@ public final class EpollSelector implements FdSelector {
             EPoll.ctl(epfd, op, fd, op == EPoll.EPOLL_CTL_DEL ? 0 : toEpoll(interest), token);
         } catch (NativeIOException e) {
             if (e.errno() == Errno.EEXIST && op == EPoll.EPOLL_CTL_ADD) {
-                throw new IllegalStateException("already registered: fd " + fd
-                        + " is registered with this Poll; use reregister to change its token or interest", e);
+                throw FdSelector.alreadyRegistered(fd, e);
             }
             if (e.errno() == Errno.ENOENT && op != EPoll.EPOLL_CTL_ADD) {
-                throw new IllegalStateException("not registered: fd " + fd + " is not registered with this Poll ("
-                        + (op == EPoll.EPOLL_CTL_MOD ? "reregister" : "deregister") + ")", e);
+                throw FdSelector.notRegistered(fd, op == EPoll.EPOLL_CTL_MOD ? "reregister" : "deregister", e);
             }
             throw e;
         }

@@ -24,6 +24,17 @@ public interface FdSelector extends Selector {
         throw channelRefused(channel);
     }
 
+    /** Registering an fd that is registered: the one message every native backend gives. */
+    static IllegalStateException alreadyRegistered(int fd, Throwable cause) {
+        return new IllegalStateException("already registered: fd " + fd
+                + " is registered with this Poll; use reregister to change its token or interest", cause);
+    }
+
+    /** Re- or deregistering ({@code op}) an fd that is not registered. */
+    static IllegalStateException notRegistered(int fd, String op, Throwable cause) {
+        return new IllegalStateException("not registered: fd " + fd + " is not registered with this Poll (" + op + ")", cause);
+    }
+
     private IllegalArgumentException channelRefused(SelectableChannel channel) {
         return new IllegalArgumentException("cannot watch " + channel.getClass().getSimpleName()
                 + " with the " + name() + " backend: the source was opened for the nio backend (a java.nio channel);"

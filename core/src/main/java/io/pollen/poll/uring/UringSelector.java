@@ -125,8 +125,7 @@ public final class UringSelector implements FdSelector, AutoCloseable {
         lock.lock();
         try {
             if (slots.isLive(fd)) {
-                throw new IllegalStateException("already registered: fd " + fd
-                        + " is registered with this Poll; use reregister to change its token or interest");
+                throw FdSelector.alreadyRegistered(fd, null);
             }
             long ud = slots.open(fd, token, interest);
             try {
@@ -187,7 +186,7 @@ public final class UringSelector implements FdSelector, AutoCloseable {
 
     private long registered(int fd, String op) {
         if (!slots.isLive(fd)) {
-            throw new IllegalStateException("not registered: fd " + fd + " is not registered with this Poll (" + op + ")");
+            throw FdSelector.notRegistered(fd, op, null);
         }
         return slots.userData(fd);
     }
