@@ -65,7 +65,7 @@ final class DemoCommand implements Callable<Integer> {
         validate();
         Backend b = backend == null ? Backend.select() : Backend.byName(backend);
         PrintWriter out = spec.commandLine().getOut();
-        Duration timeout = Duration.ofMillis(timeoutMillis + (url == null ? delayMillis : 0));
+        Duration timeout = Duration.ofMillis(Saturating.add(timeoutMillis, url == null ? delayMillis : 0));
         try (DemoServer server = url == null ? DemoServer.start(b, 1, 0) : null) {
             Target target = url != null ? Target.parse(url)
                     : Target.parse(server.url() + "/delay/" + delayMillis + "/url/http://www.google.com");

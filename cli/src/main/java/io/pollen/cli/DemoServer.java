@@ -8,6 +8,7 @@ import io.pollen.runtime.Runtime;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 
 /**
  * Pollen's demo server ({@link DemoRoutes}: {@code /delay/{ms}/...}, {@code /plaintext},
@@ -20,6 +21,9 @@ import java.net.InetSocketAddress;
 final class DemoServer implements AutoCloseable {
     /** The listen backlog asked for; Linux caps it at {@code net.core.somaxconn} (4096 by default). */
     static final int BACKLOG = 65_535;
+
+    /** Tests adjust the server's runtime here (e.g. a clock that breaks, to kill a loop). */
+    static volatile java.util.function.UnaryOperator<Runtime.Builder> runtimeForTests = b -> b;
 
     private final Runtime runtime;
     private final HttpServer server;
@@ -36,12 +40,20 @@ final class DemoServer implements AutoCloseable {
 
     /** Starts the demo server on {@code address} with {@code loops} event-loop threads. */
     static DemoServer start(Backend backend, int loops, InetSocketAddress address) throws IOException {
-        Runtime runtime = Runtime.builder().backend(backend).loops(loops).threadNamePrefix("pollen-server").build();
+        return start(backend, loops, address, HttpServer.DEFAULT_MAX_CONNECTIONS);
+    }
+
+    /** As above, refusing connections beyond {@code maxConnections} with 503. */
+    static DemoServer start(Backend backend, int loops, InetSocketAddress address, int maxConnections)
+            throws IOException {
+        Runtime runtime = runtimeForTests.apply(Runtime.builder().backend(backend).loops(loops)
+                .threadNamePrefix("pollen-server")).build();
         try {
             // A deep accept queue: `demo --tasks 10000` connects all at once, and a full queue makes
             // the kernel drop SYNs, which clients retry only after a second. The kernel caps it
             // at net.core.somaxconn.
-            HttpServer server = DemoRoutes.install(HttpServer.builder().bind(address).backlog(BACKLOG)).start(runtime);
+            HttpServer server = DemoRoutes.install(HttpServer.builder().bind(address).backlog(BACKLOG)
+                    .maxConnections(maxConnections)).start(runtime);
             return new DemoServer(runtime, server);
         } catch (IOException | RuntimeException e) {
             runtime.close();
@@ -60,8 +72,32 @@ final class DemoServer implements AutoCloseable {
         return server.localAddress();
     }
 
+    /** Completes with what killed an event loop, if one dies (see {@link Runtime#failure()}). */
+    java.util.concurrent.CompletableFuture<Throwable> failure() {
+        return runtime.failure();
+    }
+
     int loops() {
         return runtime.loops().size();
+    }
+
+    /**
+     * Graceful stop: the runtime's shutdown drains the server ({@link HttpServer#shutdown}) within
+     * {@code timeout}, then joins the loops.
+     *
+     * @return true if every request in flight was answered before the deadline
+     */
+    boolean drain(Duration timeout) {
+        try {
+            return runtime.shutdown(timeout);
+        } finally {
+            server.close();
+        }
+    }
+
+    /** Closes every connection now (a drain in progress ends at once); the runtime stays. */
+    void forceClose() {
+        server.close();
     }
 
     @Override

@@ -29,9 +29,14 @@ import java.util.concurrent.TimeoutException;
  * {@link HttpClient} on a one-loop runtime; prints the status line, the header fields, a blank
  * line and the body, as received.
  *
+ * <p>Time limits: {@code --connect-timeout} per address, {@code --timeout} while the server is
+ * silent, {@code --max-time} for the whole exchange (a response trickled a byte at a time, or an
+ * endless run of 1xx responses, ends there). Every value up to {@code Long.MAX_VALUE} ms is taken
+ * as given and "effectively forever" at the top, never an overflow.
+ *
  * <p>Exit codes: 0 when a response arrived (any status, unless {@code --fail}), 1 when none did
- * (refused, timed out, unknown host, malformed response; stderr names it), 2 for a bad URL or
- * option.
+ * (refused, timed out, unknown host, malformed response; stderr names it, e.g. "timed out:
+ * response stalled after 120 bytes: ..."), 2 for a bad URL or option.
  */
 @Command(name = "get", mixinStandardHelpOptions = true,
         description = {"Fetch an http:// URL with Pollen's HTTP client and print the status line, headers and body."})
@@ -62,6 +67,11 @@ final class GetCommand implements Callable<Integer> {
             description = "Give up when the server is silent for MS milliseconds (default: ${DEFAULT-VALUE}).")
     long timeoutMillis;
 
+    @Option(names = "--max-time", paramLabel = "MS", defaultValue = "60000",
+            description = "Give up when the whole exchange (connect, request, interim responses, body) takes "
+                    + "longer than MS milliseconds (default: ${DEFAULT-VALUE}).")
+    long maxTimeMillis;
+
     @Option(names = {"-f", "--fail"}, description = "Exit with 1 when the status is 400 or more.")
     boolean fail;
 
@@ -87,7 +97,7 @@ final class GetCommand implements Callable<Integer> {
                 }
                 extra = extra.with(h.substring(0, colon).trim(), h.substring(colon + 1).trim());
             }
-            if (connectTimeoutMillis < 1 || timeoutMillis < 1) {
+            if (connectTimeoutMillis < 1 || timeoutMillis < 1 || maxTimeMillis < 1) {
                 throw new IllegalArgumentException("timeouts must be at least 1 ms");
             }
         } catch (IllegalArgumentException e) {
@@ -102,16 +112,19 @@ final class GetCommand implements Callable<Integer> {
              HttpClient client = HttpClient.builder(runtime)
                      .connectTimeout(Duration.ofMillis(connectTimeoutMillis))
                      .readTimeout(Duration.ofMillis(timeoutMillis))
+                     .requestTimeout(Duration.ofMillis(maxTimeMillis))
                      .build()) {
             var pending = client.send(m.toUpperCase(Locale.ROOT), uri, extra, body);
             try {
-                // The client's own timeouts fire first; this bound only stops a hang.
-                response = pending.get(connectTimeoutMillis + timeoutMillis + 5_000, TimeUnit.MILLISECONDS);
+                // The client's own deadline fires first and says what happened; this bound only
+                // stops a hang of the client itself.
+                response = pending.get(Saturating.add(maxTimeMillis, 5_000), TimeUnit.MILLISECONDS);
             } catch (ExecutionException e) {
                 throw e.getCause() instanceof Exception c ? c : e;
             } catch (TimeoutException e) {
                 pending.cancel(true);
-                throw new TimeoutException("no response from " + url);
+                throw new TimeoutException("the client did not finish within " + Summary.duration(
+                        Duration.ofMillis(Saturating.add(maxTimeMillis, 5_000))) + " (--max-time " + maxTimeMillis + " ms)");
             }
         }
         print(response, spec.commandLine().getOut());

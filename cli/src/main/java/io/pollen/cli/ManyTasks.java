@@ -88,7 +88,7 @@ final class ManyTasks {
                 });
             }
             // Generous overall bound: every task has its own timeout, this only stops a hang.
-            long deadline = System.nanoTime() + timeout.toNanos() + TimeUnit.SECONDS.toNanos(30);
+            long deadline = Saturating.add(Saturating.deadline(timeout), TimeUnit.SECONDS.toNanos(30));
             while (!finished.await(100, TimeUnit.MILLISECONDS) && System.nanoTime() < deadline) {
                 progress.update();
             }
@@ -191,7 +191,7 @@ final class ManyTasks {
 
     private RawResponse virtualTask(EventLoop loop) throws Exception {
         noteCarrier();
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = Saturating.deadline(timeout);
         AsyncTcpStream stream = await(AsyncTcpStream.connect(loop, target.address(), timeout), deadline);
         try {
             await(stream.writeAll(ByteBuffer.wrap(request)), deadline);

@@ -28,8 +28,9 @@ import java.util.concurrent.TimeoutException;
  *       task that did not get its answer. One line on stderr says why.</li>
  *   <li>{@value #USAGE}: bad arguments: an unknown option, a malformed number or URL. stderr
  *       shows the problem and the command's usage.</li>
- *   <li>130: interrupted by Ctrl-C (128 + SIGINT, the JVM's convention); {@code serve} ends this
- *       way. 143 for SIGTERM.</li>
+ *   <li>130: interrupted by Ctrl-C (128 + SIGINT, the JVM's convention); 143 for SIGTERM.
+ *       {@code serve} instead drains on either signal and exits {@value #OK} (see
+ *       {@link ServeCommand}).</li>
  * </ul>
  *
  * <p>The entry point for tests is {@link #run(PrintWriter, PrintWriter, String...)}, which never
@@ -44,7 +45,7 @@ import java.util.concurrent.TimeoutException;
                 "0:done (for get: a response arrived)",
                 "1:the work failed (refused, timeout, bad response); stderr says why",
                 "2:bad arguments; stderr shows the usage",
-                "130:interrupted (Ctrl-C); 143 for SIGTERM"})
+                "130:interrupted (Ctrl-C); 143 for SIGTERM (serve drains and exits 0 on both)"})
 public final class Pollen implements Runnable {
     public static final int OK = 0;
     public static final int FAILED = 1;

@@ -58,6 +58,22 @@ class DemoCommandTest {
         assertTrue(waits >= 2 && waits <= 10, cli.toString());
     }
 
+    /** {@code --timeout 9223372036854775807} is "forever": no overflow into an instant timeout. */
+    @ParameterizedTest
+    @MethodSource("backendsAndStyles")
+    void aTimeoutOfLongMaxValueWorks(Backend backend, String style) {
+        String max = String.valueOf(Long.MAX_VALUE);
+        Cli many = Cli.run("demo", "--backend", backend.id(), "--style", style, "--tasks", "20", "--delay", "50",
+                "--timeout", max, "--progress", "off");
+        assertEquals(Pollen.OK, many.exitCode, many.toString());
+        assertTrue(many.stdout().contains("\n  successes    20/20\n"), many.toString());
+        if (style.equals("async")) {
+            Cli one = Cli.run("demo", "--backend", backend.id(), "--delay", "50", "--timeout", max);
+            assertEquals(Pollen.OK, one.exitCode, one.toString());
+            assertEquals("EXITING", one.lines().getLast(), one.toString());
+        }
+    }
+
     static Stream<Object[]> backendsAndStyles() {
         return io.pollen.testing.TestBackends.all()
                 .flatMap(b -> Stream.of(new Object[] {b, "async"}, new Object[] {b, "virtual"}));

@@ -2,6 +2,7 @@ package io.pollen.cli;
 
 import io.pollen.poll.Backend;
 import io.pollen.testing.Fds;
+import io.pollen.testing.ScriptedPeer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -117,6 +118,55 @@ class GetCommandTest {
         }
     }
 
+    /** A response trickled a byte at a time ends at --max-time, with a message that says so. */
+    @ParameterizedTest
+    @MethodSource("io.pollen.testing.TestBackends#all")
+    void aTrickledResponseEndsAtMaxTimeAndSaysWhy(Backend backend) throws Exception {
+        String response = "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n" + "x".repeat(100);
+        try (ScriptedPeer server = new ScriptedPeer(30, out -> {
+            for (byte b : response.getBytes(StandardCharsets.ISO_8859_1)) {
+                out.write(b);
+                out.flush();
+                Thread.sleep(200);
+            }
+        })) {
+            Cli cli = Cli.run("get", "--backend", backend.id(), "--max-time", "1000", server.url());
+            assertEquals(Pollen.FAILED, cli.exitCode, cli.toString());
+            assertTrue(cli.stderr().matches("(?s)get: timed out: response not complete within 1 s \\(the request deadline\\): "
+                    + "stalled after \\d+ bytes\\R"), cli.toString());
+            assertEquals("", cli.stdout());
+            assertTrue(server.clientClosed().get(30, TimeUnit.SECONDS), "the connection was closed");
+        }
+    }
+
+    @Test
+    void aStalledOrMalformedResponseIsNamed() throws Exception {
+        try (ScriptedPeer server = new ScriptedPeer(30, out -> ScriptedPeer.send(out, "HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nabc"))) {
+            Cli cli = Cli.run("get", "--timeout", "300", server.url());
+            assertEquals(Pollen.FAILED, cli.exitCode, cli.toString());
+            assertTrue(cli.stderr().startsWith("get: timed out: response stalled after 41 bytes: nothing more for 300 ms"),
+                    cli.toString());
+        }
+        try (ScriptedPeer server = new ScriptedPeer(30, out -> ScriptedPeer.send(out, "HTTP/1.1 999 Odd\r\n\r\n"))) {
+            Cli cli = Cli.run("get", server.url());
+            assertEquals(Pollen.FAILED, cli.exitCode, cli.toString());
+            assertTrue(cli.stderr().startsWith("get: status code 999 out of range 100-599"), cli.toString());
+        }
+    }
+
+    /** Long.MAX_VALUE ms is "forever", not an overflow into an instant timeout. */
+    @ParameterizedTest
+    @MethodSource("io.pollen.testing.TestBackends#all")
+    void timeoutsAtLongMaxValueWork(Backend backend) {
+        String max = String.valueOf(Long.MAX_VALUE);
+        Cli cli = Cli.run("get", "--backend", backend.id(), "--timeout", max, "--connect-timeout", max, "--max-time", max,
+                demo.url() + "/delay/50/url/x");
+        assertEquals(Pollen.OK, cli.exitCode, cli.toString());
+        assertEquals("url/x", cli.lines().getLast(), cli.toString());
+        Cli plain = Cli.run("get", "--backend", backend.id(), "--timeout", max, demo.url() + "/delay/50/url/y");
+        assertEquals(Pollen.OK, plain.exitCode, plain.toString());
+    }
+
     @Test
     void unknownHostIsAFailureNotAUsageError() {
         Cli cli = Cli.run("get", "http://no-such-host.invalid/");
@@ -129,6 +179,7 @@ class GetCommandTest {
         for (String[] args : new String[][] {
                 {"get"}, {"get", "https://example.com/"}, {"get", "example.com"}, {"get", "http://127.0.0.1:99999/"},
                 {"get", "-H", "no-colon", "http://127.0.0.1/"}, {"get", "--timeout", "0", "http://127.0.0.1/"},
+                {"get", "--max-time", "0", "http://127.0.0.1/"},
                 {"get", "--backend", "kqueue", "http://127.0.0.1/"}, {"get", "http://a/", "http://b/"}}) {
             Cli cli = Cli.run(args);
             assertEquals(Pollen.USAGE, cli.exitCode, String.join(" ", args) + "\n" + cli);

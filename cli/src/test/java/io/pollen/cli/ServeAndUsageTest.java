@@ -80,6 +80,7 @@ class ServeAndUsageTest {
             "demo --backend kqueue", "demo --backend iouring", "demo --url ftp://example.com/",
             "demo --url not-a-url", "demo --progress sparkles", "demo --timeout 0",
             "serve --port 70000", "serve --loops 0", "serve --backend nope", "serve --host no-such-host.invalid",
+            "serve --drain-timeout 10", "serve --drain-timeout -1s", "serve --drain-timeout soon",
             "bench --extra"})
     void badArgumentsAreUsageErrors(String args) {
         Cli cli = Cli.run(args.isEmpty() ? new String[0] : args.split(" "));
@@ -104,7 +105,7 @@ class ServeAndUsageTest {
         assertTrue(bench.stdout().contains("bench"), bench.toString());
     }
 
-    private static String awaitUrl(Cli cli) throws InterruptedException {
+    static String awaitUrl(Cli cli) throws InterruptedException {
         Pattern listening = Pattern.compile("listening on (http://\\S+)");
         for (int i = 0; i < 200; i++) {
             Matcher m = listening.matcher(cli.stdout());

@@ -36,10 +36,11 @@ import java.util.Objects;
  *       {@code READ_CLOSED} or {@code ERROR}, read on until {@code -1} or the error, because an end
  *       of stream that came with the last bytes raises no new event.</li>
  *   <li>{@link #connect} only starts the connection. It completes, or fails, when the stream turns
- *       writable; then {@link #takeError()} says which (e.g. connection refused), and
- *       {@link #peerAddress()} works. Call {@code takeError} (or read or write) on that first
- *       writable event, as mio requires: on the nio backend it is what completes the connect, and
- *       until then no other readiness is reported.</li>
+ *       writable (a failure also shows as an error event, even to a readable-only registration);
+ *       then {@link #takeError()} says which (e.g. connection refused), and {@link #peerAddress()}
+ *       works. As in mio, a successful connect raises no readable event, and after it every
+ *       readiness is reported with no call needed from the owner, on every backend (the nio
+ *       backend finishes the connect itself).</li>
  *   <li>Errors are {@link IOException}s. On the native backends they are
  *       {@code NativeIOException}s naming the call and errno ({@code ECONNRESET}, ...).</li>
  *   <li>IPv4 and IPv6: the socket's family follows the address given. Addresses must be resolved;
@@ -51,14 +52,16 @@ import java.util.Objects;
  * <table>
  *   <caption>What changes with the socket flavor</caption>
  *   <tr><th></th><th>EPOLL (native fd)</th><th>NIO (java.nio channel)</th></tr>
- *   <tr><td>refused connect</td><td>writable + error event; {@code takeError} gives
- *       {@code ECONNREFUSED}; the socket stays open until closed</td>
- *       <td>writable event; {@code takeError} gives a {@link java.net.ConnectException}; the JDK
- *       closes the channel</td></tr>
+ *   <tr><td>refused connect</td><td>error + read/write-closed event (+ the registered
+ *       readable/writable); {@code takeError} gives {@code ECONNREFUSED}; the socket stays open
+ *       until closed</td>
+ *       <td>the same event; {@code takeError} gives a {@link java.net.ConnectException}; the JDK
+ *       closes the channel, so later I/O throws {@code ClosedChannelException}</td></tr>
  *   <tr><td>peer reset</td><td>error / read-closed event; read throws {@code ECONNRESET}</td>
  *       <td>readable event; read throws {@link java.net.SocketException}</td></tr>
  *   <tr><td>peer shutdown</td><td>readable + read-closed event</td><td>readable event</td></tr>
- *   <tr><td>{@link #peek}</td><td>{@code MSG_PEEK}</td><td>emulated with a buffer in the stream</td></tr>
+ *   <tr><td>{@link #peek}</td><td>{@code MSG_PEEK}</td><td>emulated with a buffer in the stream;
+ *       like a read, it re-arms, so the next bytes raise a readable event</td></tr>
  *   <tr><td>{@link #setTtl}</td><td>{@code IP_TTL} / {@code IPV6_UNICAST_HOPS}</td>
  *       <td>{@link UnsupportedOperationException}</td></tr>
  *   <tr><td>{@link #takeError} on an established stream</td><td>{@code SO_ERROR}</td>
@@ -88,9 +91,8 @@ public final class TcpStream implements Source, Closeable {
 
     /**
      * Starts a non-blocking connect to {@code remote}; the stream registers with Polls of
-     * {@code backend}. Register it for {@link Interest#WRITABLE} and call {@link #takeError()} when
-     * it turns writable (required: on the nio backend that call completes the connect, and no
-     * readable event comes before it).
+     * {@code backend}. Register it for {@link Interest#WRITABLE}; when it turns writable,
+     * {@link #takeError()} (or {@link #peerAddress()}) says whether it connected.
      */
     public static TcpStream connect(InetSocketAddress remote, Backend backend) throws IOException {
         Objects.requireNonNull(backend, "backend");

@@ -28,7 +28,7 @@ import java.util.Objects;
  *       when the send buffer is full. Readiness is edge-triggered: receive until nothing is pending
  *       before waiting for the next readable event.</li>
  *   <li>{@link #connect} fixes the peer for {@link #send} / {@link #receive} and filters datagrams
- *       from anyone else. A connected socket may see ICMP errors (port unreachable) as an
+ *       from anyone else; connecting again re-targets the socket to the new peer. A connected socket may see ICMP errors (port unreachable) as an
  *       exception from a later receive.</li>
  *   <li>IPv4 and IPv6 follow the bound address's family. Addresses must be resolved.</li>
  *   <li>Not thread-safe: one thread does the I/O at a time.</li>
@@ -79,7 +79,10 @@ public final class UdpSocket implements Source, Closeable {
         return impl.peekFrom(dst);
     }
 
-    /** Fixes the peer: {@link #send}/{@link #receive} use it, datagrams from others are dropped. */
+    /**
+     * Fixes the peer: {@link #send}/{@link #receive} use it, datagrams from others are dropped.
+     * On a connected socket it changes the peer (the local address stays), on every backend.
+     */
     public void connect(InetSocketAddress peer) throws IOException {
         impl.connect(Sockets.resolved(peer));
         peerAddress = peer;
@@ -90,7 +93,11 @@ public final class UdpSocket implements Source, Closeable {
         return impl.send(src);
     }
 
-    /** Receives one datagram from the connected peer: its length, or {@code 0} if none is pending. */
+    /**
+     * Receives one datagram: its length, or {@code 0} if none is pending. Connected, only the peer's
+     * datagrams arrive; unconnected, anyone's, and the sender is not returned (use
+     * {@link #receiveFrom} to learn it), as with {@code recv(2)} and mio.
+     */
     public int receive(ByteBuffer dst) throws IOException {
         return impl.receive(dst);
     }

@@ -19,16 +19,31 @@ import java.util.Locale;
  *   <caption>What each backend reports</caption>
  *   <tr><th></th><th>EPOLL</th><th>NIO</th><th>IO_URING</th></tr>
  *   <tr><td>readable / writable</td><td>yes</td><td>yes</td><td>yes</td></tr>
- *   <tr><td>error</td><td>yes ({@code EPOLLERR})</td><td>no: shows as readable+writable, the next I/O fails</td>
+ *   <tr><td>error</td><td>yes ({@code EPOLLERR})</td><td>only for a failed connect (error + read/write-closed,
+ *       as epoll reports it); otherwise no: shows as the armed readiness, the next I/O fails</td>
  *       <td>yes ({@code POLLERR}; also an fd that is not open)</td></tr>
- *   <tr><td>read-closed / write-closed</td><td>yes ({@code EPOLLRDHUP}, {@code EPOLLHUP})</td><td>no: a read returns end of stream</td>
- *       <td>yes (same bits)</td></tr>
+ *   <tr><td>read-closed / write-closed</td><td>yes ({@code EPOLLRDHUP}, {@code EPOLLHUP})</td><td>no (java.nio
+ *       has no such readiness): a read returns end of stream</td><td>yes (same bits)</td></tr>
  *   <tr><td>priority</td><td>yes ({@code EPOLLPRI})</td><td>no</td><td>yes</td></tr>
  *   <tr><td>edge triggering</td><td>kernel ({@code EPOLLET})</td><td>emulated: re-armed on "would block" or a short read</td>
- *       <td>kernel (multishot {@code POLL_ADD}, re-armed when the kernel ends it)</td></tr>
+ *       <td>kernel (multishot {@code POLL_ADD}, re-armed when the kernel ends it); the readiness a
+ *       wake-up carried is reported as is, so more spurious events than epoll</td></tr>
  *   <tr><td>timeout resolution</td><td>1 ns ({@code epoll_pwait2}) or 1 ms</td><td>1 ms</td><td>1 ns</td></tr>
+ *   <tr><td>connect completion</td><td>kernel</td><td>finished by the backend when {@code OP_CONNECT}
+ *       fires: writable per interest, no readable event, no call needed from the owner</td><td>kernel</td></tr>
+ *   <tr><td>peek</td><td>{@code MSG_PEEK}</td><td>emulated with a buffer; re-arms like a read</td><td>{@code MSG_PEEK}</td></tr>
+ *   <tr><td>UDP re-connect, unconnected receive</td><td>yes</td><td>yes (disconnect + connect; {@code receive}
+ *       without the sender)</td><td>yes</td></tr>
+ *   <tr><td>a source in two Polls</td><td>refused</td><td>refused (Pollen's sockets; raw
+ *       {@code SourceFd}/{@code SourceChannel} are not tracked, as in mio)</td><td>refused</td></tr>
+ *   <tr><td>deregistration</td><td>{@code EPOLL_CTL_DEL}</td><td>soft: the JDK keeps the channel in its
+ *       selector until a select flushes a cancelled key, so a deregistered channel stays attached (and
+ *       cannot go back to blocking mode) until it or the Poll closes</td><td>{@code POLL_REMOVE}; off the
+ *       polling thread the poll's file reference goes when the poller next runs</td></tr>
  *   <tr><td>closing a registered fd</td><td>deregisters it</td><td>deregisters it</td>
  *       <td>does not: deregister first ({@link #closeDeregisters()})</td></tr>
+ *   <tr><td>socket error after connect ({@code takeError})</td><td>{@code SO_ERROR}</td><td>always null: java.nio
+ *       exposes no {@code SO_ERROR}; the next read or write throws instead</td><td>{@code SO_ERROR}</td></tr>
  * </table>
  */
 public enum Backend {

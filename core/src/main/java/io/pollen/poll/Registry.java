@@ -18,6 +18,11 @@ import java.util.Objects;
  *   <li>Registering a source twice, or re/deregistering one that is not registered, throws
  *       {@link IllegalStateException}; any call after {@link Poll#close()} throws
  *       {@link PollClosedException}.</li>
+ *   <li>A source belongs to one Poll at a time, as in mio: registering one of Pollen's sockets
+ *       ({@code TcpStream}, {@code TcpListener}, {@code UdpSocket}) while it is registered with
+ *       another Poll that is still open throws {@link IllegalStateException}; deregister it there
+ *       first. Raw {@link SourceFd}s and {@link SourceChannel}s carry no state and are not checked
+ *       (mio does not check its {@code SourceFd} either).</li>
  * </ul>
  * <p>Not guaranteed: events a poll already returned are not retracted by a deregister that happens
  * while the owner iterates them; owners that deregister during dispatch skip stale tokens.
@@ -62,6 +67,11 @@ public final class Registry {
         } finally {
             poll.release();
         }
+    }
+
+    /** Whether this registry's Poll is still open (false once {@link Poll#close()} was called). */
+    public boolean isOpen() {
+        return !poll.isClosed();
     }
 
     /** The backend this registry registers with. */

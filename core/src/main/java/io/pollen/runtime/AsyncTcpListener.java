@@ -3,6 +3,7 @@ package io.pollen.runtime;
 import io.pollen.net.TcpListener;
 import io.pollen.net.TcpStream;
 import io.pollen.poll.Interest;
+import io.pollen.sys.NativeIOException;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -25,6 +26,11 @@ import java.util.concurrent.CompletableFuture;
  * <p>Several accepts may wait at once; they are served in call order. A graceful
  * {@link Runtime#shutdown} closes listeners first (no new connections); their waiting accepts fail
  * with {@link AsynchronousCloseException}. Methods may be called from any thread.
+ *
+ * <p>When the process is out of file descriptors ({@code EMFILE}, {@code ENFILE}, see
+ * {@link NativeIOException#isResourceExhaustion()}), waiting accepts do not fail: accepting
+ * pauses, is retried on a timer backing off from 10 ms to 1 s, and resumes by itself once
+ * descriptors free up, with one warning per episode — no spin, no failure storm for an accept loop.
  * Not guaranteed: which of several {@code SO_REUSEPORT} listeners the kernel gives a connection to.
  */
 public final class AsyncTcpListener implements AutoCloseable {
@@ -35,13 +41,39 @@ public final class AsyncTcpListener implements AutoCloseable {
     private final TcpListener listener;
     private final InetSocketAddress local;
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+    /** The listener's accept; a test may stand in for it ({@link #acceptWith}) to inject EMFILE. */
+    private Accept accept;
     private Registration reg;
     private volatile boolean closed;
+    /** Out of descriptors: accepting waits for {@link #retry}; see {@link #exhausted}. */
+    private boolean paused;
+    private boolean warned;
+    private long backoffNanos = MIN_BACKOFF_NANOS;
+    private TimerHandle retry;
+    private static final long MIN_BACKOFF_NANOS = 10_000_000L;
+    private static final long MAX_BACKOFF_NANOS = 1_000_000_000L;
+    private static final System.Logger LOG = System.getLogger("io.pollen.runtime");
 
     private AsyncTcpListener(EventLoop loop, TcpListener listener) {
         this.loop = loop;
         this.listener = listener;
         this.local = listener.localAddress();
+        this.accept = listener::accept;
+    }
+
+    /** {@link TcpListener#accept}, or a test's stand-in for it. */
+    @FunctionalInterface
+    interface Accept {
+        TcpStream accept() throws IOException;
+    }
+
+    TcpListener listenerForTests() {
+        return listener;
+    }
+
+    /** Replaces the listener's accept (tests); on the loop. */
+    void acceptWith(Accept a) {
+        this.accept = a;
     }
 
     /** Binds and listens on {@code local} (port 0 picks a free port), on {@code loop}. */
@@ -132,7 +164,7 @@ public final class AsyncTcpListener implements AutoCloseable {
 
     /** Accepts while connections are pending and accepts are waiting. */
     private void drain() {
-        while (!waiters.isEmpty() && reg != null && (reg.readiness() & Readiness.ANY_READ) != 0) {
+        while (!paused && !waiters.isEmpty() && reg != null && (reg.readiness() & Readiness.ANY_READ) != 0) {
             Waiter w = waiters.peekFirst();
             if (w.future.isDone()) { // abandoned
                 waiters.pollFirst();
@@ -140,8 +172,12 @@ public final class AsyncTcpListener implements AutoCloseable {
             }
             TcpStream s;
             try {
-                s = listener.accept();
+                s = accept.accept();
             } catch (IOException e) {
+                if (NativeIOException.isResourceExhaustion(e)) {
+                    exhausted(e);
+                    return;
+                }
                 waiters.pollFirst();
                 LoopCalls.fail(loop, w.task, w.future, e);
                 continue;
@@ -150,9 +186,37 @@ public final class AsyncTcpListener implements AutoCloseable {
                 reg.clearReadiness(Readiness.ANY_READ);
                 return;
             }
+            if (warned) {
+                warned = false; // the episode is over: the next one is worth a warning again
+            }
+            backoffNanos = MIN_BACKOFF_NANOS;
             waiters.pollFirst();
             handOver(s, w);
         }
+    }
+
+    /**
+     * Out of descriptors (or buffers): the connection stays queued in the kernel and the accepts
+     * keep waiting. Retrying at once would spin (every retry fails the same way, and the nio
+     * backend's level-triggered selector would report the listener again and again), so accepting
+     * pauses and resumes on a timer, backing off from 10 ms to 1 s; one warning per episode.
+     */
+    private void exhausted(IOException e) {
+        paused = true;
+        if (!warned) {
+            warned = true;
+            LastResort.warn(LOG, "accept paused, out of resources; retrying with back-off: ", this, e);
+        }
+        long delay = backoffNanos;
+        backoffNanos = Math.min(MAX_BACKOFF_NANOS, backoffNanos * 2);
+        retry = loop.schedule(java.time.Duration.ofNanos(delay), () -> {
+            retry = null;
+            paused = false;
+            if (reg != null && !closed) {
+                reg.setReadiness(Readiness.READABLE); // look again: connections are still queued
+                drain();
+            }
+        });
     }
 
     private void handOver(TcpStream s, Waiter w) {
@@ -197,6 +261,9 @@ public final class AsyncTcpListener implements AutoCloseable {
             return;
         }
         closed = true;
+        if (retry != null) {
+            retry.cancel();
+        }
         if (reg != null) {
             reg.cancel();
         }

@@ -54,6 +54,13 @@ import java.util.function.Supplier;
  * fairness between tasks beyond FIFO order and the per-iteration budget; a task that computes
  * without yielding holds the loop.
  *
+ * <h2>Failures</h2>
+ * A task's failure, a handler's exception and a failing iteration go to the error handler and the
+ * loop goes on; reporting never throws (see {@link LastResort}). A loop whose thread ends anyway —
+ * {@value #MAX_FAILED_ITERATIONS} iterations failing in a row (a broken Poll, a clock that throws),
+ * or a failure of its own safety nets — closes what it owns, reports why, and marks its
+ * {@link Runtime} {@linkplain Runtime#isFailed() failed}, so that it is never dead silently.
+ *
  * <p>Interrupting a loop's own thread does not stop it ({@link #close} does): the loop clears the
  * interrupt status and reports it to the error handler, as an {@link IllegalStateException}. Left
  * set, it would make every later poll of the java.nio backend return at once, and the loop spin.
@@ -65,8 +72,12 @@ public final class EventLoop implements Executor, AutoCloseable {
     private static final int OPEN = 0, DRAINING = 1, STOPPING = 2, CLOSED = 3;
     private static final VarHandle STATE;
     private static final Runnable NOTHING = () -> { };
+    private static final System.Logger LOG = System.getLogger("io.pollen.runtime");
+    /** Iterations that fail in a row before a loop gives up as failed; see {@link #loop()}. */
+    static final int MAX_FAILED_ITERATIONS = 100;
 
     static {
+        LastResort.preload(); // its first use may come when no descriptor is free to load it
         try {
             STATE = MethodHandles.lookup().findVarHandle(EventLoop.class, "state", int.class);
         } catch (ReflectiveOperationException e) {
@@ -92,6 +103,8 @@ public final class EventLoop implements Executor, AutoCloseable {
     private volatile int state = OPEN;
     private boolean cancellingTasks;
     private Task current;
+    private volatile Consumer<Throwable> onFailure;
+    private volatile Throwable failure;
 
     private EventLoop(String name, Reactor reactor, Ticker ticker, BiConsumer<EventLoop, Throwable> errorHandler,
                       int budget) {
@@ -295,30 +308,90 @@ public final class EventLoop implements Executor, AutoCloseable {
 
     private void run() {
         CURRENT.set(this);
+        Throwable fatal = null;
         try {
-            int work = 0;
-            while (state < STOPPING) {
-                if (Thread.interrupted()) {
-                    // A task (or a library it called) interrupted this thread, e.g. restoring the
-                    // status after catching InterruptedException. Clear it, or nio polls never block.
-                    reportError(new IllegalStateException("the thread of " + name
-                            + " was interrupted; an interrupt does not stop an event loop (close it instead),"
-                            + " so the interrupt status was cleared"));
-                }
-                try {
-                    // After a turn that did work, look once more without blocking before sleeping:
-                    // work handed over meanwhile is picked up without a wake-up (an eventfd write
-                    // by the sender, and the kernel waking this thread), the costliest path here.
-                    work = iterate(work > 0 ? 0 : -1, null);
-                } catch (Throwable t) {
-                    work = 0;
-                    reportError(t); // never lets one bad iteration kill the loop
+            fatal = loop();
+        } catch (Throwable t) {
+            fatal = t; // a safety net let something through: the loop is dead, and says so below
+        } finally {
+            try {
+                closeNow();
+            } catch (Throwable t) {
+                if (fatal == null && state < CLOSED) {
+                    fatal = t;
                 }
             }
-        } finally {
-            closeNow();
             CURRENT.remove();
+            if (fatal != null) {
+                failed(fatal);
+            }
         }
+    }
+
+    /**
+     * Iterates until stopped. A failing iteration is reported and the loop goes on; but a loop
+     * whose every iteration fails (a broken Poll, a clock that throws) cannot make progress, and
+     * spinning on it would hide that: after {@value #MAX_FAILED_ITERATIONS} failures in a row it
+     * returns the failure, and the loop ends as failed.
+     *
+     * @return null when stopped, else why the loop gave up
+     */
+    private Throwable loop() {
+        int work = 0;
+        int failures = 0;
+        while (state < STOPPING) {
+            if (Thread.interrupted()) {
+                // A task (or a library it called) interrupted this thread, e.g. restoring the
+                // status after catching InterruptedException. Clear it, or nio polls never block.
+                reportError(new IllegalStateException("the thread of " + name
+                        + " was interrupted; an interrupt does not stop an event loop (close it instead),"
+                        + " so the interrupt status was cleared"));
+            }
+            try {
+                // After a turn that did work, look once more without blocking before sleeping:
+                // work handed over meanwhile is picked up without a wake-up (an eventfd write
+                // by the sender, and the kernel waking this thread), the costliest path here.
+                work = iterate(work > 0 ? 0 : -1, null);
+                failures = 0;
+            } catch (Throwable t) {
+                work = 0;
+                if (++failures >= MAX_FAILED_ITERATIONS) {
+                    return new IllegalStateException(name + " stopped: " + failures
+                            + " iterations in a row failed, the last with " + t, t);
+                }
+                if (failures <= 3) {
+                    reportError(t); // one bad iteration does not kill the loop
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Records why the loop's thread ended abnormally, tells the runtime, then reports it; the
+     * runtime first, since a report is the step that can fail.
+     */
+    private void failed(Throwable t) {
+        failure = t;
+        Consumer<Throwable> hook = onFailure;
+        if (hook != null) {
+            try {
+                hook.accept(t);
+            } catch (Throwable again) {
+                LastResort.print("the failure hook of an event loop threw", again);
+            }
+        }
+        LastResort.warn(LOG, "an event loop died; it no longer runs tasks or accepts connections: ", name, t);
+    }
+
+    /** Why this loop's thread ended abnormally (set once it has closed), or null. */
+    Throwable failure() {
+        return failure;
+    }
+
+    /** Called once, on the loop's thread, if it ends abnormally (set before {@link #start}). */
+    void onFailure(Consumer<Throwable> hook) {
+        this.onFailure = hook;
     }
 
     // ---- timers ----
@@ -414,6 +487,15 @@ public final class EventLoop implements Executor, AutoCloseable {
         return timers;
     }
 
+    /**
+     * The number of timers (sleeps, schedules, intervals) queued and neither fired nor cancelled:
+     * for tests and monitoring, e.g. that the timers of abandoned requests were cancelled. Exact on
+     * the loop's thread; from another thread a recent value, without synchronisation.
+     */
+    public int timerCount() {
+        return timers.size();
+    }
+
     // ---- low-level readiness API ----
 
     /**
@@ -478,18 +560,23 @@ public final class EventLoop implements Executor, AutoCloseable {
         listeners.remove(l);
     }
 
-    /** Where task failures and handler exceptions go; the loop keeps running. */
+    /**
+     * Where task failures and handler exceptions go; the loop keeps running. Never throws: an
+     * error handler that throws is reported with the failure it was given on the plain path of
+     * {@link LastResort}.
+     */
     void reportError(Throwable t) {
         try {
             errorHandler.accept(this, t);
         } catch (Throwable again) {
-            logError(this, again);
+            LastResort.print("the error handler of ", name, " threw", again);
+            LastResort.print("uncaught failure on ", name, "", t);
         }
     }
 
-    private static void logError(EventLoop loop, Throwable t) {
-        System.getLogger("io.pollen.runtime").log(System.Logger.Level.WARNING,
-                "uncaught failure on " + loop.name, t);
+    /** The default error handler: a warning, through {@link LastResort} (it cannot throw). */
+    static void logError(EventLoop loop, Throwable t) {
+        LastResort.warn(LOG, "uncaught failure on ", loop.name, t);
     }
 
     // ---- shutdown (see Runtime#shutdown) ----

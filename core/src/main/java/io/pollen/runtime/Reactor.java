@@ -109,7 +109,10 @@ public final class Reactor implements Executor, AutoCloseable {
         return poll.backend();
     }
 
-    /** Where exceptions thrown by handlers and commands go; the default logs them. */
+    /**
+     * Where exceptions thrown by handlers and commands go; the default logs them. A handler that
+     * throws is reported on {@link LastResort}'s plain path; the reactor goes on.
+     */
     public void errorHandler(Consumer<Throwable> handler) {
         this.errorHandler = Objects.requireNonNull(handler, "handler");
     }
@@ -268,7 +271,7 @@ public final class Reactor implements Executor, AutoCloseable {
             try {
                 r.run();
             } catch (Throwable t) {
-                errorHandler.accept(t);
+                report(t);
             }
         }
         return n;
@@ -290,7 +293,7 @@ public final class Reactor implements Executor, AutoCloseable {
         try {
             return poll.pollNanos(events, timeoutNanos);
         } catch (IOException e) {
-            errorHandler.accept(e);
+            report(e);
             events.clear();
             return 0;
         } finally {
@@ -318,7 +321,7 @@ public final class Reactor implements Executor, AutoCloseable {
             try {
                 reg.handler.ready(flags);
             } catch (Throwable t) {
-                errorHandler.accept(t);
+                report(t);
             }
         }
         return handled;
@@ -414,7 +417,7 @@ public final class Reactor implements Executor, AutoCloseable {
                         c.close();
                     }
                 } catch (Exception e) {
-                    errorHandler.accept(e);
+                    report(e);
                 }
             }
         }
@@ -424,7 +427,7 @@ public final class Reactor implements Executor, AutoCloseable {
         try {
             poll.close();
         } catch (IOException e) {
-            errorHandler.accept(e);
+            report(e);
         }
     }
 
@@ -436,8 +439,18 @@ public final class Reactor implements Executor, AutoCloseable {
         }
     }
 
+    /** Hands {@code t} to the error handler; never throws (a throwing handler goes to {@link LastResort}). */
+    private void report(Throwable t) {
+        try {
+            errorHandler.accept(t);
+        } catch (Throwable again) {
+            LastResort.print("the reactor's error handler threw", again);
+            LastResort.print("reactor error", t);
+        }
+    }
+
     private static void defaultError(Throwable t) {
-        System.getLogger("io.pollen.runtime").log(System.Logger.Level.WARNING, "reactor error", t);
+        LastResort.warn(System.getLogger("io.pollen.runtime"), "reactor error", t);
     }
 
     @Override

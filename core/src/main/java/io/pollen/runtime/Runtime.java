@@ -11,8 +11,10 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -21,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -46,12 +49,15 @@ import java.util.function.Supplier;
  *
  * <p>Threads are named {@code <prefix>-loop-<i>} and {@code <prefix>-vt-<n>}.
  * {@link #shutdown(Duration)} stops the listeners, lets tasks finish until the deadline, cancels the
- * rest, closes every socket and joins every thread. Not guaranteed: which loop {@link #spawn}
+ * rest, closes every socket and joins every thread. A loop that dies on its own marks the runtime
+ * {@linkplain #isFailed() failed} ({@link #failure()}). Not guaranteed: which loop {@link #spawn}
  * picks, beyond round-robin.
  */
 public final class Runtime implements Executor, AutoCloseable {
     /** The deadline {@link #close()} gives tasks to finish. */
     public static final Duration DEFAULT_SHUTDOWN_DEADLINE = Duration.ofSeconds(5);
+    /** How long past the deadline shutdown waits for participants to finish closing (see {@link #onShutdown}). */
+    private static final long PARTICIPANT_GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final List<EventLoop> loops;
     private final String prefix;
@@ -59,8 +65,10 @@ public final class Runtime implements Executor, AutoCloseable {
     /** A builder's factory, unlike the builder itself, may be used by many threads at once. */
     private final ThreadFactory virtualThreads;
     private final Set<VirtualTask<?>> virtualTasks = ConcurrentHashMap.newKeySet();
+    private final List<Function<Duration, ? extends CompletionStage<?>>> drains = new CopyOnWriteArrayList<>();
     private volatile boolean shuttingDown;
     private Boolean shutdownResult;
+    private final CompletableFuture<Throwable> failure = new CompletableFuture<>();
 
     private Runtime(Builder b) throws IOException {
         this.prefix = b.prefix;
@@ -68,7 +76,9 @@ public final class Runtime implements Executor, AutoCloseable {
         List<EventLoop> made = new ArrayList<>(b.loops);
         try {
             for (int i = 0; i < b.loops; i++) {
-                made.add(EventLoop.create(b.prefix + "-loop-" + i, b.backend, b.ticker, b.errorHandler, b.budget));
+                EventLoop loop = EventLoop.create(b.prefix + "-loop-" + i, b.backend, b.ticker, b.errorHandler, b.budget);
+                loop.onFailure(failure::complete);
+                made.add(loop);
             }
         } catch (IOException | RuntimeException e) {
             made.forEach(EventLoop::close);
@@ -173,7 +183,26 @@ public final class Runtime implements Executor, AutoCloseable {
     }
 
     /**
-     * Graceful shutdown: closes every listener (no new connections), waits until every task has
+     * Adds a participant to the graceful {@link #shutdown(Duration)}: a server built on this
+     * runtime that has work of its own to finish (an {@code HttpServer} registers itself, to answer
+     * its requests in flight). Shutdown calls {@code drain} first, on the calling thread, with the
+     * time left until its deadline, and waits for the returned stage, within the deadline, as it
+     * waits for tasks. A stage that fails, or completes with {@link Boolean#FALSE}, counts as work
+     * that did not finish in time. A participant is expected to close what it has left at the
+     * deadline it was given; shutdown waits up to a second more for its stage before it stops the
+     * loops. Any thread.
+     *
+     * @return an action that removes the participant again (e.g. when the server closes first)
+     */
+    public Runnable onShutdown(Function<Duration, ? extends CompletionStage<?>> drain) {
+        Objects.requireNonNull(drain, "drain");
+        drains.add(drain);
+        return () -> drains.remove(drain);
+    }
+
+    /**
+     * Graceful shutdown: asks the {@linkplain #onShutdown participants} to drain and closes every
+     * listener (no new connections), waits until every participant and task has
      * finished or {@code deadline} has passed, then cancels the tasks left, closes every socket
      * the loops own and their Polls, and joins every thread. Idempotent. An interrupt of the
      * caller cuts the graceful wait short (the tasks left are cancelled), but the loops are still
@@ -193,7 +222,11 @@ public final class Runtime implements Executor, AutoCloseable {
         }
         shuttingDown = true;
         long end = System.nanoTime() + Math.max(0, deadline.toNanos());
-        List<CompletableFuture<Void>> idle = new ArrayList<>();
+        List<CompletableFuture<Void>> participants = new ArrayList<>();
+        for (Function<Duration, ? extends CompletionStage<?>> d : drains) {
+            participants.add(drained(d, Duration.ofNanos(Math.max(0, end - System.nanoTime()))));
+        }
+        List<CompletableFuture<Void>> idle = new ArrayList<>(participants);
         for (EventLoop l : loops) {
             idle.add(l.beginShutdown());
         }
@@ -201,6 +234,10 @@ public final class Runtime implements Executor, AutoCloseable {
         virtual.forEach(t -> idle.add(t.ended));
         boolean graceful = awaitAll(idle, end);
         if (!graceful) {
+            // A participant closes what is left at the same deadline, on its loops: let it, before
+            // the loops stop under it (a handler would otherwise fail with the closed loop).
+            awaitAll(participants.stream().map(f -> f.exceptionally(e -> null)).toList(),
+                    System.nanoTime() + PARTICIPANT_GRACE_NANOS);
             loops.forEach(EventLoop::cancelTasks);
             virtual.forEach(VirtualTask::cancelTask);
         }
@@ -223,6 +260,38 @@ public final class Runtime implements Executor, AutoCloseable {
 
     public boolean isShutdown() {
         return shuttingDown;
+    }
+
+    /**
+     * Whether one of the loops has died: its thread ended without being asked to (see
+     * {@link EventLoop}'s "Failures"). Its sockets are closed and it runs nothing more, while the
+     * other loops go on; a process should treat this as fatal and exit non-zero, so that its
+     * supervisor restarts it ({@code pollen serve} does).
+     */
+    public boolean isFailed() {
+        return failure.isDone();
+    }
+
+    /**
+     * Completes with what ended the first loop that died (see {@link #isFailed()}). Never
+     * completes while the loops run, nor by a shutdown: a caller waiting for either a stop or a
+     * failure waits on both. Each call returns a new future, so completing it changes nothing here.
+     */
+    public CompletableFuture<Throwable> failure() {
+        return failure.copy();
+    }
+
+    /** A participant's drain as a future that fails unless it finished well. */
+    private static CompletableFuture<Void> drained(Function<Duration, ? extends CompletionStage<?>> d, Duration left) {
+        try {
+            return d.apply(left).toCompletableFuture().thenAccept(v -> {
+                if (Boolean.FALSE.equals(v)) {
+                    throw new CompletionException(new TimeoutException("drain did not finish"));
+                }
+            });
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     private static boolean awaitAll(List<CompletableFuture<Void>> fs, long end) {
@@ -274,8 +343,7 @@ public final class Runtime implements Executor, AutoCloseable {
         private Backend backend;
         private int loops = 1;
         private String prefix = "pollen";
-        private BiConsumer<EventLoop, Throwable> errorHandler = (loop, t) -> System.getLogger("io.pollen.runtime")
-                .log(System.Logger.Level.WARNING, "uncaught failure on " + loop.name(), t);
+        private BiConsumer<EventLoop, Throwable> errorHandler = EventLoop::logError;
         private Ticker ticker = Ticker.system();
         private int budget = EventLoop.DEFAULT_BUDGET;
 
@@ -311,7 +379,11 @@ public final class Runtime implements Executor, AutoCloseable {
             return this;
         }
 
-        /** Receives uncaught task failures and handler exceptions; default: logged as warnings. */
+        /**
+         * Receives uncaught task failures and handler exceptions; default: logged as warnings
+         * (falling back to a plain stderr line when logging fails). A handler that throws is
+         * reported on that plain path and the loop goes on.
+         */
         public Builder errorHandler(BiConsumer<EventLoop, Throwable> handler) {
             this.errorHandler = Objects.requireNonNull(handler, "handler");
             return this;

@@ -45,4 +45,22 @@ public final class NativeIOException extends IOException {
     public String errnoName() {
         return errnoName;
     }
+
+    /**
+     * Whether the call failed for want of a resource that frees up by itself — {@code EMFILE} (no
+     * free descriptor in this process), {@code ENFILE} (nor in the system), {@code ENOBUFS},
+     * {@code ENOMEM} — so that the same call may succeed later: a server backs off and retries
+     * instead of giving up or retrying at once.
+     */
+    public boolean isResourceExhaustion() {
+        return switch (errnoName) {
+            case "EMFILE", "ENFILE", "ENOBUFS", "ENOMEM" -> true;
+            default -> false;
+        };
+    }
+
+    /** Whether {@code e} is a {@link NativeIOException} that {@linkplain #isResourceExhaustion() is one}. */
+    public static boolean isResourceExhaustion(Throwable e) {
+        return e instanceof NativeIOException n && n.isResourceExhaustion();
+    }
 }

@@ -182,6 +182,56 @@ class UdpSocketTest {
         }
     }
 
+    /** connect(2) on a connected UDP socket changes its peer; java.nio would throw AlreadyConnected. */
+    @ParameterizedTest
+    @MethodSource("io.pollen.testing.TestBackends#all")
+    void connectingAgainRetargetsTheSocket(Backend backend) throws IOException {
+        try (Poll poll = Poll.open(backend);
+             UdpSocket a = UdpSocket.bind(Loopback.any(), backend);
+             UdpSocket b = UdpSocket.bind(Loopback.any(), backend);
+             UdpSocket c = UdpSocket.bind(Loopback.any(), backend)) {
+            a.connect(b.localAddress());
+            a.connect(c.localAddress());
+            assertEquals(c.localAddress(), a.peerAddress());
+            Events events = Events.withCapacity(16);
+            poll.registry().register(a, Token.of(A), Interest.READABLE);
+            poll.registry().register(c, Token.of(B), Interest.READABLE);
+            assertEquals(2, a.send(Loopback.ascii("to")));
+            PollAssert.expect(poll, events, Want.readable(B));
+            ByteBuffer buf = ByteBuffer.allocate(8);
+            assertEquals(a.localAddress(), c.receiveFrom(buf), "the new peer got it, from the same local port");
+
+            b.sendTo(Loopback.ascii("old"), a.localAddress()); // from the old peer: filtered now
+            c.sendTo(Loopback.ascii("new"), a.localAddress());
+            PollAssert.expect(poll, events, Want.readable(A));
+            assertEquals(3, a.receive(buf.clear()));
+            assertEquals("new", Loopback.ascii(buf.flip()));
+            assertEquals(0, a.receive(buf.clear()), "the old peer's datagram was filtered out");
+        }
+    }
+
+    /** recv(2) works on an unconnected socket: the next datagram, without its sender. */
+    @ParameterizedTest
+    @MethodSource("io.pollen.testing.TestBackends#all")
+    void receiveOnAnUnconnectedSocketReturnsTheDatagram(Backend backend) throws IOException {
+        try (Poll poll = Poll.open(backend);
+             UdpSocket a = UdpSocket.bind(Loopback.any(), backend);
+             UdpSocket b = UdpSocket.bind(Loopback.any(), backend)) {
+            Events events = Events.withCapacity(16);
+            poll.registry().register(b, Token.of(B), Interest.READABLE);
+            assertEquals(0, b.receive(ByteBuffer.allocate(8)), "nothing pending: would block");
+            a.sendTo(Loopback.ascii("anyone"), b.localAddress());
+            PollAssert.expect(poll, events, Want.readable(B));
+            ByteBuffer buf = ByteBuffer.allocate(16);
+            assertEquals(6, b.receive(buf));
+            assertEquals("anyone", Loopback.ascii(buf.flip()));
+            assertEquals(0, b.receive(buf.clear()), "drained");
+            a.sendTo(Loopback.ascii("again"), b.localAddress());
+            PollAssert.expect(poll, events, Want.readable(B)); // the would-block re-armed it
+            assertEquals(5, b.receive(buf.clear()));
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("io.pollen.testing.TestBackends#all")
     void optionsRoundTrip(Backend backend) throws IOException {

@@ -1,5 +1,7 @@
 package io.pollen.poll;
 
+import io.pollen.net.TcpListener;
+import io.pollen.net.TcpStream;
 import io.pollen.net.UdpSocket;
 import io.pollen.testing.Fds;
 import io.pollen.testing.Loopback;
@@ -46,6 +48,45 @@ class RegistryTest {
             IllegalStateException e = assertThrows(IllegalStateException.class,
                     () -> poll.registry().register(socket, Token.of(2), Interest.WRITABLE));
             assertTrue(e.getMessage().contains("registered"), e.getMessage());
+        }
+    }
+
+    /** A source belongs to one Poll at a time (mio refuses a second registry; epoll and nio would not). */
+    @ParameterizedTest
+    @MethodSource("io.pollen.testing.TestBackends#all")
+    void registeringWithAnotherPollThrows(Backend backend) throws IOException {
+        try (Poll first = Poll.open(backend); Poll second = Poll.open(backend);
+             UdpSocket udp = UdpSocket.bind(Loopback.any(), backend);
+             TcpListener listener = TcpListener.bind(Loopback.any(), backend);
+             TcpStream stream = TcpStream.connect(listener.localAddress(), backend)) {
+            for (Source source : new Source[]{udp, listener, stream}) {
+                first.registry().register(source, Token.of(1), Interest.READABLE);
+                IllegalStateException e = assertThrows(IllegalStateException.class,
+                        () -> second.registry().register(source, Token.of(2), Interest.READABLE));
+                assertTrue(e.getMessage().contains("already registered with another " + backend.id() + " Poll"), e.getMessage());
+                // The first Poll keeps it; the same-Poll misuse still says what it always said.
+                IllegalStateException twice = assertThrows(IllegalStateException.class,
+                        () -> first.registry().register(source, Token.of(3), Interest.READABLE));
+                assertTrue(twice.getMessage().contains("already registered") && !twice.getMessage().contains("another"),
+                        twice.getMessage());
+                // Once deregistered there, it may move.
+                first.registry().deregister(source);
+                second.registry().register(source, Token.of(2), Interest.READABLE);
+                second.registry().deregister(source);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.pollen.testing.TestBackends#all")
+    void aClosedPollLetsItsSourcesGo(Backend backend) throws IOException {
+        try (UdpSocket udp = UdpSocket.bind(Loopback.any(), backend); Poll second = Poll.open(backend)) {
+            Events events = Events.withCapacity(16);
+            try (Poll first = Poll.open(backend)) {
+                first.registry().register(udp, Token.of(1), Interest.READABLE);
+            }
+            second.registry().register(udp, Token.of(2), Interest.WRITABLE);
+            PollAssert.expect(second, events, Want.writable(2));
         }
     }
 

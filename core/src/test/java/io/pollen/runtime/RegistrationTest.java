@@ -122,7 +122,7 @@ class RegistrationTest {
                 Registration r2 = loop.register(second, Interest.READABLE.add(Interest.WRITABLE), flags -> {
                     if (secondCalls.isEmpty()) {
                         try {
-                            assertEquals(null, second.takeError()); // finishes the connect (nio needs it)
+                            assertEquals(null, second.takeError()); // how the connect went: it succeeded
                         } catch (java.io.IOException e) {
                             throw new java.io.UncheckedIOException(e);
                         }

@@ -18,6 +18,12 @@ import java.util.concurrent.CompletableFuture;
  * A connection carries one request at a time (no client-side pipelining); between requests it
  * waits in {@link HttpClient}'s pool.
  *
+ * <p>Time limits: each read is bounded by the read timeout and by what is left of the request's
+ * {@link RequestDeadline}, whichever is shorter, so neither an endless run of 1xx responses nor a
+ * body trickled a byte at a time outlives the deadline; at most {@link #MAX_INTERIM} interim
+ * responses are accepted. Any failure (a timeout, a malformed or ambiguous response) closes the
+ * connection: it is never reused after an error.
+ *
  * <p>Reads are trampolined: when a read completes at once (data was already there), the next
  * step runs in the same loop iteration of {@link #readLoop()} instead of a nested callback, so a
  * large body cannot grow the stack.
@@ -32,6 +38,11 @@ final class ClientConnection {
     private ByteBuffer buf = ByteBuffer.allocate(MIN_BUFFER).flip();
     private static final int MIN_BUFFER = 2 * 1024;
     private static final int MAX_BUFFER = 64 * 1024;
+    /**
+     * Interim (1xx) responses accepted before the final one. Real servers send one or two (100
+     * Continue, 103 Early Hints); more means a broken or hostile server.
+     */
+    static final int MAX_INTERIM = 16;
     private final ResponseParser parser;
     private final ChunkedDecoder chunked;
     private final BodyBuffer body;
@@ -45,6 +56,10 @@ final class ClientConnection {
     private boolean headDone;
     private long remaining;
     private boolean anyResponseBytes;
+    /** Response bytes received in this exchange, for the error messages. */
+    private long received;
+    private int interim;
+    private RequestDeadline deadline = RequestDeadline.NONE;
     private boolean head;
     private Runnable onReusable;
 
@@ -62,18 +77,31 @@ final class ClientConnection {
      * and the connection can carry another request, {@code onReusable} runs (after {@code result}
      * is completed); otherwise the connection is closed.
      */
-    void exchange(ByteBuffer request, boolean head, CompletableFuture<HttpResponse> result, Runnable onReusable) {
+    void exchange(ByteBuffer request, boolean head, RequestDeadline deadline, CompletableFuture<HttpResponse> result,
+                  Runnable onReusable) {
         this.result = result;
+        this.deadline = deadline;
         this.onReusable = onReusable;
         this.head = head;
         parser.reset(head);
         body.clear();
         headDone = false;
         anyResponseBytes = false;
+        received = 0;
+        interim = 0;
         buf.clear().flip();
-        stream.writeAll(request).whenComplete((v, e) -> {
+        if (deadline.expired()) {
+            fail(deadline.expiredAfter(0));
+            return;
+        }
+        CompletableFuture<Void> write = stream.writeAll(request);
+        if (!write.isDone() && deadline.bounded()) {
+            // A server that does not read the request must not hold it past the deadline either.
+            write = stream.loop().timeout(write, deadline.cap(null));
+        }
+        write.whenComplete((v, e) -> {
             if (e != null) {
-                fail(e);
+                fail(unwrap(e) instanceof java.util.concurrent.TimeoutException ? deadline.expiredAfter(0) : e);
             } else {
                 readLoop();
             }
@@ -92,7 +120,8 @@ final class ClientConnection {
                 buf = ByteBuffer.allocate(buf.capacity() * 2).put(buf.flip());
             }
             CompletableFuture<Integer> read = stream.read(buf);
-            CompletableFuture<Integer> timed = readTimeout == null ? read : stream.loop().timeout(read, readTimeout);
+            Duration limit = deadline.cap(readTimeout);
+            CompletableFuture<Integer> timed = limit == null || read.isDone() ? read : stream.loop().timeout(read, limit);
             if (!timed.isDone()) {
                 timed.whenComplete((n, e) -> {
                     if (step(n, e)) {
@@ -106,7 +135,7 @@ final class ClientConnection {
             try {
                 n = timed.join();
             } catch (Throwable t) {
-                e = t.getCause() != null ? t.getCause() : t;
+                e = unwrap(t);
             }
             if (!step(n, e)) {
                 return;
@@ -123,7 +152,12 @@ final class ClientConnection {
             buf = ByteBuffer.allocate(buf.capacity() * 2).put(buf).flip();
         }
         if (e != null) {
-            fail(e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e);
+            e = unwrap(e);
+            if (e instanceof java.util.concurrent.TimeoutException) {
+                // Say which limit ended it and how far the response had come.
+                e = deadline.expired() ? deadline.expiredAfter(received) : RequestDeadline.silentFor(readTimeout, received);
+            }
+            fail(e);
             return false;
         }
         try {
@@ -131,11 +165,22 @@ final class ClientConnection {
                 return endOfStream();
             }
             anyResponseBytes = true;
-            return consume();
-        } catch (IOException ex) {
+            received += n;
+            boolean more = consume();
+            if (more && deadline.expired()) {
+                // Bytes keep coming, so no read times out: the deadline is checked here too.
+                throw deadline.expiredAfter(received);
+            }
+            return more;
+        } catch (IOException | java.util.concurrent.TimeoutException ex) {
             fail(ex);
             return false;
         }
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        return (t instanceof java.util.concurrent.CompletionException || t instanceof java.util.concurrent.ExecutionException)
+                && t.getCause() != null ? t.getCause() : t;
     }
 
     /** Parses buffered bytes; true if more are needed. */
@@ -146,6 +191,10 @@ final class ClientConnection {
                     return true;
                 }
                 if (parser.status() >= 100 && parser.status() < 200 && parser.status() != 101) {
+                    if (++interim > MAX_INTERIM) {
+                        throw new HttpParseException(502, "too many 1xx responses: more than " + MAX_INTERIM
+                                + " interim responses and no final one");
+                    }
                     parser.reset(head); // an interim response (100 Continue): the real one follows
                     continue;
                 }

@@ -18,7 +18,8 @@ import java.time.Duration;
  *   <li>{@code GET /delay/{ms}/{rest...}} — waits {@code ms} milliseconds on a timer (the loop is
  *       not blocked), then answers 200 with the rest of the path as the body, e.g.
  *       {@code /delay/1000/url/http://www.google.com} → {@code url/http://www.google.com}. The
- *       chapter's slow endpoint. {@code ms} above {@link #MAX_DELAY_MS} or not a number → 400;</li>
+ *       chapter's slow endpoint. {@code ms} above {@link #MAX_DELAY_MS} or not a number → 400. If
+ *       the client hangs up first, its timer is cancelled with the request;</li>
  *   <li>anything else — 404.</li>
  * </ul>
  */
@@ -66,6 +67,15 @@ public final class DemoRoutes {
                     ResponseEncoder.error(400, "delay must be 0.." + MAX_DELAY_MS + " ms"));
         }
         String rest = req.pathParam("rest"); // copied now: the request is a view that gets reused
-        return EventLoop.current().sleep(Duration.ofMillis(ms)).thenApply(v -> Response.text(rest));
+        java.util.concurrent.CompletableFuture<Void> timer = EventLoop.current().sleep(Duration.ofMillis(ms));
+        java.util.concurrent.CompletableFuture<Response> answer = timer.thenApply(v -> Response.text(rest));
+        // The server cancels the stage it was given (client gone, drain deadline): pass that on to
+        // the timer, or a hung-up client would leave it queued for up to MAX_DELAY_MS.
+        answer.whenComplete((r, e) -> {
+            if (e instanceof java.util.concurrent.CancellationException) {
+                timer.cancel(false);
+            }
+        });
+        return answer;
     }
 }

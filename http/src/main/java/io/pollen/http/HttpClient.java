@@ -1,12 +1,10 @@
 package io.pollen.http;
 
-import io.pollen.http.codec.Ascii;
 import io.pollen.http.codec.Limits;
 import io.pollen.runtime.AsyncTcpStream;
 import io.pollen.runtime.EventLoop;
 import io.pollen.runtime.Runtime;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -16,7 +14,6 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -45,15 +42,32 @@ import java.util.concurrent.TimeUnit;
  * retried once on a new connection if nothing was received, whatever the method (the server
  * cannot have answered it).
  *
- * <p>Failures: {@link java.util.concurrent.TimeoutException} for the connect and read timeouts
- * (the read timeout applies to each read, not to the whole response), {@link IOException}s
- * ({@link java.io.EOFException}, {@link UnknownHostException}, a malformed response) otherwise.
+ * <p>Time limits, all optional and all saturating (a {@code Duration} too large for {@code long}
+ * nanoseconds, such as {@code Duration.ofMillis(Long.MAX_VALUE)}, means "no limit", never an
+ * overflow):
+ * <ul>
+ *   <li>the <b>request timeout</b> ({@link Builder#requestTimeout}, default 60 s, or per request
+ *       with {@link #send(String, URI, HttpHeaders, byte[], Duration)}): the whole exchange, from
+ *       {@code send} to the last byte of the body, name lookup, connect, write, interim (1xx)
+ *       responses and a body trickled a byte at a time included;</li>
+ *   <li>the <b>connect timeout</b>, per address tried;</li>
+ *   <li>the <b>read timeout</b>: how long the server may stay silent, per read.</li>
+ * </ul>
+ * At most 16 interim responses are accepted before the final one.
+ *
+ * <p>Failures: a {@link java.util.concurrent.TimeoutException} whose message says which limit ended
+ * the request and how far the response had come ("no response within 5 s (the request deadline)",
+ * "response stalled after 120 bytes: nothing more for 30 s (read timeout)"); {@link IOException}s
+ * otherwise ({@link java.io.EOFException}, {@link UnknownHostException}, a malformed response:
+ * "too many 1xx responses", a status code outside 100–599, both Content-Length and
+ * Transfer-Encoding). A connection that failed is closed, never reused.
  * Not supported: https, redirects, cookies, proxies, compression, streamed bodies.
  */
 public final class HttpClient implements AutoCloseable {
     private final EventLoop loop;
     private final Duration connectTimeout;
     private final Duration readTimeout;
+    private final Duration requestTimeout;
     private final Duration idleTimeout;
     private final int maxIdlePerHost;
     private final String userAgent;
@@ -61,13 +75,14 @@ public final class HttpClient implements AutoCloseable {
     /** Idle connections by "host:port"; loop thread only. */
     private final Map<String, ArrayDeque<ClientConnection>> pool = new HashMap<>();
     // The last plain request encoded (any thread): see send().
-    private volatile Encoded lastEncoded;
+    private volatile EncodedRequest lastEncoded;
     private boolean closed;
 
     private HttpClient(Builder b) {
         this.loop = b.loop;
         this.connectTimeout = b.connectTimeout;
         this.readTimeout = b.readTimeout;
+        this.requestTimeout = b.requestTimeout;
         this.idleTimeout = b.idleTimeout;
         this.maxIdlePerHost = b.maxIdlePerHost;
         this.userAgent = b.userAgent;
@@ -106,131 +121,103 @@ public final class HttpClient implements AutoCloseable {
      * otherwise it is sent with a Content-Length. {@code headers} may override Host and
      * User-Agent; Content-Length and Transfer-Encoding are the client's.
      *
+     * The builder's {@linkplain Builder#requestTimeout request timeout} bounds the whole exchange.
+     *
      * @throws IllegalArgumentException synchronously, for a URI that is not http://host...
      */
     public CompletableFuture<HttpResponse> send(String method, URI uri, HttpHeaders headers, byte[] body) {
+        return send(method, uri, headers, body, requestTimeout);
+    }
+
+    /**
+     * {@link #send(String, URI, HttpHeaders, byte[])} with this request's own overall deadline:
+     * {@code requestTimeout} from now until the response is complete (null: none). When it passes,
+     * the future fails with a {@link java.util.concurrent.TimeoutException} saying how much of the
+     * response had arrived, and the connection is closed.
+     */
+    public CompletableFuture<HttpResponse> send(String method, URI uri, HttpHeaders headers, byte[] body,
+                                                Duration requestTimeout) {
+        RequestDeadline deadline = RequestDeadline.after(requestTimeout);
         // A client usually sends the same plain request (no body, no headers of the caller's) again
         // and again: the last one is kept encoded, checked and keyed, so a repeat skips all of that.
         boolean plain = body == null && headers == HttpHeaders.EMPTY;
-        Encoded e = lastEncoded;
+        EncodedRequest e = lastEncoded;
         if (!plain || e == null || !e.isFor(method, uri)) {
-            e = encode(method, uri, headers, body);
+            e = EncodedRequest.encode(method, uri, headers, body, userAgent);
             if (plain) {
                 lastEncoded = e;
             }
         }
         CompletableFuture<HttpResponse> result = new CompletableFuture<>();
-        Encoded request = e;
+        EncodedRequest request = e;
         if (loop.inLoop()) {
-            start(request, result, true);
+            start(request, deadline, result, true);
         } else {
-            loop.execute(() -> start(request, result, true));
+            loop.execute(() -> start(request, deadline, result, true));
         }
         return result;
     }
 
-    /**
-     * A request checked and encoded, with where it goes; immutable, so it may be sent again. Two
-     * URIs that {@link URI#equals} calls equal may differ only in the case of the scheme, the host
-     * and percent-escapes, none of which changes what the request means.
-     */
-    private record Encoded(String method, URI uri, String host, int port, String poolKey, byte[] bytes, boolean head,
-                           InetAddress[] literal) {
-        boolean isFor(String method, URI uri) {
-            return method.equals(this.method) && (uri == this.uri || uri.equals(this.uri));
-        }
-    }
-
-    private Encoded encode(String method, URI uri, HttpHeaders headers, byte[] body) {
-        HttpHeaders.checkName(method);
-        if (!"http".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {
-            throw new IllegalArgumentException("not an http://host URI: " + uri);
-        }
-        if (headers.contains("Transfer-Encoding")) {
-            throw new IllegalArgumentException("Transfer-Encoding is chosen by the client");
-        }
-        String host = uri.getHost();
-        int port = uri.getPort() == -1 ? 80 : uri.getPort();
-        return new Encoded(method, uri, host, port, host.toLowerCase(Locale.ROOT) + ":" + port,
-                requestBytes(method, uri, host, port, headers, body), method.equals("HEAD"), literal(host));
-    }
-
-    private byte[] requestBytes(String method, URI uri, String host, int port, HttpHeaders headers, byte[] body) {
-        String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
-        if (uri.getRawQuery() != null) {
-            path += "?" + uri.getRawQuery();
-        }
-        StringBuilder sb = new StringBuilder(128);
-        sb.append(method).append(' ').append(path).append(" HTTP/1.1\r\n");
-        if (!headers.contains("Host")) {
-            sb.append("Host: ").append(host).append(port == 80 ? "" : ":" + port).append("\r\n");
-        }
-        if (!headers.contains("User-Agent") && userAgent != null) {
-            sb.append("User-Agent: ").append(userAgent).append("\r\n");
-        }
-        for (int i = 0; i < headers.size(); i++) {
-            if (!headers.name(i).equalsIgnoreCase("Content-Length")) {
-                sb.append(headers.name(i)).append(": ").append(headers.value(i)).append("\r\n");
-            }
-        }
-        if (body != null) {
-            sb.append("Content-Length: ").append(body.length).append("\r\n");
-        }
-        sb.append("\r\n");
-        ByteArrayOutputStream out = new ByteArrayOutputStream(sb.length() + (body == null ? 0 : body.length));
-        out.writeBytes(Ascii.bytes(sb.toString()));
-        if (body != null) {
-            out.writeBytes(body);
-        }
-        return out.toByteArray();
-    }
-
     // ---- on the loop ------------------------------------------------------------------------
 
-    private void start(Encoded request, CompletableFuture<HttpResponse> result, boolean mayRetry) {
+    private void start(EncodedRequest request, RequestDeadline deadline, CompletableFuture<HttpResponse> result,
+                       boolean mayRetry) {
         if (closed) {
             result.completeExceptionally(new IOException("client closed"));
             return;
         }
-        ClientConnection pooled = takeIdle(request.poolKey);
+        ClientConnection pooled = takeIdle(request.poolKey());
         if (pooled != null) {
             CompletableFuture<HttpResponse> attempt = new CompletableFuture<>();
             attempt.whenComplete((r, e) -> {
                 if (e == null) {
                     result.complete(r);
                 } else if (mayRetry && pooled.nothingReceived() && !closed) {
-                    start(request, result, false); // a stale connection: once more, fresh
+                    start(request, deadline, result, false); // a stale connection: once more, fresh
                 } else {
                     result.completeExceptionally(e);
                 }
             });
-            pooled.exchange(ByteBuffer.wrap(request.bytes), request.head, attempt, () -> release(pooled));
+            pooled.exchange(ByteBuffer.wrap(request.bytes()), request.head(), deadline, attempt, () -> release(pooled));
             return;
         }
-        if (request.literal != null) {
+        if (request.literal() != null) {
             // An IP literal needs no lookup: connect now, without a stage in between.
-            connect(request, request.literal, 0, null, result);
+            connect(request, deadline, request.literal(), 0, null, result);
             return;
         }
-        resolve(request.host).whenComplete((addresses, e) -> {
+        CompletableFuture<InetAddress[]> lookup = resolve(request.host());
+        if (deadline.bounded()) {
+            lookup = loop.timeout(lookup, deadline.cap(null));
+        }
+        lookup.whenComplete((addresses, e) -> {
+            if (e instanceof java.util.concurrent.TimeoutException
+                    || e != null && e.getCause() instanceof java.util.concurrent.TimeoutException) {
+                result.completeExceptionally(deadline.expiredAfter(0));
+                return;
+            }
             if (e != null) {
                 result.completeExceptionally(e instanceof java.util.concurrent.CompletionException ? e.getCause() : e);
                 return;
             }
-            connect(request, addresses, 0, null, result);
+            connect(request, deadline, addresses, 0, null, result);
         });
     }
 
-    private void connect(Encoded request, InetAddress[] addresses, int i, Throwable last,
+    private void connect(EncodedRequest request, RequestDeadline deadline, InetAddress[] addresses, int i, Throwable last,
                          CompletableFuture<HttpResponse> result) {
+        if (deadline.expired()) { // first: a connect cut short by the deadline reports the deadline
+            result.completeExceptionally(deadline.expiredAfter(0));
+            return;
+        }
         if (i == addresses.length) {
             result.completeExceptionally(last);
             return;
         }
-        AsyncTcpStream.connect(loop, new InetSocketAddress(addresses[i], request.port), connectTimeout)
+        AsyncTcpStream.connect(loop, new InetSocketAddress(addresses[i], request.port()), deadline.cap(connectTimeout))
                 .whenComplete((s, e) -> {
                     if (e != null) {
-                        connect(request, addresses, i + 1, e, result);
+                        connect(request, deadline, addresses, i + 1, e, result);
                         return;
                     }
                     if (closed) {
@@ -238,22 +225,9 @@ public final class HttpClient implements AutoCloseable {
                         result.completeExceptionally(new IOException("client closed"));
                         return;
                     }
-                    ClientConnection c = new ClientConnection(request.poolKey, s, limits, readTimeout);
-                    c.exchange(ByteBuffer.wrap(request.bytes), request.head, result, () -> release(c));
+                    ClientConnection c = new ClientConnection(request.poolKey(), s, limits, readTimeout);
+                    c.exchange(ByteBuffer.wrap(request.bytes()), request.head(), deadline, result, () -> release(c));
                 });
-    }
-
-    /**
-     * {@code host} as an address if it is an IP literal ({@code [...]} for IPv6), else null. Parsed
-     * once per encoded request, so a repeated request does not parse it again.
-     */
-    private static InetAddress[] literal(String host) {
-        String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-        try {
-            return new InetAddress[]{InetAddress.ofLiteral(h)};
-        } catch (IllegalArgumentException notALiteral) {
-            return null;
-        }
     }
 
     /** Looks a name up off the loop. Completes on the loop. */
@@ -280,7 +254,7 @@ public final class HttpClient implements AutoCloseable {
         long now = System.nanoTime();
         ClientConnection c;
         while ((c = q.pollLast()) != null) {
-            if (now - c.idleSince < idleTimeout.toNanos() && c.stillUsable()) {
+            if (now - c.idleSince < RequestDeadline.nanos(idleTimeout) && c.stillUsable()) {
                 return c;
             }
             c.close();
@@ -341,6 +315,7 @@ public final class HttpClient implements AutoCloseable {
         private final EventLoop loop;
         private Duration connectTimeout = Duration.ofSeconds(10);
         private Duration readTimeout = Duration.ofSeconds(30);
+        private Duration requestTimeout = Duration.ofSeconds(60);
         private Duration idleTimeout = Duration.ofSeconds(30);
         private int maxIdlePerHost = 8;
         private String userAgent = "pollen";
@@ -359,6 +334,19 @@ public final class HttpClient implements AutoCloseable {
         /** Timeout of each read while waiting for the response (default 30 s; null: none). */
         public Builder readTimeout(Duration d) {
             this.readTimeout = d;
+            return this;
+        }
+
+        /**
+         * The overall deadline of each request (default 60 s; null: none), from {@code send} to the
+         * last byte of the response: connect, write, any 1xx responses and the whole body count, so
+         * a server that trickles its answer cannot hold a request longer. A request may set its
+         * own with {@link HttpClient#send(String, URI, HttpHeaders, byte[], Duration)}. Values too
+         * large for {@code long} nanoseconds mean no deadline.
+         */
+        public Builder requestTimeout(Duration d) {
+            if (d != null && d.isNegative()) throw new IllegalArgumentException("negative request timeout: " + d);
+            this.requestTimeout = d;
             return this;
         }
 

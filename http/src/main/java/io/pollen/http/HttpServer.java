@@ -38,19 +38,43 @@ import java.util.concurrent.TimeoutException;
  * read together leave in one write), Content-Length and chunked request bodies (read completely
  * before the handler runs), {@code Expect: 100-continue}, {@code Connection: close}, HTTP/1.0
  * (closes unless keep-alive was asked for), HEAD (fields of GET, no body), Date and Server fields.
- * Refused requests get their status and a clean close: 400 malformed, 408 header timeout, 413 body
+ * Refused requests get their status and a clean close: 400 malformed (chunked framing included:
+ * it is checked strictly, RFC 9112 §7.1), 408 header or request timeout or a body slower than the
+ * minimum rate (see {@link Builder#requestTimeout}), 413 body
  * too large, 414 request line too long, 417 unknown expectation, 431 header section too large,
  * 501 unsupported transfer coding, 505 unsupported version; a handler's exception gets 500.
+ *
+ * <p><b>Faults:</b> beyond {@link Builder#maxConnections} open connections, new ones are answered
+ * 503 and closed. When {@code accept} fails for want of file descriptors ({@code EMFILE},
+ * {@code ENFILE}), the loop does not spin and does not die: it closes a descriptor it keeps in
+ * reserve, accepts the queued client, answers it 503 and closes it, re-opens the reserve; clients
+ * it cannot take that way wait while accepting pauses (retried every 10 ms..1 s, and whenever a
+ * connection closes); accepting resumes by itself; one warning per episode. Any {@code Throwable}
+ * while parsing, handling or encoding a request ({@link OutOfMemoryError} and
+ * {@link StackOverflowError} included, thrown by a handler or completing its stage) costs that one
+ * connection: it is answered 500 if nothing of its response was encoded yet, then closed and its
+ * descriptor released; the loop serves on. (A handler's {@link Exception} is answered 500 and the
+ * connection kept.) Reports of these go through {@link io.pollen.runtime.LastResort}, which
+ * cannot throw.
+ *
+ * <p><b>Shutdown:</b> {@link #shutdown(Duration)} drains (stops accepting, answers the requests in
+ * flight with {@code Connection: close}, closes idle connections, force-closes the rest at the
+ * deadline); {@link #close()} closes everything at once. {@link Runtime#shutdown(Duration)} drains
+ * every server started on that runtime within its own deadline.
  *
  * <p><b>Not supported:</b> TLS, HTTP/2, upgrades, streamed request or response bodies, response
  * compression, percent-decoding of paths. Timeouts are approximate: they fire within a sweep
  * period (a quarter of the shortest timeout, at most a second) after they are due.
  */
 public final class HttpServer implements AutoCloseable {
+    /** {@link Builder#maxConnections}'s default: the open connections one server keeps at most. */
+    public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
 
     /** Everything a connection needs to know, fixed at {@link Builder#start}. */
-    record Config(Limits limits, long headerTimeoutNanos, long idleTimeoutNanos, int readBufferSize,
-                  int writeBufferSize, String serverName, Handler fallback, AsyncHandler fallbackAsync) {
+    record Config(Limits limits, long headerTimeoutNanos, long idleTimeoutNanos, long requestTimeoutNanos,
+                  long minBodyRate, long bodyRateGraceNanos, int readBufferSize,
+                  int writeBufferSize, String serverName, Handler fallback, AsyncHandler fallbackAsync,
+                  int maxUnsentBytes, int resumeBelowBytes, long pooledBufferBytes, int maxConnections) {
     }
 
     private final Config config;
@@ -58,6 +82,10 @@ public final class HttpServer implements AutoCloseable {
     private final List<ServerLoop> loops = new ArrayList<>();
     private final InetSocketAddress localAddress;
     private volatile boolean closed;
+    /** The drain, once {@link #shutdown} was called. */
+    private CompletableFuture<Boolean> drain;
+    /** Removes this server from its runtime's graceful shutdown. */
+    private final Runnable leaveRuntime;
     /** Open connections over all loops (one atomic add per connection, none per request). */
     final java.util.concurrent.atomic.AtomicInteger openConnections = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -65,6 +93,7 @@ public final class HttpServer implements AutoCloseable {
             throws IOException {
         this.config = config;
         this.router = router;
+        this.leaveRuntime = runtime.onShutdown(this::shutdown);
         List<EventLoop> eventLoops = runtime.loops();
         boolean reusePort = eventLoops.size() > 1;
         InetSocketAddress address = bind;
@@ -116,8 +145,44 @@ public final class HttpServer implements AutoCloseable {
     }
 
     /**
-     * Stops accepting and closes every connection, in-flight requests included; waits (bounded)
-     * for the loops to do it. Idempotent. Does not close the runtime.
+     * Graceful drain: closes the listeners at once (new connections are refused), closes idle
+     * keep-alive connections at once, lets every request in progress (being received, handled or
+     * sent) finish and answers it with {@code Connection: close}, then closes its connection.
+     * Requests pipelined behind it are not started (the client sees the close and retries). At
+     * {@code deadline} the connections left are closed and their handlers' stages cancelled (see
+     * {@link AsyncHandler}). The header, request and idle timeouts keep running meanwhile.
+     *
+     * <p>Does not block: the returned future completes (usually on a loop's thread) once every
+     * connection is closed — with {@code true} if all finished by themselves, {@code false} if some
+     * were closed at the deadline (or the runtime stopped the loops first; then a second after the
+     * deadline at the latest). Call {@code join()} to wait.
+     * Idempotent: a second call returns the first drain. {@link #close()} during a drain ends it
+     * at once. Does not close the runtime.
+     */
+    public synchronized CompletableFuture<Boolean> shutdown(Duration deadline) {
+        Objects.requireNonNull(deadline, "deadline");
+        if (drain == null) {
+            leaveRuntime.run();
+            Duration left = deadline.isNegative() ? Duration.ZERO : deadline;
+            List<CompletableFuture<Boolean>> each = new ArrayList<>();
+            for (ServerLoop sl : loops) {
+                sl.drainOnLoop(left);
+                each.add(sl.drained);
+            }
+            CompletableFuture<Boolean> all = new CompletableFuture<>();
+            CompletableFuture.allOf(each.toArray(CompletableFuture[]::new)).whenComplete((v, e) ->
+                    all.complete(e == null && each.stream().allMatch(CompletableFuture::join)));
+            // A loop stopped by its runtime mid-drain never reports: bound the wait.
+            all.completeOnTimeout(false, Deadlines.nanos(left) + 1_000_000_000L, TimeUnit.NANOSECONDS);
+            drain = all;
+        }
+        return drain.copy();
+    }
+
+    /**
+     * Stops accepting and closes every connection, in-flight requests included (their handlers'
+     * stages are cancelled); waits (bounded) for the loops to do it. Idempotent. Does not close the
+     * runtime.
      */
     @Override
     public void close() {
@@ -125,6 +190,7 @@ public final class HttpServer implements AutoCloseable {
             return;
         }
         closed = true;
+        leaveRuntime.run();
         List<CompletableFuture<Void>> done = new ArrayList<>();
         for (ServerLoop sl : loops) {
             done.add(sl.closeOnLoop());
@@ -142,6 +208,11 @@ public final class HttpServer implements AutoCloseable {
         return config;
     }
 
+    /** The per-loop parts, in loop order (tests reach the accept seam through them). */
+    List<ServerLoop> serverLoops() {
+        return loops;
+    }
+
     /** Connections currently open, on all loops. */
     public int connectionCount() {
         return openConnections.get();
@@ -149,6 +220,37 @@ public final class HttpServer implements AutoCloseable {
 
     Router router() {
         return router;
+    }
+
+    /**
+     * The direct-buffer counters of every loop, summed; asks each loop for its own (waits at most
+     * a few seconds for a busy loop; a loop that has closed counts what it last had). Meant for
+     * tests and statistics, not for a hot path: do not call it from a handler (it waits for the
+     * other loops).
+     */
+    public BufferStats bufferStats() {
+        BufferStats sum = BufferStats.ZERO;
+        for (ServerLoop sl : loops) {
+            CompletableFuture<BufferStats> f = new CompletableFuture<>();
+            if (sl.loop().inLoop()) {
+                f.complete(sl.bufferStats());
+            } else {
+                try {
+                    sl.loop().execute(() -> f.complete(sl.bufferStats()));
+                } catch (RuntimeException e) {
+                    f.complete(sl.bufferStats()); // the loop is gone: nothing changes them any more
+                }
+            }
+            try {
+                sum = sum.plus(f.get(10, TimeUnit.SECONDS));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while reading buffer counters", e);
+            } catch (ExecutionException | TimeoutException e) {
+                throw new IllegalStateException("loop " + sl.loop() + " did not report its buffer counters", e);
+            }
+        }
+        return sum;
     }
 
     @Override
@@ -167,11 +269,18 @@ public final class HttpServer implements AutoCloseable {
         private Limits limits = Limits.DEFAULT;
         private Duration headerTimeout = Duration.ofSeconds(10);
         private Duration idleTimeout = Duration.ofSeconds(60);
+        private Duration requestTimeout = Duration.ofSeconds(30);
+        private long minBodyRate = 240;
+        private Duration bodyRateGrace = Duration.ofSeconds(5);
         private int readBufferSize = 16 * 1024;
         private int writeBufferSize = 16 * 1024;
+        private int maxUnsentBytes = 256 * 1024;
+        private int resumeBelowBytes = 64 * 1024;
+        private long pooledBufferBytes = 32L * 1024 * 1024;
         private String serverName = "pollen";
         private Handler fallback = req -> ResponseEncoder.error(404, null);
         private AsyncHandler fallbackAsync;
+        private int maxConnections = DEFAULT_MAX_CONNECTIONS;
 
         private Builder() {
         }
@@ -231,7 +340,18 @@ public final class HttpServer implements AutoCloseable {
          * Defaults: 8 KiB, 16 KiB, 100 fields, 8 MiB.
          */
         public Builder limits(int maxRequestLine, int maxHeaderBytes, int maxHeaderCount, long maxBodyBytes) {
-            this.limits = new Limits(maxRequestLine, maxHeaderBytes, maxHeaderCount, maxBodyBytes);
+            this.limits = new Limits(maxRequestLine, maxHeaderBytes, maxHeaderCount, maxBodyBytes,
+                    limits.maxChunkLineBytes(), limits.maxTrailerBytes());
+            return this;
+        }
+
+        /**
+         * Limits of a chunked request body's framing: one chunk-size line (size, extensions and
+         * CRLF) and the whole trailer section; past either the request is answered 400 and the
+         * connection closed. Defaults: 1 KiB and 8 KiB.
+         */
+        public Builder chunkedLimits(int maxChunkLineBytes, int maxTrailerBytes) {
+            this.limits = limits.withChunked(maxChunkLineBytes, maxTrailerBytes);
             return this;
         }
 
@@ -253,6 +373,37 @@ public final class HttpServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * How long a client has to send a whole request, head and body, from its first byte to
+         * the last; default 30 s. Unlike the idle timeout, progress does not extend it, so a client
+         * that trickles a byte now and then is cut off too. Past it the client is answered
+         * {@code 408 Request Timeout} and the connection closed. The time a handler takes is not
+         * counted (the request has arrived by then).
+         */
+        public Builder requestTimeout(Duration timeout) {
+            this.requestTimeout = positive(timeout);
+            return this;
+        }
+
+        /**
+         * The slowest a request body may arrive: once {@code grace} has passed since the body
+         * began (the end of the head), its average rate since then must stay at or above
+         * {@code bytesPerSecond}, or the client is answered {@code 408 Request Timeout} and the
+         * connection closed. Default 240 bytes/s after 5 s (Kestrel's figures); 0 turns it off
+         * (the idle and request timeouts still apply).
+         */
+        public Builder minBodyRate(long bytesPerSecond, Duration grace) {
+            if (bytesPerSecond < 0) {
+                throw new IllegalArgumentException("negative body rate: " + bytesPerSecond);
+            }
+            if (grace.isNegative()) {
+                throw new IllegalArgumentException("negative grace: " + grace);
+            }
+            this.minBodyRate = bytesPerSecond;
+            this.bodyRateGrace = grace;
+            return this;
+        }
+
         /** The per-connection read buffer and initial write buffer sizes; default 16 KiB each. */
         public Builder bufferSizes(int read, int write) {
             if (read < 256 || write < 256) {
@@ -260,6 +411,56 @@ public final class HttpServer implements AutoCloseable {
             }
             this.readBufferSize = read;
             this.writeBufferSize = write;
+            return this;
+        }
+
+        /**
+         * The bound on a connection's unsent output: once more than {@code maxUnsent} bytes of
+         * responses wait for a client that does not read them, the server stops reading (and
+         * parsing) that connection's pipelined requests, and resumes once fewer than
+         * {@code resumeBelow} bytes wait. A response is never cut, so the output can reach the
+         * bound plus one response. A client that reads nothing at all is closed by the idle
+         * timeout. Defaults: 256 KiB and 64 KiB.
+         */
+        public Builder unsentOutputBound(int maxUnsent, int resumeBelow) {
+            if (maxUnsent < 1 || resumeBelow < 0 || resumeBelow > maxUnsent) {
+                throw new IllegalArgumentException("need 0 <= resumeBelow <= maxUnsent and maxUnsent >= 1: "
+                        + maxUnsent + ", " + resumeBelow);
+            }
+            this.maxUnsentBytes = maxUnsent;
+            this.resumeBelowBytes = resumeBelow;
+            return this;
+        }
+
+        /**
+         * How many bytes of free direct buffers each loop keeps for reuse; default 32 MiB. Buffers
+         * come in size classes (the buffer size times a power of two, up to 16 MiB); one given
+         * back beyond this cap, or larger than the largest class, is freed at once. Memory in use
+         * by connections is not counted here: it is bounded by the connections, the body limit
+         * and {@link #unsentOutputBound}. See {@link HttpServer#bufferStats()}.
+         */
+        public Builder pooledBufferBytes(long bytesPerLoop) {
+            if (bytesPerLoop < 0) {
+                throw new IllegalArgumentException("pooledBufferBytes must be >= 0: " + bytesPerLoop);
+            }
+            this.pooledBufferBytes = bytesPerLoop;
+            return this;
+        }
+
+        /**
+         * The most connections the server keeps open at once, over all its loops; default
+         * {@value HttpServer#DEFAULT_MAX_CONNECTIONS}. A connection accepted beyond it is answered
+         * {@code 503 Service Unavailable} with {@code Connection: close} and closed (after a
+         * bounded linger, so that the client reads the answer; far beyond the limit, at once).
+         * Not a substitute for a large enough {@code ulimit -n}: when the process runs out of
+         * descriptors first, the server backs off from accepting and answers queued clients 503
+         * through a reserved descriptor (see the class's "Faults").
+         */
+        public Builder maxConnections(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("maxConnections must be >= 1: " + max);
+            }
+            this.maxConnections = max;
             return this;
         }
 
@@ -286,8 +487,10 @@ public final class HttpServer implements AutoCloseable {
          * @throws IOException if binding fails (address in use, ...)
          */
         public HttpServer start(Runtime runtime) throws IOException {
-            Config c = new Config(limits, headerTimeout.toNanos(), idleTimeout.toNanos(), readBufferSize,
-                    writeBufferSize, serverName, fallback, fallbackAsync);
+            Config c = new Config(limits, Deadlines.nanos(headerTimeout), Deadlines.nanos(idleTimeout),
+                    Deadlines.nanos(requestTimeout), minBodyRate, Deadlines.nanos(bodyRateGrace), readBufferSize,
+                    writeBufferSize, serverName, fallback, fallbackAsync, maxUnsentBytes, resumeBelowBytes,
+                    pooledBufferBytes, maxConnections);
             return new HttpServer(c, router, runtime, bind, backlog);
         }
     }

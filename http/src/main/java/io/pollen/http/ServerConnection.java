@@ -8,6 +8,7 @@ import io.pollen.http.codec.RequestParser;
 import io.pollen.net.Shutdown;
 import io.pollen.net.TcpStream;
 import io.pollen.poll.Interest;
+import io.pollen.runtime.LastResort;
 import io.pollen.runtime.Readiness;
 import io.pollen.runtime.ReadyHandler;
 import io.pollen.runtime.Registration;
@@ -17,7 +18,9 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.Set;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Future;
 
 /**
  * One server connection: a state machine driven by readiness on its loop's thread.
@@ -32,6 +35,15 @@ import java.util.concurrent.CompletionStage;
  * timeout runs from the first byte of a request (or the accept) to the end of its head; the idle
  * timeout covers keep-alive gaps, body reads (reset by progress) and blocked writes. The loop's
  * {@link ServerLoop} sweeps them.
+ *
+ * <p><b>Hang-ups while a handler runs.</b> Read interest stays on while an async handler runs: a
+ * readable event then reads ahead into the input buffer (pipelined requests wait there unparsed),
+ * and the end of the stream, a reset, or an epoll read-closed/error flag means the client is gone:
+ * the connection closes at once (fd released) and the handler's stage is cancelled. A client that
+ * half-closes ({@code shutdown(SHUT_WR)}) after sending is treated the same way (as nginx and
+ * Netty's default do): at the socket level it cannot be told from one that closed. A request whose
+ * response was already produced (a sync handler) is still answered before the close. Not watched:
+ * a client that pipelined more than the read buffer holds, until its handler ends.
  */
 final class ServerConnection implements ReadyHandler {
     private static final System.Logger LOG = System.getLogger("io.pollen.http");
@@ -41,8 +53,6 @@ final class ServerConnection implements ReadyHandler {
     private static final int LINGER = 3;
     private static final int CLOSED = 4;
 
-    /** Stop parsing new requests while this much output waits for the socket. */
-    private static final int HIGH_WATER = 256 * 1024;
     private static final long LINGER_NANOS = 2_000_000_000L;
 
     private final ServerLoop owner;
@@ -63,18 +73,31 @@ final class ServerConnection implements ReadyHandler {
     @SuppressWarnings("unchecked")
     private final Set<String>[] allowed = new Set[1];
     private Registration registration;
+    /** The running async handler's stage, if it can be cancelled; cancelled when the connection closes. */
+    private Future<?> pending;
 
     int index = -1; // in the owner's connection list
     long deadline;  // System.nanoTime() value; 0 = none
+    /** When the current request's first byte was read, its body began, and the body bytes read since. */
+    private long requestStart;
+    private long bodyStart;
+    private long bodyRead;
     private int phase = HEAD;
     private long remaining;
     private boolean closeAfterWrite;
     private boolean inputClosed;
     private boolean readPaused;
+    /** Inside {@link #onReadable()}: a flush that may resume reading asks it to loop again. */
+    private boolean inReadable;
+    private boolean resumeWanted;
     private boolean inDispatch;
     private Response syncResult;
     private Throwable syncFailure;
     private boolean syncDone;
+    /** An Error was seen: the response in progress closes the connection. */
+    private boolean fatal;
+    /** An encode is under way (true only while it runs, or after it threw). */
+    private boolean partialOutput;
     /**
      * {@link System#nanoTime()} when the input being processed was read (or a handler resumed):
      * deadlines and the Date line use it, so a read of 16 pipelined requests costs one clock read
@@ -100,7 +123,7 @@ final class ServerConnection implements ReadyHandler {
         this.owner = owner;
         this.config = owner.config();
         this.stream = stream;
-        this.out = new OutputBuffer(owner.writeBuffers);
+        this.out = new OutputBuffer(owner.buffers, config.writeBufferSize());
         this.parser = new RequestParser(config.limits());
         this.chunked = new ChunkedDecoder(config.limits());
         this.body = new BodyBuffer(config.limits().maxBodyBytes());
@@ -130,11 +153,23 @@ final class ServerConnection implements ReadyHandler {
 
     @Override
     public void ready(int flags) {
+        try {
+            onReady(flags);
+        } catch (Throwable t) {
+            abort(t);
+        }
+    }
+
+    private void onReady(int flags) {
         if (phase == CLOSED) {
             return;
         }
         if ((flags & (Readiness.READ_CLOSED | Readiness.ERROR)) != 0) {
             shortReadDrains = false;
+            if (phase == HANDLING) {
+                close(); // the client hung up while its handler runs: see the class comment
+                return;
+            }
         }
         if ((flags & Readiness.ANY_WRITE) != 0 && !out.isEmpty()) {
             flush();
@@ -148,9 +183,25 @@ final class ServerConnection implements ReadyHandler {
     // ---- input ----------------------------------------------------------------------------
 
     private void onReadable() {
+        inReadable = true;
+        try {
+            do {
+                resumeWanted = false;
+                readAndProcess();
+            } while (resumeWanted && phase == HEAD);
+        } finally {
+            inReadable = false;
+        }
+    }
+
+    private void readAndProcess() {
         try {
             if (phase == LINGER) {
                 drain();
+                return;
+            }
+            if (phase == HANDLING) {
+                readAhead();
                 return;
             }
             if (in.hasRemaining()) {
@@ -175,6 +226,14 @@ final class ServerConnection implements ReadyHandler {
                 drained = shortReadDrains && n < room;
             }
             knownDrained = drained;
+            if (phase == HANDLING && (!drained || !shortReadDrains)) {
+                // A handler started and the socket may hold more (or its end was reported and that
+                // edge is spent): look now, or a hang-up would go unseen until the handler ends.
+                readAhead();
+                if (phase == CLOSED) {
+                    return;
+                }
+            }
         } catch (IOException e) {
             close(); // reset by peer and friends: nothing to answer
             return;
@@ -183,16 +242,37 @@ final class ServerConnection implements ReadyHandler {
         flush();
     }
 
+    /**
+     * An async handler runs: reads what the socket holds into the input buffer, unparsed, so that
+     * the end of the stream is seen now. A full buffer stops the reading (and the watching) until
+     * the handler ends.
+     */
+    private void readAhead() throws IOException {
+        takeInput();
+        in.compact();
+        int n = 0;
+        while (in.hasRemaining() && (n = stream.read(in)) > 0) {
+            // keep reading until would-block, the end of the stream, or a full buffer
+        }
+        knownDrained = n == 0 && in.hasRemaining();
+        in.flip();
+        if (n < 0) {
+            close(); // end of stream: the client hung up (see the class comment)
+            return;
+        }
+        releaseInputIfDrained();
+    }
+
     private void takeInput() {
         if (in == NO_INPUT) {
-            in = owner.readBuffers.take().flip(); // read mode, empty
+            in = owner.buffers.take(config.readBufferSize()).flip(); // read mode, empty
         }
     }
 
     /** Gives the input buffer back once every byte in it is consumed (parsers copy what they keep). */
     private void releaseInputIfDrained() {
         if (in != NO_INPUT && !in.hasRemaining()) {
-            owner.readBuffers.give(in);
+            owner.buffers.give(in);
             in = NO_INPUT;
         }
     }
@@ -210,8 +290,8 @@ final class ServerConnection implements ReadyHandler {
                         if (closeAfterWrite) {
                             return false;
                         }
-                        if (out.pending() > HIGH_WATER) {
-                            readPaused = true; // resumed by flush() once the output drains
+                        if (out.pending() > config.maxUnsentBytes()) {
+                            readPaused = true; // resumed by flush() once below resumeBelowBytes
                             return false;
                         }
                         if (!in.hasRemaining()) {
@@ -220,7 +300,9 @@ final class ServerConnection implements ReadyHandler {
                         boolean started = parser.hasStarted();
                         boolean done = parser.parse(in);
                         if (!started && (done || parser.hasStarted())) {
-                            deadline = now + config.headerTimeoutNanos();
+                            requestStart = now;
+                            deadline = Deadlines.earliest(now + config.headerTimeoutNanos(),
+                                    now + config.requestTimeoutNanos());
                         }
                         if (!done) {
                             return true;
@@ -255,17 +337,20 @@ final class ServerConnection implements ReadyHandler {
         if (parser.expectContinue()) {
             out.put(ResponseEncoder.CONTINUE);
         }
-        deadline = now + config.idleTimeoutNanos();
+        bodyStart = now;
+        bodyRead = 0;
+        deadline = bodyDeadline();
         phase = BODY;
     }
 
     /** Returns true once the whole body is in {@link #body}. */
     private boolean readBody() throws HttpParseException {
         if (parser.framing() == RequestParser.Framing.CHUNKED) {
-            boolean progress = in.hasRemaining();
+            int before = in.position();
             boolean done = chunked.decode(in, body);
-            if (progress) {
-                deadline = now + config.idleTimeoutNanos();
+            if (in.position() != before) {
+                bodyRead += in.position() - before;
+                deadline = bodyDeadline();
             }
             return done;
         }
@@ -273,15 +358,26 @@ final class ServerConnection implements ReadyHandler {
             int n = (int) Math.min(remaining, in.remaining());
             body.append(in, n);
             remaining -= n;
-            deadline = now + config.idleTimeoutNanos();
+            bodyRead += n;
+            deadline = bodyDeadline();
         }
         return remaining == 0;
     }
 
+    /**
+     * A body in progress must keep moving (idle timeout, reset by progress), keep its average rate
+     * (minimum body rate, after its grace) and end within the request timeout; the earliest counts.
+     */
+    private long bodyDeadline() {
+        long d = Deadlines.earliest(now + config.idleTimeoutNanos(), requestStart + config.requestTimeoutNanos());
+        return Deadlines.earliest(d, Deadlines.bodyRateDue(bodyStart, bodyRead, config.minBodyRate(),
+                config.bodyRateGraceNanos()));
+    }
+
     private void endOfInput() {
         inputClosed = true;
-        if (phase == HANDLING || (phase == HEAD && !parser.hasStarted() && !out.isEmpty())) {
-            closeAfterWrite = true; // answer what was asked (a half-closed client), then close
+        if (phase == HEAD && !parser.hasStarted() && !out.isEmpty()) {
+            closeAfterWrite = true; // answers produced before the end of the stream still leave, then close
         } else {
             close();
         }
@@ -343,6 +439,9 @@ final class ServerConnection implements ReadyHandler {
             }
         });
         inDispatch = false;
+        if (!syncDone && stage instanceof Future<?> f) {
+            pending = f;
+        }
         if (syncDone) {
             Response r = syncResult;
             Throwable e = syncFailure;
@@ -354,23 +453,84 @@ final class ServerConnection implements ReadyHandler {
 
     /** An async handler finished: answer, then continue with pipelined input. */
     private void resume(Response r, Throwable e) {
-        if (phase != HANDLING) {
-            return; // closed meanwhile
+        try {
+            if (phase != HANDLING) {
+                return; // closed meanwhile
+            }
+            pending = null;
+            now = System.nanoTime();
+            respond(e != null || r == null ? failed(e) : r);
+            onReadable();
+        } catch (Throwable t) {
+            abort(t);
         }
-        now = System.nanoTime();
-        respond(e != null || r == null ? failed(e) : r);
-        onReadable();
     }
 
-    private static Response failed(Throwable t) {
-        LOG.log(System.Logger.Level.WARNING, "handler failed", t);
+    /**
+     * A handler threw or its stage failed: 500. After an {@link Error} (out of memory, stack
+     * overflow, ...) nothing about this connection is trusted any more: the 500 closes it.
+     */
+    private Response failed(Throwable t) {
+        Throwable cause = t;
+        while (cause instanceof CompletionException && cause.getCause() != null) {
+            cause = cause.getCause(); // a stage that failed in a later step wraps what it threw
+        }
+        if (cause != null && !(cause instanceof Exception)) {
+            fatal = true;
+        }
+        LastResort.warn(LOG, "handler failed", t);
         return ResponseEncoder.error(500, null);
+    }
+
+    /**
+     * Containment: {@code t} escaped the state machine (parser, handler glue, encoder; an
+     * {@link OutOfMemoryError} or {@link StackOverflowError} included). Whatever this connection
+     * was doing is abandoned: responses already encoded go out, then a 500 if no response was
+     * half-encoded, then the connection closes (lingering so that the client reads it); its
+     * descriptor is released, the loop goes on. Never throws.
+     */
+    private void abort(Throwable t) {
+        LastResort.warn(LOG, "connection failed; closing it", t);
+        if (phase == CLOSED) {
+            return;
+        }
+        try {
+            if (phase != LINGER && !partialOutput) {
+                fatal = true;
+                now = System.nanoTime();
+                fail(500, null);
+                flush();
+                if (phase != HEAD) {
+                    return; // lingering after the answer, or already closed
+                }
+                if (!out.isEmpty()) {
+                    return; // the answer waits for the socket; the write deadline bounds it
+                }
+            }
+        } catch (Throwable again) {
+            // answering failed too: just close
+        }
+        close();
+    }
+
+    /** Over the server's connection limit: 503 with {@code Connection: close}, then a lingering close. */
+    void refuse() {
+        now = System.nanoTime();
+        fail(503, null);
+        flush();
+    }
+
+    /** Encodes {@code r} into {@link #out}; {@link #partialOutput} tells an abort that it failed halfway. */
+    private void encode(Response r, boolean head, boolean keepAlive, boolean http10) {
+        partialOutput = true;
+        owner.encoder().encode(out, r, head, keepAlive, http10, now);
+        partialOutput = false;
     }
 
     /** Encodes the response of the current request and gets ready for the next one. */
     private void respond(Response r) {
-        boolean keepAlive = parser.keepAlive() && !r.requestsClose() && !owner.isClosing() && !inputClosed;
-        owner.encoder().encode(out, r, request.isHead(), keepAlive, parser.minorVersion() == 0, now);
+        boolean keepAlive = parser.keepAlive() && !r.requestsClose() && !owner.isClosing() && !inputClosed && !fatal;
+        encode(r, request.isHead(), keepAlive, parser.minorVersion() == 0);
         parser.reset();
         body.clear();
         phase = HEAD;
@@ -382,7 +542,7 @@ final class ServerConnection implements ReadyHandler {
 
     /** A request the server refuses: answer with the status, then close cleanly. */
     private void fail(int status, String message) {
-        owner.encoder().encode(out, ResponseEncoder.error(status, message), false, false, false, now);
+        encode(ResponseEncoder.error(status, message), false, false, false);
         phase = HEAD;
         closeAfterWrite = true;
     }
@@ -405,14 +565,19 @@ final class ServerConnection implements ReadyHandler {
                 return;
             }
             out.compactAfterWrite();
+            if (readPaused && phase == HEAD && out.pending() <= config.resumeBelowBytes()) {
+                // Input was left unread (in the buffer and the socket) while the output was backed
+                // up: parse and read it now, until would-block (no new edge comes for it).
+                readPaused = false;
+                if (!inReadable) {
+                    onReadable();
+                    return;
+                }
+                resumeWanted = true; // onReadable loops instead of recursing
+            }
             if (!out.isEmpty()) {
                 deadline = System.nanoTime() + config.idleTimeoutNanos(); // a reader that never reads is cut off
                 return; // the next WRITABLE event continues
-            }
-            if (readPaused && phase == HEAD) {
-                readPaused = false;
-                onReadable(); // input was left unread while the output was backed up
-                return;
             }
         }
         if (closeAfterWrite && phase != LINGER && phase != HANDLING) {
@@ -460,19 +625,46 @@ final class ServerConnection implements ReadyHandler {
 
     /** Called by the sweep when {@link #deadline} has passed. */
     void timedOut() {
-        if (phase == HEAD && parser.hasStarted() || phase == BODY) {
-            // header-read (slowloris) or body timeout: tell the client, then close
-            out.clear();
-            now = System.nanoTime();
-            owner.encoder().encode(out, ResponseEncoder.error(408, null), false, false, false, now);
-            closeAfterWrite = true;
-            phase = HEAD;
-            flush();
-            if (phase != CLOSED && phase != LINGER) {
+        try {
+            if (phase == HEAD && parser.hasStarted() || phase == BODY) {
+                // header, request or body-rate deadline (slowloris, trickled body): tell the client, then close
+                out.clear();
+                now = System.nanoTime();
+                encode(ResponseEncoder.error(408, null), false, false, false);
+                closeAfterWrite = true;
+                phase = HEAD;
+                flush();
+                if (phase != CLOSED && phase != LINGER) {
+                    close();
+                }
+            } else {
                 close();
             }
-        } else {
-            close();
+        } catch (Throwable t) {
+            partialOutput = true; // a half-written 408: no 500 after it
+            abort(t);
+        }
+    }
+
+    /**
+     * The server drains: an idle connection closes now; one between requests closes once its
+     * output has left; one with a request in progress answers it with {@code Connection: close}
+     * (see {@link #respond}), then closes. Pipelined requests not yet started are not answered.
+     */
+    void beginDrain() {
+        if (phase == HEAD && !parser.hasStarted()) {
+            // A request may sit in the socket, its event not yet handled: look before calling the
+            // connection idle (one read per idle connection, once per drain).
+            knownDrained = false;
+            onReadable();
+        }
+        if (phase == HEAD && !parser.hasStarted()) {
+            closeAfterWrite = true;
+            if (out.isEmpty()) {
+                close();
+            } else {
+                flush();
+            }
         }
     }
 
@@ -486,11 +678,20 @@ final class ServerConnection implements ReadyHandler {
         }
         phase = CLOSED;
         deadline = 0;
+        Future<?> p = pending;
+        if (p != null) {
+            pending = null;
+            try {
+                p.cancel(true); // dependents run here; resume() then finds the connection closed
+            } catch (Throwable ignored) {
+                // a foreign stage's cancel failed: the connection closes all the same
+            }
+        }
         if (registration != null) {
             registration.release();   // the stream closes below: no epoll_ctl(DEL) needed
         }
         if (in != NO_INPUT) {
-            owner.readBuffers.give(in);
+            owner.buffers.give(in);
             in = NO_INPUT;
         }
         out.clear();

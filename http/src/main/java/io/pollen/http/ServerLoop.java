@@ -6,6 +6,7 @@ import io.pollen.net.TcpListener;
 import io.pollen.net.TcpStream;
 import io.pollen.poll.Interest;
 import io.pollen.runtime.EventLoop;
+import io.pollen.runtime.LastResort;
 import io.pollen.runtime.Readiness;
 import io.pollen.runtime.Registration;
 import io.pollen.runtime.TimerHandle;
@@ -23,6 +24,10 @@ import java.util.concurrent.CompletableFuture;
  * <p>Timeouts are swept by one interval timer per loop rather than a timer per connection: each
  * connection keeps a deadline, the sweep closes those that passed. Its period bounds how late a
  * timeout fires (a quarter of the shortest timeout, within 10 ms..1 s).
+ *
+ * <p>A drain ({@link #drain}) closes the listener, closes idle connections, lets the others
+ * finish the request in progress (answered with {@code Connection: close}) and force-closes what
+ * is left at its deadline; {@link #drained} completes when no connection is left.
  */
 final class ServerLoop {
     private static final System.Logger LOG = System.getLogger("io.pollen.http");
@@ -32,33 +37,48 @@ final class ServerLoop {
     private final TcpListener listener;
     private final ResponseEncoder encoder;
     private final ArrayList<ServerConnection> connections = new ArrayList<>();
-    /** Read and write buffers, held by connections only while bytes are in flight. */
-    final BufferPool readBuffers;
-    final BufferPool writeBuffers;
+    /**
+     * Read and write buffers by size class, held by connections only while bytes are in flight;
+     * closed (its memory freed) when the loop's part of the server closes.
+     */
+    final BufferPool buffers;
     private Registration registration;
     private TimerHandle sweep;
     private boolean closing;
-    /** A retry of accept is scheduled (after EMFILE and the like); at most one at a time. */
-    private TimerHandle acceptRetry;
-    private long lastAcceptWarning;
+    /** Failed accepts: back-off, the reserve descriptor, the one warning per episode. */
+    private final AcceptGuard guard;
+    /** The listener's accept; a test may stand in for it ({@link #acceptWith}). */
+    private AcceptGuard.Acceptor acceptor;
+    /** Completes once a drain or close has ended: true if every connection finished by itself. */
+    final CompletableFuture<Boolean> drained = new CompletableFuture<>();
+    private boolean draining;
+    private boolean closed;
+    private TimerHandle drainDeadline;
 
     ServerLoop(HttpServer server, EventLoop loop, TcpListener listener) {
         this.server = server;
         this.loop = loop;
         this.listener = listener;
         this.encoder = new ResponseEncoder(new DateCache(), server.config().serverName());
-        this.readBuffers = new BufferPool(server.config().readBufferSize(), POOLED_BUFFERS);
-        this.writeBuffers = new BufferPool(server.config().writeBufferSize(), POOLED_BUFFERS);
+        HttpServer.Config c = server.config();
+        this.buffers = new BufferPool(Math.min(c.readBufferSize(), c.writeBufferSize()), MAX_POOLED_CLASS,
+                c.pooledBufferBytes());
+        this.acceptor = listener::accept;
+        this.guard = new AcceptGuard(loop, this::accept);
     }
 
     /** Registers the listener and starts the sweep; on the loop. */
     void start() {
         registration = loop.register(listener, Interest.READABLE, flags -> {
-            if ((flags & Readiness.ANY_READ) != 0) {
+            if ((flags & Readiness.ANY_READ) != 0 && !guard.paused()) {
                 accept();
             }
         });
-        long min = Math.min(config().headerTimeoutNanos(), config().idleTimeoutNanos());
+        HttpServer.Config c = config();
+        long min = Math.min(c.headerTimeoutNanos(), Math.min(c.idleTimeoutNanos(), c.requestTimeoutNanos()));
+        if (c.minBodyRate() > 0 && c.bodyRateGraceNanos() > 0) {
+            min = Math.min(min, c.bodyRateGraceNanos());
+        }
         long period = Math.clamp(min / 4, 10_000_000L, 1_000_000_000L);
         sweep = loop.interval(Duration.ofNanos(period), this::sweep);
         accept(); // connections may be waiting already
@@ -68,13 +88,19 @@ final class ServerLoop {
         while (!closing) {
             TcpStream s;
             try {
-                s = listener.accept();
+                s = acceptor.accept();
             } catch (IOException e) {
-                acceptFailed(e);
+                guard.failed(e, acceptor, listener);
                 return;
             }
             if (s == null) {
                 return;
+            }
+            guard.accepted();
+            int open = server.openConnections.get();
+            if (open >= config().maxConnections() + REFUSING_SLACK) {
+                guard.refuseNow(s); // far over the limit: no lingering answer, the fd back at once
+                continue;
             }
             ServerConnection c = new ServerConnection(this, s);
             try {
@@ -83,35 +109,33 @@ final class ServerLoop {
                 connections.add(c);
                 server.openConnections.incrementAndGet();
                 c.start(loop.register(s, ServerConnection.interest(), c));
-            } catch (IOException | RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "cannot set up connection", e);
+                if (open >= config().maxConnections()) {
+                    c.refuse(); // 503 and Connection: close, lingering so that the client reads it
+                }
+            } catch (Throwable e) {
+                LastResort.warn(LOG, "cannot set up connection", e);
                 c.close();
             }
         }
     }
 
-    /**
-     * EMFILE and friends: the pending connections stay queued, and with edge triggering no new
-     * event comes for them until another client connects. So retry on a timer (connections that
-     * close meanwhile free fds), and warn at most once a second instead of once per attempt.
-     */
-    private void acceptFailed(IOException e) {
-        long now = System.nanoTime();
-        if (now - lastAcceptWarning > 1_000_000_000L || lastAcceptWarning == 0) {
-            lastAcceptWarning = now;
-            LOG.log(System.Logger.Level.WARNING, "accept failed on " + listener + "; retrying in 50 ms", e);
-        }
-        if (acceptRetry == null && !closing) {
-            acceptRetry = loop.schedule(ACCEPT_RETRY, () -> {
-                acceptRetry = null;
-                accept();
-            });
-        }
+    /** Refused connections that may linger (to deliver their 503) beyond the limit, per server. */
+    private static final int REFUSING_SLACK = 64;
+
+    AcceptGuard guard() {
+        return guard;
     }
 
-    private static final Duration ACCEPT_RETRY = Duration.ofMillis(50);
-    /** Free buffers kept per pool: enough for bursts, bounded (256 x 16 KiB = 4 MiB). */
-    private static final int POOLED_BUFFERS = 256;
+    /** Replaces the listener's accept (tests: inject EMFILE); on the loop. */
+    void acceptWith(AcceptGuard.Acceptor a) {
+        this.acceptor = a;
+    }
+
+    /**
+     * The largest pooled buffer class: a response up to about this size reuses pooled memory;
+     * a larger one gets a buffer of its own, freed as soon as it is written.
+     */
+    private static final int MAX_POOLED_CLASS = 16 * 1024 * 1024;
 
     private void sweep() {
         long now = System.nanoTime();
@@ -139,17 +163,16 @@ final class ServerLoop {
         }
         c.index = -1;
         server.openConnections.decrementAndGet();
+        guard.connectionClosed();
+        if (draining && !closed && connections.isEmpty()) {
+            endDrain(true);
+        }
     }
 
-    /** Stops accepting and closes every connection; on the loop. */
-    void close() {
+    /** Closes the listener: new connections are refused from now on. */
+    private void stopAccepting() {
         closing = true;
-        if (sweep != null) {
-            sweep.cancel();
-        }
-        if (acceptRetry != null) {
-            acceptRetry.cancel();
-        }
+        guard.close();
         if (registration != null) {
             registration.cancel();
         }
@@ -158,34 +181,98 @@ final class ServerLoop {
         } catch (IOException ignored) {
             // best effort
         }
+    }
+
+    /**
+     * Begins a graceful drain; on the loop. Idle connections close now, the others once their
+     * request in progress is answered; after {@code timeLeft} the rest are closed.
+     */
+    void drain(Duration timeLeft) {
+        if (draining || closed) {
+            return;
+        }
+        draining = true;
+        stopAccepting();
+        for (int i = connections.size() - 1; i >= 0; i--) {
+            if (i < connections.size()) { // closing removes by swapping in the last element
+                connections.get(i).beginDrain();
+            }
+        }
+        if (connections.isEmpty()) {
+            endDrain(true);
+        } else {
+            drainDeadline = loop.schedule(timeLeft, this::close);
+        }
+    }
+
+    private void endDrain(boolean graceful) {
+        if (drainDeadline != null) {
+            drainDeadline.cancel();
+        }
+        if (sweep != null) {
+            sweep.cancel();
+        }
+        drained.complete(graceful);
+    }
+
+    /** Stops accepting and closes every connection (a drain's deadline, or a plain close); on the loop. */
+    void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        stopAccepting();
+        boolean none = connections.isEmpty();
         while (!connections.isEmpty()) {
             connections.getLast().close();
         }
+        buffers.close(); // every connection gave its buffers back above: free the memory now
+        endDrain(none);
+    }
+
+    /** This loop's buffer counters; on the loop. */
+    BufferStats bufferStats() {
+        return new BufferStats(buffers.allocations(), buffers.hits(), buffers.returns(), buffers.frees(),
+                buffers.bytesHeld(), buffers.bytesInUse());
     }
 
     /** Runs {@link #close()} on the loop; completes when done (at once if the loop is gone). */
     CompletableFuture<Void> closeOnLoop() {
+        return onLoop(this::close);
+    }
+
+    /** Runs {@link #drain} on the loop; {@link #drained} says when the drain has ended. */
+    void drainOnLoop(Duration timeLeft) {
+        onLoop(() -> drain(timeLeft));
+    }
+
+    private CompletableFuture<Void> onLoop(Runnable action) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         if (loop.inLoop()) {
-            close();
+            action.run();
             done.complete(null);
             return done;
         }
         try {
             loop.execute(() -> {
                 try {
-                    close();
+                    action.run();
                 } finally {
                     done.complete(null);
                 }
             });
         } catch (RuntimeException e) {
-            // The loop is closed: it closed the registered sockets; make sure of the listener.
+            // The loop is closed: it closed the registered sockets; make sure of the listener and
+            // the reserve descriptor, and free the buffers (nothing runs on the loop any more to
+            // race with; the pool may close off its loop).
             try {
                 listener.close();
             } catch (IOException ignored) {
                 // best effort
             }
+            guard.close();
+            buffers.close();
+            drained.complete(true);
             done.complete(null);
         }
         return done;

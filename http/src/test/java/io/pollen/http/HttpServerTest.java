@@ -191,21 +191,23 @@ class HttpServerTest {
             assertEquals("second", c.read().body(), "the request that came while the first was handled");
             c.send(RawHttp.get("/delay/50/last"));
             Thread.sleep(20);
-            c.socket.shutdownOutput(); // the end of the stream, while the handler runs
-            assertEquals("last", c.read().body());
-            assertTrue(c.closedByPeer());
+            c.socket.shutdownOutput(); // the end of the stream while the handler runs: a hang-up (HangUpTest)
+            assertTrue(c.closedByPeer(), "closed without an answer");
         }
     }
 
-    /** A client that sends a request and shuts down its output still gets the answer. */
+    /**
+     * A client that sends a request and shuts down its output gets an answer made before the end of
+     * the stream was read (a sync handler's); an async handler's is cancelled (HangUpTest).
+     */
     @ParameterizedTest
     @MethodSource("io.pollen.http.TestServers#backends")
     void halfClosedClientGetsItsResponse(Backend backend) throws Exception {
         try (RawHttp c = new RawHttp(servers.address(backend))) {
-            c.send(RawHttp.get("/delay/50/late"));
+            c.send(RawHttp.get("/plaintext"));
             c.socket.shutdownOutput();
             RawHttp.Reply r = c.read();
-            assertEquals("late", r.body());
+            assertEquals("Hello, World!", r.body());
             assertTrue(c.closedByPeer());
         }
     }

@@ -1,6 +1,7 @@
 package io.pollen.http;
 
 import io.pollen.http.codec.DateCache;
+import io.pollen.http.codec.BufferPool;
 import io.pollen.http.codec.OutputBuffer;
 import io.pollen.testing.Fds;
 import org.junit.jupiter.api.AfterAll;
@@ -55,11 +56,13 @@ class ResponseEncoderTest {
 
     private static String text(ResponseEncoder encoder, Response r, boolean head, boolean keepAlive, boolean http10,
                                long nanoNow) {
-        OutputBuffer out = new OutputBuffer(64);
-        encoder.encode(out, r, head, keepAlive, http10, nanoNow);
-        ByteBuffer b = out.flipForWrite();
-        String s = StandardCharsets.ISO_8859_1.decode(b).toString();
-        out.compactAfterWrite();
-        return s;
+        try (BufferPool pool = new BufferPool(64, 1024, 4096)) {
+            OutputBuffer out = new OutputBuffer(pool);
+            encoder.encode(out, r, head, keepAlive, http10, nanoNow);
+            ByteBuffer b = out.flipForWrite();
+            String s = StandardCharsets.ISO_8859_1.decode(b).toString();
+            out.compactAfterWrite();
+            return s;
+        }
     }
 }

@@ -2,6 +2,7 @@ package io.pollen.bench.harness;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,6 +19,7 @@ import java.util.stream.Collectors;
  * <pre>
  * Bench --classpath CP --native PATH --lua PATH --out DIR [--smoke] [--rounds N] [--duration S]
  *       [--warmup S] [--short-warmup S] [--only a,b] [--no-echo] [--no-multi] [--no-scale] [--scale-conns N] [--command "..."]
+ *       [--baseline LABEL=CLASSPATH]  (adds each Pollen server built from another commit: pollen-epoll@LABEL, ...)
  * </pre>
  *
  * <p>Exit status 1 when any available server failed validation or crashed, so CI notices rot;
@@ -88,7 +90,17 @@ public final class Bench {
 
         Results results = new Results();
         Runner runner = new Runner(env, cfg, results, cpus);
-        List<ServerCatalog.Spec> specs = ServerCatalog.all().stream()
+        List<ServerCatalog.Spec> catalog = new ArrayList<>(ServerCatalog.all());
+        // --baseline LABEL=CLASSPATH: each Pollen server again, from another build (bench/ab.sh).
+        String baseline = a.value("baseline", null);
+        if (baseline != null && baseline.contains("=")) {
+            String label = baseline.substring(0, baseline.indexOf('='));
+            String cp = baseline.substring(baseline.indexOf('=') + 1);
+            for (ServerCatalog.Spec s : ServerCatalog.all()) {
+                if (s.isPollen()) catalog.add(ServerCatalog.baseline(s, label, cp));
+            }
+        }
+        List<ServerCatalog.Spec> specs = catalog.stream()
                 .filter(s -> cfg.only.isEmpty() || cfg.only.contains(s.name()))
                 .toList();
         for (ServerCatalog.Spec s : specs) {

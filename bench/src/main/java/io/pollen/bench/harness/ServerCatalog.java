@@ -28,9 +28,16 @@ final class ServerCatalog {
      * @param jvmFlags   extra JVM flags for this server only
      * @param multiLoop  whether {@code --loops N} means N event loops / threads
      * @param description one line for the report
+     * @param classpath  the class path to run it with, or null for the harness's own (an A/B run
+     *                   gives a baseline build its own, see {@link #baseline})
      */
     record Spec(String name, String mainClass, List<String> args, List<String> jvmFlags, boolean multiLoop,
-                String description) {
+                String description, String classpath) {
+
+        Spec(String name, String mainClass, List<String> args, List<String> jvmFlags, boolean multiLoop,
+             String description) {
+            this(name, mainClass, args, jvmFlags, multiLoop, description, null);
+        }
 
         boolean isNative() {
             return mainClass == null;
@@ -57,7 +64,7 @@ final class ServerCatalog {
                     // The virtual-thread scheduler's parallelism is its "number of loops".
                     cmd.add("-Djdk.virtualThreadScheduler.parallelism=" + loops);
                 }
-                cmd.addAll(List.of("-cp", classpath, mainClass));
+                cmd.addAll(List.of("-cp", this.classpath != null ? this.classpath : classpath, mainClass));
             }
             cmd.addAll(List.of("--http-port", Integer.toString(httpPort), "--echo-port", Integer.toString(echoPort),
                     "--loops", Integer.toString(loops)));
@@ -81,6 +88,16 @@ final class ServerCatalog {
     private static final List<String> NETTY_FLAGS = List.of("-Dio.netty.leakDetection.level=disabled");
 
     private ServerCatalog() {}
+
+    /**
+     * {@code spec} run from another build's class path, named {@code spec@label}: with the same
+     * harness, the same load and interleaved rounds, an A/B of two commits is one run
+     * ({@code bench/ab.sh}).
+     */
+    static Spec baseline(Spec spec, String label, String classpath) {
+        return new Spec(spec.name() + "@" + label, spec.mainClass(), spec.args(), spec.jvmFlags(), spec.multiLoop(),
+                spec.description() + ", built from " + label, classpath);
+    }
 
     static List<Spec> all() {
         return List.of(

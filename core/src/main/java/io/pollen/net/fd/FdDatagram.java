@@ -98,7 +98,7 @@ final class FdDatagram extends FdSocket implements DatagramImpl {
 
     @Override
     public int receive(ByteBuffer dst) throws IOException {
-        int f = beginConnected();
+        int f = begin(); // recv(2) works unconnected too (the datagram, without its sender), as in mio
         try {
             long n = FdBuffers.receive(f, dst, 0, false);
             return n == Native.WOULD_BLOCK ? 0 : (int) n;

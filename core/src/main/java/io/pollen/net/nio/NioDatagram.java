@@ -14,7 +14,11 @@ import java.nio.channels.DatagramChannel;
  *
  * <p>{@code peekFrom} is emulated (java.nio has no {@code MSG_PEEK}): it receives the datagram
  * into a 64 KiB buffer held here, and the next receive hands that datagram out first, truncated
- * to the destination like a real receive. Not thread-safe.
+ * to the destination like a real receive. Where java.nio differs from the socket calls, the
+ * native behaviour is kept: {@link #connect} on a connected socket re-targets it (disconnect, then
+ * connect; the JDK would throw {@code AlreadyConnectedException}), and {@link #receive} on an
+ * unconnected socket returns the next datagram without its sender (the JDK's {@code read} would
+ * throw {@code NotYetConnectedException}). Not thread-safe.
  */
 final class NioDatagram extends NioSocket<DatagramChannel> implements DatagramImpl {
     private static final int MAX_DATAGRAM = 65_536;
@@ -79,6 +83,10 @@ final class NioDatagram extends NioSocket<DatagramChannel> implements DatagramIm
 
     @Override
     public void connect(InetSocketAddress peer) throws IOException {
+        if (channel.isConnected()) {
+            // connect(2) on a connected UDP socket just changes its peer; java.nio needs this step.
+            channel.disconnect();
+        }
         channel.connect(peer);
         if (held != null && !peer.equals(heldFrom)) {
             // A connected socket only receives from its peer; drop what came from elsewhere.
@@ -100,6 +108,15 @@ final class NioDatagram extends NioSocket<DatagramChannel> implements DatagramIm
     public int receive(ByteBuffer dst) throws IOException {
         if (held != null) {
             return takeHeld(dst);
+        }
+        if (!channel.isConnected()) {
+            // recv(2) works unconnected: the datagram, without its sender.
+            int start = dst.position();
+            if (channel.receive(dst) == null) {
+                source.rearm(Interest.READABLE);
+                return 0;
+            }
+            return dst.position() - start;
         }
         int n = channel.read(dst);
         if (n == 0) {

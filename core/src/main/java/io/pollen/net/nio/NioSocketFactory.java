@@ -21,7 +21,8 @@ import java.nio.channels.SocketChannel;
  * addresses come back in the family they went in.
  *
  * <p>Differences from the native flavor, all forced by java.nio: a refused or failed connect
- * closes the channel (the JDK does so in {@code finishConnect}); {@code IP_TTL} is unsupported;
+ * closes the channel (the JDK does so in {@code finishConnect}, which the nio backend calls when
+ * the connect completes; the failure is kept for {@code takeError}); {@code IP_TTL} is unsupported;
  * {@code peek} is emulated with a small buffer inside the socket (there is no {@code MSG_PEEK}).
  */
 public final class NioSocketFactory implements SocketFactory {

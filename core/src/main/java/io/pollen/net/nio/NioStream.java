@@ -13,9 +13,12 @@ import java.nio.channels.SocketChannel;
  * A TCP stream over a non-blocking {@link SocketChannel}.
  *
  * <p>Every operation that would block, and every short read, re-arms the matching readiness with the nio backend (read
- * and peek: READABLE; a write that leaves bytes behind: WRITABLE). A pending connect is finished
- * lazily by the first read, write, peek, {@link #peerAddress} or {@link #takeError}; until then they
- * report "would block". {@code peek} is emulated: java.nio has no {@code MSG_PEEK}, so peeked bytes
+ * and peek: READABLE; a write that leaves bytes behind: WRITABLE). A peek re-arms READABLE even
+ * when it found bytes: they were moved out of the socket, so only new bytes can raise an event,
+ * and they must (epoll reports each arrival). A pending connect is finished by the nio backend
+ * when it completes (its failure kept there for {@link #takeError}), or by the first read, write,
+ * peek, {@link #peerAddress} or {@code takeError} that comes earlier; until then they report
+ * "would block". {@code peek} is emulated: java.nio has no {@code MSG_PEEK}, so peeked bytes
  * are read into a buffer here and handed out first by the following reads.
  *
  * <p>Not thread-safe, like the socket it wraps is not meant to be shared between I/O threads.
@@ -23,6 +26,8 @@ import java.nio.channels.SocketChannel;
 final class NioStream extends NioSocket<SocketChannel> implements StreamImpl {
     /** A failed connect seen by read/write/peerAddress, kept for {@link #takeError}. */
     private IOException connectFailure;
+    /** Whether a connect failure was already handed out (by I/O or takeError). */
+    private boolean failureSeen;
     /** Bytes peeked but not yet read (read mode), or null. */
     private ByteBuffer peeked;
     private boolean peekedEof;
@@ -31,9 +36,21 @@ final class NioStream extends NioSocket<SocketChannel> implements StreamImpl {
         super(channel);
     }
 
-    /** Finishes a pending connect: true once connected, false while in progress; throws its failure. */
+    /**
+     * Finishes a pending connect: true once connected, false while in progress; throws its failure
+     * (the first time), whether this call or the nio backend finished it.
+     */
     private boolean connected() throws IOException {
         if (!channel.isConnectionPending()) {
+            if (!channel.isOpen() && connectFailure == null && !failureSeen) {
+                // Closed: by the JDK after the backend's finishConnect failed, or by our owner.
+                IOException e = source.takeConnectError();
+                if (e != null) {
+                    failureSeen = true;
+                    connectFailure = e;
+                    throw e;
+                }
+            }
             return true;
         }
         try {
@@ -41,6 +58,7 @@ final class NioStream extends NioSocket<SocketChannel> implements StreamImpl {
                 return false;
             }
         } catch (IOException e) {
+            failureSeen = true;
             connectFailure = e;
             throw e;
         }
@@ -103,7 +121,9 @@ final class NioStream extends NioSocket<SocketChannel> implements StreamImpl {
             int n = channel.read(buf);
             if (n < 0) {
                 peekedEof = true;
-            } else if (n == 0) {
+            } else {
+                // Would block, or bytes moved into our buffer: either way the socket's queue is
+                // drained as far as the backend can tell, so the next arrival must be reported.
                 source.rearm(Interest.READABLE);
             }
             buf.flip();
@@ -115,12 +135,18 @@ final class NioStream extends NioSocket<SocketChannel> implements StreamImpl {
         return copy(peeked, dst);
     }
 
-    /** Hands out (consumes) peeked bytes. */
+    /**
+     * Hands out (consumes) peeked bytes. When they run out before {@code dst} is full, that is a
+     * short read like any other: re-arm, since the caller may stop here.
+     */
     private int fromPeeked(ByteBuffer dst) {
         int len = copy(peeked, dst);
         peeked.position(peeked.position() + len);
         if (!peeked.hasRemaining()) {
             peeked = null; // an end of stream seen by peek is found again by the next channel read
+            if (dst.hasRemaining()) {
+                source.rearm(Interest.READABLE);
+            }
         }
         return len;
     }
@@ -191,6 +217,7 @@ final class NioStream extends NioSocket<SocketChannel> implements StreamImpl {
     @Override
     public void close() throws IOException {
         peeked = null;
+        source.takeConnectError(); // forget a failure nobody took
         super.close();
     }
 }

@@ -10,7 +10,7 @@ import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
-import java.util.ArrayList;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
@@ -27,10 +27,15 @@ import java.util.function.Consumer;
  *       {@code OP_WRITE}/{@code OP_CONNECT} become WRITABLE. java.nio cannot report error,
  *       read-closed, write-closed or priority: an error or hang-up shows as every armed readiness,
  *       and the I/O that follows tells the truth. PRIORITY interest is accepted and never fires.</li>
- *   <li><b>Connects.</b> While a {@link SocketChannel} connect is pending only {@code OP_CONNECT}
- *       can be watched; it is reported once (as WRITABLE if armed, else READABLE). The other armed
- *       readiness is watched again once the owner has finished the connect: the next select (or
- *       {@link #rearm}) notices.</li>
+ *   <li><b>Connects are finished here,</b> as the kernel finishes them under epoll. While a
+ *       {@link SocketChannel} connect is pending only {@code OP_CONNECT} can be watched; when it
+ *       fires, this class calls {@code finishConnect} itself. Success is reported as WRITABLE if
+ *       armed (a readable-only registration hears nothing, as on epoll) and the armed readiness
+ *       is watched from then on, with no call needed from the owner. Failure is reported as
+ *       ERROR, READ_CLOSED and WRITE_CLOSED plus the registered READABLE/WRITABLE (epoll's
+ *       {@code EPOLLERR|EPOLLHUP}); the JDK closes the channel, and the exception is kept for
+ *       {@link #takeConnectError}. An owner that finished the connect first re-arms, which
+ *       re-points the ops.</li>
  *   <li><b>Deregistration is "soft".</b> java.nio cannot register a channel again until a select has
  *       flushed its cancelled key, so deregister clears the key's ops and marks the registration
  *       dead instead of cancelling; register revives it. Consequences: the token is never reported
@@ -65,8 +70,11 @@ public final class NioSelector implements Selector {
     private int[] outFlags;
     private int count;
     private final Consumer<SelectionKey> onReady = this::ready;
-    /** Registrations whose connect was reported and that wait for the owner to finish it. */
-    private final ArrayList<Registration> connecting = new ArrayList<>();
+    /**
+     * Connects that failed in {@link #finishConnect}, until the owner takes the error. Touched only
+     * when a connect fails (the JDK has closed the channel by then, so it cannot carry the error).
+     */
+    private final ConcurrentHashMap<SelectableChannel, IOException> connectErrors = new ConcurrentHashMap<>();
 
     private NioSelector(java.nio.channels.Selector selector) {
         this.selector = selector;
@@ -214,7 +222,6 @@ public final class NioSelector implements Selector {
         outTokens = tokens;
         outFlags = flags;
         count = 0;
-        recheckConnects();
         long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
         long remaining = timeoutNanos;
         selecting = true;
@@ -271,9 +278,14 @@ public final class NioSelector implements Selector {
             }
             int bits = 0;
             if ((readyOps & SelectionKey.OP_CONNECT) != 0) {
-                bits = (reg.armed & W) != 0 ? W : reg.armed & R;
-                reg.connectReported = true;
-                connecting.add(reg);
+                int outcome = finishConnect(reg);
+                if (outcome != 0) {
+                    if (outcome > 0) {
+                        report(reg, outcome); // failed; the channel is closed: nothing to re-arm
+                    }
+                    return; // < 0: still pending (a spurious wake-up); OP_CONNECT stays watched
+                }
+                bits = reg.armed & W; // connected: writable; the key now watches what is armed
             } else {
                 if ((readyOps & (SelectionKey.OP_READ | SelectionKey.OP_ACCEPT)) != 0) {
                     bits |= R;
@@ -282,9 +294,9 @@ public final class NioSelector implements Selector {
                     bits |= W;
                 }
                 bits &= reg.armed;
-            }
-            if (bits == 0) {
-                return;
+                if (bits == 0) {
+                    return;
+                }
             }
             reg.armed &= ~bits;
             try {
@@ -292,30 +304,36 @@ public final class NioSelector implements Selector {
             } catch (CancelledKeyException closed) {
                 return;
             }
-            outTokens[count] = reg.token;
-            outFlags[count] = ((bits & R) != 0 ? Ready.READABLE : 0) | ((bits & W) != 0 ? Ready.WRITABLE : 0);
-            count++;
+            if (bits != 0) {
+                report(reg, ((bits & R) != 0 ? Ready.READABLE : 0) | ((bits & W) != 0 ? Ready.WRITABLE : 0));
+            }
         }
     }
 
-    /** Re-points the ops of registrations whose owner has finished the connect since it was reported. */
-    private void recheckConnects() {
-        for (int i = connecting.size() - 1; i >= 0; i--) {
-            Registration reg = connecting.get(i);
-            SocketChannel ch = (SocketChannel) reg.channel;
-            if (!ch.isOpen() || !ch.isConnectionPending()) {
-                connecting.remove(i);
-                synchronized (reg) {
-                    if (reg.live && reg.key.isValid()) {
-                        try {
-                            apply(reg);
-                        } catch (CancelledKeyException closed) {
-                            // closed meanwhile
-                        }
-                    }
-                }
-            }
+    private void report(Registration reg, int flags) {
+        outTokens[count] = reg.token;
+        outFlags[count] = flags;
+        count++;
+    }
+
+    /**
+     * Finishes the connect whose {@code OP_CONNECT} fired; caller holds the registration's lock.
+     * Returns 0 when connected, -1 while still pending, else the flags that report the failure.
+     */
+    private int finishConnect(Registration reg) {
+        SocketChannel ch = (SocketChannel) reg.channel;
+        try {
+            return ch.finishConnect() ? 0 : -1;
+        } catch (IOException e) {
+            connectErrors.put(ch, e);
+            return Ready.ERROR | Ready.READ_CLOSED | Ready.WRITE_CLOSED
+                    | ((reg.interest & R) != 0 ? Ready.READABLE : 0) | ((reg.interest & W) != 0 ? Ready.WRITABLE : 0);
         }
+    }
+
+    @Override
+    public IOException takeConnectError(SelectableChannel channel) {
+        return connectErrors.isEmpty() ? null : connectErrors.remove(channel);
     }
 
     @Override
@@ -332,7 +350,7 @@ public final class NioSelector implements Selector {
     @Override
     public void close() throws IOException {
         // Closing the JDK selector deregisters every key and completes deferred channel closes.
-        connecting.clear();
+        connectErrors.clear();
         selector.close();
     }
 
@@ -344,7 +362,6 @@ public final class NioSelector implements Selector {
         int interest;
         int armed;
         boolean live;
-        boolean connectReported;
 
         Registration(SelectableChannel channel, long token, int interest) {
             this.channel = channel;
@@ -357,7 +374,6 @@ public final class NioSelector implements Selector {
             this.interest = interest;
             this.armed = interest;
             this.live = true;
-            this.connectReported = false;
         }
 
         /** The java.nio ops that watch the armed readiness right now. */
@@ -367,8 +383,8 @@ public final class NioSelector implements Selector {
                 return 0;
             }
             if (channel instanceof SocketChannel sc && sc.isConnectionPending()) {
-                // Before finishConnect only OP_CONNECT means anything; report it once.
-                return connectReported ? 0 : SelectionKey.OP_CONNECT;
+                // Before finishConnect only OP_CONNECT means anything; select finishes the connect.
+                return SelectionKey.OP_CONNECT;
             }
             int valid = channel.validOps();
             int ops = 0;

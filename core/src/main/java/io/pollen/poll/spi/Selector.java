@@ -53,6 +53,15 @@ public interface Selector {
     }
 
     /**
+     * The failure of a connect that this backend finished itself (the nio backend calls
+     * {@code finishConnect} when {@code OP_CONNECT} fires, and the JDK then closes the channel), or
+     * null; taking it forgets it. Native backends leave the error in the socket ({@code SO_ERROR}).
+     */
+    default IOException takeConnectError(SelectableChannel channel) {
+        return null;
+    }
+
+    /**
      * Waits for readiness and writes up to {@code tokens.length} events into {@code tokens} and
      * {@code flags} ({@link Ready} bits). Returns how many. Allocates nothing in steady state.
      */

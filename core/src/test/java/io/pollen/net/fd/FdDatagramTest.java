@@ -124,7 +124,7 @@ class FdDatagramTest {
         bindPair("127.0.0.1");
         assertNull(a.peerAddress());
         assertThrows(NotYetConnectedException.class, () -> a.send(ascii("x")));
-        assertThrows(NotYetConnectedException.class, () -> a.receive(ByteBuffer.allocate(1)));
+        assertEquals(0, a.receive(ByteBuffer.allocate(1)), "unconnected, receive is recv(2): nothing pending yet");
         a.connect(b.localAddress());
         b.connect(a.localAddress());
         assertEquals(b.localAddress(), a.peerAddress());

@@ -9,24 +9,27 @@ import java.nio.ByteBuffer;
  *
  * <p>It holds memory only while bytes wait: its buffer comes from a {@link BufferPool} on the
  * first append and goes back once everything is written, so an idle connection holds none. It
- * grows to fit whatever is appended; a grown buffer is dropped when emptied, so a connection that
- * once sent a big body does not keep the memory.
+ * grows to fit whatever is appended by moving to a buffer of a larger class of the same pool (the
+ * smaller one goes back at once), so a big response or a deep pipeline reuses pooled memory
+ * instead of allocating, and a connection that once sent a big body does not keep the memory.
  */
 public final class OutputBuffer {
     /** Stands for "no buffer held": zero capacity, never written to. */
     private static final ByteBuffer NONE = ByteBuffer.allocateDirect(0);
 
     private final BufferPool pool;
+    private final int initial;
     private ByteBuffer buf = NONE;
-
-    /** An output buffer with a private pool that keeps its one buffer of {@code initial} bytes. */
-    public OutputBuffer(int initial) {
-        this(new BufferPool(initial, 1));
-    }
 
     /** An output buffer drawing from (and returning to) {@code pool}, which must be its loop's. */
     public OutputBuffer(BufferPool pool) {
+        this(pool, pool.bufferSize());
+    }
+
+    /** As {@link #OutputBuffer(BufferPool)}, starting with a buffer of at least {@code initial} bytes. */
+    public OutputBuffer(BufferPool pool, int initial) {
         this.pool = pool;
+        this.initial = initial;
     }
 
     /** Bytes waiting to be written. */
@@ -43,17 +46,17 @@ public final class OutputBuffer {
             return;
         }
         if (buf == NONE) {
-            buf = pool.take();
-            if (buf.remaining() >= n) {
-                return;
-            }
+            buf = pool.take(Math.max(initial, n));
+            return;
         }
-        int cap = buf.capacity();
         long need = (long) buf.position() + n;
-        while (cap < need) cap *= 2;
-        ByteBuffer bigger = ByteBuffer.allocateDirect(cap);
+        if (need > Integer.MAX_VALUE - 8) {
+            throw new OutOfMemoryError("output buffer over 2 GiB");
+        }
+        ByteBuffer bigger = pool.take((int) need);
         buf.flip();
         bigger.put(buf);
+        pool.give(buf);
         buf = bigger;
     }
 

@@ -9,7 +9,9 @@ import java.nio.ByteBuffer;
  * One instance per client connection, {@link #reset(boolean)} before each response.
  *
  * <p>Lenient where real servers differ and the meaning is clear: the reason phrase may be empty or
- * missing, and a bare LF ends a line. Any other deviation is an {@link HttpParseException}.
+ * missing, and a bare LF ends a line. Any other deviation is an {@link HttpParseException}; so are
+ * a status code outside 100–599 (RFC 9110 §15) and a response with both Content-Length and
+ * Transfer-Encoding (RFC 9112 §6.3: such framing is ambiguous, the way responses get smuggled).
  */
 public final class ResponseParser extends HeadParser {
     private static final int S_VERSION = -1;
@@ -89,6 +91,8 @@ public final class ResponseParser extends HeadParser {
                     if (b >= '0' && b <= '9' && codeDigits < 3) {
                         status = status * 10 + (b - '0');
                         codeDigits++;
+                    } else if (codeDigits == 3 && (status < 100 || status > 599)) {
+                        throw new HttpParseException(400, "status code " + status + " out of range 100-599");
                     } else if (codeDigits == 3 && b == Ascii.SP) {
                         reasonStart = storeLength;
                         reasonEnd = storeLength;
@@ -102,7 +106,8 @@ public final class ResponseParser extends HeadParser {
                         }
                         state = S_LF;
                     } else {
-                        throw new HttpParseException(400, "malformed status code");
+                        throw new HttpParseException(400, "malformed status code: expected three digits, got "
+                                + (codeDigits == 3 ? "more" : "0x" + hex(b) + " after " + codeDigits));
                     }
                 }
                 case S_REASON -> {
@@ -163,6 +168,9 @@ public final class ResponseParser extends HeadParser {
             } else if (Ascii.equalsLower(store, ns, nl, CONNECTION)) {
                 options |= tokens(i);
             }
+        }
+        if (te && cl >= 0) {
+            throw new HttpParseException(400, "response has both Content-Length and Transfer-Encoding");
         }
         keepAlive = (options & 1) == 0 && (http11 || (options & 2) != 0);
         if (headRequest || (status >= 100 && status < 200) || status == 204 || status == 304) {

@@ -69,7 +69,13 @@ class EncodingTest {
 
     @Test
     void outputBufferGrowsAndWritesNumbers() {
-        OutputBuffer out = new OutputBuffer(8);
+        try (BufferPool pool = new BufferPool(8, 64, 1024)) {
+            writeNumbers(new OutputBuffer(pool));
+            assertEquals(pool.allocations(), pool.frees() + pool.freeCount(), "every grown buffer went back");
+        }
+    }
+
+    private static void writeNumbers(OutputBuffer out) {
         out.putAscii("len=").putDecimal(0).put((byte) ' ').putDecimal(1234567890123L).put((byte) ' ').putHex(255)
                 .put((byte) ' ').putHex(0).crlf();
         ByteBuffer b = out.flipForWrite();

@@ -81,4 +81,31 @@ class ResponseParserTest {
             assertThrows(HttpParseException.class, () -> p.parse(ByteBuffer.wrap(s.getBytes())), s);
         }
     }
+
+    @Test
+    void statusCodesOutsideTheRangeAreRejected() {
+        for (String code : new String[]{"999", "600", "099", "000", "042"}) {
+            String s = "HTTP/1.1 " + code + " Odd\r\nContent-Length: 0\r\n\r\n";
+            ResponseParser p = new ResponseParser(Limits.DEFAULT);
+            p.reset(false);
+            HttpParseException e = assertThrows(HttpParseException.class, () -> p.parse(ByteBuffer.wrap(s.getBytes())), s);
+            assertTrue(e.getMessage().contains("out of range 100-599"), e.getMessage());
+        }
+        for (String code : new String[]{"100", "599"}) {
+            assertDoesNotThrow(() -> parse("HTTP/1.1 " + code + " Edge\r\n\r\n", false), code);
+        }
+    }
+
+    @Test
+    void contentLengthWithTransferEncodingIsRejected() {
+        for (String s : new String[]{
+                "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n",
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n",
+                "HTTP/1.1 304 Not Modified\r\nTransfer-Encoding: chunked\r\nContent-Length: 0\r\n\r\n"}) {
+            ResponseParser p = new ResponseParser(Limits.DEFAULT);
+            p.reset(false);
+            HttpParseException e = assertThrows(HttpParseException.class, () -> p.parse(ByteBuffer.wrap(s.getBytes())), s);
+            assertTrue(e.getMessage().contains("both Content-Length and Transfer-Encoding"), e.getMessage());
+        }
+    }
 }
