@@ -92,8 +92,10 @@ public final class UringSelector implements FdSelector, AutoCloseable {
         int efd = -1;
         try {
             efd = EventFd.eventfd(0, EventFd.EFD_NONBLOCK | EventFd.EFD_CLOEXEC);
+            // Queued, not submitted: the first select submits it, so that the polling thread (not
+            // whoever opened the Poll) runs its completions. A wake-up before then leaves the
+            // eventfd readable, which the poll reports as soon as it is armed.
             ring.sqes.pollAdd(efd, EPoll.EPOLLIN, true, WAKE);
-            ring.submit();
             return new UringSelector(ring, efd);
         } catch (IOException | RuntimeException e) {
             int opened = efd;
