@@ -71,6 +71,11 @@ public final class UringSelector implements FdSelector, AutoCloseable {
     private long[] outTokens;
     private int[] outFlags;
     private int out;
+    // Coalescing: a source's CQEs within one select make one event (flags or-ed), as epoll's
+    // ready list does; batchOf[fd] is the select that last emitted for fd, at index batchIdx[fd].
+    private int batch;
+    private int[] batchOf = new int[64];
+    private int[] batchIdx = new int[64];
     private long rearms;
 
     private UringSelector(Ring ring, int eventFd) {
@@ -236,6 +241,10 @@ public final class UringSelector implements FdSelector, AutoCloseable {
         outTokens = tokens;
         outFlags = flags;
         out = 0;
+        if (++batch == 0) {   // wrapped after 2^32 selects: forget every mark
+            batch = 1;
+            java.util.Arrays.fill(batchOf, 0);
+        }
     }
 
     private int end() {
@@ -273,7 +282,7 @@ public final class UringSelector implements FdSelector, AutoCloseable {
         if (res < 0) {
             // The kernel refused or ended the poll (EBADF: not an open fd): say so once, do not re-arm.
             slots.bits(fd, slots.bits(fd) | DISARMED);
-            emit(slots.token(fd), Ready.ERROR);
+            emitFor(fd, Ready.ERROR);
             return;
         }
         if (!more) {
@@ -282,8 +291,24 @@ public final class UringSelector implements FdSelector, AutoCloseable {
         }
         int ready = EpollSelector.toReady(res);
         if (ready != 0) {
-            emit(slots.token(fd), ready);
+            emitFor(fd, ready);
         }
+    }
+
+    /** One event per source per select: a second CQE for fd in this select adds to its flags. */
+    private void emitFor(int fd, int ready) {
+        if (fd >= batchOf.length) {
+            int n = Math.max(batchOf.length * 2, fd + 1);
+            batchOf = java.util.Arrays.copyOf(batchOf, n);
+            batchIdx = java.util.Arrays.copyOf(batchIdx, n);
+        }
+        if (batchOf[fd] == batch) {
+            outFlags[batchIdx[fd]] |= ready;
+            return;
+        }
+        batchOf[fd] = batch;
+        batchIdx[fd] = out;
+        emit(slots.token(fd), ready);
     }
 
     private void emit(long token, int ready) {
