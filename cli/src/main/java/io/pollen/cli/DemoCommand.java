@@ -44,7 +44,7 @@ final class DemoCommand implements Callable<Integer> {
     String url;
 
     @Option(names = "--backend", paramLabel = "B",
-            description = "Event-queue backend: epoll or nio (default: -Dpollen.backend, else the OS's best).")
+            description = "Event-queue backend: epoll, nio or io_uring (default: -Dpollen.backend, else the OS's best).")
     String backend;
 
     @Option(names = "--style", paramLabel = "S", defaultValue = "async",
@@ -136,7 +136,7 @@ final class DemoCommand implements Callable<Integer> {
             if (backend != null) {
                 Backend b = Backend.byName(backend);
                 if (!b.isAvailable()) {
-                    throw usage("backend '" + backend + "' is not available on " + System.getProperty("os.name"));
+                    throw usage("backend '" + backend + "' is not available on " + System.getProperty("os.name") + ": " + b.unavailableReason());
                 }
             }
             if (url != null) {

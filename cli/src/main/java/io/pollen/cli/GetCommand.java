@@ -82,7 +82,7 @@ final class GetCommand implements Callable<Integer> {
     boolean fail;
 
     @Option(names = "--backend", paramLabel = "B",
-            description = "Event-queue backend: epoll or nio (default: -Dpollen.backend, else the OS's best).")
+            description = "Event-queue backend: epoll, nio or io_uring (default: -Dpollen.backend, else the OS's best).")
     String backend;
 
     @Mixin
@@ -98,7 +98,7 @@ final class GetCommand implements Callable<Integer> {
             uri = Target.checkHttpUrl(url);
             b = backend == null ? Backend.select() : Backend.byName(backend);
             if (!b.isAvailable()) {
-                throw new IllegalArgumentException("backend '" + backend + "' is not available here");
+                throw new IllegalArgumentException("backend '" + backend + "' is not available here: " + b.unavailableReason());
             }
             for (String h : headers) {
                 int colon = h.indexOf(':');

@@ -77,7 +77,7 @@ final class ServeCommand implements Callable<Integer> {
     String drainTimeout;
 
     @Option(names = "--backend", paramLabel = "B",
-            description = "Event-queue backend: epoll or nio (default: -Dpollen.backend, else the OS's best).")
+            description = "Event-queue backend: epoll, nio or io_uring (default: -Dpollen.backend, else the OS's best).")
     String backend;
 
     @Option(names = "--tls-cert", paramLabel = "FILE",
@@ -124,7 +124,7 @@ final class ServeCommand implements Callable<Integer> {
         try {
             b = backend == null ? Backend.select() : Backend.byName(backend);
             if (!b.isAvailable()) {
-                throw usage("backend '" + backend + "' is not available on " + System.getProperty("os.name"));
+                throw usage("backend '" + backend + "' is not available on " + System.getProperty("os.name") + ": " + b.unavailableReason());
             }
             address = InetAddress.getByName(host);
         } catch (UnknownHostException e) {

@@ -13,7 +13,7 @@ import java.util.Objects;
 
 /**
  * Picks the socket flavor that matches a {@link Backend}: native file descriptors for
- * {@link Backend#EPOLL} and {@link Backend#KQUEUE}, java.nio channels for {@link Backend#NIO}.
+ * {@link Backend#EPOLL}, {@link Backend#KQUEUE} and {@link Backend#IO_URING}, java.nio channels for {@link Backend#NIO}.
  *
  * <p>Most code never needs this: {@link TcpListener}, {@link TcpStream} and {@link UdpSocket} call
  * it. It is public for layers (the runtime, benchmarks) that drive the socket SPI directly.
@@ -27,7 +27,7 @@ public final class Sockets {
         Objects.requireNonNull(backend, "backend");
         return switch (backend) {
             case NIO -> NioSocketFactory.INSTANCE;
-            case EPOLL, KQUEUE -> FdSocketFactory.INSTANCE;
+            case EPOLL, KQUEUE, IO_URING -> FdSocketFactory.INSTANCE;
         };
     }
 

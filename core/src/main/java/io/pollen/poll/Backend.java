@@ -9,8 +9,9 @@ import java.util.Locale;
  * The OS event queues Pollen can drive.
  *
  * <p>{@link #select()} picks one: the {@code pollen.backend} system property
- * ({@code -Dpollen.backend=epoll|kqueue|nio}) if set, otherwise the best available for the OS
- * (epoll on Linux, kqueue on macOS and the BSDs, nio elsewhere). Sockets opened by
+ * ({@code -Dpollen.backend=epoll|kqueue|nio|io_uring}) if set, otherwise the best available for the
+ * OS (epoll on Linux, kqueue on macOS and the BSDs, nio elsewhere; io_uring is only used when asked
+ * for). Sockets opened by
  * {@code io.pollen.net} are native file descriptors on the native backends and java.nio channels
  * on {@link #NIO}; a socket can only register with a Poll of its own kind.
  *
@@ -53,6 +54,13 @@ import java.util.Locale;
  *       <td>no: java.nio cannot watch a raw fd ({@link IllegalArgumentException})</td></tr>
  * </table>
  *
+ * <p>{@link #IO_URING} reports as {@link #EPOLL} does (the same bits, {@code MSG_PEEK}, {@code SO_ERROR},
+ * connect completion by the kernel, 1 ns timeouts through {@code IORING_ENTER_EXT_ARG}), except: edge
+ * triggering is a multishot {@code POLL_ADD} re-armed when the kernel ends it, and the readiness a
+ * wake-up carried is reported as is, so spurious events are more frequent; deregistration is
+ * {@code POLL_REMOVE}; closing a registered fd does not end its registration (the poll holds the
+ * file: deregister first, see {@link #closeDeregisters()}); an fd that is not open gives one error event.
+ *
  * <p>{@link #KQUEUE} is available on macOS and FreeBSD (64-bit), and anywhere a kqueue library is
  * named with {@code -Dpollen.kqueue.library=PATH} (e.g. libkqueue on Linux; see
  * {@code io.pollen.sys.bsd.KQueue}).
@@ -63,7 +71,13 @@ public enum Backend {
     /** macOS / FreeBSD kqueue through FFM (or a libkqueue named by {@code -Dpollen.kqueue.library}). */
     KQUEUE("kqueue"),
     /** java.nio {@code Selector}: runs wherever the JDK runs. */
-    NIO("nio");
+    NIO("nio"),
+    /**
+     * Linux io_uring through FFM (5.13 or later; see {@link #unavailableReason()} where it cannot
+     * run): readiness through multishot {@code POLL_ADD}, on the same fd sockets as epoll. Never
+     * chosen automatically.
+     */
+    IO_URING("io_uring");
 
     static {
         // The runtime opens its drivers through the SPI; the readiness driver lives in this package.
@@ -92,13 +106,24 @@ public enum Backend {
     }
 
     /**
-     * Whether closing a registered file descriptor takes it off this backend by itself (epoll,
-     * nio). False for kqueue, whose selector keeps its own set of registered fds (to report misuse,
-     * which {@code EV_ADD} would not) and where libkqueue cannot see a close: there owners
-     * deregister before closing, as the runtime's {@code Registration.release()} does.
+     * Why this backend cannot run on this machine (e.g. io_uring: {@code kernel.io_uring_disabled},
+     * a seccomp filter, an old kernel), or {@code null} when it {@linkplain #isAvailable() can}.
+     */
+    public String unavailableReason() {
+        return Backends.unavailableReason(this);
+    }
+
+    /**
+     * Whether closing a source's file descriptor (or channel) also ends its registration on this
+     * backend. True for epoll (the last close takes the fd off the interest list) and nio (closing
+     * cancels the key). False for io_uring, whose pending poll keeps a reference to the file (the
+     * socket stays open until it is deregistered), and for kqueue, whose selector keeps its own set of
+     * registered fds (to report misuse, which {@code EV_ADD} would not) and where libkqueue cannot see
+     * a close. Where it is false, owners deregister before closing, as the runtime's
+     * {@code Registration.release()} does.
      */
     public boolean closeDeregisters() {
-        return this != KQUEUE;
+        return this != IO_URING && this != KQUEUE;
     }
 
     /** The backend a plain {@link Poll#open()} uses; see the class docs. */
@@ -135,14 +160,14 @@ public enum Backend {
         return NIO;
     }
 
-    /** Parses {@code epoll}, {@code kqueue} or {@code nio} (any case). */
+    /** Parses {@code epoll}, {@code kqueue}, {@code nio} or {@code io_uring} (any case). */
     public static Backend byName(String name) {
         for (Backend b : values()) {
             if (b.id.equalsIgnoreCase(name.trim())) {
                 return b;
             }
         }
-        throw new IllegalArgumentException("unknown backend '" + name + "': expected epoll, kqueue or nio");
+        throw new IllegalArgumentException("unknown backend '" + name + "': expected epoll, kqueue, nio or io_uring");
     }
 
     Selector openSelector() throws IOException {

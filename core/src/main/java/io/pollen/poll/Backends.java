@@ -5,6 +5,8 @@ import io.pollen.poll.kqueue.KqueueSelector;
 import io.pollen.poll.nio.NioSelector;
 import io.pollen.poll.spi.Selector;
 import io.pollen.sys.bsd.KQueue;
+import io.pollen.poll.uring.UringSelector;
+import io.pollen.poll.uring.UringSupport;
 
 import java.io.IOException;
 import java.util.Locale;
@@ -22,6 +24,20 @@ final class Backends {
             // Native kqueue (macOS, FreeBSD) or a library named by -Dpollen.kqueue.library (libkqueue).
             case KQUEUE -> KQueue.AVAILABLE;
             case NIO -> true;
+            case IO_URING -> UringSupport.isAvailable();
+        };
+    }
+
+    /** Why {@code backend} cannot run here ({@code null} if it can). */
+    static String unavailableReason(Backend backend) {
+        if (available(backend)) {
+            return null;
+        }
+        return switch (backend) {
+            case IO_URING -> UringSupport.unavailableReason();
+            case KQUEUE -> KQueue.unavailableReason().orElse("kqueue is not available");
+            default -> "the " + backend.id() + " backend does not run on "
+                    + System.getProperty("os.name") + "/" + System.getProperty("os.arch");
         };
     }
 
@@ -33,10 +49,10 @@ final class Backends {
         return os.contains("linux");
     }
 
-    /** "on OS/arch", and for kqueue what is missing (no native kqueue, no library, a bad library). */
+    /** "on OS/arch: why" (no native kqueue or library, io_uring disabled or filtered, ...). */
     static String where(Backend backend) {
-        return "on " + System.getProperty("os.name") + "/" + System.getProperty("os.arch")
-                + (backend == Backend.KQUEUE ? ": " + KQueue.unavailableReason().orElse("") : "");
+        String why = unavailableReason(backend);
+        return "on " + System.getProperty("os.name") + "/" + System.getProperty("os.arch") + (why == null ? "" : ": " + why);
     }
 
     static Selector open(Backend backend) throws IOException {
@@ -47,6 +63,7 @@ final class Backends {
             case EPOLL -> EpollSelector.open();
             case NIO -> NioSelector.open();
             case KQUEUE -> KqueueSelector.open();
+            case IO_URING -> UringSelector.open();
         };
     }
 }

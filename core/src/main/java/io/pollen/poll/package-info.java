@@ -3,7 +3,7 @@
  * {@link io.pollen.poll.Events}/{@link io.pollen.poll.Event}, {@link io.pollen.poll.Interest},
  * {@link io.pollen.poll.Token}, {@link io.pollen.poll.Waker}, {@link io.pollen.poll.Source}.
  *
- * <p>Backends (epoll, nio; kqueue and io_uring later) implement the internal SPI
+ * <p>Backends (epoll, nio, io_uring; kqueue later) implement the internal SPI
  * {@code io.pollen.poll.spi.Selector}, whose Javadoc states the platform contract once.
  */
 package io.pollen.poll;

@@ -118,6 +118,8 @@ public final class Registration {
      * channel cancels its selection key, so {@link #cancel()}'s {@code epoll_ctl(DEL)} would be one
      * wasted system call per connection. Events the kernel already queued for the source carry the
      * old token and are dropped. Idempotent; off the reactor's thread it is handed to the reactor.
+     * On a backend where closing does not end a registration (io_uring: its poll holds the file;
+     * {@code Backend.closeDeregisters()}), this deregisters like {@link #cancel()}.
      *
      * <p>Only for sources whose descriptor is not shared: a duplicated fd would keep the kernel's
      * registration alive (its events still dropped, but reported until that fd closes too).

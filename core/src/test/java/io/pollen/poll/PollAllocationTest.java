@@ -3,6 +3,8 @@ package io.pollen.poll;
 import io.pollen.sys.linux.EventFd;
 import io.pollen.sys.unix.Unistd;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
@@ -21,7 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Steady-state polling allocates nothing: {@code poll} with a timeout, iterating the events through
- * the reused cursor, and the wake-ups that keep a source ready, on the epoll backend. Measured with
+ * the reused cursor, and the wake-ups that keep a source ready, on the native backends (epoll, and
+ * io_uring where it can run). Measured with
  * the thread's allocation counter over 100k iterations after a warm-up that lets the JIT compile
  * the loop (allocation in interpreted code is not what the contract is about); the best of up to
  * five such rounds counts.
@@ -34,10 +37,16 @@ class PollAllocationTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
     private static final int ROUNDS = 5;
 
-    @Test
-    void pollAndIterateAllocateNothingOnEpoll() throws IOException {
+    /** The native backends this machine has (epoll; io_uring where it can run). */
+    static java.util.stream.Stream<Backend> nativeBackends() {
+        return java.util.stream.Stream.of(Backend.EPOLL, Backend.IO_URING).filter(Backend::isAvailable);
+    }
+
+    @ParameterizedTest
+    @MethodSource("nativeBackends")
+    void pollAndIterateAllocateNothing(Backend backend) throws IOException {
         int efd = EventFd.eventfd(0, EventFd.EFD_NONBLOCK | EventFd.EFD_CLOEXEC);
-        try (Poll poll = Poll.open(Backend.EPOLL); Arena arena = Arena.ofConfined()) {
+        try (Poll poll = Poll.open(backend); Arena arena = Arena.ofConfined()) {
             MemorySegment one = arena.allocateFrom(ValueLayout.JAVA_LONG, 1L);
             Events events = Events.withCapacity(64);
             poll.registry().register(new SourceFd(efd), Token.of(1), Interest.READABLE);
@@ -62,7 +71,7 @@ class PollAllocationTest {
                 rounds.add(allocated);
                 fewest = Math.min(fewest, allocated);
             }
-            System.out.println("epoll: " + rounds + " bytes allocated in rounds of " + ITERATIONS + " iterations");
+            System.out.println(backend.id() + ": " + rounds + " bytes allocated in rounds of " + ITERATIONS + " iterations");
             assertTrue(fewest < BOUND, "allocated " + rounds + " bytes in rounds of " + ITERATIONS + " polls");
             poll.registry().deregister(new SourceFd(efd));
             waker.close();

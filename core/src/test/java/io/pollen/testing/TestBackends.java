@@ -34,12 +34,8 @@ public final class TestBackends {
         if (backend.isAvailable()) {
             return "";
         }
-        return switch (backend) {
-            case KQUEUE -> KQueue.unavailableReason().orElse("kqueue is unavailable");
-            case EPOLL -> "epoll needs Linux on x86_64 or aarch64 (here " + System.getProperty("os.name") + "/"
-                    + System.getProperty("os.arch") + ")";
-            case NIO -> "java.nio is unavailable";
-        };
+        String why = backend.unavailableReason();
+        return why != null ? why : backend.id() + " is unavailable";
     }
 
     /** Whether {@code backend} is kqueue provided by libkqueue (userspace, over epoll) rather than a kernel. */

@@ -7,8 +7,6 @@ import io.pollen.sys.NativeIOException;
 import io.pollen.sys.linux.EPoll;
 import io.pollen.sys.linux.EventFd;
 import io.pollen.sys.unix.Errno;
-import io.pollen.sys.unix.Native;
-import io.pollen.sys.unix.Scratch;
 import io.pollen.sys.unix.Unistd;
 
 import java.io.IOException;
@@ -51,9 +49,6 @@ import java.lang.foreign.ValueLayout;
 public final class EpollSelector implements FdSelector {
     /** epoll_data of the waker eventfd; Pollen tokens are >= 0, so it never collides. */
     static final long WAKE_DATA = -1L;
-
-    /** The 8-byte value every wake-up writes; shared and never modified. */
-    private static final MemorySegment ONE = Arena.global().allocateFrom(ValueLayout.JAVA_LONG, 1L);
 
     private final int epfd;
     private final int eventFd;
@@ -118,18 +113,17 @@ public final class EpollSelector implements FdSelector {
             EPoll.ctl(epfd, op, fd, op == EPoll.EPOLL_CTL_DEL ? 0 : toEpoll(interest), token);
         } catch (NativeIOException e) {
             if (e.errno() == Errno.EEXIST && op == EPoll.EPOLL_CTL_ADD) {
-                throw new IllegalStateException("already registered: fd " + fd
-                        + " is registered with this Poll; use reregister to change its token or interest", e);
+                throw FdSelector.alreadyRegistered(fd, e);
             }
             if (e.errno() == Errno.ENOENT && op != EPoll.EPOLL_CTL_ADD) {
-                throw new IllegalStateException("not registered: fd " + fd + " is not registered with this Poll ("
-                        + (op == EPoll.EPOLL_CTL_MOD ? "reregister" : "deregister") + ")", e);
+                throw FdSelector.notRegistered(fd, op == EPoll.EPOLL_CTL_MOD ? "reregister" : "deregister", e);
             }
             throw e;
         }
     }
 
-    static int toEpoll(int interest) {
+    /** Interest bits as epoll (and poll(2), io_uring's POLL_ADD) bits, edge-triggered. */
+    public static int toEpoll(int interest) {
         int ev = EPoll.EPOLLET;
         if ((interest & Ready.INTEREST_READABLE) != 0) {
             ev |= EPoll.EPOLLIN | EPoll.EPOLLRDHUP;
@@ -143,7 +137,8 @@ public final class EpollSelector implements FdSelector {
         return ev;
     }
 
-    static int toReady(int ev) {
+    /** epoll (and poll(2), io_uring's POLL_ADD) bits as {@link Ready} bits. */
+    public static int toReady(int ev) {
         int r = 0;
         if ((ev & EPoll.EPOLLERR) != 0) {
             r |= Ready.ERROR;
@@ -225,12 +220,7 @@ public final class EpollSelector implements FdSelector {
 
     @Override
     public void wakeup() throws IOException {
-        long n = Unistd.write(eventFd, ONE, 8);
-        if (n == Native.WOULD_BLOCK) {
-            // The counter is saturated (see the class docs): reset it and wake again.
-            Unistd.read(eventFd, Scratch.get().small, 8);
-            Unistd.write(eventFd, ONE, 8);
-        }
+        EventFd.signal(eventFd);   // see the class docs: one edge per write, never read back
     }
 
     @Override

@@ -1,32 +1,44 @@
 package io.pollen.poll.spi;
 
 import java.nio.channels.SelectableChannel;
-import java.util.Locale;
 
 /**
- * A {@link Selector} of file descriptors (epoll, kqueue): java.nio channels are refused, with a
- * message that says which backend the source was opened for and what to do instead.
+ * A {@link Selector} of a native backend (epoll, io_uring, kqueue): it watches file descriptors
+ * only, and refuses java.nio channels with one message that says which backend the source was
+ * opened for and what to do instead.
  */
 public interface FdSelector extends Selector {
 
     @Override
     default void register(SelectableChannel channel, long token, int interest) {
-        throw channelSource(channel);
+        throw channelRefused(channel);
     }
 
     @Override
     default void reregister(SelectableChannel channel, long token, int interest) {
-        throw channelSource(channel);
+        throw channelRefused(channel);
     }
 
     @Override
     default void deregister(SelectableChannel channel) {
-        throw channelSource(channel);
+        throw channelRefused(channel);
     }
 
-    private IllegalArgumentException channelSource(SelectableChannel channel) {
+    /** Registering an fd that is registered: the one message every native backend gives. */
+    static IllegalStateException alreadyRegistered(int fd, Throwable cause) {
+        return new IllegalStateException("already registered: fd " + fd
+                + " is registered with this Poll; use reregister to change its token or interest", cause);
+    }
+
+    /** Re- or deregistering ({@code op}) an fd that is not registered. */
+    static IllegalStateException notRegistered(int fd, String op, Throwable cause) {
+        return new IllegalStateException("not registered: fd " + fd + " is not registered with this Poll (" + op + ")", cause);
+    }
+
+    private IllegalArgumentException channelRefused(SelectableChannel channel) {
         return new IllegalArgumentException("cannot watch " + channel.getClass().getSimpleName()
                 + " with the " + name() + " backend: the source was opened for the nio backend (a java.nio channel);"
-                + " open the Poll with Backend.NIO, or open the socket for Backend." + name().toUpperCase(Locale.ROOT));
+                + " open the Poll with Backend.NIO, or open the socket for Backend."
+                + name().toUpperCase(java.util.Locale.ROOT));
     }
 }

@@ -2,6 +2,12 @@ package io.pollen.sys.linux;
 
 import io.pollen.sys.NativeIOException;
 import io.pollen.sys.unix.Native;
+import io.pollen.sys.unix.Scratch;
+import io.pollen.sys.unix.Unistd;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.invoke.MethodHandle;
@@ -30,6 +36,22 @@ public final class EventFd {
 
     private static final MethodHandle EVENTFD = Native.criticalErrnoHandle("eventfd",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+
+    /** The 8-byte value {@link #signal} writes; shared and never modified. */
+    private static final MemorySegment ONE = Arena.global().allocateFrom(ValueLayout.JAVA_LONG, 1L);
+
+    /**
+     * Adds 1 to the counter of non-blocking eventfd {@code fd}: one wake-up of whoever polls it
+     * (edge-triggered watchers see every write; nothing needs to read it back). Should the counter
+     * ever saturate (after 2<sup>64</sup>-2 writes, EAGAIN), it is read back to zero and the write
+     * repeated.
+     */
+    public static void signal(int fd) throws NativeIOException {
+        if (Unistd.write(fd, ONE, 8) == Native.WOULD_BLOCK) {
+            Unistd.read(fd, Scratch.get().small, 8);
+            Unistd.write(fd, ONE, 8);
+        }
+    }
 
     /** eventfd(2): a new eventfd with counter {@code initval}. */
     public static int eventfd(int initval, int flags) throws NativeIOException {

@@ -53,6 +53,11 @@ public final class Errno {
     public static final int ESHUTDOWN = LINUX ? 108 : 58;
     public static final int EHOSTDOWN = LINUX ? 112 : 64;
     public static final int EDEADLK = LINUX ? 35 : 11;
+    /** {@code EBUSY}, numbered alike everywhere. */
+    public static final int EBUSY = 16;
+    /** Linux's "timer expired" (io_uring's timeouts); the BSDs have no ETIME: -1 never matches. */
+    public static final int ETIME = LINUX ? 62 : -1;
+    public static final int ECANCELED = LINUX ? 125 : 85;
 
     private static final String[] NAMES = new String[128];
 
@@ -98,6 +103,10 @@ public final class Errno {
         name(ESHUTDOWN, "ESHUTDOWN");
         name(EHOSTDOWN, "EHOSTDOWN");
         name(EDEADLK, "EDEADLK");
+        name(ECANCELED, "ECANCELED");
+        if (LINUX) {
+            name(ETIME, "ETIME");
+        }
         // The rest of 1..34, numbered alike everywhere (bar 11): any wrapper may meet them (ENOSPC, ...).
         name(3, "ESRCH");
         name(6, "ENXIO");
@@ -105,7 +114,7 @@ public final class Errno {
         name(8, "ENOEXEC");
         name(10, "ECHILD");
         name(15, "ENOTBLK");
-        name(16, "EBUSY");
+        name(EBUSY, "EBUSY");
         name(18, "EXDEV");
         name(19, "ENODEV");
         name(20, "ENOTDIR");
