@@ -13,7 +13,7 @@ import java.nio.charset.StandardCharsets;
  * Pollen in the comparative harness: {@link HttpServer} answering {@code GET /plaintext} and
  * {@link PollenEcho} on the runtime's low-level readiness API, both on one {@link Runtime}.
  *
- * <pre>--http-port P --echo-port Q [--backend epoll|nio] [--loops N]</pre>
+ * <pre>--http-port P --echo-port Q [--backend epoll|nio|io_uring|kqueue] [--loops N]</pre>
  *
  * <p>The route returns one prebuilt {@link Response} (the server allocates nothing to send it);
  * the Server field is the harness's common value so every server sends the same headers. With N
@@ -27,12 +27,10 @@ public final class PollenServer {
 
     public static void main(String[] args) throws Exception {
         ServerOptions opts = ServerOptions.parse(args, "epoll");
-        Backend backend = switch (opts.transport()) {
-            case "epoll" -> Backend.EPOLL;
-            case "nio" -> Backend.NIO;
-            default -> throw new IllegalArgumentException("unknown --backend " + opts.transport());
-        };
-        if (!backend.isAvailable()) ServerOptions.unavailable("pollen " + backend + " backend is not available here");
+        Backend backend = Backend.byName(opts.transport()); // epoll, nio, io_uring, kqueue; others are refused
+        if (!backend.isAvailable()) {
+            ServerOptions.unavailable("pollen " + backend.id() + " backend is not available here: " + backend.unavailableReason());
+        }
         Runtime runtime;
         try {
             runtime = Runtime.builder().backend(backend).loops(opts.loops()).threadNamePrefix("pollen-").build();

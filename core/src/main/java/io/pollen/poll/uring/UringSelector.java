@@ -65,6 +65,8 @@ public final class UringSelector implements FdSelector, AutoCloseable {
     private final Ring.Completion sink = this::complete;
     private volatile long wakerToken = -1;
     private volatile boolean userWake;   // set by wakeup(): the next eventfd CQE is reported
+    /** A wakeup() was taken during the current select: it returns, even with no event to report. */
+    private boolean woken;
     private volatile Thread home;        // the thread that last called select: the only submitter
     private boolean closed;
     // the select in progress (poller thread, under the lock)
@@ -210,7 +212,7 @@ public final class UringSelector implements FdSelector, AutoCloseable {
             home = Thread.currentThread();
             begin(tokens, flags);
             drain(max);
-            if (out > 0 || timeoutNanos == 0) {
+            if (out > 0 || woken || timeoutNanos == 0) {
                 if (ring.pending() > 0 || out == 0) {
                     ring.submitAndWait(0, 0);   // queued re-arms; with nothing found, one look for overflow
                     drain(max);
@@ -228,7 +230,7 @@ public final class UringSelector implements FdSelector, AutoCloseable {
                 }
                 drain(max);
                 // Only a hand-off woke us (its SQEs wait to be submitted): wait on, unless time is up.
-                if (out > 0 || ring.pending() == 0 || timeoutNanos > 0 && deadline - System.nanoTime() <= 0) {
+                if (out > 0 || woken || ring.pending() == 0 || timeoutNanos > 0 && deadline - System.nanoTime() <= 0) {
                     return end();
                 }
             }
@@ -241,6 +243,7 @@ public final class UringSelector implements FdSelector, AutoCloseable {
         outTokens = tokens;
         outFlags = flags;
         out = 0;
+        woken = false;
         if (++batch == 0) {   // wrapped after 2^32 selects: forget every mark
             batch = 1;
             java.util.Arrays.fill(batchOf, 0);
@@ -269,6 +272,7 @@ public final class UringSelector implements FdSelector, AutoCloseable {
             long waker = wakerToken;
             if (userWake) {   // else a hand-off's signal(): nothing to report
                 userWake = false;
+                woken = true;   // a wake-up sent before this select (or during it) ends it
                 if (waker >= 0) {
                     emit(waker, Ready.READABLE);
                 }
