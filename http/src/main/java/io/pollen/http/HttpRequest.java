@@ -166,6 +166,15 @@ public final class HttpRequest {
         return new String(body.array(), 0, body.length(), StandardCharsets.UTF_8);
     }
 
+    /**
+     * The connection's own body buffer (its first {@link #bodyLength()} bytes are the body), without
+     * the copy {@link #body()} makes: valid only until the response to this request is encoded, as
+     * {@code /echo} uses it (the buffer serves the connection's next request).
+     */
+    byte[] bodyStore() {
+        return body.array();
+    }
+
     public int bodyLength() {
         return body.length();
     }

@@ -27,6 +27,10 @@ public final class Response {
     private final String reason;
     private final HttpHeaders headers;
     private final byte[] body;
+    /** Where the body starts in {@link #body}. */
+    private final int bodyOffset;
+    /** How many bytes of {@link #body} are the body. */
+    private final int bodyLength;
     /** The user's header fields as wire bytes, minus those the server writes itself. */
     private final byte[] encodedHeaders;
     private final boolean hasDate;
@@ -34,6 +38,11 @@ public final class Response {
     private final boolean close;
 
     private Response(int status, String reason, HttpHeaders headers, byte[] body) {
+        this(status, reason, headers, body, 0, body.length);
+    }
+
+    private Response(int status, String reason, HttpHeaders headers, byte[] body, int bodyOffset, int bodyLength) {
+        Objects.checkFromIndexSize(bodyOffset, bodyLength, body.length);
         if (status < 100 || status > 999) {
             throw new IllegalArgumentException("status " + status + " not in 100..999");
         }
@@ -44,6 +53,8 @@ public final class Response {
         this.reason = reason;
         this.headers = headers;
         this.body = body;
+        this.bodyOffset = bodyOffset;
+        this.bodyLength = bodyLength;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         boolean date = false;
         boolean server = false;
@@ -79,6 +90,16 @@ public final class Response {
         return new Response(status, null, h, body);
     }
 
+    /**
+     * A response whose body is {@code length} bytes of {@code body} from {@code offset}. The array
+     * is not copied: it is read when the response is written, and must not change before then.
+     */
+    public static Response of(int status, String contentType, byte[] body, int offset, int length) {
+        Objects.requireNonNull(body, "body");
+        HttpHeaders h = contentType == null ? HttpHeaders.EMPTY : HttpHeaders.of("Content-Type", contentType);
+        return new Response(status, null, h, body, offset, length);
+    }
+
     /** 200 with a {@code text/plain; charset=utf-8} body. */
     public static Response text(String body) {
         return text(200, body);
@@ -91,13 +112,13 @@ public final class Response {
 
     /** This response with one more header field. */
     public Response header(String name, String value) {
-        return new Response(status, reason, headers.with(name, value), body);
+        return new Response(status, reason, headers.with(name, value), body, bodyOffset, bodyLength);
     }
 
     /** This response with a non-standard reason phrase (no CR/LF). */
     public Response reason(String phrase) {
         HttpHeaders.checkValue(phrase);
-        return new Response(status, phrase, headers, body);
+        return new Response(status, phrase, headers, body, bodyOffset, bodyLength);
     }
 
     public int status() {
@@ -115,17 +136,21 @@ public final class Response {
 
     /** A copy of the body. */
     public byte[] body() {
-        return body.clone();
+        return java.util.Arrays.copyOfRange(body, bodyOffset, bodyOffset + bodyLength);
     }
 
     public int bodyLength() {
-        return body.length;
+        return bodyLength;
     }
 
     // ---- for the server's encoder -------------------------------------------------------
 
     byte[] bodyArray() {
         return body;
+    }
+
+    int bodyOffset() {
+        return bodyOffset;
     }
 
     byte[] encodedHeaders() {

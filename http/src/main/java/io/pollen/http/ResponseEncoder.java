@@ -91,7 +91,7 @@ final class ResponseEncoder {
         }
         out.crlf();
         if (bodyAllowed && !head) {
-            out.put(r.bodyArray());
+            out.put(r.bodyArray(), r.bodyOffset(), r.bodyLength());
         }
     }
 

@@ -39,6 +39,20 @@ class ResponseEncoderTest {
         assertEquals(fresh.replace(":37 GMT", ":38 GMT"), text(encoder, HELLO, false, true, false, later + 2));
     }
 
+    @Test
+    void aResponseOverASliceWritesThatSliceAndItsLengthOnly() {
+        ResponseEncoder encoder = new ResponseEncoder(new DateCache(() -> 784111777_000L), null);
+        byte[] store = "xxHello!yy".getBytes(StandardCharsets.US_ASCII);
+        Response r = Response.of(200, "text/plain", store, 2, 6).header("X-B", "2");
+        assertEquals(6, r.bodyLength());
+        assertEquals("Hello!", new String(r.body(), StandardCharsets.US_ASCII));
+        String wire = text(encoder, r, false, true, false, 0);
+        assertEquals("HTTP/1.1 200 OK\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\nContent-Type: text/plain\r\nX-B: 2\r\n"
+                + "Content-Length: 6\r\n\r\nHello!", wire);
+        org.junit.jupiter.api.Assertions.assertThrows(IndexOutOfBoundsException.class,
+                () -> Response.of(200, null, store, 8, 3), "a slice past the array is refused");
+    }
+
     private static String text(ResponseEncoder encoder, Response r, boolean head, boolean keepAlive, boolean http10,
                                long nanoNow) {
         try (BufferPool pool = new BufferPool(64, 1024, 4096)) {
