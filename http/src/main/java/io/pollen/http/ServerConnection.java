@@ -19,7 +19,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Future;
@@ -74,8 +73,8 @@ final class ServerConnection implements ReadyHandler {
     private final ChunkedDecoder chunked;
     private final BodyBuffer body;
     private final HttpRequest request;
-    @SuppressWarnings("unchecked")
-    private final Set<String>[] allowed = new Set[1];
+    /** The router's result for the current request (reused: routing allocates nothing). */
+    private final RouteMatch match = new RouteMatch();
     private Registration registration;
     /** The running async handler's stage, if it can be cancelled; cancelled when the connection closes. */
     private Future<?> pending;
@@ -405,15 +404,15 @@ final class ServerConnection implements ReadyHandler {
     private void dispatch() {
         phase = HANDLING;
         deadline = 0;
-        allowed[0] = null;
-        Router.Route route = owner.router().match(request, parser.store(), parser.pathStart(), parser.pathEnd(), allowed);
+        Router.Route route = owner.router().match(request, parser.store(), parser.pathStart(), parser.pathEnd(), match);
         Handler sync;
         AsyncHandler async;
         if (route != null) {
+            request.pathParams(route.params(), match.bounds);
             sync = route.sync();
             async = route.async();
-        } else if (allowed[0] != null) {
-            respond(ResponseEncoder.error(405, null).header("Allow", String.join(", ", allowed[0])));
+        } else if (match.allowed != null) {
+            respond(ResponseEncoder.error(405, null).header("Allow", String.join(", ", match.allowed)));
             return;
         } else {
             sync = config.fallback();
