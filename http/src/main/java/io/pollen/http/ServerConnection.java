@@ -1,27 +1,23 @@
 package io.pollen.http;
 
-import io.pollen.http.codec.BodyBuffer;
-import io.pollen.http.codec.ChunkedDecoder;
 import io.pollen.http.codec.HttpParseException;
 import io.pollen.http.codec.OutputBuffer;
 import io.pollen.http.codec.RequestParser;
-import io.pollen.net.Shutdown;
 import io.pollen.net.StreamSocket;
 import io.pollen.poll.Interest;
 import io.pollen.runtime.LastResort;
 import io.pollen.runtime.Readiness;
 import io.pollen.runtime.ReadyHandler;
 import io.pollen.runtime.Registration;
-import io.pollen.tls.TlsChannel;
-import io.pollen.tls.TlsContexts;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Future;
+
+import static io.pollen.http.ConnectionPhase.BODY;
+import static io.pollen.http.ConnectionPhase.CLOSED;
+import static io.pollen.http.ConnectionPhase.HANDLING;
+import static io.pollen.http.ConnectionPhase.HEAD;
+import static io.pollen.http.ConnectionPhase.LINGER;
 
 /**
  * One server connection: a state machine driven by readiness on its loop's thread.
@@ -45,22 +41,20 @@ import java.util.concurrent.Future;
  * Netty's default do): at the socket level it cannot be told from one that closed. A request whose
  * response was already produced (a sync handler) is still answered before the close. Not watched:
  * a client that pipelined more than the read buffer holds, until its handler ends.
+ *
+ * <p>Parts kept apart, one concern each, same package: {@link ConnectionPhase} (the phases),
+ * {@link ConnectionIo} (plain or TLS bytes), {@link BodyReader} (bodies and their deadline),
+ * {@link HandlerDispatch} (routing, running handlers, cancelling them on a hang-up).
  */
 final class ServerConnection implements ReadyHandler {
     private static final System.Logger LOG = System.getLogger("io.pollen.http");
-    private static final int HEAD = 0;
-    private static final int BODY = 1;
-    private static final int HANDLING = 2;
-    private static final int LINGER = 3;
-    private static final int CLOSED = 4;
 
     private static final long LINGER_NANOS = 2_000_000_000L;
 
     private final ServerLoop owner;
     private final HttpServer.Config config;
-    private final StreamSocket stream;
-    /** TLS over {@link #stream} on an https listener, else null: bytes go through {@link #read}/{@link #write}. */
-    private final TlsChannel tls;
+    /** The socket's bytes, plain or through TLS. */
+    private final ConnectionIo io;
     /**
      * Input, in read mode. {@link #NO_INPUT} while nothing is buffered: a real buffer is taken
      * from the loop's pool when the socket turns readable and given back once drained, so an
@@ -70,33 +64,22 @@ final class ServerConnection implements ReadyHandler {
     private static final ByteBuffer NO_INPUT = ByteBuffer.allocateDirect(0);
     private final OutputBuffer out;
     private final RequestParser parser;
-    private final ChunkedDecoder chunked;
-    private final BodyBuffer body;
+    private final BodyReader body;
     private final HttpRequest request;
-    /** The router's result for the current request (reused: routing allocates nothing). */
-    private final RouteMatch match = new RouteMatch();
+    private final HandlerDispatch handlers;
     private Registration registration;
-    /** The running async handler's stage, if it can be cancelled; cancelled when the connection closes. */
-    private Future<?> pending;
 
     int index = -1; // in the owner's connection list
     long deadline;  // System.nanoTime() value; 0 = none
-    /** When the current request's first byte was read, its body began, and the body bytes read since. */
+    /** When the current request's first byte was read. */
     private long requestStart;
-    private long bodyStart;
-    private long bodyRead;
-    private int phase = HEAD;
-    private long remaining;
+    private ConnectionPhase phase = HEAD;
     private boolean closeAfterWrite;
     private boolean inputClosed;
     private boolean readPaused;
     /** Inside {@link #onReadable()}: a flush that may resume reading asks it to loop again. */
     private boolean inReadable;
     private boolean resumeWanted;
-    private boolean inDispatch;
-    private Response syncResult;
-    private Throwable syncFailure;
-    private boolean syncDone;
     /** An Error was seen: the response in progress closes the connection. */
     private boolean fatal;
     /** An encode is under way (true only while it runs, or after it threw). */
@@ -125,18 +108,16 @@ final class ServerConnection implements ReadyHandler {
     ServerConnection(ServerLoop owner, StreamSocket stream) {
         this.owner = owner;
         this.config = owner.config();
-        this.stream = stream;
         this.out = new OutputBuffer(owner.buffers, config.writeBufferSize());
         this.parser = new RequestParser(config.limits());
-        this.chunked = new ChunkedDecoder(config.limits());
-        this.body = new BodyBuffer(config.limits().maxBodyBytes());
-        this.request = new HttpRequest(parser, body, this::peer);
+        this.body = new BodyReader(config);
+        this.io = new ConnectionIo(stream, config, owner.loop(),
+                () -> ready(Readiness.READABLE | Readiness.WRITABLE)); // delegated TLS tasks done
+        this.request = new HttpRequest(parser, body.body, io::peer);
+        this.handlers = new HandlerDispatch(this, owner);
         this.now = System.nanoTime();
         this.deadline = now + config.headerTimeoutNanos(); // over TLS, it bounds the handshake too
-        this.tls = config.tls() == null ? null : new TlsChannel(stream,
-                TlsContexts.serverEngine(config.tls(), "http/1.1"), owner.loop(),
-                () -> ready(Readiness.READABLE | Readiness.WRITABLE)); // delegated TLS tasks done
-        if (tls != null) {
+        if (io.isTls()) {
             shortReadDrains = false; // whole records may wait in the engine: read until 0
         }
     }
@@ -146,15 +127,6 @@ final class ServerConnection implements ReadyHandler {
         // event (epoll_ctl(ADD) checks the socket; a selector's first select does too), and a
         // freshly accepted socket is usually still empty, so a read now would mostly say EAGAIN.
         this.registration = registration;
-    }
-
-    private InetSocketAddress peer() {
-        try {
-            // A Unix socket's client has no IP address (and usually no name): null, as documented.
-            return stream.peerAddress() instanceof InetSocketAddress ip ? ip : null;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     static Interest interest() {
@@ -181,7 +153,7 @@ final class ServerConnection implements ReadyHandler {
                 return;
             }
         }
-        if ((flags & Readiness.ANY_WRITE) != 0 && tls != null && tls.hasPendingOutput() && flushTls()) {
+        if ((flags & Readiness.ANY_WRITE) != 0 && io.hasPendingOutput() && flushTls()) {
             flags |= Readiness.READABLE; // a handshake step waited for its flight to leave
         }
         if (phase == CLOSED) {
@@ -228,7 +200,7 @@ final class ServerConnection implements ReadyHandler {
                 takeInput();
                 in.compact();
                 int room = in.remaining();
-                int n = read(in);
+                int n = io.read(in);
                 in.flip();
                 if (n == 0) {
                     drained = room > 0; // would block
@@ -267,7 +239,7 @@ final class ServerConnection implements ReadyHandler {
         takeInput();
         in.compact();
         int n = 0;
-        while (in.hasRemaining() && (n = read(in)) > 0) {
+        while (in.hasRemaining() && (n = io.read(in)) > 0) {
             // keep reading until would-block, the end of the stream, or a full buffer
         }
         knownDrained = n == 0 && in.hasRemaining();
@@ -329,7 +301,9 @@ final class ServerConnection implements ReadyHandler {
                         if (!readBody()) {
                             return true;
                         }
-                        dispatch();
+                        phase = HANDLING;
+                        deadline = 0;
+                        handlers.dispatch(request, parser.store(), parser.pathStart(), parser.pathEnd(), config);
                     }
                     default -> {
                         return false;
@@ -344,50 +318,22 @@ final class ServerConnection implements ReadyHandler {
 
     private void beginBody() {
         request.reset();
-        body.clear();
-        switch (parser.framing()) {
-            case NONE -> remaining = 0;
-            case LENGTH -> remaining = parser.contentLength();
-            case CHUNKED -> chunked.reset();
-        }
+        body.begin(parser, now);
         if (parser.expectContinue()) {
             out.put(ResponseEncoder.CONTINUE);
         }
-        bodyStart = now;
-        bodyRead = 0;
-        deadline = bodyDeadline();
+        deadline = body.deadline(now, requestStart);
         phase = BODY;
     }
 
-    /** Returns true once the whole body is in {@link #body}. */
+    /** Returns true once the whole body is read; progress pushes the body's deadline. */
     private boolean readBody() throws HttpParseException {
-        if (parser.framing() == RequestParser.Framing.CHUNKED) {
-            int before = in.position();
-            boolean done = chunked.decode(in, body);
-            if (in.position() != before) {
-                bodyRead += in.position() - before;
-                deadline = bodyDeadline();
-            }
-            return done;
+        long before = body.bytesRead();
+        boolean done = body.read(parser, in);
+        if (body.bytesRead() != before) {
+            deadline = body.deadline(now, requestStart);
         }
-        if (remaining > 0 && in.hasRemaining()) {
-            int n = (int) Math.min(remaining, in.remaining());
-            body.append(in, n);
-            remaining -= n;
-            bodyRead += n;
-            deadline = bodyDeadline();
-        }
-        return remaining == 0;
-    }
-
-    /**
-     * A body in progress must keep moving (idle timeout, reset by progress), keep its average rate
-     * (minimum body rate, after its grace) and end within the request timeout; the earliest counts.
-     */
-    private long bodyDeadline() {
-        long d = Deadlines.earliest(now + config.idleTimeoutNanos(), requestStart + config.requestTimeoutNanos());
-        return Deadlines.earliest(d, Deadlines.bodyRateDue(bodyStart, bodyRead, config.minBodyRate(),
-                config.bodyRateGraceNanos()));
+        return done;
     }
 
     private void endOfInput() {
@@ -401,101 +347,24 @@ final class ServerConnection implements ReadyHandler {
 
     // ---- handlers -------------------------------------------------------------------------
 
-    private void dispatch() {
-        phase = HANDLING;
-        deadline = 0;
-        Router.Route route = owner.router().match(request, parser.store(), parser.pathStart(), parser.pathEnd(), match);
-        Handler sync;
-        AsyncHandler async;
-        if (route != null) {
-            request.pathParams(route.params(), match.bounds);
-            sync = route.sync();
-            async = route.async();
-        } else if (match.allowed != null) {
-            respond(ResponseEncoder.error(405, null).header("Allow", String.join(", ", match.allowed)));
-            return;
-        } else {
-            sync = config.fallback();
-            async = config.fallbackAsync();
-        }
-        if (sync != null) {
-            Response r;
-            try {
-                r = sync.handle(request);
-            } catch (Throwable t) {
-                r = failed(t);
-            }
-            respond(r == null ? failed(new NullPointerException("handler returned null")) : r);
-            return;
-        }
-        CompletionStage<Response> stage;
-        try {
-            stage = async.handle(request);
-        } catch (Throwable t) {
-            respond(failed(t));
-            return;
-        }
-        if (stage == null) {
-            respond(failed(new NullPointerException("handler returned null")));
-            return;
-        }
-        // A stage that is already complete calls back inside whenComplete: catch that case and
-        // answer inline instead of re-entering the state machine.
-        inDispatch = true;
-        syncDone = false;
-        stage.whenComplete((r, e) -> {
-            if (inDispatch) {
-                syncDone = true;
-                syncResult = r;
-                syncFailure = e;
-            } else if (owner.loop().inLoop()) {
-                resume(r, e);
-            } else {
-                owner.loop().execute(() -> resume(r, e));
-            }
-        });
-        inDispatch = false;
-        if (!syncDone && stage instanceof Future<?> f) {
-            pending = f;
-        }
-        if (syncDone) {
-            Response r = syncResult;
-            Throwable e = syncFailure;
-            syncResult = null;
-            syncFailure = null;
-            respond(e != null || r == null ? failed(e) : r);
-        }
-    }
-
     /** An async handler finished: answer, then continue with pipelined input. */
-    private void resume(Response r, Throwable e) {
+    void resume(Response r, Throwable e) {
         try {
             if (phase != HANDLING) {
                 return; // closed meanwhile
             }
-            pending = null;
+            handlers.ended();
             now = System.nanoTime();
-            respond(e != null || r == null ? failed(e) : r);
+            respond(e != null || r == null ? handlers.failed(e) : r);
             onReadable();
         } catch (Throwable t) {
             abort(t);
         }
     }
 
-    /**
-     * A handler threw or its stage failed: 500. After an {@link Error} (out of memory, stack
-     * overflow, ...) nothing about this connection is trusted any more: the 500 closes it.
-     */
-    private Response failed(Throwable t) {
-        Throwable cause = t;
-        while (cause instanceof CompletionException && cause.getCause() != null) {
-            cause = cause.getCause(); // a stage that failed in a later step wraps what it threw
-        }
-        if (cause != null && !(cause instanceof Exception)) {
-            fatal = true;
-        }
-        LastResort.warn(LOG, "handler failed", t);
-        return ResponseEncoder.error(500, null);
+    /** An {@link Error} was seen: the response in progress closes the connection. */
+    void fatal() {
+        fatal = true;
     }
 
     /**
@@ -544,7 +413,7 @@ final class ServerConnection implements ReadyHandler {
     }
 
     /** Encodes the response of the current request and gets ready for the next one. */
-    private void respond(Response r) {
+    void respond(Response r) {
         boolean keepAlive = parser.keepAlive() && !r.requestsClose() && !owner.isClosing() && !inputClosed && !fatal;
         encode(r, request.isHead(), keepAlive, parser.minorVersion() == 0);
         parser.reset();
@@ -572,7 +441,7 @@ final class ServerConnection implements ReadyHandler {
         if (!out.isEmpty()) {
             ByteBuffer b = out.flipForWrite();
             try {
-                while (b.hasRemaining() && write(b) > 0) {
+                while (b.hasRemaining() && io.write(b) > 0) {
                     // keep writing until the socket would block
                 }
             } catch (IOException e) {
@@ -605,16 +474,12 @@ final class ServerConnection implements ReadyHandler {
         phase = LINGER;
         deadline = System.nanoTime() + LINGER_NANOS;
         try {
-            if (tls == null) {
-                stream.shutdown(Shutdown.WRITE);
-            } else {
-                tls.shutdownOutput(); // close_notify, then the TCP shutdown once every record left
-            }
+            io.shutdownOutput(); // over TLS: close_notify, then the TCP shutdown once every record left
         } catch (IOException e) {
             close();
             return;
         }
-        if (inputClosed && (tls == null || !tls.hasPendingOutput())) {
+        if (inputClosed && !io.hasPendingOutput()) {
             close();
         } else {
             drain();
@@ -627,9 +492,9 @@ final class ServerConnection implements ReadyHandler {
             takeInput();
             while (true) {
                 in.clear();
-                int n = read(in);
+                int n = io.read(in);
                 in.flip().limit(0);
-                if (n < 0 && tls != null && tls.hasPendingOutput()) {
+                if (n < 0 && io.hasPendingOutput()) {
                     inputClosed = true; // closed by flushTls() once the last records left
                     releaseInputIfDrained();
                     return;
@@ -648,19 +513,11 @@ final class ServerConnection implements ReadyHandler {
         }
     }
 
-    private int read(ByteBuffer b) throws IOException {
-        return tls == null ? stream.read(b) : tls.read(b);
-    }
-
-    private int write(ByteBuffer b) throws IOException {
-        return tls == null ? stream.write(b) : tls.write(b);
-    }
-
     /** Sends queued TLS records; true if reading may go on. Closes on failure or a finished linger. */
     private boolean flushTls() {
         try {
-            boolean resumeRead = tls.flush();
-            if (phase == LINGER && inputClosed && !tls.hasPendingOutput()) {
+            boolean resumeRead = io.flushTls();
+            if (phase == LINGER && inputClosed && !io.hasPendingOutput()) {
                 close();
             }
             return resumeRead;
@@ -725,15 +582,7 @@ final class ServerConnection implements ReadyHandler {
         }
         phase = CLOSED;
         deadline = 0;
-        Future<?> p = pending;
-        if (p != null) {
-            pending = null;
-            try {
-                p.cancel(true); // dependents run here; resume() then finds the connection closed
-            } catch (Throwable ignored) {
-                // a foreign stage's cancel failed: the connection closes all the same
-            }
-        }
+        handlers.cancel();
         if (registration != null) {
             registration.release();   // the stream closes below: no epoll_ctl(DEL) needed
         }
@@ -742,11 +591,7 @@ final class ServerConnection implements ReadyHandler {
             in = NO_INPUT;
         }
         out.clear();
-        try {
-            stream.close();
-        } catch (IOException ignored) {
-            // closing is best effort; the fd is released either way
-        }
+        io.close();
         owner.removed(this);
     }
 }
