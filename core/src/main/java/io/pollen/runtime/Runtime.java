@@ -346,7 +346,11 @@ public final class Runtime implements Executor, AutoCloseable {
             return this;
         }
 
-        /** One loop per available processor. */
+        /**
+         * One loop per available processor ({@link java.lang.Runtime#availableProcessors()}, read
+         * now: a container's CPU limit counts), the usual size for a server that spreads its
+         * connections over the loops. Replaces an earlier {@link #loops(int)}.
+         */
         public Builder loopPerCore() {
             return loops(java.lang.Runtime.getRuntime().availableProcessors());
         }

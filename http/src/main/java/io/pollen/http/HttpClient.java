@@ -335,7 +335,12 @@ public final class HttpClient implements AutoCloseable {
         q.addLast(c);
     }
 
-    /** Idle connections in the pool, for tests and monitoring. */
+    /**
+     * Test hook (package-private, no production caller): idle connections in the pool, counted on
+     * the client's loop. The pooling tests ({@code HttpClientTest}, {@code HttpClientFaultsTest},
+     * {@code HttpsServerTest}) assert with it that a connection is reused, and that a failed or
+     * closed one is not; nothing else observes the pool.
+     */
     int idleConnections() {
         CompletableFuture<Integer> n = new CompletableFuture<>();
         Runnable count = () -> n.complete(pool.values().stream().mapToInt(ArrayDeque::size).sum());

@@ -176,7 +176,10 @@ public final class HttpRequest {
         return body.length();
     }
 
-    /** The client's address; {@code null} when the server listens on a Unix socket. */
+    /**
+     * The client's address (IP and port, as the server's socket sees it: a proxy's, behind one);
+     * {@code null} when the server listens on a Unix socket. Asked of the socket on each call.
+     */
     public InetSocketAddress remoteAddress() {
         return peer.get();
     }

@@ -572,10 +572,6 @@ final class ServerConnection implements ReadyHandler {
         }
     }
 
-    boolean isIdle() {
-        return phase == HEAD && !parser.hasStarted() && out.isEmpty();
-    }
-
     void close() {
         if (phase == CLOSED) {
             return;
