@@ -5,7 +5,6 @@ import io.pollen.http.codec.OutputBuffer;
 import io.pollen.http.codec.RequestParser;
 import io.pollen.net.StreamSocket;
 import io.pollen.poll.Interest;
-import io.pollen.runtime.LastResort;
 import io.pollen.runtime.Readiness;
 import io.pollen.runtime.ReadyHandler;
 import io.pollen.runtime.Registration;
@@ -47,49 +46,48 @@ import static io.pollen.http.ConnectionPhase.LINGER;
  * {@link HandlerDispatch} (routing, running handlers, cancelling them on a hang-up).
  */
 final class ServerConnection implements ReadyHandler {
-    private static final System.Logger LOG = System.getLogger("io.pollen.http");
 
-    private static final long LINGER_NANOS = 2_000_000_000L;
-
-    private final ServerLoop owner;
+    final ServerLoop owner;
     private final HttpServer.Config config;
     /** The socket's bytes, plain or through TLS. */
-    private final ConnectionIo io;
+    final ConnectionIo io;
     /**
      * Input, in read mode. {@link #NO_INPUT} while nothing is buffered: a real buffer is taken
      * from the loop's pool when the socket turns readable and given back once drained, so an
      * idle keep-alive connection holds no buffer.
      */
-    private ByteBuffer in = NO_INPUT;
-    private static final ByteBuffer NO_INPUT = ByteBuffer.allocateDirect(0);
-    private final OutputBuffer out;
-    private final RequestParser parser;
+    ByteBuffer in = NO_INPUT;
+    static final ByteBuffer NO_INPUT = ByteBuffer.allocateDirect(0);
+    final OutputBuffer out;
+    final RequestParser parser;
     private final BodyReader body;
     private final HttpRequest request;
-    private final HandlerDispatch handlers;
-    private Registration registration;
+    final HandlerDispatch handlers;
+    /** Timeouts, drain, containment and closing. */
+    private final ConnectionEnd end = new ConnectionEnd(this);
+    Registration registration;
 
     int index = -1; // in the owner's connection list
     long deadline;  // System.nanoTime() value; 0 = none
     /** When the current request's first byte was read. */
     private long requestStart;
-    private ConnectionPhase phase = HEAD;
-    private boolean closeAfterWrite;
-    private boolean inputClosed;
+    ConnectionPhase phase = HEAD;
+    boolean closeAfterWrite;
+    boolean inputClosed;
     private boolean readPaused;
     /** Inside {@link #onReadable()}: a flush that may resume reading asks it to loop again. */
     private boolean inReadable;
     private boolean resumeWanted;
     /** An Error was seen: the response in progress closes the connection. */
-    private boolean fatal;
+    boolean fatal;
     /** An encode is under way (true only while it runs, or after it threw). */
-    private boolean partialOutput;
+    boolean partialOutput;
     /**
      * {@link System#nanoTime()} when the input being processed was read (or a handler resumed):
      * deadlines and the Date line use it, so a read of 16 pipelined requests costs one clock read
      * instead of four per request.
      */
-    private long now;
+    long now;
     /**
      * Whether a short read proves the socket drained, which saves the read that would only say
      * "would block" (one syscall in three per pipelined batch). {@code TcpStream} promises it on
@@ -103,7 +101,7 @@ final class ServerConnection implements ReadyHandler {
      * continuing after an async handler's answer needs no read: one that would only say "would
      * block", on every connection of a slow endpoint.
      */
-    private boolean knownDrained;
+    boolean knownDrained;
 
     ServerConnection(ServerLoop owner, StreamSocket stream) {
         this.owner = owner;
@@ -138,7 +136,7 @@ final class ServerConnection implements ReadyHandler {
         try {
             onReady(flags);
         } catch (Throwable t) {
-            abort(t);
+            end.abort(t);
         }
     }
 
@@ -149,11 +147,11 @@ final class ServerConnection implements ReadyHandler {
         if ((flags & (Readiness.READ_CLOSED | Readiness.ERROR)) != 0) {
             shortReadDrains = false;
             if (phase == HANDLING) {
-                close(); // the client hung up while its handler runs: see the class comment
+                end.close(); // the client hung up while its handler runs: see the class comment
                 return;
             }
         }
-        if ((flags & Readiness.ANY_WRITE) != 0 && io.hasPendingOutput() && flushTls()) {
+        if ((flags & Readiness.ANY_WRITE) != 0 && io.hasPendingOutput() && end.flushTls()) {
             flags |= Readiness.READABLE; // a handshake step waited for its flight to leave
         }
         if (phase == CLOSED) {
@@ -170,7 +168,7 @@ final class ServerConnection implements ReadyHandler {
 
     // ---- input ----------------------------------------------------------------------------
 
-    private void onReadable() {
+    void onReadable() {
         inReadable = true;
         try {
             do {
@@ -185,7 +183,7 @@ final class ServerConnection implements ReadyHandler {
     private void readAndProcess() {
         try {
             if (phase == LINGER) {
-                drain();
+                end.drain();
                 return;
             }
             if (phase == HANDLING) {
@@ -223,7 +221,7 @@ final class ServerConnection implements ReadyHandler {
                 }
             }
         } catch (IOException e) {
-            close(); // reset by peer and friends: nothing to answer
+            end.close(); // reset by peer and friends: nothing to answer
             return;
         }
         releaseInputIfDrained();
@@ -245,20 +243,20 @@ final class ServerConnection implements ReadyHandler {
         knownDrained = n == 0 && in.hasRemaining();
         in.flip();
         if (n < 0) {
-            close(); // end of stream: the client hung up (see the class comment)
+            end.close(); // end of stream: the client hung up (see the class comment)
             return;
         }
         releaseInputIfDrained();
     }
 
-    private void takeInput() {
+    void takeInput() {
         if (in == NO_INPUT) {
             in = owner.buffers.take(config.readBufferSize()).flip(); // read mode, empty
         }
     }
 
     /** Gives the input buffer back once every byte in it is consumed (parsers copy what they keep). */
-    private void releaseInputIfDrained() {
+    void releaseInputIfDrained() {
         if (in != NO_INPUT && !in.hasRemaining()) {
             owner.buffers.give(in);
             in = NO_INPUT;
@@ -341,7 +339,7 @@ final class ServerConnection implements ReadyHandler {
         if (phase == HEAD && !parser.hasStarted() && !out.isEmpty()) {
             closeAfterWrite = true; // answers produced before the end of the stream still leave, then close
         } else {
-            close();
+            end.close();
         }
     }
 
@@ -358,44 +356,13 @@ final class ServerConnection implements ReadyHandler {
             respond(e != null || r == null ? handlers.failed(e) : r);
             onReadable();
         } catch (Throwable t) {
-            abort(t);
+            end.abort(t);
         }
     }
 
     /** An {@link Error} was seen: the response in progress closes the connection. */
     void fatal() {
         fatal = true;
-    }
-
-    /**
-     * Containment: {@code t} escaped the state machine (parser, handler glue, encoder; an
-     * {@link OutOfMemoryError} or {@link StackOverflowError} included). Whatever this connection
-     * was doing is abandoned: responses already encoded go out, then a 500 if no response was
-     * half-encoded, then the connection closes (lingering so that the client reads it); its
-     * descriptor is released, the loop goes on. Never throws.
-     */
-    private void abort(Throwable t) {
-        LastResort.warn(LOG, "connection failed; closing it", t);
-        if (phase == CLOSED) {
-            return;
-        }
-        try {
-            if (phase != LINGER && !partialOutput) {
-                fatal = true;
-                now = System.nanoTime();
-                fail(500, null);
-                flush();
-                if (phase != HEAD) {
-                    return; // lingering after the answer, or already closed
-                }
-                if (!out.isEmpty()) {
-                    return; // the answer waits for the socket; the write deadline bounds it
-                }
-            }
-        } catch (Throwable again) {
-            // answering failed too: just close
-        }
-        close();
     }
 
     /** Over the server's connection limit: 503 with {@code Connection: close}, then a lingering close. */
@@ -406,7 +373,7 @@ final class ServerConnection implements ReadyHandler {
     }
 
     /** Encodes {@code r} into {@link #out}; {@link #partialOutput} tells an abort that it failed halfway. */
-    private void encode(Response r, boolean head, boolean keepAlive, boolean http10) {
+    void encode(Response r, boolean head, boolean keepAlive, boolean http10) {
         partialOutput = true;
         owner.encoder().encode(out, r, head, keepAlive, http10, now);
         partialOutput = false;
@@ -426,7 +393,7 @@ final class ServerConnection implements ReadyHandler {
     }
 
     /** A request the server refuses: answer with the status, then close cleanly. */
-    private void fail(int status, String message) {
+    void fail(int status, String message) {
         encode(ResponseEncoder.error(status, message), false, false, false);
         phase = HEAD;
         closeAfterWrite = true;
@@ -434,7 +401,7 @@ final class ServerConnection implements ReadyHandler {
 
     // ---- output and closing ----------------------------------------------------------------
 
-    private void flush() {
+    void flush() {
         if (phase == CLOSED) {
             return;
         }
@@ -446,7 +413,7 @@ final class ServerConnection implements ReadyHandler {
                 }
             } catch (IOException e) {
                 out.compactAfterWrite();
-                close();
+                end.close();
                 return;
             }
             out.compactAfterWrite();
@@ -466,128 +433,24 @@ final class ServerConnection implements ReadyHandler {
             }
         }
         if (closeAfterWrite && phase != LINGER && phase != HANDLING) {
-            startLinger();
+            end.startLinger();
         }
     }
 
-    private void startLinger() {
-        phase = LINGER;
-        deadline = System.nanoTime() + LINGER_NANOS;
-        try {
-            io.shutdownOutput(); // over TLS: close_notify, then the TCP shutdown once every record left
-        } catch (IOException e) {
-            close();
-            return;
-        }
-        if (inputClosed && !io.hasPendingOutput()) {
-            close();
-        } else {
-            drain();
-        }
-    }
-
-    /** Reads and drops input until the client closes (bounded by the linger deadline and size). */
-    private void drain() {
-        try {
-            takeInput();
-            while (true) {
-                in.clear();
-                int n = io.read(in);
-                in.flip().limit(0);
-                if (n < 0 && io.hasPendingOutput()) {
-                    inputClosed = true; // closed by flushTls() once the last records left
-                    releaseInputIfDrained();
-                    return;
-                }
-                if (n < 0) {
-                    close();
-                    return;
-                }
-                if (n == 0) {
-                    releaseInputIfDrained();
-                    return;
-                }
-            }
-        } catch (IOException e) {
-            close();
-        }
-    }
-
-    /** Sends queued TLS records; true if reading may go on. Closes on failure or a finished linger. */
-    private boolean flushTls() {
-        try {
-            boolean resumeRead = io.flushTls();
-            if (phase == LINGER && inputClosed && !io.hasPendingOutput()) {
-                close();
-            }
-            return resumeRead;
-        } catch (IOException e) {
-            close();
-            return false;
-        }
-    }
+    // ---- ending: see ConnectionEnd ----------------------------------------------------------
 
     /** Called by the sweep when {@link #deadline} has passed. */
     void timedOut() {
-        try {
-            if (phase == HEAD && parser.hasStarted() || phase == BODY) {
-                // header, request or body-rate deadline (slowloris, trickled body): tell the client, then close
-                out.clear();
-                now = System.nanoTime();
-                encode(ResponseEncoder.error(408, null), false, false, false);
-                closeAfterWrite = true;
-                phase = HEAD;
-                flush();
-                if (phase != CLOSED && phase != LINGER) {
-                    close();
-                }
-            } else {
-                close();
-            }
-        } catch (Throwable t) {
-            partialOutput = true; // a half-written 408: no 500 after it
-            abort(t);
-        }
+        end.timedOut();
     }
 
-    /**
-     * The server drains: an idle connection closes now; one between requests closes once its
-     * output has left; one with a request in progress answers it with {@code Connection: close}
-     * (see {@link #respond}), then closes. Pipelined requests not yet started are not answered.
-     */
+    /** The server drains: see {@link ConnectionEnd#beginDrain()}. */
     void beginDrain() {
-        if (phase == HEAD && !parser.hasStarted()) {
-            // A request may sit in the socket, its event not yet handled: look before calling the
-            // connection idle (one read per idle connection, once per drain).
-            knownDrained = false;
-            onReadable();
-        }
-        if (phase == HEAD && !parser.hasStarted()) {
-            closeAfterWrite = true;
-            if (out.isEmpty()) {
-                close();
-            } else {
-                flush();
-            }
-        }
+        end.beginDrain();
     }
 
+    /** Closes now (idempotent): see {@link ConnectionEnd#close()}. */
     void close() {
-        if (phase == CLOSED) {
-            return;
-        }
-        phase = CLOSED;
-        deadline = 0;
-        handlers.cancel();
-        if (registration != null) {
-            registration.release();   // the stream closes below: no epoll_ctl(DEL) needed
-        }
-        if (in != NO_INPUT) {
-            owner.buffers.give(in);
-            in = NO_INPUT;
-        }
-        out.clear();
-        io.close();
-        owner.removed(this);
+        end.close();
     }
 }
