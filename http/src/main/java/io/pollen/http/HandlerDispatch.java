@@ -2,14 +2,16 @@ package io.pollen.http;
 
 import io.pollen.runtime.LastResort;
 
+import java.io.IOException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Future;
 
 /**
  * Runs the handler of a server connection's current request: routes it, calls a sync handler or
- * starts an async one, answers a stage that is already complete inline, and keeps the running
- * stage so that a client's hang-up cancels it. One per connection, on its loop's thread.
+ * starts an async one, answers a stage that is already complete inline, and, while it runs, watches
+ * for the client's hang-up ({@link #readAhead}), which cancels the stage. One per connection, on
+ * its loop's thread.
  */
 final class HandlerDispatch {
     private static final System.Logger LOG = System.getLogger("io.pollen.http");
@@ -33,7 +35,7 @@ final class HandlerDispatch {
 
     /**
      * Routes {@code request} and runs its handler. A response known now is passed to
-     * {@link ServerConnection#respond}; an async one later to {@link ServerConnection#resume}.
+     * {@link ServerConnection#respond}; an async one later, through {@link #resume}.
      */
     void dispatch(HttpRequest request, byte[] store, int pathStart, int pathEnd, HttpServer.Config config) {
         Router.Route route = owner.router().match(request, store, pathStart, pathEnd, match);
@@ -81,9 +83,9 @@ final class HandlerDispatch {
                 syncResult = r;
                 syncFailure = e;
             } else if (owner.loop().inLoop()) {
-                conn.resume(r, e);
+                resume(r, e);
             } else {
-                owner.loop().execute(() -> conn.resume(r, e));
+                owner.loop().execute(() -> resume(r, e));
             }
         });
         inDispatch = false;
@@ -99,9 +101,40 @@ final class HandlerDispatch {
         }
     }
 
-    /** The async handler ended: its stage is no longer cancelled by a close. */
-    void ended() {
-        pending = null;
+    /** An async handler finished: answer, then continue with pipelined input. */
+    private void resume(Response r, Throwable e) {
+        try {
+            if (conn.phase != ConnectionPhase.HANDLING) {
+                return; // closed meanwhile
+            }
+            pending = null;
+            conn.now = System.nanoTime();
+            conn.respond(e != null || r == null ? failed(e) : r);
+            conn.onReadable();
+        } catch (Throwable t) {
+            conn.end.abort(t);
+        }
+    }
+
+    /**
+     * An async handler runs: reads what the socket holds into the input buffer, unparsed, so that
+     * the end of the stream is seen now. A full buffer stops the reading (and the watching) until
+     * the handler ends.
+     */
+    void readAhead() throws IOException {
+        conn.takeInput();
+        conn.in.compact();
+        int n = 0;
+        while (conn.in.hasRemaining() && (n = conn.io.read(conn.in)) > 0) {
+            // keep reading until would-block, the end of the stream, or a full buffer
+        }
+        conn.knownDrained = n == 0 && conn.in.hasRemaining();
+        conn.in.flip();
+        if (n < 0) {
+            conn.close(); // end of stream: the client hung up (see ServerConnection's comment)
+            return;
+        }
+        conn.releaseInputIfDrained();
     }
 
     /** The connection closes: cancels the running handler's stage, if any. */

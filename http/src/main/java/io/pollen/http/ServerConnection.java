@@ -64,7 +64,7 @@ final class ServerConnection implements ReadyHandler {
     private final HttpRequest request;
     final HandlerDispatch handlers;
     /** Timeouts, drain, containment and closing. */
-    private final ConnectionEnd end = new ConnectionEnd(this);
+    final ConnectionEnd end = new ConnectionEnd(this);
     Registration registration;
 
     int index = -1; // in the owner's connection list
@@ -187,7 +187,7 @@ final class ServerConnection implements ReadyHandler {
                 return;
             }
             if (phase == HANDLING) {
-                readAhead();
+                handlers.readAhead();
                 return;
             }
             if (in.hasRemaining()) {
@@ -215,7 +215,7 @@ final class ServerConnection implements ReadyHandler {
             if (phase == HANDLING && (!drained || !shortReadDrains)) {
                 // A handler started and the socket may hold more (or its end was reported and that
                 // edge is spent): look now, or a hang-up would go unseen until the handler ends.
-                readAhead();
+                handlers.readAhead();
                 if (phase == CLOSED) {
                     return;
                 }
@@ -226,27 +226,6 @@ final class ServerConnection implements ReadyHandler {
         }
         releaseInputIfDrained();
         flush();
-    }
-
-    /**
-     * An async handler runs: reads what the socket holds into the input buffer, unparsed, so that
-     * the end of the stream is seen now. A full buffer stops the reading (and the watching) until
-     * the handler ends.
-     */
-    private void readAhead() throws IOException {
-        takeInput();
-        in.compact();
-        int n = 0;
-        while (in.hasRemaining() && (n = io.read(in)) > 0) {
-            // keep reading until would-block, the end of the stream, or a full buffer
-        }
-        knownDrained = n == 0 && in.hasRemaining();
-        in.flip();
-        if (n < 0) {
-            end.close(); // end of stream: the client hung up (see the class comment)
-            return;
-        }
-        releaseInputIfDrained();
     }
 
     void takeInput() {
@@ -340,23 +319,6 @@ final class ServerConnection implements ReadyHandler {
             closeAfterWrite = true; // answers produced before the end of the stream still leave, then close
         } else {
             end.close();
-        }
-    }
-
-    // ---- handlers -------------------------------------------------------------------------
-
-    /** An async handler finished: answer, then continue with pipelined input. */
-    void resume(Response r, Throwable e) {
-        try {
-            if (phase != HANDLING) {
-                return; // closed meanwhile
-            }
-            handlers.ended();
-            now = System.nanoTime();
-            respond(e != null || r == null ? handlers.failed(e) : r);
-            onReadable();
-        } catch (Throwable t) {
-            end.abort(t);
         }
     }
 
