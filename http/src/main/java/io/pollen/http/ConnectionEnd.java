@@ -139,6 +139,16 @@ final class ConnectionEnd {
         }
     }
 
+    /** The client's input ended (EOF): answers already produced still leave, then the close. */
+    void endOfInput() {
+        c.inputClosed = true;
+        if (c.phase == HEAD && !c.parser.hasStarted() && !c.out.isEmpty()) {
+            c.closeAfterWrite = true; // answers produced before the end of the stream still leave, then close
+        } else {
+            close();
+        }
+    }
+
     /**
      * The server drains: an idle connection closes now; one between requests closes once its
      * output has left; one with a request in progress answers it with {@code Connection: close}

@@ -160,7 +160,7 @@ final class HandlerDispatch {
             cause = cause.getCause(); // a stage that failed in a later step wraps what it threw
         }
         if (cause != null && !(cause instanceof Exception)) {
-            conn.fatal();
+            conn.fatal = true;
         }
         LastResort.warn(LOG, "handler failed", t);
         return ResponseEncoder.error(500, null);

@@ -205,7 +205,7 @@ final class ServerConnection implements ReadyHandler {
                     break;
                 }
                 if (n < 0) {
-                    endOfInput();
+                    end.endOfInput();
                     break;
                 }
                 now = System.nanoTime(); // once per read, not per request
@@ -313,20 +313,6 @@ final class ServerConnection implements ReadyHandler {
         return done;
     }
 
-    private void endOfInput() {
-        inputClosed = true;
-        if (phase == HEAD && !parser.hasStarted() && !out.isEmpty()) {
-            closeAfterWrite = true; // answers produced before the end of the stream still leave, then close
-        } else {
-            end.close();
-        }
-    }
-
-    /** An {@link Error} was seen: the response in progress closes the connection. */
-    void fatal() {
-        fatal = true;
-    }
-
     /** Over the server's connection limit: 503 with {@code Connection: close}, then a lingering close. */
     void refuse() {
         now = System.nanoTime();
@@ -397,18 +383,6 @@ final class ServerConnection implements ReadyHandler {
         if (closeAfterWrite && phase != LINGER && phase != HANDLING) {
             end.startLinger();
         }
-    }
-
-    // ---- ending: see ConnectionEnd ----------------------------------------------------------
-
-    /** Called by the sweep when {@link #deadline} has passed. */
-    void timedOut() {
-        end.timedOut();
-    }
-
-    /** The server drains: see {@link ConnectionEnd#beginDrain()}. */
-    void beginDrain() {
-        end.beginDrain();
     }
 
     /** Closes now (idempotent): see {@link ConnectionEnd#close()}. */
