@@ -65,6 +65,10 @@ public final class AsyncTcpListener extends AsyncSource<StreamListener> {
         StreamSocket accept() throws IOException;
     }
 
+    /**
+     * Test hook (package-private, no production caller): the listener itself, so that
+     * {@code AcceptBackoffTest} can accept a queued connection behind the loop's back.
+     */
     StreamListener listenerForTests() {
         return socket;
     }

@@ -11,7 +11,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -20,7 +19,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
@@ -222,7 +220,7 @@ public final class Runtime implements Executor, AutoCloseable {
         long end = System.nanoTime() + Math.max(0, deadline.toNanos());
         List<CompletableFuture<Void>> participants = new ArrayList<>();
         for (Function<Duration, ? extends CompletionStage<?>> d : drains) {
-            participants.add(drained(d, Duration.ofNanos(Math.max(0, end - System.nanoTime()))));
+            participants.add(ShutdownWaits.drained(d, Duration.ofNanos(Math.max(0, end - System.nanoTime()))));
         }
         List<CompletableFuture<Void>> idle = new ArrayList<>(participants);
         for (EventLoop l : loops) {
@@ -230,11 +228,11 @@ public final class Runtime implements Executor, AutoCloseable {
         }
         List<VirtualTask<?>> virtual = new ArrayList<>(virtualTasks);
         virtual.forEach(t -> idle.add(t.ended));
-        boolean graceful = awaitAll(idle, end);
+        boolean graceful = ShutdownWaits.awaitAll(idle, end);
         if (!graceful) {
             // A participant closes what is left at the same deadline, on its loops: let it, before
             // the loops stop under it (a handler would otherwise fail with the closed loop).
-            awaitAll(participants.stream().map(f -> f.exceptionally(e -> null)).toList(),
+            ShutdownWaits.awaitAll(participants.stream().map(f -> f.exceptionally(e -> null)).toList(),
                     System.nanoTime() + PARTICIPANT_GRACE_NANOS);
             loops.forEach(EventLoop::cancelTasks);
             virtual.forEach(VirtualTask::cancelTask);
@@ -245,7 +243,7 @@ public final class Runtime implements Executor, AutoCloseable {
         }
         // A cancelled virtual task was interrupted, its sockets closed and its sleeps failed; it
         // ends at its next I/O call. Give it a moment.
-        awaitAll(virtual.stream().map(t -> t.ended).toList(), System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
+        ShutdownWaits.awaitAll(virtual.stream().map(t -> t.ended).toList(), System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
         shutdownResult = graceful;
         return graceful;
     }
@@ -277,32 +275,6 @@ public final class Runtime implements Executor, AutoCloseable {
      */
     public CompletableFuture<Throwable> failure() {
         return failure.copy();
-    }
-
-    /** A participant's drain as a future that fails unless it finished well. */
-    private static CompletableFuture<Void> drained(Function<Duration, ? extends CompletionStage<?>> d, Duration left) {
-        try {
-            return d.apply(left).toCompletableFuture().thenAccept(v -> {
-                if (Boolean.FALSE.equals(v)) {
-                    throw new CompletionException(new TimeoutException("drain did not finish"));
-                }
-            });
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-    }
-
-    private static boolean awaitAll(List<CompletableFuture<Void>> fs, long end) {
-        try {
-            CompletableFuture.allOf(fs.toArray(CompletableFuture[]::new))
-                    .get(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS);
-            return true;
-        } catch (TimeoutException | ExecutionException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 
     /** Whether the caller is one of this runtime's loop threads or virtual tasks. */
@@ -346,7 +318,11 @@ public final class Runtime implements Executor, AutoCloseable {
             return this;
         }
 
-        /** One loop per available processor. */
+        /**
+         * One loop per available processor ({@link java.lang.Runtime#availableProcessors()}, read
+         * now: a container's CPU limit counts), the usual size for a server that spreads its
+         * connections over the loops. Replaces an earlier {@link #loops(int)}.
+         */
         public Builder loopPerCore() {
             return loops(java.lang.Runtime.getRuntime().availableProcessors());
         }

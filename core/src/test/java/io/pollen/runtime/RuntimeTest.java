@@ -263,6 +263,25 @@ class RuntimeTest {
     }
 
     @Test
+    void loopPerCoreStartsOneRunningLoopPerProcessor() throws Exception {
+        int cores = java.lang.Runtime.getRuntime().availableProcessors();
+        try (Runtime rt = Runtime.builder().loops(1).loopPerCore().threadNamePrefix("per-core").build()) {
+            assertEquals(cores, rt.loops().size());
+            Set<Thread> ran = ConcurrentHashMap.newKeySet();
+            CountDownLatch done = new CountDownLatch(cores);
+            for (EventLoop l : rt.loops()) {
+                l.execute(() -> {
+                    ran.add(Thread.currentThread());
+                    done.countDown();
+                });
+            }
+            assertTrue(done.await(10, TimeUnit.SECONDS), "every loop runs a task");
+            assertEquals(cores, ran.size(), "each loop has its own thread");
+        }
+        assertEquals(0, threads("per-core"), "closing the runtime ends every loop thread");
+    }
+
+    @Test
     void theBuilderRefusesNonsense() {
         assertThrows(IllegalArgumentException.class, () -> Runtime.builder().loops(0));
         assertThrows(IllegalArgumentException.class, () -> Runtime.builder().threadNamePrefix(" "));

@@ -18,9 +18,6 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -79,8 +76,6 @@ public final class HttpClient implements AutoCloseable {
     private final Duration connectTimeout;
     private final Duration readTimeout;
     private final Duration requestTimeout;
-    private final Duration idleTimeout;
-    private final int maxIdlePerHost;
     /** Where every connection goes when set: a Unix socket instead of the URL's host and port. */
     private final UnixSocketAddress unixSocket;
     private final String userAgent;
@@ -88,8 +83,8 @@ public final class HttpClient implements AutoCloseable {
     private final Duration handshakeTimeout;
     /** The context of https connections: the builder's, else the JDK's trust store (made on first use). */
     private SSLContext tls;
-    /** Idle connections by "host:port"; loop thread only. */
-    private final Map<String, ArrayDeque<ClientConnection>> pool = new HashMap<>();
+    /** Idle connections by pool key; loop thread only. */
+    private final ClientPool pool;
     // The last plain request encoded (any thread): see send().
     private volatile EncodedRequest lastEncoded;
     private boolean closed;
@@ -99,8 +94,7 @@ public final class HttpClient implements AutoCloseable {
         this.connectTimeout = b.connectTimeout;
         this.readTimeout = b.readTimeout;
         this.requestTimeout = b.requestTimeout;
-        this.idleTimeout = b.idleTimeout;
-        this.maxIdlePerHost = b.maxIdlePerHost;
+        this.pool = new ClientPool(b.idleTimeout, b.maxIdlePerHost);
         this.unixSocket = b.unixSocket;
         this.userAgent = b.userAgent;
         this.limits = new Limits(8 * 1024, 64 * 1024, 200, b.maxBodyBytes);
@@ -185,7 +179,7 @@ public final class HttpClient implements AutoCloseable {
             result.completeExceptionally(new IOException("client closed"));
             return;
         }
-        ClientConnection pooled = takeIdle(request.poolKey());
+        ClientConnection pooled = pool.take(request.poolKey());
         if (pooled != null) {
             CompletableFuture<HttpResponse> attempt = new CompletableFuture<>();
             attempt.whenComplete((r, e) -> {
@@ -306,39 +300,23 @@ public final class HttpClient implements AutoCloseable {
         return f;
     }
 
-    private ClientConnection takeIdle(String key) {
-        ArrayDeque<ClientConnection> q = pool.get(key);
-        if (q == null) {
-            return null;
-        }
-        long now = System.nanoTime();
-        ClientConnection c;
-        while ((c = q.pollLast()) != null) {
-            if (now - c.idleSince < RequestDeadline.nanos(idleTimeout) && c.stillUsable()) {
-                return c;
-            }
-            c.close();
-        }
-        return null;
-    }
-
     private void release(ClientConnection c) {
-        if (closed || maxIdlePerHost == 0) {
+        if (closed) {
             c.close();
-            return;
+        } else {
+            pool.give(c);
         }
-        ArrayDeque<ClientConnection> q = pool.computeIfAbsent(c.key, k -> new ArrayDeque<>());
-        if (q.size() >= maxIdlePerHost) {
-            q.pollFirst().close(); // the oldest goes
-        }
-        c.idleSince = System.nanoTime();
-        q.addLast(c);
     }
 
-    /** Idle connections in the pool, for tests and monitoring. */
+    /**
+     * Test hook (package-private, no production caller): idle connections in the pool, counted on
+     * the client's loop. The pooling tests ({@code HttpClientTest}, {@code HttpClientFaultsTest},
+     * {@code HttpsServerTest}) assert with it that a connection is reused, and that a failed or
+     * closed one is not; nothing else observes the pool.
+     */
     int idleConnections() {
         CompletableFuture<Integer> n = new CompletableFuture<>();
-        Runnable count = () -> n.complete(pool.values().stream().mapToInt(ArrayDeque::size).sum());
+        Runnable count = () -> n.complete(pool.size());
         if (loop.inLoop()) count.run(); else loop.execute(count);
         return n.join();
     }
@@ -352,10 +330,7 @@ public final class HttpClient implements AutoCloseable {
         CompletableFuture<Void> done = new CompletableFuture<>();
         Runnable close = () -> {
             closed = true;
-            for (ArrayDeque<ClientConnection> q : pool.values()) {
-                q.forEach(ClientConnection::close);
-            }
-            pool.clear();
+            pool.closeAll();
             done.complete(null);
         };
         if (loop.inLoop()) {

@@ -41,8 +41,8 @@ public final class HttpRequest {
     private byte[] bodyCopy;
 
     /** Path parameters of the matched route: names, and start/end offsets into the parser's store. */
-    String[] paramNames = NO_NAMES;
-    int[] paramBounds = new int[8];
+    private String[] paramNames = NO_NAMES;
+    private int[] paramBounds;
     private static final String[] NO_NAMES = new String[0];
 
     HttpRequest(RequestParser parser, BodyBuffer body, Supplier<InetSocketAddress> peer) {
@@ -59,6 +59,12 @@ public final class HttpRequest {
         query = null;
         bodyCopy = null;
         paramNames = NO_NAMES;
+    }
+
+    /** Applies a route's match: its parameter names and their bounds (kept, not copied). */
+    void pathParams(String[] names, int[] bounds) {
+        paramNames = names;
+        paramBounds = bounds;
     }
 
     /** The method, e.g. "GET" (case-sensitive, as sent). Standard methods return shared constants. */
@@ -179,7 +185,10 @@ public final class HttpRequest {
         return body.length();
     }
 
-    /** The client's address; {@code null} when the server listens on a Unix socket. */
+    /**
+     * The client's address (IP and port, as the server's socket sees it: a proxy's, behind one);
+     * {@code null} when the server listens on a Unix socket. Asked of the socket on each call.
+     */
     public InetSocketAddress remoteAddress() {
         return peer.get();
     }

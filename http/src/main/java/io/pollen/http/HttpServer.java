@@ -376,6 +376,11 @@ public final class HttpServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Answers requests no route matches with an async handler (default: 404): as
+         * {@link #handler(Handler)}, but the response may come later, from any thread; a failed
+         * stage is answered with 500. Replaces an earlier {@code handler}.
+         */
         public Builder handlerAsync(AsyncHandler handler) {
             this.fallbackAsync = Objects.requireNonNull(handler);
             this.fallback = null;
@@ -451,7 +456,12 @@ public final class HttpServer implements AutoCloseable {
             return this;
         }
 
-        /** The per-connection read buffer and initial write buffer sizes; default 16 KiB each. */
+        /**
+         * The per-connection read buffer and initial write buffer sizes; default 16 KiB each, at
+         * least 256 bytes. They bound no message: a request head or body larger than the read
+         * buffer is parsed across reads (the {@link #limits} bound it), and the write buffer grows
+         * for a larger response. Smaller buffers mean less memory per busy connection, more reads.
+         */
         public Builder bufferSizes(int read, int write) {
             if (read < 256 || write < 256) {
                 throw new IllegalArgumentException("buffers smaller than 256 bytes");

@@ -3,9 +3,7 @@ package io.pollen.http;
 import io.pollen.http.codec.Ascii;
 
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Matches a request path against route patterns, in the order they were added, on the raw path
@@ -63,38 +61,34 @@ final class Router {
     }
 
     /**
-     * Finds the route for the request; fills its path parameters. Returns null if no pattern matches
-     * the path; {@code allowed} then stays empty. If patterns match but no method does, returns null
-     * and fills {@code allowed} (allocated only on that path).
+     * Finds the route for the request into {@code into} (cleared first) and returns it: its path
+     * parameters' bounds go to {@code into.bounds}. Returns null if no pattern matches the path;
+     * {@code into.allowed} then stays null. If patterns match but no method does, returns null and
+     * fills {@code into.allowed} (allocated only on that path). Reads the request, never changes it:
+     * the caller applies the result.
      */
-    Route match(HttpRequest req, byte[] store, int pathStart, int pathEnd, Set<String>[] allowed) {
+    Route match(HttpRequest req, byte[] store, int pathStart, int pathEnd, RouteMatch into) {
+        into.clear();
         for (Route r : routes) {
-            if (!matchPath(r, req, store, pathStart, pathEnd)) {
+            if (!matchPath(r, into.bounds(r.params.length), store, pathStart, pathEnd)) {
                 continue;
             }
             if (r.methodBytes == null || req.methodIs(r.methodBytes)
                     || (req.isHead() && java.util.Arrays.equals(r.methodBytes, GET))) {
-                req.paramNames = r.params;
-                return r;
+                into.allowed = null; // earlier patterns of other methods do not matter now
+                return into.route = r;
             }
-            if (allowed[0] == null) {
-                allowed[0] = new LinkedHashSet<>();
-            }
-            allowed[0].add(r.method);
+            into.allow(r.method);
             if (r.method.equals("GET")) {
-                allowed[0].add("HEAD");
+                into.allow("HEAD");
             }
         }
         return null;
     }
 
-    private static boolean matchPath(Route r, HttpRequest req, byte[] s, int start, int end) {
+    private static boolean matchPath(Route r, int[] bounds, byte[] s, int start, int end) {
         if (start >= end || s[start] != '/') {
             return false;
-        }
-        int[] bounds = req.paramBounds;
-        if (bounds.length < r.params.length * 2) {
-            bounds = req.paramBounds = new int[r.params.length * 2];
         }
         int p = start + 1;
         int param = 0;

@@ -1,28 +1,22 @@
 package io.pollen.http;
 
-import io.pollen.http.codec.BodyBuffer;
-import io.pollen.http.codec.ChunkedDecoder;
 import io.pollen.http.codec.HttpParseException;
 import io.pollen.http.codec.OutputBuffer;
 import io.pollen.http.codec.RequestParser;
-import io.pollen.net.Shutdown;
 import io.pollen.net.StreamSocket;
 import io.pollen.poll.Interest;
-import io.pollen.runtime.LastResort;
 import io.pollen.runtime.Readiness;
 import io.pollen.runtime.ReadyHandler;
 import io.pollen.runtime.Registration;
-import io.pollen.tls.TlsChannel;
-import io.pollen.tls.TlsContexts;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.util.Set;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Future;
+
+import static io.pollen.http.ConnectionPhase.BODY;
+import static io.pollen.http.ConnectionPhase.CLOSED;
+import static io.pollen.http.ConnectionPhase.HANDLING;
+import static io.pollen.http.ConnectionPhase.HEAD;
+import static io.pollen.http.ConnectionPhase.LINGER;
 
 /**
  * One server connection: a state machine driven by readiness on its loop's thread.
@@ -46,68 +40,54 @@ import java.util.concurrent.Future;
  * Netty's default do): at the socket level it cannot be told from one that closed. A request whose
  * response was already produced (a sync handler) is still answered before the close. Not watched:
  * a client that pipelined more than the read buffer holds, until its handler ends.
+ *
+ * <p>Parts kept apart, one concern each, same package: {@link ConnectionPhase} (the phases),
+ * {@link ConnectionIo} (plain or TLS bytes), {@link BodyReader} (bodies and their deadline),
+ * {@link HandlerDispatch} (routing, running handlers, cancelling them on a hang-up).
  */
 final class ServerConnection implements ReadyHandler {
-    private static final System.Logger LOG = System.getLogger("io.pollen.http");
-    private static final int HEAD = 0;
-    private static final int BODY = 1;
-    private static final int HANDLING = 2;
-    private static final int LINGER = 3;
-    private static final int CLOSED = 4;
 
-    private static final long LINGER_NANOS = 2_000_000_000L;
-
-    private final ServerLoop owner;
+    final ServerLoop owner;
     private final HttpServer.Config config;
-    private final StreamSocket stream;
-    /** TLS over {@link #stream} on an https listener, else null: bytes go through {@link #read}/{@link #write}. */
-    private final TlsChannel tls;
+    /** The socket's bytes, plain or through TLS. */
+    final ConnectionIo io;
     /**
      * Input, in read mode. {@link #NO_INPUT} while nothing is buffered: a real buffer is taken
      * from the loop's pool when the socket turns readable and given back once drained, so an
      * idle keep-alive connection holds no buffer.
      */
-    private ByteBuffer in = NO_INPUT;
-    private static final ByteBuffer NO_INPUT = ByteBuffer.allocateDirect(0);
-    private final OutputBuffer out;
-    private final RequestParser parser;
-    private final ChunkedDecoder chunked;
-    private final BodyBuffer body;
+    ByteBuffer in = NO_INPUT;
+    static final ByteBuffer NO_INPUT = ByteBuffer.allocateDirect(0);
+    final OutputBuffer out;
+    final RequestParser parser;
+    private final BodyReader body;
     private final HttpRequest request;
-    @SuppressWarnings("unchecked")
-    private final Set<String>[] allowed = new Set[1];
-    private Registration registration;
-    /** The running async handler's stage, if it can be cancelled; cancelled when the connection closes. */
-    private Future<?> pending;
+    final HandlerDispatch handlers;
+    /** Timeouts, drain, containment and closing. */
+    final ConnectionEnd end = new ConnectionEnd(this);
+    Registration registration;
 
     int index = -1; // in the owner's connection list
     long deadline;  // System.nanoTime() value; 0 = none
-    /** When the current request's first byte was read, its body began, and the body bytes read since. */
+    /** When the current request's first byte was read. */
     private long requestStart;
-    private long bodyStart;
-    private long bodyRead;
-    private int phase = HEAD;
-    private long remaining;
-    private boolean closeAfterWrite;
-    private boolean inputClosed;
+    ConnectionPhase phase = HEAD;
+    boolean closeAfterWrite;
+    boolean inputClosed;
     private boolean readPaused;
     /** Inside {@link #onReadable()}: a flush that may resume reading asks it to loop again. */
     private boolean inReadable;
     private boolean resumeWanted;
-    private boolean inDispatch;
-    private Response syncResult;
-    private Throwable syncFailure;
-    private boolean syncDone;
     /** An Error was seen: the response in progress closes the connection. */
-    private boolean fatal;
+    boolean fatal;
     /** An encode is under way (true only while it runs, or after it threw). */
-    private boolean partialOutput;
+    boolean partialOutput;
     /**
      * {@link System#nanoTime()} when the input being processed was read (or a handler resumed):
      * deadlines and the Date line use it, so a read of 16 pipelined requests costs one clock read
      * instead of four per request.
      */
-    private long now;
+    long now;
     /**
      * Whether a short read proves the socket drained, which saves the read that would only say
      * "would block" (one syscall in three per pipelined batch). {@code TcpStream} promises it on
@@ -121,23 +101,21 @@ final class ServerConnection implements ReadyHandler {
      * continuing after an async handler's answer needs no read: one that would only say "would
      * block", on every connection of a slow endpoint.
      */
-    private boolean knownDrained;
+    boolean knownDrained;
 
     ServerConnection(ServerLoop owner, StreamSocket stream) {
         this.owner = owner;
         this.config = owner.config();
-        this.stream = stream;
         this.out = new OutputBuffer(owner.buffers, config.writeBufferSize());
         this.parser = new RequestParser(config.limits());
-        this.chunked = new ChunkedDecoder(config.limits());
-        this.body = new BodyBuffer(config.limits().maxBodyBytes());
-        this.request = new HttpRequest(parser, body, this::peer);
+        this.body = new BodyReader(config);
+        this.io = new ConnectionIo(stream, config, owner.loop(),
+                () -> ready(Readiness.READABLE | Readiness.WRITABLE)); // delegated TLS tasks done
+        this.request = new HttpRequest(parser, body.body, io::peer);
+        this.handlers = new HandlerDispatch(this, owner);
         this.now = System.nanoTime();
         this.deadline = now + config.headerTimeoutNanos(); // over TLS, it bounds the handshake too
-        this.tls = config.tls() == null ? null : new TlsChannel(stream,
-                TlsContexts.serverEngine(config.tls(), "http/1.1"), owner.loop(),
-                () -> ready(Readiness.READABLE | Readiness.WRITABLE)); // delegated TLS tasks done
-        if (tls != null) {
+        if (io.isTls()) {
             shortReadDrains = false; // whole records may wait in the engine: read until 0
         }
     }
@@ -149,15 +127,6 @@ final class ServerConnection implements ReadyHandler {
         this.registration = registration;
     }
 
-    private InetSocketAddress peer() {
-        try {
-            // A Unix socket's client has no IP address (and usually no name): null, as documented.
-            return stream.peerAddress() instanceof InetSocketAddress ip ? ip : null;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     static Interest interest() {
         return Interest.READABLE.add(Interest.WRITABLE);
     }
@@ -167,7 +136,7 @@ final class ServerConnection implements ReadyHandler {
         try {
             onReady(flags);
         } catch (Throwable t) {
-            abort(t);
+            end.abort(t);
         }
     }
 
@@ -178,11 +147,11 @@ final class ServerConnection implements ReadyHandler {
         if ((flags & (Readiness.READ_CLOSED | Readiness.ERROR)) != 0) {
             shortReadDrains = false;
             if (phase == HANDLING) {
-                close(); // the client hung up while its handler runs: see the class comment
+                end.close(); // the client hung up while its handler runs: see the class comment
                 return;
             }
         }
-        if ((flags & Readiness.ANY_WRITE) != 0 && tls != null && tls.hasPendingOutput() && flushTls()) {
+        if ((flags & Readiness.ANY_WRITE) != 0 && io.hasPendingOutput() && end.flushTls()) {
             flags |= Readiness.READABLE; // a handshake step waited for its flight to leave
         }
         if (phase == CLOSED) {
@@ -199,7 +168,7 @@ final class ServerConnection implements ReadyHandler {
 
     // ---- input ----------------------------------------------------------------------------
 
-    private void onReadable() {
+    void onReadable() {
         inReadable = true;
         try {
             do {
@@ -214,11 +183,11 @@ final class ServerConnection implements ReadyHandler {
     private void readAndProcess() {
         try {
             if (phase == LINGER) {
-                drain();
+                end.drain();
                 return;
             }
             if (phase == HANDLING) {
-                readAhead();
+                handlers.readAhead();
                 return;
             }
             if (in.hasRemaining()) {
@@ -229,14 +198,14 @@ final class ServerConnection implements ReadyHandler {
                 takeInput();
                 in.compact();
                 int room = in.remaining();
-                int n = read(in);
+                int n = io.read(in);
                 in.flip();
                 if (n == 0) {
                     drained = room > 0; // would block
                     break;
                 }
                 if (n < 0) {
-                    endOfInput();
+                    end.endOfInput();
                     break;
                 }
                 now = System.nanoTime(); // once per read, not per request
@@ -246,48 +215,27 @@ final class ServerConnection implements ReadyHandler {
             if (phase == HANDLING && (!drained || !shortReadDrains)) {
                 // A handler started and the socket may hold more (or its end was reported and that
                 // edge is spent): look now, or a hang-up would go unseen until the handler ends.
-                readAhead();
+                handlers.readAhead();
                 if (phase == CLOSED) {
                     return;
                 }
             }
         } catch (IOException e) {
-            close(); // reset by peer and friends: nothing to answer
+            end.close(); // reset by peer and friends: nothing to answer
             return;
         }
         releaseInputIfDrained();
         flush();
     }
 
-    /**
-     * An async handler runs: reads what the socket holds into the input buffer, unparsed, so that
-     * the end of the stream is seen now. A full buffer stops the reading (and the watching) until
-     * the handler ends.
-     */
-    private void readAhead() throws IOException {
-        takeInput();
-        in.compact();
-        int n = 0;
-        while (in.hasRemaining() && (n = read(in)) > 0) {
-            // keep reading until would-block, the end of the stream, or a full buffer
-        }
-        knownDrained = n == 0 && in.hasRemaining();
-        in.flip();
-        if (n < 0) {
-            close(); // end of stream: the client hung up (see the class comment)
-            return;
-        }
-        releaseInputIfDrained();
-    }
-
-    private void takeInput() {
+    void takeInput() {
         if (in == NO_INPUT) {
             in = owner.buffers.take(config.readBufferSize()).flip(); // read mode, empty
         }
     }
 
     /** Gives the input buffer back once every byte in it is consumed (parsers copy what they keep). */
-    private void releaseInputIfDrained() {
+    void releaseInputIfDrained() {
         if (in != NO_INPUT && !in.hasRemaining()) {
             owner.buffers.give(in);
             in = NO_INPUT;
@@ -330,7 +278,9 @@ final class ServerConnection implements ReadyHandler {
                         if (!readBody()) {
                             return true;
                         }
-                        dispatch();
+                        phase = HANDLING;
+                        deadline = 0;
+                        handlers.dispatch(request, parser.store(), parser.pathStart(), parser.pathEnd(), config);
                     }
                     default -> {
                         return false;
@@ -345,189 +295,22 @@ final class ServerConnection implements ReadyHandler {
 
     private void beginBody() {
         request.reset();
-        body.clear();
-        switch (parser.framing()) {
-            case NONE -> remaining = 0;
-            case LENGTH -> remaining = parser.contentLength();
-            case CHUNKED -> chunked.reset();
-        }
+        body.begin(parser, now);
         if (parser.expectContinue()) {
             out.put(ResponseEncoder.CONTINUE);
         }
-        bodyStart = now;
-        bodyRead = 0;
-        deadline = bodyDeadline();
+        deadline = body.deadline(now, requestStart);
         phase = BODY;
     }
 
-    /** Returns true once the whole body is in {@link #body}. */
+    /** Returns true once the whole body is read; progress pushes the body's deadline. */
     private boolean readBody() throws HttpParseException {
-        if (parser.framing() == RequestParser.Framing.CHUNKED) {
-            int before = in.position();
-            boolean done = chunked.decode(in, body);
-            if (in.position() != before) {
-                bodyRead += in.position() - before;
-                deadline = bodyDeadline();
-            }
-            return done;
+        long before = body.bytesRead();
+        boolean done = body.read(parser, in);
+        if (body.bytesRead() != before) {
+            deadline = body.deadline(now, requestStart);
         }
-        if (remaining > 0 && in.hasRemaining()) {
-            int n = (int) Math.min(remaining, in.remaining());
-            body.append(in, n);
-            remaining -= n;
-            bodyRead += n;
-            deadline = bodyDeadline();
-        }
-        return remaining == 0;
-    }
-
-    /**
-     * A body in progress must keep moving (idle timeout, reset by progress), keep its average rate
-     * (minimum body rate, after its grace) and end within the request timeout; the earliest counts.
-     */
-    private long bodyDeadline() {
-        long d = Deadlines.earliest(now + config.idleTimeoutNanos(), requestStart + config.requestTimeoutNanos());
-        return Deadlines.earliest(d, Deadlines.bodyRateDue(bodyStart, bodyRead, config.minBodyRate(),
-                config.bodyRateGraceNanos()));
-    }
-
-    private void endOfInput() {
-        inputClosed = true;
-        if (phase == HEAD && !parser.hasStarted() && !out.isEmpty()) {
-            closeAfterWrite = true; // answers produced before the end of the stream still leave, then close
-        } else {
-            close();
-        }
-    }
-
-    // ---- handlers -------------------------------------------------------------------------
-
-    private void dispatch() {
-        phase = HANDLING;
-        deadline = 0;
-        allowed[0] = null;
-        Router.Route route = owner.router().match(request, parser.store(), parser.pathStart(), parser.pathEnd(), allowed);
-        Handler sync;
-        AsyncHandler async;
-        if (route != null) {
-            sync = route.sync();
-            async = route.async();
-        } else if (allowed[0] != null) {
-            respond(ResponseEncoder.error(405, null).header("Allow", String.join(", ", allowed[0])));
-            return;
-        } else {
-            sync = config.fallback();
-            async = config.fallbackAsync();
-        }
-        if (sync != null) {
-            Response r;
-            try {
-                r = sync.handle(request);
-            } catch (Throwable t) {
-                r = failed(t);
-            }
-            respond(r == null ? failed(new NullPointerException("handler returned null")) : r);
-            return;
-        }
-        CompletionStage<Response> stage;
-        try {
-            stage = async.handle(request);
-        } catch (Throwable t) {
-            respond(failed(t));
-            return;
-        }
-        if (stage == null) {
-            respond(failed(new NullPointerException("handler returned null")));
-            return;
-        }
-        // A stage that is already complete calls back inside whenComplete: catch that case and
-        // answer inline instead of re-entering the state machine.
-        inDispatch = true;
-        syncDone = false;
-        stage.whenComplete((r, e) -> {
-            if (inDispatch) {
-                syncDone = true;
-                syncResult = r;
-                syncFailure = e;
-            } else if (owner.loop().inLoop()) {
-                resume(r, e);
-            } else {
-                owner.loop().execute(() -> resume(r, e));
-            }
-        });
-        inDispatch = false;
-        if (!syncDone && stage instanceof Future<?> f) {
-            pending = f;
-        }
-        if (syncDone) {
-            Response r = syncResult;
-            Throwable e = syncFailure;
-            syncResult = null;
-            syncFailure = null;
-            respond(e != null || r == null ? failed(e) : r);
-        }
-    }
-
-    /** An async handler finished: answer, then continue with pipelined input. */
-    private void resume(Response r, Throwable e) {
-        try {
-            if (phase != HANDLING) {
-                return; // closed meanwhile
-            }
-            pending = null;
-            now = System.nanoTime();
-            respond(e != null || r == null ? failed(e) : r);
-            onReadable();
-        } catch (Throwable t) {
-            abort(t);
-        }
-    }
-
-    /**
-     * A handler threw or its stage failed: 500. After an {@link Error} (out of memory, stack
-     * overflow, ...) nothing about this connection is trusted any more: the 500 closes it.
-     */
-    private Response failed(Throwable t) {
-        Throwable cause = t;
-        while (cause instanceof CompletionException && cause.getCause() != null) {
-            cause = cause.getCause(); // a stage that failed in a later step wraps what it threw
-        }
-        if (cause != null && !(cause instanceof Exception)) {
-            fatal = true;
-        }
-        LastResort.warn(LOG, "handler failed", t);
-        return ResponseEncoder.error(500, null);
-    }
-
-    /**
-     * Containment: {@code t} escaped the state machine (parser, handler glue, encoder; an
-     * {@link OutOfMemoryError} or {@link StackOverflowError} included). Whatever this connection
-     * was doing is abandoned: responses already encoded go out, then a 500 if no response was
-     * half-encoded, then the connection closes (lingering so that the client reads it); its
-     * descriptor is released, the loop goes on. Never throws.
-     */
-    private void abort(Throwable t) {
-        LastResort.warn(LOG, "connection failed; closing it", t);
-        if (phase == CLOSED) {
-            return;
-        }
-        try {
-            if (phase != LINGER && !partialOutput) {
-                fatal = true;
-                now = System.nanoTime();
-                fail(500, null);
-                flush();
-                if (phase != HEAD) {
-                    return; // lingering after the answer, or already closed
-                }
-                if (!out.isEmpty()) {
-                    return; // the answer waits for the socket; the write deadline bounds it
-                }
-            }
-        } catch (Throwable again) {
-            // answering failed too: just close
-        }
-        close();
+        return done;
     }
 
     /** Over the server's connection limit: 503 with {@code Connection: close}, then a lingering close. */
@@ -538,14 +321,14 @@ final class ServerConnection implements ReadyHandler {
     }
 
     /** Encodes {@code r} into {@link #out}; {@link #partialOutput} tells an abort that it failed halfway. */
-    private void encode(Response r, boolean head, boolean keepAlive, boolean http10) {
+    void encode(Response r, boolean head, boolean keepAlive, boolean http10) {
         partialOutput = true;
         owner.encoder().encode(out, r, head, keepAlive, http10, now);
         partialOutput = false;
     }
 
     /** Encodes the response of the current request and gets ready for the next one. */
-    private void respond(Response r) {
+    void respond(Response r) {
         boolean keepAlive = parser.keepAlive() && !r.requestsClose() && !owner.isClosing() && !inputClosed && !fatal;
         encode(r, request.isHead(), keepAlive, parser.minorVersion() == 0);
         parser.reset();
@@ -558,7 +341,7 @@ final class ServerConnection implements ReadyHandler {
     }
 
     /** A request the server refuses: answer with the status, then close cleanly. */
-    private void fail(int status, String message) {
+    void fail(int status, String message) {
         encode(ResponseEncoder.error(status, message), false, false, false);
         phase = HEAD;
         closeAfterWrite = true;
@@ -566,19 +349,19 @@ final class ServerConnection implements ReadyHandler {
 
     // ---- output and closing ----------------------------------------------------------------
 
-    private void flush() {
+    void flush() {
         if (phase == CLOSED) {
             return;
         }
         if (!out.isEmpty()) {
             ByteBuffer b = out.flipForWrite();
             try {
-                while (b.hasRemaining() && write(b) > 0) {
+                while (b.hasRemaining() && io.write(b) > 0) {
                     // keep writing until the socket would block
                 }
             } catch (IOException e) {
                 out.compactAfterWrite();
-                close();
+                end.close();
                 return;
             }
             out.compactAfterWrite();
@@ -598,156 +381,12 @@ final class ServerConnection implements ReadyHandler {
             }
         }
         if (closeAfterWrite && phase != LINGER && phase != HANDLING) {
-            startLinger();
+            end.startLinger();
         }
     }
 
-    private void startLinger() {
-        phase = LINGER;
-        deadline = System.nanoTime() + LINGER_NANOS;
-        try {
-            if (tls == null) {
-                stream.shutdown(Shutdown.WRITE);
-            } else {
-                tls.shutdownOutput(); // close_notify, then the TCP shutdown once every record left
-            }
-        } catch (IOException e) {
-            close();
-            return;
-        }
-        if (inputClosed && (tls == null || !tls.hasPendingOutput())) {
-            close();
-        } else {
-            drain();
-        }
-    }
-
-    /** Reads and drops input until the client closes (bounded by the linger deadline and size). */
-    private void drain() {
-        try {
-            takeInput();
-            while (true) {
-                in.clear();
-                int n = read(in);
-                in.flip().limit(0);
-                if (n < 0 && tls != null && tls.hasPendingOutput()) {
-                    inputClosed = true; // closed by flushTls() once the last records left
-                    releaseInputIfDrained();
-                    return;
-                }
-                if (n < 0) {
-                    close();
-                    return;
-                }
-                if (n == 0) {
-                    releaseInputIfDrained();
-                    return;
-                }
-            }
-        } catch (IOException e) {
-            close();
-        }
-    }
-
-    private int read(ByteBuffer b) throws IOException {
-        return tls == null ? stream.read(b) : tls.read(b);
-    }
-
-    private int write(ByteBuffer b) throws IOException {
-        return tls == null ? stream.write(b) : tls.write(b);
-    }
-
-    /** Sends queued TLS records; true if reading may go on. Closes on failure or a finished linger. */
-    private boolean flushTls() {
-        try {
-            boolean resumeRead = tls.flush();
-            if (phase == LINGER && inputClosed && !tls.hasPendingOutput()) {
-                close();
-            }
-            return resumeRead;
-        } catch (IOException e) {
-            close();
-            return false;
-        }
-    }
-
-    /** Called by the sweep when {@link #deadline} has passed. */
-    void timedOut() {
-        try {
-            if (phase == HEAD && parser.hasStarted() || phase == BODY) {
-                // header, request or body-rate deadline (slowloris, trickled body): tell the client, then close
-                out.clear();
-                now = System.nanoTime();
-                encode(ResponseEncoder.error(408, null), false, false, false);
-                closeAfterWrite = true;
-                phase = HEAD;
-                flush();
-                if (phase != CLOSED && phase != LINGER) {
-                    close();
-                }
-            } else {
-                close();
-            }
-        } catch (Throwable t) {
-            partialOutput = true; // a half-written 408: no 500 after it
-            abort(t);
-        }
-    }
-
-    /**
-     * The server drains: an idle connection closes now; one between requests closes once its
-     * output has left; one with a request in progress answers it with {@code Connection: close}
-     * (see {@link #respond}), then closes. Pipelined requests not yet started are not answered.
-     */
-    void beginDrain() {
-        if (phase == HEAD && !parser.hasStarted()) {
-            // A request may sit in the socket, its event not yet handled: look before calling the
-            // connection idle (one read per idle connection, once per drain).
-            knownDrained = false;
-            onReadable();
-        }
-        if (phase == HEAD && !parser.hasStarted()) {
-            closeAfterWrite = true;
-            if (out.isEmpty()) {
-                close();
-            } else {
-                flush();
-            }
-        }
-    }
-
-    boolean isIdle() {
-        return phase == HEAD && !parser.hasStarted() && out.isEmpty();
-    }
-
+    /** Closes now (idempotent): see {@link ConnectionEnd#close()}. */
     void close() {
-        if (phase == CLOSED) {
-            return;
-        }
-        phase = CLOSED;
-        deadline = 0;
-        Future<?> p = pending;
-        if (p != null) {
-            pending = null;
-            try {
-                p.cancel(true); // dependents run here; resume() then finds the connection closed
-            } catch (Throwable ignored) {
-                // a foreign stage's cancel failed: the connection closes all the same
-            }
-        }
-        if (registration != null) {
-            registration.release();   // the stream closes below: no epoll_ctl(DEL) needed
-        }
-        if (in != NO_INPUT) {
-            owner.buffers.give(in);
-            in = NO_INPUT;
-        }
-        out.clear();
-        try {
-            stream.close();
-        } catch (IOException ignored) {
-            // closing is best effort; the fd is released either way
-        }
-        owner.removed(this);
+        end.close();
     }
 }

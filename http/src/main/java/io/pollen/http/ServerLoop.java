@@ -149,7 +149,7 @@ final class ServerLoop {
             }
             ServerConnection c = connections.get(i);
             if (c.deadline != 0 && now - c.deadline >= 0) {
-                c.timedOut();
+                c.end.timedOut();
             }
         }
     }
@@ -198,7 +198,7 @@ final class ServerLoop {
         stopAccepting();
         for (int i = connections.size() - 1; i >= 0; i--) {
             if (i < connections.size()) { // closing removes by swapping in the last element
-                connections.get(i).beginDrain();
+                connections.get(i).end.beginDrain();
             }
         }
         if (connections.isEmpty()) {

@@ -27,21 +27,40 @@ class RouterTest {
         return r;
     }
 
-    @SuppressWarnings("unchecked")
     static String route(String requestLine) throws Exception {
         RequestParser p = new RequestParser(Limits.DEFAULT);
         assertTrue(p.parse(ByteBuffer.wrap((requestLine + "\r\nHost: t\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1))));
         HttpRequest req = new HttpRequest(p, new BodyBuffer(10), () -> null);
-        Set<String>[] allowed = new Set[1];
-        Router.Route r = router().match(req, p.store(), p.pathStart(), p.pathEnd(), allowed);
+        RouteMatch m = new RouteMatch();
+        Router.Route r = router().match(req, p.store(), p.pathStart(), p.pathEnd(), m);
+        assertNull(req.pathParam("id"), "matching leaves the request alone");
         if (r == null) {
-            return allowed[0] == null ? "404" : "405 " + allowed[0];
+            assertNull(m.route);
+            return m.allowed == null ? "404" : "405 " + m.allowed;
         }
+        assertSame(r, m.route);
+        req.pathParams(r.params(), m.bounds);
         StringBuilder sb = new StringBuilder(r.pattern());
         for (String name : r.params()) {
             sb.append(' ').append(name).append('=').append(req.pathParam(name));
         }
         return sb.toString();
+    }
+
+    @Test
+    void aMatchResultIsReusedAndForgetsThePreviousRequest() throws Exception {
+        Router router = router();
+        RouteMatch m = new RouteMatch();
+        RequestParser p = new RequestParser(Limits.DEFAULT);
+        assertTrue(p.parse(ByteBuffer.wrap("POST /plaintext HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1))));
+        HttpRequest req = new HttpRequest(p, new BodyBuffer(10), () -> null);
+        assertNull(router.match(req, p.store(), p.pathStart(), p.pathEnd(), m));
+        assertEquals(Set.of("GET", "HEAD"), m.allowed);
+        p.reset();
+        assertTrue(p.parse(ByteBuffer.wrap("GET /nowhere HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1))));
+        assertNull(router.match(req, p.store(), p.pathStart(), p.pathEnd(), m));
+        assertNull(m.allowed, "a 404 after a 405 on the same connection");
+        assertNull(m.route);
     }
 
     @Test

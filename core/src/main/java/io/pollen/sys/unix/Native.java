@@ -110,11 +110,6 @@ public final class Native {
                 Linker.Option.captureCallState("errno"), Linker.Option.critical(false));
     }
 
-    /** A plain handle without errno capture, for calls that cannot fail. */
-    public static MethodHandle plainHandle(String name, FunctionDescriptor fd) {
-        return LINKER.downcallHandle(symbol(name), fd);
-    }
-
     /** This thread's reused errno capture segment; pass it as the first argument. */
     public static MemorySegment errnoSegment() {
         return CAPTURE.get();
