@@ -4,7 +4,7 @@ import io.pollen.net.spi.ListenerImpl;
 import io.pollen.net.spi.Options;
 import io.pollen.net.spi.StreamImpl;
 import io.pollen.sys.NativeIOException;
-import io.pollen.sys.unix.Linux;
+import io.pollen.sys.unix.FdOpen;
 import io.pollen.sys.unix.Errno;
 import io.pollen.sys.unix.Native;
 import io.pollen.sys.unix.Net;
@@ -15,9 +15,10 @@ import java.net.StandardSocketOptions;
 import java.util.Set;
 
 /**
- * A listening stream socket (TCP or Unix) on a non-blocking fd. {@link #accept()} uses {@code accept4} with
- * {@code SOCK_NONBLOCK | SOCK_CLOEXEC}, so an accepted socket is never blocking or inheritable, not
- * even for an instant.
+ * A listening stream socket (TCP or Unix) on a non-blocking fd. {@link #accept()} goes through
+ * {@link FdOpen#accept}: {@code accept4} with {@code SOCK_NONBLOCK | SOCK_CLOEXEC} where the OS has
+ * it (an accepted socket is then never blocking or inheritable, not even for an instant), else
+ * {@code accept} and {@code fcntl} (macOS).
  *
  * <p>A connection the peer reset before it was accepted ({@code ECONNABORTED}) is skipped and the
  * next one taken: returning "none pending" there would let an edge-triggered owner stop draining
@@ -34,7 +35,7 @@ final class FdListener extends FdSocket implements ListenerImpl {
 
     @Override
     Set<SocketOption<?>> options() {
-        return family == Linux.AF_UNIX ? UNIX_OPTIONS : OPTIONS;
+        return family == ABI.AF_UNIX ? UNIX_OPTIONS : OPTIONS;
     }
 
     @Override
@@ -44,7 +45,7 @@ final class FdListener extends FdSocket implements ListenerImpl {
             for (;;) {
                 int c;
                 try {
-                    c = Net.accept4(f, Linux.SOCK_NONBLOCK | Linux.SOCK_CLOEXEC);
+                    c = FdOpen.accept(f);
                 } catch (NativeIOException e) {
                     if (e.errno() == Errno.ECONNABORTED) {
                         continue;

@@ -4,7 +4,6 @@ import io.pollen.net.spi.Options;
 import io.pollen.net.spi.StreamImpl;
 import io.pollen.sys.NativeIOException;
 import io.pollen.sys.bsd.KQueue;
-import io.pollen.sys.unix.Linux;
 import io.pollen.sys.unix.Errno;
 import io.pollen.sys.unix.Native;
 import io.pollen.sys.unix.Net;
@@ -49,7 +48,7 @@ final class FdStream extends FdSocket implements StreamImpl {
 
     @Override
     Set<SocketOption<?>> options() {
-        return family == Linux.AF_UNIX ? UNIX_OPTIONS : OPTIONS;
+        return family == ABI.AF_UNIX ? UNIX_OPTIONS : OPTIONS;
     }
 
     @Override
@@ -86,7 +85,7 @@ final class FdStream extends FdSocket implements StreamImpl {
         }
         int f = begin();
         try {
-            return (int) toNio(FdBuffers.receive(f, dst, Linux.MSG_PEEK, false));
+            return (int) toNio(FdBuffers.receive(f, dst, ABI.MSG_PEEK, false));
         } finally {
             end();
         }
@@ -148,7 +147,7 @@ final class FdStream extends FdSocket implements StreamImpl {
         }
         int f = begin();
         try {
-            Net.shutdown(f, read && write ? Linux.SHUT_RDWR : read ? Linux.SHUT_RD : Linux.SHUT_WR);
+            Net.shutdown(f, read && write ? ABI.SHUT_RDWR : read ? ABI.SHUT_RD : ABI.SHUT_WR);
         } finally {
             end();
         }
@@ -186,7 +185,7 @@ final class FdStream extends FdSocket implements StreamImpl {
     public IOException takeError() throws IOException {
         int f = begin();
         try {
-            int err = Net.getInt(f, Linux.SOL_SOCKET, Linux.SO_ERROR);
+            int err = Net.getInt(f, ABI.SOL_SOCKET, ABI.SO_ERROR);
             if (err == 0) {
                 // libkqueue reads (so clears) SO_ERROR to report it in an event; it kept it for us.
                 err = KQueue.takeConsumedError(f);
