@@ -22,8 +22,9 @@ import java.util.Set;
  * options it takes): one opened by {@link FdSocketFactory#connect} (a TCP connect may still be in
  * progress), accepted by {@link FdListener}, or an end of a {@code socketpair}. Return conventions are java.nio's: reads
  * return -1 at end of stream and 0 when they would block; writes return 0 when they would block.
- * Writes use {@code send}/{@code sendmsg} with {@code MSG_NOSIGNAL}: a write to a broken connection
- * throws {@code send failed: EPIPE ...} and never raises SIGPIPE.
+ * Writes use {@code send}/{@code sendmsg} with {@code MSG_NOSIGNAL} (on macOS the socket carries
+ * {@code SO_NOSIGPIPE} instead): a write to a broken connection throws {@code send failed: EPIPE ...}
+ * and never raises SIGPIPE.
  *
  * <p>Not thread-safe for concurrent reads (or concurrent writes); one reader and one writer may run
  * at once, and {@link #close()} may come from any thread.
