@@ -27,7 +27,7 @@ import java.util.Objects;
  * FreeBSD, by {@code fcntl} right after on macOS), with the numbers of this OS's
  * {@link SocketAbi}. The family follows the address:
  * an IPv4 address gives an AF_INET socket, an IPv6 one an AF_INET6 socket; binding {@code ::} gives
- * a dual-stack socket ({@code IPV6_V6ONLY=0}, Linux's and macOS's default) that also serves IPv4 peers, whose
+ * a dual-stack socket ({@code IPV6_V6ONLY=0}, set on every IPv6 socket that binds: FreeBSD's default is 1) that also serves IPv4 peers, whose
  * addresses then appear as plain {@link java.net.Inet4Address}es. If a step after {@code socket}
  * fails, the fd is closed before the exception leaves.
  *
@@ -102,6 +102,7 @@ public final class FdSocketFactory implements SocketFactory {
             if (reusePort) {
                 Net.setInt(fd, ABI.SOL_SOCKET, ABI.SO_REUSEPORT, 1);
             }
+            dualStack(fd, family);
             Net.bind(fd, family, local);
             Net.listen(fd, backlog < 1 ? DEFAULT_BACKLOG : backlog);
             return new FdListener(fd, family);
@@ -131,6 +132,7 @@ public final class FdSocketFactory implements SocketFactory {
         int family = SockAddr.family(local);
         int fd = FdOpen.socket(family, ABI.SOCK_DGRAM);
         try {
+            dualStack(fd, family);
             Net.bind(fd, family, local);
             return new FdDatagram(fd, family);
         } catch (IOException | RuntimeException e) {
@@ -155,6 +157,17 @@ public final class FdSocketFactory implements SocketFactory {
     public PipeImpl[] pipe() throws IOException {
         int[] fds = FdOpen.pipe();
         return new PipeImpl[] {new FdPipe(fds[0], true), new FdPipe(fds[1], false)};
+    }
+
+    /**
+     * An IPv6 socket that binds also serves IPv4 ({@code IPV6_V6ONLY=0}), said explicitly: it is
+     * Linux's and macOS's default, but FreeBSD's is 1 ({@code net.inet6.ip6.v6only}), and a Linux
+     * sysctl ({@code net.ipv6.bindv6only}) can flip it. One call per bind, none per connection.
+     */
+    private static void dualStack(int fd, int family) throws IOException {
+        if (family == ABI.AF_INET6) {
+            Net.setInt(fd, ABI.IPPROTO_IPV6, ABI.IPV6_V6ONLY, 0);
+        }
     }
 
     /** The bytes to bind or connect to; refuses what cannot be an address here. */
