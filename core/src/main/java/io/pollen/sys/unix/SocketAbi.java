@@ -35,7 +35,6 @@ import java.util.Locale;
  * {@code SHUT_RD/WR/RDWR} 0/1/2, {@code F_GETFD/F_SETFD/F_GETFL/F_SETFL} 1..4, {@code FD_CLOEXEC} 1,
  * {@code IOV_MAX} 1024; they are fields too, so that callers name one source.
  */
-@SuppressWarnings("checkstyle:MemberName")
 public enum SocketAbi {
     /** Linux (x86_64, aarch64): glibc or musl over the asm-generic numbering. */
     LINUX("linux"),
