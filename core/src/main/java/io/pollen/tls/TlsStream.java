@@ -74,10 +74,10 @@ public final class TlsStream implements AutoCloseable {
     private record Write(int kind, ByteBuffer src, CompletableFuture<Object> future, int[] consumed) {
     }
 
-    private TlsStream(AsyncStream tcp, SSLEngine engine) {
+    private TlsStream(AsyncStream tcp, SSLEngine engine, TlsBuffers buffers) {
         this.tcp = tcp;
         this.loop = tcp.loop();
-        this.tls = new TlsEngine(engine, loop, this::pump);
+        this.tls = new TlsEngine(engine, loop, this::pump, buffers);
     }
 
     /**
@@ -87,10 +87,21 @@ public final class TlsStream implements AutoCloseable {
      * {@code tcp} is closed.
      */
     public static CompletableFuture<TlsStream> handshake(AsyncStream tcp, SSLEngine engine, Duration timeout) {
+        return handshake(tcp, engine, timeout, null);
+    }
+
+    /**
+     * Like {@link #handshake(AsyncStream, SSLEngine, Duration)}, with the record buffers taken from
+     * {@code buffers} (a pool of the stream's loop) while bytes are in flight and given back once
+     * drained: an idle stream with no read pending holds no buffer (a pending read holds one, lent
+     * to the TCP read). Null: the stream allocates its own heap buffers at first use and keeps them.
+     */
+    public static CompletableFuture<TlsStream> handshake(AsyncStream tcp, SSLEngine engine, Duration timeout,
+                                                         TlsBuffers buffers) {
         Objects.requireNonNull(tcp, "tcp");
         Objects.requireNonNull(engine, "engine");
         return LoopRelay.onLoop(tcp.loop(), () -> {
-            TlsStream s = new TlsStream(tcp, engine);
+            TlsStream s = new TlsStream(tcp, engine, buffers);
             s.handshake = new CompletableFuture<>();
             if (timeout != null) {
                 var timer = s.loop.schedule(timeout, () -> s.fail(new TimeoutException("TLS handshake with "
@@ -218,6 +229,7 @@ public final class TlsStream implements AutoCloseable {
                     pumpWrites();
                 }
             } while (again && failure == null);
+            tls.releaseIdle();
         } catch (SSLException | RuntimeException e) {
             fail(e);
         } finally {
@@ -376,6 +388,7 @@ public final class TlsStream implements AutoCloseable {
         }
         failure = e = LoopRelay.readable(e);
         tcp.close();
+        tls.close(); // buffers back (a lent one when its operation ends)
         if (handshake != null && !handshake.isDone()) {
             handshake.completeExceptionally(e);
         }

@@ -3,6 +3,7 @@ package io.pollen.http;
 import io.pollen.net.Shutdown;
 import io.pollen.net.StreamSocket;
 import io.pollen.runtime.EventLoop;
+import io.pollen.tls.TlsBuffers;
 import io.pollen.tls.TlsChannel;
 import io.pollen.tls.TlsContexts;
 
@@ -22,10 +23,11 @@ final class ConnectionIo {
     private final TlsChannel tls;
 
     /** {@code tasksDone} runs on the loop when delegated TLS tasks (handshake steps) have ended. */
-    ConnectionIo(StreamSocket stream, HttpServer.Config config, EventLoop loop, Runnable tasksDone) {
+    ConnectionIo(StreamSocket stream, HttpServer.Config config, EventLoop loop, Runnable tasksDone, TlsBuffers buffers) {
         this.stream = stream;
+        // TLS records go through the loop's pool like plain input: held only while bytes are in flight
         this.tls = config.tls() == null ? null
-                : new TlsChannel(stream, TlsContexts.serverEngine(config.tls(), "http/1.1"), loop, tasksDone);
+                : new TlsChannel(stream, TlsContexts.serverEngine(config.tls(), "http/1.1"), loop, tasksDone, buffers);
     }
 
     boolean isTls() {
@@ -71,7 +73,11 @@ final class ConnectionIo {
     /** Closes the socket, best effort: the fd is released either way. */
     void close() {
         try {
-            stream.close();
+            if (tls != null) {
+                tls.close(); // its buffers back to the pool, then the socket
+            } else {
+                stream.close();
+            }
         } catch (IOException ignored) {
             // closing is best effort; the fd is released either way
         }

@@ -1,5 +1,6 @@
 package io.pollen.http;
 
+import io.pollen.http.codec.BufferPool;
 import io.pollen.http.codec.Limits;
 import io.pollen.net.UnixSocketAddress;
 import io.pollen.runtime.AsyncStream;
@@ -85,6 +86,12 @@ public final class HttpClient implements AutoCloseable {
     private SSLContext tls;
     /** Idle connections by pool key; loop thread only. */
     private final ClientPool pool;
+    /**
+     * The record buffers of https connections, held only while bytes are in flight (an idle pooled
+     * connection holds none). Heap buffers: requests in flight outlive {@link #close()}, so there
+     * is no moment to free direct memory at; loop thread only.
+     */
+    private final BufferPool tlsBuffers = BufferPool.heap(16 * 1024, 64 * 1024, 1024 * 1024);
     // The last plain request encoded (any thread): see send().
     private volatile EncodedRequest lastEncoded;
     private boolean closed;
@@ -273,7 +280,7 @@ public final class HttpClient implements AutoCloseable {
             result.completeExceptionally(new IOException("cannot set up TLS: " + e.getMessage(), e));
             return;
         }
-        TlsStream.handshake(s, engine, deadline.cap(handshakeTimeout)).whenComplete((t, e) -> {
+        TlsStream.handshake(s, engine, deadline.cap(handshakeTimeout), tlsBuffers).whenComplete((t, e) -> {
             if (e != null) {
                 result.completeExceptionally(e instanceof java.util.concurrent.CompletionException && e.getCause() != null
                         ? e.getCause() : e);

@@ -110,7 +110,7 @@ final class ServerConnection implements ReadyHandler {
         this.parser = new RequestParser(config.limits());
         this.body = new BodyReader(config);
         this.io = new ConnectionIo(stream, config, owner.loop(),
-                () -> ready(Readiness.READABLE | Readiness.WRITABLE)); // delegated TLS tasks done
+                () -> ready(Readiness.READABLE | Readiness.WRITABLE), owner.buffers); // tasks done: resume
         this.request = new HttpRequest(parser, body.body, io::peer);
         this.handlers = new HandlerDispatch(this, owner);
         this.now = System.nanoTime();
