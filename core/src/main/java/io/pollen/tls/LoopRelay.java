@@ -29,6 +29,36 @@ final class LoopRelay {
         return e;
     }
 
+    /**
+     * {@link #readable(Throwable)}, and on a client, a fatal alert about its certificate (mutual
+     * TLS) as what it means: "the server requires a client certificate" (TLS 1.3's
+     * certificate_required), "client certificate not trusted by the server (alert: unknown_ca)".
+     */
+    static Throwable readable(Throwable e, javax.net.ssl.SSLEngine engine) {
+        Throwable r = readable(e);
+        String m = r.getMessage();
+        int at = m == null || !engine.getUseClientMode() ? -1 : m.indexOf("Received fatal alert: ");
+        if (!(r instanceof javax.net.ssl.SSLException) || at < 0) {
+            return r;
+        }
+        String alert = m.substring(at + "Received fatal alert: ".length()).strip();
+        String text = switch (alert) {
+            case "certificate_required" -> "the server requires a client certificate";
+            case "bad_certificate" -> "the server requires a client certificate, or did not accept the one sent (alert: "
+                    + alert + ")";
+            case "certificate_unknown", "unknown_ca", "certificate_expired", "certificate_revoked",
+                 "unsupported_certificate", "access_denied" -> "client certificate not trusted by the server (alert: "
+                    + alert + ")";
+            default -> null;
+        };
+        if (text == null) {
+            return r;
+        }
+        javax.net.ssl.SSLHandshakeException clear = new javax.net.ssl.SSLHandshakeException(text);
+        clear.initCause(e);
+        return clear;
+    }
+
     /** Runs {@code op} on {@code loop}, relaying its outcome when called from another thread. */
     static <T> CompletableFuture<T> onLoop(EventLoop loop, Supplier<CompletableFuture<T>> op) {
         if (loop.inLoop()) {

@@ -386,7 +386,7 @@ public final class TlsStream implements AutoCloseable {
         if (failure != null) {
             return;
         }
-        failure = e = LoopRelay.readable(e);
+        failure = e = LoopRelay.readable(e, tls.engine);
         tcp.close();
         tls.close(); // buffers back (a lent one when its operation ends)
         if (handshake != null && !handshake.isDone()) {
