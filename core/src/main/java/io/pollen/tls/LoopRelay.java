@@ -43,7 +43,8 @@ final class LoopRelay {
         }
         String alert = m.substring(at + "Received fatal alert: ".length()).strip();
         String text = switch (alert) {
-            case "certificate_required" -> "the server requires a client certificate";
+            case "certificate_required" -> "the server requires a client certificate (none was sent: the client has "
+                    + "none, or none issued by a CA the server accepts)";
             case "bad_certificate" -> "the server requires a client certificate, or did not accept the one sent (alert: "
                     + alert + ")";
             case "certificate_unknown", "unknown_ca", "certificate_expired", "certificate_revoked",

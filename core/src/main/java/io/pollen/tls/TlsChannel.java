@@ -78,7 +78,8 @@ public final class TlsChannel implements AutoCloseable {
      * Reads plaintext: bytes read (&gt; 0), 0 to wait for an event (or if {@code dst} is full), -1
      * at the end of the peer's data.
      *
-     * @throws SSLException a handshake failure or a bad record (an alert was queued for the peer)
+     * @throws SSLException a handshake failure or a bad record (the alert for the peer was sent, as far
+     *                      as the socket took it; the output is then closed)
      */
     public int read(ByteBuffer dst) throws IOException {
         if (!dst.hasRemaining()) {
@@ -86,8 +87,21 @@ public final class TlsChannel implements AutoCloseable {
         }
         try {
             return readRecords(dst);
+        } catch (SSLException e) {
+            sendAlert();
+            throw e;
         } finally {
             tls.releaseIdle();
+        }
+    }
+
+    /** After a failure: the engine's alert goes out now, best effort (the owner closes next). */
+    private void sendAlert() {
+        try {
+            tls.closeOutbound(); // wraps the fatal alert the engine queued
+            send();
+        } catch (IOException | RuntimeException ignored) {
+            // the peer gets no alert, only the close
         }
     }
 

@@ -35,9 +35,10 @@ import java.util.List;
  *       whether client certificates are requested or required ({@link ClientAuth}).</li>
  * </ul>
  * TLS 1.3 and 1.2 are enabled, as the JDK enables them by default. A client whose certificate the
- * server refuses fails with "the server requires a client certificate" (none was sent) or "client
- * certificate not trusted by the server (alert: ...)"; on the server side, the handshake fails
- * with "client certificate not trusted: ..." or the JDK's "Empty client certificate chain".
+ * server refuses fails with "the server requires a client certificate (none was sent: ...)" (a
+ * client sends its certificate only if the server names its issuer among the CAs it accepts) or
+ * "client certificate not trusted by the server (alert: ...)"; on the server side, the handshake
+ * fails with "client certificate not trusted: ..." or the JDK's "Empty client certificate chain".
  */
 public final class TlsContexts {
     private TlsContexts() {

@@ -32,6 +32,8 @@ public final class TestCerts {
     public final Pair client;
     /** A client certificate signed by the CA that no test trusts. */
     public final Pair clientUnknownCa;
+    /** A client certificate of the test CA that expired (January 2020). */
+    public final Pair clientExpired;
 
     /** A certificate chain and its key. */
     public record Pair(Path cert, Path key) {
@@ -65,6 +67,7 @@ public final class TestCerts {
         unknownCa = leaf("unknown", "ec", "localhost", "DNS:localhost,IP:127.0.0.1", "other-ca", null);
         client = leaf("client", "ec", "pollen-client", "DNS:pollen-client", "ca", null, "clientAuth");
         clientUnknownCa = leaf("client-unknown", "ec", "pollen-client", "DNS:pollen-client", "other-ca", null, "clientAuth");
+        clientExpired = leaf("client-expired", "ec", "expired-client", "DNS:expired-client", "ca", "expired", "clientAuth");
     }
 
     /** Makes the set in {@code dir}; skips the test when openssl is missing. */

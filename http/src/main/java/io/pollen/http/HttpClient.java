@@ -105,7 +105,7 @@ public final class HttpClient implements AutoCloseable {
         this.unixSocket = b.unixSocket;
         this.userAgent = b.userAgent;
         this.limits = new Limits(8 * 1024, 64 * 1024, 200, b.maxBodyBytes);
-        this.tls = b.tls;
+        this.tls = b.tls != null ? b.tls : b.identityContext;
         this.handshakeTimeout = b.handshakeTimeout;
     }
 
@@ -364,6 +364,9 @@ public final class HttpClient implements AutoCloseable {
         private long maxBodyBytes = 64L * 1024 * 1024;
         private UnixSocketAddress unixSocket;
         private SSLContext tls;
+        private io.pollen.tls.TlsIdentity identity;
+        /** {@link #identity}'s context, made by {@link #build()}. */
+        private SSLContext identityContext;
         private Duration handshakeTimeout = Duration.ofSeconds(10);
 
         private Builder(EventLoop loop) {
@@ -440,6 +443,20 @@ public final class HttpClient implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Presents {@code identity} (e.g. {@link io.pollen.tls.TlsIdentity#load}: curl's
+         * {@code --cert/--key}) to https servers that ask for a client certificate (mutual TLS),
+         * trusting the JDK's default CAs. With a context of your own ({@link #tls}), put the identity
+         * in it instead ({@link TlsContexts#client(java.nio.file.Path, io.pollen.tls.TlsIdentity)}):
+         * giving both fails at {@link #build()}. A server that refuses the certificate fails the
+         * request with "client certificate not trusted by the server (alert: ...)", one that wants a
+         * certificate and gets none with "the server requires a client certificate".
+         */
+        public Builder clientCertificate(io.pollen.tls.TlsIdentity identity) {
+            this.identity = Objects.requireNonNull(identity, "identity");
+            return this;
+        }
+
         /** How long a TLS handshake may take (default 10 s; null: no limit). */
         public Builder handshakeTimeout(Duration d) {
             this.handshakeTimeout = d;
@@ -447,6 +464,17 @@ public final class HttpClient implements AutoCloseable {
         }
 
         public HttpClient build() {
+            if (identity != null) {
+                if (tls != null) {
+                    throw new IllegalStateException("clientCertificate and tls(context) together: put the identity "
+                            + "in the context (TlsContexts.client(caPem, identity))");
+                }
+                try {
+                    identityContext = TlsContexts.client(null, identity);
+                } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+                    throw new IllegalStateException("cannot set up the client certificate: " + e.getMessage(), e);
+                }
+            }
             return new HttpClient(this);
         }
     }
