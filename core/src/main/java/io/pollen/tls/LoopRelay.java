@@ -2,6 +2,7 @@ package io.pollen.tls;
 
 import io.pollen.runtime.EventLoop;
 
+import javax.net.ssl.SSLEngine;
 import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -34,7 +35,7 @@ final class LoopRelay {
      * TLS) as what it means: "the server requires a client certificate" (TLS 1.3's
      * certificate_required), "client certificate not trusted by the server (alert: unknown_ca)".
      */
-    static Throwable readable(Throwable e, javax.net.ssl.SSLEngine engine) {
+    static Throwable readable(Throwable e, SSLEngine engine) {
         Throwable r = readable(e);
         String m = r.getMessage();
         int at = m == null || !engine.getUseClientMode() ? -1 : m.indexOf("Received fatal alert: ");
@@ -92,5 +93,19 @@ final class LoopRelay {
     /** The cause of a {@link CompletionException}, else {@code e}. */
     static Throwable unwrap(Throwable e) {
         return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    }
+
+    /** "host:port" of the engine's peer for messages, "the peer" when unknown. */
+    static String peer(SSLEngine e) {
+        return e.getPeerHost() == null ? "the peer" : e.getPeerHost() + (e.getPeerPort() > 0 ? ":" + e.getPeerPort() : "");
+    }
+
+    /** Completes {@code f} with {@code v}, or with {@code e} when it is not null. */
+    static void settle(CompletableFuture<Object> f, Object v, Throwable e) {
+        if (e != null) {
+            f.completeExceptionally(e);
+        } else {
+            f.complete(v);
+        }
     }
 }

@@ -5,7 +5,6 @@ import io.pollen.runtime.EventLoop;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
 import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLSession;
 import java.nio.ByteBuffer;
 
 /**
@@ -21,9 +20,8 @@ import java.nio.ByteBuffer;
  * source, heap buffers are allocated at first use and kept for the connection's life. Either way
  * the steady state allocates nothing per record. Plaintext is unwrapped straight into the reader's
  * buffer when it has room for the record, else into {@link #appIn}. Sizes come from the session
- * and grow on {@code BUFFER_OVERFLOW}/{@code BUFFER_UNDERFLOW}. Delegated tasks (the handshake's
- * certificate checks and signatures) run on a virtual thread, never on the loop; the engine is not
- * touched meanwhile, and {@code resume} runs on the loop when they are done.
+ * and grow on {@code BUFFER_OVERFLOW}/{@code BUFFER_UNDERFLOW}. Delegated tasks run off the loop
+ * ({@link DelegatedTasks}); {@code resume} runs on the loop when they are done.
  */
 final class TlsEngine {
     /** What the engine waits for before it can go on. */
@@ -63,6 +61,7 @@ final class TlsEngine {
     private boolean inboundClosed;
     /** {@link #close()} was called: buffers go back as soon as they are not lent. */
     private boolean closed;
+    private boolean begun;
 
     TlsEngine(SSLEngine engine, EventLoop loop, Runnable resume, TlsBuffers pool) {
         this.engine = engine;
@@ -70,8 +69,6 @@ final class TlsEngine {
         this.resume = resume;
         this.pool = pool;
     }
-
-    private boolean begun;
 
     /** Whether the handshake is done: a real session is established and no handshake runs. */
     boolean handshakeDone() {
@@ -122,18 +119,7 @@ final class TlsEngine {
      * no-op otherwise). Drivers call it when an operation ends: an idle connection holds nothing.
      */
     void releaseIdle() {
-        if (pool == null) {
-            return;
-        }
-        if (netIn != EMPTY && !filling && !netIn.hasRemaining()) {
-            netIn = give(netIn);
-        }
-        if (netOut != EMPTY && !sending && !netOut.hasRemaining()) {
-            netOut = give(netOut);
-        }
-        if (appIn != EMPTY && !appIn.hasRemaining()) {
-            appIn = give(appIn);
-        }
+        release(false);
     }
 
     /**
@@ -142,16 +128,20 @@ final class TlsEngine {
      */
     void close() {
         closed = true;
+        release(true);
+    }
+
+    private void release(boolean all) {
         if (pool == null) {
             return;
         }
-        if (netIn != EMPTY && !filling) {
+        if (netIn != EMPTY && !filling && (all || !netIn.hasRemaining())) {
             netIn = give(netIn);
         }
-        if (netOut != EMPTY && !sending) {
+        if (netOut != EMPTY && !sending && (all || !netOut.hasRemaining())) {
             netOut = give(netOut);
         }
-        if (appIn != EMPTY) {
+        if (appIn != EMPTY && (all || !appIn.hasRemaining())) {
             appIn = give(appIn);
         }
     }
@@ -394,9 +384,6 @@ final class TlsEngine {
 
     private static int transfer(ByteBuffer from, ByteBuffer to) {
         int n = Math.min(from.remaining(), to.remaining());
-        if (n == 0) {
-            return 0;
-        }
         to.put(to.position(), from, from.position(), n);
         to.position(to.position() + n);
         from.position(from.position() + n);
@@ -405,23 +392,9 @@ final class TlsEngine {
 
     private void startTasks() {
         taskRunning = true;
-        Thread.ofVirtual().name("pollen-tls-task").start(() -> {
-            try {
-                Runnable t;
-                while ((t = engine.getDelegatedTask()) != null) {
-                    t.run();
-                }
-            } catch (Throwable ignored) {
-                // The engine keeps the failure and reports it from the next wrap or unwrap.
-            }
-            try {
-                loop.execute(() -> {
-                    taskRunning = false;
-                    resume.run();
-                });
-            } catch (RuntimeException loopClosed) {
-                // the loop closed its sockets; nothing to resume
-            }
+        DelegatedTasks.start(engine, loop, () -> {
+            taskRunning = false;
+            resume.run();
         });
     }
 }

@@ -96,8 +96,7 @@ public final class TlsStream implements AutoCloseable {
      * drained: an idle stream with no read pending holds no buffer (a pending read holds one, lent
      * to the TCP read). Null: the stream allocates its own heap buffers at first use and keeps them.
      */
-    public static CompletableFuture<TlsStream> handshake(AsyncStream tcp, SSLEngine engine, Duration timeout,
-                                                         TlsBuffers buffers) {
+    public static CompletableFuture<TlsStream> handshake(AsyncStream tcp, SSLEngine engine, Duration timeout, TlsBuffers buffers) {
         Objects.requireNonNull(tcp, "tcp");
         Objects.requireNonNull(engine, "engine");
         return LoopRelay.onLoop(tcp.loop(), () -> {
@@ -105,16 +104,12 @@ public final class TlsStream implements AutoCloseable {
             s.handshake = new CompletableFuture<>();
             if (timeout != null) {
                 var timer = s.loop.schedule(timeout, () -> s.fail(new TimeoutException("TLS handshake with "
-                        + peer(engine) + " timed out after " + timeout.toMillis() + " ms")));
+                        + LoopRelay.peer(engine) + " timed out after " + timeout.toMillis() + " ms")));
                 s.handshake.whenComplete((v, e) -> timer.cancel());
             }
             s.pump();
             return s.handshake;
         });
-    }
-
-    private static String peer(SSLEngine e) {
-        return e.getPeerHost() == null ? "the peer" : e.getPeerHost() + (e.getPeerPort() > 0 ? ":" + e.getPeerPort() : "");
     }
 
     public EventLoop loop() {
@@ -297,7 +292,7 @@ public final class TlsStream implements AutoCloseable {
                     continue;
                 }
                 writes.poll();
-                tcp.shutdownOutput().whenComplete((v, e) -> settle(w.future, null, e));
+                tcp.shutdownOutput().whenComplete((v, e) -> LoopRelay.settle(w.future, null, e));
                 continue;
             }
             int n = w.src.hasRemaining() ? tls.write(w.src, need) : 0;
@@ -370,14 +365,6 @@ public final class TlsStream implements AutoCloseable {
             }
             pump();
         });
-    }
-
-    private static void settle(CompletableFuture<Object> f, Object v, Throwable e) {
-        if (e != null) {
-            f.completeExceptionally(e);
-        } else {
-            f.complete(v);
-        }
     }
 
     /** Fails everything pending and closes the TCP stream; the first failure sticks. */

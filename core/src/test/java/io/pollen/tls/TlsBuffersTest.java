@@ -200,6 +200,36 @@ class TlsBuffersTest {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("io.pollen.testing.TestBackends#all")
+    void aHandshakeCutShortGivesEveryBufferBack(Backend backend) throws Exception {
+        Counting pool = new Counting();
+        try (Runtime rt = Runtime.builder().backend(backend).build();
+             ServerSocket ss = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+            Thread.ofPlatform().daemon().start(() -> {
+                try (Socket s = ss.accept()) {
+                    s.getInputStream().read(new byte[512]); // part of the ClientHello
+                    s.getOutputStream().write(new byte[]{0x16, 0x03, 0x03, 0x00}); // a record header cut short
+                    s.getOutputStream().flush();
+                } catch (IOException ignored) {
+                    // the client's assertions tell
+                }
+            });
+            EventLoop loop = rt.next();
+            CompletableFuture<TlsStream> hs = io.pollen.runtime.AsyncTcpStream.connect(loop,
+                            new InetSocketAddress(InetAddress.getLoopbackAddress(), ss.getLocalPort()))
+                    .thenCompose(tcp -> TlsStream.handshake(tcp, TlsContexts.clientEngine(clientCtx, "localhost", ss.getLocalPort()),
+                            java.time.Duration.ofSeconds(10), pool));
+            java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> hs.get(10, TimeUnit.SECONDS));
+            assertTrue(String.valueOf(e.getCause().getMessage()).contains("closed the connection during the TLS handshake"),
+                    String.valueOf(e.getCause()));
+            assertTrue(pool.taken > 0);
+            assertEquals(0, onLoop(loop, () -> pool.out.size()), "the failed stream gave every buffer back");
+            assertNull(pool.misuse);
+        }
+    }
+
     private static boolean handshakeDoneOn(EventLoop loop, TlsChannel tls) {
         try {
             return onLoop(loop, tls::isHandshakeComplete);

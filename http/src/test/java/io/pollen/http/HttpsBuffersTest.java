@@ -26,7 +26,9 @@ import static org.junit.jupiter.api.Assertions.*;
  * An HTTPS server's TLS records go through its loops' buffer pools like plain input, on every
  * backend: the handshakes and requests of N kept-alive connections take their buffers from the
  * pool, and once the N connections are idle none of them holds one ({@link BufferStats#bytesInUse()}
- * back to 0, as on the plain path); a second request on each works the same way.
+ * back to 0, as on the plain path); a second request on each works the same way. A partial record
+ * keeps its buffer while its peer is there; a peer that goes away half-way, one that sends garbage
+ * and one that vanishes without close_notify leave no buffer behind.
  */
 @Timeout(120)
 class HttpsBuffersTest {
@@ -76,6 +78,37 @@ class HttpsBuffersTest {
                 s.close();
             }
         }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.pollen.http.TestServers#backends")
+    void buffersComeBackFromHostileAndVanishingPeers(Backend backend) throws Exception {
+        HttpServer server = servers.server(backend);
+        java.net.InetSocketAddress at = new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), server.port());
+        byte[] hello = HttpsServerTest.clientHello(clientCtx);
+        try (RawHttp half = new RawHttp(at)) {
+            half.send(java.util.Arrays.copyOf(hello, hello.length / 2));
+            awaitBytesInUse(server, true); // the partial record legitimately keeps its buffer
+        } // ... until the peer goes away
+        try (RawHttp garbage = new RawHttp(at)) {
+            garbage.send(RawHttp.get("/plaintext")); // plain HTTP on the TLS port: an alert, a lingering close
+            garbage.readAll();
+        }
+        SSLSocket vanishing = (SSLSocket) clientCtx.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), server.port());
+        get(vanishing);
+        vanishing.setSoLinger(true, 0); // a reset, no close_notify
+        vanishing.close();
+        TestServers.awaitNoConnections(server);
+        assertEquals(0, server.bufferStats().bytesInUse(), "every buffer came back");
+    }
+
+    /** Waits (bounded) until some buffer is in use, or none. */
+    private static void awaitBytesInUse(HttpServer server, boolean some) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while ((server.bufferStats().bytesInUse() > 0) != some && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertEquals(some, server.bufferStats().bytesInUse() > 0, "buffers in use: " + server.bufferStats());
     }
 
     private static void get(SSLSocket s) throws IOException {
