@@ -329,6 +329,17 @@ public final class HttpClient implements AutoCloseable {
     }
 
     /**
+     * Test hook (package-private): bytes of TLS record buffers held by this client's connections,
+     * read on its loop; 0 when every https connection is idle ({@code HttpsBuffersTest}).
+     */
+    long tlsBufferBytesInUse() {
+        CompletableFuture<Long> n = new CompletableFuture<>();
+        Runnable count = () -> n.complete(tlsBuffers.bytesInUse());
+        if (loop.inLoop()) count.run(); else loop.execute(count);
+        return n.join();
+    }
+
+    /**
      * Closes the idle connections; requests in flight complete, then their connections close.
      * Idempotent; waits (bounded) for the loop. Does not close the runtime.
      */

@@ -28,7 +28,8 @@ import static org.junit.jupiter.api.Assertions.*;
  * pool, and once the N connections are idle none of them holds one ({@link BufferStats#bytesInUse()}
  * back to 0, as on the plain path); a second request on each works the same way. A partial record
  * keeps its buffer while its peer is there; a peer that goes away half-way, one that sends garbage
- * and one that vanishes without close_notify leave no buffer behind.
+ * and one that vanishes without close_notify leave no buffer behind. Pollen's client: a pooled idle
+ * https connection holds no TLS buffer either.
  */
 @Timeout(120)
 class HttpsBuffersTest {
@@ -78,6 +79,21 @@ class HttpsBuffersTest {
                 s.close();
             }
         }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.pollen.http.TestServers#backends")
+    void pollenClientsPooledTlsConnectionsHoldNoBuffer(Backend backend) throws Exception {
+        HttpServer server = servers.server(backend);
+        try (HttpClient client = HttpClient.builder(servers.runtime(backend)).tls(clientCtx).build()) {
+            for (int i = 0; i < 3; i++) {
+                HttpResponse r = client.get("https://localhost:" + server.port() + "/plaintext").get(10, java.util.concurrent.TimeUnit.SECONDS);
+                assertEquals("Hello, World!", r.bodyString());
+                assertEquals(0, client.tlsBufferBytesInUse(), "the idle pooled connection holds no TLS buffer");
+            }
+            assertEquals(1, client.idleConnections());
+        }
+        assertEquals(0, server.bufferStats().bytesInUse());
     }
 
     @ParameterizedTest
