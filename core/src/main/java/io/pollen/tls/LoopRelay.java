@@ -30,10 +30,16 @@ final class LoopRelay {
         return e;
     }
 
+    /** The alerts a server sends about a client's certificate (RFC 8446 section 6.2). */
+    private static final java.util.Set<String> CERTIFICATE_ALERTS = java.util.Set.of("bad_certificate",
+            "certificate_unknown", "unknown_ca", "certificate_expired", "certificate_revoked", "unsupported_certificate",
+            "access_denied");
+
     /**
      * {@link #readable(Throwable)}, and on a client, a fatal alert about its certificate (mutual
-     * TLS) as what it means: "the server requires a client certificate" (TLS 1.3's
-     * certificate_required), "client certificate not trusted by the server (alert: unknown_ca)".
+     * TLS) as what it means, told apart by whether the server asked for a certificate and one was
+     * sent ({@link ClientKeyManager}): "the server requires a client certificate (none was sent: ...)"
+     * or "client certificate not trusted by the server (alert: unknown_ca)".
      */
     static Throwable readable(Throwable e, SSLEngine engine) {
         Throwable r = readable(e);
@@ -43,16 +49,18 @@ final class LoopRelay {
             return r;
         }
         String alert = m.substring(at + "Received fatal alert: ".length()).strip();
-        String text = switch (alert) {
-            case "certificate_required" -> "the server requires a client certificate (none was sent: the client has "
-                    + "none, or none issued by a CA the server accepts)";
-            case "bad_certificate" -> "the server requires a client certificate, or did not accept the one sent (alert: "
-                    + alert + ")";
-            case "certificate_unknown", "unknown_ca", "certificate_expired", "certificate_revoked",
-                 "unsupported_certificate", "access_denied" -> "client certificate not trusted by the server (alert: "
-                    + alert + ")";
-            default -> null;
-        };
+        Boolean sent = ClientKeyManager.certificateSent(engine); // null: not asked for, or another context's
+        boolean certificateAlert = CERTIFICATE_ALERTS.contains(alert);
+        boolean refused = certificateAlert || alert.equals("handshake_failure");
+        String text = null;
+        if (alert.equals("certificate_required") || Boolean.FALSE.equals(sent) && refused) {
+            text = "the server requires a client certificate (none was sent: the client has none, or none issued by "
+                    + "a CA the server accepts; alert: " + alert + ")";
+        } else if (Boolean.TRUE.equals(sent) && refused) {
+            text = "client certificate not trusted by the server (alert: " + alert + ")";
+        } else if (sent == null && certificateAlert) {
+            text = "the server refused the client certificate, or requires one (alert: " + alert + ")";
+        }
         if (text == null) {
             return r;
         }

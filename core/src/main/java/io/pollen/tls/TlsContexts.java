@@ -8,6 +8,7 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.X509ExtendedTrustManager;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -46,7 +47,7 @@ public final class TlsContexts {
 
     /** A client context trusting the JDK's default CAs. */
     public static SSLContext client() throws GeneralSecurityException {
-        return context(null, trusting(null));
+        return context(null, trusting(null), true);
     }
 
     /** A client context trusting only the CA certificates in {@code caPem}. */
@@ -59,7 +60,7 @@ public final class TlsContexts {
      * and presenting {@code identity} to servers that ask for a certificate (null: none).
      */
     public static SSLContext client(Path caPem, TlsIdentity identity) throws IOException, GeneralSecurityException {
-        return context(identity, trusting(caPem == null ? null : caStore(caPem)));
+        return context(identity, trusting(caPem == null ? null : caStore(caPem)), true);
     }
 
     /** A client context that trusts every certificate and checks no host name. Tests only. */
@@ -69,7 +70,7 @@ public final class TlsContexts {
 
     /** Like {@link #insecureClient()}, presenting {@code identity} (null: none) when asked. Tests only. */
     public static SSLContext insecureClient(TlsIdentity identity) throws GeneralSecurityException {
-        return context(identity, new ExplainingTrustManager(null));
+        return context(identity, new ExplainingTrustManager(null), true);
     }
 
     /** A server context presenting the chain of {@code certPem} with the key of {@code keyPem}. */
@@ -84,7 +85,7 @@ public final class TlsContexts {
      */
     public static SSLContext server(TlsIdentity identity, Path clientCaPem) throws IOException, GeneralSecurityException {
         return context(java.util.Objects.requireNonNull(identity, "identity"),
-                trusting(clientCaPem == null ? null : caStore(clientCaPem)));
+                trusting(clientCaPem == null ? null : caStore(clientCaPem)), false);
     }
 
     /** A key store holding the CA certificates of {@code caPem}. */
@@ -119,18 +120,28 @@ public final class TlsContexts {
         throw new GeneralSecurityException("the JDK offers no X509ExtendedTrustManager");
     }
 
-    private static SSLContext context(TlsIdentity identity, TrustManager trust) throws GeneralSecurityException {
-        KeyManager[] keys = null;
+    /** A context with {@code identity}'s key (null: none); a client's remembers what the server asked. */
+    private static SSLContext context(TlsIdentity identity, TrustManager trust, boolean client) throws GeneralSecurityException {
+        X509ExtendedKeyManager keys = null;
         if (identity != null) {
             char[] password = new char[0];
             KeyStore ks = emptyStore();
             ks.setKeyEntry("identity", identity.key(), password, identity.chain().toArray(X509Certificate[]::new));
             KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             kmf.init(ks, password);
-            keys = kmf.getKeyManagers();
+            for (KeyManager km : kmf.getKeyManagers()) {
+                if (km instanceof X509ExtendedKeyManager x) {
+                    keys = x;
+                    break;
+                }
+            }
+            if (keys == null) {
+                throw new GeneralSecurityException("the JDK offers no X509ExtendedKeyManager");
+            }
         }
         SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(keys, new TrustManager[]{trust}, null);
+        KeyManager km = client ? new ClientKeyManager(keys) : keys;
+        ctx.init(km == null ? null : new KeyManager[]{km}, new TrustManager[]{trust}, null);
         return ctx;
     }
 
