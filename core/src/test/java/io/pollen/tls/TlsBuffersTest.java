@@ -107,10 +107,7 @@ class TlsBuffersTest {
                  assertEquals(-1, in.read());
              })) {
             EventLoop loop = rt.next();
-            TlsStream tls = io.pollen.runtime.AsyncTcpStream.connect(loop, new InetSocketAddress(InetAddress.getLoopbackAddress(), ss.getLocalPort()))
-                    .thenCompose(tcp -> TlsStream.handshake(tcp, TlsContexts.clientEngine(clientCtx, "localhost", ss.getLocalPort()),
-                            java.time.Duration.ofSeconds(10), pool))
-                    .get(10, TimeUnit.SECONDS);
+            TlsStream tls = handshake(loop, ss.getLocalPort(), pool).get(10, TimeUnit.SECONDS);
             assertTrue(pool.taken > 0, "the handshake took its buffers from the pool");
             assertEquals(0, onLoop(loop, () -> pool.out.size()), "idle after the handshake: nothing held");
 
@@ -216,10 +213,7 @@ class TlsBuffersTest {
                 }
             });
             EventLoop loop = rt.next();
-            CompletableFuture<TlsStream> hs = io.pollen.runtime.AsyncTcpStream.connect(loop,
-                            new InetSocketAddress(InetAddress.getLoopbackAddress(), ss.getLocalPort()))
-                    .thenCompose(tcp -> TlsStream.handshake(tcp, TlsContexts.clientEngine(clientCtx, "localhost", ss.getLocalPort()),
-                            java.time.Duration.ofSeconds(10), pool));
+            CompletableFuture<TlsStream> hs = handshake(loop, ss.getLocalPort(), pool);
             java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
                     () -> hs.get(10, TimeUnit.SECONDS));
             assertTrue(String.valueOf(e.getCause().getMessage()).contains("closed the connection during the TLS handshake"),
@@ -228,6 +222,13 @@ class TlsBuffersTest {
             assertEquals(0, onLoop(loop, () -> pool.out.size()), "the failed stream gave every buffer back");
             assertNull(pool.misuse);
         }
+    }
+
+    /** A TlsStream client to {@code port} of the loopback address, its buffers from {@code pool}. */
+    private static CompletableFuture<TlsStream> handshake(EventLoop loop, int port, TlsBuffers pool) {
+        return io.pollen.runtime.AsyncTcpStream.connect(loop, new InetSocketAddress(InetAddress.getLoopbackAddress(), port))
+                .thenCompose(tcp -> TlsStream.handshake(tcp, TlsContexts.clientEngine(clientCtx, "localhost", port),
+                        java.time.Duration.ofSeconds(10), pool));
     }
 
     private static boolean handshakeDoneOn(EventLoop loop, TlsChannel tls) {
