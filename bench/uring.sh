@@ -38,7 +38,7 @@ start() { # $1 server, $2 placement (pinned|free); sets pid, port
     netty-*)  main=io.pollen.bench.servers.NettyServer;  extra=(--transport "${1#netty-}") ;;
   esac
   [ "$2" = pinned ] && pin=(taskset -c 0)
-  port=$((21000 + RANDOM % 20000))
+  port=$((20000 + RANDOM % 12000)) # below the ephemeral range (32768-), where wrk's sockets live
   "${pin[@]}" "$JAVA" -Xms256m -Xmx1g -XX:+UseParallelGC --enable-native-access=ALL-UNNAMED \
     -Dio.netty.leakDetection.level=disabled -cp "$CP" "$main" --http-port "$port" --echo-port $((port + 1)) \
     --loops 1 "${extra[@]}" >"$tmp/server.log" 2>&1 &
@@ -60,8 +60,8 @@ for round in $(seq "$ROUNDS"); do
   for placement in pinned free; do
     for s in "${servers[@]}"; do
       start "$s" "$placement"
-      load "$placement" 0 2 >/dev/null # warm-up
-      load "$placement" 16 2 >/dev/null
+      load "$placement" 0 4 >/dev/null # warm-up: the JIT of a server pinned to one cpu needs it
+      load "$placement" 16 4 >/dev/null
       for depth in 0 16; do
         read -r rps _ < <(load "$placement" "$depth" "$SECS")
         cells["$s,$placement,$depth"]+="$rps "
@@ -87,21 +87,21 @@ for s in "${servers[@]}"; do
     calls=$(awk '$NF == "total" {print $4}' "$tmp/strace.txt")
     top=$(awk '$1 ~ /^[0-9.]+$/ && $NF != "total" {print $NF ":" $4}' "$tmp/strace.txt" |
       sort -t: -k2 -nr | head -3 | tr '\n' ' ')
-    sys["$s,$depth"]="$(awk -v c="${calls:-0}" -v n="$n" 'BEGIN {printf "%.3f", n > 0 ? c / n : 0}') | ${top:-–}"
+    sys["$s,$depth"]="$(awk -v c="${calls:-0}" -v n="$n" 'BEGIN {printf "%.3f", (n > 0 ? c / n : 0)}') | ${top:-–}"
     echo "[uring] $s depth $depth: ${calls:-0} calls for $n requests; $top" >&2
   done
   stop
 done
 
 median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {print (NR % 2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-fmt() { awk '{printf "%\047d", $1}'; }
+fmt() { awk '{n = sprintf("%d", $1); s = ""; while (length(n) > 3) { s = "," substr(n, length(n) - 2) s; n = substr(n, 1, length(n) - 3) } print n s}'; }
 out=bench/results/uring.md
 {
   echo "# io_uring against epoll: placement and system calls (issue #13)"
   echo
   echo "- Command: \`bench/uring.sh $ROUNDS $SECS\`"
   echo "- Date: $(date -u +%FT%TZ), git $(git rev-parse --short HEAD); $(nproc) cpus ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(uname -r); load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "- Servers: one loop each, JVM flags \`-Xms256m -Xmx1g -XX:+UseParallelGC\`; Netty 4.2 \`IoUringIoHandler\`/\`EpollIoHandler\` defaults, Pollen \`--backend\`. Load: wrk 1 thread, 100 connections, ${SECS} s per cell after a 2 s warm-up per server start, median of $ROUNDS interleaved rounds."
+  echo "- Servers: one loop each, JVM flags \`-Xms256m -Xmx1g -XX:+UseParallelGC\`; Netty 4.2 \`IoUringIoHandler\`/\`EpollIoHandler\` defaults, Pollen \`--backend\`. Load: wrk 1 thread, 100 connections, ${SECS} s per cell after a warm-up of 4 s plain + 4 s pipelined per server start, median of $ROUNDS interleaved rounds."
   echo "- pinned: server \`taskset -c 0\`, wrk \`taskset -c 1\` (the harness's 1-loop setup). free: neither pinned (they share 2 cpus)."
   echo
   echo "| server | pinned req/s | free req/s | pinned, 16 pipelined | free, 16 pipelined |"
