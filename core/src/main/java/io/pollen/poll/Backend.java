@@ -80,8 +80,10 @@ public enum Backend {
     IO_URING("io_uring");
 
     static {
-        // The runtime opens its drivers through the SPI; the readiness driver lives in this package.
-        io.pollen.poll.spi.Drivers.install(SelectorDriver::open);
+        // The runtime opens its drivers through the SPI; the readiness driver lives in this package,
+        // and sockets outside it reach a registry's selector through RegistryAccess.
+        io.pollen.poll.spi.Drivers.install(Backends::openDriver);
+        io.pollen.poll.spi.RegistryAccess.install(Registry::selector);
     }
 
     private final String id;

@@ -5,7 +5,9 @@ import io.pollen.poll.kqueue.KqueueSelector;
 import io.pollen.poll.nio.NioSelector;
 import io.pollen.poll.spi.Selector;
 import io.pollen.sys.bsd.KQueue;
+import io.pollen.poll.uring.UringDriver;
 import io.pollen.poll.uring.UringSelector;
+import io.pollen.poll.spi.Driver;
 import io.pollen.poll.uring.UringSupport;
 
 import java.io.IOException;
@@ -53,6 +55,17 @@ final class Backends {
     static String where(Backend backend) {
         String why = unavailableReason(backend);
         return "on " + System.getProperty("os.name") + "/" + System.getProperty("os.arch") + (why == null ? "" : ": " + why);
+    }
+
+    /**
+     * The driver of an event loop: io_uring's own loop-owned {@link UringDriver} (completion I/O for
+     * TCP streams), the readiness {@link SelectorDriver} over the backend's selector otherwise.
+     */
+    static Driver openDriver(Backend backend, int capacity) throws IOException {
+        if (backend == Backend.IO_URING && available(backend)) {
+            return UringDriver.open(selector -> Poll.over(Backend.IO_URING, selector));
+        }
+        return SelectorDriver.open(backend, capacity);
     }
 
     static Selector open(Backend backend) throws IOException {

@@ -73,7 +73,7 @@ abstract class FdSocket implements SocketImpl {
     }
 
     @Override
-    public final Source source() {
+    public Source source() {
         return source;
     }
 

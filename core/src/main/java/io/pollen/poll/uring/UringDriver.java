@@ -1,0 +1,507 @@
+package io.pollen.poll.uring;
+
+import io.pollen.poll.Backend;
+import io.pollen.poll.Interest;
+import io.pollen.poll.Poll;
+import io.pollen.poll.Source;
+import io.pollen.poll.Token;
+import io.pollen.poll.spi.Driver;
+import io.pollen.poll.spi.FdSelector;
+import io.pollen.poll.spi.Ready;
+import io.pollen.poll.spi.StreamIo;
+import io.pollen.sys.linux.EPoll;
+import io.pollen.sys.linux.EventFd;
+import io.pollen.sys.linux.IoUring;
+import io.pollen.sys.unix.Unistd;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+/**
+ * The io_uring driver of an event loop: completion I/O for TCP streams, readiness (multishot
+ * {@code POLL_ADD}, {@link PollSet}) for every other source, on one ring only the loop's thread
+ * touches. See the package docs for the model; the contract is {@link Driver}'s.
+ *
+ * <ul>
+ *   <li><b>Ring.</b> Set up with {@code SINGLE_ISSUER | DEFER_TASKRUN | COOP_TASKRUN | SUBMIT_ALL}
+ *       where the kernel has them ({@link RingSetup} drops what it refuses) and
+ *       {@code R_DISABLED}: the loop's thread enables it on its first {@link #run}, becoming its
+ *       one submitter, wherever the loop was built. Completions are posted only inside this
+ *       thread's {@code io_uring_enter}: no task work interrupts the loop elsewhere.</li>
+ *   <li><b>One system call per run.</b> {@link #run} queues the sends that writes asked for, then
+ *       one {@code io_uring_enter} submits everything queued and waits ({@code EXT_ARG} deadline);
+ *       then the completions are dispatched. (Re/de)registrations only queue, except that a
+ *       deregistration submits at once when something is queued: its fd is about to be closed,
+ *       and a queued SQE names the fd by number. {@link #enterCalls()} counts the calls.</li>
+ *   <li><b>Streams.</b> A TCP stream socket registered here gets a {@link CompletionStream}
+ *       ({@link FdSelector#registerStream}): multishot recv into a per-loop {@link BufRing},
+ *       sends from its own native buffer ({@link SendBuffers}). Readiness reports follow the
+ *       bytes: readable when some were received, writable when room came back.</li>
+ *   <li><b>user_data</b> = generation (bits 32..62) | kind (bits 24..31) | index (the fd, or a send
+ *       slot): the owner in O(1); a completion of a registration that is gone (cancelled on
+ *       deregister, or of an fd number reused since) no longer matches and is dropped, except
+ *       that a provided buffer it carries goes back to the ring. Fds must be below 2<sup>24</sup>.</li>
+ *   <li><b>Wake-ups</b>: an eventfd with a multishot poll kept armed; {@link #wakeup()} holds a
+ *       reference while it writes, and {@link #close} waits for it before closing the eventfd.</li>
+ * </ul>
+ */
+public final class UringDriver implements Driver {
+    static final long RECV = 1L << 24;
+    static final long CONNECT = 2L << 24;
+    static final long SEND = 3L << 24;
+    private static final long KIND = 0xffL << 24;
+    private static final long WAKE = -1L;
+    private static final int FLAGS = IoUring.IORING_SETUP_SINGLE_ISSUER | IoUring.IORING_SETUP_DEFER_TASKRUN
+            | IoUring.IORING_SETUP_COOP_TASKRUN | IoUring.IORING_SETUP_SUBMIT_ALL | IoUring.IORING_SETUP_R_DISABLED;
+    private static final int CLOSED = 1;
+    private static final int REF = 2;
+
+    private final Ring ring;
+    private final int eventFd;
+    private final PollSet polls;
+    private final BufRing bufs;          // null: the kernel has no provided-buffer rings; streams stay readiness
+    private final ByteBuffer bufBytes;
+    private final int bufSize;
+    private final int bufCount;
+    private final SendBuffers sends;
+    private final Fds fds = new Fds();
+    private final Ring.Completion sink = this::complete;
+    private final PollSet.Report report = (fd, token, ready) -> report(token, ready);
+    private final AtomicInteger wakeState = new AtomicInteger();
+    private CompletionStream[] streams = new CompletionStream[64];
+    private final ArrayDeque<CompletionStream> dirty = new ArrayDeque<>();
+    private final ArrayDeque<CompletionStream> starved = new ArrayDeque<>();
+    private final ArrayDeque<CompletionStream> fresh = new ArrayDeque<>();
+    private Poll poll;
+    private Dispatch dispatch;
+    private int reports;
+    private int held;           // provided buffers handed to streams, not yet recycled
+    private int recvsArmed;     // multishot recvs whose last completion has not arrived
+    private boolean enabled;
+    private Thread issuer;      // the thread that enabled the ring: the only one that may enter it
+    private boolean closed;
+
+    private UringDriver(Ring ring, int eventFd, BufRing bufs, int bufCount, int bufSize) {
+        this.ring = ring;
+        this.eventFd = eventFd;
+        this.polls = new PollSet(ring);
+        this.bufs = bufs;
+        this.bufCount = bufCount;
+        this.bufSize = bufSize;
+        this.bufBytes = bufs == null ? null : bufs.bytes();
+        this.sends = new SendBuffers(SendBuffers.SIZE);
+    }
+
+    /**
+     * Opens a driver; {@code pollOver} makes the Poll whose Registry sources register through (its
+     * selector is this driver's registration side). {@link UringSupport#isAvailable()} must hold.
+     */
+    public static UringDriver open(Function<FdSelector, Poll> pollOver) throws IOException {
+        return open(pollOver, 256, 4096, 256, 16 * 1024);
+    }
+
+    /** As {@link #open(Function)} with the ring's and the buffer ring's sizes (tests shrink them). */
+    static UringDriver open(Function<FdSelector, Poll> pollOver, int sqEntries, int cqEntries, int bufCount, int bufSize)
+            throws IOException {
+        if (!UringSupport.isAvailable()) {
+            throw new UnsupportedOperationException("the io_uring backend is not available: " + UringSupport.unavailableReason());
+        }
+        Ring ring = Ring.open(sqEntries, cqEntries, FLAGS);
+        int efd = -1;
+        BufRing bufs = null;
+        try {
+            efd = EventFd.eventfd(0, EventFd.EFD_NONBLOCK | EventFd.EFD_CLOEXEC);
+            ring.sqes.pollAdd(efd, EPoll.EPOLLIN, true, WAKE);
+            if (ring.supports(IoUring.IORING_OP_RECV) && ring.supports(IoUring.IORING_OP_SEND)) {
+                try {
+                    bufs = BufRing.register(ring, 0, bufCount, bufSize);
+                } catch (IOException e) {
+                    bufs = null;   // before Linux 5.19 (no PBUF_RING): TCP streams stay readiness
+                }
+            }
+            UringDriver d = new UringDriver(ring, efd, bufs, bufCount, bufSize);
+            d.poll = pollOver.apply(d.fds);
+            return d;
+        } catch (IOException | RuntimeException e) {
+            if (bufs != null) {
+                Closing.quietly(bufs::close, e);
+            }
+            int opened = efd;
+            if (opened >= 0) {
+                Closing.quietly(() -> Unistd.close(opened), e);
+            }
+            Closing.quietly(ring::close, e);
+            throw e;
+        }
+    }
+
+    @Override
+    public Backend backend() {
+        return Backend.IO_URING;
+    }
+
+    @Override
+    public boolean completions() {
+        return bufs != null;
+    }
+
+    // ---- registration (the loop's Registry calls back into fds) ----
+
+    @Override
+    public void register(Source source, long token, Interest interest) throws IOException {
+        poll.registry().register(source, Token.of(token), interest);
+    }
+
+    @Override
+    public void reregister(Source source, long token, Interest interest) throws IOException {
+        poll.registry().reregister(source, Token.of(token), interest);
+    }
+
+    @Override
+    public void deregister(Source source) throws IOException {
+        poll.registry().deregister(source);
+    }
+
+    /** The registration side: what a Registry's sources call, by fd. */
+    private final class Fds implements FdSelector {
+        @Override
+        public String name() {
+            return "io_uring";
+        }
+
+        @Override
+        public void register(int fd, long token, int interest) throws IOException {
+            checkFd(fd);
+            polls.add(fd, token, interest);
+        }
+
+        @Override
+        public StreamIo registerStream(int fd, long token, int interest, boolean connecting) throws IOException {
+            if (bufs == null) {
+                register(fd, token, interest);
+                return null;
+            }
+            checkFd(fd);
+            if (polls.isLive(fd)) {
+                throw FdSelector.alreadyRegistered(fd, null);
+            }
+            long ud = polls.slots.open(fd, token, interest);
+            CompletionStream s = new CompletionStream(UringDriver.this, fd, token, ud, connecting);
+            if (fd >= streams.length) {
+                streams = Arrays.copyOf(streams, Math.max(streams.length * 2, fd + 1));
+            }
+            streams[fd] = s;
+            try {
+                s.arm();
+            } catch (IOException | RuntimeException e) {
+                streams[fd] = null;
+                polls.slots.close(fd);
+                throw e;
+            }
+            if (!connecting) {
+                fresh.add(s);   // epoll reports a connected socket writable at once: so do we
+            }
+            return s;
+        }
+
+        @Override
+        public void reregister(int fd, long token, int interest) throws IOException {
+            CompletionStream s = fd < streams.length ? streams[fd] : null;
+            if (s != null) {
+                polls.registered(fd, "reregister");
+                s.token = token;   // a stream reports what its bytes say, whatever the interest
+                return;
+            }
+            polls.modify(fd, token, interest);
+        }
+
+        @Override
+        public void deregister(int fd) throws IOException {
+            CompletionStream s = fd < streams.length ? streams[fd] : null;
+            if (s != null) {
+                polls.registered(fd, "deregister");
+                polls.slots.close(fd);
+                streams[fd] = null;
+                s.detach();
+            } else {
+                polls.remove(fd);
+            }
+            // Now, not at the next run: the fd is closed next, and queued SQEs name it by number;
+            // and the cancelled operations' file references go only when their task work runs.
+            ensureEnabled();
+            ring.submitAndWait(0, 0);
+        }
+
+        @Override
+        public int select(long[] tokens, int[] flags, long timeoutNanos) {
+            throw new UnsupportedOperationException("a loop's io_uring driver is run by its loop, not polled");
+        }
+
+        @Override
+        public void wakerToken(long token) {
+            // the loop's own flag coalesces its wake-ups; no Waker reports through this driver
+        }
+
+        @Override
+        public void wakeup() {
+            UringDriver.this.wakeup();
+        }
+
+        @Override
+        public void close() {
+            // released by UringDriver.close, which closes the Poll over this
+        }
+    }
+
+    private static void checkFd(int fd) {
+        if (fd >= 1 << 24) {
+            throw new IllegalArgumentException("fd " + fd + " is beyond the io_uring driver's 2^24 slots");
+        }
+    }
+
+    // ---- running ----
+
+    @Override
+    public int run(long timeoutNanos, Dispatch dispatch) throws IOException {
+        ensureEnabled();
+        this.dispatch = dispatch;
+        reports = 0;
+        try {
+            flushSends();
+            int toSubmit = ring.publish();
+            boolean ready = ring.ready() > 0 || !fresh.isEmpty();
+            ring.enterAndWait(toSubmit, 1, ready ? 0 : timeoutNanos < 0 ? -1 : timeoutNanos);
+            dispatch.awake();
+            while (ring.reap(sink, 1024) > 0) {
+                // handlers may queue more; completions only arrive in the enter above (or an overflow flush)
+            }
+            CompletionStream s;
+            while ((s = fresh.poll()) != null) {
+                if (!s.detached) {
+                    report(s.token, Ready.WRITABLE);
+                }
+            }
+            return reports;
+        } finally {
+            this.dispatch = null;
+        }
+    }
+
+    /** Enables the ring on first use; the calling thread (the loop's) becomes its one submitter. */
+    private void ensureEnabled() throws IOException {
+        if (!enabled) {
+            ring.enable();
+            enabled = true;
+            issuer = Thread.currentThread();
+        }
+    }
+
+    private void flushSends() throws IOException {
+        CompletionStream s;
+        while ((s = dirty.poll()) != null) {
+            s.flush();
+        }
+    }
+
+    private void complete(long ud, int res, int cqeFlags) throws IOException {
+        if (ud < 0) {
+            if (ud == WAKE && (cqeFlags & IoUring.IORING_CQE_F_MORE) == 0 && !closed) {
+                ring.sqes.pollAdd(eventFd, EPoll.EPOLLIN, true, WAKE);
+            }
+            return;   // a wake-up (its only job was to end the wait), or an ignored removal/cancel
+        }
+        long kind = ud & KIND;
+        long base = ud & ~KIND;
+        if (kind == 0) {
+            polls.complete(ud, res, cqeFlags, report);
+        } else if (kind == SEND) {
+            int i = sends.slot(base);
+            CompletionStream s = i < 0 ? null : sends.owner(i);
+            if (s != null) {
+                s.onSend(res);
+            }
+        } else {
+            if (kind == RECV && (cqeFlags & IoUring.IORING_CQE_F_MORE) == 0) {
+                recvsArmed--;
+            }
+            int fd = polls.slots.owner(base);
+            CompletionStream s = fd < 0 || fd >= streams.length ? null : streams[fd];
+            if (s == null || s.ud != base) {
+                int bid = BufRing.bufferId(cqeFlags);
+                if (bid >= 0) {
+                    held++;   // it was handed out by this completion; recycle counts it back
+                    recycle(bid);
+                }
+            } else if (kind == RECV) {
+                if (BufRing.bufferId(cqeFlags) >= 0) {
+                    held++;
+                }
+                s.onRecv(res, cqeFlags);
+            } else {
+                s.onConnect(res);
+            }
+        }
+    }
+
+    void report(long token, int ready) {
+        Dispatch d = dispatch;
+        if (d != null) {
+            reports++;
+            d.ready(token, ready);
+        }
+    }
+
+    // ---- what streams ask of their driver ----
+
+    Ring ring() {
+        return ring;
+    }
+
+    SendBuffers sends() {
+        return sends;
+    }
+
+    int groupId() {
+        return bufs.groupId();
+    }
+
+    ByteBuffer bufferBytes() {
+        return bufBytes;
+    }
+
+    int bufferOffset(int bid) {
+        return bid * bufSize;
+    }
+
+    void recvArmed(int n) {
+        recvsArmed += n;
+    }
+
+    void dirty(CompletionStream s) {
+        dirty.add(s);
+    }
+
+    /** Buffer {@code bid} goes back to the kernel; a stream the ring starved is re-armed. */
+    void recycle(int bid) throws IOException {
+        bufs.recycle(bid);
+        held--;
+        CompletionStream s;
+        while (held < bufCount && (s = starved.peek()) != null) {
+            starved.poll();
+            if (s.starved && !s.detached) {
+                s.starved = false;
+                s.arm();
+                break;   // one re-arm per buffer back: the ring refills before the next starves it
+            }
+        }
+    }
+
+    /** The ring ran dry under {@code s}'s recv: re-arm now if buffers came back, else when they do. */
+    void starved(CompletionStream s) throws IOException {
+        if (held < bufCount && starved.isEmpty()) {
+            s.arm();
+            return;
+        }
+        s.starved = true;
+        starved.add(s);
+    }
+
+    // ---- counters (tests, stats) ----
+
+    /** How many {@code io_uring_enter} calls this driver made. */
+    public long enterCalls() {
+        return ring.enterCalls();
+    }
+
+    /** Provided buffers held by streams (tests: back to 0 once every stream is gone). */
+    int buffersHeld() {
+        return held;
+    }
+
+    /** Send buffers held by streams (tests). */
+    int sendBuffersHeld() {
+        return sends.held();
+    }
+
+    long rearms() {
+        return polls.rearms();
+    }
+
+    // ---- wake-ups and closing ----
+
+    @Override
+    public void wakeup() {
+        int s;
+        do {
+            s = wakeState.get();
+            if ((s & CLOSED) != 0) {
+                return;
+            }
+        } while (!wakeState.compareAndSet(s, s + REF));
+        try {
+            EventFd.signal(eventFd);
+        } catch (IOException | RuntimeException e) {
+            // nobody to tell; the loop wakes by its timeout
+        } finally {
+            wakeState.addAndGet(-REF);
+        }
+    }
+
+    /**
+     * Cancels everything in flight and waits (a bounded time) for the kernel to hand back every
+     * send buffer and end every recv, then frees the buffers, the ring and the eventfd. Loop thread.
+     */
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        poll.close();
+        Closing c = new Closing();
+        if (enabled && Thread.currentThread() == issuer) {
+            c.run(this::drainInFlight);
+            if (bufs != null && recvsArmed == 0) {
+                c.run(bufs::close);
+            }
+        }
+        sends.close();   // frees nothing while a send is in flight: the kernel may still read it
+        c.run(ring::close);
+        if (bufs != null && (recvsArmed == 0 || !enabled)) {
+            Closing.quietly(bufs::close, new IOException());   // done above, or the ring is gone: only the memory
+        }
+        int w;
+        do {
+            w = wakeState.get();
+        } while (!wakeState.compareAndSet(w, w | CLOSED));
+        while (wakeState.get() != CLOSED) {
+            Thread.onSpinWait();   // a wake-up is writing to the eventfd: a system call's time
+        }
+        c.run(() -> Unistd.close(eventFd));
+        c.rethrow();
+    }
+
+    /**
+     * Cancels everything in flight and reaps until every send and recv has ended (at most 2 s): only
+     * then may their buffers be freed. Every stream is detached by now, so completions only release.
+     */
+    private void drainInFlight() throws IOException {
+        ring.sqes.cancelAll(PollSet.IGNORE);
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        do {
+            ring.submitAndWait(1, 50_000_000L);
+            while (ring.reap(sink, 1024) > 0) {
+                // releases only
+            }
+        } while ((sends.inFlight() > 0 || recvsArmed > 0) && System.nanoTime() - deadline < 0);
+    }
+
+    @Override
+    public String toString() {
+        return "UringDriver{" + ring + (bufs == null ? ", readiness only}" : "}");
+    }
+}
