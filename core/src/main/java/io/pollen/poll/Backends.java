@@ -59,10 +59,11 @@ final class Backends {
 
     /**
      * The driver of an event loop: io_uring's own loop-owned {@link UringDriver} (completion I/O for
-     * TCP streams), the readiness {@link SelectorDriver} over the backend's selector otherwise.
+     * TCP streams) when {@code completions} is asked for, the readiness {@link SelectorDriver} over
+     * the backend's selector otherwise.
      */
-    static Driver openDriver(Backend backend, int capacity) throws IOException {
-        if (backend == Backend.IO_URING && available(backend)) {
+    static Driver openDriver(Backend backend, int capacity, boolean completions) throws IOException {
+        if (backend == Backend.IO_URING && completions && available(backend)) {
             return UringDriver.open(selector -> Poll.over(Backend.IO_URING, selector));
         }
         return SelectorDriver.open(backend, capacity);

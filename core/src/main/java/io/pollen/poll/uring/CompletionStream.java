@@ -81,6 +81,7 @@ final class CompletionStream implements StreamIo {
 
     @Override
     public int read(ByteBuffer dst) throws IOException {
+        driver.checkThread();
         if (dst.isReadOnly()) {
             throw new IllegalArgumentException("read-only buffer");
         }
@@ -90,6 +91,7 @@ final class CompletionStream implements StreamIo {
 
     @Override
     public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
+        driver.checkThread();
         long n = 0;
         for (int i = offset; i < offset + length && kept > 0; i++) {
             n += copy(dsts[i], true);
@@ -99,6 +101,7 @@ final class CompletionStream implements StreamIo {
 
     @Override
     public int peek(ByteBuffer dst) throws IOException {
+        driver.checkThread();
         int n = copy(dst, false);
         return n > 0 ? n : nothingKept();
     }
@@ -147,6 +150,7 @@ final class CompletionStream implements StreamIo {
 
     @Override
     public int write(ByteBuffer src) throws IOException {
+        driver.checkThread();
         int n = take(src);
         if (src.hasRemaining()) {
             wantWritable = true;
@@ -156,6 +160,7 @@ final class CompletionStream implements StreamIo {
 
     @Override
     public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        driver.checkThread();
         long n = 0;
         for (int i = offset; i < offset + length; i++) {
             n += take(srcs[i]);
@@ -200,6 +205,7 @@ final class CompletionStream implements StreamIo {
 
     @Override
     public void shutdownOutput() throws IOException {
+        driver.checkThread();
         if (end > sent || sending) {
             shutdownPending = true;
         } else {

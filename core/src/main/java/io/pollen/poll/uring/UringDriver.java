@@ -300,6 +300,15 @@ public final class UringDriver implements Driver {
         }
     }
 
+    /** Streams' data calls belong to the ring's thread: their state is that thread's alone. */
+    void checkThread() {
+        Thread i = issuer;
+        if (i != null && i != Thread.currentThread()) {
+            throw new IllegalStateException("a TCP stream registered with an io_uring event loop is read and written on"
+                    + " the loop's thread (" + i.getName() + "), not on " + Thread.currentThread().getName());
+        }
+    }
+
     private void flushSends() throws IOException {
         CompletionStream s;
         while ((s = dirty.poll()) != null) {
