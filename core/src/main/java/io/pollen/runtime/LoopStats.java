@@ -20,9 +20,13 @@ import java.time.Duration;
  * @param longestIteration the longest time the loop spent busy between two driver runs
  * @param blockedReports   how many times the loop was reported blocked (see
  *                         {@link Runtime.Builder#blockedThreshold})
+ * @param kernelCalls      system calls the loop's driver made to submit and wait: one per poll on
+ *                         a readiness backend, {@code io_uring_enter} calls on io_uring (where one
+ *                         call both submits the iteration's I/O and waits); divide by requests
+ *                         served for a benchmark's calls per request
  */
 public record LoopStats(String loop, long iterations, long tasksRun, long polls, long events, long timersFired,
-                        int queueDepth, Duration longestIteration, long blockedReports) {
+                        int queueDepth, Duration longestIteration, long blockedReports, long kernelCalls) {
 
     /** One line for logs and {@code pollen serve --stats}. */
     @Override
@@ -30,6 +34,6 @@ public record LoopStats(String loop, long iterations, long tasksRun, long polls,
         return loop + ": iterations=" + iterations + " tasks=" + tasksRun + " polls=" + polls + " events=" + events
                 + " timers=" + timersFired + " queued=" + queueDepth + " longest="
                 + String.format(java.util.Locale.ROOT, "%.3fms", longestIteration.toNanos() / 1e6)
-                + " blocked=" + blockedReports;
+                + " blocked=" + blockedReports + " kernelCalls=" + kernelCalls;
     }
 }

@@ -53,6 +53,7 @@ final class CompletionStream implements StreamIo {
     private int kept;
     private int headOffset;
     boolean recvArmed;
+    private boolean cancelling;
     boolean starved;
     boolean connecting;
     private boolean eof;
@@ -64,6 +65,7 @@ final class CompletionStream implements StreamIo {
     private int sent;
     private int end;
     boolean sending;
+    private int sendingLen;
     boolean dirty;
     private boolean wantWritable;
     private boolean shutdownPending;
@@ -144,6 +146,7 @@ final class CompletionStream implements StreamIo {
             head = at;
             headOffset = off;
             kept = left;
+            resume();
         }
         return n;
     }
@@ -225,6 +228,7 @@ final class CompletionStream implements StreamIo {
                 driver.sends().userData(slot) | UringDriver.SEND);
         driver.sends().sent();
         sending = true;
+        sendingLen = end - sent;
     }
 
     /** Arms the multishot recv (or, while connecting, a one-shot poll for the connect's end). */
@@ -248,16 +252,39 @@ final class CompletionStream implements StreamIo {
         driver.report(token, ready);
     }
 
-    /** A recv completion (the driver has recycled nothing; a buffer it carries is ours). */
+    /**
+     * Whether this stream should have a recv armed: open, not at its end, and holding fewer
+     * buffers than its share ({@link UringDriver#keptLimit()}), so that one stream nobody reads
+     * cannot take the whole ring from the others: past the share its recv is cancelled, and the
+     * bytes wait in the socket (TCP's flow control, as with a readiness backend) until reads
+     * bring it back under.
+     */
+    private boolean wantsRecv() {
+        return !detached && !eof && recvErrno == 0 && kept < driver.keptLimit();
+    }
+
+    /** After reads consumed buffers: a recv paused (share reached) or ended resumes. */
+    private void resume() throws IOException {
+        if (!recvArmed && !starved && !connecting && wantsRecv()) {
+            arm();
+        }
+    }
+
+    /** A recv completion; a buffer it carries is ours now (the driver counted it out of the ring). */
     void onRecv(int res, int cqeFlags) throws IOException {
         boolean more = (cqeFlags & IoUring.IORING_CQE_F_MORE) != 0;
         if (!more) {
             recvArmed = false;
+            cancelling = false;
         }
         int bid = BufRing.bufferId(cqeFlags);
         if (res > 0 && bid >= 0) {
             keep(bid, res);
-            if (!more) {
+            if (more && !cancelling && kept >= driver.keptLimit()) {
+                cancelling = true;   // its share is full: pause until reads catch up
+                driver.ring().sqes.cancel(ud | UringDriver.RECV, PollSet.IGNORE);
+            } else if (!more && wantsRecv()) {
+                driver.recvRearms++;
                 arm();   // ended without a reason to stop (e.g. CQ overflow): go on
             }
             driver.report(token, Ready.READABLE);
@@ -267,18 +294,29 @@ final class CompletionStream implements StreamIo {
             driver.recycle(bid);
         }
         if (res == -Errno.ENOBUFS) {
-            driver.starved(this);   // re-armed when buffers come back; the bytes wait in the socket
-            return;
-        }
-        if (res == 0) {
+            if (wantsRecv()) {
+                driver.starved(this);   // re-armed when buffers come back; the bytes wait in the socket
+            }
+        } else if (res == 0) {
             eof = true;
             driver.report(token, Ready.READABLE | Ready.READ_CLOSED);
         } else if (res < 0 && res != -Errno.ECANCELED) {
             recvErrno = -res;
             driver.report(token, Ready.READABLE | Ready.ERROR);
-        } else if (!more && res >= 0) {
-            arm();
+        } else if (!more && wantsRecv()) {
+            driver.recvRearms++;
+            arm();   // cancelled on its share, and reads caught up meanwhile (or ended for no reason)
         }
+    }
+
+    /** Taken off the starved list with buffers back: re-arms if it still wants to receive. */
+    boolean unstarve() throws IOException {
+        starved = false;
+        if (!recvArmed && !connecting && wantsRecv()) {
+            arm();
+            return true;
+        }
+        return false;
     }
 
     private void keep(int bid, int len) {
@@ -312,6 +350,9 @@ final class CompletionStream implements StreamIo {
             sent = end;
         } else {
             sent += res;
+            if (res < sendingLen) {
+                driver.shortSends++;
+            }
         }
         if (sent < end) {
             if (sent > buf.capacity() / 2) {   // nothing in flight now: move the rest to the front

@@ -62,6 +62,7 @@ public final class Ring implements AutoCloseable {
     private int localTail;
     private int localCqHead;
     private long enters;
+    private long overflowFlushes;
     private Thread submitter;                 // the first thread that submitted (the usual only one)
     private java.util.Set<Thread> others;     // any later ones; rare
     private boolean closed;
@@ -162,6 +163,11 @@ public final class Ring implements AutoCloseable {
         return enters;
     }
 
+    /** How many times {@link #reap} flushed the kernel's overflowed completions back (tests). */
+    public long overflowFlushes() {
+        return overflowFlushes;
+    }
+
     /** The kernel's count of CQEs it had to drop (only when even its overflow list failed); 0 here. */
     public int dropped() {
         return loadAcquire(cqRing, cqOverflow);
@@ -244,6 +250,7 @@ public final class Ring implements AutoCloseable {
     public int reap(Completion sink, int max) throws IOException {
         int n = reapRing(sink, max);
         if (n < max && cqOverflowed()) {
+            overflowFlushes++;
             enter(0, 0, IoUring.IORING_ENTER_GETEVENTS, false, 0);
             n += reapRing(sink, max - n);
         }

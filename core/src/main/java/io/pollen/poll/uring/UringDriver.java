@@ -67,6 +67,7 @@ public final class UringDriver implements Driver {
     private final ByteBuffer bufBytes;
     private final int bufSize;
     private final int bufCount;
+    private final int keptLimit;
     private final SendBuffers sends;
     private final Fds fds = new Fds();
     private final Ring.Completion sink = this::complete;
@@ -82,6 +83,10 @@ public final class UringDriver implements Driver {
     private int held;           // provided buffers handed to streams, not yet recycled
     private int recvsArmed;     // multishot recvs whose last completion has not arrived
     private boolean enabled;
+    /** Counters for tests: recvs the ring starved, recvs re-armed after the kernel ended them, short sends. */
+    long starvations;
+    long recvRearms;
+    long shortSends;
     private Thread issuer;      // the thread that enabled the ring: the only one that may enter it
     private boolean closed;
 
@@ -92,6 +97,7 @@ public final class UringDriver implements Driver {
         this.bufs = bufs;
         this.bufCount = bufCount;
         this.bufSize = bufSize;
+        this.keptLimit = Math.max(2, bufCount / 8);
         this.bufBytes = bufs == null ? null : bufs.bytes();
         this.sends = new SendBuffers(SendBuffers.SIZE);
     }
@@ -386,6 +392,11 @@ public final class UringDriver implements Driver {
         return bid * bufSize;
     }
 
+    /** How many buffers one stream may hold before its recv pauses: its share of the ring. */
+    int keptLimit() {
+        return keptLimit;
+    }
+
     void recvArmed(int n) {
         recvsArmed += n;
     }
@@ -399,11 +410,8 @@ public final class UringDriver implements Driver {
         bufs.recycle(bid);
         held--;
         CompletionStream s;
-        while (held < bufCount && (s = starved.peek()) != null) {
-            starved.poll();
-            if (s.starved && !s.detached) {
-                s.starved = false;
-                s.arm();
+        while (held < bufCount && (s = starved.poll()) != null) {
+            if (s.starved && s.unstarve()) {
                 break;   // one re-arm per buffer back: the ring refills before the next starves it
             }
         }
@@ -415,6 +423,7 @@ public final class UringDriver implements Driver {
             s.arm();
             return;
         }
+        starvations++;
         s.starved = true;
         starved.add(s);
     }
@@ -422,7 +431,8 @@ public final class UringDriver implements Driver {
     // ---- counters (tests, stats) ----
 
     /** How many {@code io_uring_enter} calls this driver made. */
-    public long enterCalls() {
+    @Override
+    public long kernelCalls() {
         return ring.enterCalls();
     }
 
