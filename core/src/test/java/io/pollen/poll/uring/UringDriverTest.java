@@ -207,7 +207,7 @@ class UringDriverTest extends UringTestCase {
             p.server().setSendBufferSize(4096);
             p.client().setReceiveBufferSize(4096);
             d.register(p.server(), 7, Interest.READABLE.add(Interest.WRITABLE));
-            int n = 1024 * 1024;
+            int n = 512 * 1024;
             byte[] data = pattern(n, 3);
             ByteBuffer src = ByteBuffer.wrap(data);
             ByteBuffer got = ByteBuffer.allocate(n);
@@ -219,7 +219,7 @@ class UringDriverTest extends UringTestCase {
                     blocked = true;
                 }
                 r.reports.clear();
-                d.run(1_000_000, r);
+                d.run(0, r);
                 roomReported |= blocked && r.reports.stream().anyMatch(e -> e[0] == 7 && (e[1] & Ready.WRITABLE) != 0);
                 p.client().read(got);
             }
