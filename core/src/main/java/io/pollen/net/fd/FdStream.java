@@ -2,15 +2,8 @@ package io.pollen.net.fd;
 
 import io.pollen.net.spi.Options;
 import io.pollen.net.spi.StreamImpl;
-import io.pollen.poll.Interest;
-import io.pollen.poll.Registry;
 import io.pollen.poll.Source;
-import io.pollen.poll.SourceFd;
-import io.pollen.poll.Token;
 import io.pollen.poll.spi.FdSelector;
-import io.pollen.poll.spi.Ready;
-import io.pollen.poll.spi.RegistryAccess;
-import io.pollen.poll.spi.Selector;
 import io.pollen.poll.spi.StreamIo;
 import io.pollen.sys.NativeIOException;
 import io.pollen.sys.bsd.KQueue;
@@ -60,7 +53,7 @@ final class FdStream extends FdSocket implements StreamImpl {
     private volatile SocketAddress peer;
     /** The completion driver's I/O for this stream while registered with one, else null; loop thread. */
     private StreamIo io;
-    private final Source source = new StreamSource();
+    private final Source source = new HookedSource();
 
     FdStream(int fd, int family, boolean connecting) {
         super(fd, family);
@@ -72,38 +65,14 @@ final class FdStream extends FdSocket implements StreamImpl {
         return source;
     }
 
-    /** Registers by fd, asking a TCP stream's selector for its {@link StreamIo} (null on readiness backends). */
-    private final class StreamSource implements Source {
-        private final SourceFd plain = new SourceFd(fd);
+    @Override
+    void attach(FdSelector selector, long token, int interest) throws IOException {
+        io = selector.registerStream(fd, token, interest, connecting);
+    }
 
-        private static int bits(Interest i) {
-            return (i.isReadable() ? Ready.INTEREST_READABLE : 0) | (i.isWritable() ? Ready.INTEREST_WRITABLE : 0)
-                    | (i.isPriority() ? Ready.INTEREST_PRIORITY : 0);
-        }
-
-        @Override
-        public void register(Registry registry, Token token, Interest interest) throws IOException {
-            Selector s = RegistryAccess.selector(registry);
-            if (family != Linux.AF_UNIX && s instanceof FdSelector fs) {
-                io = fs.registerStream(fd, token.value(), bits(interest), connecting);
-            } else {
-                plain.register(registry, token, interest);
-            }
-        }
-
-        @Override
-        public void reregister(Registry registry, Token token, Interest interest) throws IOException {
-            plain.reregister(registry, token, interest);
-        }
-
-        @Override
-        public void deregister(Registry registry) throws IOException {
-            try {
-                plain.deregister(registry);
-            } finally {
-                io = null;
-            }
-        }
+    @Override
+    void detach() {
+        io = null;
     }
 
     @Override

@@ -36,6 +36,16 @@ public interface FdSelector extends Selector {
         return null;
     }
 
+    /**
+     * Registers listening socket {@code fd} and returns the {@link AcceptIo} its accepts go through
+     * from now on, or {@code null} when this backend leaves accepting to the socket (a plain
+     * {@link #register}).
+     */
+    default AcceptIo registerListener(int fd, long token, int interest) throws IOException {
+        register(fd, token, interest);
+        return null;
+    }
+
     /** Registering an fd that is registered: the one message every native backend gives. */
     static IllegalStateException alreadyRegistered(int fd, Throwable cause) {
         return new IllegalStateException("already registered: fd " + fd

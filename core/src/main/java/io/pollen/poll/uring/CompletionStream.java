@@ -5,9 +5,7 @@ import io.pollen.poll.spi.StreamIo;
 import io.pollen.sys.linux.EPoll;
 import io.pollen.sys.linux.IoUring;
 import io.pollen.sys.unix.Errno;
-import io.pollen.sys.unix.Linux;
 import io.pollen.sys.unix.Native;
-import io.pollen.sys.unix.Net;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -20,22 +18,17 @@ import java.util.Arrays;
  * {@code on...} methods with the stream's completions. Loop thread only.
  *
  * <h2>Receiving</h2>
- * One multishot {@code RECV} into the driver's {@link BufRing}. Each completion hands over one
- * buffer (id and length), kept here in arrival order; {@link #read} copies from the oldest and
- * recycles each buffer as soon as it is consumed. {@code res == 0} is the end of the stream (after
- * the kept bytes), {@code -errno} an error (thrown once by the read that finds nothing kept, then
- * end of stream). {@code -ENOBUFS} (the ring ran dry) ends the recv without losing a byte: the
- * stream waits in the driver's starved list and is re-armed when buffers come back. A recv ended
- * for any other reason (no {@code F_MORE}) is re-armed at once.
+ * One multishot {@code RECV} into the driver's {@link BufRing} ({@link RecvBuffers}). Each
+ * completion hands over one buffer (id and length), kept here in arrival order; {@link #read}
+ * copies from the oldest and recycles each buffer as soon as it is consumed. {@code res == 0} is
+ * the end of the stream (after the kept bytes), {@code -errno} an error (thrown once by the read
+ * that finds nothing kept, then end of stream). {@code -ENOBUFS} (the ring ran dry) ends the recv
+ * without losing a byte: the stream waits in the starved list and is re-armed when buffers come
+ * back. A stream holding its share of the ring has its recv cancelled until reads catch up. A recv
+ * ended for any other reason (no {@code F_MORE}) is re-armed at once.
  *
- * <h2>Sending</h2>
- * {@link #write} copies into the stream's native buffer ({@link SendBuffers}) and returns 0 when it
- * is full. One {@code SEND} is in flight at a time, of {@code [sent, end)}; bytes written meanwhile
- * are appended after {@code end}, never inside what the kernel reads. Sends are queued by the
- * driver just before its next {@code io_uring_enter}, so every write of a loop iteration goes in one
- * send. A short send resubmits the rest; when room comes back after a write fell short, the stream
- * reports {@link Ready#WRITABLE}. A send error is thrown by the next write. A shutdown of the write
- * half waits until every byte taken was sent.
+ * <p>Sending is {@link StreamSend}'s. While the socket's connect is in progress, a one-shot
+ * {@code POLL_ADD} waits for it and is reported as epoll would; the recv starts after it.
  */
 final class CompletionStream implements StreamIo {
     private final UringDriver driver;
@@ -59,17 +52,8 @@ final class CompletionStream implements StreamIo {
     private boolean eof;
     private int recvErrno;
 
-    // ---- sending ----
-    private int slot = -1;
-    private ByteBuffer buf;
-    private int sent;
-    private int end;
-    boolean sending;
-    private int sendingLen;
-    boolean dirty;
-    private boolean wantWritable;
-    private boolean shutdownPending;
-    private int sendErrno;
+    /** The sending half. */
+    final StreamSend send;
 
     CompletionStream(UringDriver driver, int fd, long token, long ud, boolean connecting) {
         this.driver = driver;
@@ -77,6 +61,7 @@ final class CompletionStream implements StreamIo {
         this.token = token;
         this.ud = ud;
         this.connecting = connecting;
+        this.send = new StreamSend(driver, this);
     }
 
     // ---- StreamIo (the socket's calls) ----
@@ -128,7 +113,7 @@ final class CompletionStream implements StreamIo {
         while (left > 0 && dst.hasRemaining()) {
             int bid = bids[at];
             int take = Math.min(lens[at] - off, dst.remaining());
-            dst.put(dst.position(), driver.bufferBytes(), driver.bufferOffset(bid) + off, take);
+            dst.put(dst.position(), driver.recv().bytes(), driver.recv().offset(bid) + off, take);
             dst.position(dst.position() + take);
             n += take;
             off += take;
@@ -139,7 +124,7 @@ final class CompletionStream implements StreamIo {
             at = (at + 1) & (bids.length - 1);
             left--;
             if (consume) {
-                driver.recycle(bid);
+                driver.recv().recycle(bid);
             }
         }
         if (consume) {
@@ -154,11 +139,7 @@ final class CompletionStream implements StreamIo {
     @Override
     public int write(ByteBuffer src) throws IOException {
         driver.checkThread();
-        int n = take(src);
-        if (src.hasRemaining()) {
-            wantWritable = true;
-        }
-        return n;
+        return send.take(src);
     }
 
     @Override
@@ -166,42 +147,10 @@ final class CompletionStream implements StreamIo {
         driver.checkThread();
         long n = 0;
         for (int i = offset; i < offset + length; i++) {
-            n += take(srcs[i]);
+            n += send.take(srcs[i]);
             if (srcs[i].hasRemaining()) {
-                wantWritable = true;
                 break;
             }
-        }
-        return n;
-    }
-
-    private int take(ByteBuffer src) throws IOException {
-        if (sendErrno != 0) {
-            throw Native.error("send", sendErrno);
-        }
-        if (shutdownPending) {
-            throw Native.error("send", Errno.EPIPE);   // what send(2) says after SHUT_WR
-        }
-        int want = src.remaining();
-        if (want == 0) {
-            return 0;
-        }
-        if (slot < 0) {
-            slot = driver.sends().take(this);
-            buf = driver.sends().view(slot);
-            sent = 0;
-            end = 0;
-        }
-        int n = Math.min(want, buf.capacity() - end);
-        if (n == 0) {
-            return 0;
-        }
-        buf.put(end, src, src.position(), n);
-        src.position(src.position() + n);
-        end += n;
-        if (!sending && !dirty) {
-            dirty = true;
-            driver.dirty(this);
         }
         return n;
     }
@@ -209,27 +158,10 @@ final class CompletionStream implements StreamIo {
     @Override
     public void shutdownOutput() throws IOException {
         driver.checkThread();
-        if (end > sent || sending) {
-            shutdownPending = true;
-        } else {
-            Net.shutdown(fd, Linux.SHUT_WR);
-        }
+        send.shutdownOutput();
     }
 
     // ---- the driver's side ----
-
-    /** Queues the send of what waits (the driver calls this just before entering the kernel). */
-    void flush() throws IOException {
-        dirty = false;
-        if (detached && slot < 0 || sending || end <= sent) {
-            return;
-        }
-        driver.ring().sqes.send(fd, driver.sends().segment(slot).address() + sent, end - sent,
-                driver.sends().userData(slot) | UringDriver.SEND);
-        driver.sends().sent();
-        sending = true;
-        sendingLen = end - sent;
-    }
 
     /** Arms the multishot recv (or, while connecting, a one-shot poll for the connect's end). */
     void arm() throws IOException {
@@ -237,8 +169,8 @@ final class CompletionStream implements StreamIo {
             driver.ring().sqes.pollAdd(fd, EPoll.EPOLLOUT | EPoll.EPOLLIN | EPoll.EPOLLRDHUP, false, ud | UringDriver.CONNECT);
             return;
         }
-        driver.ring().sqes.recvMultishot(fd, driver.groupId(), ud | UringDriver.RECV);
-        driver.recvArmed(1);
+        driver.ring().sqes.recvMultishot(fd, driver.recv().groupId(), ud | UringDriver.RECV);
+        driver.recv().armed++;
         recvArmed = true;
     }
 
@@ -254,13 +186,13 @@ final class CompletionStream implements StreamIo {
 
     /**
      * Whether this stream should have a recv armed: open, not at its end, and holding fewer
-     * buffers than its share ({@link UringDriver#keptLimit()}), so that one stream nobody reads
+     * buffers than its share ({@link RecvBuffers#share()}), so that one stream nobody reads
      * cannot take the whole ring from the others: past the share its recv is cancelled, and the
      * bytes wait in the socket (TCP's flow control, as with a readiness backend) until reads
      * bring it back under.
      */
     private boolean wantsRecv() {
-        return !detached && !eof && recvErrno == 0 && kept < driver.keptLimit();
+        return !detached && !eof && recvErrno == 0 && kept < driver.recv().share();
     }
 
     /** After reads consumed buffers: a recv paused (share reached) or ended resumes. */
@@ -280,7 +212,7 @@ final class CompletionStream implements StreamIo {
         int bid = BufRing.bufferId(cqeFlags);
         if (res > 0 && bid >= 0) {
             keep(bid, res);
-            if (more && !cancelling && kept >= driver.keptLimit()) {
+            if (more && !cancelling && kept >= driver.recv().share()) {
                 cancelling = true;   // its share is full: pause until reads catch up
                 driver.ring().sqes.cancel(ud | UringDriver.RECV, PollSet.IGNORE);
             } else if (!more && wantsRecv()) {
@@ -291,11 +223,11 @@ final class CompletionStream implements StreamIo {
             return;
         }
         if (bid >= 0) {
-            driver.recycle(bid);
+            driver.recv().recycle(bid);
         }
         if (res == -Errno.ENOBUFS) {
             if (wantsRecv()) {
-                driver.starved(this);   // re-armed when buffers come back; the bytes wait in the socket
+                driver.recv().starved(this);   // re-armed when buffers come back; the bytes wait in the socket
             }
         } else if (res == 0) {
             eof = true;
@@ -337,64 +269,12 @@ final class CompletionStream implements StreamIo {
         kept++;
     }
 
-    /** A send completion: advance, resubmit the rest, report room, or finish a deferred shutdown. */
-    void onSend(int res) throws IOException {
-        sending = false;
-        driver.sends().completed();
-        if (detached) {
-            releaseSend();   // what a short send left is dropped: the fd may be closed by now
-            return;
-        }
-        if (res < 0) {
-            sendErrno = -res;
-            sent = end;
-        } else {
-            sent += res;
-            if (res < sendingLen) {
-                driver.shortSends++;
-            }
-        }
-        if (sent < end) {
-            if (sent > buf.capacity() / 2) {   // nothing in flight now: move the rest to the front
-                buf.put(0, buf, sent, end - sent);
-                end -= sent;
-                sent = 0;
-            }
-            if (!dirty) {
-                dirty = true;
-                driver.dirty(this);
-            }
-        } else {
-            releaseSend();
-            if (shutdownPending) {
-                shutdownPending = false;
-                Net.shutdown(fd, Linux.SHUT_WR);
-            }
-        }
-        if (wantWritable && (slot < 0 || end < buf.capacity())) {
-            wantWritable = false;
-            driver.report(token, res < 0 ? Ready.WRITABLE | Ready.ERROR : Ready.WRITABLE);
-        }
-    }
-
-    private void releaseSend() {
-        if (slot >= 0 && !sending) {
-            driver.sends().release(slot);
-            slot = -1;
-            buf = null;
-            sent = 0;
-            end = 0;
-        }
-    }
-
     /**
      * Deregistered: what was written goes out (queued now, while the fd is open), the recv is
      * cancelled, kept buffers go back to the ring. Bytes received but not read are dropped.
      */
     void detach() throws IOException {
-        if (dirty || !sending && end > sent) {
-            flush();
-        }
+        send.detach();
         detached = true;
         starved = false;
         if (recvArmed) {
@@ -404,11 +284,10 @@ final class CompletionStream implements StreamIo {
             driver.ring().sqes.pollRemove(ud | UringDriver.CONNECT, PollSet.IGNORE);
         }
         while (kept > 0) {
-            driver.recycle(bids[head]);
+            driver.recv().recycle(bids[head]);
             head = (head + 1) & (bids.length - 1);
             kept--;
         }
-        releaseSend();
     }
 
     /** Buffers kept for reads (tests). */
@@ -418,7 +297,7 @@ final class CompletionStream implements StreamIo {
 
     @Override
     public String toString() {
-        return "CompletionStream{fd=" + fd + ", kept=" + kept + ", unsent=" + (end - sent)
-                + (sending ? ", sending" : "") + (detached ? ", detached}" : "}");
+        return "CompletionStream{fd=" + fd + ", kept=" + kept + ", unsent=" + send.unsent()
+                + (send.sending ? ", sending" : "") + (detached ? ", detached}" : "}");
     }
 }

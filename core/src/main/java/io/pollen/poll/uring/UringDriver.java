@@ -53,6 +53,7 @@ public final class UringDriver implements Driver {
     static final long RECV = 1L << 24;
     static final long CONNECT = 2L << 24;
     static final long SEND = 3L << 24;
+    static final long ACCEPT = 4L << 24;
     private static final long KIND = 0xffL << 24;
     private static final long WAKE = -1L;
     private static final int FLAGS = IoUring.IORING_SETUP_SINGLE_ISSUER | IoUring.IORING_SETUP_DEFER_TASKRUN
@@ -63,28 +64,19 @@ public final class UringDriver implements Driver {
     private final Ring ring;
     private final int eventFd;
     private final PollSet polls;
-    private final BufRing bufs;          // null: the kernel has no provided-buffer rings; streams stay readiness
-    private final ByteBuffer bufBytes;
-    private final int bufSize;
-    private final int bufCount;
-    private final int keptLimit;
+    private final RecvBuffers recv;   // null: the kernel has no provided-buffer rings; streams stay readiness
     private final SendBuffers sends;
-    private final Fds fds = new Fds();
+    private final LoopFds fds;
     private final Ring.Completion sink = this::complete;
     private final PollSet.Report report = (fd, token, ready) -> report(token, ready);
     private final AtomicInteger wakeState = new AtomicInteger();
-    private CompletionStream[] streams = new CompletionStream[64];
     private final ArrayDeque<CompletionStream> dirty = new ArrayDeque<>();
-    private final ArrayDeque<CompletionStream> starved = new ArrayDeque<>();
     private final ArrayDeque<CompletionStream> fresh = new ArrayDeque<>();
     private Poll poll;
     private Dispatch dispatch;
     private int reports;
-    private int held;           // provided buffers handed to streams, not yet recycled
-    private int recvsArmed;     // multishot recvs whose last completion has not arrived
     private boolean enabled;
-    /** Counters for tests: recvs the ring starved, recvs re-armed after the kernel ended them, short sends. */
-    long starvations;
+    /** Counters for tests: recvs re-armed after the kernel ended them, short sends. */
     long recvRearms;
     long shortSends;
     private Thread issuer;      // the thread that enabled the ring: the only one that may enter it
@@ -94,12 +86,9 @@ public final class UringDriver implements Driver {
         this.ring = ring;
         this.eventFd = eventFd;
         this.polls = new PollSet(ring);
-        this.bufs = bufs;
-        this.bufCount = bufCount;
-        this.bufSize = bufSize;
-        this.keptLimit = Math.max(2, bufCount / 8);
-        this.bufBytes = bufs == null ? null : bufs.bytes();
+        this.recv = bufs == null ? null : new RecvBuffers(bufs, bufCount, bufSize);
         this.sends = new SendBuffers(SendBuffers.SIZE);
+        this.fds = new LoopFds(this, polls);
     }
 
     /**
@@ -152,7 +141,7 @@ public final class UringDriver implements Driver {
 
     @Override
     public boolean completions() {
-        return bufs != null;
+        return recv != null;
     }
 
     // ---- registration (the loop's Registry calls back into fds) ----
@@ -172,101 +161,10 @@ public final class UringDriver implements Driver {
         poll.registry().deregister(source);
     }
 
-    /** The registration side: what a Registry's sources call, by fd. */
-    private final class Fds implements FdSelector {
-        @Override
-        public String name() {
-            return "io_uring";
-        }
-
-        @Override
-        public void register(int fd, long token, int interest) throws IOException {
-            checkFd(fd);
-            polls.add(fd, token, interest);
-        }
-
-        @Override
-        public StreamIo registerStream(int fd, long token, int interest, boolean connecting) throws IOException {
-            if (bufs == null) {
-                register(fd, token, interest);
-                return null;
-            }
-            checkFd(fd);
-            if (polls.isLive(fd)) {
-                throw FdSelector.alreadyRegistered(fd, null);
-            }
-            long ud = polls.slots.open(fd, token, interest);
-            CompletionStream s = new CompletionStream(UringDriver.this, fd, token, ud, connecting);
-            if (fd >= streams.length) {
-                streams = Arrays.copyOf(streams, Math.max(streams.length * 2, fd + 1));
-            }
-            streams[fd] = s;
-            try {
-                s.arm();
-            } catch (IOException | RuntimeException e) {
-                streams[fd] = null;
-                polls.slots.close(fd);
-                throw e;
-            }
-            if (!connecting) {
-                fresh.add(s);   // epoll reports a connected socket writable at once: so do we
-            }
-            return s;
-        }
-
-        @Override
-        public void reregister(int fd, long token, int interest) throws IOException {
-            CompletionStream s = fd < streams.length ? streams[fd] : null;
-            if (s != null) {
-                polls.registered(fd, "reregister");
-                s.token = token;   // a stream reports what its bytes say, whatever the interest
-                return;
-            }
-            polls.modify(fd, token, interest);
-        }
-
-        @Override
-        public void deregister(int fd) throws IOException {
-            CompletionStream s = fd < streams.length ? streams[fd] : null;
-            if (s != null) {
-                polls.registered(fd, "deregister");
-                polls.slots.close(fd);
-                streams[fd] = null;
-                s.detach();
-            } else {
-                polls.remove(fd);
-            }
-            // Now, not at the next run: the fd is closed next, and queued SQEs name it by number;
-            // and the cancelled operations' file references go only when their task work runs.
-            ensureEnabled();
-            ring.submitAndWait(0, 0);
-        }
-
-        @Override
-        public int select(long[] tokens, int[] flags, long timeoutNanos) {
-            throw new UnsupportedOperationException("a loop's io_uring driver is run by its loop, not polled");
-        }
-
-        @Override
-        public void wakerToken(long token) {
-            // the loop's own flag coalesces its wake-ups; no Waker reports through this driver
-        }
-
-        @Override
-        public void wakeup() {
-            UringDriver.this.wakeup();
-        }
-
-        @Override
-        public void close() {
-            // released by UringDriver.close, which closes the Poll over this
-        }
-    }
-
-    private static void checkFd(int fd) {
-        if (fd >= 1 << 24) {
-            throw new IllegalArgumentException("fd " + fd + " is beyond the io_uring driver's 2^24 slots");
-        }
+    /** Submits what is queued and runs pending completions' task work, now (a deregistration). */
+    void submitNow() throws IOException {
+        ensureEnabled();
+        ring.submitAndWait(0, 0);
     }
 
     // ---- running ----
@@ -318,7 +216,7 @@ public final class UringDriver implements Driver {
     private void flushSends() throws IOException {
         CompletionStream s;
         while ((s = dirty.poll()) != null) {
-            s.flush();
+            s.send.flush();
         }
     }
 
@@ -331,30 +229,36 @@ public final class UringDriver implements Driver {
         }
         long kind = ud & KIND;
         long base = ud & ~KIND;
+        boolean more = (cqeFlags & IoUring.IORING_CQE_F_MORE) != 0;
         if (kind == 0) {
             polls.complete(ud, res, cqeFlags, report);
         } else if (kind == SEND) {
             int i = sends.slot(base);
             CompletionStream s = i < 0 ? null : sends.owner(i);
             if (s != null) {
-                s.onSend(res);
+                s.send.onSend(res);
+            }
+        } else if (kind == ACCEPT) {
+            AcceptQueue a = fds.listener(polls.slots.owner(base), base);
+            if (a != null) {
+                a.onAccept(res, more);
+            } else if (res >= 0) {
+                AcceptQueue.closeQuietly(res);   // accepted for a listener that is gone: nobody's
             }
         } else {
-            if (kind == RECV && (cqeFlags & IoUring.IORING_CQE_F_MORE) == 0) {
-                recvsArmed--;
+            if (kind == RECV && !more) {
+                recv.armed--;
             }
-            int fd = polls.slots.owner(base);
-            CompletionStream s = fd < 0 || fd >= streams.length ? null : streams[fd];
-            if (s == null || s.ud != base) {
+            if (BufRing.bufferId(cqeFlags) >= 0) {
+                recv.handedOut();
+            }
+            CompletionStream s = fds.stream(polls.slots.owner(base), base);
+            if (s == null) {
                 int bid = BufRing.bufferId(cqeFlags);
                 if (bid >= 0) {
-                    held++;   // it was handed out by this completion; recycle counts it back
-                    recycle(bid);
+                    recv.recycle(bid);   // stale: the buffer goes straight back
                 }
             } else if (kind == RECV) {
-                if (BufRing.bufferId(cqeFlags) >= 0) {
-                    held++;
-                }
                 s.onRecv(res, cqeFlags);
             } else {
                 s.onConnect(res);
@@ -380,52 +284,16 @@ public final class UringDriver implements Driver {
         return sends;
     }
 
-    int groupId() {
-        return bufs.groupId();
-    }
-
-    ByteBuffer bufferBytes() {
-        return bufBytes;
-    }
-
-    int bufferOffset(int bid) {
-        return bid * bufSize;
-    }
-
-    /** How many buffers one stream may hold before its recv pauses: its share of the ring. */
-    int keptLimit() {
-        return keptLimit;
-    }
-
-    void recvArmed(int n) {
-        recvsArmed += n;
+    RecvBuffers recv() {
+        return recv;
     }
 
     void dirty(CompletionStream s) {
         dirty.add(s);
     }
 
-    /** Buffer {@code bid} goes back to the kernel; a stream the ring starved is re-armed. */
-    void recycle(int bid) throws IOException {
-        bufs.recycle(bid);
-        held--;
-        CompletionStream s;
-        while (held < bufCount && (s = starved.poll()) != null) {
-            if (s.starved && s.unstarve()) {
-                break;   // one re-arm per buffer back: the ring refills before the next starves it
-            }
-        }
-    }
-
-    /** The ring ran dry under {@code s}'s recv: re-arm now if buffers came back, else when they do. */
-    void starved(CompletionStream s) throws IOException {
-        if (held < bufCount && starved.isEmpty()) {
-            s.arm();
-            return;
-        }
-        starvations++;
-        s.starved = true;
-        starved.add(s);
+    void fresh(CompletionStream s) {
+        fresh.add(s);
     }
 
     // ---- counters (tests, stats) ----
@@ -438,7 +306,7 @@ public final class UringDriver implements Driver {
 
     /** Provided buffers held by streams (tests: back to 0 once every stream is gone). */
     int buffersHeld() {
-        return held;
+        return recv.held();
     }
 
     /** Send buffers held by streams (tests). */
@@ -484,14 +352,14 @@ public final class UringDriver implements Driver {
         Closing c = new Closing();
         if (enabled && Thread.currentThread() == issuer) {
             c.run(this::drainInFlight);
-            if (bufs != null && recvsArmed == 0) {
-                c.run(bufs::close);
+            if (recv != null && recv.armed == 0) {
+                c.run(recv::close);
             }
         }
         sends.close();   // frees nothing while a send is in flight: the kernel may still read it
         c.run(ring::close);
-        if (bufs != null && (recvsArmed == 0 || !enabled)) {
-            Closing.quietly(bufs::close, new IOException());   // done above, or the ring is gone: only the memory
+        if (recv != null && (recv.armed == 0 || !enabled)) {
+            Closing.quietly(recv::close, new IOException());   // done above, or the ring is gone: only the memory
         }
         int w;
         do {
@@ -516,11 +384,11 @@ public final class UringDriver implements Driver {
             while (ring.reap(sink, 1024) > 0) {
                 // releases only
             }
-        } while ((sends.inFlight() > 0 || recvsArmed > 0) && System.nanoTime() - deadline < 0);
+        } while ((sends.inFlight() > 0 || recv != null && recv.armed > 0) && System.nanoTime() - deadline < 0);
     }
 
     @Override
     public String toString() {
-        return "UringDriver{" + ring + (bufs == null ? ", readiness only}" : "}");
+        return "UringDriver{" + ring + (recv == null ? ", readiness only}" : "}");
     }
 }
