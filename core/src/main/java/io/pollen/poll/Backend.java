@@ -58,7 +58,8 @@ import java.util.Locale;
  * connect completion by the kernel, 1 ns timeouts through {@code IORING_ENTER_EXT_ARG}), except: edge
  * triggering is a multishot {@code POLL_ADD} re-armed when the kernel ends it, and the readiness a
  * wake-up carried is reported as is, so spurious events are more frequent; deregistration is
- * {@code POLL_REMOVE}; closing a registered fd does not end its registration (the poll holds the
+ * {@code POLL_REMOVE} ({@code ASYNC_CANCEL} of the recv or accept for an event loop's TCP sockets,
+ * whose I/O the loop's driver performs as completions); closing a registered fd does not end its registration (the poll holds the
  * file: deregister first, see {@link #closeDeregisters()}); an fd that is not open gives one error event.
  *
  * <p>{@link #KQUEUE} is available on macOS and FreeBSD (64-bit), and anywhere a kqueue library is

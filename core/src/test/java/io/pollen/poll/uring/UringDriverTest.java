@@ -62,6 +62,12 @@ class UringDriverTest extends UringTestCase {
         }
     }
 
+    /** The server's send and the client's receive buffers as small as the kernel allows: sends fall short. */
+    static void smallSocketBuffers(Loopback.Pair p) throws IOException {
+        p.server().setSendBufferSize(4096);
+        p.client().setReceiveBufferSize(4096);
+    }
+
     static byte[] pattern(int n, int seed) {
         byte[] b = new byte[n];
         for (int i = 0; i < n; i++) {
@@ -205,8 +211,7 @@ class UringDriverTest extends UringTestCase {
         UringDriver d = open(64, 256, 16, 4096);
         try (Loopback.Pair p = Loopback.pair(Backend.IO_URING)) {
             Recorder r = new Recorder();
-            p.server().setSendBufferSize(4096);
-            p.client().setReceiveBufferSize(4096);
+            smallSocketBuffers(p);
             d.register(p.server(), 7, Interest.READABLE.add(Interest.WRITABLE));
             int n = 512 * 1024;
             byte[] data = pattern(n, 3);
@@ -240,8 +245,7 @@ class UringDriverTest extends UringTestCase {
         UringDriver d = open(64, 256, 8, 4096);
         try (Loopback.Pair p = Loopback.pair(Backend.IO_URING)) {
             Recorder r = new Recorder();
-            p.server().setSendBufferSize(4096);
-            p.client().setReceiveBufferSize(4096);
+            smallSocketBuffers(p);
             d.register(p.server(), 9, Interest.READABLE.add(Interest.WRITABLE));
             // Write until the send buffer is full: the peer never reads, so a send stays in flight.
             ByteBuffer big = ByteBuffer.wrap(pattern(64 * 1024, 1));
