@@ -1,7 +1,6 @@
 package io.pollen.poll.uring;
 
 import io.pollen.net.Pipe;
-import io.pollen.net.TcpListener;
 import io.pollen.net.TcpStream;
 import io.pollen.poll.Backend;
 import io.pollen.poll.Interest;
@@ -317,54 +316,6 @@ class UringDriverTest extends UringTestCase {
         java.lang.reflect.Field fd = fdSocket.getClass().getSuperclass().getDeclaredField("fd");
         fd.setAccessible(true);
         return fd.getInt(fdSocket);
-    }
-
-    @Test
-    void aListenersMultishotAcceptQueuesConnectionsAndADeregisteredOneClosesWhatNobodyTook() throws Exception {
-        UringDriver d = open(64, 256, 8, 4096);
-        List<TcpStream> clients = new ArrayList<>();
-        try (TcpListener listener = TcpListener.bind(Loopback.any(), Backend.IO_URING)) {
-            Recorder r = new Recorder();
-            d.register(listener, 5, Interest.READABLE);
-            d.run(0, r);   // armed
-            for (int i = 0; i < 3; i++) {
-                clients.add(TcpStream.connect(listener.localAddress(), Backend.IO_URING));
-            }
-            List<TcpStream> accepted = new ArrayList<>();
-            long until = System.nanoTime() + 10_000_000_000L;
-            while (accepted.size() < 3 && System.nanoTime() - until < 0) {
-                d.run(1_000_000, r);
-                for (TcpStream s; (s = listener.accept()) != null; ) {
-                    accepted.add(s);
-                }
-            }
-            assertEquals(3, accepted.size(), "three connections accepted by one multishot accept");
-            assertTrue(r.saw(5), "the listener was reported readable");
-            for (TcpStream s : accepted) {
-                s.close();
-            }
-            for (int i = 0; i < 2; i++) {
-                clients.add(TcpStream.connect(listener.localAddress(), Backend.IO_URING));
-            }
-            Loopback.sleep(20);
-            d.run(1_000_000, r);   // queued, never taken
-            d.deregister(listener);
-            for (TcpStream c : clients.subList(3, 5)) {
-                ByteBuffer one = ByteBuffer.allocate(1);
-                long end = System.nanoTime() + 10_000_000_000L;
-                int n = 0;
-                while (n == 0 && System.nanoTime() - end < 0) {
-                    n = c.read(one);
-                    Loopback.sleep(1);
-                }
-                assertEquals(-1, n, "a connection nobody took is closed with the listener's registration");
-            }
-        } finally {
-            for (TcpStream c : clients) {
-                c.close();
-            }
-            d.close();
-        }
     }
 
     @Test
