@@ -212,7 +212,7 @@ class UringDriverTest extends UringTestCase {
             Recorder r = new Recorder();
             smallSocketBuffers(p);
             d.register(p.server(), 7, Interest.READABLE.add(Interest.WRITABLE));
-            int n = 512 * 1024;
+            int n = 128 * 1024;
             byte[] data = pattern(n, 3);
             ByteBuffer src = ByteBuffer.wrap(data);
             ByteBuffer got = ByteBuffer.allocate(n);
