@@ -4,6 +4,7 @@ import io.pollen.http.DemoRoutes;
 import io.pollen.http.HttpServer;
 import io.pollen.poll.Backend;
 import io.pollen.runtime.Runtime;
+import io.pollen.tls.ClientAuth;
 
 import javax.net.ssl.SSLContext;
 import java.io.IOException;
@@ -59,7 +60,7 @@ final class DemoServer implements AutoCloseable {
 
     /** Starts the demo server on a Unix socket file (which must not exist; removed on close). */
     static DemoServer startUnix(Backend backend, int loops, Path path, int maxConnections) throws IOException {
-        return start(backend, loops, b -> b.bindUnix(path), maxConnections, null, null);
+        return start(backend, loops, b -> b.bindUnix(path), maxConnections, null, ClientAuth.NONE, null);
     }
 
     /**
@@ -69,13 +70,20 @@ final class DemoServer implements AutoCloseable {
      */
     static DemoServer start(Backend backend, int loops, InetSocketAddress address, int maxConnections,
                             SSLContext tls, int tlsPort) throws IOException {
-        return start(backend, loops, b -> b.bind(address), maxConnections, tls,
+        return start(backend, loops, address, maxConnections, tls, ClientAuth.NONE, tlsPort);
+    }
+
+    /** As above, asking HTTPS clients for a certificate as {@code clientAuth} says (mutual TLS). */
+    static DemoServer start(Backend backend, int loops, InetSocketAddress address, int maxConnections,
+                            SSLContext tls, ClientAuth clientAuth, int tlsPort) throws IOException {
+        return start(backend, loops, b -> b.bind(address), maxConnections, tls, clientAuth,
                 tls != null && tlsPort >= 0 ? new InetSocketAddress(address.getAddress(), tlsPort) : null);
     }
 
     /** {@code tlsBeside}: where an HTTPS listener runs beside the plain one, or null for none. */
     private static DemoServer start(Backend backend, int loops, UnaryOperator<HttpServer.Builder> bind,
-                                    int maxConnections, SSLContext tls, InetSocketAddress tlsBeside)
+                                    int maxConnections, SSLContext tls, ClientAuth clientAuth,
+                                    InetSocketAddress tlsBeside)
             throws IOException {
         Runtime runtime = runtimeForTests.apply(Runtime.builder().backend(backend).loops(loops)
                 .threadNamePrefix("pollen-server")).build();
@@ -86,13 +94,13 @@ final class DemoServer implements AutoCloseable {
             boolean sideBySide = tlsBeside != null;
             HttpServer.Builder main = DemoRoutes.install(bind.apply(HttpServer.builder()).backlog(BACKLOG)
                     .maxConnections(maxConnections));
-            HttpServer server = (tls != null && !sideBySide ? main.tls(tls) : main).start(runtime);
+            HttpServer server = (tls != null && !sideBySide ? main.tls(tls, clientAuth) : main).start(runtime);
             if (!sideBySide) {
                 return new DemoServer(runtime, server, null, tls != null);
             }
             try {
                 HttpServer secure = DemoRoutes.install(HttpServer.builder().bind(tlsBeside)
-                        .backlog(BACKLOG).maxConnections(maxConnections).tls(tls)).start(runtime);
+                        .backlog(BACKLOG).maxConnections(maxConnections).tls(tls, clientAuth)).start(runtime);
                 return new DemoServer(runtime, server, secure, false);
             } catch (IOException | RuntimeException e) {
                 server.close();

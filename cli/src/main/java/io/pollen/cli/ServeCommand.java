@@ -4,6 +4,7 @@ import io.pollen.poll.Backend;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import io.pollen.runtime.LoopStats;
+import io.pollen.tls.ClientAuth;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -45,7 +46,8 @@ import java.util.regex.Pattern;
                 "On SIGTERM or SIGINT it drains: stops accepting, answers the requests in flight (Connection: close),"
                         + " closes idle connections, closes what is left after --drain-timeout, then exits 0."
                         + " A second signal stops at once.",
-                "HTTPS with --tls-cert and --tls-key (PEM); --tls-port serves plain HTTP and HTTPS side by side.",
+                "HTTPS with --tls-cert and --tls-key (PEM); --tls-port serves plain HTTP and HTTPS side by side;"
+                        + " --tls-client-ca requires client certificates (mutual TLS).",
                 "Exits 1 if an event loop dies (so that a supervisor restarts it)."})
 final class ServeCommand implements Callable<Integer> {
     /** Exit code when stopped by an interrupt, as a shell reports SIGINT. */
@@ -85,8 +87,18 @@ final class ServeCommand implements Callable<Integer> {
     java.nio.file.Path tlsCert;
 
     @Option(names = "--tls-key", paramLabel = "FILE",
-            description = "The private key of --tls-cert (PEM, unencrypted PKCS#8: 'BEGIN PRIVATE KEY', RSA or EC).")
+            description = "The private key of --tls-cert (PEM: PKCS#8 'BEGIN PRIVATE KEY', PKCS#1 'BEGIN RSA PRIVATE KEY', "
+                    + "SEC1 'BEGIN EC PRIVATE KEY', or 'BEGIN ENCRYPTED PRIVATE KEY' with --key-pass; RSA, EC or EdDSA).")
     java.nio.file.Path tlsKey;
+
+    @Option(names = "--key-pass", paramLabel = "PASSWORD",
+            description = "Password of an encrypted --tls-key; env:VAR and file:PATH read it from there instead.")
+    String keyPass;
+
+    @Option(names = "--tls-client-ca", paramLabel = "FILE",
+            description = "Require client certificates (mutual TLS) issued by the CA certificate(s) of this PEM file; "
+                    + "clients without one fail the handshake.")
+    java.nio.file.Path tlsClientCa;
 
     @Option(names = "--tls-port", paramLabel = "P",
             description = "With --tls-cert: HTTPS on this port and plain HTTP on --port, side by side "
@@ -140,7 +152,7 @@ final class ServeCommand implements Callable<Integer> {
         try {
             server = unix != null ? DemoServer.startUnix(b, loops, unix, maxConnections)
                     : DemoServer.start(b, loops, new InetSocketAddress(address, port), maxConnections, tls,
-                            tlsPort == null ? -1 : tlsPort);
+                            tlsClientCa == null ? ClientAuth.NONE : ClientAuth.REQUIRE, tlsPort == null ? -1 : tlsPort);
         } catch (IllegalArgumentException | UnsupportedOperationException e) {
             throw usage("--unix: " + e.getMessage());   // a path too long for sun_path, an abstract name on nio
         }
@@ -207,8 +219,11 @@ final class ServeCommand implements Callable<Integer> {
     /** The server context of --tls-cert/--tls-key, null without them; usage errors say what is wrong. */
     private javax.net.ssl.SSLContext tlsContext() {
         if (tlsCert == null && tlsKey == null) {
-            if (tlsPort != null) {
-                throw usage("--tls-port needs --tls-cert and --tls-key");
+            for (String[] o : new String[][]{{"--tls-port", tlsPort == null ? null : ""},
+                    {"--tls-client-ca", tlsClientCa == null ? null : ""}, {"--key-pass", keyPass}}) {
+                if (o[1] != null) {
+                    throw usage(o[0] + " needs --tls-cert and --tls-key");
+                }
             }
             return null;
         }
@@ -218,10 +233,18 @@ final class ServeCommand implements Callable<Integer> {
         if (tlsPort != null && (tlsPort < 0 || tlsPort > 65535)) {
             throw usage("--tls-port must be between 0 and 65535: " + tlsPort);
         }
+        io.pollen.tls.TlsIdentity identity;
         try {
-            return io.pollen.tls.TlsContexts.server(tlsCert, tlsKey);
+            identity = io.pollen.tls.TlsIdentity.load(tlsCert, tlsKey, TlsClientOptions.password(keyPass, "--key-pass"));
         } catch (java.io.IOException | java.security.GeneralSecurityException e) {
             throw usage("cannot load --tls-cert/--tls-key: " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw usage(e.getMessage());
+        }
+        try {
+            return io.pollen.tls.TlsContexts.server(identity, tlsClientCa);
+        } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+            throw usage("cannot load --tls-client-ca: " + e.getMessage());
         }
     }
 

@@ -28,8 +28,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The CLI over TLS: {@code pollen get} and {@code pollen demo --url} against python3's http.server
- * in ssl (success with {@code --cacert}, wrong host, unknown CA, expired, {@code -k}), and
- * {@code pollen serve --tls-cert/--tls-key/--tls-port} answering the JDK's HTTPS client.
+ * in ssl (success with {@code --cacert}, wrong host, unknown CA, expired, {@code -k}),
+ * {@code pollen serve --tls-cert/--tls-key/--tls-port} answering the JDK's HTTPS client, and mutual
+ * TLS: {@code serve --tls-client-ca} with an encrypted key ({@code --key-pass file:...}) against
+ * {@code get --cert/--key/--pass} (served; no certificate, an expired one, a wrong password refused
+ * with what went wrong).
  */
 @Timeout(120)
 class HttpsCliTest {
@@ -179,6 +182,41 @@ class HttpsCliTest {
         assertFalse(serving.isAlive(), "serve did not stop when interrupted");
     }
 
+    @ParameterizedTest
+    @MethodSource("io.pollen.testing.TestBackends#all")
+    void serveRequiresClientCertificatesAndGetPresentsOne(Backend backend) throws Exception {
+        Path certsDir = certs.dir();
+        certs.openssl("pkcs8", "-topk8", "-in", "server-ec.key", "-out", "serve-enc.key", "-passout", "pass:serve pass");
+        certs.openssl("pkcs8", "-topk8", "-in", "client.key", "-out", "client-enc.key", "-passout", "pass:s3cret");
+        Path passFile = Files.writeString(dir.resolve("serve.pass"), "serve pass\n");
+        Cli cli = new Cli();
+        Thread serving = Thread.ofPlatform().name("pollen-serve-mtls-test").start(() -> cli.runHere("serve", "--port", "0",
+                "--backend", backend.id(), "--tls-cert", certs.serverEc.cert().toString(),
+                "--tls-key", certsDir.resolve("serve-enc.key").toString(), "--key-pass", "file:" + passFile,
+                "--tls-client-ca", certs.ca.toString()));
+        try {
+            String url = ServeAndUsageTest.awaitLine(cli, "listening on (https://\\S+)") + "/plaintext";
+            String ca = certs.ca.toString();
+            Cli good = Cli.run("get", "--backend", backend.id(), "--cacert", ca, "--cert", certs.client.cert().toString(),
+                    "--key", certsDir.resolve("client-enc.key").toString(), "--pass", "s3cret", url);
+            assertEquals(Pollen.OK, good.exitCode, good.toString());
+            assertEquals("Hello, World!", good.lines().getLast(), good.toString());
+
+            assertFails(Cli.run("get", "--backend", backend.id(), "--cacert", ca, url),
+                    "the server requires a client certificate (none was sent: ");
+            assertFails(Cli.run("get", "--backend", backend.id(), "--cacert", ca, "--cert", certs.clientExpired.cert().toString(),
+                    "--key", certs.clientExpired.key().toString(), url), "client certificate not trusted by the server (alert: ");
+            Cli wrong = Cli.run("get", "--backend", backend.id(), "--cacert", ca, "--cert", certs.client.cert().toString(),
+                    "--key", certsDir.resolve("client-enc.key").toString(), "--pass", "S3CRET", url);
+            assertEquals(Pollen.USAGE, wrong.exitCode, wrong.toString());
+            assertTrue(wrong.stderr().contains("client-enc.key: wrong password for the encrypted key"), wrong.toString());
+        } finally {
+            serving.interrupt();
+            serving.join(10_000);
+        }
+        assertFalse(serving.isAlive(), "serve did not stop when interrupted");
+    }
+
     @Test
     void badTlsArgumentsAreUsageErrors() {
         String cert = certs.server.cert().toString();
@@ -187,7 +225,14 @@ class HttpsCliTest {
                 {"serve", "--tls-port", "8443"},
                 {"serve", "--tls-cert", cert, "--tls-key", cert},
                 {"get", "--cacert", dir.resolve("missing.pem").toString(), ok.url("/")},
-                {"get", "ftp://localhost/"}}) {
+                {"get", "ftp://localhost/"},
+                {"serve", "--tls-client-ca", certs.ca.toString()},
+                {"serve", "--key-pass", "x"},
+                {"serve", "--tls-cert", cert, "--tls-key", certs.server.key().toString(), "--tls-client-ca", cert + ".missing"},
+                {"serve", "--tls-cert", cert, "--tls-key", certs.server.key().toString(), "--key-pass", "env:POLLEN_NO_SUCH_VARIABLE"},
+                {"get", "--cert", cert, ok.url("/")},
+                {"get", "--pass", "x", ok.url("/")},
+                {"get", "--cert", cert, "--key", certs.serverEc.key().toString(), ok.url("/")}}) {
             Cli cli = Cli.run(args);
             assertEquals(Pollen.USAGE, cli.exitCode, cli.toString());
         }

@@ -33,7 +33,7 @@ import java.util.Objects;
  *   <tr><td>socket files</td><td>yes</td><td>yes ({@link java.net.UnixDomainSocketAddress})</td></tr>
  *   <tr><td>Linux abstract names</td><td>yes (Linux)</td><td>{@link UnsupportedOperationException}</td></tr>
  *   <tr><td>{@link #pair}</td><td>{@code socketpair}</td><td>{@link UnsupportedOperationException}</td></tr>
- *   <tr><td>{@link #peerCredentials}</td><td>{@code SO_PEERCRED} (Linux)</td>
+ *   <tr><td>{@link #peerCredentials}</td><td>{@code SO_PEERCRED} (Linux), {@code getpeereid} (macOS, FreeBSD)</td>
  *       <td>{@link UnsupportedOperationException}</td></tr>
  *   <tr><td>{@link #peek}</td><td>{@code MSG_PEEK}</td><td>emulated with a buffer in the stream</td></tr>
  * </table>
@@ -133,9 +133,10 @@ public final class UnixStream implements StreamSocket {
     }
 
     /**
-     * The peer process's credentials as the kernel recorded them at connect ({@code SO_PEERCRED}).
+     * The peer process's credentials as the kernel recorded them at connect: {@code SO_PEERCRED} on
+     * Linux, {@code getpeereid} on macOS and FreeBSD (see {@link PeerCredentials} for the pid).
      *
-     * @throws UnsupportedOperationException on the nio backend, and off Linux
+     * @throws UnsupportedOperationException on the nio backend
      */
     public PeerCredentials peerCredentials() throws IOException {
         return impl.getOption(Options.PEER_CREDENTIALS);

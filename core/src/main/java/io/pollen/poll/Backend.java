@@ -10,8 +10,8 @@ import java.util.Locale;
  *
  * <p>{@link #select()} picks one: the {@code pollen.backend} system property
  * ({@code -Dpollen.backend=epoll|kqueue|nio|io_uring}) if set, otherwise the best available for the
- * OS (epoll on Linux, kqueue on macOS and the BSDs, nio elsewhere; io_uring is only used when asked
- * for). Sockets opened by
+ * OS (epoll on Linux, kqueue on macOS and FreeBSD, nio elsewhere or when neither loads; io_uring is
+ * only used when asked for). Sockets opened by
  * {@code io.pollen.net} are native file descriptors on the native backends and java.nio channels
  * on {@link #NIO}; a socket can only register with a Poll of its own kind.
  *
@@ -48,8 +48,9 @@ import java.util.Locale;
  *       channel ({@link UnsupportedOperationException})</td></tr>
  *   <tr><td>Linux abstract socket names</td><td>yes</td><td>Linux only (libkqueue)</td><td>no ({@link UnsupportedOperationException})</td></tr>
  *   <tr><td>{@code UnixStream.pair} ({@code socketpair})</td><td>yes</td><td>yes</td><td>no ({@link UnsupportedOperationException})</td></tr>
- *   <tr><td>Unix peer credentials ({@code SO_PEERCRED})</td><td>yes (Linux)</td><td>Linux only (libkqueue)</td><td>no ({@link UnsupportedOperationException})</td></tr>
- *   <tr><td>{@code Pipe}</td><td>{@code pipe2}</td><td>{@code pipe2}</td><td>{@link java.nio.channels.Pipe}</td></tr>
+ *   <tr><td>Unix peer credentials</td><td>yes ({@code SO_PEERCRED})</td><td>yes ({@code getpeereid}; the pid from
+ *       {@code LOCAL_PEERPID} on macOS, -1 on FreeBSD; {@code SO_PEERCRED} under libkqueue)</td><td>no ({@link UnsupportedOperationException})</td></tr>
+ *   <tr><td>{@code Pipe}</td><td>{@code pipe2}</td><td>{@code pipe2} (FreeBSD, libkqueue), {@code pipe} + {@code fcntl} (macOS)</td><td>{@link java.nio.channels.Pipe}</td></tr>
  *   <tr><td>a raw fd, {@code stdin}, a {@code FileDescriptor} ({@link SourceFd})</td><td>yes</td><td>yes</td>
  *       <td>no: java.nio cannot watch a raw fd ({@link IllegalArgumentException})</td></tr>
  * </table>
@@ -146,20 +147,23 @@ public enum Backend {
 
     /**
      * The best backend for this OS, ignoring the system property: epoll on Linux; kqueue on macOS
-     * and FreeBSD once {@code io.pollen.net}'s fd sockets speak their ABI; nio otherwise.
-     *
-     * <p>Not yet: the fd sockets still use Linux's numbering ({@code SOCK_NONBLOCK}, {@code SOL_SOCKET},
-     * {@code sockaddr} without {@code sin_len}, {@code MSG_NOSIGNAL}, {@code accept4}), so on macOS
-     * and FreeBSD a default kqueue would break every {@code TcpStream}. Until they are ported, those
-     * systems default to nio and kqueue is chosen with {@code -Dpollen.backend=kqueue} (a Poll of
-     * {@link SourceFd}s works there today).
+     * and FreeBSD (their fd sockets speak the OS's own socket ABI: {@code io.pollen.sys.unix.SocketAbi});
+     * nio when neither is available (an old or filtered kernel, a kqueue that cannot load) and on
+     * every other OS.
      */
     public static Backend platformDefault() {
-        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
-        if (os.contains("linux") && EPOLL.isAvailable()) {
+        String os = System.getProperty("os.name", "");
+        return platformDefault(os, EPOLL.isAvailable(), KQUEUE.isAvailable());
+    }
+
+    /** {@link #platformDefault()} for {@code osName}, given which native backends could run. */
+    static Backend platformDefault(String osName, boolean epoll, boolean kqueue) {
+        String os = osName.toLowerCase(Locale.ROOT);
+        if (os.contains("linux") && epoll) {
             return EPOLL;
         }
-        if ((os.contains("mac") || os.contains("freebsd")) && KQUEUE.isAvailable() && Backends.fdSocketsSpeak(os)) {
+        if ((os.contains("mac") || os.contains("darwin") || os.contains("freebsd")) && kqueue
+                && Backends.fdSocketsSpeak(osName)) {
             return KQUEUE;
         }
         return NIO;

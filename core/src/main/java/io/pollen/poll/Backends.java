@@ -6,6 +6,7 @@ import io.pollen.poll.nio.NioSelector;
 import io.pollen.poll.spi.Selector;
 import io.pollen.sys.bsd.KQueue;
 import io.pollen.poll.uring.UringDriver;
+import io.pollen.sys.unix.SocketAbi;
 import io.pollen.poll.uring.UringSelector;
 import io.pollen.poll.spi.Driver;
 import io.pollen.poll.uring.UringSupport;
@@ -44,11 +45,11 @@ final class Backends {
     }
 
     /**
-     * Whether {@code io.pollen.net.fd}'s sockets use this OS's socket ABI. Only Linux's today; flip
-     * this when the BSD constants and {@code sockaddr} land, and kqueue becomes the macOS/FreeBSD default.
+     * Whether {@code io.pollen.net.fd}'s sockets speak {@code osName}'s socket ABI: Linux, macOS and
+     * FreeBSD each have a {@link SocketAbi} profile; other OSes use nio.
      */
-    static boolean fdSocketsSpeak(String os) {
-        return os.contains("linux");
+    static boolean fdSocketsSpeak(String osName) {
+        return SocketAbi.select(osName) != null;
     }
 
     /** "on OS/arch: why" (no native kqueue or library, io_uring disabled or filtered, ...). */

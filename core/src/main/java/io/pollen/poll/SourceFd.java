@@ -1,6 +1,6 @@
 package io.pollen.poll;
 
-import io.pollen.sys.unix.Linux;
+import io.pollen.sys.unix.SocketAbi;
 import io.pollen.sys.unix.Unistd;
 
 import java.io.FileDescriptor;
@@ -77,10 +77,10 @@ public record SourceFd(int fd) implements Source {
      * @return this
      */
     public SourceFd setNonBlocking(boolean on) throws IOException {
-        int flags = Unistd.fcntl(fd, Linux.F_GETFL, 0);
-        int wanted = on ? flags | Linux.O_NONBLOCK : flags & ~Linux.O_NONBLOCK;
+        int flags = Unistd.fcntl(fd, SocketAbi.CURRENT.F_GETFL, 0);
+        int wanted = on ? flags | SocketAbi.CURRENT.O_NONBLOCK : flags & ~SocketAbi.CURRENT.O_NONBLOCK;
         if (wanted != flags) {
-            Unistd.fcntl(fd, Linux.F_SETFL, wanted);
+            Unistd.fcntl(fd, SocketAbi.CURRENT.F_SETFL, wanted);
         }
         return this;
     }

@@ -6,35 +6,22 @@ import io.pollen.poll.Interest;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.AsynchronousCloseException;
-import java.nio.channels.ClosedChannelException;
-import java.util.ArrayDeque;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * A UDP socket driven by an {@link EventLoop}: sends and receives complete on the loop.
  *
  * {@snippet class=io.pollen.snippets.RuntimeSnippetsTest region=udp}
  *
- * <p>Sends and receives each wait in call order; a datagram is sent whole or not at all, and a
- * received datagram larger than the buffer is truncated (UDP's rule). Buffers belong to the socket
+ * <p>{@link #sendTo} and {@link #receiveFrom} (shared with {@link AsyncUnixDatagram}) each wait in
+ * call order; a datagram is sent whole or not at all, and a received datagram larger than the
+ * buffer is truncated (UDP's rule). Buffers belong to the socket
  * until their future completes. Methods may be called from any thread. Not guaranteed: delivery,
  * order or uniqueness of datagrams (UDP's nature, even on loopback under load).
  */
-public final class AsyncUdpSocket extends AsyncSource<UdpSocket> {
-    private record Send(ByteBuffer buf, InetSocketAddress target, CompletableFuture<Integer> future, Task task) {
-    }
-
-    private record Receive(ByteBuffer buf, CompletableFuture<InetSocketAddress> future, Task task) {
-    }
-
+public final class AsyncUdpSocket extends AsyncDatagram<UdpSocket, InetSocketAddress> {
     /** The bound address. */
     private final InetSocketAddress local;
-    /** Datagrams waiting for room, in call order. */
-    private final ArrayDeque<Send> sends = new ArrayDeque<>();
-    /** Receives waiting for a datagram, in call order. */
-    private final ArrayDeque<Receive> receives = new ArrayDeque<>();
 
     private AsyncUdpSocket(EventLoop loop, UdpSocket socket, Task owner) throws IOException {
         super(loop, socket, owner);
@@ -65,105 +52,14 @@ public final class AsyncUdpSocket extends AsyncSource<UdpSocket> {
         return socket;
     }
 
-    /** Sends {@code src} as one datagram to {@code target}; completes with the bytes sent. */
-    public CompletableFuture<Integer> sendTo(ByteBuffer src, InetSocketAddress target) {
-        Objects.requireNonNull(src, "src");
-        Objects.requireNonNull(target, "target");
-        Task task = Task.current(loop);
-        return LoopCalls.onLoop(loop, () -> {
-            if (closed) {
-                return LoopCalls.failed(new ClosedChannelException());
-            }
-            CompletableFuture<Integer> f = new CompletableFuture<>();
-            sends.addLast(new Send(src, target, f, task));
-            flushSends();
-            return f;
-        });
-    }
-
-    /** Receives one datagram into {@code dst}; completes with its sender. */
-    public CompletableFuture<InetSocketAddress> receiveFrom(ByteBuffer dst) {
-        Objects.requireNonNull(dst, "dst");
-        Task task = Task.current(loop);
-        return LoopCalls.onLoop(loop, () -> {
-            if (closed) {
-                return LoopCalls.failed(new ClosedChannelException());
-            }
-            CompletableFuture<InetSocketAddress> f = new CompletableFuture<>();
-            receives.addLast(new Receive(dst, f, task));
-            drainReceives();
-            return f;
-        });
+    @Override
+    int sendNow(ByteBuffer src, InetSocketAddress target) throws IOException {
+        return socket.sendTo(src, target);
     }
 
     @Override
-    void onReady(int flags) {
-        if ((flags & Readiness.ANY_READ) != 0) {
-            drainReceives();
-        }
-        if ((flags & Readiness.ANY_WRITE) != 0) {
-            flushSends();
-        }
-    }
-
-    private void flushSends() {
-        Send s;
-        while ((s = sends.peekFirst()) != null && isReady(Readiness.ANY_WRITE)) {
-            if (s.future.isDone()) {
-                sends.pollFirst();
-                continue;
-            }
-            int n;
-            try {
-                n = socket.sendTo(s.buf, s.target);
-            } catch (IOException e) {
-                sends.pollFirst();
-                LoopCalls.fail(loop, s.task, s.future, e);
-                continue;
-            }
-            if (n == 0 && s.buf.hasRemaining()) {
-                notReady(Readiness.ANY_WRITE);
-                return;
-            }
-            sends.pollFirst();
-            LoopCalls.complete(loop, s.task, s.future, n);
-        }
-    }
-
-    private void drainReceives() {
-        Receive r;
-        while ((r = receives.peekFirst()) != null && isReady(Readiness.ANY_READ)) {
-            if (r.future.isDone()) {
-                receives.pollFirst();
-                continue;
-            }
-            InetSocketAddress from;
-            try {
-                from = socket.receiveFrom(r.buf);
-            } catch (IOException e) {
-                receives.pollFirst();
-                LoopCalls.fail(loop, r.task, r.future, e);
-                continue;
-            }
-            if (from == null) {
-                notReady(Readiness.ANY_READ);
-                return;
-            }
-            receives.pollFirst();
-            LoopCalls.complete(loop, r.task, r.future, from);
-        }
-    }
-
-    @Override
-    void failPending() {
-        Send s;
-        while ((s = sends.pollFirst()) != null) {
-            LoopCalls.fail(loop, s.task, s.future, new AsynchronousCloseException());
-        }
-        Receive r;
-        while ((r = receives.pollFirst()) != null) {
-            LoopCalls.fail(loop, r.task, r.future, new AsynchronousCloseException());
-        }
+    InetSocketAddress receiveNow(ByteBuffer dst) throws IOException {
+        return socket.receiveFrom(dst);
     }
 
     @Override

@@ -160,11 +160,36 @@ public final class EventLoop implements Executor, AutoCloseable {
             return;
         }
         tasks.addRemote(task);
-        if (state.isClosed() && tasks.removeRemote(task)) {
+        handedIn(task);
+    }
+
+    /** {@link #execute} of a task spawned just now: from another thread it is queued as its own node. */
+    private void executeSpawned(LoopTask<?> task) {
+        if (inLoop()) {
+            execute(task);
+            return;
+        }
+        tasks.addRemoteFresh(task);
+        handedIn(task);
+    }
+
+    /** After another thread queued {@code task}: refuses it if the loop closed meanwhile, else wakes the loop. */
+    private void handedIn(Runnable task) {
+        if (state.isClosed() && tasks.takeBack(task)) {
             // Closed meanwhile, and the loop's last drain did not take it.
             throw new RejectedExecutionException(name + " is closed");
         }
         io.wakeup();
+    }
+
+    /** {@link #executeSpawned}, but false instead of an exception when the loop is closed. */
+    private boolean executeSpawnedQuietly(LoopTask<?> task) {
+        try {
+            executeSpawned(task);
+            return true;
+        } catch (RejectedExecutionException e) {
+            return false;
+        }
     }
 
     /** {@link #execute}, but false instead of an exception when the loop is closed. */
@@ -193,7 +218,7 @@ public final class EventLoop implements Executor, AutoCloseable {
             t.handle.observe();
         }
         live.spawned();
-        if (state.isStopping() || !executeQuietly(t)) {
+        if (state.isStopping() || !executeSpawnedQuietly(t)) {
             live.refused();
             t.handle.fail(new RejectedExecutionException(name + " is shutting down"));
         }

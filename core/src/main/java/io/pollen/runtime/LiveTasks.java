@@ -2,24 +2,36 @@ package io.pollen.runtime;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The tasks of one {@link EventLoop} that have not finished: a count of every spawned task (read by
  * any thread, e.g. a graceful shutdown waiting for it to reach zero) and an intrusive list of the
  * started ones (loop thread only; no allocation and O(1) removal per task), which a forced
  * shutdown cancels.
+ *
+ * <p>The count is two monotonic counters, spawned and finished, a cache line apart: other threads
+ * spawning bump the first, the loop finishing tasks the second, so neither side pulls the other's
+ * line over for every task (one shared counter did, on every spawn from outside the loop). Zero
+ * pending is the moment they are equal.
  */
 final class LiveTasks {
-    private final AtomicInteger pending = new AtomicInteger();
+    private static final VarHandle COUNTS = MethodHandles.arrayElementVarHandle(long[].class);
+    /** Index of the spawned counter in {@link #counts}. */
+    private static final int SPAWNED = 0;
+    /** Index of the finished counter: 16 longs (128 bytes) away, on another cache line. */
+    private static final int FINISHED = 16;
+    /** The two counters, apart (a long[] keeps its elements in order, unlike an object's fields). */
+    private final long[] counts = new long[FINISHED + 1];
     private final CompletableFuture<Void> idle = new CompletableFuture<>();
     private volatile boolean draining;
     private Task head;
 
     /** A task was spawned (any thread). */
     void spawned() {
-        pending.incrementAndGet();
+        COUNTS.getAndAdd(counts, SPAWNED, 1L);
     }
 
     /** A spawned task was refused before it was queued (any thread). */
@@ -55,19 +67,21 @@ final class LiveTasks {
     }
 
     private void finished() {
-        if (pending.decrementAndGet() == 0 && draining) {
+        long finished = (long) COUNTS.getAndAdd(counts, FINISHED, 1L) + 1;
+        if (draining && finished == (long) COUNTS.getVolatile(counts, SPAWNED)) {
             idle.complete(null);
         }
     }
 
     int count() {
-        return pending.get();
+        long finished = (long) COUNTS.getVolatile(counts, FINISHED); // first: spawned only grows
+        return (int) ((long) COUNTS.getVolatile(counts, SPAWNED) - finished);
     }
 
     /** From now on, the future completes as soon as no task is left. */
     CompletableFuture<Void> drain() {
         draining = true;
-        if (pending.get() == 0) {
+        if (count() == 0) {
             idle.complete(null);
         }
         return idle;

@@ -121,7 +121,7 @@ public final class Reactor implements Executor, AutoCloseable {
         }
         commands.addRemote(command);
         // Closed meanwhile: take it back if the reactor's last run did not take it, and say so.
-        if (closed && commands.removeRemote(command)) {
+        if (closed && commands.takeBack(command)) {
             throw new RejectedExecutionException("the reactor is closed");
         }
         io.wakeup();

@@ -16,7 +16,7 @@ import java.util.concurrent.CancellationException;
  * timer the task scheduled, so ownership follows the task through its continuations. When the task
  * finishes normally its objects are simply disowned: they stay open for whoever holds them.
  */
-abstract class Task {
+abstract class Task extends RemoteQueue.Node {
     final EventLoop loop;
     /** Links in the loop's list of live tasks (loop thread only). */
     Task livePrev, liveNext;

@@ -1,13 +1,12 @@
 package io.pollen.runtime;
 
 import java.util.ArrayDeque;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
 
 /**
  * The run queue of one {@link EventLoop} (and of a standalone {@link Reactor}): a plain deque for work the loop gives itself (no atomics
- * on the fast path) and a lock-free queue for work other threads hand in.
+ * on the fast path) and a {@link RemoteQueue} for work other threads hand in (one atomic exchange
+ * per task).
  *
  * <p>{@link #run} runs a bounded batch: at most {@code budget} tasks, and never a task queued
  * during the batch (it waits for the next iteration, after a poll). That is what makes a task
@@ -15,7 +14,7 @@ import java.util.function.Consumer;
  */
 final class TaskQueue {
     private final ArrayDeque<Runnable> local = new ArrayDeque<>(256);
-    private final Queue<Runnable> remote = new ConcurrentLinkedQueue<>();
+    private final RemoteQueue remote = new RemoteQueue();
     /** The task running now, or null; read racily by the watchdog to say what holds the loop. */
     Runnable running;
 
@@ -29,19 +28,41 @@ final class TaskQueue {
         remote.add(task);
     }
 
-    /** Takes back a task handed in by another thread; false if the loop already took it. */
-    boolean removeRemote(Runnable task) {
-        return remote.remove(task);
+    /** Any thread, for a task never queued before (a fresh spawn): no wrapper is allocated. */
+    void addRemoteFresh(RemoteQueue.Node fresh) {
+        remote.addFresh(fresh);
     }
 
-    /** Whether other threads queued work; any thread (the reactor checks it before parking). */
+    /**
+     * Called by a thread that handed {@code task} in and then saw the owner closed: takes it back
+     * if the owner's last {@link #drain} did not take it (true: the caller refuses it), so that
+     * every task either runs or is refused, never neither. Other senders' tasks found on the way
+     * are queued again for them (or for the owner's drain) to find.
+     */
+    boolean takeBack(Runnable task) {
+        synchronized (remote) {
+            ArrayDeque<Runnable> found = new ArrayDeque<>();
+            remote.drainLocked(found);
+            boolean mine = false;
+            for (Runnable r : found) {
+                if (r == task && !mine) {
+                    mine = true;
+                } else {
+                    remote.add(r);
+                }
+            }
+            return mine;
+        }
+    }
+
+    /** Whether other threads queued work (or are linking it in now); owner thread, before parking. */
     boolean hasRemote() {
         return !remote.isEmpty();
     }
 
     /** Tasks queued now; any thread, approximate while the loop runs (for statistics). */
     int depth() {
-        return local.size() + remote.size();
+        return local.size() + remote.size(1 << 20);
     }
 
     /** Whether work is waiting; loop thread. */
@@ -76,12 +97,12 @@ final class TaskQueue {
         return n;
     }
 
-    /** Removes and returns everything queued (for shutdown). */
+    /**
+     * Removes and returns everything queued, once the owner closed for good (its last consumption:
+     * from now on a sender that sees the owner closed takes its task back, see {@link #takeBack}).
+     */
     ArrayDeque<Runnable> drain() {
-        Runnable r;
-        while ((r = remote.poll()) != null) {
-            local.addLast(r);
-        }
+        remote.drainLocked(local);
         ArrayDeque<Runnable> all = new ArrayDeque<>(local);
         local.clear();
         return all;

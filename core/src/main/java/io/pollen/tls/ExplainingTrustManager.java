@@ -71,22 +71,40 @@ final class ExplainingTrustManager extends X509ExtendedTrustManager {
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
         if (delegate != null) {
-            delegate.checkClientTrusted(chain, authType, engine);
+            try {
+                delegate.checkClientTrusted(chain, authType, engine);
+            } catch (CertificateException e) {
+                throw explainClient(e, chain);
+            }
         }
     }
 
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
         if (delegate != null) {
-            delegate.checkClientTrusted(chain, authType, socket);
+            try {
+                delegate.checkClientTrusted(chain, authType, socket);
+            } catch (CertificateException e) {
+                throw explainClient(e, chain);
+            }
         }
     }
 
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
         if (delegate != null) {
-            delegate.checkClientTrusted(chain, authType);
+            try {
+                delegate.checkClientTrusted(chain, authType);
+            } catch (CertificateException e) {
+                throw explainClient(e, chain);
+            }
         }
+    }
+
+    /** A client's certificate refused (mutual TLS): "client certificate not trusted: ...". Never throws. */
+    static CertificateException explainClient(CertificateException e, X509Certificate[] chain) {
+        CertificateException explained = explain(e, chain, null);
+        return new CertificateException("client certificate not trusted: " + explained.getMessage(), e);
     }
 
     @Override

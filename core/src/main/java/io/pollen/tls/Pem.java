@@ -1,12 +1,19 @@
 package io.pollen.tls;
 
+import javax.crypto.Cipher;
+import javax.crypto.EncryptedPrivateKeyInfo;
+import javax.crypto.SecretKey;
+import javax.crypto.SecretKeyFactory;
+import javax.crypto.spec.PBEKeySpec;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.AlgorithmParameters;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
+import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
@@ -19,12 +26,17 @@ import java.util.List;
 
 /**
  * PEM files (RFC 7468) read with the JDK's stable APIs only: certificates through
- * {@link CertificateFactory}, unencrypted PKCS#8 private keys ({@code BEGIN PRIVATE KEY}: RSA, EC,
- * EdDSA, RSASSA-PSS) through {@link KeyFactory}. Other key formats are refused with the openssl
- * command that converts them.
+ * {@link CertificateFactory}; private keys through {@link KeyFactory} from PKCS#8, which the other
+ * formats are turned into first: PKCS#1 {@code BEGIN RSA PRIVATE KEY} and SEC1
+ * {@code BEGIN EC PRIVATE KEY} are wrapped ({@link Der}), an encrypted PKCS#8
+ * {@code BEGIN ENCRYPTED PRIVATE KEY} is decrypted with its password (PBES2 as OpenSSL writes it, or
+ * a PBES1 scheme the JDK knows). OpenSSL's legacy encrypted PEM ({@code Proc-Type: 4,ENCRYPTED})
+ * and other formats are refused with the openssl command that converts them.
  */
 final class Pem {
     private static final String[] KEY_ALGORITHMS = {"RSA", "EC", "Ed25519", "Ed448", "RSASSA-PSS"};
+    private static final String CONVERT = "'openssl pkcs8 -topk8 -nocrypt -in KEY -out KEY.pem' (unencrypted), or "
+            + "'openssl pkcs8 -topk8 -v2 aes-256-cbc -in KEY -out KEY.pem' (encrypted, with a password)";
 
     private Pem() {
     }
@@ -33,7 +45,7 @@ final class Pem {
     static List<X509Certificate> certificates(Path file) throws IOException, GeneralSecurityException {
         List<X509Certificate> out = new ArrayList<>();
         CertificateFactory cf = CertificateFactory.getInstance("X.509");
-        for (byte[] der : blocks(file, "CERTIFICATE")) {
+        for (byte[] der : blocks(file, read(file), "CERTIFICATE")) {
             try {
                 out.add((X509Certificate) cf.generateCertificate(new ByteArrayInputStream(der)));
             } catch (CertificateException e) {
@@ -46,37 +58,89 @@ final class Pem {
         return out;
     }
 
-    /** The private key in {@code file}. */
-    static PrivateKey privateKey(Path file) throws IOException, GeneralSecurityException {
-        String text = Files.readString(file, StandardCharsets.US_ASCII);
-        if (text.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----")) {
-            throw new InvalidKeySpecException(file + ": encrypted keys are not supported; decrypt with "
-                    + "'openssl pkcs8 -topk8 -nocrypt -in KEY -out KEY.pem'");
+    /**
+     * The private key in {@code file}; {@code password} (null: none) decrypts an encrypted PKCS#8
+     * key and is ignored for an unencrypted one.
+     */
+    static PrivateKey privateKey(Path file, char[] password) throws IOException, GeneralSecurityException {
+        String text = read(file);
+        if (text.contains("Proc-Type: 4,ENCRYPTED")) {
+            throw new InvalidKeySpecException(file + ": the key is encrypted in OpenSSL's legacy PEM format "
+                    + "(Proc-Type: 4,ENCRYPTED), which is not supported; convert it to PKCS#8 with " + CONVERT);
         }
-        for (String legacy : new String[]{"RSA", "EC", "DSA"}) {
-            if (text.contains("-----BEGIN " + legacy + " PRIVATE KEY-----")) {
-                throw new InvalidKeySpecException(file + ": a " + legacy + " key in its legacy format; convert it to"
-                        + " PKCS#8 with 'openssl pkcs8 -topk8 -nocrypt -in KEY -out KEY.pem'");
+        List<byte[]> b;
+        byte[] pkcs8;
+        if (!(b = blocks(file, text, "ENCRYPTED PRIVATE KEY")).isEmpty()) {
+            if (password == null) {
+                throw new InvalidKeySpecException(file + ": the key is encrypted (BEGIN ENCRYPTED PRIVATE KEY) "
+                        + "and no password was given");
             }
+            pkcs8 = decrypt(file, b.getFirst(), password);
+        } else if (!(b = blocks(file, text, "RSA PRIVATE KEY")).isEmpty()) {
+            pkcs8 = Der.pkcs8(Der.RSA_ALGORITHM, b.getFirst()); // PKCS#1 RSAPrivateKey
+        } else if (!(b = blocks(file, text, "EC PRIVATE KEY")).isEmpty()) {
+            try {
+                pkcs8 = Der.pkcs8(Der.ecAlgorithm(b.getFirst()), b.getFirst()); // SEC1 ECPrivateKey
+            } catch (InvalidKeySpecException e) {
+                throw new InvalidKeySpecException(file + ": " + e.getMessage(), e);
+            }
+        } else if (!(b = blocks(file, text, "PRIVATE KEY")).isEmpty()) {
+            pkcs8 = b.getFirst();
+        } else if (text.contains("PRIVATE KEY-----")) {
+            throw new InvalidKeySpecException(file + ": an unsupported key format ("
+                    + text.substring(text.indexOf("-----BEGIN ") + 11, text.indexOf("PRIVATE KEY-----")).strip()
+                    + "); convert it to PKCS#8 with " + CONVERT);
+        } else {
+            throw new InvalidKeySpecException(file + ": no private key ('-----BEGIN PRIVATE KEY-----', "
+                    + "'BEGIN RSA PRIVATE KEY', 'BEGIN EC PRIVATE KEY' or 'BEGIN ENCRYPTED PRIVATE KEY')");
         }
-        List<byte[]> keys = blocks(file, "PRIVATE KEY");
-        if (keys.isEmpty()) {
-            throw new InvalidKeySpecException(file + ": no '-----BEGIN PRIVATE KEY-----' block");
-        }
-        PKCS8EncodedKeySpec spec = new PKCS8EncodedKeySpec(keys.getFirst());
+        PKCS8EncodedKeySpec spec = new PKCS8EncodedKeySpec(pkcs8);
         for (String algorithm : KEY_ALGORITHMS) {
             try {
                 return KeyFactory.getInstance(algorithm).generatePrivate(spec);
-            } catch (InvalidKeySpecException | java.security.NoSuchAlgorithmException wrongAlgorithm) {
+            } catch (InvalidKeySpecException | NoSuchAlgorithmException wrongAlgorithm) {
                 // try the next one: PKCS#8 names its algorithm, but KeyFactory wants it up front
             }
         }
-        throw new InvalidKeySpecException(file + ": not an RSA, EC or EdDSA PKCS#8 private key");
+        throw new InvalidKeySpecException(file + ": not a valid RSA, EC or EdDSA private key");
     }
 
-    /** The DER bytes of every {@code -----BEGIN label-----} block of {@code file}. */
-    static List<byte[]> blocks(Path file, String label) throws IOException {
-        String text = Files.readString(file, StandardCharsets.US_ASCII);
+    /**
+     * The PKCS#8 bytes inside an EncryptedPrivateKeyInfo. PBES2 (what {@code openssl pkcs8 -topk8}
+     * writes: PBKDF2 and AES) is named by its parameters, e.g. "PBEWithHmacSHA256AndAES_256".
+     */
+    private static byte[] decrypt(Path file, byte[] der, char[] password) throws GeneralSecurityException {
+        EncryptedPrivateKeyInfo info;
+        try {
+            info = new EncryptedPrivateKeyInfo(der);
+        } catch (IOException e) {
+            throw new InvalidKeySpecException(file + ": not a valid encrypted PKCS#8 key: " + e.getMessage(), e);
+        }
+        AlgorithmParameters params = info.getAlgParameters();
+        String name = info.getAlgName();
+        String scheme = params != null && (name.equals("PBES2") || name.equals("1.2.840.113549.1.5.13")) ? params.toString() : name;
+        Cipher cipher;
+        try {
+            SecretKey key = SecretKeyFactory.getInstance(scheme).generateSecret(new PBEKeySpec(password));
+            cipher = Cipher.getInstance(scheme);
+            cipher.init(Cipher.DECRYPT_MODE, key, params);
+        } catch (GeneralSecurityException e) {
+            throw new NoSuchAlgorithmException(file + ": the key is encrypted with " + scheme + ", which this JDK cannot "
+                    + "decrypt; re-encrypt it with 'openssl pkcs8 -topk8 -v2 aes-256-cbc -in KEY -out KEY.pem'", e);
+        }
+        try {
+            return info.getKeySpec(cipher).getEncoded();
+        } catch (InvalidKeySpecException e) { // bad padding, or garbage that is not PKCS#8: the password
+            throw new InvalidKeySpecException(file + ": wrong password for the encrypted key", e);
+        }
+    }
+
+    private static String read(Path file) throws IOException {
+        return Files.readString(file, StandardCharsets.ISO_8859_1); // PEM is ASCII; never fail on a stray byte
+    }
+
+    /** The DER bytes of every {@code -----BEGIN label-----} block of {@code text}, read from {@code file}. */
+    static List<byte[]> blocks(Path file, String text, String label) throws IOException {
         String begin = "-----BEGIN " + label + "-----";
         String end = "-----END " + label + "-----";
         List<byte[]> out = new ArrayList<>();

@@ -59,20 +59,53 @@ public final class TlsChannel implements AutoCloseable {
      * @param resume runs on the loop when delegated tasks are done
      */
     public TlsChannel(StreamSocket socket, SSLEngine engine, EventLoop loop, Runnable resume) {
+        this(socket, engine, loop, resume, null);
+    }
+
+    /**
+     * Like {@link #TlsChannel(StreamSocket, SSLEngine, EventLoop, Runnable)}, with the record
+     * buffers taken from {@code buffers} (typically the loop's pool) while bytes are in flight and
+     * given back once drained, at the end of each {@link #read}, {@link #write}, {@link #flush} and
+     * at {@link #close}: an idle connection then holds no buffer. Null: the connection allocates
+     * its own heap buffers at first use and keeps them (about 50 KB).
+     */
+    public TlsChannel(StreamSocket socket, SSLEngine engine, EventLoop loop, Runnable resume, TlsBuffers buffers) {
         this.socket = Objects.requireNonNull(socket, "socket");
-        this.tls = new TlsEngine(Objects.requireNonNull(engine, "engine"), loop, resume);
+        this.tls = new TlsEngine(Objects.requireNonNull(engine, "engine"), loop, resume, buffers);
     }
 
     /**
      * Reads plaintext: bytes read (&gt; 0), 0 to wait for an event (or if {@code dst} is full), -1
      * at the end of the peer's data.
      *
-     * @throws SSLException a handshake failure or a bad record (an alert was queued for the peer)
+     * @throws SSLException a handshake failure or a bad record (the alert for the peer was sent, as far
+     *                      as the socket took it; the output is then closed)
      */
     public int read(ByteBuffer dst) throws IOException {
         if (!dst.hasRemaining()) {
             return 0;
         }
+        try {
+            return readRecords(dst);
+        } catch (SSLException e) {
+            sendAlert();
+            throw e;
+        } finally {
+            tls.releaseIdle();
+        }
+    }
+
+    /** After a failure: the engine's alert goes out now, best effort (the owner closes next). */
+    private void sendAlert() {
+        try {
+            tls.closeOutbound(); // wraps the fatal alert the engine queued
+            send();
+        } catch (IOException | RuntimeException ignored) {
+            // the peer gets no alert, only the close
+        }
+    }
+
+    private int readRecords(ByteBuffer dst) throws IOException {
         readWaitsForFlush = false;
         while (true) {
             int n = tls.read(dst, need);
@@ -123,12 +156,16 @@ public final class TlsChannel implements AutoCloseable {
         if (!src.hasRemaining()) {
             return 0;
         }
-        if (shutdownPending || !send()) {
-            return 0;
+        try {
+            if (shutdownPending || !send()) {
+                return 0;
+            }
+            int n = tls.write(src, need); // 0: the handshake waits for the peer; the read side drives it
+            sendQuietly();
+            return n;
+        } finally {
+            tls.releaseIdle();
         }
-        int n = tls.write(src, need); // 0: the handshake waits for the peer; the read side drives it
-        sendQuietly();
-        return n;
     }
 
     /**
@@ -136,7 +173,12 @@ public final class TlsChannel implements AutoCloseable {
      * them go first and may now go on.
      */
     public boolean flush() throws IOException {
-        boolean empty = send();
+        boolean empty;
+        try {
+            empty = send();
+        } finally {
+            tls.releaseIdle();
+        }
         if (empty && readWaitsForFlush) {
             readWaitsForFlush = false;
             return true;
@@ -158,7 +200,11 @@ public final class TlsChannel implements AutoCloseable {
             return;
         }
         shutdownPending = true;
-        send();
+        try {
+            send();
+        } finally {
+            tls.releaseIdle();
+        }
     }
 
     /** Whether the peer closed without close_notify (after the handshake). */
@@ -180,9 +226,13 @@ public final class TlsChannel implements AutoCloseable {
         return socket;
     }
 
-    /** Closes the socket at once (no close_notify: use {@link #shutdownOutput()} first). */
+    /**
+     * Closes the socket at once (no close_notify: use {@link #shutdownOutput()} first) and gives
+     * every buffer back. Idempotent.
+     */
     @Override
     public void close() throws IOException {
+        tls.close();
         socket.close();
     }
 

@@ -5,7 +5,6 @@ import io.pollen.runtime.EventLoop;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
 import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLSession;
 import java.nio.ByteBuffer;
 
 /**
@@ -14,12 +13,15 @@ import java.nio.ByteBuffer;
  * between {@link #netIn}/{@link #netOut} and the socket; this class only wraps and unwraps, and
  * says what it needs next ({@link Need}).
  *
- * <p>Buffers are heap buffers (the JDK's engine is fastest on arrays, and a heap buffer never leaves
- * native memory for the GC to free), sized from the session and grown on
- * {@code BUFFER_OVERFLOW}/{@code BUFFER_UNDERFLOW}; they are kept for the connection's life, so the
- * steady state allocates nothing per record. Delegated tasks (the handshake's certificate checks and
- * signatures) run on a virtual thread, never on the loop; the engine is not touched meanwhile, and
- * {@code resume} runs on the loop when they are done.
+ * <p>Buffers: with a {@link TlsBuffers} source, each buffer is taken when bytes must be held
+ * (a read from the socket, a record to send, plaintext that did not fit the reader's buffer) and
+ * given back by {@link #releaseIdle()} once empty and not lent to the driver, so an idle
+ * connection holds none; a partial record keeps {@link #netIn} until its rest arrives. Without a
+ * source, heap buffers are allocated at first use and kept for the connection's life. Either way
+ * the steady state allocates nothing per record. Plaintext is unwrapped straight into the reader's
+ * buffer when it has room for the record, else into {@link #appIn}. Sizes come from the session
+ * and grow on {@code BUFFER_OVERFLOW}/{@code BUFFER_UNDERFLOW}. Delegated tasks run off the loop
+ * ({@link DelegatedTasks}); {@code resume} runs on the loop when they are done.
  */
 final class TlsEngine {
     /** What the engine waits for before it can go on. */
@@ -36,35 +38,37 @@ final class TlsEngine {
         CLOSED
     }
 
+    /** Nothing to read and no room: a slot that holds no buffer. Shared, never written to. */
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
     final SSLEngine engine;
     private final EventLoop loop;
     private final Runnable resume;
+    /** Where buffers come from and go back to; null: own heap buffers, kept. */
+    private final TlsBuffers pool;
     /** Bytes from the peer not yet unwrapped; read mode, except while a driver fills it. */
-    ByteBuffer netIn;
+    ByteBuffer netIn = EMPTY;
     /** Records wrapped but not yet sent; read mode. */
-    ByteBuffer netOut;
+    ByteBuffer netOut = EMPTY;
     /** Plaintext unwrapped but not yet delivered; read mode. */
-    private ByteBuffer appIn;
+    private ByteBuffer appIn = EMPTY;
+    /** {@link #netIn} is lent to a pending socket read. */
     private boolean filling;
     /** {@link #netOut} is lent to a pending socket write: nothing may be wrapped into it. */
     private boolean sending;
     private boolean taskRunning;
     /** The peer's close_notify was read. */
     private boolean inboundClosed;
+    /** {@link #close()} was called: buffers go back as soon as they are not lent. */
+    private boolean closed;
+    private boolean begun;
 
-    TlsEngine(SSLEngine engine, EventLoop loop, Runnable resume) {
+    TlsEngine(SSLEngine engine, EventLoop loop, Runnable resume, TlsBuffers pool) {
         this.engine = engine;
         this.loop = loop;
         this.resume = resume;
-        SSLSession s = engine.getSession();
-        this.netIn = ByteBuffer.allocate(s.getPacketBufferSize()).flip();
-        this.netOut = ByteBuffer.allocate(s.getPacketBufferSize()).flip();
-        this.appIn = ByteBuffer.allocate(s.getApplicationBufferSize()).flip();
+        this.pool = pool;
     }
-
-    private boolean begun;
 
     /** Whether the handshake is done: a real session is established and no handshake runs. */
     boolean handshakeDone() {
@@ -74,7 +78,9 @@ final class TlsEngine {
 
     /** Makes {@link #netIn} ready to be filled (write mode); {@link #endFill()} flips it back. */
     ByteBuffer beginFill() {
-        if (!netIn.hasRemaining() && netIn.position() == netIn.limit()) {
+        if (netIn == EMPTY) {
+            netIn = take(engine.getSession().getPacketBufferSize());
+        } else if (!netIn.hasRemaining()) {
             netIn.clear();
         } else {
             netIn.compact();
@@ -89,6 +95,9 @@ final class TlsEngine {
     void endFill() {
         netIn.flip();
         filling = false;
+        if (closed) {
+            close();
+        }
     }
 
     /** Lends {@link #netOut} to an asynchronous write; {@link #endSend()} when it completes. */
@@ -100,6 +109,57 @@ final class TlsEngine {
     void endSend() {
         sending = false;
         netOut.position(netOut.limit()); // all of it was written or taken by the stream's queue
+        if (closed) {
+            close();
+        }
+    }
+
+    /**
+     * Gives back every buffer that is empty and not lent (with a {@link TlsBuffers} source; a
+     * no-op otherwise). Drivers call it when an operation ends: an idle connection holds nothing.
+     */
+    void releaseIdle() {
+        release(false);
+    }
+
+    /**
+     * The connection is closed: gives back every buffer not lent, whatever it holds (a lent one
+     * comes back at {@link #endFill()}/{@link #endSend()}). Idempotent.
+     */
+    void close() {
+        closed = true;
+        release(true);
+    }
+
+    private void release(boolean all) {
+        if (pool == null) {
+            return;
+        }
+        if (netIn != EMPTY && !filling && (all || !netIn.hasRemaining())) {
+            netIn = give(netIn);
+        }
+        if (netOut != EMPTY && !sending && (all || !netOut.hasRemaining())) {
+            netOut = give(netOut);
+        }
+        if (appIn != EMPTY && (all || !appIn.hasRemaining())) {
+            appIn = give(appIn);
+        }
+    }
+
+    /** A cleared buffer (write mode) of at least {@code n} bytes. */
+    private ByteBuffer take(int n) {
+        if (closed) {
+            throw new IllegalStateException("the TLS connection is closed");
+        }
+        return pool == null ? ByteBuffer.allocate(n) : pool.take(n);
+    }
+
+    /** Gives {@code b} back (or drops it to the GC without a source); returns {@link #EMPTY}. */
+    private ByteBuffer give(ByteBuffer b) {
+        if (pool != null) {
+            pool.give(b);
+        }
+        return EMPTY;
     }
 
     boolean hasBufferedPlaintext() {
@@ -145,7 +205,7 @@ final class TlsEngine {
                     if (netOut.hasRemaining()) {
                         return Need.FLUSH; // the peer waits for our flight before it answers
                     }
-                    SSLEngineResult.Status st = unwrap();
+                    SSLEngineResult.Status st = unwrap(null);
                     if (st == SSLEngineResult.Status.BUFFER_UNDERFLOW) {
                         return Need.READ;
                     }
@@ -187,13 +247,17 @@ final class TlsEngine {
                 return 0;
             }
             // NONE, or FLUSH of data records (they need not hold reading up)
-            SSLEngineResult.Status st = unwrap();
+            int before = dst.position();
+            SSLEngineResult.Status st = unwrap(dst);
+            if (st == SSLEngineResult.Status.CLOSED) {
+                inboundClosed = true;
+            }
+            if (dst.position() > before) {
+                return dst.position() - before; // unwrapped straight into dst
+            }
             if (st == SSLEngineResult.Status.BUFFER_UNDERFLOW) {
                 need[0] = Need.READ;
                 return 0;
-            }
-            if (st == SSLEngineResult.Status.CLOSED) {
-                inboundClosed = true;
             }
             // OK: plaintext, or a post-handshake message consumed (the loop sees what it asks for)
         }
@@ -242,12 +306,16 @@ final class TlsEngine {
     }
 
     private SSLEngineResult wrap(ByteBuffer src) throws SSLException {
+        if (netOut == EMPTY) {
+            netOut = take(engine.getSession().getPacketBufferSize()).flip();
+        }
         netOut.compact();
         try {
             SSLEngineResult r = engine.wrap(src, netOut);
             if (r.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW && netOut.position() == 0) {
                 // Empty and still too small: the session's packets are larger than planned.
-                netOut = ByteBuffer.allocate(engine.getSession().getPacketBufferSize() * 2);
+                give(netOut);
+                netOut = take(engine.getSession().getPacketBufferSize() * 2);
                 r = engine.wrap(src, netOut);
             }
             return r;
@@ -256,9 +324,24 @@ final class TlsEngine {
         }
     }
 
-    private SSLEngineResult.Status unwrap() throws SSLException {
+    /**
+     * Unwraps one record (or what the handshake wants): into {@code dst} when it is given, no
+     * plaintext waits in {@link #appIn} and the record's plaintext fits (no copy, no buffer held),
+     * else into {@link #appIn}.
+     */
+    private SSLEngineResult.Status unwrap(ByteBuffer dst) throws SSLException {
         if (filling) {
             return SSLEngineResult.Status.BUFFER_UNDERFLOW; // a read of the driver's is in flight
+        }
+        if (dst != null && !appIn.hasRemaining()) {
+            SSLEngineResult r = engine.unwrap(netIn, dst);
+            if (r.getStatus() != SSLEngineResult.Status.BUFFER_OVERFLOW) {
+                return r.getStatus() == SSLEngineResult.Status.BUFFER_UNDERFLOW ? underflow() : r.getStatus();
+            }
+            // the record's plaintext does not fit in dst: unwrap it into appIn, dst gets part of it
+        }
+        if (appIn == EMPTY) {
+            appIn = take(engine.getSession().getApplicationBufferSize()).flip();
         }
         appIn.compact();
         try {
@@ -267,11 +350,7 @@ final class TlsEngine {
                 switch (r.getStatus()) {
                     case BUFFER_OVERFLOW -> appIn = grow(appIn.flip(), engine.getSession().getApplicationBufferSize()).compact();
                     case BUFFER_UNDERFLOW -> {
-                        int packet = engine.getSession().getPacketBufferSize();
-                        if (netIn.capacity() < packet) {
-                            netIn = grow(netIn, packet); // stays in read mode
-                        }
-                        return r.getStatus();
+                        return underflow();
                     }
                     default -> {
                         return r.getStatus();
@@ -283,17 +362,28 @@ final class TlsEngine {
         }
     }
 
-    /** A larger buffer (read mode) holding {@code b}'s unread bytes, with at least {@code room} free. */
-    private static ByteBuffer grow(ByteBuffer b, int room) {
-        ByteBuffer bigger = ByteBuffer.allocate(Math.max(b.capacity() * 2, b.remaining() + room));
-        return bigger.put(b).flip();
+    /** A partial record: makes sure {@link #netIn} can hold a whole one once filled. */
+    private SSLEngineResult.Status underflow() {
+        int packet = engine.getSession().getPacketBufferSize();
+        if (netIn != EMPTY && netIn.capacity() < packet) {
+            netIn = grow(netIn, packet); // stays in read mode
+        }
+        return SSLEngineResult.Status.BUFFER_UNDERFLOW;
+    }
+
+    /**
+     * A larger buffer (read mode) holding {@code b}'s unread bytes, with at least {@code room} free;
+     * {@code b} goes back.
+     */
+    private ByteBuffer grow(ByteBuffer b, int room) {
+        ByteBuffer bigger = take(Math.max(b.capacity() * 2, b.remaining() + room));
+        bigger.put(b).flip();
+        give(b);
+        return bigger;
     }
 
     private static int transfer(ByteBuffer from, ByteBuffer to) {
         int n = Math.min(from.remaining(), to.remaining());
-        if (n == 0) {
-            return 0;
-        }
         to.put(to.position(), from, from.position(), n);
         to.position(to.position() + n);
         from.position(from.position() + n);
@@ -302,23 +392,9 @@ final class TlsEngine {
 
     private void startTasks() {
         taskRunning = true;
-        Thread.ofVirtual().name("pollen-tls-task").start(() -> {
-            try {
-                Runnable t;
-                while ((t = engine.getDelegatedTask()) != null) {
-                    t.run();
-                }
-            } catch (Throwable ignored) {
-                // The engine keeps the failure and reports it from the next wrap or unwrap.
-            }
-            try {
-                loop.execute(() -> {
-                    taskRunning = false;
-                    resume.run();
-                });
-            } catch (RuntimeException loopClosed) {
-                // the loop closed its sockets; nothing to resume
-            }
+        DelegatedTasks.start(engine, loop, () -> {
+            taskRunning = false;
+            resume.run();
         });
     }
 }

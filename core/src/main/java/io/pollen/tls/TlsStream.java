@@ -74,10 +74,10 @@ public final class TlsStream implements AutoCloseable {
     private record Write(int kind, ByteBuffer src, CompletableFuture<Object> future, int[] consumed) {
     }
 
-    private TlsStream(AsyncStream tcp, SSLEngine engine) {
+    private TlsStream(AsyncStream tcp, SSLEngine engine, TlsBuffers buffers) {
         this.tcp = tcp;
         this.loop = tcp.loop();
-        this.tls = new TlsEngine(engine, loop, this::pump);
+        this.tls = new TlsEngine(engine, loop, this::pump, buffers);
     }
 
     /**
@@ -87,23 +87,29 @@ public final class TlsStream implements AutoCloseable {
      * {@code tcp} is closed.
      */
     public static CompletableFuture<TlsStream> handshake(AsyncStream tcp, SSLEngine engine, Duration timeout) {
+        return handshake(tcp, engine, timeout, null);
+    }
+
+    /**
+     * Like {@link #handshake(AsyncStream, SSLEngine, Duration)}, with the record buffers taken from
+     * {@code buffers} (a pool of the stream's loop) while bytes are in flight and given back once
+     * drained: an idle stream with no read pending holds no buffer (a pending read holds one, lent
+     * to the TCP read). Null: the stream allocates its own heap buffers at first use and keeps them.
+     */
+    public static CompletableFuture<TlsStream> handshake(AsyncStream tcp, SSLEngine engine, Duration timeout, TlsBuffers buffers) {
         Objects.requireNonNull(tcp, "tcp");
         Objects.requireNonNull(engine, "engine");
         return LoopRelay.onLoop(tcp.loop(), () -> {
-            TlsStream s = new TlsStream(tcp, engine);
+            TlsStream s = new TlsStream(tcp, engine, buffers);
             s.handshake = new CompletableFuture<>();
             if (timeout != null) {
                 var timer = s.loop.schedule(timeout, () -> s.fail(new TimeoutException("TLS handshake with "
-                        + peer(engine) + " timed out after " + timeout.toMillis() + " ms")));
+                        + LoopRelay.peer(engine) + " timed out after " + timeout.toMillis() + " ms")));
                 s.handshake.whenComplete((v, e) -> timer.cancel());
             }
             s.pump();
             return s.handshake;
         });
-    }
-
-    private static String peer(SSLEngine e) {
-        return e.getPeerHost() == null ? "the peer" : e.getPeerHost() + (e.getPeerPort() > 0 ? ":" + e.getPeerPort() : "");
     }
 
     public EventLoop loop() {
@@ -218,6 +224,7 @@ public final class TlsStream implements AutoCloseable {
                     pumpWrites();
                 }
             } while (again && failure == null);
+            tls.releaseIdle();
         } catch (SSLException | RuntimeException e) {
             fail(e);
         } finally {
@@ -285,7 +292,7 @@ public final class TlsStream implements AutoCloseable {
                     continue;
                 }
                 writes.poll();
-                tcp.shutdownOutput().whenComplete((v, e) -> settle(w.future, null, e));
+                tcp.shutdownOutput().whenComplete((v, e) -> LoopRelay.settle(w.future, null, e));
                 continue;
             }
             int n = w.src.hasRemaining() ? tls.write(w.src, need) : 0;
@@ -360,22 +367,15 @@ public final class TlsStream implements AutoCloseable {
         });
     }
 
-    private static void settle(CompletableFuture<Object> f, Object v, Throwable e) {
-        if (e != null) {
-            f.completeExceptionally(e);
-        } else {
-            f.complete(v);
-        }
-    }
-
     /** Fails everything pending and closes the TCP stream; the first failure sticks. */
     private void fail(Throwable e) {
         e = LoopRelay.unwrap(e);
         if (failure != null) {
             return;
         }
-        failure = e = LoopRelay.readable(e);
+        failure = e = LoopRelay.readable(e, tls.engine);
         tcp.close();
+        tls.close(); // buffers back (a lent one when its operation ends)
         if (handshake != null && !handshake.isDone()) {
             handshake.completeExceptionally(e);
         }

@@ -64,12 +64,24 @@ class KqueueAvailabilityTest {
     }
 
     @Test
-    void kqueueIsNeverTheDefaultBeforeTheFdSocketsSpeakTheOsAbi() {
+    void kqueueIsTheDefaultOnMacosAndFreebsd() {
+        // The fd sockets speak each OS's socket ABI (SocketAbi): kqueue is the default where it loads.
+        assertSame(Backend.KQUEUE, Backend.platformDefault("Mac OS X", false, true));
+        assertSame(Backend.KQUEUE, Backend.platformDefault("Darwin", false, true));
+        assertSame(Backend.KQUEUE, Backend.platformDefault("FreeBSD", false, true));
+        // nio stays the fallback when the kqueue library cannot load, and on OSes without a profile.
+        assertSame(Backend.NIO, Backend.platformDefault("Mac OS X", false, false));
+        assertSame(Backend.NIO, Backend.platformDefault("FreeBSD", false, false));
+        assertSame(Backend.NIO, Backend.platformDefault("OpenBSD", false, true));
+        assertSame(Backend.NIO, Backend.platformDefault("Windows 11", false, false));
+        // On Linux a libkqueue given for testing never displaces epoll, nor stands in for it.
+        assertSame(Backend.EPOLL, Backend.platformDefault("Linux", true, true));
+        assertSame(Backend.NIO, Backend.platformDefault("Linux", false, true));
+        assertTrue(Backends.fdSocketsSpeak("Linux") && Backends.fdSocketsSpeak("Mac OS X") && Backends.fdSocketsSpeak("FreeBSD"));
+        assertFalse(Backends.fdSocketsSpeak("Windows 11"));
         String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
-        // On Linux a libkqueue given for testing never displaces epoll; on macOS/FreeBSD kqueue waits
-        // for the fd sockets' BSD port (see Backend.platformDefault).
-        assertEquals(os.contains("linux") ? Backend.EPOLL : Backend.NIO, Backend.platformDefault());
-        assertTrue(Backends.fdSocketsSpeak("linux"));
-        assertFalse(Backends.fdSocketsSpeak("mac os x"), "flip with the BSD socket port, and this test with it");
+        if (os.contains("linux")) {
+            assertSame(Backend.EPOLL.isAvailable() ? Backend.EPOLL : Backend.NIO, Backend.platformDefault());
+        }
     }
 }

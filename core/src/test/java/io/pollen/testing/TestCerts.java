@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
  * directory of the test's: a test CA, and PEM pairs ({@code .pem} chain, {@code .key} PKCS#8) signed
  * by it for {@code localhost}/{@code 127.0.0.1} (RSA and EC), for {@code wrong.host}, an expired
  * one (valid in January 2020, made with {@code openssl ca -startdate/-enddate}), and one signed by
- * another CA that no test trusts.
+ * another CA that no test trusts; client certificates (mutual TLS) signed by each CA.
+ * {@link #openssl} runs more openssl commands there (other key formats).
  */
 public final class TestCerts {
     /** The trusted test CA's certificate. */
@@ -27,6 +28,12 @@ public final class TestCerts {
     public final Pair wrongHost;
     public final Pair expired;
     public final Pair unknownCa;
+    /** A client certificate (extendedKeyUsage clientAuth) for {@code CN=pollen-client}, signed by the test CA. */
+    public final Pair client;
+    /** A client certificate signed by the CA that no test trusts. */
+    public final Pair clientUnknownCa;
+    /** A client certificate of the test CA that expired (January 2020). */
+    public final Pair clientExpired;
 
     /** A certificate chain and its key. */
     public record Pair(Path cert, Path key) {
@@ -58,6 +65,9 @@ public final class TestCerts {
         wrongHost = leaf("wrong", "ec", "wrong.host", "DNS:wrong.host", "ca", null);
         expired = leaf("expired", "ec", "localhost", "DNS:localhost,IP:127.0.0.1", "ca", "expired");
         unknownCa = leaf("unknown", "ec", "localhost", "DNS:localhost,IP:127.0.0.1", "other-ca", null);
+        client = leaf("client", "ec", "pollen-client", "DNS:pollen-client", "ca", null, "clientAuth");
+        clientUnknownCa = leaf("client-unknown", "ec", "pollen-client", "DNS:pollen-client", "other-ca", null, "clientAuth");
+        clientExpired = leaf("client-expired", "ec", "expired-client", "DNS:expired-client", "ca", "expired", "clientAuth");
     }
 
     /** Makes the set in {@code dir}; skips the test when openssl is missing. */
@@ -79,6 +89,11 @@ public final class TestCerts {
 
     private Pair leaf(String name, String keyType, String cn, String san, String issuer, String expiredMode)
             throws IOException, InterruptedException {
+        return leaf(name, keyType, cn, san, issuer, expiredMode, "serverAuth");
+    }
+
+    private Pair leaf(String name, String keyType, String cn, String san, String issuer, String expiredMode, String usage)
+            throws IOException, InterruptedException {
         List<String> req = new ArrayList<>(List.of("req", "-new", "-newkey", keyType.startsWith("rsa") ? keyType : "ec"));
         if (!keyType.startsWith("rsa")) {
             req.addAll(List.of("-pkeyopt", "ec_paramgen_curve:prime256v1"));
@@ -86,7 +101,7 @@ public final class TestCerts {
         req.addAll(List.of("-nodes", "-keyout", name + ".key", "-out", name + ".csr", "-subj", "/CN=" + cn,
                 "-addext", "subjectAltName=" + san));
         openssl(req.toArray(String[]::new));
-        Files.writeString(dir.resolve(name + ".ext"), "subjectAltName=" + san + "\nextendedKeyUsage=serverAuth\n");
+        Files.writeString(dir.resolve(name + ".ext"), "subjectAltName=" + san + "\nextendedKeyUsage=" + usage + "\n");
         if (expiredMode != null) {
             openssl("ca", "-batch", "-notext", "-config", "ca.cnf", "-cert", issuer + ".pem", "-keyfile", issuer + ".key",
                     "-in", name + ".csr", "-out", name + ".pem", "-startdate", "20200101000000Z",
@@ -98,7 +113,11 @@ public final class TestCerts {
         return new Pair(dir.resolve(name + ".pem"), dir.resolve(name + ".key"));
     }
 
-    private void openssl(String... args) throws IOException, InterruptedException {
+    /**
+     * Runs {@code openssl args} in {@link #dir()} (e.g. to convert a key to another format); fails
+     * with openssl's output if it fails.
+     */
+    public void openssl(String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add("openssl");
         cmd.addAll(List.of(args));

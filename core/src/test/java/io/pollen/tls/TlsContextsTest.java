@@ -29,26 +29,27 @@ class TlsContextsTest {
         assertNotNull(TlsContexts.server(certs.serverEc.cert(), certs.serverEc.key()));
         assertTrue(Files.readString(certs.server.key()).contains("BEGIN PRIVATE KEY"), "openssl wrote PKCS#8");
     }
-
-    @Test
-    void unusableKeyFilesSayWhatToDo() throws Exception {
-        Path legacy = Files.writeString(dir.resolve("legacy.key"), "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n");
-        assertMessage(legacy, "legacy format; convert it to PKCS#8 with 'openssl pkcs8 -topk8 -nocrypt");
-        Path encrypted = Files.writeString(dir.resolve("enc.key"), "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n");
-        assertMessage(encrypted, "encrypted keys are not supported");
-        Path none = Files.writeString(dir.resolve("none.key"), "hello\n");
-        assertMessage(none, "no '-----BEGIN PRIVATE KEY-----' block");
-        Path notAKey = Files.writeString(dir.resolve("bad.key"), "-----BEGIN PRIVATE KEY-----\nMIIBAAAA\n-----END PRIVATE KEY-----\n");
-        assertMessage(notAKey, "bad.key: not an RSA, EC or EdDSA PKCS#8 private key");
-    }
+    // every key format and the messages of unusable keys: TlsIdentityTest
 
     @Test
     void aKeyThatIsNotTheCertificatesIsRefused() {
         GeneralSecurityException e = assertThrows(GeneralSecurityException.class,
                 () -> TlsContexts.server(certs.server.cert(), certs.serverEc.key()));
-        assertTrue(e.getMessage().contains("holds a EC key but the certificate"), e.getMessage());
+        assertTrue(e.getMessage().contains("(EC) does not match the certificate of"), e.getMessage());
         Exception noCert = assertThrows(Exception.class, () -> TlsContexts.client(certs.server.key()));
         assertTrue(noCert.getMessage().contains("no '-----BEGIN CERTIFICATE-----' block"), noCert.getMessage());
+    }
+
+    @Test
+    void serverEnginesAskForClientCertificatesAsTold() throws Exception {
+        var ctx = TlsContexts.server(TlsIdentity.load(certs.server.cert(), certs.server.key(), null), certs.ca);
+        SSLEngine none = TlsContexts.serverEngine(ctx, "http/1.1");
+        assertFalse(none.getNeedClientAuth() || none.getWantClientAuth());
+        SSLEngine want = TlsContexts.serverEngine(ctx, ClientAuth.REQUEST, "http/1.1");
+        assertTrue(want.getWantClientAuth() && !want.getNeedClientAuth());
+        assertArrayEquals(new String[]{"http/1.1"}, want.getSSLParameters().getApplicationProtocols());
+        SSLEngine need = TlsContexts.serverEngine(ctx, ClientAuth.REQUIRE);
+        assertTrue(need.getNeedClientAuth());
     }
 
     @Test
@@ -62,8 +63,4 @@ class TlsContextsTest {
         assertTrue(literal.getSSLParameters().getServerNames() == null || literal.getSSLParameters().getServerNames().isEmpty());
     }
 
-    private static void assertMessage(Path key, String expected) {
-        Exception e = assertThrows(Exception.class, () -> TlsContexts.server(certs.server.cert(), key));
-        assertTrue(e.getMessage().contains(expected), e.getMessage());
-    }
 }

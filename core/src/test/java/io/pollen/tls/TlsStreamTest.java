@@ -39,7 +39,7 @@ import static org.junit.jupiter.api.Assertions.*;
 /**
  * TlsStream against the JDK's own SSLSocket as the peer (client and server mode), on every backend:
  * TLS 1.3 and 1.2, large transfers, KeyUpdate, close_notify both ways, truncation, handshake
- * timeout and certificate failures.
+ * timeout, certificate failures, and mutual TLS (a client certificate accepted, none, an expired one).
  */
 @Timeout(60)
 class TlsStreamTest {
@@ -262,6 +262,45 @@ class TlsStreamTest {
             TlsStream tls = connect(rt.next(), ss, TlsContexts.insecureClient(), host, null).get(10, TimeUnit.SECONDS);
             assertEquals("k", new String(readN(tls, 1)));
             tls.close();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("backendsAndProtocols")
+    void mutualTlsFailuresSayWhatIsWrong(Backend backend, String protocol) throws Exception {
+        SSLContext requiring = TlsContexts.server(TlsIdentity.load(certs.serverEc.cert(), certs.serverEc.key(), null), certs.ca);
+        TlsIdentity good = TlsIdentity.load(certs.client.cert(), certs.client.key(), null);
+        TlsIdentity expired = TlsIdentity.load(certs.clientExpired.cert(), certs.clientExpired.key(), null);
+        try (Runtime rt = Runtime.builder().backend(backend).build()) {
+            // A JDK server that requires a certificate and answers with the client's name.
+            ThrowingConsumer whoAreYou = s -> {
+                s.setNeedClientAuth(true);
+                s.getInputStream().read();
+                s.getOutputStream().write(s.getSession().getPeerPrincipal().getName().getBytes());
+                s.getOutputStream().flush();
+            };
+            try (ServerSocket ss = jdkServer(requiring, protocol, whoAreYou)) {
+                TlsStream tls = connect(rt.next(), ss, TlsContexts.client(certs.ca, good), "localhost", protocol).get(10, TimeUnit.SECONDS);
+                tls.writeAll(ByteBuffer.wrap(new byte[]{'?'})).get(10, TimeUnit.SECONDS);
+                assertEquals("CN=pollen-client", new String(readN(tls, 16)));
+                tls.close();
+            }
+            assertMutualFails(rt, requiring, protocol, whoAreYou, TlsContexts.client(certs.ca),
+                    "the server requires a client certificate (none was sent: ");
+            assertMutualFails(rt, requiring, protocol, whoAreYou, TlsContexts.client(certs.ca, expired),
+                    "client certificate not trusted by the server (alert: ");
+        }
+    }
+
+    /** The handshake, or (TLS 1.3: the client's handshake ends first) the first read fails with {@code message}. */
+    private static void assertMutualFails(Runtime rt, SSLContext server, String protocol, ThrowingConsumer body,
+                                          SSLContext client, String message) throws Exception {
+        try (ServerSocket ss = jdkServer(server, protocol, body)) {
+            ExecutionException e = assertThrows(ExecutionException.class, () -> connect(rt.next(), ss, client, "localhost", protocol)
+                    .thenCompose(tls -> tls.writeAll(ByteBuffer.wrap(new byte[]{'?'})).thenCompose(v -> tls.read(ByteBuffer.allocate(16))))
+                    .get(10, TimeUnit.SECONDS));
+            assertInstanceOf(SSLHandshakeException.class, e.getCause(), String.valueOf(e.getCause()));
+            assertTrue(e.getCause().getMessage().startsWith(message), e.getCause().getMessage());
         }
     }
 }

@@ -58,6 +58,22 @@ final class ConnectionEnd {
         close();
     }
 
+    /**
+     * The TLS handshake or a record failed (a bad client certificate, garbage, a bad MAC): the
+     * engine's alert was sent; nothing more is answered. The close lingers like after a last
+     * response, dropping the raw bytes the client still sends (its request, behind a TLS 1.3
+     * handshake it thought done), so that the client reads the alert rather than a reset.
+     */
+    void tlsFailed() {
+        c.io.tlsFailed();
+        c.out.clear();
+        if (c.in != ServerConnection.NO_INPUT) {
+            c.in.limit(c.in.position()); // unparsed plaintext: dropped
+            c.releaseInputIfDrained();
+        }
+        startLinger();
+    }
+
     /** After the last response: shuts the output down, then drains the input until the client closes. */
     void startLinger() {
         c.phase = LINGER;

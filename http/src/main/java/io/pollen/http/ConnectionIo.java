@@ -3,9 +3,11 @@ package io.pollen.http;
 import io.pollen.net.Shutdown;
 import io.pollen.net.StreamSocket;
 import io.pollen.runtime.EventLoop;
+import io.pollen.tls.TlsBuffers;
 import io.pollen.tls.TlsChannel;
 import io.pollen.tls.TlsContexts;
 
+import javax.net.ssl.SSLSession;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -20,12 +22,15 @@ final class ConnectionIo {
     private final StreamSocket stream;
     /** TLS over {@link #stream} on an https listener, else null. */
     private final TlsChannel tls;
+    /** See {@link #tlsFailed()}. */
+    private boolean tlsFailed;
 
     /** {@code tasksDone} runs on the loop when delegated TLS tasks (handshake steps) have ended. */
-    ConnectionIo(StreamSocket stream, HttpServer.Config config, EventLoop loop, Runnable tasksDone) {
+    ConnectionIo(StreamSocket stream, HttpServer.Config config, EventLoop loop, Runnable tasksDone, TlsBuffers buffers) {
         this.stream = stream;
+        // TLS records go through the loop's pool like plain input: held only while bytes are in flight
         this.tls = config.tls() == null ? null
-                : new TlsChannel(stream, TlsContexts.serverEngine(config.tls(), "http/1.1"), loop, tasksDone);
+                : new TlsChannel(stream, TlsContexts.serverEngine(config.tls(), config.clientAuth(), "http/1.1"), loop, tasksDone, buffers);
     }
 
     boolean isTls() {
@@ -33,11 +38,21 @@ final class ConnectionIo {
     }
 
     int read(ByteBuffer b) throws IOException {
-        return tls == null ? stream.read(b) : tls.read(b);
+        return tls == null || tlsFailed ? stream.read(b) : tls.read(b);
+    }
+
+    /** The TLS engine failed (its alert is sent): reads now take raw bytes, for a lingering close to drop. */
+    void tlsFailed() {
+        tlsFailed = true;
     }
 
     int write(ByteBuffer b) throws IOException {
         return tls == null ? stream.write(b) : tls.write(b);
+    }
+
+    /** The TLS session, null on a plain connection. */
+    SSLSession tlsSession() {
+        return tls == null ? null : tls.session();
     }
 
     /** Whether TLS records wait to leave (never for plain sockets). */
@@ -71,7 +86,11 @@ final class ConnectionIo {
     /** Closes the socket, best effort: the fd is released either way. */
     void close() {
         try {
-            stream.close();
+            if (tls != null) {
+                tls.close(); // its buffers back to the pool, then the socket
+            } else {
+                stream.close();
+            }
         } catch (IOException ignored) {
             // closing is best effort; the fd is released either way
         }

@@ -1,5 +1,6 @@
 package io.pollen.http;
 
+import io.pollen.http.codec.BufferPool;
 import io.pollen.http.codec.Limits;
 import io.pollen.net.UnixSocketAddress;
 import io.pollen.runtime.AsyncStream;
@@ -85,6 +86,12 @@ public final class HttpClient implements AutoCloseable {
     private SSLContext tls;
     /** Idle connections by pool key; loop thread only. */
     private final ClientPool pool;
+    /**
+     * The record buffers of https connections, held only while bytes are in flight (an idle pooled
+     * connection holds none). Heap buffers: requests in flight outlive {@link #close()}, so there
+     * is no moment to free direct memory at; loop thread only.
+     */
+    private final BufferPool tlsBuffers = BufferPool.heap(16 * 1024, 64 * 1024, 1024 * 1024);
     // The last plain request encoded (any thread): see send().
     private volatile EncodedRequest lastEncoded;
     private boolean closed;
@@ -98,7 +105,7 @@ public final class HttpClient implements AutoCloseable {
         this.unixSocket = b.unixSocket;
         this.userAgent = b.userAgent;
         this.limits = new Limits(8 * 1024, 64 * 1024, 200, b.maxBodyBytes);
-        this.tls = b.tls;
+        this.tls = b.tls != null ? b.tls : b.identityContext;
         this.handshakeTimeout = b.handshakeTimeout;
     }
 
@@ -273,7 +280,7 @@ public final class HttpClient implements AutoCloseable {
             result.completeExceptionally(new IOException("cannot set up TLS: " + e.getMessage(), e));
             return;
         }
-        TlsStream.handshake(s, engine, deadline.cap(handshakeTimeout)).whenComplete((t, e) -> {
+        TlsStream.handshake(s, engine, deadline.cap(handshakeTimeout), tlsBuffers).whenComplete((t, e) -> {
             if (e != null) {
                 result.completeExceptionally(e instanceof java.util.concurrent.CompletionException && e.getCause() != null
                         ? e.getCause() : e);
@@ -322,6 +329,17 @@ public final class HttpClient implements AutoCloseable {
     }
 
     /**
+     * Test hook (package-private): bytes of TLS record buffers held by this client's connections,
+     * read on its loop; 0 when every https connection is idle ({@code HttpsBuffersTest}).
+     */
+    long tlsBufferBytesInUse() {
+        CompletableFuture<Long> n = new CompletableFuture<>();
+        Runnable count = () -> n.complete(tlsBuffers.bytesInUse());
+        if (loop.inLoop()) count.run(); else loop.execute(count);
+        return n.join();
+    }
+
+    /**
      * Closes the idle connections; requests in flight complete, then their connections close.
      * Idempotent; waits (bounded) for the loop. Does not close the runtime.
      */
@@ -357,6 +375,9 @@ public final class HttpClient implements AutoCloseable {
         private long maxBodyBytes = 64L * 1024 * 1024;
         private UnixSocketAddress unixSocket;
         private SSLContext tls;
+        private io.pollen.tls.TlsIdentity identity;
+        /** {@link #identity}'s context, made by {@link #build()}. */
+        private SSLContext identityContext;
         private Duration handshakeTimeout = Duration.ofSeconds(10);
 
         private Builder(EventLoop loop) {
@@ -433,6 +454,20 @@ public final class HttpClient implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Presents {@code identity} (e.g. {@link io.pollen.tls.TlsIdentity#load}: curl's
+         * {@code --cert/--key}) to https servers that ask for a client certificate (mutual TLS),
+         * trusting the JDK's default CAs. With a context of your own ({@link #tls}), put the identity
+         * in it instead ({@link TlsContexts#client(java.nio.file.Path, io.pollen.tls.TlsIdentity)}):
+         * giving both fails at {@link #build()}. A server that refuses the certificate fails the
+         * request with "client certificate not trusted by the server (alert: ...)", one that wants a
+         * certificate and gets none with "the server requires a client certificate".
+         */
+        public Builder clientCertificate(io.pollen.tls.TlsIdentity identity) {
+            this.identity = Objects.requireNonNull(identity, "identity");
+            return this;
+        }
+
         /** How long a TLS handshake may take (default 10 s; null: no limit). */
         public Builder handshakeTimeout(Duration d) {
             this.handshakeTimeout = d;
@@ -440,6 +475,17 @@ public final class HttpClient implements AutoCloseable {
         }
 
         public HttpClient build() {
+            if (identity != null) {
+                if (tls != null) {
+                    throw new IllegalStateException("clientCertificate and tls(context) together: put the identity "
+                            + "in the context (TlsContexts.client(caPem, identity))");
+                }
+                try {
+                    identityContext = TlsContexts.client(null, identity);
+                } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+                    throw new IllegalStateException("cannot set up the client certificate: " + e.getMessage(), e);
+                }
+            }
             return new HttpClient(this);
         }
     }

@@ -4,7 +4,13 @@ import io.pollen.http.codec.Ascii;
 import io.pollen.http.codec.BodyBuffer;
 import io.pollen.http.codec.RequestParser;
 
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
 import java.net.InetSocketAddress;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Supplier;
 
@@ -33,6 +39,7 @@ public final class HttpRequest {
     private final RequestParser parser;
     private final BodyBuffer body;
     private final Supplier<InetSocketAddress> peer;
+    private final Supplier<SSLSession> tls;
 
     private String method;
     private String target;
@@ -46,9 +53,14 @@ public final class HttpRequest {
     private static final String[] NO_NAMES = new String[0];
 
     HttpRequest(RequestParser parser, BodyBuffer body, Supplier<InetSocketAddress> peer) {
+        this(parser, body, peer, () -> null);
+    }
+
+    HttpRequest(RequestParser parser, BodyBuffer body, Supplier<InetSocketAddress> peer, Supplier<SSLSession> tls) {
         this.parser = parser;
         this.body = body;
         this.peer = peer;
+        this.tls = tls;
     }
 
     /** Forgets the cached strings of the previous request. */
@@ -191,6 +203,39 @@ public final class HttpRequest {
      */
     public InetSocketAddress remoteAddress() {
         return peer.get();
+    }
+
+    /**
+     * The TLS session of an https connection: protocol, cipher suite, the client's certificates if
+     * it sent any. {@code null} over plain HTTP.
+     */
+    public SSLSession tlsSession() {
+        return tls.get();
+    }
+
+    /**
+     * The client's certificate chain, leaf first, as verified during the handshake (mutual TLS: the
+     * server asked for it with {@link HttpServer.Builder#tls(javax.net.ssl.SSLContext, io.pollen.tls.ClientAuth)});
+     * its subject, {@code clientCertificates().getFirst().getSubjectX500Principal()}, names the
+     * client. Empty over plain HTTP, or when the client sent none (possible with
+     * {@link io.pollen.tls.ClientAuth#REQUEST}). A new list on each call.
+     */
+    public List<X509Certificate> clientCertificates() {
+        SSLSession s = tls.get();
+        if (s == null) {
+            return List.of();
+        }
+        try {
+            List<X509Certificate> out = new ArrayList<>();
+            for (Certificate c : s.getPeerCertificates()) {
+                if (c instanceof X509Certificate x) {
+                    out.add(x);
+                }
+            }
+            return out;
+        } catch (SSLPeerUnverifiedException none) {
+            return List.of();
+        }
     }
 
     @Override

@@ -38,7 +38,9 @@ import java.util.concurrent.TimeoutException;
  * 501 unsupported transfer coding, 505 unsupported version; a handler's exception gets 500.
  *
  * <p><b>TLS:</b> {@link Builder#tls} turns the listener into an HTTPS one (the JDK's SSLEngine,
- * TLS 1.3 and 1.2, close_notify sent before the connection's write half is shut down).
+ * TLS 1.3 and 1.2, close_notify sent before the connection's write half is shut down; client
+ * certificates with {@link Builder#tls(javax.net.ssl.SSLContext, io.pollen.tls.ClientAuth)}). Idle
+ * kept-alive TLS connections hold no buffer: their records go through the loop's pool.
  *
  * <p><b>Faults:</b> beyond {@link Builder#maxConnections} open connections, new ones are answered
  * 503 and closed. When {@code accept} fails for want of file descriptors ({@code EMFILE},
@@ -71,7 +73,7 @@ public final class HttpServer implements AutoCloseable {
                   long minBodyRate, long bodyRateGraceNanos, int readBufferSize,
                   int writeBufferSize, String serverName, Handler fallback, AsyncHandler fallbackAsync,
                   int maxUnsentBytes, int resumeBelowBytes, long pooledBufferBytes, int maxConnections,
-                  javax.net.ssl.SSLContext tls) {
+                  javax.net.ssl.SSLContext tls, io.pollen.tls.ClientAuth clientAuth) {
     }
 
     private final Config config;
@@ -297,6 +299,7 @@ public final class HttpServer implements AutoCloseable {
         private Handler fallback = req -> ResponseEncoder.error(404, null);
         private AsyncHandler fallbackAsync;
         private javax.net.ssl.SSLContext tls;
+        private io.pollen.tls.ClientAuth clientAuth = io.pollen.tls.ClientAuth.NONE;
         private int maxConnections = DEFAULT_MAX_CONNECTIONS;
 
         private Builder() {
@@ -310,7 +313,20 @@ public final class HttpServer implements AutoCloseable {
          * Default null: plain HTTP.
          */
         public Builder tls(javax.net.ssl.SSLContext context) {
+            return tls(context, io.pollen.tls.ClientAuth.NONE);
+        }
+
+        /**
+         * Serves HTTPS as {@link #tls(javax.net.ssl.SSLContext)} does, and asks clients for a
+         * certificate (mutual TLS): {@link io.pollen.tls.ClientAuth#REQUIRE} refuses the handshake
+         * of a client without a trusted one, {@code REQUEST} also serves clients that send none.
+         * The certificates are checked against the context's trust (e.g.
+         * {@link io.pollen.tls.TlsContexts#server(io.pollen.tls.TlsIdentity, java.nio.file.Path)}'s
+         * client CA file); handlers see the verified chain in {@link HttpRequest#clientCertificates()}.
+         */
+        public Builder tls(javax.net.ssl.SSLContext context, io.pollen.tls.ClientAuth clientAuth) {
             this.tls = context;
+            this.clientAuth = Objects.requireNonNull(clientAuth, "clientAuth");
             return this;
         }
 
@@ -547,7 +563,7 @@ public final class HttpServer implements AutoCloseable {
             Config c = new Config(limits, Deadlines.nanos(headerTimeout), Deadlines.nanos(idleTimeout),
                     Deadlines.nanos(requestTimeout), minBodyRate, Deadlines.nanos(bodyRateGrace), readBufferSize,
                     writeBufferSize, serverName, fallback, fallbackAsync, maxUnsentBytes, resumeBelowBytes,
-                    pooledBufferBytes, maxConnections, tls);
+                    pooledBufferBytes, maxConnections, tls, clientAuth);
             return new HttpServer(c, router, runtime, bind, backlog);
         }
     }

@@ -110,8 +110,8 @@ final class ServerConnection implements ReadyHandler {
         this.parser = new RequestParser(config.limits());
         this.body = new BodyReader(config);
         this.io = new ConnectionIo(stream, config, owner.loop(),
-                () -> ready(Readiness.READABLE | Readiness.WRITABLE)); // delegated TLS tasks done
-        this.request = new HttpRequest(parser, body.body, io::peer);
+                () -> ready(Readiness.READABLE | Readiness.WRITABLE), owner.buffers); // tasks done: resume
+        this.request = new HttpRequest(parser, body.body, io::peer, io::tlsSession);
         this.handlers = new HandlerDispatch(this, owner);
         this.now = System.nanoTime();
         this.deadline = now + config.headerTimeoutNanos(); // over TLS, it bounds the handshake too
@@ -220,6 +220,9 @@ final class ServerConnection implements ReadyHandler {
                     return;
                 }
             }
+        } catch (javax.net.ssl.SSLException e) {
+            end.tlsFailed(); // the alert leaves, then a lingering close: the client reads it instead of a reset
+            return;
         } catch (IOException e) {
             end.close(); // reset by peer and friends: nothing to answer
             return;

@@ -163,7 +163,7 @@ class HttpsServerTest {
     @ParameterizedTest
     @MethodSource("io.pollen.http.TestServers#backends")
     void aClientHelloCutInHalfThenSilenceIsClosedByTheTimeout(Backend backend) throws Exception {
-        byte[] hello = clientHello();
+        byte[] hello = clientHello(clientCtx);
         try (RawHttp c = new RawHttp(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), servers.server(backend).port()))) {
             c.send(java.util.Arrays.copyOf(hello, hello.length / 2));
             assertServedMeanwhile(backend); // the stalled handshake does not hold the loop
@@ -215,7 +215,7 @@ class HttpsServerTest {
     @ParameterizedTest
     @MethodSource("io.pollen.http.TestServers#backends")
     void closingTheServerInTheMiddleOfHandshakesLeavesNothingOpen(Backend backend) throws Exception {
-        byte[] hello = clientHello();
+        byte[] hello = clientHello(clientCtx);
         SSLContext ctx = TlsContexts.server(certs.serverEc.cert(), certs.serverEc.key());
         try (io.pollen.runtime.Runtime rt = io.pollen.runtime.Runtime.builder().backend(backend).build()) {
             HttpServer server = DemoRoutes.install(HttpServer.builder()).tls(ctx).start(rt);
@@ -280,9 +280,9 @@ class HttpsServerTest {
         assertEquals(0, s.connectionCount(), "every connection closed");
     }
 
-    /** A real ClientHello, as a JDK client would send it. */
-    private static byte[] clientHello() throws Exception {
-        SSLEngine e = TlsContexts.clientEngine(clientCtx, "localhost", 443, "http/1.1");
+    /** A real ClientHello, as a JDK client of {@code ctx} would send it. */
+    static byte[] clientHello(SSLContext ctx) throws Exception {
+        SSLEngine e = TlsContexts.clientEngine(ctx, "localhost", 443, "http/1.1");
         e.beginHandshake();
         ByteBuffer out = ByteBuffer.allocate(e.getSession().getPacketBufferSize());
         e.wrap(ByteBuffer.allocate(0), out);

@@ -4,7 +4,6 @@ import io.pollen.net.UnixSocketAddress;
 import io.pollen.net.spi.DatagramImpl;
 import io.pollen.net.spi.Options;
 import io.pollen.sys.NativeIOException;
-import io.pollen.sys.unix.Linux;
 import io.pollen.sys.unix.Errno;
 import io.pollen.sys.unix.Native;
 import io.pollen.sys.unix.Net;
@@ -55,7 +54,7 @@ final class FdDatagram extends FdSocket implements DatagramImpl {
 
     @Override
     Set<SocketOption<?>> options() {
-        return family == Linux.AF_UNIX ? UNIX_OPTIONS : OPTIONS;
+        return family == ABI.AF_UNIX ? UNIX_OPTIONS : OPTIONS;
     }
 
     @Override
@@ -85,7 +84,7 @@ final class FdDatagram extends FdSocket implements DatagramImpl {
 
     @Override
     public SocketAddress peekFrom(ByteBuffer dst) throws IOException {
-        return from(dst, Linux.MSG_PEEK);
+        return from(dst, ABI.MSG_PEEK);
     }
 
     private SocketAddress from(ByteBuffer dst, int flags) throws IOException {
@@ -95,7 +94,7 @@ final class FdDatagram extends FdSocket implements DatagramImpl {
             if (n == Native.WOULD_BLOCK) {
                 return null;
             }
-            return family == Linux.AF_UNIX ? UnixSocketAddress.fromSunPath(UnixNet.lastSource())
+            return family == ABI.AF_UNIX ? UnixSocketAddress.fromSunPath(UnixNet.lastSource())
                     : SockAddr.decode(Scratch.get().sockaddr);
         } finally {
             end();

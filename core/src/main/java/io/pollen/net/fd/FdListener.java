@@ -7,7 +7,7 @@ import io.pollen.poll.Source;
 import io.pollen.poll.spi.AcceptIo;
 import io.pollen.poll.spi.FdSelector;
 import io.pollen.sys.NativeIOException;
-import io.pollen.sys.unix.Linux;
+import io.pollen.sys.unix.FdOpen;
 import io.pollen.sys.unix.Errno;
 import io.pollen.sys.unix.Native;
 import io.pollen.sys.unix.Net;
@@ -18,9 +18,10 @@ import java.net.StandardSocketOptions;
 import java.util.Set;
 
 /**
- * A listening stream socket (TCP or Unix) on a non-blocking fd. {@link #accept()} uses {@code accept4} with
- * {@code SOCK_NONBLOCK | SOCK_CLOEXEC}, so an accepted socket is never blocking or inheritable, not
- * even for an instant.
+ * A listening stream socket (TCP or Unix) on a non-blocking fd. {@link #accept()} goes through
+ * {@link FdOpen#accept}: {@code accept4} with {@code SOCK_NONBLOCK | SOCK_CLOEXEC} where the OS has
+ * it (an accepted socket is then never blocking or inheritable, not even for an instant), else
+ * {@code accept} and {@code fcntl} (macOS).
  *
  * <p>A connection the peer reset before it was accepted ({@code ECONNABORTED}) is skipped and the
  * next one taken: returning "none pending" there would let an edge-triggered owner stop draining
@@ -60,7 +61,7 @@ final class FdListener extends FdSocket implements ListenerImpl {
 
     @Override
     Set<SocketOption<?>> options() {
-        return family == Linux.AF_UNIX ? UNIX_OPTIONS : OPTIONS;
+        return family == ABI.AF_UNIX ? UNIX_OPTIONS : OPTIONS;
     }
 
     @Override
@@ -75,7 +76,7 @@ final class FdListener extends FdSocket implements ListenerImpl {
             for (;;) {
                 int c;
                 try {
-                    c = Net.accept4(f, Linux.SOCK_NONBLOCK | Linux.SOCK_CLOEXEC);
+                    c = FdOpen.accept(f);
                 } catch (NativeIOException e) {
                     if (e.errno() == Errno.ECONNABORTED) {
                         continue;

@@ -12,7 +12,8 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * One end of a {@code pipe2(O_NONBLOCK | O_CLOEXEC)} pipe. It shares {@link FdSocket}'s
+ * One end of a pipe opened non-blocking and close-on-exec ({@code pipe2}, or {@code pipe} + {@code fcntl}
+ * on macOS: see {@code FdOpen#pipe}). It shares {@link FdSocket}'s
  * close-exactly-once protocol (a pipe is no socket: it has no address and takes no options).
  * Reads and writes are {@code read}/{@code write}/{@code readv}/{@code writev}; a write after the
  * read end closed fails with {@code write failed: EPIPE} (the JVM ignores {@code SIGPIPE}, so no

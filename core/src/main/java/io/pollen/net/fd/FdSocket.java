@@ -12,7 +12,8 @@ import io.pollen.poll.Token;
 import io.pollen.poll.spi.FdSelector;
 import io.pollen.poll.spi.Ready;
 import io.pollen.poll.spi.RegistryAccess;
-import io.pollen.sys.unix.Linux;
+import io.pollen.sys.unix.PeerCreds;
+import io.pollen.sys.unix.SocketAbi;
 import io.pollen.sys.unix.Net;
 import io.pollen.sys.unix.UnixNet;
 import io.pollen.sys.bsd.KQueue;
@@ -47,8 +48,11 @@ abstract class FdSocket implements SocketImpl {
     private static final int CLOSED = 1;
     private static final int ONE = 2;
 
+    /** This OS's socket numbering, for the subclasses too. */
+    static final SocketAbi ABI = SocketAbi.CURRENT;
+
     final int fd;
-    /** {@link Linux#AF_INET}, {@link Linux#AF_INET6} or {@link Linux#AF_UNIX}. */
+    /** {@link SocketAbi#AF_INET}, {@link SocketAbi#AF_INET6} or {@link SocketAbi#AF_UNIX} (of {@link #ABI}). */
     final int family;
     private final SourceFd source;
     private final AtomicInteger state = new AtomicInteger();
@@ -105,7 +109,7 @@ abstract class FdSocket implements SocketImpl {
 
         @Override
         public void register(Registry registry, Token token, Interest interest) throws IOException {
-            if (family != Linux.AF_UNIX && RegistryAccess.selector(registry) instanceof FdSelector fs) {
+            if (family != ABI.AF_UNIX && RegistryAccess.selector(registry) instanceof FdSelector fs) {
                 attach(fs, token.value(), interestBits(interest));
             } else {
                 plain.register(registry, token, interest);
@@ -174,7 +178,7 @@ abstract class FdSocket implements SocketImpl {
 
     /** getsockname / getpeername, decoded for this socket's family; call between begin and end. */
     final SocketAddress address(int f, boolean peer) throws IOException {
-        if (family == Linux.AF_UNIX) {
+        if (family == ABI.AF_UNIX) {
             return UnixSocketAddress.fromSunPath(UnixNet.name(f, peer));
         }
         return peer ? Net.getpeername(f) : Net.getsockname(f);
@@ -188,7 +192,7 @@ abstract class FdSocket implements SocketImpl {
         Objects.requireNonNull(value, "value");
         check(option);
         if (option == Options.PEER_CREDENTIALS) {
-            throw new UnsupportedOperationException("SO_PEERCRED is read-only");
+            throw new UnsupportedOperationException("peer credentials are read-only");
         }
         int f = begin();
         try {
@@ -199,16 +203,16 @@ abstract class FdSocket implements SocketImpl {
                 if (ttl < 1 || ttl > 255) {
                     throw new IllegalArgumentException("TTL must be in 1..255: " + ttl);
                 }
-                if (family == Linux.AF_INET6) {
-                    Net.setInt(f, Linux.IPPROTO_IPV6, Linux.IPV6_UNICAST_HOPS, ttl);
+                if (family == ABI.AF_INET6) {
+                    Net.setInt(f, ABI.IPPROTO_IPV6, ABI.IPV6_UNICAST_HOPS, ttl);
                     try {
                         // A dual-stack socket also sends IPv4(-mapped) packets, which use IP_TTL.
-                        Net.setInt(f, Linux.IPPROTO_IP, Linux.IP_TTL, ttl);
+                        Net.setInt(f, ABI.IPPROTO_IP, ABI.IP_TTL, ttl);
                     } catch (IOException ignored) {
                         // IPv6-only sockets refuse it; they never send IPv4.
                     }
                 } else {
-                    Net.setInt(f, Linux.IPPROTO_IP, Linux.IP_TTL, ttl);
+                    Net.setInt(f, ABI.IPPROTO_IP, ABI.IP_TTL, ttl);
                 }
             } else if (value instanceof Boolean b) {
                 Net.setInt(f, level(option), name(option), b ? 1 : 0);
@@ -234,13 +238,13 @@ abstract class FdSocket implements SocketImpl {
                 return (T) Integer.valueOf(Net.getLinger(f));
             }
             if (option == Options.PEER_CREDENTIALS) {
-                int[] c = UnixNet.peerCredentials(f);
-                return (T) new PeerCredentials(c[0], Integer.toUnsignedLong(c[1]), Integer.toUnsignedLong(c[2]));
+                long[] c = PeerCreds.of(f);
+                return (T) new PeerCredentials(c[0], c[1], c[2]);
             }
             if (option == Options.IP_TTL) {
-                return family == Linux.AF_INET6
-                        ? (T) Integer.valueOf(Net.getInt(f, Linux.IPPROTO_IPV6, Linux.IPV6_UNICAST_HOPS))
-                        : (T) Integer.valueOf(Net.getInt(f, Linux.IPPROTO_IP, Linux.IP_TTL));
+                return family == ABI.AF_INET6
+                        ? (T) Integer.valueOf(Net.getInt(f, ABI.IPPROTO_IPV6, ABI.IPV6_UNICAST_HOPS))
+                        : (T) Integer.valueOf(Net.getInt(f, ABI.IPPROTO_IP, ABI.IP_TTL));
             }
             int v = Net.getInt(f, level(option), name(option));
             return option.type() == Boolean.class ? (T) Boolean.valueOf(v != 0) : (T) Integer.valueOf(v);
@@ -258,31 +262,31 @@ abstract class FdSocket implements SocketImpl {
     }
 
     private static int level(SocketOption<?> option) {
-        return option == StandardSocketOptions.TCP_NODELAY ? Linux.IPPROTO_TCP : Linux.SOL_SOCKET;
+        return option == StandardSocketOptions.TCP_NODELAY ? ABI.IPPROTO_TCP : ABI.SOL_SOCKET;
     }
 
     private static int name(SocketOption<?> option) {
         if (option == StandardSocketOptions.TCP_NODELAY) {
-            return Linux.TCP_NODELAY;
+            return ABI.TCP_NODELAY;
         } else if (option == StandardSocketOptions.SO_REUSEADDR) {
-            return Linux.SO_REUSEADDR;
+            return ABI.SO_REUSEADDR;
         } else if (option == StandardSocketOptions.SO_REUSEPORT) {
-            return Linux.SO_REUSEPORT;
+            return ABI.SO_REUSEPORT;
         } else if (option == StandardSocketOptions.SO_KEEPALIVE) {
-            return Linux.SO_KEEPALIVE;
+            return ABI.SO_KEEPALIVE;
         } else if (option == StandardSocketOptions.SO_SNDBUF) {
-            return Linux.SO_SNDBUF;
+            return ABI.SO_SNDBUF;
         } else if (option == StandardSocketOptions.SO_RCVBUF) {
-            return Linux.SO_RCVBUF;
+            return ABI.SO_RCVBUF;
         } else if (option == StandardSocketOptions.SO_BROADCAST) {
-            return Linux.SO_BROADCAST;
+            return ABI.SO_BROADCAST;
         }
         throw new UnsupportedOperationException(option.name());
     }
 
     @Override
     public String toString() {
-        String f = family == Linux.AF_INET6 ? ", inet6" : family == Linux.AF_UNIX ? ", unix" : family == 0 ? "" : ", inet";
+        String f = family == ABI.AF_INET6 ? ", inet6" : family == ABI.AF_UNIX ? ", unix" : family == 0 ? "" : ", inet";
         return getClass().getSimpleName() + "{fd=" + fd + f
                 + (isOpen() ? "}" : ", closed}");
     }

@@ -6,10 +6,11 @@ import io.pollen.net.spi.ListenerImpl;
 import io.pollen.net.spi.PipeImpl;
 import io.pollen.net.spi.SocketFactory;
 import io.pollen.net.spi.StreamImpl;
-import io.pollen.sys.unix.Linux;
+import io.pollen.sys.unix.FdOpen;
 import io.pollen.sys.unix.Native;
 import io.pollen.sys.unix.Net;
 import io.pollen.sys.unix.SockAddr;
+import io.pollen.sys.unix.SocketAbi;
 import io.pollen.sys.unix.UnixNet;
 import io.pollen.sys.unix.Unistd;
 
@@ -19,12 +20,14 @@ import java.net.SocketAddress;
 import java.util.Objects;
 
 /**
- * Sockets as native file descriptors, driven through FFM: the flavor for the epoll (and later
- * kqueue) backends. {@code io.pollen.net.Sockets#factory} hands this out for those backends.
+ * Sockets as native file descriptors, driven through FFM: the flavor for the epoll, kqueue and
+ * io_uring backends. {@code io.pollen.net.Sockets#factory} hands this out for those backends.
  *
- * <p>Every socket is created {@code SOCK_NONBLOCK | SOCK_CLOEXEC}. The family follows the address:
+ * <p>Every socket is created non-blocking and close-on-exec ({@link FdOpen}: at birth on Linux and
+ * FreeBSD, by {@code fcntl} right after on macOS), with the numbers of this OS's
+ * {@link SocketAbi}. The family follows the address:
  * an IPv4 address gives an AF_INET socket, an IPv6 one an AF_INET6 socket; binding {@code ::} gives
- * a dual-stack socket (Linux's default {@code IPV6_V6ONLY=0}) that also serves IPv4 peers, whose
+ * a dual-stack socket ({@code IPV6_V6ONLY=0}, set on every IPv6 socket that binds: FreeBSD's default is 1) that also serves IPv4 peers, whose
  * addresses then appear as plain {@link java.net.Inet4Address}es. If a step after {@code socket}
  * fails, the fd is closed before the exception leaves.
  *
@@ -40,7 +43,7 @@ public final class FdSocketFactory implements SocketFactory {
     /** The listen backlog used when the caller passes {@code backlog < 1} (the kernel caps it at somaxconn). */
     public static final int DEFAULT_BACKLOG = 1024;
 
-    private static final int FLAGS = Linux.SOCK_NONBLOCK | Linux.SOCK_CLOEXEC;
+    private static final SocketAbi ABI = SocketAbi.CURRENT;
 
     public FdSocketFactory() {
     }
@@ -54,10 +57,10 @@ public final class FdSocketFactory implements SocketFactory {
         Objects.requireNonNull(address, "remote");
         if (address instanceof UnixSocketAddress u) {
             byte[] path = sunPath(u, "connect to");
-            int fd = Net.socket(Linux.AF_UNIX, Linux.SOCK_STREAM | FLAGS, 0);
+            int fd = FdOpen.socket(ABI.AF_UNIX, ABI.SOCK_STREAM);
             try {
                 UnixNet.connect(fd, path);
-                return new FdStream(fd, Linux.AF_UNIX, false);
+                return new FdStream(fd, ABI.AF_UNIX, false);
             } catch (IOException | RuntimeException e) {
                 closeAfterFailure(fd, e);
                 throw e;
@@ -65,7 +68,7 @@ public final class FdSocketFactory implements SocketFactory {
         }
         InetSocketAddress remote = (InetSocketAddress) address;
         int family = SockAddr.family(remote);
-        int fd = Net.socket(family, Linux.SOCK_STREAM | FLAGS, 0);
+        int fd = FdOpen.socket(family, ABI.SOCK_STREAM);
         try {
             boolean inProgress = Net.connect(fd, family, remote) == Native.WOULD_BLOCK;
             return new FdStream(fd, family, inProgress);
@@ -80,11 +83,11 @@ public final class FdSocketFactory implements SocketFactory {
         Objects.requireNonNull(address, "local");
         if (address instanceof UnixSocketAddress u) {
             byte[] path = sunPath(u, "listen on");
-            int fd = Net.socket(Linux.AF_UNIX, Linux.SOCK_STREAM | FLAGS, 0);
+            int fd = FdOpen.socket(ABI.AF_UNIX, ABI.SOCK_STREAM);
             try {
                 UnixNet.bind(fd, path);
                 Net.listen(fd, backlog < 1 ? DEFAULT_BACKLOG : backlog);
-                return new FdListener(fd, Linux.AF_UNIX);
+                return new FdListener(fd, ABI.AF_UNIX);
             } catch (IOException | RuntimeException e) {
                 closeAfterFailure(fd, e);
                 throw e;
@@ -92,13 +95,14 @@ public final class FdSocketFactory implements SocketFactory {
         }
         InetSocketAddress local = (InetSocketAddress) address;
         int family = SockAddr.family(local);
-        int fd = Net.socket(family, Linux.SOCK_STREAM | FLAGS, 0);
+        int fd = FdOpen.socket(family, ABI.SOCK_STREAM);
         try {
             // Before bind: a restarted server must be able to rebind a port with connections in TIME_WAIT.
-            Net.setInt(fd, Linux.SOL_SOCKET, Linux.SO_REUSEADDR, 1);
+            Net.setInt(fd, ABI.SOL_SOCKET, ABI.SO_REUSEADDR, 1);
             if (reusePort) {
-                Net.setInt(fd, Linux.SOL_SOCKET, Linux.SO_REUSEPORT, 1);
+                Net.setInt(fd, ABI.SOL_SOCKET, ABI.SO_REUSEPORT, 1);
             }
+            dualStack(fd, family);
             Net.bind(fd, family, local);
             Net.listen(fd, backlog < 1 ? DEFAULT_BACKLOG : backlog);
             return new FdListener(fd, family);
@@ -113,12 +117,12 @@ public final class FdSocketFactory implements SocketFactory {
         Objects.requireNonNull(address, "local");
         if (address instanceof UnixSocketAddress u) {
             byte[] path = u.isUnnamed() ? null : sunPath(u, "bind");
-            int fd = Net.socket(Linux.AF_UNIX, Linux.SOCK_DGRAM | FLAGS, 0);
+            int fd = FdOpen.socket(ABI.AF_UNIX, ABI.SOCK_DGRAM);
             try {
                 if (path != null) {
                     UnixNet.bind(fd, path);
                 }
-                return new FdDatagram(fd, Linux.AF_UNIX);
+                return new FdDatagram(fd, ABI.AF_UNIX);
             } catch (IOException | RuntimeException e) {
                 closeAfterFailure(fd, e);
                 throw e;
@@ -126,8 +130,9 @@ public final class FdSocketFactory implements SocketFactory {
         }
         InetSocketAddress local = (InetSocketAddress) address;
         int family = SockAddr.family(local);
-        int fd = Net.socket(family, Linux.SOCK_DGRAM | FLAGS, 0);
+        int fd = FdOpen.socket(family, ABI.SOCK_DGRAM);
         try {
+            dualStack(fd, family);
             Net.bind(fd, family, local);
             return new FdDatagram(fd, family);
         } catch (IOException | RuntimeException e) {
@@ -138,20 +143,31 @@ public final class FdSocketFactory implements SocketFactory {
 
     @Override
     public StreamImpl[] streamPair() throws IOException {
-        int[] sv = UnixNet.socketpair(Linux.SOCK_STREAM | FLAGS);
-        return new StreamImpl[] {new FdStream(sv[0], Linux.AF_UNIX, false), new FdStream(sv[1], Linux.AF_UNIX, false)};
+        int[] sv = FdOpen.socketpair(ABI.SOCK_STREAM);
+        return new StreamImpl[] {new FdStream(sv[0], ABI.AF_UNIX, false), new FdStream(sv[1], ABI.AF_UNIX, false)};
     }
 
     @Override
     public DatagramImpl[] datagramPair() throws IOException {
-        int[] sv = UnixNet.socketpair(Linux.SOCK_DGRAM | FLAGS);
-        return new DatagramImpl[] {new FdDatagram(sv[0], Linux.AF_UNIX, true), new FdDatagram(sv[1], Linux.AF_UNIX, true)};
+        int[] sv = FdOpen.socketpair(ABI.SOCK_DGRAM);
+        return new DatagramImpl[] {new FdDatagram(sv[0], ABI.AF_UNIX, true), new FdDatagram(sv[1], ABI.AF_UNIX, true)};
     }
 
     @Override
     public PipeImpl[] pipe() throws IOException {
-        int[] fds = Unistd.pipe2(Linux.O_NONBLOCK | Linux.O_CLOEXEC);
+        int[] fds = FdOpen.pipe();
         return new PipeImpl[] {new FdPipe(fds[0], true), new FdPipe(fds[1], false)};
+    }
+
+    /**
+     * An IPv6 socket that binds also serves IPv4 ({@code IPV6_V6ONLY=0}), said explicitly: it is
+     * Linux's and macOS's default, but FreeBSD's is 1 ({@code net.inet6.ip6.v6only}), and a Linux
+     * sysctl ({@code net.ipv6.bindv6only}) can flip it. One call per bind, none per connection.
+     */
+    private static void dualStack(int fd, int family) throws IOException {
+        if (family == ABI.AF_INET6) {
+            Net.setInt(fd, ABI.IPPROTO_IPV6, ABI.IPV6_V6ONLY, 0);
+        }
     }
 
     /** The bytes to bind or connect to; refuses what cannot be an address here. */

@@ -7,7 +7,6 @@ import io.pollen.poll.spi.FdSelector;
 import io.pollen.poll.spi.StreamIo;
 import io.pollen.sys.NativeIOException;
 import io.pollen.sys.bsd.KQueue;
-import io.pollen.sys.unix.Linux;
 import io.pollen.sys.unix.Errno;
 import io.pollen.sys.unix.Native;
 import io.pollen.sys.unix.Net;
@@ -26,8 +25,9 @@ import java.util.Set;
  * options it takes): one opened by {@link FdSocketFactory#connect} (a TCP connect may still be in
  * progress), accepted by {@link FdListener}, or an end of a {@code socketpair}. Return conventions are java.nio's: reads
  * return -1 at end of stream and 0 when they would block; writes return 0 when they would block.
- * Writes use {@code send}/{@code sendmsg} with {@code MSG_NOSIGNAL}: a write to a broken connection
- * throws {@code send failed: EPIPE ...} and never raises SIGPIPE.
+ * Writes use {@code send}/{@code sendmsg} with {@code MSG_NOSIGNAL} (on macOS the socket carries
+ * {@code SO_NOSIGPIPE} instead): a write to a broken connection throws {@code send failed: EPIPE ...}
+ * and never raises SIGPIPE.
  *
  * <p>Not thread-safe for concurrent reads (or concurrent writes); one reader and one writer may run
  * at once, and {@link #close()} may come from any thread.
@@ -77,7 +77,7 @@ final class FdStream extends FdSocket implements StreamImpl {
 
     @Override
     Set<SocketOption<?>> options() {
-        return family == Linux.AF_UNIX ? UNIX_OPTIONS : OPTIONS;
+        return family == ABI.AF_UNIX ? UNIX_OPTIONS : OPTIONS;
     }
 
     @Override
@@ -117,7 +117,7 @@ final class FdStream extends FdSocket implements StreamImpl {
         int f = begin();
         try {
             StreamIo c = io;
-            return c != null ? c.peek(dst) : (int) toNio(FdBuffers.receive(f, dst, Linux.MSG_PEEK, false));
+            return c != null ? c.peek(dst) : (int) toNio(FdBuffers.receive(f, dst, ABI.MSG_PEEK, false));
         } finally {
             end();
         }
@@ -191,12 +191,12 @@ final class FdStream extends FdSocket implements StreamImpl {
             if (c != null && write) {
                 // Bytes taken by the driver may not be sent yet: the write half ends after them.
                 if (read) {
-                    Net.shutdown(f, Linux.SHUT_RD);
+                    Net.shutdown(f, ABI.SHUT_RD);
                 }
                 c.shutdownOutput();
                 return;
             }
-            Net.shutdown(f, read && write ? Linux.SHUT_RDWR : read ? Linux.SHUT_RD : Linux.SHUT_WR);
+            Net.shutdown(f, read && write ? ABI.SHUT_RDWR : read ? ABI.SHUT_RD : ABI.SHUT_WR);
         } finally {
             end();
         }
@@ -234,7 +234,7 @@ final class FdStream extends FdSocket implements StreamImpl {
     public IOException takeError() throws IOException {
         int f = begin();
         try {
-            int err = Net.getInt(f, Linux.SOL_SOCKET, Linux.SO_ERROR);
+            int err = Net.getInt(f, ABI.SOL_SOCKET, ABI.SO_ERROR);
             if (err == 0) {
                 // libkqueue reads (so clears) SO_ERROR to report it in an event; it kept it for us.
                 err = KQueue.takeConsumedError(f);

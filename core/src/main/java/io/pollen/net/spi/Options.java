@@ -27,7 +27,7 @@ public final class Options {
         }
     };
 
-    /** A Unix stream's peer credentials ({@code SO_PEERCRED}); read-only. */
+    /** A Unix stream's peer credentials ({@code SO_PEERCRED}, or {@code getpeereid} on macOS/FreeBSD); read-only. */
     public static final SocketOption<PeerCredentials> PEER_CREDENTIALS = new SocketOption<>() {
         @Override
         public String name() {

@@ -4,9 +4,8 @@ import io.pollen.poll.spi.AcceptIo;
 import io.pollen.poll.spi.Ready;
 import io.pollen.sys.NativeIOException;
 import io.pollen.sys.unix.Errno;
-import io.pollen.sys.unix.Linux;
+import io.pollen.sys.unix.FdOpen;
 import io.pollen.sys.unix.Native;
-import io.pollen.sys.unix.Net;
 import io.pollen.sys.unix.Unistd;
 
 import java.io.IOException;
@@ -67,7 +66,7 @@ final class AcceptQueue implements AcceptIo {
         for (;;) {
             int c;
             try {
-                c = Net.accept4(fd, Linux.SOCK_NONBLOCK | Linux.SOCK_CLOEXEC);
+                c = FdOpen.accept(fd);
             } catch (NativeIOException e) {
                 if (e.errno() == Errno.ECONNABORTED) {
                     continue;   // reset before it was accepted: take the next

@@ -2,7 +2,7 @@ package io.pollen.poll.uring;
 
 import io.pollen.sys.linux.IoUring;
 import io.pollen.sys.linux.IoUringLayout;
-import io.pollen.sys.unix.Linux;
+import io.pollen.sys.unix.SocketAbi;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -122,7 +122,7 @@ public final class Sqes {
     public void acceptMultishot(int fd, long userData) throws IOException {
         long at = prep(IoUring.IORING_OP_ACCEPT, fd, 0, 0, userData);
         setShort(at, IoUringLayout.SQE_IOPRIO, (short) IoUring.IORING_ACCEPT_MULTISHOT);
-        array.set(JAVA_INT, at + SQE_OP_FLAGS, Linux.SOCK_NONBLOCK | Linux.SOCK_CLOEXEC);
+        array.set(JAVA_INT, at + SQE_OP_FLAGS, SocketAbi.LINUX.SOCK_NONBLOCK | SocketAbi.LINUX.SOCK_CLOEXEC);
     }
 
     /**
@@ -143,7 +143,7 @@ public final class Sqes {
      */
     public void send(int fd, long addr, int len, long userData) throws IOException {
         long at = prep(IoUring.IORING_OP_SEND, fd, addr, len, userData);
-        array.set(JAVA_INT, at + SQE_OP_FLAGS, Linux.MSG_NOSIGNAL);
+        array.set(JAVA_INT, at + SQE_OP_FLAGS, SocketAbi.LINUX.MSG_NOSIGNAL);
     }
 
     /** {@code IORING_OP_CONNECT} to the sockaddr of {@code addrLen} bytes at {@code sockaddr} (kept until the CQE). */

@@ -2,7 +2,7 @@ package io.pollen.poll.uring;
 
 import io.pollen.poll.spi.Ready;
 import io.pollen.sys.unix.Errno;
-import io.pollen.sys.unix.Linux;
+import io.pollen.sys.unix.SocketAbi;
 import io.pollen.sys.unix.Native;
 import io.pollen.sys.unix.Net;
 
@@ -83,7 +83,7 @@ final class StreamSend {
         if (end > sent || sending) {
             shutdownPending = true;
         } else {
-            Net.shutdown(stream.fd, Linux.SHUT_WR);
+            Net.shutdown(stream.fd, SocketAbi.LINUX.SHUT_WR);
         }
     }
 
@@ -128,7 +128,7 @@ final class StreamSend {
             release();
             if (shutdownPending) {
                 shutdownPending = false;
-                Net.shutdown(stream.fd, Linux.SHUT_WR);
+                Net.shutdown(stream.fd, SocketAbi.LINUX.SHUT_WR);
             }
         }
         if (wantWritable && (slot < 0 || end < buf.capacity())) {

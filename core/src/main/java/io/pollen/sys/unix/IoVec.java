@@ -27,28 +27,52 @@ import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
  *     int           msg_flags;
  * };
  * </pre>
+ *
+ * <p>{@code msghdr} is chosen per {@link SocketAbi}: 56 bytes on Linux; 48 on macOS and FreeBSD,
+ * whose {@code msg_iovlen} is an {@code int} (padded) and whose {@code msg_controllen} and
+ * {@code msg_flags} share the last 8 bytes.
  */
 public final class IoVec {
     private IoVec() {
     }
 
     /** The most iovecs one call takes. */
-    public static final int MAX = Linux.IOV_MAX;
+    public static final int MAX = SocketAbi.CURRENT.IOV_MAX;
 
     public static final StructLayout IOVEC = MemoryLayout.structLayout(
             ValueLayout.ADDRESS.withName("iov_base"),
             ValueLayout.JAVA_LONG.withName("iov_len"));
 
-    public static final StructLayout MSGHDR = MemoryLayout.structLayout(
-            ValueLayout.ADDRESS.withName("msg_name"),
-            ValueLayout.JAVA_INT.withName("msg_namelen"),
-            MemoryLayout.paddingLayout(4),
-            ValueLayout.ADDRESS.withName("msg_iov"),
-            ValueLayout.JAVA_LONG.withName("msg_iovlen"),
-            ValueLayout.ADDRESS.withName("msg_control"),
-            ValueLayout.JAVA_LONG.withName("msg_controllen"),
-            ValueLayout.JAVA_INT.withName("msg_flags"),
-            MemoryLayout.paddingLayout(4));
+    /** This OS's {@code struct msghdr}. */
+    public static final StructLayout MSGHDR = msghdrLayout(SocketAbi.CURRENT);
+
+    /** {@code struct msghdr} of {@code abi}. */
+    public static StructLayout msghdrLayout(SocketAbi abi) {
+        if (abi.sinLen) { // the 4.4BSD layout (macOS, FreeBSD)
+            return MemoryLayout.structLayout(
+                    ValueLayout.ADDRESS.withName("msg_name"),
+                    ValueLayout.JAVA_INT.withName("msg_namelen"),
+                    MemoryLayout.paddingLayout(4),
+                    ValueLayout.ADDRESS.withName("msg_iov"),
+                    ValueLayout.JAVA_INT.withName("msg_iovlen"),
+                    MemoryLayout.paddingLayout(4),
+                    ValueLayout.ADDRESS.withName("msg_control"),
+                    ValueLayout.JAVA_INT.withName("msg_controllen"),
+                    ValueLayout.JAVA_INT.withName("msg_flags"));
+        }
+        return MemoryLayout.structLayout(
+                ValueLayout.ADDRESS.withName("msg_name"),
+                ValueLayout.JAVA_INT.withName("msg_namelen"),
+                MemoryLayout.paddingLayout(4),
+                ValueLayout.ADDRESS.withName("msg_iov"),
+                ValueLayout.JAVA_LONG.withName("msg_iovlen"),
+                ValueLayout.ADDRESS.withName("msg_control"),
+                ValueLayout.JAVA_LONG.withName("msg_controllen"),
+                ValueLayout.JAVA_INT.withName("msg_flags"),
+                MemoryLayout.paddingLayout(4));
+    }
+
+    private static final boolean BSD_MSGHDR = SocketAbi.CURRENT.sinLen;
 
     private static final long SIZE = IOVEC.byteSize();
     private static final long BASE = IOVEC.byteOffset(groupElement("iov_base"));
@@ -78,9 +102,14 @@ public final class IoVec {
         msghdr.set(ValueLayout.ADDRESS, MSG_NAME, MemorySegment.NULL);
         msghdr.set(ValueLayout.JAVA_INT, MSG_NAMELEN, 0);
         msghdr.set(ValueLayout.ADDRESS, MSG_IOV, iovecs);
-        msghdr.set(ValueLayout.JAVA_LONG, MSG_IOVLEN, count);
+        if (BSD_MSGHDR) {
+            msghdr.set(ValueLayout.JAVA_INT, MSG_IOVLEN, count);
+            msghdr.set(ValueLayout.JAVA_INT, MSG_CONTROLLEN, 0);
+        } else {
+            msghdr.set(ValueLayout.JAVA_LONG, MSG_IOVLEN, count);
+            msghdr.set(ValueLayout.JAVA_LONG, MSG_CONTROLLEN, 0L);
+        }
         msghdr.set(ValueLayout.ADDRESS, MSG_CONTROL, MemorySegment.NULL);
-        msghdr.set(ValueLayout.JAVA_LONG, MSG_CONTROLLEN, 0L);
         msghdr.set(ValueLayout.JAVA_INT, MSG_FLAGS, 0);
     }
 }

@@ -18,7 +18,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * int     socket(int domain, int type, int protocol);
  * int     bind(int fd, const struct sockaddr *addr, socklen_t len);
  * int     listen(int fd, int backlog);
- * int     accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags);
+ * int     accept(int fd, struct sockaddr *addr, socklen_t *len);
+ * int     accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags);   // Linux, FreeBSD
  * int     connect(int fd, const struct sockaddr *addr, socklen_t len);
  * ssize_t recv(int fd, void *buf, size_t len, int flags);
  * ssize_t send(int fd, const void *buf, size_t len, int flags);
@@ -36,8 +37,10 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * <p>Conventions as in {@link Unistd}: results {@code >= 0} are returned, {@code EAGAIN} is
  * {@link Native#WOULD_BLOCK}, {@code EINTR} is retried, other errnos throw
  * {@link NativeIOException}. Addresses go through this thread's {@link Scratch#sockaddr}.
- * Every send ORs in {@code MSG_NOSIGNAL}: a write to a broken connection fails with EPIPE rather
- * than raising SIGPIPE. All calls are bound {@code critical}: on non-blocking sockets none blocks.
+ * Every send ORs in {@code MSG_NOSIGNAL} where the OS has it (Linux, FreeBSD; on macOS the socket
+ * carries {@code SO_NOSIGPIPE} from birth, see {@link FdOpen}): a write to a broken connection
+ * fails with EPIPE rather than raising SIGPIPE. Constants come from {@link SocketAbi#CURRENT}. All
+ * calls are bound {@code critical}: on non-blocking sockets none blocks.
  */
 public final class Net {
     private Net() {
@@ -46,7 +49,13 @@ public final class Net {
     private static final MethodHandle SOCKET = h("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle BIND = h("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle LISTEN = h("listen", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle ACCEPT4 = h("accept4", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+    private static final SocketAbi ABI = SocketAbi.CURRENT;
+    private static final int NOSIGNAL = ABI.MSG_NOSIGNAL;
+
+    private static final MethodHandle ACCEPT = h("accept", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    /** Null where the C library has no accept4 (macOS). */
+    private static final MethodHandle ACCEPT4 = Native.hasSymbol("accept4")
+            ? h("accept4", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT)) : null;
     private static final MethodHandle CONNECT = h("connect", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle RECV = h("recv", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     private static final MethodHandle SEND = h("send", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
@@ -67,7 +76,10 @@ public final class Net {
         return Native.criticalErrnoHandle(name, fd);
     }
 
-    /** socket(2): the new fd. Pass {@code SOCK_NONBLOCK | SOCK_CLOEXEC} in {@code type}. */
+    /**
+     * socket(2): the new fd. Pass {@code SOCK_NONBLOCK | SOCK_CLOEXEC} in {@code type} where the OS
+     * has them; {@link FdOpen#socket} does the right thing on every OS.
+     */
     public static int socket(int domain, int type, int protocol) throws NativeIOException {
         try {
             return Native.checkStrict((int) SOCKET.invokeExact(Native.errnoSegment(), domain, type, protocol), "socket");
@@ -109,8 +121,14 @@ public final class Net {
     /**
      * accept4(2) with {@code flags} ({@code SOCK_NONBLOCK | SOCK_CLOEXEC}): the new fd, or
      * WOULD_BLOCK when no connection is pending. The peer address is not fetched.
+     *
+     * @throws UnsupportedOperationException where the C library has no accept4 (macOS: use
+     *                                       {@link FdOpen#accept})
      */
     public static int accept4(int fd, int flags) throws NativeIOException {
+        if (ACCEPT4 == null) {
+            throw new UnsupportedOperationException("accept4 is not in the C library on " + ABI.id());
+        }
         long r;
         do {
             try {
@@ -119,6 +137,22 @@ public final class Net {
                 throw Native.rethrow(t);
             }
         } while ((r = Native.check(r, "accept4")) == Native.RETRY);
+        return (int) r;
+    }
+
+    /**
+     * accept(2): the new fd, which does not inherit the listener's {@code O_NONBLOCK} on Linux (it
+     * does on the BSDs) and is never close-on-exec; or WOULD_BLOCK. See {@link FdOpen#accept}.
+     */
+    public static int accept(int fd) throws NativeIOException {
+        long r;
+        do {
+            try {
+                r = (int) ACCEPT.invokeExact(Native.errnoSegment(), fd, MemorySegment.NULL, MemorySegment.NULL);
+            } catch (Throwable t) {
+                throw Native.rethrow(t);
+            }
+        } while ((r = Native.check(r, "accept")) == Native.RETRY);
         return (int) r;
     }
 
@@ -162,12 +196,12 @@ public final class Net {
         return n;
     }
 
-    /** send(2) with {@code MSG_NOSIGNAL} added: bytes sent, or WOULD_BLOCK. */
+    /** send(2) with {@code MSG_NOSIGNAL} added (where the OS has it): bytes sent, or WOULD_BLOCK. */
     public static long send(int fd, MemorySegment buf, long len, int flags) throws NativeIOException {
         long n;
         do {
             try {
-                n = (long) SEND.invokeExact(Native.errnoSegment(), fd, buf, len, flags | Linux.MSG_NOSIGNAL);
+                n = (long) SEND.invokeExact(Native.errnoSegment(), fd, buf, len, flags | NOSIGNAL);
             } catch (Throwable t) {
                 throw Native.rethrow(t);
             }
@@ -206,7 +240,7 @@ public final class Net {
         long n;
         do {
             try {
-                n = (long) SENDTO.invokeExact(Native.errnoSegment(), fd, buf, len, flags | Linux.MSG_NOSIGNAL, sa, salen);
+                n = (long) SENDTO.invokeExact(Native.errnoSegment(), fd, buf, len, flags | NOSIGNAL, sa, salen);
             } catch (Throwable t) {
                 throw Native.rethrow(t);
             }
@@ -219,7 +253,7 @@ public final class Net {
         long n;
         do {
             try {
-                n = (long) SENDMSG.invokeExact(Native.errnoSegment(), fd, msghdr, flags | Linux.MSG_NOSIGNAL);
+                n = (long) SENDMSG.invokeExact(Native.errnoSegment(), fd, msghdr, flags | NOSIGNAL);
             } catch (Throwable t) {
                 throw Native.rethrow(t);
             }
@@ -252,18 +286,18 @@ public final class Net {
         return s.small.get(JAVA_INT, 0);
     }
 
-    /** Sets {@code SO_LINGER}: {@code seconds < 0} disables lingering. */
+    /** Sets {@code SO_LINGER} in seconds ({@code SO_LINGER_SEC} on macOS): {@code seconds < 0} disables lingering. */
     public static void setLinger(int fd, int seconds) throws NativeIOException {
         MemorySegment v = Scratch.get().small;
         v.set(JAVA_INT, 0, seconds < 0 ? 0 : 1);
         v.set(JAVA_INT, 4, Math.max(seconds, 0));
-        setsockopt(fd, Linux.SOL_SOCKET, Linux.SO_LINGER, v, 8);
+        setsockopt(fd, ABI.SOL_SOCKET, ABI.SO_LINGER_SEC, v, 8);
     }
 
     /** Reads {@code SO_LINGER}: the linger time in seconds, or -1 if lingering is off. */
     public static int getLinger(int fd) throws NativeIOException {
         Scratch s = Scratch.get();
-        getsockopt(fd, Linux.SOL_SOCKET, Linux.SO_LINGER, s.small, s.socklen, 8);
+        getsockopt(fd, ABI.SOL_SOCKET, ABI.SO_LINGER_SEC, s.small, s.socklen, 8);
         return s.small.get(JAVA_INT, 0) == 0 ? -1 : s.small.get(JAVA_INT, 4);
     }
 

@@ -19,7 +19,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * ssize_t readv(int fd, const struct iovec *iov, int iovcnt);
  * ssize_t writev(int fd, const struct iovec *iov, int iovcnt);
  * int     close(int fd);
- * int     pipe2(int pipefd[2], int flags);
+ * int     pipe(int pipefd[2]);
+ * int     pipe2(int pipefd[2], int flags);                 // Linux, FreeBSD
  * int     fcntl(int fd, int cmd, ... &#47;* int arg *&#47;);
  * </pre>
  *
@@ -44,8 +45,11 @@ public final class Unistd {
     // close may block (SO_LINGER, slow devices): never critical.
     private static final MethodHandle CLOSE = Native.errnoHandle("close",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle PIPE2 = Native.criticalErrnoHandle("pipe2",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle PIPE = Native.criticalErrnoHandle("pipe",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    /** Null where the C library has no pipe2 (macOS). */
+    private static final MethodHandle PIPE2 = Native.hasSymbol("pipe2")
+            ? Native.criticalErrnoHandle("pipe2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT)) : null;
     private static final MethodHandle FCNTL = Native.variadicErrnoHandle("fcntl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), 2);
 
@@ -117,8 +121,16 @@ public final class Unistd {
         }
     }
 
-    /** pipe2(2): returns {read end, write end}, opened with {@code flags} (O_NONBLOCK, O_CLOEXEC). */
+    /**
+     * pipe2(2): returns {read end, write end}, opened with {@code flags} (O_NONBLOCK, O_CLOEXEC).
+     *
+     * @throws UnsupportedOperationException where the C library has no pipe2 (macOS: use
+     *                                       {@link FdOpen#pipe})
+     */
     public static int[] pipe2(int flags) throws NativeIOException {
+        if (PIPE2 == null) {
+            throw new UnsupportedOperationException("pipe2 is not in the C library on " + SocketAbi.CURRENT.id());
+        }
         MemorySegment fds = Scratch.get().small;
         int r;
         try {
@@ -127,6 +139,19 @@ public final class Unistd {
             throw Native.rethrow(t);
         }
         Native.checkStrict(r, "pipe2");
+        return new int[] {fds.get(JAVA_INT, 0), fds.get(JAVA_INT, 4)};
+    }
+
+    /** pipe(2): returns {read end, write end}, blocking and inheritable (see {@link FdOpen#pipe}). */
+    public static int[] pipe() throws NativeIOException {
+        MemorySegment fds = Scratch.get().small;
+        int r;
+        try {
+            r = (int) PIPE.invokeExact(Native.errnoSegment(), fds);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+        Native.checkStrict(r, "pipe");
         return new int[] {fds.get(JAVA_INT, 0), fds.get(JAVA_INT, 4)};
     }
 

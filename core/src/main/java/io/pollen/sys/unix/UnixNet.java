@@ -1,7 +1,6 @@
 package io.pollen.sys.unix;
 
 import io.pollen.sys.NativeIOException;
-import io.pollen.sys.unix.Linux;
 
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
@@ -16,8 +15,9 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  *
  * <pre>
  * int socketpair(int domain, int type, int protocol, int sv[2]);
- * struct ucred { pid_t pid; uid_t uid; gid_t gid; };   // getsockopt(SOL_SOCKET, SO_PEERCRED), Linux
  * </pre>
+ *
+ * (peer credentials are {@link PeerCreds}'.)
  *
  * <p>Addresses are the raw bytes of {@code sun_path} (a path without its NUL, an abstract name
  * with its leading NUL, empty for unnamed); turning them into Java objects is the caller's job.
@@ -27,17 +27,18 @@ public final class UnixNet {
     private UnixNet() {
     }
 
-    private static final boolean LINUX = System.getProperty("os.name", "").toLowerCase().contains("linux");
-
     private static final MethodHandle SOCKETPAIR = Native.criticalErrnoHandle("socketpair",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
 
-    /** socketpair(2) of {@code AF_UNIX}: two connected fds. Pass {@code SOCK_NONBLOCK | SOCK_CLOEXEC} in {@code type}. */
+    /**
+     * socketpair(2) of {@code AF_UNIX}: two connected fds. Pass {@code SOCK_NONBLOCK | SOCK_CLOEXEC}
+     * in {@code type} where the OS has them; {@link FdOpen#socketpair} does the right thing on every OS.
+     */
     public static int[] socketpair(int type) throws NativeIOException {
         MemorySegment sv = Scratch.get().small;
         int r;
         try {
-            r = (int) SOCKETPAIR.invokeExact(Native.errnoSegment(), Linux.AF_UNIX, type, 0, sv);
+            r = (int) SOCKETPAIR.invokeExact(Native.errnoSegment(), SocketAbi.CURRENT.AF_UNIX, type, 0, sv);
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }
@@ -85,21 +86,5 @@ public final class UnixNet {
     public static byte[] lastSource() {
         Scratch s = Scratch.get();
         return SockAddr.decodeUnix(s.sockaddr, s.socklen.get(JAVA_INT, 0));
-    }
-
-    /**
-     * The peer's {pid, uid, gid} at connect time ({@code SO_PEERCRED}).
-     *
-     * @throws UnsupportedOperationException off Linux (the BSDs have {@code getpeereid} /
-     *                                       {@code LOCAL_PEERCRED} instead, not bound here)
-     */
-    public static int[] peerCredentials(int fd) throws NativeIOException {
-        if (!LINUX) {
-            throw new UnsupportedOperationException("SO_PEERCRED is Linux's; peer credentials are not bound on "
-                    + System.getProperty("os.name"));
-        }
-        Scratch s = Scratch.get();
-        Net.getsockopt(fd, Linux.SOL_SOCKET, Linux.SO_PEERCRED, s.small, s.socklen, 12);
-        return new int[] {s.small.get(JAVA_INT, 0), s.small.get(JAVA_INT, 4), s.small.get(JAVA_INT, 8)};
     }
 }

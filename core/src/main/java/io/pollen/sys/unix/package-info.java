@@ -3,7 +3,10 @@
  * (linker, errno capture, the one errno-to-exception path), {@link io.pollen.sys.unix.Unistd} (fd
  * calls), {@link io.pollen.sys.unix.Net} (socket calls), {@link io.pollen.sys.unix.SockAddr} and
  * {@link io.pollen.sys.unix.IoVec} (structs), {@link io.pollen.sys.unix.Scratch} (per-thread native
- * memory) and {@link io.pollen.sys.unix.Errno}.
+ * memory), {@link io.pollen.sys.unix.FdOpen} (fds opened non-blocking and close-on-exec on every OS),
+ * {@link io.pollen.sys.unix.PeerCreds} and {@link io.pollen.sys.unix.Errno}. Every number that
+ * differs between OSes comes from one {@link io.pollen.sys.unix.SocketAbi} profile (Linux, macOS,
+ * FreeBSD), chosen once from {@code os.name}.
  *
  * <p>Every wrapper follows one convention: a result {@code >= 0} is returned; {@code EAGAIN} is
  * returned as {@link io.pollen.sys.unix.Native#WOULD_BLOCK}; {@code EINTR} is retried (except by

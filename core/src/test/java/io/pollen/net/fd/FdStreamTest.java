@@ -9,7 +9,7 @@ import io.pollen.poll.Interest;
 import io.pollen.poll.Poll;
 import io.pollen.poll.Token;
 import io.pollen.sys.NativeIOException;
-import io.pollen.sys.unix.Linux;
+import io.pollen.sys.unix.SocketAbi;
 import io.pollen.sys.unix.Scratch;
 import io.pollen.sys.unix.Unistd;
 import org.junit.jupiter.api.AfterEach;
@@ -135,8 +135,8 @@ class FdStreamTest {
         connectPair(LOOPBACK);
         for (var s : new io.pollen.net.spi.SocketImpl[] {client, server, listener}) {
             int fd = ((FdSocket) s).fd;
-            assertTrue((Unistd.fcntl(fd, Linux.F_GETFL, 0) & Linux.O_NONBLOCK) != 0, s + " non-blocking");
-            assertTrue((Unistd.fcntl(fd, Linux.F_GETFD, 0) & Linux.FD_CLOEXEC) != 0, s + " close-on-exec");
+            assertTrue((Unistd.fcntl(fd, SocketAbi.CURRENT.F_GETFL, 0) & SocketAbi.CURRENT.O_NONBLOCK) != 0, s + " non-blocking");
+            assertTrue((Unistd.fcntl(fd, SocketAbi.CURRENT.F_GETFD, 0) & SocketAbi.CURRENT.FD_CLOEXEC) != 0, s + " close-on-exec");
         }
     }
 

@@ -10,7 +10,7 @@ import io.pollen.poll.SourceFd;
 import io.pollen.poll.Token;
 import io.pollen.poll.Waker;
 import io.pollen.sys.linux.EventFd;
-import io.pollen.sys.unix.Linux;
+import io.pollen.sys.unix.SocketAbi;
 import io.pollen.sys.unix.Native;
 import io.pollen.sys.unix.Unistd;
 import org.junit.jupiter.api.AfterEach;
@@ -55,7 +55,7 @@ class EpollSelectorTest {
     void open() throws IOException {
         poll = Poll.open(Backend.EPOLL);
         events = Events.withCapacity(16);
-        pipe = Unistd.pipe2(Linux.O_NONBLOCK | Linux.O_CLOEXEC);
+        pipe = Unistd.pipe2(SocketAbi.CURRENT.O_NONBLOCK | SocketAbi.CURRENT.O_CLOEXEC);
         arena = Arena.ofConfined();
         buf = arena.allocate(4096);
     }
@@ -147,7 +147,7 @@ class EpollSelectorTest {
 
     @Test
     void closedWriteEndIsReadClosed() throws IOException {
-        int[] p = Unistd.pipe2(Linux.O_NONBLOCK | Linux.O_CLOEXEC);
+        int[] p = Unistd.pipe2(SocketAbi.CURRENT.O_NONBLOCK | SocketAbi.CURRENT.O_CLOEXEC);
         try {
             poll.registry().register(new SourceFd(p[0]), Token.of(9), Interest.READABLE);
             Unistd.close(p[1]);
@@ -204,7 +204,7 @@ class EpollSelectorTest {
 
     @Test
     void badFdIsNativeErrorNamingEbadf() throws IOException {
-        int[] p = Unistd.pipe2(Linux.O_CLOEXEC);
+        int[] p = Unistd.pipe2(SocketAbi.CURRENT.O_CLOEXEC);
         Unistd.close(p[0]);
         Unistd.close(p[1]);
         IOException e = assertThrows(IOException.class,

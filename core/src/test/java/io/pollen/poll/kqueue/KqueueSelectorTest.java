@@ -11,7 +11,7 @@ import io.pollen.poll.Waker;
 import io.pollen.poll.spi.Ready;
 import io.pollen.sys.bsd.KQueue;
 import io.pollen.sys.bsd.KqueueAbi;
-import io.pollen.sys.unix.Linux;
+import io.pollen.sys.unix.FdOpen;
 import io.pollen.sys.unix.Unistd;
 import io.pollen.testing.PollAssert;
 import io.pollen.testing.PollAssert.Want;
@@ -62,7 +62,7 @@ class KqueueSelectorTest {
         assumeTrue(KQueue.AVAILABLE, () -> "kqueue: skipped — " + KQueue.unavailableReason().orElse(""));
         poll = Poll.open(Backend.KQUEUE);
         events = Events.withCapacity(16);
-        pipe = Unistd.pipe2(Linux.O_NONBLOCK | Linux.O_CLOEXEC);
+        pipe = FdOpen.pipe();
         arena = Arena.ofConfined();
         buf = arena.allocate(4096);
     }
@@ -171,7 +171,7 @@ class KqueueSelectorTest {
 
     @Test
     void closedWriteEndIsReadClosed() throws IOException {
-        int[] p = Unistd.pipe2(Linux.O_NONBLOCK | Linux.O_CLOEXEC);
+        int[] p = FdOpen.pipe();
         try {
             poll.registry().register(new SourceFd(p[0]), Token.of(9), Interest.READABLE);
             Unistd.close(p[1]);
@@ -190,7 +190,7 @@ class KqueueSelectorTest {
 
     @Test
     void closedReadEndIsWriteClosed() throws IOException {
-        int[] p = Unistd.pipe2(Linux.O_NONBLOCK | Linux.O_CLOEXEC);
+        int[] p = FdOpen.pipe();
         try {
             poll.registry().register(new SourceFd(p[1]), Token.of(8), Interest.WRITABLE);
             assertEquals(Map.of(8L, 2), expect(Want.writable(8)));
@@ -225,7 +225,7 @@ class KqueueSelectorTest {
 
     @Test
     void badFdIsTheChangesOwnErrorNamingEbadf() throws IOException {
-        int[] p = Unistd.pipe2(Linux.O_CLOEXEC);
+        int[] p = Unistd.pipe();
         Unistd.close(p[0]);
         Unistd.close(p[1]);
         IOException e = assertThrows(IOException.class,

@@ -1,7 +1,7 @@
 package io.pollen.poll.uring;
 
 import io.pollen.sys.linux.IoUring;
-import io.pollen.sys.unix.Linux;
+import io.pollen.sys.unix.SocketAbi;
 import io.pollen.sys.unix.Errno;
 import io.pollen.sys.unix.Net;
 import io.pollen.sys.unix.SockAddr;
@@ -45,15 +45,15 @@ class CompletionOpsTest extends UringTestCase {
     void connect() throws IOException {
         arena = Arena.ofConfined();
         ring = Ring.open(64, 512, IoUring.IORING_SETUP_SUBMIT_ALL);
-        int type = Linux.SOCK_STREAM | Linux.SOCK_NONBLOCK | Linux.SOCK_CLOEXEC;
-        listener = Net.socket(Linux.AF_INET, type, 0);
-        Net.bind(listener, Linux.AF_INET, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        int type = SocketAbi.LINUX.SOCK_STREAM | SocketAbi.LINUX.SOCK_NONBLOCK | SocketAbi.LINUX.SOCK_CLOEXEC;
+        listener = Net.socket(SocketAbi.LINUX.AF_INET, type, 0);
+        Net.bind(listener, SocketAbi.LINUX.AF_INET, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         Net.listen(listener, 16);
         InetSocketAddress at = Net.getsockname(listener);
         ring.sqes.acceptMultishot(listener, ACCEPT);
-        client = Net.socket(Linux.AF_INET, type, 0);
+        client = Net.socket(SocketAbi.LINUX.AF_INET, type, 0);
         MemorySegment sa = arena.allocate(SockAddr.STORAGE_SIZE, 8);   // the kernel's until the CQE
-        int len = SockAddr.encode(at, Linux.AF_INET, sa);
+        int len = SockAddr.encode(at, SocketAbi.LINUX.AF_INET, sa);
         ring.sqes.connect(client, sa.address(), len, CONNECT);
         List<Cqe> got = waitFor(2);
         assertTrue(got.contains(new Cqe(CONNECT, 0, 0)), got.toString());
@@ -120,7 +120,7 @@ class CompletionOpsTest extends UringTestCase {
             sent[i] = (byte) (i * 31 + 7);
         }
         MemorySegment src = arena.allocateFrom(ValueLayout.JAVA_BYTE, sent);
-        assertEquals(sent.length, Net.send(client, src, sent.length, Linux.MSG_NOSIGNAL), "fits the socket buffers");
+        assertEquals(sent.length, Net.send(client, src, sent.length, SocketAbi.LINUX.MSG_NOSIGNAL), "fits the socket buffers");
         ByteArrayOutputStream received = new ByteArrayOutputStream();
         int rearms = 0;
         try (BufRing buffers = BufRing.register(ring, 3, 4, 64)) {   // 4 buffers of 64 bytes for 2560 bytes
@@ -150,8 +150,8 @@ class CompletionOpsTest extends UringTestCase {
 
     @Test
     void aSendLargerThanTheSocketTakesIsShort() throws IOException {
-        Net.setInt(client, Linux.SOL_SOCKET, Linux.SO_SNDBUF, 16 * 1024);
-        Net.setInt(server, Linux.SOL_SOCKET, Linux.SO_RCVBUF, 16 * 1024);
+        Net.setInt(client, SocketAbi.LINUX.SOL_SOCKET, SocketAbi.LINUX.SO_SNDBUF, 16 * 1024);
+        Net.setInt(server, SocketAbi.LINUX.SOL_SOCKET, SocketAbi.LINUX.SO_RCVBUF, 16 * 1024);
         int len = 8 * 1024 * 1024;
         MemorySegment big = arena.allocate(len);
         ring.sqes.send(client, big.address(), len, SEND);

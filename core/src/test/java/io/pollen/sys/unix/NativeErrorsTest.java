@@ -1,7 +1,7 @@
 package io.pollen.sys.unix;
 
 import io.pollen.sys.NativeIOException;
-import io.pollen.sys.unix.Linux;
+import io.pollen.sys.unix.SocketAbi;
 import io.pollen.testing.Fds;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -46,7 +46,7 @@ class NativeErrorsTest {
     /** A socket error the table missed used to read "E?": every errno a socket call returns has its name. */
     @Test
     void sendOnAnUnconnectedUdpSocketIsEdestaddrreq() throws IOException {
-        int fd = Net.socket(Linux.AF_INET, Linux.SOCK_DGRAM | Linux.SOCK_NONBLOCK | Linux.SOCK_CLOEXEC, 0);
+        int fd = Net.socket(SocketAbi.CURRENT.AF_INET, SocketAbi.CURRENT.SOCK_DGRAM | SocketAbi.CURRENT.SOCK_NONBLOCK | SocketAbi.CURRENT.SOCK_CLOEXEC, 0);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buf = arena.allocate(8);
             NativeIOException e = assertThrows(NativeIOException.class, () -> Net.send(fd, buf, 8, 0));
@@ -66,7 +66,7 @@ class NativeErrorsTest {
 
     @Test
     void notASocketIsEnotsock() throws IOException {
-        int[] p = Unistd.pipe2(Linux.O_CLOEXEC);
+        int[] p = Unistd.pipe2(SocketAbi.CURRENT.O_CLOEXEC);
         try {
             NativeIOException e = assertThrows(NativeIOException.class, () -> Net.getsockname(p[0]));
             assertEquals("ENOTSOCK", e.errnoName());
@@ -79,18 +79,18 @@ class NativeErrorsTest {
     @Test
     void connectToAClosedPortIsEconnrefused() throws IOException {
         // A blocking socket, so that the refusal comes from connect itself rather than SO_ERROR.
-        int probe = Net.socket(Linux.AF_INET, Linux.SOCK_STREAM | Linux.SOCK_CLOEXEC, 0);
+        int probe = Net.socket(SocketAbi.CURRENT.AF_INET, SocketAbi.CURRENT.SOCK_STREAM | SocketAbi.CURRENT.SOCK_CLOEXEC, 0);
         int port;
         try {
-            Net.bind(probe, Linux.AF_INET, new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
+            Net.bind(probe, SocketAbi.CURRENT.AF_INET, new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
             port = Net.getsockname(probe).getPort();
         } finally {
             Unistd.close(probe);   // bound but never listening: the port refuses
         }
-        int fd = Net.socket(Linux.AF_INET, Linux.SOCK_STREAM | Linux.SOCK_CLOEXEC, 0);
+        int fd = Net.socket(SocketAbi.CURRENT.AF_INET, SocketAbi.CURRENT.SOCK_STREAM | SocketAbi.CURRENT.SOCK_CLOEXEC, 0);
         try {
             NativeIOException e = assertThrows(NativeIOException.class,
-                    () -> Net.connect(fd, Linux.AF_INET, new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port)));
+                    () -> Net.connect(fd, SocketAbi.CURRENT.AF_INET, new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port)));
             assertEquals("connect failed: ECONNREFUSED (111) Connection refused", e.getMessage());
         } finally {
             Unistd.close(fd);
@@ -99,7 +99,7 @@ class NativeErrorsTest {
 
     @Test
     void eagainIsAValueNotAnException() throws IOException {
-        int[] p = Unistd.pipe2(Linux.O_NONBLOCK | Linux.O_CLOEXEC);
+        int[] p = Unistd.pipe2(SocketAbi.CURRENT.O_NONBLOCK | SocketAbi.CURRENT.O_CLOEXEC);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buf = arena.allocate(64 * 1024);
             assertEquals(Native.WOULD_BLOCK, Unistd.read(p[0], buf, 16), "empty pipe");
@@ -119,15 +119,15 @@ class NativeErrorsTest {
 
     @Test
     void pipesAndSocketsAreOpenedNonBlockingAndCloseOnExec() throws IOException {
-        int[] p = Unistd.pipe2(Linux.O_NONBLOCK | Linux.O_CLOEXEC);
-        int s = Net.socket(Linux.AF_INET6, Linux.SOCK_DGRAM | Linux.SOCK_NONBLOCK | Linux.SOCK_CLOEXEC, 0);
+        int[] p = Unistd.pipe2(SocketAbi.CURRENT.O_NONBLOCK | SocketAbi.CURRENT.O_CLOEXEC);
+        int s = Net.socket(SocketAbi.CURRENT.AF_INET6, SocketAbi.CURRENT.SOCK_DGRAM | SocketAbi.CURRENT.SOCK_NONBLOCK | SocketAbi.CURRENT.SOCK_CLOEXEC, 0);
         try {
             for (int fd : new int[] {p[0], p[1], s}) {
-                assertTrue((Unistd.fcntl(fd, Linux.F_GETFL, 0) & Linux.O_NONBLOCK) != 0);
-                assertEquals(Linux.FD_CLOEXEC, Unistd.fcntl(fd, Linux.F_GETFD, 0) & Linux.FD_CLOEXEC);
+                assertTrue((Unistd.fcntl(fd, SocketAbi.CURRENT.F_GETFL, 0) & SocketAbi.CURRENT.O_NONBLOCK) != 0);
+                assertEquals(SocketAbi.CURRENT.FD_CLOEXEC, Unistd.fcntl(fd, SocketAbi.CURRENT.F_GETFD, 0) & SocketAbi.CURRENT.FD_CLOEXEC);
             }
-            Unistd.fcntl(p[0], Linux.F_SETFL, 0);
-            assertEquals(0, Unistd.fcntl(p[0], Linux.F_GETFL, 0) & Linux.O_NONBLOCK, "fcntl F_SETFL took effect");
+            Unistd.fcntl(p[0], SocketAbi.CURRENT.F_SETFL, 0);
+            assertEquals(0, Unistd.fcntl(p[0], SocketAbi.CURRENT.F_GETFL, 0) & SocketAbi.CURRENT.O_NONBLOCK, "fcntl F_SETFL took effect");
         } finally {
             Unistd.close(p[0]);
             Unistd.close(p[1]);
@@ -137,7 +137,7 @@ class NativeErrorsTest {
 
     @Test
     void vectoredPipeIo() throws IOException {
-        int[] p = Unistd.pipe2(Linux.O_NONBLOCK | Linux.O_CLOEXEC);
+        int[] p = Unistd.pipe2(SocketAbi.CURRENT.O_NONBLOCK | SocketAbi.CURRENT.O_CLOEXEC);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment a = arena.allocateFrom("ab");   // 3 bytes with the NUL
             MemorySegment b = arena.allocateFrom("cd");

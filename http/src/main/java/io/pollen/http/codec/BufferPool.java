@@ -1,5 +1,7 @@
 package io.pollen.http.codec;
 
+import io.pollen.tls.TlsBuffers;
+
 import java.lang.foreign.Arena;
 import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
@@ -28,10 +30,15 @@ import java.util.IdentityHashMap;
  * only on the rare paths (beyond the cap, oversized, closing), never per request. A buffer used
  * after it was freed throws {@link IllegalStateException} instead of touching freed memory.
  *
+ * <p>{@link #heap} makes a pool of heap buffers instead, for owners that cannot know when the last
+ * buffer came back (the HTTP client, whose requests outlive its close): nothing to free, the GC
+ * takes what is dropped. It is a {@link TlsBuffers}, so TLS connections take their record buffers
+ * from the same pool as the plain path.
+ *
  * <p>Counters ({@link #allocations()}, {@link #hits()}, {@link #returns()}, {@link #frees()},
  * {@link #bytesHeld()}, {@link #bytesInUse()}) are plain fields: read them on the owning thread.
  */
-public final class BufferPool implements AutoCloseable {
+public final class BufferPool implements AutoCloseable, TlsBuffers {
     private final int base;
     private final int classes;
     private final long maxHeldBytes;
@@ -45,6 +52,8 @@ public final class BufferPool implements AutoCloseable {
      */
     private final Cleaner.Cleanable cleanable;
     private boolean closed;
+    /** Direct buffers from arenas; false: heap buffers, left to the GC. */
+    private final boolean direct;
 
     private long allocations;
     private long hits;
@@ -59,8 +68,17 @@ public final class BufferPool implements AutoCloseable {
      *                     requests get a buffer of their own, freed when returned
      * @param maxHeldBytes how many bytes of free buffers to keep for reuse
      */
-    @SuppressWarnings("unchecked")
     public BufferPool(int base, int maxClass, long maxHeldBytes) {
+        this(base, maxClass, maxHeldBytes, true);
+    }
+
+    /** A pool of heap buffers, with the same classes and cap (see the class comment). */
+    public static BufferPool heap(int base, int maxClass, long maxHeldBytes) {
+        return new BufferPool(base, maxClass, maxHeldBytes, false);
+    }
+
+    @SuppressWarnings("unchecked")
+    private BufferPool(int base, int maxClass, long maxHeldBytes, boolean direct) {
         if (base < 1 || maxClass < base || maxHeldBytes < 0) {
             throw new IllegalArgumentException("need 1 <= base <= maxClass and maxHeldBytes >= 0: "
                     + base + ", " + maxClass + ", " + maxHeldBytes);
@@ -70,6 +88,7 @@ public final class BufferPool implements AutoCloseable {
         while ((long) base << k <= maxClass) k++;
         this.classes = k;
         this.maxHeldBytes = maxHeldBytes;
+        this.direct = direct;
         this.free = new ArrayDeque[classes];
         for (int i = 0; i < classes; i++) {
             free[i] = new ArrayDeque<>();
@@ -110,6 +129,7 @@ public final class BufferPool implements AutoCloseable {
     }
 
     /** A cleared buffer (write mode) of at least {@code min} bytes: its class, or its own size. */
+    @Override
     public ByteBuffer take(int min) {
         if (closed) {
             throw new IllegalStateException("buffer pool closed");
@@ -130,6 +150,7 @@ public final class BufferPool implements AutoCloseable {
      * Returns a buffer taken from here (once). It is kept for reuse, or freed at once: a buffer
      * must not be touched after it was given back.
      */
+    @Override
     public void give(ByteBuffer b) {
         returns++;
         bytesInUse -= b.capacity();
@@ -163,6 +184,10 @@ public final class BufferPool implements AutoCloseable {
     }
 
     private ByteBuffer allocate(int size) {
+        if (!direct) {
+            allocations++;
+            return ByteBuffer.allocate(size);
+        }
         Arena arena = Arena.ofShared();
         ByteBuffer b;
         try {
@@ -177,6 +202,10 @@ public final class BufferPool implements AutoCloseable {
     }
 
     private void release(ByteBuffer b) {
+        if (!direct) {
+            frees++; // dropped: the GC takes it
+            return;
+        }
         Arena arena = arenas.live.remove(b);
         if (arena != null) {
             frees++;

@@ -1,0 +1,179 @@
+package io.pollen.runtime;
+
+import io.pollen.poll.Backend;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The queue other threads hand work in through, and the promise around a loop's close. */
+@Timeout(60)
+class RemoteQueueTest {
+
+    /** A task that is its own node, as a spawned LoopTask is. */
+    private static final class SelfNode extends RemoteQueue.Node implements Runnable {
+        @Override
+        public void run() {
+        }
+    }
+
+    @Test
+    void keepsOrderAndCarriesBothKindsOfTask() {
+        RemoteQueue q = new RemoteQueue();
+        assertTrue(q.isEmpty());
+        assertNull(q.poll());
+        Runnable wrapped = () -> { };
+        SelfNode self = new SelfNode();
+        q.add(wrapped);
+        q.addFresh(self);
+        assertFalse(q.isEmpty());
+        assertEquals(2, q.size(100));
+        assertSame(wrapped, q.poll());
+        assertSame(self, q.poll());
+        assertNull(q.poll());
+        assertTrue(q.isEmpty());
+    }
+
+    @Test
+    void aConsumedNodeDoesNotKeepLaterTasksAlive() {
+        RemoteQueue q = new RemoteQueue();
+        SelfNode first = new SelfNode();
+        SelfNode second = new SelfNode();
+        q.addFresh(first);
+        q.addFresh(second);
+        assertSame(first, q.poll());
+        assertSame(second, first.next, "still linked while it is the list's head");
+        assertSame(second, q.poll());
+        assertNull(first.next, "a task someone keeps must not keep the tasks queued after it");
+    }
+
+    @Test
+    void manyProducersLoseNothingAndKeepEachOnesOrder() throws Exception {
+        int producers = 4;
+        int each = 50_000;
+        RemoteQueue q = new RemoteQueue();
+        record Item(int producer, int seq) implements Runnable {
+            @Override
+            public void run() {
+            }
+        }
+        CountDownLatch go = new CountDownLatch(1);
+        List<Thread> threads = new ArrayList<>();
+        for (int p = 0; p < producers; p++) {
+            int id = p;
+            threads.add(Thread.ofPlatform().start(() -> {
+                try {
+                    go.await();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                for (int i = 0; i < each; i++) {
+                    q.add(new Item(id, i));
+                }
+            }));
+        }
+        go.countDown();
+        int[] next = new int[producers];
+        int seen = 0;
+        while (seen < producers * each) {
+            Runnable r = q.poll();
+            if (r == null) {
+                Thread.onSpinWait();
+                continue;
+            }
+            Item item = (Item) r;
+            assertEquals(next[item.producer()], item.seq(), "producer " + item.producer() + " out of order");
+            next[item.producer()]++;
+            seen++;
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        assertNull(q.poll());
+        assertTrue(q.isEmpty());
+    }
+
+    @Test
+    void drainLockedTakesEverythingLinked() {
+        RemoteQueue q = new RemoteQueue();
+        for (int i = 0; i < 10; i++) {
+            q.add(() -> { });
+        }
+        ArrayDeque<Runnable> into = new ArrayDeque<>();
+        q.drainLocked(into);
+        assertEquals(10, into.size());
+        assertTrue(q.isEmpty());
+    }
+
+    /**
+     * Work handed in while the loop closes either runs or is refused to its sender, never both and
+     * never neither, for plain tasks and spawned ones alike.
+     */
+    @ParameterizedTest
+    @MethodSource("io.pollen.testing.TestBackends#all")
+    void workRacingACloseRunsOrIsRefusedExactlyOnce(Backend backend) throws Exception {
+        for (int round = 0; round < 5; round++) {
+            Runtime rt = Runtime.builder().backend(backend).loops(1).build();
+            EventLoop loop = rt.loops().getFirst();
+            AtomicInteger ran = new AtomicInteger();
+            AtomicInteger refused = new AtomicInteger();
+            AtomicInteger submitted = new AtomicInteger();
+            CountDownLatch started = new CountDownLatch(2);
+            List<Thread> senders = new ArrayList<>();
+            for (int s = 0; s < 2; s++) {
+                boolean spawn = s == 1;
+                senders.add(Thread.ofPlatform().start(() -> {
+                    started.countDown();
+                    // Until the loop refuses: the last tasks race the close.
+                    for (int i = 0; i < 300_000; i++) {
+                        submitted.incrementAndGet();
+                        if (spawn) {
+                            JoinHandle<Void> h = loop.spawn(() -> {
+                                ran.incrementAndGet();
+                                return java.util.concurrent.CompletableFuture.completedFuture(null);
+                            });
+                            h.whenComplete((v, e) -> {
+                                if (e != null) {
+                                    refused.incrementAndGet(); // refused, or cancelled before it started
+                                }
+                            });
+                            if (h.isCompletedExceptionally() && loop.isClosed()) {
+                                return;
+                            }
+                        } else {
+                            try {
+                                loop.execute(ran::incrementAndGet);
+                            } catch (RejectedExecutionException e) {
+                                refused.incrementAndGet();
+                                return;
+                            }
+                        }
+                    }
+                }));
+            }
+            started.await();
+            while (submitted.get() < 2_000) {
+                Thread.onSpinWait(); // both senders in full swing when the close comes
+            }
+            rt.close();
+            for (Thread t : senders) {
+                t.join();
+            }
+            assertEquals(submitted.get(), ran.get() + refused.get(),
+                    "round " + round + ": ran " + ran + ", refused " + refused + " of " + submitted);
+        }
+    }
+}
