@@ -129,6 +129,10 @@ final class LoopFds implements FdSelector {
 
     @Override
     public void deregister(int fd) throws IOException {
+        // What is queued goes in first (this fd's own poll or recv may be among it): a cancel
+        // submitted in the same batch as its target was seen to leave the file held until a later
+        // io_uring_enter, so the socket would outlive its close.
+        driver.submitPending();
         CompletionStream s = fd < streams.length ? streams[fd] : null;
         AcceptQueue a = fd < listeners.length ? listeners[fd] : null;
         if (s == null && a == null) {

@@ -167,6 +167,13 @@ public final class UringDriver implements Driver {
         ring.submitAndWait(0, 0);
     }
 
+    /** {@link #submitNow} if anything is queued. */
+    void submitPending() throws IOException {
+        if (ring.pending() > 0) {
+            submitNow();
+        }
+    }
+
     // ---- running ----
 
     @Override

@@ -2,6 +2,7 @@ package io.pollen.poll.uring;
 
 import io.pollen.net.Pipe;
 import io.pollen.net.TcpStream;
+import io.pollen.net.UnixDatagram;
 import io.pollen.poll.Backend;
 import io.pollen.poll.Interest;
 import io.pollen.poll.Poll;
@@ -9,6 +10,7 @@ import io.pollen.poll.spi.Driver;
 import io.pollen.poll.spi.Drivers;
 import io.pollen.poll.spi.Ready;
 import io.pollen.poll.spi.Selector;
+import io.pollen.sys.NativeIOException;
 import io.pollen.testing.Loopback;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -23,6 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -316,6 +319,24 @@ class UringDriverTest extends UringTestCase {
         java.lang.reflect.Field fd = fdSocket.getClass().getSuperclass().getDeclaredField("fd");
         fd.setAccessible(true);
         return fd.getInt(fdSocket);
+    }
+
+    @Test
+    void aSourceRegisteredAndClosedBeforeAnyRunIsClosedForItsPeerAtOnce() throws Exception {
+        UringDriver d = open(16, 64, 8, 1024);
+        UnixDatagram[] p = UnixDatagram.pair(Backend.IO_URING);
+        try {
+            d.register(p[1], 1, Interest.READABLE.add(Interest.WRITABLE));   // a poll queued, not submitted
+            d.deregister(p[1]);   // the poll and its removal must not share a batch: the file would stay held
+            p[1].close();
+            NativeIOException e = assertThrows(NativeIOException.class, () -> p[0].send(ByteBuffer.wrap(new byte[1])),
+                    "the peer is gone without another run");
+            assertEquals("ECONNREFUSED", e.errnoName());
+        } finally {
+            p[0].close();
+            p[1].close();
+            d.close();
+        }
     }
 
     @Test
