@@ -77,9 +77,9 @@ public enum Backend {
     /**
      * Linux io_uring through FFM (5.13 or later; see {@link #unavailableReason()} where it cannot
      * run), on the same fd sockets as epoll. A {@code Poll} gets readiness through multishot
-     * {@code POLL_ADD}; the runtime's event loops also do TCP stream I/O as completions (multishot
-     * recv into a provided-buffer ring, sends from native buffers; Linux 5.19 or later, else
-     * readiness). Never chosen automatically.
+     * {@code POLL_ADD}; the runtime's event loops also do TCP I/O as completions (multishot recv
+     * into a provided-buffer ring, sends from native buffers, multishot accept; Linux 5.19 or
+     * later, else readiness). Never chosen automatically.
      */
     IO_URING("io_uring");
 

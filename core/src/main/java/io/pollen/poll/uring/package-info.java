@@ -20,8 +20,9 @@
  *       ({@code SINGLE_ISSUER | DEFER_TASKRUN | COOP_TASKRUN | SUBMIT_ALL}), one
  *       {@code io_uring_enter} per iteration. TCP streams do their I/O as completions
  *       ({@code CompletionStream}: multishot recv into the loop's {@code BufRing}, sends from
- *       {@code SendBuffers}); listeners, UDP, Unix sockets, pipes and raw fds stay readiness
- *       ({@code PollSet}) on the same ring.</li>
+ *       {@code SendBuffers}), TCP listeners through a multishot accept ({@code AcceptQueue});
+ *       UDP, Unix sockets, pipes, raw fds and a TCP stream's connect stay readiness
+ *       ({@code PollSet}) on the same ring; {@code LoopFds} is the registration side.</li>
  * </ul>
  *
  * <h2>Buffer ownership</h2>
