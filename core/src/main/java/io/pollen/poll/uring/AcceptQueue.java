@@ -2,6 +2,7 @@ package io.pollen.poll.uring;
 
 import io.pollen.poll.spi.AcceptIo;
 import io.pollen.poll.spi.Ready;
+import io.pollen.sys.linux.EPoll;
 import io.pollen.sys.NativeIOException;
 import io.pollen.sys.unix.Errno;
 import io.pollen.sys.unix.FdOpen;
@@ -16,9 +17,13 @@ import java.io.IOException;
  *
  * <p>A failed accept ends the multishot: its error ({@code EMFILE}, {@code ENFILE}...) is thrown by
  * the next {@link #accept}, once; while it is not armed, {@link #accept} calls {@code accept4}
- * itself, as the readiness backends do, and arms the multishot again when that finds the backlog
- * empty. So an owner's back-off on descriptor exhaustion (closing a reserve fd, accepting and
- * shedding one connection, retrying later) behaves as on epoll. Fds queued but not taken when the
+ * itself, as the readiness backends do. After a failure the listener stays in that readiness mode
+ * (a one-shot {@code POLL_ADD} tells of the next arrival) until an {@code accept4} succeeded, and
+ * only then arms the multishot again when the backlog is empty: the kernel's accept takes a
+ * descriptor before it looks for a connection, so a multishot armed while the process is out of
+ * descriptors fails at once, arrival or not (re-arming it there spun the loop). So an owner's
+ * back-off on descriptor exhaustion (closing a reserve fd, accepting and shedding one connection,
+ * retrying later) behaves as on epoll, and an exhausted, idle server stays idle. Fds queued but not taken when the
  * listener is deregistered are closed, and so is the fd of an accept completion that arrives for a
  * registration already gone. Loop thread only.
  */
@@ -29,6 +34,10 @@ final class AcceptQueue implements AcceptIo {
     final long ud;
     boolean detached;
     private boolean armed;
+    /** A one-shot poll for the next arrival is armed (readiness mode). */
+    private boolean polling;
+    /** An accept failed and no accept4 has succeeded since: readiness mode. */
+    private boolean failing;
     private int[] fds = new int[16];
     private int head;
     private int count;
@@ -71,13 +80,20 @@ final class AcceptQueue implements AcceptIo {
                 if (e.errno() == Errno.ECONNABORTED) {
                     continue;   // reset before it was accepted: take the next
                 }
+                failing = true;
                 throw e;
             }
-            if (c == Native.WOULD_BLOCK) {
-                arm();   // the backlog is empty: completions again
-                return -1;
+            if (c != Native.WOULD_BLOCK) {
+                failing = false;
+                return c;
             }
-            return c;
+            if (!failing) {
+                arm();   // the backlog is empty and descriptors were there: completions again
+            } else if (!polling) {
+                driver.ring().sqes.pollAdd(fd, EPoll.EPOLLIN, false, ud | UringDriver.ACCEPT_POLL);
+                polling = true;
+            }
+            return -1;
         }
     }
 
@@ -100,7 +116,14 @@ final class AcceptQueue implements AcceptIo {
             return;
         } else {
             errno = -res;
+            failing = true;
         }
+        driver.report(token, res < 0 ? Ready.READABLE | Ready.ERROR : Ready.READABLE);
+    }
+
+    /** The readiness-mode poll's completion: a connection arrived (or the listener failed). */
+    void onPoll(int res) {
+        polling = false;
         driver.report(token, res < 0 ? Ready.READABLE | Ready.ERROR : Ready.READABLE);
     }
 
@@ -109,6 +132,9 @@ final class AcceptQueue implements AcceptIo {
         detached = true;
         if (armed) {
             driver.ring().sqes.cancel(ud | UringDriver.ACCEPT, PollSet.IGNORE);
+        }
+        if (polling) {
+            driver.ring().sqes.pollRemove(ud | UringDriver.ACCEPT_POLL, PollSet.IGNORE);
         }
         while (count > 0) {
             closeQuietly(fds[head]);

@@ -1,11 +1,9 @@
 package io.pollen.poll.uring;
 
 import io.pollen.poll.Backend;
-import io.pollen.poll.Interest;
 import io.pollen.poll.Poll;
-import io.pollen.poll.Source;
-import io.pollen.poll.Token;
 import io.pollen.poll.spi.Driver;
+import io.pollen.poll.spi.PollDriver;
 import io.pollen.poll.spi.FdSelector;
 import io.pollen.poll.spi.Ready;
 import io.pollen.poll.spi.StreamIo;
@@ -49,11 +47,12 @@ import java.util.function.Function;
  *       reference while it writes, and {@link #close} waits for it before closing the eventfd.</li>
  * </ul>
  */
-public final class UringDriver implements Driver {
+public final class UringDriver implements PollDriver {
     static final long RECV = 1L << 24;
     static final long CONNECT = 2L << 24;
     static final long SEND = 3L << 24;
     static final long ACCEPT = 4L << 24;
+    static final long ACCEPT_POLL = 5L << 24;
     private static final long KIND = 0xffL << 24;
     private static final long WAKE = -1L;
     private static final int FLAGS = IoUring.IORING_SETUP_SINGLE_ISSUER | IoUring.IORING_SETUP_DEFER_TASKRUN
@@ -144,21 +143,10 @@ public final class UringDriver implements Driver {
         return recv != null;
     }
 
-    // ---- registration (the loop's Registry calls back into fds) ----
-
+    /** The Poll whose Registry the loop's sources register through (into {@link LoopFds}). */
     @Override
-    public void register(Source source, long token, Interest interest) throws IOException {
-        poll.registry().register(source, Token.of(token), interest);
-    }
-
-    @Override
-    public void reregister(Source source, long token, Interest interest) throws IOException {
-        poll.registry().reregister(source, Token.of(token), interest);
-    }
-
-    @Override
-    public void deregister(Source source) throws IOException {
-        poll.registry().deregister(source);
+    public Poll poll() {
+        return poll;
     }
 
     /** Submits what is queued and runs pending completions' task work, now (a deregistration). */
@@ -251,6 +239,11 @@ public final class UringDriver implements Driver {
                 a.onAccept(res, more);
             } else if (res >= 0) {
                 AcceptQueue.closeQuietly(res);   // accepted for a listener that is gone: nobody's
+            }
+        } else if (kind == ACCEPT_POLL) {
+            AcceptQueue a = fds.listener(polls.slots.owner(base), base);
+            if (a != null) {
+                a.onPoll(res);
             }
         } else {
             if (kind == RECV && !more) {
