@@ -6,8 +6,12 @@ import io.pollen.sys.linux.EPoll;
 import io.pollen.sys.linux.IoUring;
 import io.pollen.sys.unix.Errno;
 import io.pollen.sys.unix.Native;
+import io.pollen.sys.unix.Net;
+import io.pollen.sys.unix.Scratch;
+import io.pollen.sys.unix.SocketAbi;
 
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 
@@ -54,6 +58,8 @@ final class CompletionStream implements StreamIo {
 
     /** The sending half. */
     final StreamSend send;
+    /** Readiness noted between runs, reported by the next run. */
+    int pendingReady;
 
     CompletionStream(UringDriver driver, int fd, long token, long ud, boolean connecting) {
         this.driver = driver;
@@ -73,7 +79,7 @@ final class CompletionStream implements StreamIo {
             throw new IllegalArgumentException("read-only buffer");
         }
         int n = copy(dst, true);
-        return n > 0 ? n : nothingKept();
+        return n > 0 ? n : nothingKept(dst, 0);
     }
 
     @Override
@@ -83,25 +89,54 @@ final class CompletionStream implements StreamIo {
         for (int i = offset; i < offset + length && kept > 0; i++) {
             n += copy(dsts[i], true);
         }
-        return n > 0 ? n : nothingKept();
+        for (int i = offset; i < offset + length && n == 0; i++) {
+            if (dsts[i].hasRemaining()) {
+                return nothingKept(dsts[i], 0);
+            }
+        }
+        return n;
     }
 
     @Override
     public int peek(ByteBuffer dst) throws IOException {
         driver.checkThread();
         int n = copy(dst, false);
-        return n > 0 ? n : nothingKept();
+        return n > 0 ? n : nothingKept(dst, SocketAbi.LINUX.MSG_PEEK);
     }
 
-    /** What a read that found no kept bytes returns: 0 (would block), -1 (end), or the error. */
-    private int nothingKept() throws IOException {
+    /**
+     * What a read that found no kept bytes returns: the error once, -1 at the end; otherwise what a
+     * plain non-blocking {@code recv} finds. Bytes may sit in the socket with their completion not
+     * yet run (it runs in the loop's next {@code io_uring_enter}), and a caller that looks once
+     * before calling the connection idle (a draining server, a client checking a pooled connection)
+     * must see them, as on epoll. Safe for the order of the bytes: nothing is kept, and no
+     * completion waits unreaped in the ring (else this says "would block", and the completion
+     * follows); the multishot recv, whose copies run only inside this thread's enter, then takes
+     * what comes after. A read that finds nothing costs this one {@code recv}, as on epoll.
+     */
+    private int nothingKept(ByteBuffer dst, int flags) throws IOException {
         if (recvErrno != 0) {
             int e = recvErrno;
             recvErrno = 0;
             eof = true;   // as a socket: the error once, then end of stream
             throw Native.error("recv", e);
         }
-        return eof ? -1 : 0;
+        if (eof || detached || connecting || !driver.quiet()) {
+            return eof ? -1 : 0;
+        }
+        Scratch scratch = Scratch.get();
+        MemorySegment staging = scratch.staging(dst.remaining());
+        long n = Net.recv(fd, staging, Math.min(dst.remaining(), staging.byteSize()), flags);
+        if (n == Native.WOULD_BLOCK) {
+            return 0;
+        }
+        if (n == 0) {
+            eof = flags == 0;   // a peek leaves the end for the read that consumes it
+            return -1;
+        }
+        dst.put(dst.position(), scratch.stagingBuffer(), 0, (int) n);
+        dst.position(dst.position() + (int) n);
+        return (int) n;
     }
 
     /** Copies kept bytes into {@code dst}, oldest first; {@code consume} recycles emptied buffers. */
@@ -181,7 +216,7 @@ final class CompletionStream implements StreamIo {
         if ((ready & (Ready.ERROR | Ready.WRITE_CLOSED)) == 0) {
             arm();
         }
-        driver.report(token, ready);
+        ready(ready);
     }
 
     /**
@@ -219,7 +254,7 @@ final class CompletionStream implements StreamIo {
                 driver.recvRearms++;
                 arm();   // ended without a reason to stop (e.g. CQ overflow): go on
             }
-            driver.report(token, Ready.READABLE);
+            ready(Ready.READABLE);
             return;
         }
         if (bid >= 0) {
@@ -231,10 +266,10 @@ final class CompletionStream implements StreamIo {
             }
         } else if (res == 0) {
             eof = true;
-            driver.report(token, Ready.READABLE | Ready.READ_CLOSED);
+            ready(Ready.READABLE | Ready.READ_CLOSED);
         } else if (res < 0 && res != -Errno.ECANCELED) {
             recvErrno = -res;
-            driver.report(token, Ready.READABLE | Ready.ERROR);
+            ready(Ready.READABLE | Ready.ERROR);
         } else if (!more && wantsRecv()) {
             driver.recvRearms++;
             arm();   // cancelled on its share, and reads caught up meanwhile (or ended for no reason)
@@ -288,6 +323,21 @@ final class CompletionStream implements StreamIo {
             head = (head + 1) & (bids.length - 1);
             kept--;
         }
+    }
+
+    /**
+     * Reports readiness {@code bits}: at once inside the driver's run, else (a registration made
+     * between runs) at the end of the next run.
+     */
+    void ready(int bits) {
+        if (driver.dispatching()) {
+            driver.report(token, bits);
+            return;
+        }
+        if (pendingReady == 0) {
+            driver.toReport(this);
+        }
+        pendingReady |= bits;
     }
 
     /** Buffers kept for reads (tests). */

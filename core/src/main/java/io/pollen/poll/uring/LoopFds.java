@@ -2,6 +2,7 @@ package io.pollen.poll.uring;
 
 import io.pollen.poll.spi.AcceptIo;
 import io.pollen.poll.spi.FdSelector;
+import io.pollen.poll.spi.Ready;
 import io.pollen.poll.spi.StreamIo;
 
 import java.io.IOException;
@@ -56,7 +57,7 @@ final class LoopFds implements FdSelector {
             throw e;
         }
         if (!connecting) {
-            driver.fresh(s);   // epoll reports a connected socket writable at once: so does this driver
+            s.ready(Ready.WRITABLE);   // epoll reports a connected socket writable at once: so does this driver
         }
         return s;
     }

@@ -63,6 +63,7 @@ public final class Ring implements AutoCloseable {
     private int localCqHead;
     private long enters;
     private long overflowFlushes;
+    private Thread enabler;
     private Thread submitter;                 // the first thread that submitted (the usual only one)
     private java.util.Set<Thread> others;     // any later ones; rare
     private boolean closed;
@@ -147,10 +148,21 @@ public final class Ring implements AutoCloseable {
     /**
      * Enables a ring set up with {@code IORING_SETUP_R_DISABLED}: with {@code SINGLE_ISSUER} the
      * calling thread becomes the one submitter (a loop-owned ring is set up by whoever builds the
-     * loop, and enabled by the loop's thread on its first run).
+     * loop, and enabled by the loop's thread on its first run). Idempotent; {@code io_uring_enter}
+     * enables a disabled ring itself (an SQ that filled before the first run submits).
      */
     public void enable() throws IOException {
-        IoUring.register(fd, IoUring.IORING_REGISTER_ENABLE_RINGS, MemorySegment.NULL, 0);
+        if (enabler == null && hasFlag(IoUring.IORING_SETUP_R_DISABLED)) {
+            IoUring.register(fd, IoUring.IORING_REGISTER_ENABLE_RINGS, MemorySegment.NULL, 0);
+        }
+        if (enabler == null) {
+            enabler = Thread.currentThread();
+        }
+    }
+
+    /** The thread that enabled the ring (its one submitter with SINGLE_ISSUER), or null before. */
+    public Thread enabler() {
+        return enabler;
     }
 
     /** SQEs written but not yet consumed by the kernel. */
@@ -228,6 +240,9 @@ public final class Ring implements AutoCloseable {
     }
 
     private int enter(int toSubmit, int minComplete, int enterFlags, boolean timed, long timeoutNanos) throws IOException {
+        if (enabler == null) {
+            enable();
+        }
         enters++;
         if (toSubmit > 0) {
             noteSubmitter();

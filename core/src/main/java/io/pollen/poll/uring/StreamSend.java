@@ -133,7 +133,7 @@ final class StreamSend {
         }
         if (wantWritable && (slot < 0 || end < buf.capacity())) {
             wantWritable = false;
-            driver.report(stream.token, res < 0 ? Ready.WRITABLE | Ready.ERROR : Ready.WRITABLE);
+            stream.ready(res < 0 ? Ready.WRITABLE | Ready.ERROR : Ready.WRITABLE);
         }
     }
 

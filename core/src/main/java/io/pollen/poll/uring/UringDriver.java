@@ -70,15 +70,13 @@ public final class UringDriver implements PollDriver {
     private final PollSet.Report report = (fd, token, ready) -> report(token, ready);
     private final AtomicInteger wakeState = new AtomicInteger();
     private final ArrayDeque<CompletionStream> dirty = new ArrayDeque<>();
-    private final ArrayDeque<CompletionStream> fresh = new ArrayDeque<>();
+    private final ArrayDeque<CompletionStream> toReport = new ArrayDeque<>();
     private Poll poll;
     private Dispatch dispatch;
     private int reports;
-    private boolean enabled;
     /** Counters for tests: recvs re-armed after the kernel ended them, short sends. */
     long recvRearms;
     long shortSends;
-    private Thread issuer;      // the thread that enabled the ring: the only one that may enter it
     private boolean closed;
 
     private UringDriver(Ring ring, int eventFd, BufRing bufs, int bufCount, int bufSize) {
@@ -151,8 +149,13 @@ public final class UringDriver implements PollDriver {
 
     /** Submits what is queued and runs pending completions' task work, now (a deregistration). */
     void submitNow() throws IOException {
-        ensureEnabled();
+        ring.enable();   // on first use: the loop's thread becomes its one submitter
         ring.submitAndWait(0, 0);
+    }
+
+    /** Whether no completion waits unreaped (in the ring or the kernel's overflow list). */
+    boolean quiet() {
+        return ring.ready() == 0 && !ring.cqOverflowed();
     }
 
     /** {@link #submitNow} if anything is queued. */
@@ -166,22 +169,24 @@ public final class UringDriver implements PollDriver {
 
     @Override
     public int run(long timeoutNanos, Dispatch dispatch) throws IOException {
-        ensureEnabled();
+        ring.enable();   // on first use: the loop's thread becomes its one submitter
         this.dispatch = dispatch;
         reports = 0;
         try {
             flushSends();
             int toSubmit = ring.publish();
-            boolean ready = ring.ready() > 0 || !fresh.isEmpty();
+            boolean ready = ring.ready() > 0 || !toReport.isEmpty();
             ring.enterAndWait(toSubmit, 1, ready ? 0 : timeoutNanos < 0 ? -1 : timeoutNanos);
             dispatch.awake();
             while (ring.reap(sink, 1024) > 0) {
                 // handlers may queue more; completions only arrive in the enter above (or an overflow flush)
             }
             CompletionStream s;
-            while ((s = fresh.poll()) != null) {
-                if (!s.detached) {
-                    report(s.token, Ready.WRITABLE);
+            while ((s = toReport.poll()) != null) {
+                int bits = s.pendingReady;
+                s.pendingReady = 0;
+                if (!s.detached && bits != 0) {
+                    report(s.token, bits);
                 }
             }
             return reports;
@@ -190,18 +195,9 @@ public final class UringDriver implements PollDriver {
         }
     }
 
-    /** Enables the ring on first use; the calling thread (the loop's) becomes its one submitter. */
-    private void ensureEnabled() throws IOException {
-        if (!enabled) {
-            ring.enable();
-            enabled = true;
-            issuer = Thread.currentThread();
-        }
-    }
-
     /** Streams' data calls belong to the ring's thread: their state is that thread's alone. */
     void checkThread() {
-        Thread i = issuer;
+        Thread i = ring.enabler();
         if (i != null && i != Thread.currentThread()) {
             throw new IllegalStateException("a TCP stream registered with an io_uring event loop is read and written on"
                     + " the loop's thread (" + i.getName() + "), not on " + Thread.currentThread().getName());
@@ -292,8 +288,14 @@ public final class UringDriver implements PollDriver {
         dirty.add(s);
     }
 
-    void fresh(CompletionStream s) {
-        fresh.add(s);
+    /** Whether a run is dispatching (reports go out at once). */
+    boolean dispatching() {
+        return dispatch != null;
+    }
+
+    /** A stream with readiness noted between runs: reported by the next run. */
+    void toReport(CompletionStream s) {
+        toReport.add(s);
     }
 
     // ---- counters (tests, stats) ----
@@ -350,7 +352,8 @@ public final class UringDriver implements PollDriver {
         closed = true;
         poll.close();
         Closing c = new Closing();
-        if (enabled && Thread.currentThread() == issuer) {
+        boolean enabled = ring.enabler() != null;
+        if (enabled && Thread.currentThread() == ring.enabler()) {
             c.run(this::drainInFlight);
             if (recv != null && recv.armed == 0) {
                 c.run(recv::close);
