@@ -38,7 +38,11 @@ class DemoCommandTest {
         assertTrue(indexOf(lines, 0, "TASK 10: connected; sending GET /delay/700/url/http://www.google.com") < suspended);
         int waiting = indexOf(lines, suspended, "Waiting! TASK 10 is suspended; the event loop (");
         int event = indexOf(lines, waiting, "EVENT: 10 is ready");
-        assertEquals("RESUMING TASK: 10", lines.get(event + 1), cli.toString());
+        int next = event + 1;
+        while (next < lines.size() && lines.get(next).equals("EVENT: 10 is ready")) {
+            next++;   // a repeat of the event (io_uring: the data and the end of stream, two completions), as the contract allows
+        }
+        assertEquals("RESUMING TASK: 10", lines.get(next), cli.toString());
         int status = indexOf(lines, event, "HTTP/1.1 200 OK");
         int body = indexOf(lines, status, "url/http://www.google.com");
         assertTrue(body > status);

@@ -59,7 +59,8 @@ import java.util.Locale;
  * connect completion by the kernel, 1 ns timeouts through {@code IORING_ENTER_EXT_ARG}), except: edge
  * triggering is a multishot {@code POLL_ADD} re-armed when the kernel ends it, and the readiness a
  * wake-up carried is reported as is, so spurious events are more frequent; deregistration is
- * {@code POLL_REMOVE}; closing a registered fd does not end its registration (the poll holds the
+ * {@code POLL_REMOVE} ({@code ASYNC_CANCEL} of the recv or accept for an event loop's TCP sockets,
+ * whose I/O the loop's driver performs as completions); closing a registered fd does not end its registration (the poll holds the
  * file: deregister first, see {@link #closeDeregisters()}); an fd that is not open gives one error event.
  *
  * <p>{@link #KQUEUE} is available on macOS and FreeBSD (64-bit), and anywhere a kqueue library is
@@ -75,14 +76,18 @@ public enum Backend {
     NIO("nio"),
     /**
      * Linux io_uring through FFM (5.13 or later; see {@link #unavailableReason()} where it cannot
-     * run): readiness through multishot {@code POLL_ADD}, on the same fd sockets as epoll. Never
-     * chosen automatically.
+     * run), on the same fd sockets as epoll. A {@code Poll} gets readiness through multishot
+     * {@code POLL_ADD}; the runtime's event loops also do TCP I/O as completions (multishot recv
+     * into a provided-buffer ring, sends from native buffers, multishot accept; Linux 5.19 or
+     * later, else readiness). Never chosen automatically.
      */
     IO_URING("io_uring");
 
     static {
-        // The runtime opens its drivers through the SPI; the readiness driver lives in this package.
-        io.pollen.poll.spi.Drivers.install(SelectorDriver::open);
+        // The runtime opens its drivers through the SPI; the readiness driver lives in this package,
+        // and sockets outside it reach a registry's selector through RegistryAccess.
+        io.pollen.poll.spi.Drivers.install(Backends::openDriver);
+        io.pollen.poll.spi.RegistryAccess.install(Registry::selector);
     }
 
     private final String id;

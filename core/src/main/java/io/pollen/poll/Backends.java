@@ -5,8 +5,10 @@ import io.pollen.poll.kqueue.KqueueSelector;
 import io.pollen.poll.nio.NioSelector;
 import io.pollen.poll.spi.Selector;
 import io.pollen.sys.bsd.KQueue;
+import io.pollen.poll.uring.UringDriver;
 import io.pollen.sys.unix.SocketAbi;
 import io.pollen.poll.uring.UringSelector;
+import io.pollen.poll.spi.Driver;
 import io.pollen.poll.uring.UringSupport;
 
 import java.io.IOException;
@@ -54,6 +56,18 @@ final class Backends {
     static String where(Backend backend) {
         String why = unavailableReason(backend);
         return "on " + System.getProperty("os.name") + "/" + System.getProperty("os.arch") + (why == null ? "" : ": " + why);
+    }
+
+    /**
+     * The driver of an event loop: io_uring's own loop-owned {@link UringDriver} (completion I/O for
+     * TCP streams) when {@code completions} is asked for, the readiness {@link SelectorDriver} over
+     * the backend's selector otherwise.
+     */
+    static Driver openDriver(Backend backend, int capacity, boolean completions) throws IOException {
+        if (backend == Backend.IO_URING && completions && available(backend)) {
+            return UringDriver.open(selector -> Poll.over(Backend.IO_URING, selector));
+        }
+        return SelectorDriver.open(backend, capacity);
     }
 
     static Selector open(Backend backend) throws IOException {

@@ -63,6 +63,11 @@ public final class Poll implements AutoCloseable {
         this.registry = new Registry(this, selector);
     }
 
+    /** A Poll over a selector opened elsewhere (a loop-owned driver's registration side). */
+    static Poll over(Backend backend, Selector selector) {
+        return new Poll(backend, selector);
+    }
+
     /** Opens a Poll on {@link Backend#select()}: the property {@code pollen.backend} or the OS's best. */
     public static Poll open() throws IOException {
         return open(Backend.select());

@@ -1,6 +1,7 @@
 package io.pollen.poll;
 
 import io.pollen.poll.spi.Driver;
+import io.pollen.poll.spi.PollDriver;
 import io.pollen.poll.spi.Selector;
 
 import java.io.IOException;
@@ -16,7 +17,7 @@ import java.io.IOException;
  * hold a reference on the Poll while they write, so that a wake-up racing {@link #close} never
  * reaches a descriptor the kernel has handed out again.
  */
-final class SelectorDriver implements Driver {
+final class SelectorDriver implements PollDriver {
     /** The Poll whose Registry the sources register with, and whose close releases the selector. */
     private final Poll poll;
     /** The backend's selector, polled directly by {@link #run}. */
@@ -43,18 +44,8 @@ final class SelectorDriver implements Driver {
     }
 
     @Override
-    public void register(Source source, long token, Interest interest) throws IOException {
-        poll.registry().register(source, Token.of(token), interest);
-    }
-
-    @Override
-    public void reregister(Source source, long token, Interest interest) throws IOException {
-        poll.registry().reregister(source, Token.of(token), interest);
-    }
-
-    @Override
-    public void deregister(Source source) throws IOException {
-        poll.registry().deregister(source);
+    public Poll poll() {
+        return poll;
     }
 
     @Override

@@ -337,7 +337,7 @@ public final class EventLoop implements Executor, AutoCloseable {
 
     /** What the loop has done so far: a recent, non-atomic snapshot (see {@link LoopStats}). Any thread. */
     public LoopStats stats() {
-        return monitor.snapshot(tasks.depth());
+        return monitor.snapshot(tasks.depth(), io.kernelCalls());
     }
 
     /** The number of spawned tasks that have not finished. Any thread. */

@@ -96,6 +96,11 @@ final class IoDriver implements Driver.Dispatch {
         return driver.backend();
     }
 
+    /** The driver's count of its system calls, or -1 (see {@link Driver#kernelCalls()}); any thread. */
+    long kernelCalls() {
+        return driver.kernelCalls();
+    }
+
     /** Hands the table and the driver to {@code t} (the owner's own thread, once it starts). */
     void bind(Thread t) {
         owner = t;

@@ -93,13 +93,14 @@ final class LoopMonitor {
         BUSY_SINCE.setRelease(this, 0L);
     }
 
-    LoopStats snapshot(int queueDepth) {
+    /** The counters now; {@code kernelCalls < 0} (not counted by the driver) stands for one per poll. */
+    LoopStats snapshot(int queueDepth, long kernelCalls) {
         long since = busySince(); // acquire: the counters written before it are visible
         long longest = longestBusy;
         if (since != 0) {
             longest = Math.max(longest, System.nanoTime() - since);
         }
         return new LoopStats(loop, iterations, tasksRun, polls, events, timersFired, queueDepth,
-                Duration.ofNanos(longest), blockedReports);
+                Duration.ofNanos(longest), blockedReports, kernelCalls < 0 ? polls : kernelCalls);
     }
 }

@@ -20,9 +20,15 @@ import java.time.Duration;
  * @param longestIteration the longest time the loop spent busy between two driver runs
  * @param blockedReports   how many times the loop was reported blocked (see
  *                         {@link Runtime.Builder#blockedThreshold})
+ * @param kernelCalls      system calls the loop's driver made to submit and wait: on io_uring its
+ *                         {@code io_uring_enter} calls, which are all the loop's calls for TCP I/O
+ *                         (one call submits the iteration's sends and waits); on a readiness backend
+ *                         its waits only ({@code epoll_wait}...: one per poll), the sockets' own
+ *                         reads and writes not counted. Divide by requests served for a
+ *                         benchmark's calls per request
  */
 public record LoopStats(String loop, long iterations, long tasksRun, long polls, long events, long timersFired,
-                        int queueDepth, Duration longestIteration, long blockedReports) {
+                        int queueDepth, Duration longestIteration, long blockedReports, long kernelCalls) {
 
     /** One line for logs and {@code pollen serve --stats}. */
     @Override
@@ -30,6 +36,6 @@ public record LoopStats(String loop, long iterations, long tasksRun, long polls,
         return loop + ": iterations=" + iterations + " tasks=" + tasksRun + " polls=" + polls + " events=" + events
                 + " timers=" + timersFired + " queued=" + queueDepth + " longest="
                 + String.format(java.util.Locale.ROOT, "%.3fms", longestIteration.toNanos() / 1e6)
-                + " blocked=" + blockedReports;
+                + " blocked=" + blockedReports + " kernelCalls=" + kernelCalls;
     }
 }

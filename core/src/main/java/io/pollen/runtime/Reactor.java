@@ -3,6 +3,7 @@ package io.pollen.runtime;
 import io.pollen.poll.Backend;
 import io.pollen.poll.Interest;
 import io.pollen.poll.Source;
+import io.pollen.poll.spi.Drivers;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -56,7 +57,8 @@ public final class Reactor implements Executor, AutoCloseable {
     private volatile boolean closed;
 
     private Reactor(Backend backend, int eventCapacity) throws IOException {
-        this.io = new IoDriver(backend, eventCapacity, this, () -> commands.hasRemote() || closing, reporter);
+        // Readiness even on io_uring: this reactor's sockets are read and written on other threads.
+        this.io = new IoDriver(Drivers.openReadiness(backend, eventCapacity), this, () -> commands.hasRemote() || closing, reporter);
     }
 
     /** Opens a reactor on {@code backend}, owned by the calling thread until {@link #start}. */

@@ -4,8 +4,14 @@ import io.pollen.net.PeerCredentials;
 import io.pollen.net.UnixSocketAddress;
 import io.pollen.net.spi.Options;
 import io.pollen.net.spi.SocketImpl;
+import io.pollen.poll.Interest;
+import io.pollen.poll.Registry;
 import io.pollen.poll.Source;
 import io.pollen.poll.SourceFd;
+import io.pollen.poll.Token;
+import io.pollen.poll.spi.FdSelector;
+import io.pollen.poll.spi.Ready;
+import io.pollen.poll.spi.RegistryAccess;
 import io.pollen.sys.unix.PeerCreds;
 import io.pollen.sys.unix.SocketAbi;
 import io.pollen.sys.unix.Net;
@@ -77,8 +83,58 @@ abstract class FdSocket implements SocketImpl {
     }
 
     @Override
-    public final Source source() {
+    public Source source() {
         return source;
+    }
+
+    /**
+     * Registers with a native selector; a stream or a listener takes the I/O a completion driver
+     * offers for it ({@link FdStream}, {@link FdListener}). Called by {@link HookedSource}.
+     */
+    void attach(FdSelector selector, long token, int interest) throws IOException {
+        selector.register(fd, token, interest);
+    }
+
+    /** Deregistered: drops what {@link #attach} took. */
+    void detach() {
+    }
+
+    /**
+     * The source of a TCP socket that a completion driver may serve: registers through
+     * {@link #attach} where the registry's selector is a native one, as a plain {@link SourceFd}
+     * otherwise (Unix sockets stay plain).
+     */
+    final class HookedSource implements Source {
+        private final SourceFd plain = new SourceFd(fd);
+
+        @Override
+        public void register(Registry registry, Token token, Interest interest) throws IOException {
+            if (family != ABI.AF_UNIX && RegistryAccess.selector(registry) instanceof FdSelector fs) {
+                attach(fs, token.value(), interestBits(interest));
+            } else {
+                plain.register(registry, token, interest);
+            }
+        }
+
+        @Override
+        public void reregister(Registry registry, Token token, Interest interest) throws IOException {
+            plain.reregister(registry, token, interest);
+        }
+
+        @Override
+        public void deregister(Registry registry) throws IOException {
+            try {
+                plain.deregister(registry);
+            } finally {
+                detach();
+            }
+        }
+    }
+
+    /** {@code Interest} as the SPI's bits (its own accessor is package-private to io.pollen.poll). */
+    private static int interestBits(Interest i) {
+        return (i.isReadable() ? Ready.INTEREST_READABLE : 0) | (i.isWritable() ? Ready.INTEREST_WRITABLE : 0)
+                | (i.isPriority() ? Ready.INTEREST_PRIORITY : 0);
     }
 
     @Override

@@ -2,6 +2,9 @@ package io.pollen.net.fd;
 
 import io.pollen.net.spi.Options;
 import io.pollen.net.spi.StreamImpl;
+import io.pollen.poll.Source;
+import io.pollen.poll.spi.FdSelector;
+import io.pollen.poll.spi.StreamIo;
 import io.pollen.sys.NativeIOException;
 import io.pollen.sys.bsd.KQueue;
 import io.pollen.sys.unix.Errno;
@@ -28,6 +31,13 @@ import java.util.Set;
  *
  * <p>Not thread-safe for concurrent reads (or concurrent writes); one reader and one writer may run
  * at once, and {@link #close()} may come from any thread.
+ *
+ * <h2>On a completion driver</h2>
+ * A TCP stream registered with a driver that does stream I/O itself (io_uring's loop driver) gets
+ * its {@link StreamIo} from the registration ({@link FdSelector#registerStream}) and, until it is
+ * deregistered, reads, peeks, writes and shuts its write half down through it: the bytes were
+ * received by the kernel into the driver's buffers, and are sent from them. The conventions do not
+ * change. Those calls then belong to the loop's thread, as the registration does.
  */
 final class FdStream extends FdSocket implements StreamImpl {
     private static final Set<SocketOption<?>> OPTIONS = Set.of(StandardSocketOptions.TCP_NODELAY,
@@ -41,10 +51,28 @@ final class FdStream extends FdSocket implements StreamImpl {
     private volatile boolean connecting;
     /** The peer, once getpeername has answered. */
     private volatile SocketAddress peer;
+    /** The completion driver's I/O for this stream while registered with one, else null; loop thread. */
+    private StreamIo io;
+    private final Source source = new HookedSource();
 
     FdStream(int fd, int family, boolean connecting) {
         super(fd, family);
         this.connecting = connecting;
+    }
+
+    @Override
+    public Source source() {
+        return source;
+    }
+
+    @Override
+    void attach(FdSelector selector, long token, int interest) throws IOException {
+        io = selector.registerStream(fd, token, interest, connecting);
+    }
+
+    @Override
+    void detach() {
+        io = null;
     }
 
     @Override
@@ -59,7 +87,8 @@ final class FdStream extends FdSocket implements StreamImpl {
         }
         int f = begin();
         try {
-            return (int) toNio(FdBuffers.receive(f, dst, 0, false));
+            StreamIo c = io;
+            return c != null ? c.read(dst) : (int) toNio(FdBuffers.receive(f, dst, 0, false));
         } finally {
             end();
         }
@@ -73,7 +102,8 @@ final class FdStream extends FdSocket implements StreamImpl {
             if (!StreamImpl.anyRemaining(dsts, offset, length)) {
                 return 0;
             }
-            return toNio(FdBuffers.scatter(f, dsts, offset, length));
+            StreamIo c = io;
+            return c != null ? c.read(dsts, offset, length) : toNio(FdBuffers.scatter(f, dsts, offset, length));
         } finally {
             end();
         }
@@ -86,7 +116,8 @@ final class FdStream extends FdSocket implements StreamImpl {
         }
         int f = begin();
         try {
-            return (int) toNio(FdBuffers.receive(f, dst, ABI.MSG_PEEK, false));
+            StreamIo c = io;
+            return c != null ? c.peek(dst) : (int) toNio(FdBuffers.receive(f, dst, ABI.MSG_PEEK, false));
         } finally {
             end();
         }
@@ -99,6 +130,10 @@ final class FdStream extends FdSocket implements StreamImpl {
         }
         int f = begin();
         try {
+            StreamIo c = io;
+            if (c != null) {
+                return c.write(src);
+            }
             long n = FdBuffers.send(f, src, family, null);
             return n == Native.WOULD_BLOCK ? 0 : (int) n;
         } finally {
@@ -111,6 +146,10 @@ final class FdStream extends FdSocket implements StreamImpl {
         Objects.checkFromIndexSize(offset, length, srcs.length);
         int f = begin();
         try {
+            StreamIo c = io;
+            if (c != null) {
+                return c.write(srcs, offset, length);
+            }
             long n = FdBuffers.gather(f, srcs, offset, length);
             return n == Native.WOULD_BLOCK ? 0 : n;
         } finally {
@@ -148,6 +187,15 @@ final class FdStream extends FdSocket implements StreamImpl {
         }
         int f = begin();
         try {
+            StreamIo c = io;
+            if (c != null && write) {
+                // Bytes taken by the driver may not be sent yet: the write half ends after them.
+                if (read) {
+                    Net.shutdown(f, ABI.SHUT_RD);
+                }
+                c.shutdownOutput();
+                return;
+            }
             Net.shutdown(f, read && write ? ABI.SHUT_RDWR : read ? ABI.SHUT_RD : ABI.SHUT_WR);
         } finally {
             end();

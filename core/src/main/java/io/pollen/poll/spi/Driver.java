@@ -99,6 +99,15 @@ public interface Driver {
         return false;
     }
 
+    /**
+     * How many system calls this driver made to submit and wait ({@code io_uring_enter}), for
+     * statistics and benchmarks; {@code -1} when it does not count them (a readiness driver makes
+     * one per {@link #run}). Any thread; a recent value, not a synchronised one.
+     */
+    default long kernelCalls() {
+        return -1;
+    }
+
     /** Starts watching {@code source} for {@code interest}; reports carry {@code token}. */
     void register(Source source, long token, Interest interest) throws IOException;
 

@@ -15,7 +15,7 @@ public final class Drivers {
     /** Opens a driver for a backend. */
     @FunctionalInterface
     public interface Factory {
-        Driver open(Backend backend, int eventCapacity) throws IOException;
+        Driver open(Backend backend, int eventCapacity, boolean completions) throws IOException;
     }
 
     /** The factory {@code io.pollen.poll} installed; set once, before the first {@link #open}. */
@@ -36,10 +36,24 @@ public final class Drivers {
      * @throws UnsupportedOperationException if the backend is not available here
      */
     public static Driver open(Backend backend, int eventCapacity) throws IOException {
+        return open(backend, eventCapacity, true);
+    }
+
+    /**
+     * A readiness driver on {@code backend} even where it has a completion driver (io_uring): for
+     * an owner whose sockets are read and written by other threads than the one running the
+     * driver (the chapter's decoupled {@code Reactor}), which a completion driver's per-socket
+     * state, owned by the running thread, cannot serve.
+     */
+    public static Driver openReadiness(Backend backend, int eventCapacity) throws IOException {
+        return open(backend, eventCapacity, false);
+    }
+
+    private static Driver open(Backend backend, int eventCapacity, boolean completions) throws IOException {
         Objects.requireNonNull(backend, "backend");
         if (eventCapacity < 1) {
             throw new IllegalArgumentException("eventCapacity must be >= 1: " + eventCapacity);
         }
-        return factory.open(backend, eventCapacity);
+        return factory.open(backend, eventCapacity, completions);
     }
 }

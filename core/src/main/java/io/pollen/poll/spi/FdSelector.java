@@ -1,5 +1,6 @@
 package io.pollen.poll.spi;
 
+import java.io.IOException;
 import java.nio.channels.SelectableChannel;
 
 /**
@@ -22,6 +23,27 @@ public interface FdSelector extends Selector {
     @Override
     default void deregister(SelectableChannel channel) {
         throw channelRefused(channel);
+    }
+
+    /**
+     * Registers stream socket {@code fd} (connected, or {@code connecting}) and returns the
+     * {@link StreamIo} that does its reads and writes from now on, or {@code null} when this
+     * backend leaves the I/O to the socket (every readiness backend: it is then a plain
+     * {@link #register}). A completion driver returns one until the fd is deregistered.
+     */
+    default StreamIo registerStream(int fd, long token, int interest, boolean connecting) throws IOException {
+        register(fd, token, interest);
+        return null;
+    }
+
+    /**
+     * Registers listening socket {@code fd} and returns the {@link AcceptIo} its accepts go through
+     * from now on, or {@code null} when this backend leaves accepting to the socket (a plain
+     * {@link #register}).
+     */
+    default AcceptIo registerListener(int fd, long token, int interest) throws IOException {
+        register(fd, token, interest);
+        return null;
     }
 
     /** Registering an fd that is registered: the one message every native backend gives. */

@@ -7,6 +7,7 @@ import io.pollen.sys.linux.Mman;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
 
 import static io.pollen.sys.linux.IoUringLayout.BUF_SIZE;
 import static io.pollen.sys.linux.IoUringLayout.off;
@@ -89,6 +90,14 @@ public final class BufRing implements AutoCloseable {
     /** The first {@code length} bytes of buffer {@code bid} (valid until it is recycled). */
     public MemorySegment buffer(int bid, int length) {
         return buffers.asSlice((long) bid * size, length);
+    }
+
+    /**
+     * All buffers as one {@link ByteBuffer} (buffer {@code bid} at {@code bid * size}), to copy
+     * out of with absolute bulk gets, without a view per read. Valid until {@link #close}.
+     */
+    public ByteBuffer bytes() {
+        return buffers.asByteBuffer();
     }
 
     /** Gives buffer {@code bid} back to the kernel. */

@@ -1,9 +1,7 @@
 package io.pollen.poll.uring;
 
-import io.pollen.sys.NativeIOException;
 import io.pollen.sys.linux.IoUring;
 import io.pollen.sys.linux.Mman;
-import io.pollen.sys.unix.Errno;
 import io.pollen.sys.unix.Unistd;
 
 import java.io.IOException;
@@ -17,7 +15,6 @@ import static io.pollen.sys.linux.IoUringLayout.CQE_SIZE;
 import static io.pollen.sys.linux.IoUringLayout.PARAMS;
 import static io.pollen.sys.linux.IoUringLayout.PARAMS_CQ_OFF;
 import static io.pollen.sys.linux.IoUringLayout.PARAMS_SQ_OFF;
-import static io.pollen.sys.linux.IoUringLayout.SQE_SIZE;
 import static io.pollen.sys.linux.IoUringLayout.SQRING_OFFSETS;
 import static io.pollen.sys.linux.IoUringLayout.off;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -28,7 +25,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  *
  * <h2>Setup</h2>
  * {@link #open} asks for the wanted setup flags and, while the kernel answers EINVAL, drops them
- * one at a time, newest first ({@link #FALLBACK_ORDER}); {@link #flags()} says what was taken.
+ * one at a time, newest first ({@link RingSetup#FALLBACK_ORDER}); {@link #flags()} says what was taken.
  * The rings are mapped once ({@code IORING_FEAT_SINGLE_MMAP}) or twice; the SQ index array is
  * filled once with the identity, so SQE {@code i} always sits in array slot {@code i}.
  *
@@ -45,10 +42,6 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * {@link #reap} flushes them back with an {@code io_uring_enter(GETEVENTS)} once the ring has room.
  */
 public final class Ring implements AutoCloseable {
-    /** Setup flags {@link #open} may drop on EINVAL, in the order it drops them. */
-    static final int[] FALLBACK_ORDER = {IoUring.IORING_SETUP_DEFER_TASKRUN, IoUring.IORING_SETUP_SINGLE_ISSUER,
-            IoUring.IORING_SETUP_COOP_TASKRUN, IoUring.IORING_SETUP_SUBMIT_ALL};
-
     /** Receives one completion from {@link #reap}. */
     public interface Completion {
         void complete(long userData, int res, int flags) throws IOException;
@@ -69,11 +62,13 @@ public final class Ring implements AutoCloseable {
     private int localTail;
     private int localCqHead;
     private long enters;
+    private long overflowFlushes;
+    private Thread enabler;
     private Thread submitter;                 // the first thread that submitted (the usual only one)
     private java.util.Set<Thread> others;     // any later ones; rare
     private boolean closed;
 
-    private Ring(int fd, MemorySegment p, MemorySegment sqRing, MemorySegment cqRing, MemorySegment sqeArray) {
+    Ring(int fd, MemorySegment p, MemorySegment sqRing, MemorySegment cqRing, MemorySegment sqeArray) {
         this.fd = fd;
         this.flags = p.get(JAVA_INT, off(PARAMS, "flags"));
         this.features = p.get(JAVA_INT, off(PARAMS, "features"));
@@ -103,70 +98,20 @@ public final class Ring implements AutoCloseable {
         probe = Probe.of(fd);
     }
 
-    private static long sq(MemorySegment p, String field) {
+    static long sq(MemorySegment p, String field) {
         return p.get(JAVA_INT, PARAMS_SQ_OFF + off(SQRING_OFFSETS, field)) & 0xffff_ffffL;
     }
 
-    private static long cq(MemorySegment p, String field) {
+    static long cq(MemorySegment p, String field) {
         return p.get(JAVA_INT, PARAMS_CQ_OFF + off(CQRING_OFFSETS, field)) & 0xffff_ffffL;
     }
 
     /**
      * Sets up a ring of {@code entries} SQEs and {@code cqEntries} CQEs (0: the kernel's default,
-     * twice the SQ), with as many of {@code wantedFlags} as the kernel accepts.
+     * twice the SQ), with as many of {@code wantedFlags} as the kernel accepts ({@link RingSetup}).
      */
     public static Ring open(int entries, int cqEntries, int wantedFlags) throws IOException {
-        int want = wantedFlags | IoUring.IORING_SETUP_CLAMP | (cqEntries > 0 ? IoUring.IORING_SETUP_CQSIZE : 0);
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment p = arena.allocate(PARAMS);
-            int ringFd;
-            int drop = 0;
-            while (true) {
-                p.fill((byte) 0);
-                p.set(JAVA_INT, off(PARAMS, "flags"), want);
-                p.set(JAVA_INT, off(PARAMS, "cq_entries"), cqEntries);
-                try {
-                    ringFd = IoUring.setup(entries, p);
-                    break;
-                } catch (NativeIOException e) {
-                    while (e.errno() == Errno.EINVAL && drop < FALLBACK_ORDER.length && (want & FALLBACK_ORDER[drop]) == 0) {
-                        drop++;
-                    }
-                    if (e.errno() != Errno.EINVAL || drop == FALLBACK_ORDER.length) {
-                        throw e;
-                    }
-                    want &= ~FALLBACK_ORDER[drop++];
-                }
-            }
-            return map(ringFd, p);
-        }
-    }
-
-    private static Ring map(int ringFd, MemorySegment p) throws IOException {
-        MemorySegment sq = null;
-        MemorySegment cq = null;
-        try {
-            int sqN = p.get(JAVA_INT, off(PARAMS, "sq_entries"));
-            int cqN = p.get(JAVA_INT, off(PARAMS, "cq_entries"));
-            long sqSize = sq(p, "array") + 4L * sqN;
-            long cqSize = cq(p, "cqes") + CQE_SIZE * cqN;
-            int prot = Mman.PROT_READ | Mman.PROT_WRITE;
-            int map = Mman.MAP_SHARED | Mman.MAP_POPULATE;
-            boolean single = (p.get(JAVA_INT, off(PARAMS, "features")) & IoUring.IORING_FEAT_SINGLE_MMAP) != 0;
-            sq = Mman.mmap(single ? Math.max(sqSize, cqSize) : sqSize, prot, map, ringFd, IoUring.IORING_OFF_SQ_RING);
-            cq = single ? sq : Mman.mmap(cqSize, prot, map, ringFd, IoUring.IORING_OFF_CQ_RING);
-            MemorySegment sqes = Mman.mmap(SQE_SIZE * sqN, prot, map, ringFd, IoUring.IORING_OFF_SQES);
-            return new Ring(ringFd, p, sq, cq, sqes);
-        } catch (IOException | RuntimeException e) {
-            unmapQuietly(cq != sq ? cq : null, e);
-            unmapQuietly(sq, e);
-            try {
-                Unistd.close(ringFd);
-            } catch (IOException c) {
-                e.addSuppressed(c);
-            }
-            throw e;
-        }
+        return RingSetup.open(entries, cqEntries, wantedFlags);
     }
 
     /** The setup flags the kernel accepted (a subset of the wanted ones, plus CLAMP/CQSIZE). */
@@ -200,6 +145,26 @@ public final class Ring implements AutoCloseable {
         return cqEntries;
     }
 
+    /**
+     * Enables a ring set up with {@code IORING_SETUP_R_DISABLED}: with {@code SINGLE_ISSUER} the
+     * calling thread becomes the one submitter (a loop-owned ring is set up by whoever builds the
+     * loop, and enabled by the loop's thread on its first run). Idempotent; {@code io_uring_enter}
+     * enables a disabled ring itself (an SQ that filled before the first run submits).
+     */
+    public void enable() throws IOException {
+        if (enabler == null && hasFlag(IoUring.IORING_SETUP_R_DISABLED)) {
+            IoUring.register(fd, IoUring.IORING_REGISTER_ENABLE_RINGS, MemorySegment.NULL, 0);
+        }
+        if (enabler == null) {
+            enabler = Thread.currentThread();
+        }
+    }
+
+    /** The thread that enabled the ring (its one submitter with SINGLE_ISSUER), or null before. */
+    public Thread enabler() {
+        return enabler;
+    }
+
     /** SQEs written but not yet consumed by the kernel. */
     public int pending() {
         return localTail - loadAcquire(sqRing, sqHead);
@@ -208,6 +173,11 @@ public final class Ring implements AutoCloseable {
     /** How many {@code io_uring_enter} calls this ring made. */
     public long enterCalls() {
         return enters;
+    }
+
+    /** How many times {@link #reap} flushed the kernel's overflowed completions back (tests). */
+    public long overflowFlushes() {
+        return overflowFlushes;
     }
 
     /** The kernel's count of CQEs it had to drop (only when even its overflow list failed); 0 here. */
@@ -270,6 +240,9 @@ public final class Ring implements AutoCloseable {
     }
 
     private int enter(int toSubmit, int minComplete, int enterFlags, boolean timed, long timeoutNanos) throws IOException {
+        if (enabler == null) {
+            enable();
+        }
         enters++;
         if (toSubmit > 0) {
             noteSubmitter();
@@ -292,6 +265,7 @@ public final class Ring implements AutoCloseable {
     public int reap(Completion sink, int max) throws IOException {
         int n = reapRing(sink, max);
         if (n < max && cqOverflowed()) {
+            overflowFlushes++;
             enter(0, 0, IoUring.IORING_ENTER_GETEVENTS, false, 0);
             n += reapRing(sink, max - n);
         }
@@ -389,16 +363,6 @@ public final class Ring implements AutoCloseable {
             submitAndWait(0, 0);
         } catch (IOException | RuntimeException e) {
             // closing anyway; the kernel's teardown cancels whatever is left
-        }
-    }
-
-    private static void unmapQuietly(MemorySegment m, Exception cause) {
-        if (m != null) {
-            try {
-                Mman.munmap(m);
-            } catch (IOException e) {
-                cause.addSuppressed(e);
-            }
         }
     }
 

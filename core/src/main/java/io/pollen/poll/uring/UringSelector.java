@@ -1,6 +1,5 @@
 package io.pollen.poll.uring;
 
-import io.pollen.poll.epoll.EpollSelector;
 import io.pollen.poll.spi.Ready;
 import io.pollen.poll.spi.FdSelector;
 import io.pollen.poll.spi.Selector;
@@ -53,16 +52,15 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class UringSelector implements FdSelector, AutoCloseable {
     static final long WAKE = -1L;
-    static final long IGNORE = -2L;
     private static final int SQ_ENTRIES = 256;
     private static final int CQ_ENTRIES = 4096;
-    private static final int DISARMED = 1 << 8;   // Slots bit: the kernel ended this poll with an error
 
     private final Ring ring;
     private final int eventFd;
-    private final Slots slots = new Slots(64, false);
+    private final PollSet polls;
     private final ReentrantLock lock = new ReentrantLock();
     private final Ring.Completion sink = this::complete;
+    private final PollSet.Report report = (fd, token, ready) -> emitFor(fd, token, ready);
     private volatile long wakerToken = -1;
     private volatile boolean userWake;   // set by wakeup(): the next eventfd CQE is reported
     /** A wakeup() was taken during the current select: it returns, even with no event to report. */
@@ -78,11 +76,11 @@ public final class UringSelector implements FdSelector, AutoCloseable {
     private int batch;
     private int[] batchOf = new int[64];
     private int[] batchIdx = new int[64];
-    private long rearms;
 
     private UringSelector(Ring ring, int eventFd) {
         this.ring = ring;
         this.eventFd = eventFd;
+        this.polls = new PollSet(ring);
     }
 
     /** Opens a ring with its waker eventfd; {@link UringSupport#isAvailable()} must hold. */
@@ -107,9 +105,9 @@ public final class UringSelector implements FdSelector, AutoCloseable {
         } catch (IOException | RuntimeException e) {
             int opened = efd;
             if (opened >= 0) {
-                closeQuietly(() -> Unistd.close(opened), e);
+                Closing.quietly(() -> Unistd.close(opened), e);
             }
-            closeQuietly(ring::close, e);
+            Closing.quietly(ring::close, e);
             throw e;
         }
     }
@@ -121,7 +119,7 @@ public final class UringSelector implements FdSelector, AutoCloseable {
 
     /** How many polls the kernel ended that were added again (tests). */
     long rearms() {
-        return rearms;
+        return polls.rearms();
     }
 
     @Override
@@ -133,17 +131,8 @@ public final class UringSelector implements FdSelector, AutoCloseable {
     public void register(int fd, long token, int interest) throws IOException {
         lock.lock();
         try {
-            if (slots.isLive(fd)) {
-                throw FdSelector.alreadyRegistered(fd, null);
-            }
-            long ud = slots.open(fd, token, interest);
-            try {
-                ring.sqes.pollAdd(fd, EpollSelector.toEpoll(interest), true, ud);
-                submitOrHandOff();
-            } catch (IOException | RuntimeException e) {
-                slots.close(fd);
-                throw e;
-            }
+            polls.add(fd, token, interest);
+            submitOrHandOff();
         } finally {
             lock.unlock();
         }
@@ -153,11 +142,7 @@ public final class UringSelector implements FdSelector, AutoCloseable {
     public void reregister(int fd, long token, int interest) throws IOException {
         lock.lock();
         try {
-            long old = registered(fd, "reregister");
-            slots.close(fd);
-            long ud = slots.open(fd, token, interest);
-            ring.sqes.pollRemove(old, IGNORE);
-            ring.sqes.pollAdd(fd, EpollSelector.toEpoll(interest), true, ud);
+            polls.modify(fd, token, interest);
             submitOrHandOff();
         } finally {
             lock.unlock();
@@ -168,9 +153,7 @@ public final class UringSelector implements FdSelector, AutoCloseable {
     public void deregister(int fd) throws IOException {
         lock.lock();
         try {
-            long old = registered(fd, "deregister");
-            slots.close(fd);
-            ring.sqes.pollRemove(old, IGNORE);
+            polls.remove(fd);
             submitOrHandOff();   // soon, so that the poll's reference to the file is dropped
         } finally {
             lock.unlock();
@@ -191,13 +174,6 @@ public final class UringSelector implements FdSelector, AutoCloseable {
         } else if (h != null) {
             signal();
         }
-    }
-
-    private long registered(int fd, String op) {
-        if (!slots.isLive(fd)) {
-            throw FdSelector.notRegistered(fd, op, null);
-        }
-        return slots.userData(fd);
     }
 
     @Override
@@ -279,28 +255,13 @@ public final class UringSelector implements FdSelector, AutoCloseable {
             }
             return;
         }
-        int fd = slots.owner(ud);
-        if (fd < 0) {
-            return;   // ours (IGNORE), or a registration that is gone: stale
-        }
-        if (res < 0) {
-            // The kernel refused or ended the poll (EBADF: not an open fd): say so once, do not re-arm.
-            slots.bits(fd, slots.bits(fd) | DISARMED);
-            emitFor(fd, Ready.ERROR);
-            return;
-        }
-        if (!more) {
-            ring.sqes.pollAdd(fd, EpollSelector.toEpoll(slots.bits(fd) & 7), true, ud);
-            rearms++;
-        }
-        int ready = EpollSelector.toReady(res);
-        if (ready != 0) {
-            emitFor(fd, ready);
+        if (ud >= 0) {
+            polls.complete(ud, res, cqeFlags, report);
         }
     }
 
     /** One event per source per select: a second CQE for fd in this select adds to its flags. */
-    private void emitFor(int fd, int ready) {
+    private void emitFor(int fd, long token, int ready) {
         if (fd >= batchOf.length) {
             int n = Math.max(batchOf.length * 2, fd + 1);
             batchOf = java.util.Arrays.copyOf(batchOf, n);
@@ -312,7 +273,7 @@ public final class UringSelector implements FdSelector, AutoCloseable {
         }
         batchOf[fd] = batch;
         batchIdx[fd] = out;
-        emit(slots.token(fd), ready);
+        emit(token, ready);
     }
 
     private void emit(long token, int ready) {
@@ -360,18 +321,6 @@ public final class UringSelector implements FdSelector, AutoCloseable {
             }
         } finally {
             lock.unlock();
-        }
-    }
-
-    private interface Closer {
-        void close() throws IOException;
-    }
-
-    private static void closeQuietly(Closer c, Exception cause) {
-        try {
-            c.close();
-        } catch (IOException e) {
-            cause.addSuppressed(e);
         }
     }
 

@@ -1,10 +1,38 @@
 /**
- * The io_uring backend (internal): {@link io.pollen.poll.uring.Ring} manages one ring (setup
- * flags, mapped queues, batched submission, the wait deadline, CQ overflow, the opcode probe),
- * {@link io.pollen.poll.uring.Sqes} writes its operations, {@code Slots} maps a completion's
- * {@code user_data} to its owner in O(1) and rejects stale ones, and
- * {@link io.pollen.poll.uring.UringSelector} keeps the Poll contract with multishot
- * {@code POLL_ADD}. {@link io.pollen.poll.uring.UringSupport} says once per process whether
+ * The io_uring backend (internal), in two shapes over the same pieces.
+ *
+ * <h2>The pieces</h2>
+ * {@link io.pollen.poll.uring.Ring} manages one ring (mapped queues, batched submission, the wait
+ * deadline, CQ overflow, the opcode probe, its {@code io_uring_enter} count); {@code RingSetup}
+ * makes one (setup flags dropped one by one while the kernel refuses them, the mappings);
+ * {@link io.pollen.poll.uring.Sqes} writes its operations; {@code Slots} maps a completion's
+ * {@code user_data} to its owner in O(1) and rejects stale ones (generation); {@code PollSet} is
+ * readiness through multishot {@code POLL_ADD}; {@link io.pollen.poll.uring.BufRing} is a
+ * provided-buffer ring; {@link io.pollen.poll.uring.UringSupport} says once per process whether
  * io_uring can run here, and why not.
+ *
+ * <h2>The two shapes</h2>
+ * <ul>
+ *   <li>{@link io.pollen.poll.uring.UringSelector}: the {@code Poll} backend, readiness only, any
+ *       thread registers (a lock; no single-issuer flags). Also the decoupled {@code Reactor}'s,
+ *       whose sockets are used off its thread.</li>
+ *   <li>{@link io.pollen.poll.uring.UringDriver}: an event loop's driver, owned by the loop's thread
+ *       ({@code SINGLE_ISSUER | DEFER_TASKRUN | COOP_TASKRUN | SUBMIT_ALL}), one
+ *       {@code io_uring_enter} per iteration. TCP streams do their I/O as completions
+ *       ({@code CompletionStream}: multishot recv into the loop's {@code BufRing}, sends from
+ *       {@code SendBuffers}), TCP listeners through a multishot accept ({@code AcceptQueue});
+ *       UDP, Unix sockets, pipes, raw fds and a TCP stream's connect stay readiness
+ *       ({@code PollSet}) on the same ring; {@code LoopFds} is the registration side.</li>
+ * </ul>
+ *
+ * <h2>Buffer ownership</h2>
+ * A provided buffer is the kernel's while it sits in the ring, the stream's from the completion
+ * that hands it over until a read consumed it, then the kernel's again; a stale completion's
+ * buffer goes straight back. A stream holds at most its share of the ring (1/8): past it its recv
+ * is cancelled, and resumed once reads catch up. The bytes a send covers are the kernel's from
+ * submission to completion: new writes are appended after them, never over them, and a send
+ * buffer is given back (or freed, at close) only once no send of it is in flight. Closing the
+ * driver cancels everything and waits, a bounded time, for the completions before freeing; what
+ * the kernel has not handed back by then is left allocated rather than freed under it.
  */
 package io.pollen.poll.uring;

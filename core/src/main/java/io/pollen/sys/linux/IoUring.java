@@ -149,6 +149,8 @@ public final class IoUring {
 
     // io_uring_register() opcodes
     public static final int IORING_REGISTER_EVENTFD = 4;
+    /** Enables a ring set up with {@code IORING_SETUP_R_DISABLED}; its caller becomes a single issuer's submitter. */
+    public static final int IORING_REGISTER_ENABLE_RINGS = 12;
     public static final int IORING_REGISTER_PROBE = 8;
     public static final int IORING_REGISTER_RING_FDS = 20;
     public static final int IORING_REGISTER_PBUF_RING = 22;
