@@ -103,11 +103,6 @@ public final class EventLoop implements Executor, AutoCloseable {
         return create("pollen-loop", backend, ticker, LoopErrors::logError, DEFAULT_BUDGET, 0);
     }
 
-    static EventLoop create(String name, Backend backend, Ticker ticker, BiConsumer<EventLoop, Throwable> onError,
-                            int budget) throws IOException {
-        return create(name, backend, ticker, onError, budget, 0);
-    }
-
     /** {@code blockedNanos}: report the loop when one stretch of work holds it this long (0: never). */
     static EventLoop create(String name, Backend backend, Ticker ticker, BiConsumer<EventLoop, Throwable> onError,
                             int budget, long blockedNanos) throws IOException {
@@ -152,54 +147,38 @@ public final class EventLoop implements Executor, AutoCloseable {
     @Override
     public void execute(Runnable task) {
         Objects.requireNonNull(task, "task");
-        if (inLoop()) {
-            if (state.isClosed()) {
-                throw new RejectedExecutionException(name + " is closed");
-            }
-            tasks.addLocal(task);
-            return;
-        }
-        tasks.addRemote(task);
-        handedIn(task);
-    }
-
-    /** {@link #execute} of a task spawned just now: from another thread it is queued as its own node. */
-    private void executeSpawned(LoopTask<?> task) {
-        if (inLoop()) {
-            execute(task);
-            return;
-        }
-        tasks.addRemoteFresh(task);
-        handedIn(task);
-    }
-
-    /** After another thread queued {@code task}: refuses it if the loop closed meanwhile, else wakes the loop. */
-    private void handedIn(Runnable task) {
-        if (state.isClosed() && tasks.takeBack(task)) {
-            // Closed meanwhile, and the loop's last drain did not take it.
+        if (!queue(task, false)) {
             throw new RejectedExecutionException(name + " is closed");
-        }
-        io.wakeup();
-    }
-
-    /** {@link #executeSpawned}, but false instead of an exception when the loop is closed. */
-    private boolean executeSpawnedQuietly(LoopTask<?> task) {
-        try {
-            executeSpawned(task);
-            return true;
-        } catch (RejectedExecutionException e) {
-            return false;
         }
     }
 
     /** {@link #execute}, but false instead of an exception when the loop is closed. */
     boolean executeQuietly(Runnable task) {
-        try {
-            execute(task);
+        return queue(task, false);
+    }
+
+    /**
+     * Queues {@code task}; false if the loop is closed. {@code fresh}: a {@link LoopTask} spawned
+     * just now, which another thread links in as its own queue node (no wrapper allocated).
+     */
+    private boolean queue(Runnable task, boolean fresh) {
+        if (inLoop()) {
+            if (state.isClosed()) {
+                return false;
+            }
+            tasks.addLocal(task);
             return true;
-        } catch (RejectedExecutionException e) {
-            return false;
         }
+        if (fresh) {
+            tasks.addRemoteFresh((LoopTask<?>) task);
+        } else {
+            tasks.addRemote(task);
+        }
+        if (state.isClosed() && tasks.takeBack(task)) {
+            return false; // closed meanwhile, and the loop's last drain did not take it
+        }
+        io.wakeup();
+        return true;
     }
 
     /**
@@ -218,7 +197,7 @@ public final class EventLoop implements Executor, AutoCloseable {
             t.handle.observe();
         }
         live.spawned();
-        if (state.isStopping() || !executeSpawnedQuietly(t)) {
+        if (state.isStopping() || !queue(t, true)) {
             live.refused();
             t.handle.fail(new RejectedExecutionException(name + " is shutting down"));
         }

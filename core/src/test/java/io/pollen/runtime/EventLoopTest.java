@@ -150,7 +150,7 @@ class EventLoopTest {
     @MethodSource("io.pollen.testing.TestBackends#all")
     void anObservedFailureIsNotReportedAsUncaught(Backend backend) throws Exception {
         List<Throwable> errors = new ArrayList<>();
-        try (EventLoop loop = EventLoop.create("observed", backend, Ticker.system(), (l, t) -> errors.add(t), 64)) {
+        try (EventLoop loop = EventLoop.create("observed", backend, Ticker.system(), (l, t) -> errors.add(t), 64, 0)) {
             JoinHandle<Integer> h = loop.spawn(() -> CompletableFuture.failedFuture(new IllegalStateException("seen")));
             CompletableFuture<String> seen = h.handle((v, e) -> e.getClass().getSimpleName());
             loop.runOnce(Duration.ZERO);

@@ -135,7 +135,7 @@ class RegistrationTest {
     @MethodSource("io.pollen.testing.TestBackends#all")
     void aThrowingHandlerDoesNotStopTheLoop(Backend backend) throws Exception {
         List<Throwable> errors = new ArrayList<>();
-        try (EventLoop loop = EventLoop.create("throwing", backend, Ticker.system(), (l, t) -> errors.add(t), 64);
+        try (EventLoop loop = EventLoop.create("throwing", backend, Ticker.system(), (l, t) -> errors.add(t), 64, 0);
              ServerSocket peer = new ServerSocket(0, 5, Loopback.address())) {
             TcpStream s = TcpStream.connect(Loopback.addressOf(peer), backend);
             loop.register(s, Interest.WRITABLE, flags -> {
