@@ -65,7 +65,7 @@ public final class UringDriver implements PollDriver {
     private final PollSet polls;
     private final RecvBuffers recv;   // null: the kernel has no provided-buffer rings; streams stay readiness
     private final SendBuffers sends;
-    private final LoopFds fds;
+    final LoopFds fds;
     private final Ring.Completion sink = this::complete;
     private final PollSet.Report report = (fd, token, ready) -> report(token, ready);
     private final AtomicInteger wakeState = new AtomicInteger();
@@ -74,8 +74,9 @@ public final class UringDriver implements PollDriver {
     private Poll poll;
     private Dispatch dispatch;
     private int reports;
-    /** Counters for tests: recvs re-armed after the kernel ended them, short sends. */
+    /** Counters for tests: recvs re-armed after the kernel ended them, short sends, connects submitted. */
     long recvRearms;
+    long connects;
     long shortSends;
     private boolean closed;
 
@@ -249,10 +250,11 @@ public final class UringDriver implements PollDriver {
                 recv.handedOut();
             }
             CompletionStream s = fds.stream(polls.slots.owner(base), base);
-            if (s == null) {
-                int bid = BufRing.bufferId(cqeFlags);
-                if (bid >= 0) {
-                    recv.recycle(bid);   // stale: the buffer goes straight back
+            if (s == null && kind == CONNECT) {
+                fds.connectOrphanEnded(base);   // a cancelled connect: its sockaddr is free now
+            } else if (s == null) {
+                if (BufRing.bufferId(cqeFlags) >= 0) {
+                    recv.recycle(BufRing.bufferId(cqeFlags));   // stale: the buffer goes straight back
                 }
             } else if (kind == RECV) {
                 s.onRecv(res, cqeFlags);
@@ -387,7 +389,8 @@ public final class UringDriver implements PollDriver {
             while (ring.reap(sink, 1024) > 0) {
                 // releases only
             }
-        } while ((sends.inFlight() > 0 || recv != null && recv.armed > 0) && System.nanoTime() - deadline < 0);
+        } while ((sends.inFlight() > 0 || recv != null && recv.armed > 0 || fds.connectsOrphaned() > 0)
+                && System.nanoTime() - deadline < 0);
     }
 
     @Override
