@@ -31,8 +31,9 @@ import java.util.Arrays;
  * back. A stream holding its share of the ring has its recv cancelled until reads catch up. A recv
  * ended for any other reason (no {@code F_MORE}) is re-armed at once.
  *
- * <p>Sending is {@link StreamSend}'s. While the socket's connect is in progress, a one-shot
- * {@code POLL_ADD} waits for it and is reported as epoll would; the recv starts after it.
+ * <p>Sending is {@link StreamSend}'s. A stream registered before it connected is connected by
+ * the driver ({@link StreamConnect}); one whose own connect is in progress has a one-shot
+ * {@code POLL_ADD} wait for it. Either end is reported as epoll would; the recv starts after it.
  */
 final class CompletionStream implements StreamIo {
     final UringDriver driver;

@@ -37,8 +37,8 @@ import java.util.function.Function;
  *       and a queued SQE names the fd by number. {@link #enterCalls()} counts the calls.</li>
  *   <li><b>Streams.</b> A TCP stream socket registered here gets a {@link CompletionStream}
  *       ({@link FdSelector#registerStream}): multishot recv into a per-loop {@link BufRing},
- *       sends from its own native buffer ({@link SendBuffers}). Readiness reports follow the
- *       bytes: readable when some were received, writable when room came back.</li>
+ *       sends from its own native buffer ({@link SendBuffers}), its connect ({@link StreamConnect})
+ *       when registered unconnected. Reports follow the bytes: readable when some came, writable when room did.</li>
  *   <li><b>user_data</b> = generation (bits 32..62) | kind (bits 24..31) | index (the fd, or a send
  *       slot): the owner in O(1); a completion of a registration that is gone (cancelled on
  *       deregister, or of an fd number reused since) no longer matches and is dropped, except
