@@ -51,17 +51,7 @@ final class LoopFds implements FdSelector {
             register(fd, token, interest);
             return null;
         }
-        long ud = open(fd, token, interest);
-        CompletionStream s = new CompletionStream(driver, fd, token, ud, connecting);
-        streams = grown(streams, fd);
-        streams[fd] = s;
-        try {
-            s.arm();
-        } catch (IOException | RuntimeException e) {
-            streams[fd] = null;
-            polls.slots.close(fd);
-            throw e;
-        }
+        CompletionStream s = stream(fd, token, interest, connecting, null);
         if (!connecting) {
             s.ready(Ready.WRITABLE);   // epoll reports a connected socket writable at once: so does this driver
         }
@@ -73,12 +63,22 @@ final class LoopFds implements FdSelector {
         if (!driver.completions() || !driver.ring().supports(IoUring.IORING_OP_CONNECT)) {
             return null;   // the socket connects itself and registers as a readiness stream
         }
+        return stream(fd, token, interest, true, remote);
+    }
+
+    /** A new stream in the table, its recv (or connect poll) armed, or its connect to {@code remote} started. */
+    private CompletionStream stream(int fd, long token, int interest, boolean connecting, InetSocketAddress remote)
+            throws IOException {
         long ud = open(fd, token, interest);
-        CompletionStream s = new CompletionStream(driver, fd, token, ud, true);
+        CompletionStream s = new CompletionStream(driver, fd, token, ud, connecting);
         streams = grown(streams, fd);
         streams[fd] = s;
         try {
-            s.connect.start(remote);
+            if (remote != null) {
+                s.connect.start(remote);
+            } else {
+                s.arm();
+            }
         } catch (IOException | RuntimeException e) {
             streams[fd] = null;
             polls.slots.close(fd);
