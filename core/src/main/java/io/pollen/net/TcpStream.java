@@ -97,6 +97,17 @@ public final class TcpStream implements StreamSocket {
         return new TcpStream(Sockets.factory(backend).connect(Sockets.resolved(remote)), backend);
     }
 
+    /**
+     * As {@link #connect(InetSocketAddress, Backend)}, except that the connect may start only when
+     * the stream is registered: a completion driver (an io_uring event loop's) then performs it as
+     * its own operation ({@code IORING_OP_CONNECT}). Register the stream at once; it reports the
+     * outcome as {@link #connect} does (writable, then {@link #takeError()} / {@link #peerAddress()}).
+     */
+    public static TcpStream connectOnRegister(InetSocketAddress remote, Backend backend) throws IOException {
+        Objects.requireNonNull(backend, "backend");
+        return new TcpStream(Sockets.factory(backend).connectOnRegister(Sockets.resolved(remote)), backend);
+    }
+
     // ---- I/O ----
 
     /**

@@ -1,8 +1,10 @@
 package io.pollen.runtime;
 
 import io.pollen.net.TcpStream;
+import io.pollen.poll.Backend;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.NotYetConnectedException;
 import java.time.Duration;
@@ -27,7 +29,11 @@ final class TcpConnect {
         return LoopCalls.onLoop(loop, () -> {
             TcpStream s;
             try {
-                s = TcpStream.connect(remote, loop.backend());
+                // On io_uring the loop's driver connects as a completion (IORING_OP_CONNECT) when
+                // the stream registers, just below; every other backend connects here, as before.
+                s = loop.backend() == Backend.IO_URING
+                        ? TcpStream.connectOnRegister(remote, loop.backend())
+                        : TcpStream.connect(remote, loop.backend());
             } catch (IOException e) {
                 return LoopCalls.failed(e);
             }
@@ -36,7 +42,8 @@ final class TcpConnect {
                 a = new AsyncTcpStream(loop, s, task, 0);
             } catch (RuntimeException e) {
                 AsyncSource.closeQuietly(s);
-                return LoopCalls.failed(e);
+                // a connect that failed at once (started by the registration): its own error
+                return LoopCalls.failed(e instanceof UncheckedIOException u ? u.getCause() : e);
             }
             if (a.closed) { // opened by a cancelled task: closed at once (Task.own)
                 return LoopCalls.failed(new CancellationException(

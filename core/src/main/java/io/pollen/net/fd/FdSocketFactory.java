@@ -78,6 +78,19 @@ public final class FdSocketFactory implements SocketFactory {
         }
     }
 
+    /**
+     * A TCP socket whose connect is started by its registration: as the driver's own operation on
+     * a completion driver (io_uring), else by {@code connect(2)} then. Unix addresses connect now.
+     */
+    @Override
+    public StreamImpl connectOnRegister(SocketAddress address) throws IOException {
+        if (!(address instanceof InetSocketAddress remote)) {
+            return connect(address);
+        }
+        int family = SockAddr.family(remote);
+        return new FdStream(FdOpen.socket(family, ABI.SOCK_STREAM), family, remote);
+    }
+
     @Override
     public ListenerImpl listen(SocketAddress address, int backlog, boolean reusePort) throws IOException {
         Objects.requireNonNull(address, "local");

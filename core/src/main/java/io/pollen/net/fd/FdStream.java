@@ -12,6 +12,7 @@ import io.pollen.sys.unix.Native;
 import io.pollen.sys.unix.Net;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.SocketOption;
 import java.net.StandardSocketOptions;
@@ -53,11 +54,19 @@ final class FdStream extends FdSocket implements StreamImpl {
     private volatile SocketAddress peer;
     /** The completion driver's I/O for this stream while registered with one, else null; loop thread. */
     private StreamIo io;
+    /** A connect left to the registration ({@link FdSocketFactory#connectOnRegister}); loop thread. */
+    private InetSocketAddress deferred;
     private final Source source = new HookedSource();
 
     FdStream(int fd, int family, boolean connecting) {
         super(fd, family);
         this.connecting = connecting;
+    }
+
+    /** A TCP socket whose connect to {@code remote} its registration starts. */
+    FdStream(int fd, int family, InetSocketAddress remote) {
+        this(fd, family, true);
+        this.deferred = remote;
     }
 
     @Override
@@ -67,6 +76,16 @@ final class FdStream extends FdSocket implements StreamImpl {
 
     @Override
     void attach(FdSelector selector, long token, int interest) throws IOException {
+        InetSocketAddress remote = deferred;
+        if (remote != null) {
+            deferred = null;
+            // A completion driver connects as its own operation; any other backend: connect(2) here.
+            io = selector.registerConnect(fd, token, interest, remote);
+            if (io != null) {
+                return;
+            }
+            connecting = Net.connect(fd, family, remote) == Native.WOULD_BLOCK;
+        }
         io = selector.registerStream(fd, token, interest, connecting);
     }
 
@@ -234,6 +253,12 @@ final class FdStream extends FdSocket implements StreamImpl {
     public IOException takeError() throws IOException {
         int f = begin();
         try {
+            StreamIo c = io;
+            int failed = c == null ? 0 : c.takeConnectError();
+            if (failed != 0) {
+                connecting = false;   // the driver's connect failed: its CQE, not SO_ERROR, has the errno
+                return Native.error("connect", failed);
+            }
             int err = Net.getInt(f, ABI.SOL_SOCKET, ABI.SO_ERROR);
             if (err == 0) {
                 // libkqueue reads (so clears) SO_ERROR to report it in an event; it kept it for us.

@@ -21,6 +21,15 @@ public interface SocketFactory {
     StreamImpl connect(SocketAddress remote) throws IOException;
 
     /**
+     * As {@link #connect}, except that a flavor may leave the connect to the stream's first
+     * registration (which a completion driver then performs as its own operation). The stream must
+     * be registered at once. By default, {@link #connect}.
+     */
+    default StreamImpl connectOnRegister(SocketAddress remote) throws IOException {
+        return connect(remote);
+    }
+
+    /**
      * Binds and listens. For IP, {@code SO_REUSEADDR} is set before bind (servers expect to rebind
      * a port in TIME_WAIT), and {@code SO_REUSEPORT} when {@code reusePort}.
      */

@@ -37,6 +37,18 @@ public interface FdSelector extends Selector {
     }
 
     /**
+     * Registers a TCP stream socket {@code fd} that has not connected yet and starts its connect
+     * to {@code remote} as the driver's own operation (io_uring's {@code IORING_OP_CONNECT}),
+     * returning its {@link StreamIo}: the stream is reported writable when connected, in error when
+     * the connect failed ({@link StreamIo#takeConnectError}). {@code null} (every readiness backend):
+     * nothing was registered; the caller issues {@code connect(2)} and {@link #registerStream}.
+     */
+    default StreamIo registerConnect(int fd, long token, int interest, java.net.InetSocketAddress remote)
+            throws IOException {
+        return null;
+    }
+
+    /**
      * Registers listening socket {@code fd} and returns the {@link AcceptIo} its accepts go through
      * from now on, or {@code null} when this backend leaves accepting to the socket (a plain
      * {@link #register}).

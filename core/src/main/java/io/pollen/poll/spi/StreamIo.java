@@ -36,4 +36,12 @@ public interface StreamIo {
 
     /** Shuts the write half down once every byte taken was sent (at once when none waits). */
     void shutdownOutput() throws IOException;
+
+    /**
+     * The errno of a connect this driver performed ({@link FdSelector#registerConnect}) and that
+     * failed, cleared by reading it; 0 when none failed (or the connect was the socket's own).
+     */
+    default int takeConnectError() {
+        return 0;
+    }
 }

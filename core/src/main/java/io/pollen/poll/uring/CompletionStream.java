@@ -31,11 +31,12 @@ import java.util.Arrays;
  * back. A stream holding its share of the ring has its recv cancelled until reads catch up. A recv
  * ended for any other reason (no {@code F_MORE}) is re-armed at once.
  *
- * <p>Sending is {@link StreamSend}'s. While the socket's connect is in progress, a one-shot
- * {@code POLL_ADD} waits for it and is reported as epoll would; the recv starts after it.
+ * <p>Sending is {@link StreamSend}'s. A stream registered before it connected is connected by
+ * the driver ({@link StreamConnect}); one whose own connect is in progress has a one-shot
+ * {@code POLL_ADD} wait for it. Either end is reported as epoll would; the recv starts after it.
  */
 final class CompletionStream implements StreamIo {
-    private final UringDriver driver;
+    final UringDriver driver;
     final int fd;
     /** The loop's token: what reports carry. */
     long token;
@@ -55,6 +56,8 @@ final class CompletionStream implements StreamIo {
     boolean connecting;
     private boolean eof;
     private int recvErrno;
+    /** Its {@code IORING_OP_CONNECT}, when the driver connects it. */
+    final StreamConnect connect = new StreamConnect(this);
 
     /** The sending half. */
     final StreamSend send;
@@ -209,9 +212,25 @@ final class CompletionStream implements StreamIo {
         recvArmed = true;
     }
 
-    /** The connect poll's completion: report it as epoll would, then start receiving. */
+    @Override
+    public int takeConnectError() {
+        return connect.takeError();
+    }
+
+    /**
+     * The connect's completion (its {@code IORING_OP_CONNECT}, or the poll of a socket that
+     * connected itself): report it as epoll would, then start receiving.
+     */
     void onConnect(int res) throws IOException {
         connecting = false;
+        if (connect.inFlight()) {
+            int ready = connect.ended(res);
+            if ((ready & Ready.ERROR) == 0) {
+                arm();
+            }
+            ready(ready);
+            return;
+        }
         int ready = res < 0 ? Ready.ERROR : io.pollen.poll.epoll.EpollSelector.toReady(res);
         if ((ready & (Ready.ERROR | Ready.WRITE_CLOSED)) == 0) {
             arm();
@@ -315,7 +334,9 @@ final class CompletionStream implements StreamIo {
         if (recvArmed) {
             driver.ring().sqes.cancel(ud | UringDriver.RECV, PollSet.IGNORE);
         }
-        if (connecting) {
+        if (connect.inFlight()) {
+            connect.cancel();   // its sockaddr is freed at the CQE
+        } else if (connecting) {
             driver.ring().sqes.pollRemove(ud | UringDriver.CONNECT, PollSet.IGNORE);
         }
         while (kept > 0) {

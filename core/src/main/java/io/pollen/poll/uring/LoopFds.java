@@ -5,7 +5,11 @@ import io.pollen.poll.spi.FdSelector;
 import io.pollen.poll.spi.Ready;
 import io.pollen.poll.spi.StreamIo;
 
+import io.pollen.sys.linux.IoUring;
+
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.Arrays;
 
 /**
@@ -22,6 +26,8 @@ final class LoopFds implements FdSelector {
     private final PollSet polls;
     private CompletionStream[] streams = new CompletionStream[64];
     private AcceptQueue[] listeners = new AcceptQueue[64];
+    /** Detached streams whose connect's CQE has not come: their sockaddrs are freed then. Rare. */
+    private final ArrayList<CompletionStream> orphans = new ArrayList<>();
 
     LoopFds(UringDriver driver, PollSet polls) {
         this.driver = driver;
@@ -45,19 +51,38 @@ final class LoopFds implements FdSelector {
             register(fd, token, interest);
             return null;
         }
+        CompletionStream s = stream(fd, token, interest, connecting, null);
+        if (!connecting) {
+            s.ready(Ready.WRITABLE);   // epoll reports a connected socket writable at once: so does this driver
+        }
+        return s;
+    }
+
+    @Override
+    public StreamIo registerConnect(int fd, long token, int interest, InetSocketAddress remote) throws IOException {
+        if (!driver.completions() || !driver.ring().supports(IoUring.IORING_OP_CONNECT)) {
+            return null;   // the socket connects itself and registers as a readiness stream
+        }
+        return stream(fd, token, interest, true, remote);
+    }
+
+    /** A new stream in the table, its recv (or connect poll) armed, or its connect to {@code remote} started. */
+    private CompletionStream stream(int fd, long token, int interest, boolean connecting, InetSocketAddress remote)
+            throws IOException {
         long ud = open(fd, token, interest);
         CompletionStream s = new CompletionStream(driver, fd, token, ud, connecting);
         streams = grown(streams, fd);
         streams[fd] = s;
         try {
-            s.arm();
+            if (remote != null) {
+                s.connect.start(remote);
+            } else {
+                s.arm();
+            }
         } catch (IOException | RuntimeException e) {
             streams[fd] = null;
             polls.slots.close(fd);
             throw e;
-        }
-        if (!connecting) {
-            s.ready(Ready.WRITABLE);   // epoll reports a connected socket writable at once: so does this driver
         }
         return s;
     }
@@ -110,6 +135,26 @@ final class LoopFds implements FdSelector {
     AcceptQueue listener(int fd, long ud) {
         AcceptQueue a = fd >= 0 && fd < listeners.length ? listeners[fd] : null;
         return a != null && a.ud == ud ? a : null;
+    }
+
+    /** A stream detached with its connect in flight: kept until that connect's CQE. */
+    void connectOrphaned(CompletionStream s) {
+        orphans.add(s);
+    }
+
+    /** A stale connect CQE: the kernel is done with its sockaddr. */
+    void connectOrphanEnded(long ud) {
+        for (int i = 0; i < orphans.size(); i++) {
+            if (orphans.get(i).ud == ud) {
+                orphans.remove(i).connect.ended();
+                return;
+            }
+        }
+    }
+
+    /** Connects cancelled by a close whose CQE has not come yet (tests: back to 0). */
+    int connectsOrphaned() {
+        return orphans.size();
     }
 
     @Override

@@ -37,8 +37,8 @@ import java.util.function.Function;
  *       and a queued SQE names the fd by number. {@link #enterCalls()} counts the calls.</li>
  *   <li><b>Streams.</b> A TCP stream socket registered here gets a {@link CompletionStream}
  *       ({@link FdSelector#registerStream}): multishot recv into a per-loop {@link BufRing},
- *       sends from its own native buffer ({@link SendBuffers}). Readiness reports follow the
- *       bytes: readable when some were received, writable when room came back.</li>
+ *       sends from its own native buffer ({@link SendBuffers}), its connect ({@link StreamConnect})
+ *       when registered unconnected. Reports follow the bytes: readable when some came, writable when room did.</li>
  *   <li><b>user_data</b> = generation (bits 32..62) | kind (bits 24..31) | index (the fd, or a send
  *       slot): the owner in O(1); a completion of a registration that is gone (cancelled on
  *       deregister, or of an fd number reused since) no longer matches and is dropped, except
@@ -65,7 +65,7 @@ public final class UringDriver implements PollDriver {
     private final PollSet polls;
     private final RecvBuffers recv;   // null: the kernel has no provided-buffer rings; streams stay readiness
     private final SendBuffers sends;
-    private final LoopFds fds;
+    final LoopFds fds;
     private final Ring.Completion sink = this::complete;
     private final PollSet.Report report = (fd, token, ready) -> report(token, ready);
     private final AtomicInteger wakeState = new AtomicInteger();
@@ -74,8 +74,9 @@ public final class UringDriver implements PollDriver {
     private Poll poll;
     private Dispatch dispatch;
     private int reports;
-    /** Counters for tests: recvs re-armed after the kernel ended them, short sends. */
+    /** Counters for tests: recvs re-armed after the kernel ended them, short sends, connects submitted. */
     long recvRearms;
+    long connects;
     long shortSends;
     private boolean closed;
 
@@ -249,10 +250,11 @@ public final class UringDriver implements PollDriver {
                 recv.handedOut();
             }
             CompletionStream s = fds.stream(polls.slots.owner(base), base);
-            if (s == null) {
-                int bid = BufRing.bufferId(cqeFlags);
-                if (bid >= 0) {
-                    recv.recycle(bid);   // stale: the buffer goes straight back
+            if (s == null && kind == CONNECT) {
+                fds.connectOrphanEnded(base);   // a cancelled connect: its sockaddr is free now
+            } else if (s == null) {
+                if (BufRing.bufferId(cqeFlags) >= 0) {
+                    recv.recycle(BufRing.bufferId(cqeFlags));   // stale: the buffer goes straight back
                 }
             } else if (kind == RECV) {
                 s.onRecv(res, cqeFlags);
@@ -387,7 +389,8 @@ public final class UringDriver implements PollDriver {
             while (ring.reap(sink, 1024) > 0) {
                 // releases only
             }
-        } while ((sends.inFlight() > 0 || recv != null && recv.armed > 0) && System.nanoTime() - deadline < 0);
+        } while ((sends.inFlight() > 0 || recv != null && recv.armed > 0 || fds.connectsOrphaned() > 0)
+                && System.nanoTime() - deadline < 0);
     }
 
     @Override

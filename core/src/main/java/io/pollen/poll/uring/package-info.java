@@ -20,9 +20,12 @@
  *       ({@code SINGLE_ISSUER | DEFER_TASKRUN | COOP_TASKRUN | SUBMIT_ALL}), one
  *       {@code io_uring_enter} per iteration. TCP streams do their I/O as completions
  *       ({@code CompletionStream}: multishot recv into the loop's {@code BufRing}, sends from
- *       {@code SendBuffers}), TCP listeners through a multishot accept ({@code AcceptQueue});
- *       UDP, Unix sockets, pipes, raw fds and a TCP stream's connect stay readiness
- *       ({@code PollSet}) on the same ring; {@code LoopFds} is the registration side.</li>
+ *       {@code SendBuffers}), TCP listeners through a multishot accept ({@code AcceptQueue}), a
+ *       stream registered before it connected through {@code IORING_OP_CONNECT}
+ *       ({@code StreamConnect}); UDP, Unix sockets, pipes, raw fds and the connect of a stream that
+ *       connected itself stay readiness ({@code PollSet}) on the same ring; {@code LoopFds} is the
+ *       registration side. Closing an fd stays {@code close(2)}, after its operations are
+ *       cancelled: a socket may be closed from any thread, and the ring has one submitter.</li>
  * </ul>
  *
  * <h2>Buffer ownership</h2>
