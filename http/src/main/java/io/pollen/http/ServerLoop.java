@@ -196,6 +196,21 @@ final class ServerLoop {
         }
         draining = true;
         stopAccepting();
+        // Look at the connections after the loop's next poll: on a completion driver (io_uring)
+        // a request that already arrived is handed over by that poll, not by a read, and an idle
+        // look before it would close the connection under the request. One loop turn on epoll.
+        try {
+            loop.execute(() -> drainConnections(timeLeft));
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            drainConnections(timeLeft);
+        }
+    }
+
+    /** The drain's second step, one loop turn after {@link #drain}: idle connections close. */
+    private void drainConnections(Duration timeLeft) {
+        if (closed) {
+            return;
+        }
         for (int i = connections.size() - 1; i >= 0; i--) {
             if (i < connections.size()) { // closing removes by swapping in the last element
                 connections.get(i).end.beginDrain();
