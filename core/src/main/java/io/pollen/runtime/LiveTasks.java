@@ -19,15 +19,22 @@ import java.util.concurrent.CompletableFuture;
  */
 final class LiveTasks {
     private static final VarHandle COUNTS = MethodHandles.arrayElementVarHandle(long[].class);
-    /** Index of the spawned counter in {@link #counts}. */
-    private static final int SPAWNED = 0;
-    /** Index of the finished counter: 16 longs (128 bytes) away, on another cache line. */
-    private static final int FINISHED = 16;
+    /**
+     * Index of the spawned counter in {@link #counts}: 16 longs (128 bytes, two cache lines) from
+     * the array's start, so that whatever the heap holds before the array cannot share its line.
+     */
+    private static final int SPAWNED = 16;
+    /** Index of the finished counter: 128 bytes on, and 128 bytes before the array's end. */
+    private static final int FINISHED = 32;
     /** The two counters, apart (a long[] keeps its elements in order, unlike an object's fields). */
-    private final long[] counts = new long[FINISHED + 1];
+    private final long[] counts = new long[FINISHED + 16];
     private final CompletableFuture<Void> idle = new CompletableFuture<>();
     private volatile boolean draining;
-    private Task head;
+    /**
+     * The most recently started live task (loop thread only). Padded: written for every task, while
+     * spawning threads read this object's {@link #counts}.
+     */
+    private final PaddedRef<Task> head = new PaddedRef<>(null);
 
     /** A task was spawned (any thread). */
     void spawned() {
@@ -41,11 +48,12 @@ final class LiveTasks {
 
     /** A task started running (loop thread). */
     void started(Task t) {
-        t.liveNext = head;
-        if (head != null) {
-            head.livePrev = t;
+        Task h = head.get();
+        t.liveNext = h;
+        if (h != null) {
+            h.livePrev = t;
         }
-        head = t;
+        head.set(t);
         t.live = true;
     }
 
@@ -56,7 +64,7 @@ final class LiveTasks {
             if (t.livePrev != null) {
                 t.livePrev.liveNext = t.liveNext;
             } else {
-                head = t.liveNext;
+                head.set(t.liveNext);
             }
             if (t.liveNext != null) {
                 t.liveNext.livePrev = t.livePrev;
@@ -95,7 +103,7 @@ final class LiveTasks {
     /** A copy of the started tasks (cancelling one changes the list). */
     List<Task> snapshot() {
         List<Task> all = new ArrayList<>();
-        for (Task t = head; t != null; t = t.liveNext) {
+        for (Task t = head.get(); t != null; t = t.liveNext) {
             all.add(t);
         }
         return all;
