@@ -196,9 +196,10 @@ public final class EventLoop implements Executor, AutoCloseable {
         if (observed) {
             t.handle.observe();
         }
-        live.spawned();
+        boolean here = inLoop();
+        live.spawned(here);
         if (state.isStopping() || !queue(t, true)) {
-            live.refused();
+            live.refused(here);
             t.handle.fail(new RejectedExecutionException(name + " is shutting down"));
         }
         return t.handle;

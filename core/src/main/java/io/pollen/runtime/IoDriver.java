@@ -76,8 +76,11 @@ final class IoDriver implements Driver.Dispatch {
     private volatile Thread owner = Thread.currentThread();
     /** Set once the driver is closed; registering then fails. */
     private boolean closed;
-    /** The handler running now, or null; read racily by the watchdog to say what holds the loop. */
-    ReadyHandler running;
+    /**
+     * The handler running now, or null; read racily by the watchdog to say what holds the loop.
+     * Padded: written for every report, next to the fields every spawning thread reads.
+     */
+    final PaddedRef<ReadyHandler> running = new PaddedRef<>(null);
 
     IoDriver(Backend backend, int eventCapacity, Executor handOver, BooleanSupplier pending,
              Consumer<Throwable> errors) throws IOException {
@@ -242,13 +245,13 @@ final class IoDriver implements Driver.Dispatch {
             return;
         }
         reg.ready |= readyBits;
-        running = reg.handler;
+        running.set(reg.handler);
         try {
             reg.handler.ready(readyBits);
         } catch (Throwable t) {
             errors.accept(t);
         }
-        running = null;
+        running.set(null);
     }
 
     /**

@@ -42,17 +42,16 @@ import java.util.concurrent.TimeoutException;
  * it takes effect through the closed resources and the cancelled stage.
  */
 public final class JoinHandle<T> extends CompletableFuture<T> {
-    private final EventLoop loop;
+    /** The task; its loop is this handle's (one field less per spawn). */
     private final Task task;
 
-    JoinHandle(EventLoop loop, Task task) {
-        this.loop = loop;
+    JoinHandle(Task task) {
         this.task = task;
     }
 
     /** The loop the task belongs to (for a virtual task: the loop its I/O defaults to). */
     public EventLoop loop() {
-        return loop;
+        return task.loop;
     }
 
     /** Cancels the task; see the class docs. Any thread. */
@@ -107,7 +106,7 @@ public final class JoinHandle<T> extends CompletableFuture<T> {
     /** The async methods default to the task's loop. */
     @Override
     public Executor defaultExecutor() {
-        return loop;
+        return task.loop;
     }
 
     @Override
@@ -137,7 +136,7 @@ public final class JoinHandle<T> extends CompletableFuture<T> {
     }
 
     private void checkNotOnLoop() {
-        if (!isDone() && loop.inLoop()) {
+        if (!isDone() && task.loop.inLoop()) {
             throw new IllegalStateException("blocking on a JoinHandle on its own loop's thread would deadlock;"
                     + " compose with thenApply/thenCompose instead");
         }

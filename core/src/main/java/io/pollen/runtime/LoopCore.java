@@ -38,8 +38,11 @@ final class LoopCore {
     private final Consumer<Throwable> errorSink;
     /** Listeners to close when the loop drains (a shutdown stops accepting first). */
     private final HashSet<AutoCloseable> listeners = new HashSet<>();
-    /** The task whose code runs now (its resources are closed with it), or null. */
-    private Task current;
+    /**
+     * The task whose code runs now (its resources are closed with it), or null. Padded: written
+     * twice per task, it must not share a cache line with what spawning threads read.
+     */
+    private final PaddedRef<Task> current = new PaddedRef<>(null);
     /** Set once the loop cancels every task: new resources of a task are closed at once. */
     private boolean cancellingTasks;
     /** Counters and the "busy since" word the watchdog samples. */
@@ -168,9 +171,9 @@ final class LoopCore {
 
     /** What the loop runs now (a task's or handler's class), or null; any thread, racy. */
     String running() {
-        Object r = tasks.running;
+        Object r = tasks.running.get();
         if (r == null) {
-            r = io.running;
+            r = io.running.get();
         }
         if (r instanceof LoopTask<?> t) {
             r = t.body; // the spawned code, not the runtime's wrapper
@@ -181,17 +184,17 @@ final class LoopCore {
     // ---- the running task ----
 
     Task current() {
-        return current;
+        return current.get();
     }
 
     Task enter(Task t) {
-        Task prev = current;
-        current = t;
+        Task prev = current.get();
+        current.set(t);
         return prev;
     }
 
     void exit(Task prev) {
-        current = prev;
+        current.set(prev);
     }
 
     boolean isCancellingTasks() {

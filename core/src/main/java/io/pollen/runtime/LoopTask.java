@@ -22,7 +22,7 @@ final class LoopTask<T> extends Task implements Runnable, BiConsumer<T, Throwabl
     LoopTask(EventLoop loop, Supplier<? extends CompletionStage<T>> body) {
         super(loop);
         this.body = body;
-        this.handle = new JoinHandle<>(loop, this);
+        this.handle = new JoinHandle<>(this);
     }
 
     /** Starts the task: runs the body with this task as the loop's current task. */
@@ -32,7 +32,6 @@ final class LoopTask<T> extends Task implements Runnable, BiConsumer<T, Throwabl
             complete(null, new CancellationException()); // cancelled before it started
             return;
         }
-        loop.liveTasks().started(this);
         Task prev = loop.core().enter(this);
         try {
             stage = body.get();
@@ -60,6 +59,17 @@ final class LoopTask<T> extends Task implements Runnable, BiConsumer<T, Throwabl
             }
             return;
         }
+        // Still running: only now is it listed as live, so a task that finished synchronously (the
+        // case above) costs no list bookkeeping. Nothing could look for it while its body ran
+        // except a forced shutdown that body itself began: it missed the task, so cancel it here.
+        if (finished) {
+            return; // it cancelled itself
+        }
+        loop.liveTasks().started(this);
+        if (loop.core().isCancellingTasks()) {
+            cancelTask();
+            return;
+        }
         stage.whenComplete(this);
     }
 
@@ -83,7 +93,12 @@ final class LoopTask<T> extends Task implements Runnable, BiConsumer<T, Throwabl
         loop.liveTasks().done(this); // before the handle: whoever sees it complete sees the task gone
         // Complete first, then decide: a cancel from another thread may have completed the handle
         // already (its own clean-up is still queued behind this): then the resources are closed.
-        settle(error == null ? handle.succeed(value) : fail(handle, Completions.unwrap(error)));
+        boolean completed = error == null ? handle.succeed(value) : fail(handle, Completions.unwrap(error));
+        if (completed && loop.inLoop()) {
+            disownAllOnOwnerThread(); // the usual case: no lock
+        } else {
+            settle(completed);
+        }
     }
 
     @Override

@@ -63,23 +63,30 @@ final class RemoteQueue {
         }
     }
 
-    private static final VarHandle TAIL;
     private static final VarHandle NEXT;
 
     static {
         try {
-            MethodHandles.Lookup l = MethodHandles.lookup();
-            TAIL = l.findVarHandle(RemoteQueue.class, "tail", Node.class);
-            NEXT = l.findVarHandle(Node.class, "next", Node.class);
+            NEXT = MethodHandles.lookup().findVarHandle(Node.class, "next", Node.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
-    /** The last node consumed (or the stub): consumer only. */
-    private Node head = new Stub();
+    /**
+     * The last node consumed (or the stub): consumer only. Padded, like {@link #tail}: the consumer
+     * writes it for every task, producers exchange the tail for every task, and on one cache line
+     * each would pull the line away from the other every time.
+     */
+    private final PaddedRef<Node> head;
     /** The last node added; producers exchange it. */
-    private volatile Node tail = head;
+    private final PaddedRef<Node> tail;
+
+    RemoteQueue() {
+        Node stub = new Stub();
+        head = new PaddedRef<>(stub);
+        tail = new PaddedRef<>(stub);
+    }
 
     /** Adds a task in a wrapper node; any thread, wait-free. */
     void add(Runnable task) {
@@ -91,31 +98,44 @@ final class RemoteQueue {
      * this, which is what makes linking the node itself safe.
      */
     void addFresh(Node node) {
-        Node prev = (Node) TAIL.getAndSet(this, node);
+        Node prev = tail.getAndSet(node);
         NEXT.setRelease(prev, node);
     }
 
     /** The next task, or null if none is linked yet; consumer only. */
     Runnable poll() {
-        Node h = head;
+        Node h = head.get();
         Node n = (Node) NEXT.getAcquire(h);
         if (n == null) {
             return null;
         }
         NEXT.setOpaque(h, null); // h left the list: its link must not keep later tasks alive
-        head = n;
+        head.set(n);
         return n.task();
+    }
+
+    /** The last node added so far: a mark for {@link #pollUpTo}. Consumer only. */
+    Node mark() {
+        return tail.getVolatile();
+    }
+
+    /**
+     * {@link #poll}, but null once the node {@code mark} has been consumed: what was added after
+     * the mark waits for the next batch. Consumer only.
+     */
+    Runnable pollUpTo(Node mark) {
+        return head.get() == mark ? null : poll();
     }
 
     /** Whether a task was added and not yet consumed (maybe not yet linked); consumer only. */
     boolean isEmpty() {
-        return tail == head;
+        return tail.getVolatile() == head.get();
     }
 
     /** Tasks queued now, counted up to {@code cap}; any thread, approximate (for statistics). */
     int size(int cap) {
         int n = 0;
-        for (Node x = (Node) NEXT.getAcquire(head); x != null && n < cap; x = (Node) NEXT.getAcquire(x)) {
+        for (Node x = (Node) NEXT.getAcquire(head.get()); x != null && n < cap; x = (Node) NEXT.getAcquire(x)) {
             n++;
         }
         return n;

@@ -78,6 +78,19 @@ abstract class Task extends RemoteQueue.Node {
         resources = null;
     }
 
+    /**
+     * {@link #disownAll} by the one thread that records this task's resources (a loop task's loop:
+     * {@link #current} finds a loop's task only on its thread). With none recorded there is nobody
+     * to lock against, so the usual case takes no lock.
+     */
+    void disownAllOnOwnerThread() {
+        if (resources == null) {
+            released = true;
+        } else {
+            disownAll();
+        }
+    }
+
     /** Closes every resource (cancellation). */
     void closeResources() {
         List<AutoCloseable> toClose;

@@ -15,8 +15,11 @@ import java.util.function.Consumer;
 final class TaskQueue {
     private final ArrayDeque<Runnable> local = new ArrayDeque<>(256);
     private final RemoteQueue remote = new RemoteQueue();
-    /** The task running now, or null; read racily by the watchdog to say what holds the loop. */
-    Runnable running;
+    /**
+     * The task running now, or null; read racily by the watchdog to say what holds the loop.
+     * Padded: written for every task, next to fields other threads read for every hand-over.
+     */
+    final PaddedRef<Runnable> running = new PaddedRef<>(null);
 
     /** Loop thread only. */
     void addLocal(Runnable task) {
@@ -77,24 +80,31 @@ final class TaskQueue {
      * @return how many ran
      */
     int run(int budget, Consumer<Throwable> onError) {
-        // Take over at most a budget of remote tasks: a producer faster than this loop must not
-        // keep it here forever (the rest waits for the next batch, after a poll).
-        Runnable r;
-        for (int taken = 0; taken < budget && (r = remote.poll()) != null; taken++) {
-            local.addLast(r);
-        }
+        // The loop's own tasks queued before the call first, then other threads' tasks queued
+        // before it, straight from their queue (no copy through the deque): at most a budget in
+        // all, so a producer faster than this loop cannot keep it here (the rest waits for the
+        // next batch, after a poll, as does everything queued while the batch runs).
+        RemoteQueue.Node mark = remote.mark();
         int n = Math.min(budget, local.size());
         for (int i = 0; i < n; i++) {
-            Runnable task = local.pollFirst();
-            running = task;
-            try {
-                task.run();
-            } catch (Throwable t) {
-                onError.accept(t);
-            }
+            runOne(local.pollFirst(), onError);
         }
-        running = null;
+        Runnable r;
+        while (n < budget && (r = remote.pollUpTo(mark)) != null) {
+            runOne(r, onError);
+            n++;
+        }
+        running.set(null);
         return n;
+    }
+
+    private void runOne(Runnable task, Consumer<Throwable> onError) {
+        running.set(task);
+        try {
+            task.run();
+        } catch (Throwable t) {
+            onError.accept(t);
+        }
     }
 
     /**

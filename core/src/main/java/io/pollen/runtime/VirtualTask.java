@@ -26,7 +26,7 @@ final class VirtualTask<T> extends Task {
         super(loop);
         this.body = body;
         this.onDone = onDone;
-        this.handle = new JoinHandle<>(loop, this);
+        this.handle = new JoinHandle<>(this);
     }
 
     void start(ThreadFactory factory) {

@@ -48,6 +48,57 @@ class RemoteQueueTest {
     }
 
     @Test
+    void pollUpToAMarkLeavesWhatCameAfterIt() {
+        RemoteQueue q = new RemoteQueue();
+        RemoteQueue.Node empty = q.mark();
+        assertNull(q.pollUpTo(empty), "nothing before the mark of an empty queue");
+        SelfNode a = new SelfNode();
+        SelfNode b = new SelfNode();
+        SelfNode late = new SelfNode();
+        q.addFresh(a);
+        q.addFresh(b);
+        RemoteQueue.Node mark = q.mark();
+        q.addFresh(late);
+        assertSame(a, q.pollUpTo(mark));
+        assertSame(b, q.pollUpTo(mark));
+        assertNull(q.pollUpTo(mark), "added after the mark: for the next batch");
+        assertFalse(q.isEmpty());
+        assertSame(late, q.pollUpTo(q.mark()));
+        assertTrue(q.isEmpty());
+    }
+
+    @Test
+    void aBatchRunsNoTaskHandedInWhileItRuns() {
+        TaskQueue tasks = new TaskQueue();
+        List<String> ran = new ArrayList<>();
+        tasks.addRemote(() -> {
+            ran.add("first");
+            tasks.addRemote(() -> ran.add("handed in during the batch"));
+            tasks.addLocal(() -> ran.add("queued by the loop during the batch"));
+        });
+        tasks.addRemote(() -> ran.add("second"));
+        assertEquals(2, tasks.run(100, t -> { throw new AssertionError(t); }));
+        assertEquals(List.of("first", "second"), ran);
+        assertEquals(2, tasks.run(100, t -> { throw new AssertionError(t); }));
+        assertEquals(List.of("first", "second", "queued by the loop during the batch", "handed in during the batch"), ran);
+    }
+
+    @Test
+    void aBatchRunsAtMostItsBudgetAndKeepsTheRestInOrder() {
+        TaskQueue tasks = new TaskQueue();
+        List<Integer> ran = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            int n = i;
+            tasks.addRemote(() -> ran.add(n));
+        }
+        assertEquals(3, tasks.run(3, t -> { throw new AssertionError(t); }));
+        assertEquals(List.of(0, 1, 2), ran);
+        assertEquals(2, tasks.run(3, t -> { throw new AssertionError(t); }));
+        assertEquals(List.of(0, 1, 2, 3, 4), ran);
+        assertEquals(0, tasks.run(3, t -> { throw new AssertionError(t); }));
+    }
+
+    @Test
     void aConsumedNodeDoesNotKeepLaterTasksAlive() {
         RemoteQueue q = new RemoteQueue();
         SelfNode first = new SelfNode();
