@@ -72,6 +72,9 @@ final class LoopCore {
         try {
             // 1. ready tasks, bounded by the budget
             int ran = tasks.run(budget, errorSink);
+            if (loop.state().isClosed()) {
+                return ran; // a task closed its caller-driven loop: the driver is gone
+            }
             // 2. the next timer deadline bounds the wait
             long wait;
             if (tasks.hasWork() || loop.state().isStopping() || (until != null && until.isDone())) {
@@ -85,6 +88,9 @@ final class LoopCore {
             monitor.beforeWait(wait);
             int reports = io.run(wait);
             monitor.afterWait(reports);
+            if (loop.state().isClosed()) {
+                return ran + reports; // a handler closed it
+            }
             // 4. the timers that are due
             int fired = timers.fireExpired();
             monitor.iterated(ran, fired);

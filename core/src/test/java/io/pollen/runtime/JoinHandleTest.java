@@ -39,6 +39,42 @@ class JoinHandleTest {
 
     @ParameterizedTest
     @MethodSource("io.pollen.testing.TestBackends#all")
+    void aTaskWhoseOwnBodyClosesTheLoopIsCancelledNotLeftHanging(Backend backend) throws Exception {
+        EventLoop loop = EventLoop.open(backend);
+        // The body closes its caller-driven loop (which cancels every live task) and then returns
+        // a stage that never completes: the task is listed as live only after its body returned,
+        // so the forced shutdown that body began must still reach it.
+        JoinHandle<Void> h = loop.spawn(() -> {
+            loop.close();
+            return new CompletableFuture<>();
+        });
+        loop.runOnce(Duration.ZERO);
+        assertTrue(loop.isClosed());
+        assertTrue(h.isCancelled(), h.toString());
+        assertEquals(0, loop.taskCount());
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.pollen.testing.TestBackends#all")
+    void finishedTasksLeaveNothingLiveAndAForcedShutdownCancelsTheRunningOnes(Backend backend) throws Exception {
+        Runtime rt = Runtime.builder().backend(backend).threadNamePrefix("live").build();
+        EventLoop loop = rt.next();
+        for (int i = 0; i < 100; i++) {
+            assertEquals(i, rt.blockOn(() -> CompletableFuture.completedFuture(0)) + i); // synchronous
+        }
+        CompletableFuture<String> never = new CompletableFuture<>();
+        JoinHandle<String> waiting = loop.spawn(() -> never);
+        JoinHandle<String> sleeping = loop.spawn(() -> loop.sleep(Duration.ofHours(1)).thenApply(v -> "woke"));
+        rt.blockOn(() -> loop.yieldNow()); // both have started
+        assertEquals(2, loop.taskCount());
+        rt.close(); // forced: cancels what still runs
+        assertTrue(waiting.isCancelled());
+        assertTrue(sleeping.isCancelled() || sleeping.isCompletedExceptionally());
+        assertEquals(0, loop.taskCount());
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.pollen.testing.TestBackends#all")
     void cancellingATaskClosesItsSocketsAndReleasesTheirRegistrations(Backend backend) throws Exception {
         try (Runtime rt = Runtime.builder().backend(backend).threadNamePrefix("cancel").build();
              ServerSocket peer = new ServerSocket(0, 50, Loopback.address())) {
