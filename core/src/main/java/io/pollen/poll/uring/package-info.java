@@ -28,6 +28,19 @@
  *       cancelled: a socket may be closed from any thread, and the ring has one submitter.</li>
  * </ul>
  *
+ * <h2>Reports and reads</h2>
+ * A run reaps every completion before it calls any handler: the reaping is bookkeeping only
+ * (a recv's buffer joins its stream's kept list, an accepted fd its listener's queue, a send frees
+ * room), and readiness is noted by registration ({@code Reports}). Then each registration's
+ * handler is called once per run with the bits of all its completions, mio's one event per token
+ * per poll. A stream's read that finds nothing kept while completions wait unreaped (posted by a
+ * deregistration's {@code io_uring_enter}, or an overflow flush) has the driver reap them the same
+ * way, no handler called, and answers from what the stream keeps then, or, nothing of it being
+ * in flight, with one plain {@code recv}: with {@code DEFER_TASKRUN} the kernel copies for a
+ * multishot recv only inside the loop thread's {@code io_uring_enter}, so bytes still in the
+ * socket come after everything reaped. A look before calling a connection idle (a draining server,
+ * a pooled client connection) therefore sees what arrived, as on epoll.
+ *
  * <h2>Buffer ownership</h2>
  * A provided buffer is the kernel's while it sits in the ring, the stream's from the completion
  * that hands it over until a read consumed it, then the kernel's again; a stale completion's
