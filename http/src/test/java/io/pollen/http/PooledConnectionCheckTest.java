@@ -104,22 +104,36 @@ class PooledConnectionCheckTest {
         assertEquals(2, client.idleConnections(), "both pooled");
     }
 
+    /** What the peer does to a pooled connection. */
+    interface PeerAction {
+        void on(Socket conn) throws IOException;
+    }
+
+    /**
+     * In one loop task: {@code action} on both pooled connections' server ends, then a request: the
+     * client looks at its pooled connections before its loop ran again.
+     */
+    static HttpResponse actThenGet(EventLoop loop, HttpClient client, Peer peer, PeerAction action) throws Exception {
+        return loop.blockOn(() -> {
+            try {
+                for (int i = 0; i < 2; i++) {
+                    action.on(peer.conns.get(i));
+                }
+            } catch (IOException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+            return client.get(peer.url());
+        });
+    }
+
     @ParameterizedTest
     @MethodSource("io.pollen.http.TestServers#backends")
     void aPooledConnectionWithStrayBytesIsDiscarded(Backend backend) throws Exception {
         try (EventLoop loop = EventLoop.open(backend); Peer peer = new Peer()) {
             try (HttpClient client = HttpClient.builder(loop).maxIdlePerHost(4).build()) {
                 twoPooled(loop, client, peer);
-                HttpResponse r = loop.blockOn(() -> {
-                    try {
-                        for (int i = 0; i < 2; i++) {   // a whole response nobody asked for, on each
-                            peer.conns.get(i).getOutputStream().write(STRAY.getBytes(StandardCharsets.ISO_8859_1));
-                        }
-                    } catch (IOException e) {
-                        return CompletableFuture.failedFuture(e);
-                    }
-                    return client.get(peer.url());
-                });
+                HttpResponse r = actThenGet(loop, client, peer, conn ->   // a whole response nobody asked for
+                        conn.getOutputStream().write(STRAY.getBytes(StandardCharsets.ISO_8859_1)));
                 assertEquals("c2", r.bodyString(), "a fresh connection, not the stray bytes of a pooled one");
                 assertEquals(3, peer.conns.size());
                 assertEquals(1, client.idleConnections(), "the two with stray bytes were closed");
@@ -133,17 +147,8 @@ class PooledConnectionCheckTest {
         try (EventLoop loop = EventLoop.open(backend); Peer peer = new Peer()) {
             try (HttpClient client = HttpClient.builder(loop).maxIdlePerHost(4).build()) {
                 twoPooled(loop, client, peer);
-                HttpResponse r = loop.blockOn(() -> {
-                    try {
-                        peer.stopped = true;
-                        for (int i = 0; i < 2; i++) {   // FIN: the server is done with them (it still reads)
-                            peer.conns.get(i).shutdownOutput();
-                        }
-                    } catch (IOException e) {
-                        return CompletableFuture.failedFuture(e);
-                    }
-                    return client.get(peer.url());
-                });
+                peer.stopped = true;
+                HttpResponse r = actThenGet(loop, client, peer, Socket::shutdownOutput);   // FIN; the peer still reads
                 assertEquals("c2", r.bodyString());
                 assertEquals(1, client.idleConnections(), "the two the server closed were closed");
             }

@@ -44,18 +44,45 @@ class AbsorbOnReadTest extends UringTestCase {
         assertFalse(d.quiet(), "a completion waits unreaped (else this test shows nothing)");
     }
 
+    /** A driver (64 buffers of 4 KiB) with two streams, tokens 1 and 2, their recvs armed. */
+    static final class Two implements AutoCloseable {
+        final UringDriver d = open(64, 256, 64, 4096);
+        final Loopback.Pair a = Loopback.pair(Backend.IO_URING);
+        final Loopback.Pair b = Loopback.pair(Backend.IO_URING);
+        final UringDriverTest.Recorder r = new UringDriverTest.Recorder();
+
+        Two() throws Exception {
+            d.register(a.server(), 1, Interest.READABLE);
+            d.register(b.server(), 2, Interest.READABLE);
+            d.run(0, r);
+        }
+
+        /** Deregisters both streams (every buffer goes back), closes everything. */
+        @Override
+        public void close() throws Exception {
+            try {
+                d.deregister(a.server());
+                d.deregister(b.server());
+                assertEquals(0, d.buffersHeld(), "every buffer back in the ring");
+            } finally {
+                a.close();
+                b.close();
+                d.close();
+            }
+        }
+    }
+
     static byte[] bytes(ByteBuffer b) {
         return Arrays.copyOf(b.array(), b.position());
     }
 
     @Test
     void aReadFindsItsBytesInTheSocketWhileAnotherStreamsCompletionWaitsUnreaped() throws Exception {
-        UringDriver d = open(64, 256, 64, 4096);
-        try (Loopback.Pair a = Loopback.pair(Backend.IO_URING); Loopback.Pair b = Loopback.pair(Backend.IO_URING)) {
-            UringDriverTest.Recorder r = new UringDriverTest.Recorder();
-            d.register(a.server(), 1, Interest.READABLE);
-            d.register(b.server(), 2, Interest.READABLE);
-            d.run(0, r);                                         // recvs armed
+        try (Two t = new Two()) {
+            UringDriver d = t.d;
+            Loopback.Pair a = t.a;
+            Loopback.Pair b = t.b;
+            UringDriverTest.Recorder r = t.r;
             Loopback.writeAll(a.client(), pattern(100, 1));
             postUnreaped(d);                                     // a's completion sits in the CQ
             Loopback.writeAll(b.client(), pattern(50, 2));       // b's bytes sit in its socket
@@ -74,22 +101,16 @@ class AbsorbOnReadTest extends UringTestCase {
             assertArrayEquals(pattern(100, 1), bytes(got));
             d.run(0, r);
             assertEquals(1, r.reports.stream().filter(e -> e[0] == 1).count(), "a is reported by the next run, once");
-            d.deregister(a.server());
-            d.deregister(b.server());
-            assertEquals(0, d.buffersHeld());
-        } finally {
-            d.close();
         }
     }
 
     @Test
     void bytesKeepTheirOrderAcrossAnAbsorbAndTheReadsAfterIt() throws Exception {
-        UringDriver d = open(64, 256, 64, 4096);   // a stream's share: 8 buffers, so its recv pauses too
-        try (Loopback.Pair a = Loopback.pair(Backend.IO_URING); Loopback.Pair b = Loopback.pair(Backend.IO_URING)) {
-            UringDriverTest.Recorder r = new UringDriverTest.Recorder();
-            d.register(a.server(), 1, Interest.READABLE);
-            d.register(b.server(), 2, Interest.READABLE);
-            d.run(0, r);
+        try (Two t = new Two()) {
+            UringDriver d = t.d;
+            Loopback.Pair a = t.a;
+            Loopback.Pair b = t.b;
+            UringDriverTest.Recorder r = t.r;
             int n = 120_000;
             byte[] all = pattern(n, 7);
             Loopback.writeAll(a.client(), pattern(10, 1));
@@ -115,22 +136,16 @@ class AbsorbOnReadTest extends UringTestCase {
             }
             assertArrayEquals(all, got.toByteArray(), "every byte, in order");
             assertArrayEquals(pattern(10, 1), Loopback.readExactly(a.server(), 10));
-            d.deregister(a.server());
-            d.deregister(b.server());
-            assertEquals(0, d.buffersHeld());
-        } finally {
-            d.close();
         }
     }
 
     @Test
     void peekSeesWhatWaitsUnreapedOrInTheSocketAndLeavesItForTheRead() throws Exception {
-        UringDriver d = open(64, 256, 64, 4096);
-        try (Loopback.Pair a = Loopback.pair(Backend.IO_URING); Loopback.Pair b = Loopback.pair(Backend.IO_URING)) {
-            UringDriverTest.Recorder r = new UringDriverTest.Recorder();
-            d.register(a.server(), 1, Interest.READABLE);
-            d.register(b.server(), 2, Interest.READABLE);
-            d.run(0, r);
+        try (Two t = new Two()) {
+            UringDriver d = t.d;
+            Loopback.Pair a = t.a;
+            Loopback.Pair b = t.b;
+            UringDriverTest.Recorder r = t.r;
             Loopback.writeAll(a.client(), pattern(20, 1));
             postUnreaped(d);                                     // a's own completion is unreaped
             Loopback.writeAll(b.client(), pattern(30, 2));
@@ -143,22 +158,16 @@ class AbsorbOnReadTest extends UringTestCase {
             assertArrayEquals(pattern(30, 2), bytes(peeked));
             assertArrayEquals(pattern(20, 1), Loopback.readExactly(a.server(), 20), "the peek left a's bytes");
             assertArrayEquals(pattern(30, 2), Loopback.readExactly(b.server(), 30), "and b's");
-            d.deregister(a.server());
-            d.deregister(b.server());
-            assertEquals(0, d.buffersHeld());
-        } finally {
-            d.close();
         }
     }
 
     @Test
     void theEndOfAStreamComesThroughTheAbsorb() throws Exception {
-        UringDriver d = open(64, 256, 64, 4096);
-        try (Loopback.Pair a = Loopback.pair(Backend.IO_URING); Loopback.Pair b = Loopback.pair(Backend.IO_URING)) {
-            UringDriverTest.Recorder r = new UringDriverTest.Recorder();
-            d.register(a.server(), 1, Interest.READABLE);
-            d.register(b.server(), 2, Interest.READABLE);
-            d.run(0, r);
+        try (Two t = new Two()) {
+            UringDriver d = t.d;
+            Loopback.Pair a = t.a;
+            Loopback.Pair b = t.b;
+            UringDriverTest.Recorder r = t.r;
             Loopback.writeAll(a.client(), pattern(7, 1));
             a.client().shutdown(Shutdown.WRITE);
             b.client().shutdown(Shutdown.WRITE);
@@ -173,22 +182,16 @@ class AbsorbOnReadTest extends UringTestCase {
                 assertEquals(1, r.reports.stream().filter(e -> e[0] == token && (e[1] & Ready.READ_CLOSED) != 0).count(),
                         "the end of stream " + token + " reported once");
             }
-            d.deregister(a.server());
-            d.deregister(b.server());
-            assertEquals(0, d.buffersHeld());
-        } finally {
-            d.close();
         }
     }
 
     @Test
     void aResetComesThroughTheAbsorbAsTheErrorOnceThenTheEnd() throws Exception {
-        UringDriver d = open(64, 256, 64, 4096);
-        try (Loopback.Pair a = Loopback.pair(Backend.IO_URING); Loopback.Pair b = Loopback.pair(Backend.IO_URING)) {
-            UringDriverTest.Recorder r = new UringDriverTest.Recorder();
-            d.register(a.server(), 1, Interest.READABLE);
-            d.register(b.server(), 2, Interest.READABLE);
-            d.run(0, r);
+        try (Two t = new Two()) {
+            UringDriver d = t.d;
+            Loopback.Pair a = t.a;
+            Loopback.Pair b = t.b;
+            UringDriverTest.Recorder r = t.r;
             Loopback.writeAll(a.client(), pattern(5, 1));           // another stream's completion too
             b.client().setLinger(Duration.ZERO);
             b.client().close();                                     // an RST
@@ -199,11 +202,6 @@ class AbsorbOnReadTest extends UringTestCase {
             assertEquals("ECONNRESET", e.errnoName());
             assertEquals(-1, b.server().read(got), "then the end of the stream");
             assertEquals(5, a.server().read(got));
-            d.deregister(a.server());
-            d.deregister(b.server());
-            assertEquals(0, d.buffersHeld());
-        } finally {
-            d.close();
         }
     }
 
