@@ -196,9 +196,9 @@ final class ServerLoop {
         }
         draining = true;
         stopAccepting();
-        // Look at the connections after the loop's next poll: on a completion driver (io_uring)
-        // a request that already arrived is handed over by that poll, not by a read, and an idle
-        // look before it would close the connection under the request. One loop turn on epoll.
+        // Look at the connections after the loop's next poll: requests that already arrived are
+        // dispatched to their connections by it first, in the usual way. (The idle look alone
+        // would also see them on every backend: on io_uring a read absorbs what waits unreaped.)
         try {
             loop.execute(() -> drainConnections(timeLeft));
         } catch (java.util.concurrent.RejectedExecutionException closing) {

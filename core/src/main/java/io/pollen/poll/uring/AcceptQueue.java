@@ -118,13 +118,13 @@ final class AcceptQueue implements AcceptIo {
             errno = -res;
             failing = true;
         }
-        driver.report(token, res < 0 ? Ready.READABLE | Ready.ERROR : Ready.READABLE);
+        driver.reports().note(fd, token, res < 0 ? Ready.READABLE | Ready.ERROR : Ready.READABLE);
     }
 
     /** The readiness-mode poll's completion: a connection arrived (or the listener failed). */
     void onPoll(int res) {
         polling = false;
-        driver.report(token, res < 0 ? Ready.READABLE | Ready.ERROR : Ready.READABLE);
+        driver.reports().note(fd, token, res < 0 ? Ready.READABLE | Ready.ERROR : Ready.READABLE);
     }
 
     /** Deregistered: the multishot is cancelled, connections nobody took are closed. */

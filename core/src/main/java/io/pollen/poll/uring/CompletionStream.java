@@ -61,8 +61,6 @@ final class CompletionStream implements StreamIo {
 
     /** The sending half. */
     final StreamSend send;
-    /** Readiness noted between runs, reported by the next run. */
-    int pendingReady;
 
     CompletionStream(UringDriver driver, int fd, long token, long ud, boolean connecting) {
         this.driver = driver;
@@ -82,15 +80,18 @@ final class CompletionStream implements StreamIo {
             throw new IllegalArgumentException("read-only buffer");
         }
         int n = copy(dst, true);
+        if (n == 0 && absorbed()) {
+            n = copy(dst, true);
+        }
         return n > 0 ? n : nothingKept(dst, 0);
     }
 
     @Override
     public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
         driver.checkThread();
-        long n = 0;
-        for (int i = offset; i < offset + length && kept > 0; i++) {
-            n += copy(dsts[i], true);
+        long n = copyAll(dsts, offset, length);
+        if (n == 0 && absorbed()) {
+            n = copyAll(dsts, offset, length);
         }
         for (int i = offset; i < offset + length && n == 0; i++) {
             if (dsts[i].hasRemaining()) {
@@ -100,11 +101,35 @@ final class CompletionStream implements StreamIo {
         return n;
     }
 
+    private long copyAll(ByteBuffer[] dsts, int offset, int length) throws IOException {
+        long n = 0;
+        for (int i = offset; i < offset + length && kept > 0; i++) {
+            n += copy(dsts[i], true);
+        }
+        return n;
+    }
+
     @Override
     public int peek(ByteBuffer dst) throws IOException {
         driver.checkThread();
         int n = copy(dst, false);
+        if (n == 0 && absorbed()) {
+            n = copy(dst, false);
+        }
         return n > 0 ? n : nothingKept(dst, SocketAbi.LINUX.MSG_PEEK);
+    }
+
+    /**
+     * Nothing is kept and this stream could still receive, but completions wait unreaped (of any
+     * stream: the ring cannot tell whose without reaping): the driver absorbs them, without
+     * calling a handler ({@link UringDriver#absorb}). Whether some of this stream's bytes are kept now.
+     */
+    private boolean absorbed() throws IOException {
+        if (kept > 0 || eof || recvErrno != 0 || detached || connecting || driver.quiet()) {
+            return false;
+        }
+        driver.absorb();
+        return kept > 0;
     }
 
     /**
@@ -113,9 +138,10 @@ final class CompletionStream implements StreamIo {
      * yet run (it runs in the loop's next {@code io_uring_enter}), and a caller that looks once
      * before calling the connection idle (a draining server, a client checking a pooled connection)
      * must see them, as on epoll. Safe for the order of the bytes: nothing is kept, and no
-     * completion waits unreaped in the ring (else this says "would block", and the completion
-     * follows); the multishot recv, whose copies run only inside this thread's enter, then takes
-     * what comes after. A read that finds nothing costs this one {@code recv}, as on epoll.
+     * completion waits unreaped in the ring ({@link #absorbed} reaped them; should the ring still
+     * not be quiet, this says "would block" and the completion follows); the multishot recv, whose
+     * copies run only inside this thread's enter, then takes what comes after. A read that finds
+     * nothing costs this one {@code recv}, as on epoll (and the reap, when completions waited).
      */
     private int nothingKept(ByteBuffer dst, int flags) throws IOException {
         if (recvErrno != 0) {
@@ -346,19 +372,9 @@ final class CompletionStream implements StreamIo {
         }
     }
 
-    /**
-     * Reports readiness {@code bits}: at once inside the driver's run, else (a registration made
-     * between runs) at the end of the next run.
-     */
+    /** Notes readiness {@code bits}: the driver's run reports them, once per run with the others. */
     void ready(int bits) {
-        if (driver.dispatching()) {
-            driver.report(token, bits);
-            return;
-        }
-        if (pendingReady == 0) {
-            driver.toReport(this);
-        }
-        pendingReady |= bits;
+        driver.reports().note(fd, token, bits);
     }
 
     /** Buffers kept for reads (tests). */

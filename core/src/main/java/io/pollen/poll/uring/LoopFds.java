@@ -163,9 +163,11 @@ final class LoopFds implements FdSelector {
         AcceptQueue a = fd < listeners.length ? listeners[fd] : null;
         if (s == null && a == null) {
             polls.modify(fd, token, interest);
+            driver.reports().retoken(fd, token);   // what it noted is reported under its new token
             return;
         }
         polls.registered(fd, "reregister");
+        driver.reports().retoken(fd, token);
         if (s != null) {
             s.token = token;   // a stream reports what its bytes say, whatever the interest
         } else {
@@ -181,6 +183,7 @@ final class LoopFds implements FdSelector {
         driver.submitPending();
         CompletionStream s = fd < streams.length ? streams[fd] : null;
         AcceptQueue a = fd < listeners.length ? listeners[fd] : null;
+        driver.reports().forget(fd);   // noted and not yet reported: never, now
         if (s == null && a == null) {
             polls.remove(fd);
         } else {

@@ -9,9 +9,10 @@ import java.util.ArrayDeque;
  * its buffers streams hold, each stream's share, and the streams the ring starved.
  *
  * <p>A buffer is counted out when a recv completion hands it over ({@link #handedOut}) and back when
- * {@link #recycle}d. A multishot recv that found the ring empty ({@code -ENOBUFS}) is re-armed as
- * soon as a buffer comes back, one stream per buffer, oldest first: nothing is lost meanwhile, the
- * bytes wait in the socket. Loop thread only.
+ * {@link #recycle}d. A multishot recv that found the ring empty ({@code -ENOBUFS}) waits in the
+ * starved list and is re-armed by the driver's next run once buffers are back ({@link #refill}),
+ * one stream per free buffer, oldest first: nothing is lost meanwhile, the bytes wait in the socket.
+ * Loop thread only.
  */
 final class RecvBuffers {
     private final BufRing ring;
@@ -26,12 +27,12 @@ final class RecvBuffers {
     /** How many times a recv found the ring empty (tests). */
     long starvations;
 
-    RecvBuffers(BufRing ring, int count, int size) {
+    RecvBuffers(BufRing ring, int count, int size, int share) {
         this.ring = ring;
         this.bytes = ring.bytes();
         this.count = count;
         this.size = size;
-        this.share = Math.max(2, count / 8);
+        this.share = share;
     }
 
     int groupId() {
@@ -47,7 +48,10 @@ final class RecvBuffers {
         return bid * size;
     }
 
-    /** How many buffers one stream may hold before its recv pauses: an eighth of the ring (at least 2). */
+    /**
+     * How many buffers one stream may hold before its recv pauses ({@code pollen.uring.stream.buffers};
+     * by default an eighth of the ring, at least 2).
+     */
     int share() {
         return share;
     }
@@ -62,27 +66,33 @@ final class RecvBuffers {
         held++;
     }
 
-    /** Buffer {@code bid} goes back to the kernel; a stream the ring starved is re-armed. */
-    void recycle(int bid) throws IOException {
+    /** Buffer {@code bid} goes back to the kernel (a starved stream is re-armed by the next {@link #refill}). */
+    void recycle(int bid) {
         ring.recycle(bid);
         held--;
-        CompletionStream s;
-        while (held < count && (s = starved.poll()) != null) {
-            if (s.starved && s.unstarve()) {
-                break;   // one re-arm per buffer back: the ring refills before the next starves it
-            }
-        }
     }
 
-    /** The ring ran dry under {@code s}'s recv: re-arm now if buffers came back, else when they do. */
-    void starved(CompletionStream s) throws IOException {
-        if (held < count && starved.isEmpty()) {
-            s.arm();
-            return;
-        }
+    /** The ring ran dry under {@code s}'s recv: re-armed by a {@link #refill} once buffers are back. */
+    void starved(CompletionStream s) {
         starvations++;
         s.starved = true;
         starved.add(s);
+    }
+
+    /**
+     * Before each {@code io_uring_enter}: re-arms starved streams, oldest first, one per buffer in
+     * the ring, so that they go in with the same submission. Every free buffer re-arms one, each
+     * run: a re-armed stream that takes no buffer (its bytes were read by a plain {@code recv}
+     * meanwhile) leaves it for the next, and none waits for a recycle that will not come.
+     */
+    void refill() throws IOException {
+        CompletionStream s;
+        int free = count - held;
+        while (free > 0 && (s = starved.poll()) != null) {
+            if (s.starved && s.unstarve()) {
+                free--;
+            }
+        }
     }
 
     /** Unregisters and frees the ring; only once no recv can pick from it. */

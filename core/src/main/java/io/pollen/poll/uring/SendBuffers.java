@@ -18,9 +18,6 @@ import java.util.Arrays;
  * to free. {@link #close} frees them all, once no send is in flight. Loop thread only.
  */
 final class SendBuffers {
-    /** Bytes one stream may have taken but not yet seen sent. */
-    static final int SIZE = 64 * 1024;
-
     private final Arena arena = Arena.ofShared();
     private final Slots slots = new Slots(64, true);
     private final int size;
@@ -30,6 +27,7 @@ final class SendBuffers {
     private int inFlight;
     private boolean closed;
 
+    /** {@code size}: bytes one stream may have taken but not yet seen sent ({@code pollen.uring.send.buffer}). */
     SendBuffers(int size) {
         this.size = size;
     }

@@ -5,17 +5,13 @@ import io.pollen.poll.Poll;
 import io.pollen.poll.spi.Driver;
 import io.pollen.poll.spi.PollDriver;
 import io.pollen.poll.spi.FdSelector;
-import io.pollen.poll.spi.Ready;
-import io.pollen.poll.spi.StreamIo;
 import io.pollen.sys.linux.EPoll;
 import io.pollen.sys.linux.EventFd;
 import io.pollen.sys.linux.IoUring;
 import io.pollen.sys.unix.Unistd;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
-import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
@@ -39,6 +35,10 @@ import java.util.function.Function;
  *       ({@link FdSelector#registerStream}): multishot recv into a per-loop {@link BufRing},
  *       sends from its own native buffer ({@link SendBuffers}), its connect ({@link StreamConnect})
  *       when registered unconnected. Reports follow the bytes: readable when some came, writable when room did.</li>
+ *   <li><b>One report per registration per run</b>, after every completion was reaped (bookkeeping
+ *       only), with the bits of all its completions ({@link Reports}). A stream's read that finds
+ *       nothing kept while completions wait unreaped has them reaped ({@link #absorb}), no handler
+ *       called, and never says "would block" while its bytes are there.</li>
  *   <li><b>user_data</b> = generation (bits 32..62) | kind (bits 24..31) | index (the fd, or a send
  *       slot): the owner in O(1); a completion of a registration that is gone (cancelled on
  *       deregister, or of an fd number reused since) no longer matches and is dropped, except
@@ -67,43 +67,47 @@ public final class UringDriver implements PollDriver {
     private final SendBuffers sends;
     final LoopFds fds;
     private final Ring.Completion sink = this::complete;
-    private final PollSet.Report report = (fd, token, ready) -> report(token, ready);
+    private final Reports reports = new Reports();
+    private final PollSet.Report report = reports::note;
     private final AtomicInteger wakeState = new AtomicInteger();
     private final ArrayDeque<CompletionStream> dirty = new ArrayDeque<>();
-    private final ArrayDeque<CompletionStream> toReport = new ArrayDeque<>();
     private Poll poll;
-    private Dispatch dispatch;
-    private int reports;
-    /** Counters for tests: recvs re-armed after the kernel ended them, short sends, connects submitted. */
+    /**
+     * Counters for tests: recvs re-armed after the kernel ended them, short sends, connects
+     * submitted, reads that absorbed the CQ.
+     */
     long recvRearms;
+    long absorbs;
     long connects;
     long shortSends;
     private boolean closed;
 
-    private UringDriver(Ring ring, int eventFd, BufRing bufs, int bufCount, int bufSize) {
+    private UringDriver(Ring ring, int eventFd, BufRing bufs, UringConfig config) {
         this.ring = ring;
         this.eventFd = eventFd;
         this.polls = new PollSet(ring);
-        this.recv = bufs == null ? null : new RecvBuffers(bufs, bufCount, bufSize);
-        this.sends = new SendBuffers(SendBuffers.SIZE);
+        this.recv = bufs == null ? null
+                : new RecvBuffers(bufs, config.buffers(), config.bufferSize(), config.streamBuffers());
+        this.sends = new SendBuffers(config.sendBuffer());
         this.fds = new LoopFds(this, polls);
     }
 
     /**
-     * Opens a driver; {@code pollOver} makes the Poll whose Registry sources register through (its
-     * selector is this driver's registration side). {@link UringSupport#isAvailable()} must hold.
+     * Opens a driver sized by the {@code pollen.uring.*} system properties ({@link UringConfig}:
+     * an invalid one throws {@link IllegalArgumentException} naming it); {@code pollOver} makes the
+     * Poll whose Registry sources register through (its selector is this driver's registration
+     * side). {@link UringSupport#isAvailable()} must hold.
      */
     public static UringDriver open(Function<FdSelector, Poll> pollOver) throws IOException {
-        return open(pollOver, 256, 4096, 256, 16 * 1024);
+        return open(pollOver, UringConfig.system());
     }
 
-    /** As {@link #open(Function)} with the ring's and the buffer ring's sizes (tests shrink them). */
-    static UringDriver open(Function<FdSelector, Poll> pollOver, int sqEntries, int cqEntries, int bufCount, int bufSize)
-            throws IOException {
+    /** As {@link #open(Function)} with the sizes of {@code config} (tests shrink them). */
+    static UringDriver open(Function<FdSelector, Poll> pollOver, UringConfig config) throws IOException {
         if (!UringSupport.isAvailable()) {
             throw new UnsupportedOperationException("the io_uring backend is not available: " + UringSupport.unavailableReason());
         }
-        Ring ring = Ring.open(sqEntries, cqEntries, FLAGS);
+        Ring ring = Ring.open(config.entries(), config.cqEntries(), FLAGS);
         int efd = -1;
         BufRing bufs = null;
         try {
@@ -111,12 +115,12 @@ public final class UringDriver implements PollDriver {
             ring.sqes.pollAdd(efd, EPoll.EPOLLIN, true, WAKE);
             if (ring.supports(IoUring.IORING_OP_RECV) && ring.supports(IoUring.IORING_OP_SEND)) {
                 try {
-                    bufs = BufRing.register(ring, 0, bufCount, bufSize);
+                    bufs = BufRing.register(ring, 0, config.buffers(), config.bufferSize());
                 } catch (IOException e) {
                     bufs = null;   // before Linux 5.19 (no PBUF_RING): TCP streams stay readiness
                 }
             }
-            UringDriver d = new UringDriver(ring, efd, bufs, bufCount, bufSize);
+            UringDriver d = new UringDriver(ring, efd, bufs, config);
             d.poll = pollOver.apply(d.fds);
             return d;
         } catch (IOException | RuntimeException e) {
@@ -171,29 +175,35 @@ public final class UringDriver implements PollDriver {
     @Override
     public int run(long timeoutNanos, Dispatch dispatch) throws IOException {
         ring.enable();   // on first use: the loop's thread becomes its one submitter
-        this.dispatch = dispatch;
-        reports = 0;
-        try {
-            flushSends();
-            int toSubmit = ring.publish();
-            boolean ready = ring.ready() > 0 || !toReport.isEmpty();
-            ring.enterAndWait(toSubmit, 1, ready ? 0 : timeoutNanos < 0 ? -1 : timeoutNanos);
-            dispatch.awake();
-            while (ring.reap(sink, 1024) > 0) {
-                // handlers may queue more; completions only arrive in the enter above (or an overflow flush)
-            }
-            CompletionStream s;
-            while ((s = toReport.poll()) != null) {
-                int bits = s.pendingReady;
-                s.pendingReady = 0;
-                if (!s.detached && bits != 0) {
-                    report(s.token, bits);
-                }
-            }
-            return reports;
-        } finally {
-            this.dispatch = null;
+        flushSends();
+        if (recv != null) {
+            recv.refill();
         }
+        int toSubmit = ring.publish();
+        boolean ready = ring.ready() > 0 || reports.pending();
+        ring.enterAndWait(toSubmit, 1, ready ? 0 : timeoutNanos < 0 ? -1 : timeoutNanos);
+        dispatch.awake();
+        reapAll();
+        // Handlers run only now, one call per registration: what a handler's deregistration or
+        // read makes the kernel post meanwhile is noted for the next run, which does not wait.
+        return reports.flush(dispatch);
+    }
+
+    /** Reaps every completion that waits (and the overflowed ones): bookkeeping and notes, no handler. */
+    private void reapAll() throws IOException {
+        while (ring.reap(sink, 1024) > 0) {
+            // completions only arrive in an enter (ours above, or reap's overflow flush)
+        }
+    }
+
+    /**
+     * A stream's read found nothing kept while completions wait unreaped: reaps them now, calling
+     * no handler (readiness is noted for the next flush). Then the stream's own completions are in
+     * its kept list, and with {@code DEFER_TASKRUN} none of its bytes is in flight (see the package docs).
+     */
+    void absorb() throws IOException {
+        absorbs++;
+        reapAll();
     }
 
     /** Streams' data calls belong to the ring's thread: their state is that thread's alone. */
@@ -264,14 +274,6 @@ public final class UringDriver implements PollDriver {
         }
     }
 
-    void report(long token, int ready) {
-        Dispatch d = dispatch;
-        if (d != null) {
-            reports++;
-            d.ready(token, ready);
-        }
-    }
-
     // ---- what streams ask of their driver ----
 
     Ring ring() {
@@ -286,18 +288,13 @@ public final class UringDriver implements PollDriver {
         return recv;
     }
 
+    /** Where readiness is noted, by fd, for the run's one report per registration. */
+    Reports reports() {
+        return reports;
+    }
+
     void dirty(CompletionStream s) {
         dirty.add(s);
-    }
-
-    /** Whether a run is dispatching (reports go out at once). */
-    boolean dispatching() {
-        return dispatch != null;
-    }
-
-    /** A stream with readiness noted between runs: reported by the next run. */
-    void toReport(CompletionStream s) {
-        toReport.add(s);
     }
 
     // ---- counters (tests, stats) ----

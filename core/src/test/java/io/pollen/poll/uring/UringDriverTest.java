@@ -39,6 +39,11 @@ class UringDriverTest extends UringTestCase {
 
     /** A driver with its sizes chosen (the Poll it registers through made as the runtime's is). */
     static UringDriver open(int sq, int cq, int bufCount, int bufSize) throws Exception {
+        return open(UringConfig.of(sq, cq, bufCount, bufSize));
+    }
+
+    /** A driver of the sizes of {@code config}. */
+    static UringDriver open(UringConfig config) throws Exception {
         Method over = Poll.class.getDeclaredMethod("over", Backend.class, Selector.class);
         over.setAccessible(true);
         return UringDriver.open(sel -> {
@@ -47,7 +52,7 @@ class UringDriverTest extends UringTestCase {
             } catch (ReflectiveOperationException e) {
                 throw new IllegalStateException(e);
             }
-        }, sq, cq, bufCount, bufSize);
+        }, config);
     }
 
     /** Records reports by token. */
