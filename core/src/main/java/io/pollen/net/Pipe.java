@@ -2,12 +2,7 @@ package io.pollen.net;
 
 import io.pollen.net.spi.PipeImpl;
 import io.pollen.poll.Backend;
-import io.pollen.poll.Interest;
-import io.pollen.poll.Registry;
-import io.pollen.poll.Source;
-import io.pollen.poll.Token;
 
-import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Objects;
@@ -62,35 +57,13 @@ public final class Pipe {
         return receiver;
     }
 
-    /** What both ends share: the source, close, the backend check. */
-    abstract static sealed class End implements Source, Closeable permits Sender, Receiver {
+    /** What both ends share beyond {@link NetSource} (registering, backend, toString): the pipe end. */
+    abstract static sealed class End extends NetSource permits Sender, Receiver {
         final PipeImpl impl;
-        private final Backend backend;
-        private final FlavorSource source;
 
         End(PipeImpl impl, Backend backend, String type) {
+            super(type, backend, impl.source());
             this.impl = impl;
-            this.backend = backend;
-            this.source = new FlavorSource(type, backend, impl.source());
-        }
-
-        public Backend backend() {
-            return backend;
-        }
-
-        @Override
-        public void register(Registry registry, Token token, Interest interest) throws IOException {
-            source.register(registry, token, interest);
-        }
-
-        @Override
-        public void reregister(Registry registry, Token token, Interest interest) throws IOException {
-            source.reregister(registry, token, interest);
-        }
-
-        @Override
-        public void deregister(Registry registry) throws IOException {
-            source.deregister(registry);
         }
 
         /** Closes this end; idempotent. Deregister first. */
@@ -99,13 +72,9 @@ public final class Pipe {
             impl.close();
         }
 
+        @Override
         public boolean isOpen() {
             return impl.isOpen();
-        }
-
-        @Override
-        public String toString() {
-            return getClass().getSimpleName() + "{" + backend.id() + (isOpen() ? "}" : ", closed}");
         }
     }
 

@@ -1,0 +1,108 @@
+package io.pollen.net;
+
+import io.pollen.poll.Backend;
+import io.pollen.poll.Interest;
+import io.pollen.poll.Registry;
+import io.pollen.poll.Source;
+import io.pollen.poll.Token;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.SocketAddress;
+
+/**
+ * What every public I/O type of this package is: a {@link Source} opened for one {@link Backend}
+ * that registers through a {@link FlavorSource}, and that can be closed. The socket types
+ * ({@link TcpStream}, {@link UnixStream}, {@link TcpListener}, {@link UnixListener},
+ * {@link UdpSocket}, {@link UnixDatagram}, by way of {@link NetSocket}) and the two ends of a
+ * {@link Pipe} extend it, so that they register, name their backend and print themselves in one
+ * way and cannot drift apart.
+ *
+ * <p>Package-private on purpose: it is not an API of its own. Its public methods are part of each
+ * public subclass's API (javac gives the subclass public access bridges for them, and javadoc shows
+ * them on the subclass), so their docs here are written for every subclass.
+ *
+ * <p>Guaranteed, for every subclass:
+ * <ul>
+ *   <li>Registering with a Poll of the other socket flavor (a native-fd socket with a nio Poll,
+ *       or the reverse) throws {@link IllegalArgumentException} naming the type and both
+ *       backends.</li>
+ *   <li>Registering with a second Poll while registered with an open one throws
+ *       {@link IllegalStateException}: a source belongs to one Poll at a time.</li>
+ *   <li>{@link #toString()} is {@code Type{backend[, address][, closed]}}.</li>
+ * </ul>
+ * Not guaranteed: anything about thread-safety beyond the registry's (the I/O methods of each
+ * subclass are for one thread at a time).
+ */
+abstract sealed class NetSource implements Source, Closeable permits Pipe.End {
+    private final Backend backend;
+    private final FlavorSource source;
+
+    /**
+     * @param type    the name that refusals of a wrong Poll give, e.g. {@code "TcpStream"}
+     * @param backend the backend whose Polls this registers with
+     * @param flavor  the flavor's own source (the socket's or pipe end's {@code source()})
+     */
+    NetSource(String type, Backend backend, Source flavor) {
+        this.backend = backend;
+        this.source = new FlavorSource(type, backend, flavor);
+    }
+
+    // ---- Source ----
+
+    /**
+     * Via {@link Registry#register}; refuses a Poll of the other socket flavor
+     * ({@link IllegalArgumentException}) and a second Poll while this is registered with an open
+     * one ({@link IllegalStateException}).
+     */
+    @Override
+    public void register(Registry registry, Token token, Interest interest) throws IOException {
+        source.register(registry, token, interest);
+    }
+
+    /** Via {@link Registry#reregister}; refuses a Poll of the other socket flavor. */
+    @Override
+    public void reregister(Registry registry, Token token, Interest interest) throws IOException {
+        source.reregister(registry, token, interest);
+    }
+
+    /**
+     * Via {@link Registry#deregister}; refuses a Poll of the other socket flavor. Deregister before
+     * {@link #close()}: on the native backends a closed fd cannot be deregistered.
+     */
+    @Override
+    public void deregister(Registry registry) throws IOException {
+        source.deregister(registry);
+    }
+
+    // ---- lifecycle ----
+
+    /**
+     * The backend whose Polls this registers with (for a listener, also the backend of the streams
+     * it accepts).
+     */
+    public Backend backend() {
+        return backend;
+    }
+
+    /**
+     * Whether {@link #close()} has not been called. On nio, a {@link TcpStream} whose connect
+     * failed is closed by the JDK, so this is false for it too. Not a liveness check of the peer,
+     * nor whether the OS still holds a bound port or socket file.
+     */
+    public abstract boolean isOpen();
+
+    /** The address {@link #toString()} shows after the backend, or {@code null} to show none. */
+    SocketAddress shownAddress() {
+        return null;
+    }
+
+    /** {@code Type{backend[, address][, closed]}}, e.g. {@code TcpListener{epoll, /127.0.0.1:8080}}. */
+    @Override
+    public String toString() {
+        // The simple name is what each type printed before the fold (a pipe end prints "Sender{...}").
+        SocketAddress address = shownAddress();
+        return getClass().getSimpleName() + '{' + backend.id() + (address == null ? "" : ", " + address)
+                + (isOpen() ? "" : ", closed") + '}';
+    }
+}
