@@ -34,7 +34,7 @@ import java.net.SocketAddress;
  * Not guaranteed: anything about thread-safety beyond the registry's (the I/O methods of each
  * subclass are for one thread at a time).
  */
-abstract sealed class NetSource implements Source, Closeable permits Pipe.End {
+abstract sealed class NetSource implements Source, Closeable permits NetSocket, Pipe.End {
     private final Backend backend;
     private final FlavorSource source;
 

@@ -4,8 +4,6 @@ import io.pollen.net.spi.Options;
 import io.pollen.net.spi.StreamImpl;
 import io.pollen.poll.Backend;
 import io.pollen.poll.Interest;
-import io.pollen.poll.Registry;
-import io.pollen.poll.Token;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -71,15 +69,9 @@ import java.util.Objects;
  * arrives between a would-block and the next readiness if the source was not re-registered after a
  * deregister.
  */
-public final class TcpStream implements StreamSocket {
-    private final StreamImpl impl;
-    private final Backend backend;
-    private final FlavorSource source;
-
+public final class TcpStream extends NetSocket<StreamImpl> implements StreamSocket {
     TcpStream(StreamImpl impl, Backend backend) {
-        this.impl = impl;
-        this.backend = backend;
-        this.source = new FlavorSource("TcpStream", backend, impl);
+        super("TcpStream", impl, backend);
     }
 
     /** Starts connecting to {@code remote} with sockets for {@link Backend#select()}. */
@@ -179,12 +171,6 @@ public final class TcpStream implements StreamSocket {
         return (InetSocketAddress) impl.peerAddress();
     }
 
-    /** The backend whose Polls this stream registers with. */
-    @Override
-    public Backend backend() {
-        return backend;
-    }
-
     // ---- options ----
 
     /** {@code TCP_NODELAY}: send small segments at once instead of coalescing them (Nagle). */
@@ -261,48 +247,5 @@ public final class TcpStream implements StreamSocket {
     /** @throws UnsupportedOperationException on the nio backend */
     public int ttl() throws IOException {
         return impl.getOption(Options.IP_TTL);
-    }
-
-    // ---- Source ----
-
-    /** Via {@link Registry#register}; refuses a Poll of the other socket flavor. */
-    @Override
-    public void register(Registry registry, Token token, Interest interest) throws IOException {
-        source.register(registry, token, interest);
-    }
-
-    @Override
-    public void reregister(Registry registry, Token token, Interest interest) throws IOException {
-        source.reregister(registry, token, interest);
-    }
-
-    @Override
-    public void deregister(Registry registry) throws IOException {
-        source.deregister(registry);
-    }
-
-    // ---- lifecycle ----
-
-    /**
-     * Closes the socket; idempotent. Deregister it first: on the native backends a closed fd
-     * cannot be deregistered (its number may already be reused).
-     */
-    @Override
-    public void close() throws IOException {
-        impl.close();
-    }
-
-    /**
-     * Whether {@link #close()} has not been called (on nio, also false once a failed connect closed
-     * it). Not a liveness check of the peer.
-     */
-    @Override
-    public boolean isOpen() {
-        return impl.isOpen();
-    }
-
-    @Override
-    public String toString() {
-        return "TcpStream{" + backend.id() + (isOpen() ? "" : ", closed") + '}';
     }
 }

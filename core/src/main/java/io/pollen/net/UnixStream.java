@@ -3,9 +3,6 @@ package io.pollen.net;
 import io.pollen.net.spi.Options;
 import io.pollen.net.spi.StreamImpl;
 import io.pollen.poll.Backend;
-import io.pollen.poll.Interest;
-import io.pollen.poll.Registry;
-import io.pollen.poll.Token;
 
 import java.io.IOException;
 import java.net.StandardSocketOptions;
@@ -41,15 +38,9 @@ import java.util.Objects;
  * <p><b>Not guaranteed:</b> how many bytes one read or write moves; that the peer read what a
  * returned write buffered.
  */
-public final class UnixStream implements StreamSocket {
-    private final StreamImpl impl;
-    private final Backend backend;
-    private final FlavorSource source;
-
+public final class UnixStream extends NetSocket<StreamImpl> implements StreamSocket {
     UnixStream(StreamImpl impl, Backend backend) {
-        this.impl = impl;
-        this.backend = backend;
-        this.source = new FlavorSource("UnixStream", backend, impl);
+        super("UnixStream", impl, backend);
     }
 
     /** Connects to the socket file at {@code path}, for {@link Backend#select()}. */
@@ -142,11 +133,6 @@ public final class UnixStream implements StreamSocket {
         return impl.getOption(Options.PEER_CREDENTIALS);
     }
 
-    @Override
-    public Backend backend() {
-        return backend;
-    }
-
     // ---- options ----
 
     /** {@code SO_SNDBUF}: a hint; the OS may round or double it. */
@@ -167,38 +153,5 @@ public final class UnixStream implements StreamSocket {
     /** {@code SO_RCVBUF} as the OS reports it. */
     public int receiveBufferSize() throws IOException {
         return impl.getOption(StandardSocketOptions.SO_RCVBUF);
-    }
-
-    // ---- Source and lifecycle ----
-
-    @Override
-    public void register(Registry registry, Token token, Interest interest) throws IOException {
-        source.register(registry, token, interest);
-    }
-
-    @Override
-    public void reregister(Registry registry, Token token, Interest interest) throws IOException {
-        source.reregister(registry, token, interest);
-    }
-
-    @Override
-    public void deregister(Registry registry) throws IOException {
-        source.deregister(registry);
-    }
-
-    /** Closes the socket; idempotent. Deregister it first. */
-    @Override
-    public void close() throws IOException {
-        impl.close();
-    }
-
-    @Override
-    public boolean isOpen() {
-        return impl.isOpen();
-    }
-
-    @Override
-    public String toString() {
-        return "UnixStream{" + backend.id() + (isOpen() ? "" : ", closed") + '}';
     }
 }
