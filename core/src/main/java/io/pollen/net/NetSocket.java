@@ -19,7 +19,7 @@ import java.io.IOException;
  *            {@code ListenerImpl}, {@code DatagramImpl})
  */
 abstract sealed class NetSocket<I extends SocketImpl> extends NetSource
-        permits TcpStream, UnixStream, UdpSocket, TcpListener, UnixListener, UnixDatagram {
+        permits BufferSizedSocket, TcpListener, UnixListener, UnixDatagram {
     /** The socket of the backend's flavor; every I/O call of the subclass goes to it. */
     final I impl;
 

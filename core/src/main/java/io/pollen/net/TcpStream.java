@@ -69,7 +69,7 @@ import java.util.Objects;
  * arrives between a would-block and the next readiness if the source was not re-registered after a
  * deregister.
  */
-public final class TcpStream extends NetSocket<StreamImpl> implements StreamSocket {
+public final class TcpStream extends BufferSizedSocket<StreamImpl> implements StreamSocket {
     TcpStream(StreamImpl impl, Backend backend) {
         super("TcpStream", impl, backend);
     }
@@ -171,7 +171,7 @@ public final class TcpStream extends NetSocket<StreamImpl> implements StreamSock
         return (InetSocketAddress) impl.peerAddress();
     }
 
-    // ---- options ----
+    // ---- options (the buffer sizes are inherited from BufferSizedSocket) ----
 
     /** {@code TCP_NODELAY}: send small segments at once instead of coalescing them (Nagle). */
     public void setNoDelay(boolean on) throws IOException {
@@ -213,26 +213,6 @@ public final class TcpStream extends NetSocket<StreamImpl> implements StreamSock
     public Duration linger() throws IOException {
         int seconds = impl.getOption(StandardSocketOptions.SO_LINGER);
         return seconds < 0 ? null : Duration.ofSeconds(seconds);
-    }
-
-    /** {@code SO_SNDBUF}: a hint; the OS may round or double it. */
-    public void setSendBufferSize(int bytes) throws IOException {
-        impl.setOption(StandardSocketOptions.SO_SNDBUF, Sockets.bufferSize(bytes));
-    }
-
-    /** {@code SO_SNDBUF} as the OS reports it (Linux reports double what was set). */
-    public int sendBufferSize() throws IOException {
-        return impl.getOption(StandardSocketOptions.SO_SNDBUF);
-    }
-
-    /** {@code SO_RCVBUF}: a hint; the OS may round or double it. */
-    public void setReceiveBufferSize(int bytes) throws IOException {
-        impl.setOption(StandardSocketOptions.SO_RCVBUF, Sockets.bufferSize(bytes));
-    }
-
-    /** {@code SO_RCVBUF} as the OS reports it (Linux reports double what was set). */
-    public int receiveBufferSize() throws IOException {
-        return impl.getOption(StandardSocketOptions.SO_RCVBUF);
     }
 
     /**

@@ -34,7 +34,7 @@ import java.util.Objects;
  * {@link #setTtl} throws {@link UnsupportedOperationException}. <b>Not guaranteed</b> (it is UDP):
  * delivery, order, or that a send that returned reached the network.
  */
-public final class UdpSocket extends NetSocket<DatagramImpl> {
+public final class UdpSocket extends BufferSizedSocket<DatagramImpl> {
     private final InetSocketAddress localAddress;
     private volatile InetSocketAddress peerAddress;
 
@@ -102,6 +102,8 @@ public final class UdpSocket extends NetSocket<DatagramImpl> {
         return peerAddress;
     }
 
+    // The buffer sizes (SO_SNDBUF / SO_RCVBUF) are inherited from BufferSizedSocket.
+
     /** {@code SO_BROADCAST}: allow sending to broadcast addresses. */
     public void setBroadcast(boolean on) throws IOException {
         impl.setOption(StandardSocketOptions.SO_BROADCAST, on);
@@ -124,26 +126,6 @@ public final class UdpSocket extends NetSocket<DatagramImpl> {
     /** @throws UnsupportedOperationException on the nio backend */
     public int ttl() throws IOException {
         return impl.getOption(Options.IP_TTL);
-    }
-
-    /** {@code SO_SNDBUF}: a hint; the OS may round or double it. */
-    public void setSendBufferSize(int bytes) throws IOException {
-        impl.setOption(StandardSocketOptions.SO_SNDBUF, Sockets.bufferSize(bytes));
-    }
-
-    /** {@code SO_SNDBUF} as the OS reports it (Linux reports double what was set). */
-    public int sendBufferSize() throws IOException {
-        return impl.getOption(StandardSocketOptions.SO_SNDBUF);
-    }
-
-    /** {@code SO_RCVBUF}: a hint; the OS may round or double it. */
-    public void setReceiveBufferSize(int bytes) throws IOException {
-        impl.setOption(StandardSocketOptions.SO_RCVBUF, Sockets.bufferSize(bytes));
-    }
-
-    /** {@code SO_RCVBUF} as the OS reports it (Linux reports double what was set). */
-    public int receiveBufferSize() throws IOException {
-        return impl.getOption(StandardSocketOptions.SO_RCVBUF);
     }
 
     @Override

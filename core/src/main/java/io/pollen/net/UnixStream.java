@@ -5,7 +5,6 @@ import io.pollen.net.spi.StreamImpl;
 import io.pollen.poll.Backend;
 
 import java.io.IOException;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -38,7 +37,7 @@ import java.util.Objects;
  * <p><b>Not guaranteed:</b> how many bytes one read or write moves; that the peer read what a
  * returned write buffered.
  */
-public final class UnixStream extends NetSocket<StreamImpl> implements StreamSocket {
+public final class UnixStream extends BufferSizedSocket<StreamImpl> implements StreamSocket {
     UnixStream(StreamImpl impl, Backend backend) {
         super("UnixStream", impl, backend);
     }
@@ -109,7 +108,7 @@ public final class UnixStream extends NetSocket<StreamImpl> implements StreamSoc
         return impl.takeError();
     }
 
-    // ---- addresses and credentials ----
+    // ---- addresses and credentials (the buffer sizes are inherited from BufferSizedSocket) ----
 
     /** The local address: unnamed for a connecting client and for pairs; the listener's path when accepted. */
     @Override
@@ -131,27 +130,5 @@ public final class UnixStream extends NetSocket<StreamImpl> implements StreamSoc
      */
     public PeerCredentials peerCredentials() throws IOException {
         return impl.getOption(Options.PEER_CREDENTIALS);
-    }
-
-    // ---- options ----
-
-    /** {@code SO_SNDBUF}: a hint; the OS may round or double it. */
-    public void setSendBufferSize(int bytes) throws IOException {
-        impl.setOption(StandardSocketOptions.SO_SNDBUF, Sockets.bufferSize(bytes));
-    }
-
-    /** {@code SO_SNDBUF} as the OS reports it. */
-    public int sendBufferSize() throws IOException {
-        return impl.getOption(StandardSocketOptions.SO_SNDBUF);
-    }
-
-    /** {@code SO_RCVBUF}: a hint; the OS may round or double it. */
-    public void setReceiveBufferSize(int bytes) throws IOException {
-        impl.setOption(StandardSocketOptions.SO_RCVBUF, Sockets.bufferSize(bytes));
-    }
-
-    /** {@code SO_RCVBUF} as the OS reports it. */
-    public int receiveBufferSize() throws IOException {
-        return impl.getOption(StandardSocketOptions.SO_RCVBUF);
     }
 }
