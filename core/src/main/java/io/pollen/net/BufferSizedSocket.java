@@ -19,7 +19,7 @@ import java.net.StandardSocketOptions;
  *
  * @param <I> the flavor-neutral socket the subclass drives
  */
-abstract sealed class BufferSizedSocket<I extends SocketImpl> extends NetSocket<I> permits TcpStream, UnixStream, UdpSocket {
+abstract sealed class BufferSizedSocket<I extends SocketImpl> extends NetSocket<I> permits NetStream, UdpSocket {
 
     BufferSizedSocket(String type, I impl, Backend backend) {
         super(type, impl, backend);

@@ -8,7 +8,6 @@ import io.pollen.poll.Interest;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -69,7 +68,7 @@ import java.util.Objects;
  * arrives between a would-block and the next readiness if the source was not re-registered after a
  * deregister.
  */
-public final class TcpStream extends BufferSizedSocket<StreamImpl> implements StreamSocket {
+public final class TcpStream extends NetStream implements StreamSocket {
     TcpStream(StreamImpl impl, Backend backend) {
         super("TcpStream", impl, backend);
     }
@@ -100,59 +99,7 @@ public final class TcpStream extends BufferSizedSocket<StreamImpl> implements St
         return new TcpStream(Sockets.factory(backend).connectOnRegister(Sockets.resolved(remote)), backend);
     }
 
-    // ---- I/O ----
-
-    /**
-     * Reads into {@code dst}: bytes read, {@code -1} at end of stream, {@code 0} if it would block.
-     * A short read may end the round like "would block" does (see the class docs).
-     */
-    @Override
-    public int read(ByteBuffer dst) throws IOException {
-        return impl.read(dst);
-    }
-
-    /** Scattering read ({@code readv}); same convention as {@link #read(ByteBuffer)}. */
-    @Override
-    public long read(ByteBuffer[] dsts) throws IOException {
-        return impl.read(dsts, 0, dsts.length);
-    }
-
-    /** Reads without consuming: the next read returns the same bytes. Same convention as read. */
-    @Override
-    public int peek(ByteBuffer dst) throws IOException {
-        return impl.peek(dst);
-    }
-
-    /** Writes from {@code src}: bytes written (maybe fewer than remaining), {@code 0} if it would block. */
-    @Override
-    public int write(ByteBuffer src) throws IOException {
-        return impl.write(src);
-    }
-
-    /** Gathering write ({@code writev}); same convention as {@link #write(ByteBuffer)}. */
-    @Override
-    public long write(ByteBuffer[] srcs) throws IOException {
-        return impl.write(srcs, 0, srcs.length);
-    }
-
-    /** Shuts down one or both halves; see {@link Shutdown}. The socket stays open. */
-    @Override
-    public void shutdown(Shutdown how) throws IOException {
-        Objects.requireNonNull(how, "how");
-        impl.shutdown(how != Shutdown.WRITE, how != Shutdown.READ);
-    }
-
-    /**
-     * The pending socket error, cleared by reading it: after a connect, {@code null} means it
-     * succeeded (or is still in progress) and an exception says why it failed. See the class docs
-     * for what each backend reports.
-     */
-    @Override
-    public IOException takeError() throws IOException {
-        return impl.takeError();
-    }
-
-    // ---- addresses ----
+    // ---- addresses (I/O is inherited from NetStream) ----
 
     /** The local address (bound by the connect or the accept). */
     @Override

@@ -5,7 +5,6 @@ import io.pollen.net.spi.StreamImpl;
 import io.pollen.poll.Backend;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -37,7 +36,7 @@ import java.util.Objects;
  * <p><b>Not guaranteed:</b> how many bytes one read or write moves; that the peer read what a
  * returned write buffered.
  */
-public final class UnixStream extends BufferSizedSocket<StreamImpl> implements StreamSocket {
+public final class UnixStream extends NetStream implements StreamSocket {
     UnixStream(StreamImpl impl, Backend backend) {
         super("UnixStream", impl, backend);
     }
@@ -68,47 +67,7 @@ public final class UnixStream extends BufferSizedSocket<StreamImpl> implements S
         return new UnixStream[] {new UnixStream(p[0], backend), new UnixStream(p[1], backend)};
     }
 
-    // ---- I/O ----
-
-    @Override
-    public int read(ByteBuffer dst) throws IOException {
-        return impl.read(dst);
-    }
-
-    @Override
-    public long read(ByteBuffer[] dsts) throws IOException {
-        return impl.read(dsts, 0, dsts.length);
-    }
-
-    @Override
-    public int peek(ByteBuffer dst) throws IOException {
-        return impl.peek(dst);
-    }
-
-    @Override
-    public int write(ByteBuffer src) throws IOException {
-        return impl.write(src);
-    }
-
-    @Override
-    public long write(ByteBuffer[] srcs) throws IOException {
-        return impl.write(srcs, 0, srcs.length);
-    }
-
-    /** Shuts down one or both halves; see {@link Shutdown}. The socket stays open. */
-    @Override
-    public void shutdown(Shutdown how) throws IOException {
-        Objects.requireNonNull(how, "how");
-        impl.shutdown(how != Shutdown.WRITE, how != Shutdown.READ);
-    }
-
-    /** The pending socket error ({@code SO_ERROR}), or {@code null}; always {@code null} on nio. */
-    @Override
-    public IOException takeError() throws IOException {
-        return impl.takeError();
-    }
-
-    // ---- addresses and credentials (the buffer sizes are inherited from BufferSizedSocket) ----
+    // ---- addresses and credentials (I/O and buffer sizes are inherited from NetStream) ----
 
     /** The local address: unnamed for a connecting client and for pairs; the listener's path when accepted. */
     @Override
