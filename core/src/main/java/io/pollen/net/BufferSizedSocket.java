@@ -7,7 +7,7 @@ import java.io.IOException;
 import java.net.StandardSocketOptions;
 
 /**
- * A {@link NetSocket} whose kernel send and receive buffers can be sized: {@code SO_SNDBUF} and
+ * A socket ({@link NetSource}) whose kernel send and receive buffers can be sized: {@code SO_SNDBUF} and
  * {@code SO_RCVBUF}. The streams ({@link TcpStream}, {@link UnixStream}) and {@link UdpSocket}
  * have both; listeners have neither, and {@link UnixDatagram} only the send buffer (it declares
  * that one itself), so they do not extend this.
@@ -19,7 +19,7 @@ import java.net.StandardSocketOptions;
  *
  * @param <I> the flavor-neutral socket the subclass drives
  */
-abstract sealed class BufferSizedSocket<I extends SocketImpl> extends NetSocket<I> permits NetStream, UdpSocket {
+abstract sealed class BufferSizedSocket<I extends SocketImpl> extends NetSource<I> permits NetStream, UdpSocket {
 
     BufferSizedSocket(String type, I impl, Backend backend) {
         super(type, impl, backend);

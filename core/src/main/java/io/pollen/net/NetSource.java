@@ -1,5 +1,6 @@
 package io.pollen.net;
 
+import io.pollen.net.spi.HandleImpl;
 import io.pollen.poll.Backend;
 import io.pollen.poll.Interest;
 import io.pollen.poll.Registry;
@@ -11,12 +12,13 @@ import java.io.IOException;
 import java.net.SocketAddress;
 
 /**
- * What every public I/O type of this package is: a {@link Source} opened for one {@link Backend}
- * that registers through a {@link FlavorSource}, and that can be closed. The socket types
- * ({@link TcpStream}, {@link UnixStream}, {@link TcpListener}, {@link UnixListener},
- * {@link UdpSocket}, {@link UnixDatagram}, by way of {@link NetSocket}) and the two ends of a
- * {@link Pipe} extend it, so that they register, name their backend and print themselves in one
- * way and cannot drift apart.
+ * What every public I/O type of this package is: a {@link Source} around one {@link HandleImpl}
+ * (a native fd or a java.nio channel, as the backend's flavor asks), opened for one
+ * {@link Backend}, registering through a {@link FlavorSource}, closed by closing the handle. The
+ * socket types ({@link TcpStream}, {@link UnixStream}, {@link TcpListener}, {@link UnixListener},
+ * {@link UdpSocket}, {@link UnixDatagram}) and the two ends of a {@link Pipe} extend it and keep
+ * only what is their own: factories, I/O, addresses and options. So they register, close, name
+ * their backend and print themselves in one way and cannot drift apart.
  *
  * <p>Package-private on purpose: it is not an API of its own. Its public methods are part of each
  * public subclass's API (javac gives the subclass public access bridges for them, and javadoc shows
@@ -29,23 +31,31 @@ import java.net.SocketAddress;
  *       backends.</li>
  *   <li>Registering with a second Poll while registered with an open one throws
  *       {@link IllegalStateException}: a source belongs to one Poll at a time.</li>
+ *   <li>{@link #close()} is idempotent.</li>
  *   <li>{@link #toString()} is {@code Type{backend[, address][, closed]}}.</li>
  * </ul>
- * Not guaranteed: anything about thread-safety beyond the registry's (the I/O methods of each
- * subclass are for one thread at a time).
+ * Not guaranteed: thread-safety beyond the registry's (the I/O methods of each subclass are for
+ * one thread at a time).
+ *
+ * @param <H> the flavor-neutral handle the subclass drives ({@code StreamImpl}, {@code ListenerImpl},
+ *            {@code DatagramImpl}, {@code PipeImpl})
  */
-abstract sealed class NetSource implements Source, Closeable permits NetSocket, Pipe.End {
+abstract sealed class NetSource<H extends HandleImpl> implements Source, Closeable
+        permits BufferSizedSocket, TcpListener, UnixListener, UnixDatagram, Pipe.Sender, Pipe.Receiver {
+    /** The socket or pipe end of the backend's flavor; every I/O call of the subclass goes to it. */
+    final H impl;
     private final Backend backend;
     private final FlavorSource source;
 
     /**
      * @param type    the name that refusals of a wrong Poll give, e.g. {@code "TcpStream"}
+     * @param impl    the handle, of {@code backend}'s flavor
      * @param backend the backend whose Polls this registers with
-     * @param flavor  the flavor's own source (the socket's or pipe end's {@code source()})
      */
-    NetSource(String type, Backend backend, Source flavor) {
+    NetSource(String type, H impl, Backend backend) {
+        this.impl = impl;
         this.backend = backend;
-        this.source = new FlavorSource(type, backend, flavor);
+        this.source = new FlavorSource(type, backend, impl.source());
     }
 
     // ---- Source ----
@@ -86,11 +96,25 @@ abstract sealed class NetSource implements Source, Closeable permits NetSocket, 
     }
 
     /**
+     * Closes the socket (or this end of a pipe); idempotent. Deregister it first: on the native
+     * backends a closed fd cannot be deregistered (its number may already be reused). Closing a
+     * listener resets the connections it has not accepted yet; closing a pipe's receiver makes its
+     * sender's writes fail. {@link UnixListener} and {@link UnixDatagram} also remove their socket
+     * file (see theirs).
+     */
+    @Override
+    public void close() throws IOException {
+        impl.close();
+    }
+
+    /**
      * Whether {@link #close()} has not been called. On nio, a {@link TcpStream} whose connect
      * failed is closed by the JDK, so this is false for it too. Not a liveness check of the peer,
      * nor whether the OS still holds a bound port or socket file.
      */
-    public abstract boolean isOpen();
+    public boolean isOpen() {
+        return impl.isOpen();
+    }
 
     /** The address {@link #toString()} shows after the backend, or {@code null} to show none. */
     SocketAddress shownAddress() {

@@ -57,31 +57,10 @@ public final class Pipe {
         return receiver;
     }
 
-    /** What both ends share beyond {@link NetSource} (registering, backend, toString): the pipe end. */
-    abstract static sealed class End extends NetSource permits Sender, Receiver {
-        final PipeImpl impl;
-
-        End(PipeImpl impl, Backend backend, String type) {
-            super(type, backend, impl.source());
-            this.impl = impl;
-        }
-
-        /** Closes this end; idempotent. Deregister first. */
-        @Override
-        public void close() throws IOException {
-            impl.close();
-        }
-
-        @Override
-        public boolean isOpen() {
-            return impl.isOpen();
-        }
-    }
-
     /** The write end of a {@link Pipe}. Not thread-safe. */
-    public static final class Sender extends End {
+    public static final class Sender extends NetSource<PipeImpl> {
         Sender(PipeImpl impl, Backend backend) {
-            super(impl, backend, "Pipe.Sender");
+            super("Pipe.Sender", impl, backend);
         }
 
         /** Writes from {@code src}: bytes written, {@code 0} if the pipe is full. */
@@ -96,9 +75,9 @@ public final class Pipe {
     }
 
     /** The read end of a {@link Pipe}. Not thread-safe. */
-    public static final class Receiver extends End {
+    public static final class Receiver extends NetSource<PipeImpl> {
         Receiver(PipeImpl impl, Backend backend) {
-            super(impl, backend, "Pipe.Receiver");
+            super("Pipe.Receiver", impl, backend);
         }
 
         /** Reads into {@code dst}: bytes read, {@code -1} once the sender closed, {@code 0} if it would block. */

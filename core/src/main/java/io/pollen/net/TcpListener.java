@@ -35,7 +35,7 @@ import java.util.Objects;
  * connections are accepted; that a peer that connected is still there when accepted (an accepted
  * stream may read a reset at once).
  */
-public final class TcpListener extends NetSocket<ListenerImpl> implements StreamListener {
+public final class TcpListener extends NetSource<ListenerImpl> implements StreamListener {
     /**
      * The backlog used when none is given: as long as the OS allows (Linux caps it at
      * {@code net.core.somaxconn}, 4096 by default). A short queue overflows under a burst of

@@ -30,7 +30,7 @@ import java.util.Objects;
  * <b>Not guaranteed:</b> that a sender's address is meaningful: an unbound sender shows as
  * {@link UnixSocketAddress#unnamed()}.
  */
-public final class UnixDatagram extends NetSocket<DatagramImpl> {
+public final class UnixDatagram extends NetSource<DatagramImpl> {
     private final UnixSocketAddress localAddress;
     private final SocketFile file;
 

@@ -35,7 +35,7 @@ import java.util.Objects;
  * {@code null}. Accepted streams are non-blocking, close-on-exec (native) and of the same backend.
  * <b>Not guaranteed:</b> the accept order; that an accepted peer is still connected.
  */
-public final class UnixListener extends NetSocket<ListenerImpl> implements StreamListener {
+public final class UnixListener extends NetSource<ListenerImpl> implements StreamListener {
     private final UnixSocketAddress localAddress;
     private final SocketFile file;
 
