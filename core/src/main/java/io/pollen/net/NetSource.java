@@ -78,7 +78,7 @@ abstract sealed class NetSource<H extends HandleImpl> implements Source, Closeab
 
     /**
      * Via {@link Registry#deregister}; refuses a Poll of the other socket flavor. Deregister before
-     * {@link #close()}: on the native backends a closed fd cannot be deregistered.
+     * {@link #close() close()}: on the native backends a closed fd cannot be deregistered.
      */
     @Override
     public void deregister(Registry registry) throws IOException {
@@ -108,9 +108,9 @@ abstract sealed class NetSource<H extends HandleImpl> implements Source, Closeab
     }
 
     /**
-     * Whether {@link #close()} has not been called. On nio, a {@link TcpStream} whose connect
-     * failed is closed by the JDK, so this is false for it too. Not a liveness check of the peer,
-     * nor whether the OS still holds a bound port or socket file.
+     * Whether {@link #close() close()} has not been called. It is also false for a socket the JDK
+     * closed by itself (on nio, a {@link TcpStream} whose connect failed). Not a liveness check of
+     * the peer, nor whether the OS still holds a bound port or socket file.
      */
     public boolean isOpen() {
         return impl.isOpen();

@@ -34,7 +34,7 @@ abstract sealed class NetStream extends BufferSizedSocket<StreamImpl> implements
         return impl.read(dst);
     }
 
-    /** Scattering read ({@code readv}); same convention as {@link #read(ByteBuffer)}. */
+    /** Scattering read ({@code readv}); same convention as {@link #read(ByteBuffer) read(ByteBuffer)}. */
     @Override
     public long read(ByteBuffer[] dsts) throws IOException {
         return impl.read(dsts, 0, dsts.length);
@@ -52,7 +52,7 @@ abstract sealed class NetStream extends BufferSizedSocket<StreamImpl> implements
         return impl.write(src);
     }
 
-    /** Gathering write ({@code writev}); same convention as {@link #write(ByteBuffer)}. */
+    /** Gathering write ({@code writev}); same convention as {@link #write(ByteBuffer) write(ByteBuffer)}. */
     @Override
     public long write(ByteBuffer[] srcs) throws IOException {
         return impl.write(srcs, 0, srcs.length);

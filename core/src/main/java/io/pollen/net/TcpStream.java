@@ -8,6 +8,7 @@ import io.pollen.poll.Interest;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -17,10 +18,11 @@ import java.util.Objects;
  *
  * <h2>Conventions</h2>
  * <ul>
- *   <li>Nothing blocks. {@link #read} returns the bytes read, {@code -1} at end of stream (the peer
- *       shut down its writing side) and {@code 0} when it would block; {@link #write} returns the
- *       bytes written, {@code 0} when it would block. "Would block" is the signal to wait for the
- *       next readable / writable event.</li>
+ *   <li>Nothing blocks. {@link #read(ByteBuffer) read(ByteBuffer)} returns the bytes read,
+ *       {@code -1} at end of stream (the peer shut down its writing side) and {@code 0} when it
+ *       would block; {@link #write(ByteBuffer) write(ByteBuffer)} returns the bytes written,
+ *       {@code 0} when it would block. "Would block" is the signal to wait for the next readable /
+ *       writable event.</li>
  *   <li>Readiness is edge-triggered: after an event, read (or write) until it would block before
  *       waiting again. An event is a hint; spurious ones happen and are harmless.</li>
  *   <li>A <em>short read</em> (fewer bytes than {@code dst} had room for) also ends the round: the
@@ -32,7 +34,7 @@ import java.util.Objects;
  *       of stream that came with the last bytes raises no new event.</li>
  *   <li>{@link #connect} only starts the connection. It completes, or fails, when the stream turns
  *       writable (a failure also shows as an error event, even to a readable-only registration);
- *       then {@link #takeError()} says which (e.g. connection refused), and {@link #peerAddress()}
+ *       then {@link #takeError() takeError()} says which (e.g. connection refused), and {@link #peerAddress()}
  *       works. As in mio, a successful connect raises no readable event, and after it every
  *       readiness is reported with no call needed from the owner, on every backend (the nio
  *       backend finishes the connect itself).</li>
@@ -55,11 +57,11 @@ import java.util.Objects;
  *   <tr><td>peer reset</td><td>error / read-closed event; read throws {@code ECONNRESET}</td>
  *       <td>readable event; read throws {@link java.net.SocketException}</td></tr>
  *   <tr><td>peer shutdown</td><td>readable + read-closed event</td><td>readable event</td></tr>
- *   <tr><td>{@link #peek}</td><td>{@code MSG_PEEK}</td><td>emulated with a buffer in the stream;
- *       like a read, it re-arms, so the next bytes raise a readable event</td></tr>
+ *   <tr><td>{@link #peek(ByteBuffer) peek(ByteBuffer)}</td><td>{@code MSG_PEEK}</td>
+ *       <td>emulated with a buffer in the stream; like a read, it re-arms, so the next bytes raise a readable event</td></tr>
  *   <tr><td>{@link #setTtl}</td><td>{@code IP_TTL} / {@code IPV6_UNICAST_HOPS}</td>
  *       <td>{@link UnsupportedOperationException}</td></tr>
- *   <tr><td>{@link #takeError} on an established stream</td><td>{@code SO_ERROR}</td>
+ *   <tr><td>{@link #takeError() takeError()} on an established stream</td><td>{@code SO_ERROR}</td>
  *       <td>always {@code null}: java.nio only reports connect failures</td></tr>
  * </table>
  *
@@ -81,7 +83,7 @@ public final class TcpStream extends NetStream implements StreamSocket {
     /**
      * Starts a non-blocking connect to {@code remote}; the stream registers with Polls of
      * {@code backend}. Register it for {@link Interest#WRITABLE}; when it turns writable,
-     * {@link #takeError()} (or {@link #peerAddress()}) says whether it connected.
+     * {@link #takeError() takeError()} (or {@link #peerAddress()}) says whether it connected.
      */
     public static TcpStream connect(InetSocketAddress remote, Backend backend) throws IOException {
         Objects.requireNonNull(backend, "backend");
@@ -92,7 +94,7 @@ public final class TcpStream extends NetStream implements StreamSocket {
      * As {@link #connect(InetSocketAddress, Backend)}, except that the connect may start only when
      * the stream is registered: a completion driver (an io_uring event loop's) then performs it as
      * its own operation ({@code IORING_OP_CONNECT}). Register the stream at once; it reports the
-     * outcome as {@link #connect} does (writable, then {@link #takeError()} / {@link #peerAddress()}).
+     * outcome as {@link #connect} does (writable, then {@link #takeError() takeError()} / {@link #peerAddress()}).
      */
     public static TcpStream connectOnRegister(InetSocketAddress remote, Backend backend) throws IOException {
         Objects.requireNonNull(backend, "backend");

@@ -3,7 +3,9 @@ package io.pollen.net;
 import io.pollen.net.spi.DatagramImpl;
 import io.pollen.net.spi.Options;
 import io.pollen.poll.Backend;
+import io.pollen.poll.Source;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
@@ -34,7 +36,7 @@ import java.util.Objects;
  * {@link #setTtl} throws {@link UnsupportedOperationException}. <b>Not guaranteed</b> (it is UDP):
  * delivery, order, or that a send that returned reached the network.
  */
-public final class UdpSocket extends BufferSizedSocket<DatagramImpl> {
+public final class UdpSocket extends BufferSizedSocket<DatagramImpl> implements Source, Closeable {
     private final InetSocketAddress localAddress;
     private volatile InetSocketAddress peerAddress;
 

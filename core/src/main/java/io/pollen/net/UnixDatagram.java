@@ -2,7 +2,9 @@ package io.pollen.net;
 
 import io.pollen.net.spi.DatagramImpl;
 import io.pollen.poll.Backend;
+import io.pollen.poll.Source;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
@@ -30,7 +32,7 @@ import java.util.Objects;
  * <b>Not guaranteed:</b> that a sender's address is meaningful: an unbound sender shows as
  * {@link UnixSocketAddress#unnamed()}.
  */
-public final class UnixDatagram extends NetSource<DatagramImpl> {
+public final class UnixDatagram extends NetSource<DatagramImpl> implements Source, Closeable {
     private final UnixSocketAddress localAddress;
     private final SocketFile file;
 

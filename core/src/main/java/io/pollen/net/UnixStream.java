@@ -5,6 +5,7 @@ import io.pollen.net.spi.StreamImpl;
 import io.pollen.poll.Backend;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -30,7 +31,8 @@ import java.util.Objects;
  *   <tr><td>{@link #pair}</td><td>{@code socketpair}</td><td>{@link UnsupportedOperationException}</td></tr>
  *   <tr><td>{@link #peerCredentials}</td><td>{@code SO_PEERCRED} (Linux), {@code getpeereid} (macOS, FreeBSD)</td>
  *       <td>{@link UnsupportedOperationException}</td></tr>
- *   <tr><td>{@link #peek}</td><td>{@code MSG_PEEK}</td><td>emulated with a buffer in the stream</td></tr>
+ *   <tr><td>{@link #peek(ByteBuffer) peek(ByteBuffer)}</td><td>{@code MSG_PEEK}</td>
+ *       <td>emulated with a buffer in the stream</td></tr>
  * </table>
  *
  * <p><b>Not guaranteed:</b> how many bytes one read or write moves; that the peer read what a
