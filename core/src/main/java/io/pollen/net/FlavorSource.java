@@ -1,6 +1,5 @@
 package io.pollen.net;
 
-import io.pollen.net.spi.SocketImpl;
 import io.pollen.poll.Backend;
 import io.pollen.poll.Interest;
 import io.pollen.poll.Registry;
@@ -12,7 +11,8 @@ import java.io.IOException;
 /**
  * The {@link Source} behind every public socket type: checks that the Poll is of the socket's
  * flavor (native fd or java.nio channel), then hands the call to the flavor's own source. Kept in
- * one place so the three socket types cannot drift apart in how they refuse a wrong Poll.
+ * one place (each public type holds one through {@link NetSource}) so that the socket types and
+ * pipe ends cannot drift apart in how they refuse a wrong Poll.
  *
  * <p>It also remembers the registry it is registered with, so that registering with a second
  * Poll is refused on every backend, as mio refuses it (neither epoll nor java.nio would: one fd
@@ -25,10 +25,6 @@ final class FlavorSource implements Source {
     private final Source source;
     /** The registry this source is registered with, or null; guarded by this. */
     private Registry owner;
-
-    FlavorSource(String type, Backend backend, SocketImpl impl) {
-        this(type, backend, impl.source());
-    }
 
     FlavorSource(String type, Backend backend, Source source) {
         this.type = type;

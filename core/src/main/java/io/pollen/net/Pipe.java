@@ -2,12 +2,7 @@ package io.pollen.net;
 
 import io.pollen.net.spi.PipeImpl;
 import io.pollen.poll.Backend;
-import io.pollen.poll.Interest;
-import io.pollen.poll.Registry;
-import io.pollen.poll.Source;
-import io.pollen.poll.Token;
 
-import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Objects;
@@ -62,57 +57,10 @@ public final class Pipe {
         return receiver;
     }
 
-    /** What both ends share: the source, close, the backend check. */
-    abstract static sealed class End implements Source, Closeable permits Sender, Receiver {
-        final PipeImpl impl;
-        private final Backend backend;
-        private final FlavorSource source;
-
-        End(PipeImpl impl, Backend backend, String type) {
-            this.impl = impl;
-            this.backend = backend;
-            this.source = new FlavorSource(type, backend, impl.source());
-        }
-
-        public Backend backend() {
-            return backend;
-        }
-
-        @Override
-        public void register(Registry registry, Token token, Interest interest) throws IOException {
-            source.register(registry, token, interest);
-        }
-
-        @Override
-        public void reregister(Registry registry, Token token, Interest interest) throws IOException {
-            source.reregister(registry, token, interest);
-        }
-
-        @Override
-        public void deregister(Registry registry) throws IOException {
-            source.deregister(registry);
-        }
-
-        /** Closes this end; idempotent. Deregister first. */
-        @Override
-        public void close() throws IOException {
-            impl.close();
-        }
-
-        public boolean isOpen() {
-            return impl.isOpen();
-        }
-
-        @Override
-        public String toString() {
-            return getClass().getSimpleName() + "{" + backend.id() + (isOpen() ? "}" : ", closed}");
-        }
-    }
-
     /** The write end of a {@link Pipe}. Not thread-safe. */
-    public static final class Sender extends End {
+    public static final class Sender extends NetSource<PipeImpl> {
         Sender(PipeImpl impl, Backend backend) {
-            super(impl, backend, "Pipe.Sender");
+            super("Pipe.Sender", impl, backend);
         }
 
         /** Writes from {@code src}: bytes written, {@code 0} if the pipe is full. */
@@ -127,9 +75,9 @@ public final class Pipe {
     }
 
     /** The read end of a {@link Pipe}. Not thread-safe. */
-    public static final class Receiver extends End {
+    public static final class Receiver extends NetSource<PipeImpl> {
         Receiver(PipeImpl impl, Backend backend) {
-            super(impl, backend, "Pipe.Receiver");
+            super("Pipe.Receiver", impl, backend);
         }
 
         /** Reads into {@code dst}: bytes read, {@code -1} once the sender closed, {@code 0} if it would block. */

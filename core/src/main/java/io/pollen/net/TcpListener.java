@@ -4,9 +4,6 @@ import io.pollen.net.spi.ListenerImpl;
 import io.pollen.net.spi.Options;
 import io.pollen.net.spi.StreamImpl;
 import io.pollen.poll.Backend;
-import io.pollen.poll.Interest;
-import io.pollen.poll.Registry;
-import io.pollen.poll.Token;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -38,7 +35,7 @@ import java.util.Objects;
  * connections are accepted; that a peer that connected is still there when accepted (an accepted
  * stream may read a reset at once).
  */
-public final class TcpListener implements StreamListener {
+public final class TcpListener extends NetSource<ListenerImpl> implements StreamListener {
     /**
      * The backlog used when none is given: as long as the OS allows (Linux caps it at
      * {@code net.core.somaxconn}, 4096 by default). A short queue overflows under a burst of
@@ -46,15 +43,10 @@ public final class TcpListener implements StreamListener {
      */
     public static final int DEFAULT_BACKLOG = 65535;
 
-    private final ListenerImpl impl;
-    private final Backend backend;
     private final InetSocketAddress localAddress;
-    private final FlavorSource source;
 
     private TcpListener(ListenerImpl impl, Backend backend) throws IOException {
-        this.impl = impl;
-        this.backend = backend;
-        this.source = new FlavorSource("TcpListener", backend, impl);
+        super("TcpListener", impl, backend);
         this.localAddress = (InetSocketAddress) Sockets.localAddressOrClose(impl);
     }
 
@@ -88,19 +80,13 @@ public final class TcpListener implements StreamListener {
     @Override
     public TcpStream accept() throws IOException {
         StreamImpl s = impl.accept();
-        return s == null ? null : new TcpStream(s, backend);
+        return s == null ? null : new TcpStream(s, backend());
     }
 
     /** The bound address, with the actual port when bound to port 0. */
     @Override
     public InetSocketAddress localAddress() {
         return localAddress;
-    }
-
-    /** The backend whose Polls this listener (and its accepted streams) register with. */
-    @Override
-    public Backend backend() {
-        return backend;
     }
 
     /**
@@ -118,34 +104,7 @@ public final class TcpListener implements StreamListener {
     }
 
     @Override
-    public void register(Registry registry, Token token, Interest interest) throws IOException {
-        source.register(registry, token, interest);
-    }
-
-    @Override
-    public void reregister(Registry registry, Token token, Interest interest) throws IOException {
-        source.reregister(registry, token, interest);
-    }
-
-    @Override
-    public void deregister(Registry registry) throws IOException {
-        source.deregister(registry);
-    }
-
-    /** Stops listening; idempotent. Pending, unaccepted connections are reset. Deregister first. */
-    @Override
-    public void close() throws IOException {
-        impl.close();
-    }
-
-    /** Whether {@link #close()} has not been called yet (not whether the port is still bound by the OS). */
-    @Override
-    public boolean isOpen() {
-        return impl.isOpen();
-    }
-
-    @Override
-    public String toString() {
-        return "TcpListener{" + backend.id() + ", " + localAddress + (isOpen() ? "" : ", closed") + '}';
+    InetSocketAddress shownAddress() {
+        return localAddress;
     }
 }

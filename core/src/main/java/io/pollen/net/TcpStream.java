@@ -4,8 +4,6 @@ import io.pollen.net.spi.Options;
 import io.pollen.net.spi.StreamImpl;
 import io.pollen.poll.Backend;
 import io.pollen.poll.Interest;
-import io.pollen.poll.Registry;
-import io.pollen.poll.Token;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -20,10 +18,11 @@ import java.util.Objects;
  *
  * <h2>Conventions</h2>
  * <ul>
- *   <li>Nothing blocks. {@link #read} returns the bytes read, {@code -1} at end of stream (the peer
- *       shut down its writing side) and {@code 0} when it would block; {@link #write} returns the
- *       bytes written, {@code 0} when it would block. "Would block" is the signal to wait for the
- *       next readable / writable event.</li>
+ *   <li>Nothing blocks. {@link #read(ByteBuffer) read(ByteBuffer)} returns the bytes read,
+ *       {@code -1} at end of stream (the peer shut down its writing side) and {@code 0} when it
+ *       would block; {@link #write(ByteBuffer) write(ByteBuffer)} returns the bytes written,
+ *       {@code 0} when it would block. "Would block" is the signal to wait for the next readable /
+ *       writable event.</li>
  *   <li>Readiness is edge-triggered: after an event, read (or write) until it would block before
  *       waiting again. An event is a hint; spurious ones happen and are harmless.</li>
  *   <li>A <em>short read</em> (fewer bytes than {@code dst} had room for) also ends the round: the
@@ -35,7 +34,7 @@ import java.util.Objects;
  *       of stream that came with the last bytes raises no new event.</li>
  *   <li>{@link #connect} only starts the connection. It completes, or fails, when the stream turns
  *       writable (a failure also shows as an error event, even to a readable-only registration);
- *       then {@link #takeError()} says which (e.g. connection refused), and {@link #peerAddress()}
+ *       then {@link #takeError() takeError()} says which (e.g. connection refused), and {@link #peerAddress()}
  *       works. As in mio, a successful connect raises no readable event, and after it every
  *       readiness is reported with no call needed from the owner, on every backend (the nio
  *       backend finishes the connect itself).</li>
@@ -58,11 +57,11 @@ import java.util.Objects;
  *   <tr><td>peer reset</td><td>error / read-closed event; read throws {@code ECONNRESET}</td>
  *       <td>readable event; read throws {@link java.net.SocketException}</td></tr>
  *   <tr><td>peer shutdown</td><td>readable + read-closed event</td><td>readable event</td></tr>
- *   <tr><td>{@link #peek}</td><td>{@code MSG_PEEK}</td><td>emulated with a buffer in the stream;
- *       like a read, it re-arms, so the next bytes raise a readable event</td></tr>
+ *   <tr><td>{@link #peek(ByteBuffer) peek(ByteBuffer)}</td><td>{@code MSG_PEEK}</td>
+ *       <td>emulated with a buffer in the stream; like a read, it re-arms, so the next bytes raise a readable event</td></tr>
  *   <tr><td>{@link #setTtl}</td><td>{@code IP_TTL} / {@code IPV6_UNICAST_HOPS}</td>
  *       <td>{@link UnsupportedOperationException}</td></tr>
- *   <tr><td>{@link #takeError} on an established stream</td><td>{@code SO_ERROR}</td>
+ *   <tr><td>{@link #takeError() takeError()} on an established stream</td><td>{@code SO_ERROR}</td>
  *       <td>always {@code null}: java.nio only reports connect failures</td></tr>
  * </table>
  *
@@ -71,15 +70,9 @@ import java.util.Objects;
  * arrives between a would-block and the next readiness if the source was not re-registered after a
  * deregister.
  */
-public final class TcpStream implements StreamSocket {
-    private final StreamImpl impl;
-    private final Backend backend;
-    private final FlavorSource source;
-
+public final class TcpStream extends NetStream implements StreamSocket {
     TcpStream(StreamImpl impl, Backend backend) {
-        this.impl = impl;
-        this.backend = backend;
-        this.source = new FlavorSource("TcpStream", backend, impl);
+        super("TcpStream", impl, backend);
     }
 
     /** Starts connecting to {@code remote} with sockets for {@link Backend#select()}. */
@@ -90,7 +83,7 @@ public final class TcpStream implements StreamSocket {
     /**
      * Starts a non-blocking connect to {@code remote}; the stream registers with Polls of
      * {@code backend}. Register it for {@link Interest#WRITABLE}; when it turns writable,
-     * {@link #takeError()} (or {@link #peerAddress()}) says whether it connected.
+     * {@link #takeError() takeError()} (or {@link #peerAddress()}) says whether it connected.
      */
     public static TcpStream connect(InetSocketAddress remote, Backend backend) throws IOException {
         Objects.requireNonNull(backend, "backend");
@@ -101,66 +94,14 @@ public final class TcpStream implements StreamSocket {
      * As {@link #connect(InetSocketAddress, Backend)}, except that the connect may start only when
      * the stream is registered: a completion driver (an io_uring event loop's) then performs it as
      * its own operation ({@code IORING_OP_CONNECT}). Register the stream at once; it reports the
-     * outcome as {@link #connect} does (writable, then {@link #takeError()} / {@link #peerAddress()}).
+     * outcome as {@link #connect} does (writable, then {@link #takeError() takeError()} / {@link #peerAddress()}).
      */
     public static TcpStream connectOnRegister(InetSocketAddress remote, Backend backend) throws IOException {
         Objects.requireNonNull(backend, "backend");
         return new TcpStream(Sockets.factory(backend).connectOnRegister(Sockets.resolved(remote)), backend);
     }
 
-    // ---- I/O ----
-
-    /**
-     * Reads into {@code dst}: bytes read, {@code -1} at end of stream, {@code 0} if it would block.
-     * A short read may end the round like "would block" does (see the class docs).
-     */
-    @Override
-    public int read(ByteBuffer dst) throws IOException {
-        return impl.read(dst);
-    }
-
-    /** Scattering read ({@code readv}); same convention as {@link #read(ByteBuffer)}. */
-    @Override
-    public long read(ByteBuffer[] dsts) throws IOException {
-        return impl.read(dsts, 0, dsts.length);
-    }
-
-    /** Reads without consuming: the next read returns the same bytes. Same convention as read. */
-    @Override
-    public int peek(ByteBuffer dst) throws IOException {
-        return impl.peek(dst);
-    }
-
-    /** Writes from {@code src}: bytes written (maybe fewer than remaining), {@code 0} if it would block. */
-    @Override
-    public int write(ByteBuffer src) throws IOException {
-        return impl.write(src);
-    }
-
-    /** Gathering write ({@code writev}); same convention as {@link #write(ByteBuffer)}. */
-    @Override
-    public long write(ByteBuffer[] srcs) throws IOException {
-        return impl.write(srcs, 0, srcs.length);
-    }
-
-    /** Shuts down one or both halves; see {@link Shutdown}. The socket stays open. */
-    @Override
-    public void shutdown(Shutdown how) throws IOException {
-        Objects.requireNonNull(how, "how");
-        impl.shutdown(how != Shutdown.WRITE, how != Shutdown.READ);
-    }
-
-    /**
-     * The pending socket error, cleared by reading it: after a connect, {@code null} means it
-     * succeeded (or is still in progress) and an exception says why it failed. See the class docs
-     * for what each backend reports.
-     */
-    @Override
-    public IOException takeError() throws IOException {
-        return impl.takeError();
-    }
-
-    // ---- addresses ----
+    // ---- addresses (I/O is inherited from NetStream) ----
 
     /** The local address (bound by the connect or the accept). */
     @Override
@@ -179,13 +120,7 @@ public final class TcpStream implements StreamSocket {
         return (InetSocketAddress) impl.peerAddress();
     }
 
-    /** The backend whose Polls this stream registers with. */
-    @Override
-    public Backend backend() {
-        return backend;
-    }
-
-    // ---- options ----
+    // ---- options (the buffer sizes are inherited from BufferSizedSocket) ----
 
     /** {@code TCP_NODELAY}: send small segments at once instead of coalescing them (Nagle). */
     public void setNoDelay(boolean on) throws IOException {
@@ -229,26 +164,6 @@ public final class TcpStream implements StreamSocket {
         return seconds < 0 ? null : Duration.ofSeconds(seconds);
     }
 
-    /** {@code SO_SNDBUF}: a hint; the OS may round or double it. */
-    public void setSendBufferSize(int bytes) throws IOException {
-        impl.setOption(StandardSocketOptions.SO_SNDBUF, Sockets.bufferSize(bytes));
-    }
-
-    /** {@code SO_SNDBUF} as the OS reports it (Linux reports double what was set). */
-    public int sendBufferSize() throws IOException {
-        return impl.getOption(StandardSocketOptions.SO_SNDBUF);
-    }
-
-    /** {@code SO_RCVBUF}: a hint; the OS may round or double it. */
-    public void setReceiveBufferSize(int bytes) throws IOException {
-        impl.setOption(StandardSocketOptions.SO_RCVBUF, Sockets.bufferSize(bytes));
-    }
-
-    /** {@code SO_RCVBUF} as the OS reports it (Linux reports double what was set). */
-    public int receiveBufferSize() throws IOException {
-        return impl.getOption(StandardSocketOptions.SO_RCVBUF);
-    }
-
     /**
      * {@code IP_TTL} (IPv6: unicast hops) of outgoing packets.
      *
@@ -261,48 +176,5 @@ public final class TcpStream implements StreamSocket {
     /** @throws UnsupportedOperationException on the nio backend */
     public int ttl() throws IOException {
         return impl.getOption(Options.IP_TTL);
-    }
-
-    // ---- Source ----
-
-    /** Via {@link Registry#register}; refuses a Poll of the other socket flavor. */
-    @Override
-    public void register(Registry registry, Token token, Interest interest) throws IOException {
-        source.register(registry, token, interest);
-    }
-
-    @Override
-    public void reregister(Registry registry, Token token, Interest interest) throws IOException {
-        source.reregister(registry, token, interest);
-    }
-
-    @Override
-    public void deregister(Registry registry) throws IOException {
-        source.deregister(registry);
-    }
-
-    // ---- lifecycle ----
-
-    /**
-     * Closes the socket; idempotent. Deregister it first: on the native backends a closed fd
-     * cannot be deregistered (its number may already be reused).
-     */
-    @Override
-    public void close() throws IOException {
-        impl.close();
-    }
-
-    /**
-     * Whether {@link #close()} has not been called (on nio, also false once a failed connect closed
-     * it). Not a liveness check of the peer.
-     */
-    @Override
-    public boolean isOpen() {
-        return impl.isOpen();
-    }
-
-    @Override
-    public String toString() {
-        return "TcpStream{" + backend.id() + (isOpen() ? "" : ", closed") + '}';
     }
 }

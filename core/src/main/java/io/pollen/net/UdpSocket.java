@@ -3,10 +3,7 @@ package io.pollen.net;
 import io.pollen.net.spi.DatagramImpl;
 import io.pollen.net.spi.Options;
 import io.pollen.poll.Backend;
-import io.pollen.poll.Interest;
-import io.pollen.poll.Registry;
 import io.pollen.poll.Source;
-import io.pollen.poll.Token;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -39,17 +36,12 @@ import java.util.Objects;
  * {@link #setTtl} throws {@link UnsupportedOperationException}. <b>Not guaranteed</b> (it is UDP):
  * delivery, order, or that a send that returned reached the network.
  */
-public final class UdpSocket implements Source, Closeable {
-    private final DatagramImpl impl;
-    private final Backend backend;
+public final class UdpSocket extends BufferSizedSocket<DatagramImpl> implements Source, Closeable {
     private final InetSocketAddress localAddress;
-    private final FlavorSource source;
     private volatile InetSocketAddress peerAddress;
 
     private UdpSocket(DatagramImpl impl, Backend backend) throws IOException {
-        this.impl = impl;
-        this.backend = backend;
-        this.source = new FlavorSource("UdpSocket", backend, impl);
+        super("UdpSocket", impl, backend);
         this.localAddress = (InetSocketAddress) Sockets.localAddressOrClose(impl);
     }
 
@@ -112,10 +104,7 @@ public final class UdpSocket implements Source, Closeable {
         return peerAddress;
     }
 
-    /** The backend whose Polls this socket registers with. */
-    public Backend backend() {
-        return backend;
-    }
+    // The buffer sizes (SO_SNDBUF / SO_RCVBUF) are inherited from BufferSizedSocket.
 
     /** {@code SO_BROADCAST}: allow sending to broadcast addresses. */
     public void setBroadcast(boolean on) throws IOException {
@@ -141,54 +130,8 @@ public final class UdpSocket implements Source, Closeable {
         return impl.getOption(Options.IP_TTL);
     }
 
-    /** {@code SO_SNDBUF}: a hint; the OS may round or double it. */
-    public void setSendBufferSize(int bytes) throws IOException {
-        impl.setOption(StandardSocketOptions.SO_SNDBUF, Sockets.bufferSize(bytes));
-    }
-
-    /** {@code SO_SNDBUF} as the OS reports it (Linux reports double what was set). */
-    public int sendBufferSize() throws IOException {
-        return impl.getOption(StandardSocketOptions.SO_SNDBUF);
-    }
-
-    /** {@code SO_RCVBUF}: a hint; the OS may round or double it. */
-    public void setReceiveBufferSize(int bytes) throws IOException {
-        impl.setOption(StandardSocketOptions.SO_RCVBUF, Sockets.bufferSize(bytes));
-    }
-
-    /** {@code SO_RCVBUF} as the OS reports it (Linux reports double what was set). */
-    public int receiveBufferSize() throws IOException {
-        return impl.getOption(StandardSocketOptions.SO_RCVBUF);
-    }
-
     @Override
-    public void register(Registry registry, Token token, Interest interest) throws IOException {
-        source.register(registry, token, interest);
-    }
-
-    @Override
-    public void reregister(Registry registry, Token token, Interest interest) throws IOException {
-        source.reregister(registry, token, interest);
-    }
-
-    @Override
-    public void deregister(Registry registry) throws IOException {
-        source.deregister(registry);
-    }
-
-    /** Closes the socket; idempotent. Deregister it first. */
-    @Override
-    public void close() throws IOException {
-        impl.close();
-    }
-
-    /** Whether {@link #close()} has not been called yet. */
-    public boolean isOpen() {
-        return impl.isOpen();
-    }
-
-    @Override
-    public String toString() {
-        return "UdpSocket{" + backend.id() + ", " + localAddress + (isOpen() ? "" : ", closed") + '}';
+    InetSocketAddress shownAddress() {
+        return localAddress;
     }
 }

@@ -2,10 +2,7 @@ package io.pollen.net;
 
 import io.pollen.net.spi.DatagramImpl;
 import io.pollen.poll.Backend;
-import io.pollen.poll.Interest;
-import io.pollen.poll.Registry;
 import io.pollen.poll.Source;
-import io.pollen.poll.Token;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -35,19 +32,14 @@ import java.util.Objects;
  * <b>Not guaranteed:</b> that a sender's address is meaningful: an unbound sender shows as
  * {@link UnixSocketAddress#unnamed()}.
  */
-public final class UnixDatagram implements Source, Closeable {
-    private final DatagramImpl impl;
-    private final Backend backend;
+public final class UnixDatagram extends NetSource<DatagramImpl> implements Source, Closeable {
     private final UnixSocketAddress localAddress;
     private final SocketFile file;
-    private final FlavorSource source;
 
     private UnixDatagram(DatagramImpl impl, Backend backend, UnixSocketAddress bound) {
-        this.impl = impl;
-        this.backend = backend;
+        super("UnixDatagram", impl, backend);
         this.localAddress = bound;
         this.file = SocketFile.of(bound);
-        this.source = new FlavorSource("UnixDatagram", backend, impl);
     }
 
     /** Binds {@code address} (a path, or on Linux an abstract name). */
@@ -115,10 +107,6 @@ public final class UnixDatagram implements Source, Closeable {
         return (UnixSocketAddress) impl.peerAddress();
     }
 
-    public Backend backend() {
-        return backend;
-    }
-
     /** {@code SO_SNDBUF}: a hint; bounds how much a sender may queue. */
     public void setSendBufferSize(int bytes) throws IOException {
         impl.setOption(StandardSocketOptions.SO_SNDBUF, Sockets.bufferSize(bytes));
@@ -128,33 +116,14 @@ public final class UnixDatagram implements Source, Closeable {
         return impl.getOption(StandardSocketOptions.SO_SNDBUF);
     }
 
-    @Override
-    public void register(Registry registry, Token token, Interest interest) throws IOException {
-        source.register(registry, token, interest);
-    }
-
-    @Override
-    public void reregister(Registry registry, Token token, Interest interest) throws IOException {
-        source.reregister(registry, token, interest);
-    }
-
-    @Override
-    public void deregister(Registry registry) throws IOException {
-        source.deregister(registry);
-    }
-
     /** Closes the socket and removes its socket file if it is still this socket's; idempotent. */
     @Override
     public void close() throws IOException {
         SocketFile.close(impl, file);
     }
 
-    public boolean isOpen() {
-        return impl.isOpen();
-    }
-
     @Override
-    public String toString() {
-        return "UnixDatagram{" + backend.id() + ", " + localAddress + (isOpen() ? "" : ", closed") + '}';
+    UnixSocketAddress shownAddress() {
+        return localAddress;
     }
 }

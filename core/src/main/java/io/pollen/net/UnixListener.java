@@ -4,8 +4,6 @@ import io.pollen.net.spi.ListenerImpl;
 import io.pollen.net.spi.StreamImpl;
 import io.pollen.poll.Backend;
 import io.pollen.poll.Interest;
-import io.pollen.poll.Registry;
-import io.pollen.poll.Token;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -37,19 +35,14 @@ import java.util.Objects;
  * {@code null}. Accepted streams are non-blocking, close-on-exec (native) and of the same backend.
  * <b>Not guaranteed:</b> the accept order; that an accepted peer is still connected.
  */
-public final class UnixListener implements StreamListener {
-    private final ListenerImpl impl;
-    private final Backend backend;
+public final class UnixListener extends NetSource<ListenerImpl> implements StreamListener {
     private final UnixSocketAddress localAddress;
     private final SocketFile file;
-    private final FlavorSource source;
 
     private UnixListener(ListenerImpl impl, Backend backend, UnixSocketAddress address) {
-        this.impl = impl;
-        this.backend = backend;
+        super("UnixListener", impl, backend);
         this.localAddress = address;
         this.file = SocketFile.of(address);
-        this.source = new FlavorSource("UnixListener", backend, impl);
     }
 
     /** Binds a socket file at {@code path} for {@link Backend#select()}. */
@@ -80,34 +73,13 @@ public final class UnixListener implements StreamListener {
     @Override
     public UnixStream accept() throws IOException {
         StreamImpl s = impl.accept();
-        return s == null ? null : new UnixStream(s, backend);
+        return s == null ? null : new UnixStream(s, backend());
     }
 
     /** The address this listener was bound to. */
     @Override
     public UnixSocketAddress localAddress() {
         return localAddress;
-    }
-
-    /** The backend whose Polls this listener (and its accepted streams) register with. */
-    @Override
-    public Backend backend() {
-        return backend;
-    }
-
-    @Override
-    public void register(Registry registry, Token token, Interest interest) throws IOException {
-        source.register(registry, token, interest);
-    }
-
-    @Override
-    public void reregister(Registry registry, Token token, Interest interest) throws IOException {
-        source.reregister(registry, token, interest);
-    }
-
-    @Override
-    public void deregister(Registry registry) throws IOException {
-        source.deregister(registry);
     }
 
     /**
@@ -119,14 +91,8 @@ public final class UnixListener implements StreamListener {
         SocketFile.close(impl, file);
     }
 
-    /** Whether {@link #close()} has not been called yet. */
     @Override
-    public boolean isOpen() {
-        return impl.isOpen();
-    }
-
-    @Override
-    public String toString() {
-        return "UnixListener{" + backend.id() + ", " + localAddress + (isOpen() ? "" : ", closed") + '}';
+    UnixSocketAddress shownAddress() {
+        return localAddress;
     }
 }

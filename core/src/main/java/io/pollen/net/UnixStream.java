@@ -3,12 +3,8 @@ package io.pollen.net;
 import io.pollen.net.spi.Options;
 import io.pollen.net.spi.StreamImpl;
 import io.pollen.poll.Backend;
-import io.pollen.poll.Interest;
-import io.pollen.poll.Registry;
-import io.pollen.poll.Token;
 
 import java.io.IOException;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -35,21 +31,16 @@ import java.util.Objects;
  *   <tr><td>{@link #pair}</td><td>{@code socketpair}</td><td>{@link UnsupportedOperationException}</td></tr>
  *   <tr><td>{@link #peerCredentials}</td><td>{@code SO_PEERCRED} (Linux), {@code getpeereid} (macOS, FreeBSD)</td>
  *       <td>{@link UnsupportedOperationException}</td></tr>
- *   <tr><td>{@link #peek}</td><td>{@code MSG_PEEK}</td><td>emulated with a buffer in the stream</td></tr>
+ *   <tr><td>{@link #peek(ByteBuffer) peek(ByteBuffer)}</td><td>{@code MSG_PEEK}</td>
+ *       <td>emulated with a buffer in the stream</td></tr>
  * </table>
  *
  * <p><b>Not guaranteed:</b> how many bytes one read or write moves; that the peer read what a
  * returned write buffered.
  */
-public final class UnixStream implements StreamSocket {
-    private final StreamImpl impl;
-    private final Backend backend;
-    private final FlavorSource source;
-
+public final class UnixStream extends NetStream implements StreamSocket {
     UnixStream(StreamImpl impl, Backend backend) {
-        this.impl = impl;
-        this.backend = backend;
-        this.source = new FlavorSource("UnixStream", backend, impl);
+        super("UnixStream", impl, backend);
     }
 
     /** Connects to the socket file at {@code path}, for {@link Backend#select()}. */
@@ -78,47 +69,7 @@ public final class UnixStream implements StreamSocket {
         return new UnixStream[] {new UnixStream(p[0], backend), new UnixStream(p[1], backend)};
     }
 
-    // ---- I/O ----
-
-    @Override
-    public int read(ByteBuffer dst) throws IOException {
-        return impl.read(dst);
-    }
-
-    @Override
-    public long read(ByteBuffer[] dsts) throws IOException {
-        return impl.read(dsts, 0, dsts.length);
-    }
-
-    @Override
-    public int peek(ByteBuffer dst) throws IOException {
-        return impl.peek(dst);
-    }
-
-    @Override
-    public int write(ByteBuffer src) throws IOException {
-        return impl.write(src);
-    }
-
-    @Override
-    public long write(ByteBuffer[] srcs) throws IOException {
-        return impl.write(srcs, 0, srcs.length);
-    }
-
-    /** Shuts down one or both halves; see {@link Shutdown}. The socket stays open. */
-    @Override
-    public void shutdown(Shutdown how) throws IOException {
-        Objects.requireNonNull(how, "how");
-        impl.shutdown(how != Shutdown.WRITE, how != Shutdown.READ);
-    }
-
-    /** The pending socket error ({@code SO_ERROR}), or {@code null}; always {@code null} on nio. */
-    @Override
-    public IOException takeError() throws IOException {
-        return impl.takeError();
-    }
-
-    // ---- addresses and credentials ----
+    // ---- addresses and credentials (I/O and buffer sizes are inherited from NetStream) ----
 
     /** The local address: unnamed for a connecting client and for pairs; the listener's path when accepted. */
     @Override
@@ -140,65 +91,5 @@ public final class UnixStream implements StreamSocket {
      */
     public PeerCredentials peerCredentials() throws IOException {
         return impl.getOption(Options.PEER_CREDENTIALS);
-    }
-
-    @Override
-    public Backend backend() {
-        return backend;
-    }
-
-    // ---- options ----
-
-    /** {@code SO_SNDBUF}: a hint; the OS may round or double it. */
-    public void setSendBufferSize(int bytes) throws IOException {
-        impl.setOption(StandardSocketOptions.SO_SNDBUF, Sockets.bufferSize(bytes));
-    }
-
-    /** {@code SO_SNDBUF} as the OS reports it. */
-    public int sendBufferSize() throws IOException {
-        return impl.getOption(StandardSocketOptions.SO_SNDBUF);
-    }
-
-    /** {@code SO_RCVBUF}: a hint; the OS may round or double it. */
-    public void setReceiveBufferSize(int bytes) throws IOException {
-        impl.setOption(StandardSocketOptions.SO_RCVBUF, Sockets.bufferSize(bytes));
-    }
-
-    /** {@code SO_RCVBUF} as the OS reports it. */
-    public int receiveBufferSize() throws IOException {
-        return impl.getOption(StandardSocketOptions.SO_RCVBUF);
-    }
-
-    // ---- Source and lifecycle ----
-
-    @Override
-    public void register(Registry registry, Token token, Interest interest) throws IOException {
-        source.register(registry, token, interest);
-    }
-
-    @Override
-    public void reregister(Registry registry, Token token, Interest interest) throws IOException {
-        source.reregister(registry, token, interest);
-    }
-
-    @Override
-    public void deregister(Registry registry) throws IOException {
-        source.deregister(registry);
-    }
-
-    /** Closes the socket; idempotent. Deregister it first. */
-    @Override
-    public void close() throws IOException {
-        impl.close();
-    }
-
-    @Override
-    public boolean isOpen() {
-        return impl.isOpen();
-    }
-
-    @Override
-    public String toString() {
-        return "UnixStream{" + backend.id() + (isOpen() ? "" : ", closed") + '}';
     }
 }

@@ -1,8 +1,5 @@
 package io.pollen.net.spi;
 
-import io.pollen.poll.Source;
-
-import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
@@ -12,9 +9,7 @@ import java.nio.ByteBuffer;
  * end of stream and 0 when they would block; writes return 0 when they would block. Reading the
  * write end (or writing the read end) throws {@link UnsupportedOperationException}.
  */
-public interface PipeImpl extends Closeable {
-
-    Source source();
+public interface PipeImpl extends HandleImpl {
 
     int read(ByteBuffer dst) throws IOException;
 
@@ -23,10 +18,4 @@ public interface PipeImpl extends Closeable {
     int write(ByteBuffer src) throws IOException;
 
     long write(ByteBuffer[] srcs, int offset, int length) throws IOException;
-
-    /** Closes the end exactly once; later calls do nothing. */
-    @Override
-    void close() throws IOException;
-
-    boolean isOpen();
 }

@@ -1,8 +1,5 @@
 package io.pollen.net.spi;
 
-import io.pollen.poll.Source;
-
-import java.io.Closeable;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.net.SocketOption;
@@ -17,10 +14,7 @@ import java.net.SocketOption;
  * (IPv4, IPv6, Unix) follows the address the socket was opened with. Errors are
  * {@link IOException}s; native ones are {@code NativeIOException}s naming the call and errno.
  */
-public interface SocketImpl extends Closeable {
-
-    /** The source to register; delegates to {@code SourceFd} or {@code SourceChannel}. */
-    Source source();
+public interface SocketImpl extends HandleImpl {
 
     /** The bound address: an {@code InetSocketAddress}, or an {@code io.pollen.net.UnixSocketAddress}. */
     SocketAddress localAddress() throws IOException;
@@ -35,10 +29,4 @@ public interface SocketImpl extends Closeable {
     <T> void setOption(SocketOption<T> option, T value) throws IOException;
 
     <T> T getOption(SocketOption<T> option) throws IOException;
-
-    /** Closes the socket exactly once; later calls do nothing. */
-    @Override
-    void close() throws IOException;
-
-    boolean isOpen();
 }

@@ -318,12 +318,24 @@ class UringDriverTest extends UringTestCase {
 
     /** The fd behind a stream (private to io.pollen.net; tests on the class path may look). */
     static int fdOf(TcpStream s) throws ReflectiveOperationException {
-        java.lang.reflect.Field impl = TcpStream.class.getDeclaredField("impl");
+        java.lang.reflect.Field impl = field(TcpStream.class, "impl");   // held by a package-private base
         impl.setAccessible(true);
         Object fdSocket = impl.get(s);
-        java.lang.reflect.Field fd = fdSocket.getClass().getSuperclass().getDeclaredField("fd");
+        java.lang.reflect.Field fd = field(fdSocket.getClass(), "fd");
         fd.setAccessible(true);
         return fd.getInt(fdSocket);
+    }
+
+    /** The field {@code name} declared by {@code type} or the nearest superclass that has one. */
+    private static java.lang.reflect.Field field(Class<?> type, String name) throws NoSuchFieldException {
+        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+            for (java.lang.reflect.Field f : c.getDeclaredFields()) {
+                if (f.getName().equals(name)) {
+                    return f;
+                }
+            }
+        }
+        throw new NoSuchFieldException(type.getName() + "." + name);
     }
 
     @Test
