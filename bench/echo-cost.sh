@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# bench/echo-cost.sh -- what one echoed message costs the server, Pollen and Netty, io_uring and
+# epoll, in one run (issue #13).
+#
+#   bench/echo-cost.sh [ROUNDS] [SECONDS]     (default 3 rounds of 6 s per cell)
+#
+# Why: the harness's echo rows are capped by its load generator (EchoLoad is one java.nio thread on
+# one core, and reaches 0.97-0.99 of it at 16 in flight), so two servers that both keep up show the
+# same rate. What still tells them apart is the server's own cost per message: this script counts
+# it with `perf stat` on the server process while EchoLoad measures -- cpu time (task-clock, the
+# JIT and GC threads included), system calls, io_uring submissions (io_uring:io_uring_submit_req)
+# and completions (io_uring:io_uring_complete) -- and divides by the messages EchoLoad counted in
+# the same seconds.
+#
+# Servers as the comparative harness starts them (io.pollen.bench.servers.PollenServer --backend,
+# NettyServer --transport; one loop each; the harness's JVM flags). Load: EchoLoad, 100
+# connections, 32-byte messages, depth 1 (ping-pong) and 16 in flight, 4 s warm-up. Server on cpu 0,
+# load on cpu 1. Rounds interleave the servers; each cell is the median of the rounds.
+# Needs a JDK 25, Maven, taskset and perf with the raw_syscalls and io_uring tracepoints (run as
+# root, or with perf_event_paranoid low enough). MVN_FLAGS=-o builds offline; SKIP_BUILD=1 uses
+# bench/target as it is. Writes bench/results/echo-cost.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROUNDS="${1:-3}"
+SECS="${2:-6}"
+. bench/java25.sh # sets JAVA
+command -v perf >/dev/null || { echo "echo-cost.sh needs perf (linux-perf)" >&2; exit 2; }
+if [ -z "${SKIP_BUILD:-}" ]; then
+  JAVA_HOME="$(cd "$(dirname "$JAVA")/.." && pwd)" mvn -B -q ${MVN_FLAGS:-} -pl bench -am package -DskipTests \
+    -Dpollen.aot.skip >&2
+fi
+CP="bench/target/classes:$(cat bench/target/harness.classpath)"
+tmp="$(mktemp -d /tmp/pollen-echo-cost.XXXXXX)"
+server_pid=""
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+events=task-clock,raw_syscalls:sys_enter,io_uring:io_uring_submit_req,io_uring:io_uring_complete
+servers=(pollen-io_uring netty-io_uring pollen-epoll netty-epoll)
+
+# One cell: starts the server, loads it, counts; prints "rate p99 gen_cpu cpu_ns sys sqe cqe" per message.
+cell() {
+  local server=$1 depth=$2 main transport http echo
+  case $server in
+    pollen-*) main=io.pollen.bench.servers.PollenServer ;;
+    netty-*)  main=io.pollen.bench.servers.NettyServer ;;
+  esac
+  transport=${server#*-}
+  http=$((21000 + RANDOM % 10000)); echo=$((http + 1))
+  taskset -c 0 "$JAVA" -Xms256m -Xmx1g -XX:+UseParallelGC --enable-native-access=ALL-UNNAMED \
+    -Dio.netty.leakDetection.level=disabled -cp "$CP" "$main" --http-port "$http" --echo-port "$echo" \
+    --transport "$transport" > "$tmp/server.log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 100); do grep -q READY "$tmp/server.log" && break; sleep 0.1; done
+  grep -q READY "$tmp/server.log" || { echo "$server did not start: $(cat "$tmp/server.log")" >&2; exit 1; }
+  # perf starts after EchoLoad's connects and warm-up and stops before its measurement ends.
+  (sleep 5; perf stat -x, -e "$events" -p "$server_pid" -o "$tmp/stat" -- sleep "$((SECS - 1))" >/dev/null 2>&1) &
+  local perf_pid=$!
+  local out
+  out=$(taskset -c 1 "$JAVA" -Xms256m -Xmx1g -XX:+UseParallelGC -cp "$CP" io.pollen.bench.harness.EchoLoad \
+    --port "$echo" --conns 100 --depths "$depth" --warmup 4 --duration "$SECS")
+  wait "$perf_pid" || true
+  kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
+  server_pid=""
+  python3 - "$out" "$tmp/stat" "$((SECS - 1))" <<'PY'
+import json, sys
+d = json.loads(sys.argv[1]); secs = float(sys.argv[3])
+c = {}
+for line in open(sys.argv[2]):
+    p = line.strip().split(',')
+    if len(p) > 3 and p[0][:1].isdigit():
+        c[p[2]] = float(p[0])
+msgs = d['rate'] * secs
+print(d['rate'], d['p99_us'], d['gen_cpu'], c.get('task-clock', 0) * 1e6 / msgs,
+      c.get('raw_syscalls:sys_enter', 0) / msgs, c.get('io_uring:io_uring_submit_req', 0) / msgs,
+      c.get('io_uring:io_uring_complete', 0) / msgs)
+PY
+}
+
+declare -A cells
+for round in $(seq "$ROUNDS"); do
+  for depth in 1 16; do
+    for server in "${servers[@]}"; do
+      r=$(cell "$server" "$depth")
+      echo "[echo-cost] round $round depth $depth $server: $r" >&2
+      cells["$server/$depth"]+="$r;"
+    done
+  done
+done
+
+median() { python3 -c "import sys,statistics as s; v=[float(x) for x in sys.argv[1:]]; print(s.median(v))" "$@"; }
+{
+  echo "# What one echoed message costs the server (issue #13)"
+  echo
+  echo "- Command: \`bench/echo-cost.sh $ROUNDS $SECS\`"
+  echo "- Date: $(date -u +%Y-%m-%dT%H:%M:%SZ), git $(git rev-parse --short HEAD); $(nproc) cpus ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(uname -r); load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "- EchoLoad: 100 connections, 32-byte messages, $SECS s measured after 4 s of warm-up; server on cpu 0, EchoLoad on cpu 1; perf stat on the server for the middle $((SECS - 1)) s. Medians of $ROUNDS interleaved rounds."
+  echo "- Columns: msg/s and p99 from EchoLoad; generator cpu = EchoLoad's share of its core (near 1.00: the generator is the limit, not the server); then per message, on the server: cpu ns (task-clock, all its threads), system calls, io_uring submissions, io_uring completions."
+  echo
+  for depth in 1 16; do
+    [ "$depth" = 1 ] && echo "## Ping-pong (1 in flight per connection)" || echo "## 16 in flight per connection"
+    echo
+    echo "| server | msg/s | p99 µs | generator cpu | server cpu ns/msg | syscalls/msg | SQEs/msg | CQEs/msg |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+    for server in "${servers[@]}"; do
+      IFS=';' read -r -a rows <<< "${cells[$server/$depth]}"
+      cols=()
+      for i in 0 1 2 3 4 5 6; do
+        vals=(); for row in "${rows[@]}"; do read -r -a f <<< "$row"; vals+=("${f[$i]}"); done
+        cols+=("$(median "${vals[@]}")")
+      done
+      printf '| %s | %.0f | %.0f | %.2f | %.0f | %.3f | %.3f | %.3f |\n' "$server" "${cols[@]}"
+    done
+    echo
+  done
+} > bench/results/echo-cost.md
+cat bench/results/echo-cost.md
