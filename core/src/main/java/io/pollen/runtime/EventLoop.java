@@ -147,22 +147,23 @@ public final class EventLoop implements Executor, AutoCloseable {
     @Override
     public void execute(Runnable task) {
         Objects.requireNonNull(task, "task");
-        if (!queue(task, false)) {
+        if (!queue(task, inLoop(), false)) {
             throw new RejectedExecutionException(name + " is closed");
         }
     }
 
     /** {@link #execute}, but false instead of an exception when the loop is closed. */
     boolean executeQuietly(Runnable task) {
-        return queue(task, false);
+        return queue(task, inLoop(), false);
     }
 
     /**
-     * Queues {@code task}; false if the loop is closed. {@code fresh}: a {@link LoopTask} spawned
+     * Queues {@code task}; false if the loop is closed. {@code here}: the caller is the loop's
+     * thread (the caller knows, so it is asked once). {@code fresh}: a {@link LoopTask} spawned
      * just now, which another thread links in as its own queue node (no wrapper allocated).
      */
-    private boolean queue(Runnable task, boolean fresh) {
-        if (inLoop()) {
+    private boolean queue(Runnable task, boolean here, boolean fresh) {
+        if (here) {
             if (state.isClosed()) {
                 return false;
             }
@@ -198,7 +199,7 @@ public final class EventLoop implements Executor, AutoCloseable {
         }
         boolean here = inLoop();
         live.spawned(here);
-        if (state.isStopping() || !queue(t, true)) {
+        if (state.isStopping() || !queue(t, here, true)) {
             live.refused(here);
             t.handle.fail(new RejectedExecutionException(name + " is shutting down"));
         }

@@ -5,7 +5,6 @@ import io.pollen.poll.Events;
 import io.pollen.poll.Interest;
 import io.pollen.poll.Poll;
 import io.pollen.poll.Token;
-import io.pollen.sys.NativeIOException;
 import io.pollen.testing.Loopback;
 import io.pollen.testing.PollAssert;
 import io.pollen.testing.PollAssert.Want;
@@ -14,12 +13,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.InetSocketAddress;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 /**
@@ -48,18 +44,8 @@ class TcpStreamConnectOnRegisterTest {
     @ParameterizedTest
     @MethodSource("io.pollen.testing.TestBackends#all")
     void aRefusedConnectIsKeptForTakeError(Backend backend) throws IOException {
-        try (Poll poll = Poll.open(backend); TcpStream client = TcpStream.connectOnRegister(Loopback.closedPort(), backend)) {
-            Events events = Events.withCapacity(16);
-            poll.registry().register(client, Token.of(CLIENT), Interest.WRITABLE);
-            PollAssert.expect(poll, events, Want.writable(CLIENT).and(PollAssert.ERROR));
-            IOException error = client.takeError();
-            assertNotNull(error, "a refused connect leaves an error");
-            if (backend.nativeSockets()) {
-                NativeIOException n = assertInstanceOf(NativeIOException.class, error);
-                assertEquals("ECONNREFUSED", n.errnoName(), n.getMessage());
-            } else {
-                assertInstanceOf(ConnectException.class, error);
-            }
+        try (TcpStream client = TcpStream.connectOnRegister(Loopback.closedPort(), backend)) {
+            TcpStreamTest.expectRefused(backend, client);
         }
     }
 }

@@ -366,18 +366,8 @@ class TcpStreamTest {
     @MethodSource("io.pollen.testing.TestBackends#all")
     void refusedConnectTurnsWritableWithAnError(Backend backend) throws IOException {
         InetSocketAddress nobody = Loopback.closedPort();
-        try (Poll poll = Poll.open(backend); TcpStream client = TcpStream.connect(nobody, backend)) {
-            Events events = Events.withCapacity(16);
-            poll.registry().register(client, Token.of(CLIENT), Interest.WRITABLE);
-            PollAssert.expect(poll, events, Want.writable(CLIENT).and(PollAssert.ERROR));
-            IOException error = client.takeError();
-            assertNotNull(error, "a refused connect leaves an error");
-            if (backend.nativeSockets()) {
-                NativeIOException n = assertInstanceOf(NativeIOException.class, error);
-                assertEquals("ECONNREFUSED", n.errnoName(), n.getMessage());
-            } else {
-                assertInstanceOf(ConnectException.class, error);
-            }
+        try (TcpStream client = TcpStream.connect(nobody, backend)) {
+            expectRefused(backend, client);
             assertNull(client.takeError(), "taking the error clears it");
         }
     }
@@ -455,5 +445,26 @@ class TcpStreamTest {
         assertThrows(IOException.class, () -> p.client().write(ByteBuffer.wrap(new byte[1])));
         assertTrue(p.client().toString().contains("closed"));
         assertTrue(Arrays.asList(Backend.values()).contains(p.client().backend()));
+    }
+
+    /**
+     * Registers {@code client}, whose connect goes to a closed port, for writable: the refusal turns
+     * it writable with an error, and {@code takeError} names it (ECONNREFUSED on native sockets).
+     */
+    static void expectRefused(Backend backend, TcpStream client) throws IOException {
+        try (Poll poll = Poll.open(backend)) {
+            Events events = Events.withCapacity(16);
+            poll.registry().register(client, Token.of(CLIENT), Interest.WRITABLE);
+            PollAssert.expect(poll, events, Want.writable(CLIENT).and(PollAssert.ERROR));
+            IOException error = client.takeError();
+            assertNotNull(error, "a refused connect leaves an error");
+            if (backend.nativeSockets()) {
+                NativeIOException n = assertInstanceOf(NativeIOException.class, error);
+                assertEquals("ECONNREFUSED", n.errnoName(), n.getMessage());
+            } else {
+                assertInstanceOf(ConnectException.class, error);
+            }
+            poll.registry().deregister(client);
+        }
     }
 }
