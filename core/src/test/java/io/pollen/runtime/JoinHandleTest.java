@@ -75,6 +75,21 @@ class JoinHandleTest {
 
     @ParameterizedTest
     @MethodSource("io.pollen.testing.TestBackends#all")
+    void aSpawnRefusedByAClosedLoopFailsItsHandleAndLeavesNoCount(Backend backend) throws Exception {
+        Runtime rt = Runtime.builder().backend(backend).threadNamePrefix("refused").build();
+        EventLoop loop = rt.next();
+        assertEquals(7, rt.blockOn(() -> CompletableFuture.completedFuture(7)));
+        rt.close();
+        for (int i = 0; i < 3; i++) {
+            JoinHandle<Integer> h = loop.spawn(() -> CompletableFuture.completedFuture(1));
+            ExecutionException e = assertThrows(ExecutionException.class, () -> h.get(10, TimeUnit.SECONDS));
+            assertInstanceOf(java.util.concurrent.RejectedExecutionException.class, e.getCause());
+            assertEquals(0, loop.taskCount(), "a refused spawn is not counted as pending, nor as finished twice");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.pollen.testing.TestBackends#all")
     void cancellingATaskClosesItsSocketsAndReleasesTheirRegistrations(Backend backend) throws Exception {
         try (Runtime rt = Runtime.builder().backend(backend).threadNamePrefix("cancel").build();
              ServerSocket peer = new ServerSocket(0, 50, Loopback.address())) {
