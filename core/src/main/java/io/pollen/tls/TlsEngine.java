@@ -291,6 +291,19 @@ final class TlsEngine {
         return r.bytesConsumed();
     }
 
+    /**
+     * Unwraps every whole record in {@link #netIn} (plaintext stays in {@link #appIn}); a fatal
+     * alert from the peer throws its {@link SSLException}. For reading why a connection broke.
+     */
+    void unwrapBuffered() throws SSLException {
+        while (netIn.hasRemaining() && !engine.isInboundDone()) {
+            int before = netIn.remaining();
+            if (unwrap(null) != SSLEngineResult.Status.OK || netIn.remaining() == before) {
+                return; // a partial record, the end, or a handshake that waits for something else
+            }
+        }
+    }
+
     /** Closes the outbound side: close_notify is wrapped into {@link #netOut} (if there is room). */
     void closeOutbound() throws SSLException {
         engine.closeOutbound();

@@ -44,7 +44,10 @@ import java.util.concurrent.TimeoutException;
  *       bytes of the one record it took; {@link #writeAll} once all its bytes are handed to TCP.</li>
  *   <li>Post-handshake messages (TLS 1.3 KeyUpdate and session tickets, a TLS 1.2 renegotiation)
  *       are handled while reading; a KeyUpdate's answer is sent on its own.</li>
- *   <li>Any failure is sticky: pending and later operations fail with it, the TCP stream closes.</li>
+ *   <li>Any failure is sticky: pending and later operations fail with it, the TCP stream closes.
+ *       A write that fails because the peer broke the connection fails with the peer's fatal alert
+ *       when one arrived first (a client certificate refused after a TLS 1.3 handshake), read from
+ *       what the socket still holds, and with the socket's error ({@code EPIPE}...) otherwise.</li>
  * </ul>
  */
 public final class TlsStream implements AutoCloseable {
@@ -68,6 +71,8 @@ public final class TlsStream implements AutoCloseable {
     private boolean pumping;
     private boolean again;
     private Throwable failure;
+    /** A TCP write failed on a broken connection: what the socket still holds is read for the peer's alert first. */
+    private Throwable writeFailure;
     private ByteBuffer readDst;
     private CompletableFuture<Integer> readFuture;
 
@@ -327,7 +332,7 @@ public final class TlsStream implements AutoCloseable {
             tls.endSend();
             netWriting = false;
             if (e != null) {
-                fail(e);
+                writeFailed(e);
                 return;
             }
             completeInFlight();
@@ -356,6 +361,10 @@ public final class TlsStream implements AutoCloseable {
         tcp.read(tls.beginFill()).whenComplete((n, e) -> {
             tls.endFill();
             netReading = false;
+            if (writeFailure != null) {
+                explainWriteFailure(n, e);
+                return;
+            }
             if (e != null) {
                 fail(e);
                 return;
@@ -365,6 +374,42 @@ public final class TlsStream implements AutoCloseable {
             }
             pump();
         });
+    }
+
+    /**
+     * A TCP write failed. When the connection broke ({@code EPIPE}, {@code ECONNRESET}: the peer
+     * closed it), the peer often said why first: a fatal alert (a refused client certificate in
+     * TLS 1.3 arrives after our handshake ended) sits unread in the socket. The stream reads what
+     * is there and fails with that alert, else with {@code e}. A closed or timed-out stream fails at
+     * once; reading a broken connection ends by itself (its data, then an error or the end).
+     */
+    private void writeFailed(Throwable e) {
+        Throwable cause = LoopRelay.unwrap(e);
+        if (failure != null || netEof || !(cause instanceof java.io.IOException)
+                || cause instanceof java.nio.channels.ClosedChannelException) {
+            fail(e);
+            return;
+        }
+        writeFailure = e;
+        readNet(); // or the read in flight completes into explainWriteFailure
+    }
+
+    /** A read after a failed write: a fatal alert among its records fails the stream; else the write's error. */
+    private void explainWriteFailure(Integer n, Throwable e) {
+        if (failure != null) {
+            return;
+        }
+        if (e == null && n > 0) {
+            try {
+                tls.unwrapBuffered();
+            } catch (SSLException | RuntimeException alert) {
+                fail(alert);
+                return;
+            }
+            readNet(); // the alert may follow other records
+            return;
+        }
+        fail(writeFailure);
     }
 
     /** Fails everything pending and closes the TCP stream; the first failure sticks. */

@@ -292,6 +292,69 @@ class TlsStreamTest {
         }
     }
 
+    /**
+     * TLS 1.3: the client's handshake ends before the server checks its certificate, so the
+     * server's refusal can meet a client that only writes. Its writes then fail on the broken
+     * connection (EPIPE or ECONNRESET); the stream reports the alert the server sent first,
+     * which says why, rather than "Broken pipe".
+     */
+    @ParameterizedTest
+    @MethodSource("io.pollen.testing.TestBackends#all")
+    void aWriteRefusedByTheServerReportsItsAlertNotTheBrokenPipe(Backend backend) throws Exception {
+        SSLContext requiring = TlsContexts.server(TlsIdentity.load(certs.serverEc.cert(), certs.serverEc.key(), null), certs.ca);
+        java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+        try (Runtime rt = Runtime.builder().backend(backend).build();
+             ServerSocket ss = jdkServer(requiring, "TLSv1.3", s -> {
+                 s.setNeedClientAuth(true);
+                 try {
+                     s.getInputStream().read(); // fails: no certificate; the alert goes out
+                 } finally {
+                     s.close();
+                     closed.countDown();
+                 }
+             })) {
+            TlsStream tls = connect(rt.next(), ss, TlsContexts.client(certs.ca), "localhost", "TLSv1.3").get(10, TimeUnit.SECONDS);
+            assertTrue(closed.await(10, TimeUnit.SECONDS));
+            ExecutionException e = writeUntilItFails(tls);
+            assertInstanceOf(SSLHandshakeException.class, e.getCause(), String.valueOf(e.getCause()));
+            assertTrue(e.getCause().getMessage().startsWith("the server requires a client certificate"), e.getCause().getMessage());
+            assertFalse(tls.isOpen());
+        }
+    }
+
+    /** A peer that closes without a word (close_notify only, no alert): a write fails with the socket's own error. */
+    @ParameterizedTest
+    @MethodSource("io.pollen.testing.TestBackends#all")
+    void aWriteToAPeerThatLeftFailsWithTheSocketsError(Backend backend) throws Exception {
+        java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+        try (Runtime rt = Runtime.builder().backend(backend).build();
+             ServerSocket ss = jdkServer(serverCtx, "TLSv1.3", s -> {
+                 s.startHandshake();
+                 s.close();
+                 closed.countDown();
+             })) {
+            TlsStream tls = connect(rt.next(), ss, clientCtx, "localhost", "TLSv1.3").get(10, TimeUnit.SECONDS);
+            assertTrue(closed.await(10, TimeUnit.SECONDS));
+            ExecutionException e = writeUntilItFails(tls);
+            assertInstanceOf(java.io.IOException.class, e.getCause());
+            assertFalse(e.getCause() instanceof javax.net.ssl.SSLException, String.valueOf(e.getCause()));
+            assertFalse(tls.isOpen());
+        }
+    }
+
+    /** Writes a byte at a time to a connection the peer closed until a write fails (the first ones may still be taken). */
+    private static ExecutionException writeUntilItFails(TlsStream tls) throws Exception {
+        for (int i = 0; i < 200; i++) {
+            try {
+                tls.writeAll(ByteBuffer.wrap(new byte[]{'?'})).get(10, TimeUnit.SECONDS);
+                Thread.sleep(5);
+            } catch (ExecutionException failed) {
+                return failed;
+            }
+        }
+        return fail("writes to a closed connection kept succeeding");
+    }
+
     /** The handshake, or (TLS 1.3: the client's handshake ends first) the first read fails with {@code message}. */
     private static void assertMutualFails(Runtime rt, SSLContext server, String protocol, ThrowingConsumer body,
                                           SSLContext client, String message) throws Exception {
