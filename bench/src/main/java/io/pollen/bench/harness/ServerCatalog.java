@@ -106,7 +106,7 @@ final class ServerCatalog {
                 new Spec("pollen-nio", SERVERS + "PollenServer", List.of("--backend", "nio"), List.of(), true,
                         "Pollen HttpServer + Pollen echo on the runtime, java.nio backend"),
                 new Spec("pollen-io_uring", SERVERS + "PollenServer", List.of("--backend", "io_uring"), List.of(), true,
-                        "Pollen HttpServer + Pollen echo on the runtime, io_uring backend (multishot POLL_ADD readiness)"),
+                        "Pollen HttpServer + Pollen echo on the runtime, io_uring backend (completion I/O for TCP: multishot accept and recv, sends)"),
                 new Spec("netty-epoll", SERVERS + "NettyServer", List.of("--transport", "epoll"), NETTY_FLAGS, true,
                         "Netty 4.2.18 HttpServerCodec, native epoll transport"),
                 new Spec("netty-io_uring", SERVERS + "NettyServer", List.of("--transport", "io_uring"), NETTY_FLAGS, true,
