@@ -313,6 +313,13 @@ static int connect_one(const struct options *o, int index) {
     return fd;
 }
 
+/* A connection failed: which, the call (or SO_ERROR) and why; err 0 is the server's end of stream. */
+static void conn_failed(const struct run *r, const struct conn *c, const char *call, int err) {
+    const char *hint = err == 0 || err == EPIPE || err == ECONNRESET ? " (the server closed the connection)" : "";
+    die("connection %ld to %s: %s: %s%s", (long) (c - r->conns), r->o->target, call,
+        err == 0 ? "end of stream" : strerror(err), hint);
+}
+
 static void set_interest(struct run *r, struct conn *c, int want_out) {
     struct epoll_event ev = {.events = EPOLLIN | (want_out ? EPOLLOUT : 0), .data.ptr = c};
     if (epoll_ctl(r->ep, EPOLL_CTL_MOD, c->fd, &ev) != 0) die_errno("epoll_ctl(MOD)", errno);
@@ -326,7 +333,7 @@ static void flush(struct run *r, struct conn *c) {
         if (n < 0) {
             if (errno == EINTR) continue;
             if (errno == EAGAIN) break;
-            die("connection %ld to %s: send: %s", (long) (c - r->conns), r->o->target, strerror(errno));
+            conn_failed(r, c, "send", errno);
         }
         c->unsent_off += (size_t) n;
     }
@@ -356,9 +363,9 @@ static void on_readable(struct run *r, struct conn *c, uint64_t now) {
         if (n < 0) {
             if (errno == EINTR) continue;
             if (errno == EAGAIN) return;
-            die("connection %ld to %s: recv: %s", (long) (c - r->conns), r->o->target, strerror(errno));
+            conn_failed(r, c, "recv", errno);
         }
-        if (n == 0) die("connection %ld to %s: the server closed the connection", (long) (c - r->conns), r->o->target);
+        if (n == 0) conn_failed(r, c, "recv", 0);
         for (ssize_t pos = 0; pos < n;) {
             if (c->partial == 0 && r->in[pos] != (unsigned char) c->recv_seq) r->errors++;
             ssize_t take = size - c->partial < n - pos ? size - c->partial : n - pos;
@@ -388,7 +395,7 @@ static void on_event(struct run *r, struct conn *c, uint32_t events) {
         int err = 0;
         socklen_t len = sizeof err;
         if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) die_errno("getsockopt(SO_ERROR)", errno);
-        if (err != 0) die("connection %ld to %s: %s", (long) (c - r->conns), r->o->target, strerror(err));
+        if (err != 0) conn_failed(r, c, "SO_ERROR", err);
     }
     if (events & EPOLLOUT) flush(r, c);
     if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) on_readable(r, c, now);
