@@ -4,19 +4,19 @@
 #
 #   bench/echo-cost.sh [ROUNDS] [SECONDS]     (default 3 rounds of 6 s per cell)
 #
-# Why: the harness's echo rows are capped by its load generator (EchoLoad is one java.nio thread on
-# one core, and reaches 0.97-0.99 of it at 16 in flight), so two servers that both keep up show the
-# same rate. What still tells them apart is the server's own cost per message: this script counts
-# it with `perf stat` on the server process while EchoLoad measures -- cpu time (task-clock, the
-# JIT and GC threads included), system calls, io_uring submissions (io_uring:io_uring_submit_req)
-# and completions (io_uring:io_uring_complete) -- and divides by the messages EchoLoad counted in
-# the same seconds.
+# Why: two servers that both keep up with the load generator show the same rate. What still tells
+# them apart is the server's own cost per message: this script counts it with `perf stat` on the
+# server process while the generator measures -- cpu time (task-clock, the JIT and GC threads
+# included), system calls, io_uring submissions (io_uring:io_uring_submit_req) and completions
+# (io_uring:io_uring_complete) -- and divides by the messages the generator counted in the same
+# seconds.
 #
 # Servers as the comparative harness starts them (io.pollen.bench.servers.PollenServer --backend,
-# NettyServer --transport; one loop each; the harness's JVM flags). Load: EchoLoad, 100
-# connections, 32-byte messages, depth 1 (ping-pong) and 16 in flight, 4 s warm-up. Server on cpu 0,
-# load on cpu 1. Rounds interleave the servers; each cell is the median of the rounds.
-# Needs a JDK 25, Maven, taskset and perf with the raw_syscalls and io_uring tracepoints (run as
+# NettyServer --transport; one loop each; the harness's JVM flags). Load: bench/native/echo_load.c
+# (one C epoll thread), 100 connections, 32-byte messages, depth 1 (ping-pong) and 16 in flight,
+# 4 s warm-up. Server on cpu 0, load on cpu 1. Rounds interleave the servers; each cell is the
+# median of the rounds.
+# Needs a JDK 25, Maven, gcc, taskset and perf with the raw_syscalls and io_uring tracepoints (run as
 # root, or with perf_event_paranoid low enough). MVN_FLAGS=-o builds offline; SKIP_BUILD=1 uses
 # bench/target as it is. Writes bench/results/echo-cost.md.
 set -euo pipefail
@@ -30,6 +30,7 @@ if [ -z "${SKIP_BUILD:-}" ]; then
     -Dpollen.aot.skip >&2
 fi
 CP="bench/target/classes:$(cat bench/target/harness.classpath)"
+. bench/echo-load.sh # sets LOAD, compiling it if needed
 tmp="$(mktemp -d /tmp/pollen-echo-cost.XXXXXX)"
 server_pid=""
 cleanup() {
@@ -55,11 +56,11 @@ cell() {
   server_pid=$!
   for _ in $(seq 100); do grep -q READY "$tmp/server.log" && break; sleep 0.1; done
   grep -q READY "$tmp/server.log" || { echo "$server did not start: $(cat "$tmp/server.log")" >&2; exit 1; }
-  # perf starts after EchoLoad's connects and warm-up and stops before its measurement ends.
+  # perf starts after the generator's connects and warm-up and stops before its measurement ends.
   (sleep 5; perf stat -x, -e "$events" -p "$server_pid" -o "$tmp/stat" -- sleep "$((SECS - 1))" >/dev/null 2>&1) &
   local perf_pid=$!
   local out
-  out=$(taskset -c 1 "$JAVA" -Xms256m -Xmx1g -XX:+UseParallelGC -cp "$CP" io.pollen.bench.harness.EchoLoad \
+  out=$(taskset -c 1 "$LOAD" \
     --port "$echo" --conns 100 --depths "$depth" --warmup 4 --duration "$SECS")
   wait "$perf_pid" || true
   kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
@@ -96,8 +97,8 @@ median() { python3 -c "import sys,statistics as s; v=[float(x) for x in sys.argv
   echo
   echo "- Command: \`bench/echo-cost.sh $ROUNDS $SECS\`"
   echo "- Date: $(date -u +%Y-%m-%dT%H:%M:%SZ), git $(git rev-parse --short HEAD); $(nproc) cpus ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(uname -r); load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "- EchoLoad: 100 connections, 32-byte messages, $SECS s measured after 4 s of warm-up; server on cpu 0, EchoLoad on cpu 1; perf stat on the server for the middle $((SECS - 1)) s. Medians of $ROUNDS interleaved rounds."
-  echo "- Columns: msg/s and p99 from EchoLoad; generator cpu = EchoLoad's share of its core (near 1.00: the generator is the limit, not the server); then per message, on the server: cpu ns (task-clock, all its threads), system calls, io_uring submissions, io_uring completions."
+  echo "- Load: bench/native/echo_load.c (one C epoll thread), 100 connections, 32-byte messages, $SECS s measured after 4 s of warm-up; server on cpu 0, the generator on cpu 1; perf stat on the server for the middle $((SECS - 1)) s. Medians of $ROUNDS interleaved rounds."
+  echo "- Columns: msg/s and p99 from the generator; generator cpu = the generator's share of its core (near 1.00: the generator is the limit, not the server); then per message, on the server: cpu ns (task-clock, all its threads), system calls, io_uring submissions, io_uring completions."
   echo
   for depth in 1 16; do
     [ "$depth" = 1 ] && echo "## Ping-pong (1 in flight per connection)" || echo "## 16 in flight per connection"

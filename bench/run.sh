@@ -10,7 +10,8 @@
 # --warmup S, --only name1,name2, --no-echo, --no-multi, --no-scale, --scale-conns N.
 # Needs: a JDK 25 (found like Maven's toolchains: $POLLEN_JAVA, $JAVA_HOME, /usr/lib/jvm/*),
 # Maven, and the apt packages wrk and gcc (taskset is in util-linux). It installs nothing.
-# Set MVN_FLAGS=-o to build offline.
+# Set MVN_FLAGS=-o to build offline; SKIP_BUILD=1 uses bench/target's classes as they are (the C
+# programs are compiled every time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,13 +24,16 @@ done
 
 . bench/java25.sh # sets JAVA
 
-echo "[bench] building (mvn -pl bench -am package -DskipTests) ..." >&2
-# Maven itself runs on that JDK too: the jar plugin runs the JDK's jar tool in Maven's JVM, and an
-# older JDK cannot read the Java 25 module-info.class ("Unsupported major.minor version 69.0").
-JAVA_HOME="$(cd "$(dirname "$JAVA")/.." && pwd)" MAVEN_OPTS="${MAVEN_OPTS:-} --enable-native-access=ALL-UNNAMED" \
-  mvn -B -q ${MVN_FLAGS:-} -pl bench -am package -DskipTests >&2 2> >(grep -v "sun.misc.Unsafe\|terminally deprecated\|consider reporting" >&2)
+if [ -z "${SKIP_BUILD:-}" ]; then
+  echo "[bench] building (mvn -pl bench -am package -DskipTests) ..." >&2
+  # Maven itself runs on that JDK too: the jar plugin runs the JDK's jar tool in Maven's JVM, and an
+  # older JDK cannot read the Java 25 module-info.class ("Unsupported major.minor version 69.0").
+  JAVA_HOME="$(cd "$(dirname "$JAVA")/.." && pwd)" MAVEN_OPTS="${MAVEN_OPTS:-} --enable-native-access=ALL-UNNAMED" \
+    mvn -B -q ${MVN_FLAGS:-} -pl bench -am package -DskipTests >&2 2> >(grep -v "sun.misc.Unsafe\|terminally deprecated\|consider reporting" >&2)
+fi
 mkdir -p bench/target/native
 gcc -O2 -Wall -Wextra -pthread -o bench/target/native/epoll_http bench/native/epoll_http.c
+. bench/echo-load.sh # sets LOAD: bench/target/native/echo_load, compiled if missing or stale
 
 # 10,000 idle connections need more than the usual 1024 descriptors: raise the soft limit.
 ulimit -Sn "$(ulimit -Hn)" 2>/dev/null || true
@@ -38,4 +42,5 @@ echo "[bench] java $JAVA, open-files limit $(ulimit -n)" >&2
 CP="bench/target/classes:$(cat bench/target/harness.classpath)"
 exec "$JAVA" -Xmx512m -cp "$CP" io.pollen.bench.harness.Bench \
   --classpath "$CP" --native bench/target/native/epoll_http --lua bench/native/pipeline.lua \
+  --echo-load "$LOAD" \
   --out bench/results --command "$(echo "bench/run.sh $*" | sed 's/ *$//')" "$@"

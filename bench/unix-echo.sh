@@ -6,10 +6,11 @@
 #
 # Servers as the comparative harness starts them: io.pollen.bench.servers.PollenServer (epoll
 # backend) and NettyServer (--transport epoll: EpollServerDomainSocketChannel for the Unix socket),
-# one loop each, both listening on TCP and on a socket file. The load is EchoLoad (one thread, 50
-# connections, 32-byte messages, depth 1 = ping-pong and depth 16 in flight). Server on CPU 0, load
-# on CPU 1 (PIN=0: no pinning). Rounds interleave the servers; the table shows each cell's median.
-# Needs a JDK 25 and Maven; MVN_FLAGS=-o builds offline; SKIP_BUILD=1 uses bench/target as it is.
+# one loop each, both listening on TCP and on a socket file. The load is bench/native/echo_load.c
+# (one C epoll thread, 50 connections, 32-byte messages, depth 1 = ping-pong and depth 16 in
+# flight). Server on CPU 0, load on CPU 1 (PIN=0: no pinning). Rounds interleave the servers; the
+# table shows each cell's median.
+# Needs a JDK 25, Maven and gcc; MVN_FLAGS=-o builds offline; SKIP_BUILD=1 uses bench/target as it is.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS="${1:-2}"
@@ -20,6 +21,7 @@ if [ -z "${SKIP_BUILD:-}" ]; then
     -Dpollen.aot.skip >&2
 fi
 CP="bench/target/classes:$(cat bench/target/harness.classpath)"
+. bench/echo-load.sh # sets LOAD, compiling it if needed
 pin_server=(); pin_load=()
 if [ "${PIN:-1}" = 1 ] && command -v taskset >/dev/null 2>&1 && [ "$(nproc)" -ge 2 ]; then
   pin_server=(taskset -c 0); pin_load=(taskset -c 1)
@@ -44,7 +46,7 @@ for round in $(seq "$ROUNDS"); do
     grep -q READY "$tmp/$server.log" || { echo "$server did not start: $(cat "$tmp/$server.log")" >&2; kill "$pid"; exit 1; }
     for transport in tcp unix; do
       target=(--port "$echo"); [ "$transport" = unix ] && target=(--unix "$sock")
-      out="$("${pin_load[@]}" "$JAVA" -Xmx512m -cp "$CP" io.pollen.bench.harness.EchoLoad "${target[@]}" \
+      out="$("${pin_load[@]}" "$LOAD" "${target[@]}" \
         --conns 50 --depths 1,16 --size 32 --warmup 1 --duration "$SECS")"
       while read -r line; do
         depth=$(sed -n 's/.*"depth":\([0-9]*\).*/\1/p' <<<"$line")

@@ -17,7 +17,7 @@ import java.util.stream.Collectors;
  * Run it through {@code bench/run.sh}, which builds everything and passes the paths.
  *
  * <pre>
- * Bench --classpath CP --native PATH --lua PATH --out DIR [--smoke] [--rounds N] [--duration S]
+ * Bench --classpath CP --native PATH --lua PATH --echo-load PATH --out DIR [--smoke] [--rounds N] [--duration S]
  *       [--warmup S] [--short-warmup S] [--only a,b] [--no-echo] [--no-multi] [--no-scale] [--scale-conns N] [--command "..."]
  *       [--baseline LABEL=CLASSPATH]  (adds each Pollen server built from another commit: pollen-epoll@LABEL, ...)
  * </pre>
@@ -28,8 +28,11 @@ import java.util.stream.Collectors;
  */
 public final class Bench {
 
-    /** Paths the harness launches things from. */
-    record Env(Path java, String classpath, Path nativeServer, Path lua, Path logDir) {}
+    /**
+     * Paths the harness launches things from; {@code echoLoad} is the compiled
+     * {@code bench/native/echo_load.c}, the echo load generator.
+     */
+    record Env(Path java, String classpath, Path nativeServer, Path lua, Path echoLoad, Path logDir) {}
 
     /** How long and how much; {@link #smoke} and {@link #full} are the two presets. */
     record Config(boolean smoke, int rounds, int multiRounds, int scaleRounds, int warmup, int shortWarmup, int duration,
@@ -84,7 +87,8 @@ public final class Bench {
         Env env = new Env(Path.of(System.getProperty("java.home"), "bin", "java"),
                 a.value("classpath", System.getProperty("java.class.path")),
                 Path.of(a.value("native", "bench/target/native/epoll_http")),
-                Path.of(a.value("lua", "bench/native/pipeline.lua")), logDir);
+                Path.of(a.value("lua", "bench/native/pipeline.lua")),
+                Path.of(a.value("echo-load", "bench/target/native/echo_load")), logDir);
         Map<String, String> machine = MachineInfo.detect(a.value("command", "bench/run.sh" + (cfg.smoke ? " --smoke" : "")));
         int cpus = Runtime.getRuntime().availableProcessors();
 

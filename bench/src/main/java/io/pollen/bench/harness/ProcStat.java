@@ -1,14 +1,12 @@
 package io.pollen.bench.harness;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
  * Linux {@code /proc} readings: a process's resident set size and its CPU time. The harness uses
- * them for the server's CPU share and memory, and generators use {@link #selfCpuNanos()} for
- * their own share.
+ * them for the server's CPU share and memory.
  */
 final class ProcStat {
 
@@ -42,12 +40,5 @@ final class ProcStat {
         } catch (IOException | RuntimeException e) {
             return -1;
         }
-    }
-
-    /** CPU time of this JVM (every thread: JIT, GC, ...) in nanoseconds. */
-    static long selfCpuNanos() {
-        long ns = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-                .getProcessCpuTime();
-        return ns >= 0 ? ns : cpuNanos(ProcessHandle.current().pid());
     }
 }

@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * pipelining, echo ping-pong and pipelined), the multi-core HTTP run and the scale run.
  *
  * <p>Pinning (when the machine has more cpus than the server has loops): the server runs on cpus
- * {@code 0..loops-1} and every generator (wrk, EchoLoad, IdleConnections) on the remaining cpus,
+ * {@code 0..loops-1} and every generator (wrk, {@code bench/native/echo_load.c}, IdleConnections) on the remaining cpus,
  * so with one loop on 2 cpus each side owns a core. When the server has as many loops as there
  * are cpus, neither is pinned: they share the machine, which is why every sample records the
  * generator's and the server's cpu share.
@@ -140,11 +140,11 @@ final class Runner {
         return new LinkedHashMap<>(m);
     }
 
-    /** One EchoLoad process measuring each depth in turn on fresh connections; one result per depth. */
+    /** One echo_load process measuring each depth in turn on fresh connections; one result per depth. */
     private List<Map<String, Double>> echo(ServerProcess s, int loops, int... depths) throws IOException, InterruptedException {
         StringBuilder depthList = new StringBuilder();
         for (int d : depths) depthList.append(depthList.isEmpty() ? "" : ",").append(d);
-        List<String> cmd = generatorJvm(loops, "EchoLoad", "--port", Integer.toString(s.echoPort),
+        List<String> cmd = pinned(loops, env.echoLoad().toString(), "--port", Integer.toString(s.echoPort),
                 "--conns", Integer.toString(cfg.connections()), "--depths", depthList.toString(),
                 "--warmup", Double.toString(cfg.echoWarmup()), "--duration", Integer.toString(cfg.duration()));
         long cpu0 = s.cpuNanos();
@@ -154,7 +154,7 @@ final class Runner {
                 .start();
         List<String> lines = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim().lines().toList();
         if (p.waitFor() != 0 || lines.size() != depths.length) {
-            throw new IOException("EchoLoad failed (see generators.log): " + lines);
+            throw new IOException("echo_load failed (see generators.log): " + lines);
         }
         // The server's cpu over the generator's whole life (connects, warm-ups, all depths): an approximation.
         double serverCpu = (s.cpuNanos() - cpu0) / (double) (System.nanoTime() - t0);
@@ -169,12 +169,18 @@ final class Runner {
     }
 
     private List<String> generatorJvm(int loops, String main, String... args) {
+        List<String> cmd = pinned(loops, env.java().toString(), "-Xms256m", "-Xmx1g", "-XX:+UseParallelGC",
+                "-cp", env.classpath(), "io.pollen.bench.harness." + main);
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    /** A generator's command, behind {@code taskset -c} on the generator cpus when there are some. */
+    private List<String> pinned(int loops, String... command) {
         List<String> cmd = new ArrayList<>();
         String gen = generatorCpus(loops);
         if (gen != null) cmd.addAll(List.of("taskset", "-c", gen));
-        cmd.addAll(List.of(env.java().toString(), "-Xms256m", "-Xmx1g", "-XX:+UseParallelGC", "-cp", env.classpath(),
-                "io.pollen.bench.harness." + main));
-        cmd.addAll(List.of(args));
+        cmd.addAll(List.of(command));
         return cmd;
     }
 

@@ -1,0 +1,480 @@
+/*
+ * echo_load.c -- the harness's TCP (or Unix socket) echo load generator: ONE thread, epoll,
+ * non-blocking sockets, --conns connections, each keeping --depth messages of --size bytes in
+ * flight (depth 1 is ping-pong; depth 16 is pipelined). Whenever echoes come back a connection
+ * tops itself up to the depth with ONE batched write, so the server always sees depth messages
+ * per connection. A write the socket did not fully take is kept and flushed on EPOLLOUT.
+ *
+ * Why C: the Java generator it replaces (one java.nio thread) ran its core at 0.93-0.99 in every
+ * echo row, so those rows measured the generator. This one costs little more than its system
+ * calls per message, which leaves the server as the bottleneck.
+ *
+ * Checks: each message's first byte is its sequence number's low byte and is checked when the
+ * echo returns; a mismatch, or bytes beyond what was sent, count as "errors". A server that closes
+ * or resets a connection is a fatal error (exit 1, the cause on stderr).
+ *
+ * Latency: from the write of a message's batch to the read that completed it (CLOCK_MONOTONIC,
+ * read once per ready connection), in a log-linear histogram: exact below 1024 ns, then 1024
+ * buckets per power of two, so any value is reported within 0.1% (like HdrHistogram with 3
+ * significant digits), up to 60 s. Percentiles report the bucket's highest value.
+ *
+ * gen_cpu: this process's cpu time (getrusage RUSAGE_SELF, user + sys) during the measurement
+ * divided by its wall time (1.0 = one full core).
+ *
+ *   echo_load --port P | --unix PATH [--host 127.0.0.1] [--conns 100] [--depths 1,16] [--size 32]
+ *             [--warmup 2] [--duration 5]
+ *
+ * Each depth runs in turn on fresh connections (warm-up, then measurement) and prints one line:
+ *   {"depth":16,"rate":...,"messages":...,"p50_us":...,"p99_us":...,"p999_us":...,"gen_cpu":...,
+ *    "errors":0,"seconds":...}
+ * The run of a depth ends at warmup + duration even if the server stalls. Exit status: 0 done,
+ * 1 a system call or the server failed, 2 bad arguments.
+ *
+ * Build: gcc -O2 -Wall -Wextra -o bench/target/native/echo_load bench/native/echo_load.c
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_DEPTHS 16
+#define READ_BUF (64 * 1024)
+#define CONNECT_TIMEOUT_MS 10000
+#define USAGE "usage: echo_load --port P | --unix PATH [--host H] [--conns N] [--depths D1,D2,...] " \
+              "[--size BYTES] [--warmup S] [--duration S]\n"
+
+/* ---- errors ---- */
+
+static void die(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("echo_load: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    exit(1);
+}
+
+/* A failed system call: its name and errno's text. */
+static void die_errno(const char *call, int err) {
+    die("%s: %s", call, strerror(err));
+}
+
+static void usage(const char *why) {
+    fprintf(stderr, "echo_load: %s\n" USAGE, why);
+    exit(2);
+}
+
+/* ---- histogram: exact below 1024 ns, then 1024 linear buckets per power of two ---- */
+
+#define SUB_BITS 10
+#define SUB (1 << SUB_BITS)
+#define MAX_NS 60000000000ULL                 /* 60 s; below 2^36 */
+#define BUCKETS (SUB + (36 - SUB_BITS) * SUB) /* octaves 2^10 .. 2^35 */
+
+static uint64_t hist[BUCKETS];
+static uint64_t hist_total;
+
+static int bucket_of(uint64_t ns) {
+    if (ns < SUB) return (int) ns;
+    int e = 63 - __builtin_clzll(ns); /* 2^e <= ns < 2^(e+1), e >= 10 */
+    return SUB + (e - SUB_BITS) * SUB + (int) ((ns >> (e - SUB_BITS)) & (SUB - 1));
+}
+
+/* The highest value that falls in bucket i. */
+static uint64_t bucket_top(int i) {
+    if (i < SUB) return (uint64_t) i;
+    int e = (i - SUB) / SUB + SUB_BITS;
+    uint64_t low = ((uint64_t) SUB + (uint64_t) ((i - SUB) % SUB)) << (e - SUB_BITS);
+    return low + (1ULL << (e - SUB_BITS)) - 1;
+}
+
+static void hist_record(uint64_t ns) {
+    if (ns < 1) ns = 1;
+    if (ns > MAX_NS) ns = MAX_NS;
+    hist[bucket_of(ns)]++;
+    hist_total++;
+}
+
+/* The value at a percentile, in µs (0 when nothing was recorded). */
+static double hist_percentile_us(double pct) {
+    if (hist_total == 0) return 0;
+    uint64_t want = (uint64_t) (pct / 100.0 * (double) hist_total + 0.5);
+    if (want < 1) want = 1;
+    uint64_t seen = 0;
+    for (int i = 0; i < BUCKETS; i++) {
+        seen += hist[i];
+        if (seen >= want) return (double) bucket_top(i) / 1e3;
+    }
+    return (double) MAX_NS / 1e3;
+}
+
+/* ---- clocks ---- */
+
+static uint64_t now_ns(void) {
+    struct timespec t;
+    if (clock_gettime(CLOCK_MONOTONIC, &t) != 0) die_errno("clock_gettime", errno);
+    return (uint64_t) t.tv_sec * 1000000000ULL + (uint64_t) t.tv_nsec;
+}
+
+static uint64_t cpu_ns(void) {
+    struct rusage r;
+    if (getrusage(RUSAGE_SELF, &r) != 0) die_errno("getrusage", errno);
+    return ((uint64_t) r.ru_utime.tv_sec + (uint64_t) r.ru_stime.tv_sec) * 1000000000ULL
+           + ((uint64_t) r.ru_utime.tv_usec + (uint64_t) r.ru_stime.tv_usec) * 1000ULL;
+}
+
+/* ---- options ---- */
+
+struct options {
+    struct sockaddr_storage addr;
+    socklen_t addr_len;
+    int tcp;
+    char target[320]; /* for messages: host:port or the socket path */
+    int conns, size, ndepths;
+    int depths[MAX_DEPTHS];
+    double warmup, duration;
+};
+
+static long parse_long(const char *name, const char *s, long min, long max) {
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno != 0 || end == s || *end != '\0' || v < min || v > max) {
+        char why[160];
+        snprintf(why, sizeof why, "--%s wants an integer in %ld..%ld, not '%s'", name, min, max, s);
+        usage(why);
+    }
+    return v;
+}
+
+static double parse_seconds(const char *name, const char *s, double min) {
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno != 0 || end == s || *end != '\0' || !(v >= min) || v > 86400) {
+        char why[160];
+        snprintf(why, sizeof why, "--%s wants seconds (%s 0, at most 86400), not '%s'", name,
+                 min > 0 ? ">" : ">=", s);
+        usage(why);
+    }
+    return v;
+}
+
+static void parse_depths(struct options *o, const char *list) {
+    char copy[256];
+    if (strlen(list) >= sizeof copy) usage("--depths is too long");
+    strcpy(copy, list);
+    o->ndepths = 0;
+    char *save = NULL;
+    for (char *d = strtok_r(copy, ",", &save); d != NULL; d = strtok_r(NULL, ",", &save)) {
+        if (o->ndepths == MAX_DEPTHS) usage("--depths lists too many depths");
+        o->depths[o->ndepths++] = (int) parse_long("depths", d, 1, 4096);
+    }
+    if (o->ndepths == 0) usage("--depths is empty");
+}
+
+static void resolve(struct options *o, const char *host, long port, const char *unix_path) {
+    memset(&o->addr, 0, sizeof o->addr);
+    if (unix_path != NULL) {
+        struct sockaddr_un *un = (struct sockaddr_un *) &o->addr;
+        if (strlen(unix_path) >= sizeof un->sun_path) usage("--unix path is too long");
+        un->sun_family = AF_UNIX;
+        strcpy(un->sun_path, unix_path);
+        o->addr_len = sizeof *un;
+        o->tcp = 0;
+        snprintf(o->target, sizeof o->target, "%s", unix_path);
+        return;
+    }
+    char service[16];
+    snprintf(service, sizeof service, "%ld", port);
+    struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV}, *res;
+    int rc = getaddrinfo(host, service, &hints, &res);
+    if (rc != 0) die("getaddrinfo(%s): %s", host, gai_strerror(rc));
+    memcpy(&o->addr, res->ai_addr, res->ai_addrlen);
+    o->addr_len = res->ai_addrlen;
+    freeaddrinfo(res);
+    o->tcp = 1;
+    snprintf(o->target, sizeof o->target, "%s:%ld", host, port);
+}
+
+static void parse_options(int argc, char **argv, struct options *o) {
+    const char *host = "127.0.0.1", *unix_path = NULL, *depths = "1,16";
+    long port = -1;
+    o->conns = 100;
+    o->size = 32;
+    o->warmup = 2;
+    o->duration = 5;
+    for (int i = 1; i < argc; i++) {
+        const char *name = argv[i], *value;
+        if (strncmp(name, "--", 2) != 0) usage("options start with --");
+        name += 2;
+        const char *eq = strchr(name, '=');
+        char key[32];
+        if (eq != NULL) { /* --name=value */
+            if ((size_t) (eq - name) >= sizeof key) usage("unknown option");
+            memcpy(key, name, (size_t) (eq - name));
+            key[eq - name] = '\0';
+            value = eq + 1;
+        } else {
+            if (strlen(name) >= sizeof key) usage("unknown option");
+            strcpy(key, name);
+            if (i + 1 >= argc) usage("an option lacks its value");
+            value = argv[++i];
+        }
+        if (strcmp(key, "port") == 0) port = parse_long(key, value, 1, 65535);
+        else if (strcmp(key, "unix") == 0) unix_path = value;
+        else if (strcmp(key, "host") == 0) host = value;
+        else if (strcmp(key, "conns") == 0) o->conns = (int) parse_long(key, value, 1, 100000);
+        else if (strcmp(key, "depths") == 0 || strcmp(key, "depth") == 0) depths = value;
+        else if (strcmp(key, "size") == 0) o->size = (int) parse_long(key, value, 1, 1 << 20);
+        else if (strcmp(key, "warmup") == 0) o->warmup = parse_seconds(key, value, 0);
+        else if (strcmp(key, "duration") == 0) o->duration = parse_seconds(key, value, 1e-3);
+        else {
+            char why[80];
+            snprintf(why, sizeof why, "unknown option --%s", key);
+            usage(why);
+        }
+    }
+    if ((port < 0) == (unix_path == NULL)) usage("give exactly one of --port and --unix");
+    parse_depths(o, depths);
+    for (int i = 0; i < o->ndepths; i++) {
+        if ((long) o->depths[i] * o->size > 16L << 20) usage("--size times a depth exceeds 16 MiB");
+    }
+    resolve(o, host, port, unix_path);
+}
+
+/* ---- connections ---- */
+
+struct conn {
+    int fd;
+    int head;          /* ring index of the oldest message in flight */
+    int in_flight;
+    int partial;       /* bytes of the oldest message already received */
+    int want_out;      /* EPOLLOUT registered: unsent bytes wait */
+    uint64_t next_seq; /* sequence number of the next message to send */
+    uint64_t recv_seq; /* sequence number of the oldest message in flight */
+    uint64_t *sent_at; /* ring of send times, one per message in flight */
+    unsigned char *out; /* the last batch; out[unsent_off..unsent_len) is not written yet */
+    size_t unsent_off, unsent_len;
+};
+
+struct run {
+    const struct options *o;
+    int depth, ep;
+    struct conn *conns;
+    unsigned char *in;
+    uint64_t messages, errors;
+    int recording;
+};
+
+/* Waits for a non-blocking connect until the deadline; AF_UNIX answers EAGAIN while the backlog is full. */
+static int connect_one(const struct options *o, int index) {
+    int fd = socket(o->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) die_errno("socket", errno);
+    uint64_t deadline = now_ns() + CONNECT_TIMEOUT_MS * 1000000ULL;
+    while (connect(fd, (const struct sockaddr *) &o->addr, o->addr_len) != 0) {
+        int err = errno;
+        if (err == EINTR) continue;
+        if (err == EAGAIN && now_ns() < deadline) {
+            struct timespec ms = {0, 1000000};
+            nanosleep(&ms, NULL);
+            continue;
+        }
+        if (err != EINPROGRESS) die("connect to %s (connection %d): %s", o->target, index, strerror(err));
+        struct pollfd p = {.fd = fd, .events = POLLOUT};
+        uint64_t now = now_ns();
+        int rc = now < deadline ? poll(&p, 1, (int) ((deadline - now) / 1000000) + 1) : 0;
+        if (rc < 0 && errno == EINTR) continue;
+        if (rc < 0) die_errno("poll", errno);
+        if (rc == 0) die("connect to %s (connection %d): no answer within %d ms", o->target, index, CONNECT_TIMEOUT_MS);
+        socklen_t len = sizeof err;
+        if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) die_errno("getsockopt(SO_ERROR)", errno);
+        if (err != 0) die("connect to %s (connection %d): %s", o->target, index, strerror(err));
+        break;
+    }
+    if (o->tcp) {
+        int one = 1;
+        if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) != 0) die_errno("setsockopt(TCP_NODELAY)", errno);
+    }
+    return fd;
+}
+
+/* A connection failed: which, the call (or SO_ERROR) and why; err 0 is the server's end of stream. */
+static void conn_failed(const struct run *r, const struct conn *c, const char *call, int err) {
+    const char *hint = err == 0 || err == EPIPE || err == ECONNRESET ? " (the server closed the connection)" : "";
+    die("connection %ld to %s: %s: %s%s", (long) (c - r->conns), r->o->target, call,
+        err == 0 ? "end of stream" : strerror(err), hint);
+}
+
+static void set_interest(struct run *r, struct conn *c, int want_out) {
+    struct epoll_event ev = {.events = EPOLLIN | (want_out ? EPOLLOUT : 0), .data.ptr = c};
+    if (epoll_ctl(r->ep, EPOLL_CTL_MOD, c->fd, &ev) != 0) die_errno("epoll_ctl(MOD)", errno);
+    c->want_out = want_out;
+}
+
+/* Writes what is unsent; registers or drops EPOLLOUT as the socket takes it or not. */
+static void flush(struct run *r, struct conn *c) {
+    while (c->unsent_off < c->unsent_len) {
+        ssize_t n = send(c->fd, c->out + c->unsent_off, c->unsent_len - c->unsent_off, MSG_NOSIGNAL);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            if (errno == EAGAIN) break;
+            conn_failed(r, c, "send", errno);
+        }
+        c->unsent_off += (size_t) n;
+    }
+    int pending = c->unsent_off < c->unsent_len;
+    if (pending != c->want_out) set_interest(r, c, pending);
+}
+
+/* Sends as many messages as the connection is short of its depth, in one write. */
+static void top_up(struct run *r, struct conn *c, uint64_t now) {
+    int missing = r->depth - c->in_flight, size = r->o->size;
+    if (missing == 0) return;
+    for (int i = 0; i < missing; i++) {
+        c->sent_at[(c->head + c->in_flight) % r->depth] = now;
+        c->in_flight++;
+        c->out[(size_t) i * size] = (unsigned char) c->next_seq++;
+    }
+    c->unsent_off = 0;
+    c->unsent_len = (size_t) missing * size;
+    flush(r, c);
+}
+
+/* Reads what arrived, completing messages in order and checking their first byte. */
+static void on_readable(struct run *r, struct conn *c, uint64_t now) {
+    const int size = r->o->size;
+    for (;;) {
+        ssize_t n = recv(c->fd, r->in, READ_BUF, 0);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            if (errno == EAGAIN) return;
+            conn_failed(r, c, "recv", errno);
+        }
+        if (n == 0) conn_failed(r, c, "recv", 0);
+        for (ssize_t pos = 0; pos < n;) {
+            if (c->partial == 0 && r->in[pos] != (unsigned char) c->recv_seq) r->errors++;
+            ssize_t take = size - c->partial < n - pos ? size - c->partial : n - pos;
+            pos += take;
+            c->partial += (int) take;
+            if (c->partial < size) continue;
+            c->partial = 0;
+            if (c->in_flight == 0) { /* more bytes than were sent */
+                r->errors++;
+                continue;
+            }
+            if (r->recording) {
+                hist_record(now - c->sent_at[c->head]);
+                r->messages++;
+            }
+            c->head = (c->head + 1) % r->depth;
+            c->in_flight--;
+            c->recv_seq++;
+        }
+        if (n < READ_BUF) return;
+    }
+}
+
+static void on_event(struct run *r, struct conn *c, uint32_t events) {
+    uint64_t now = now_ns();
+    if (events & EPOLLERR) {
+        int err = 0;
+        socklen_t len = sizeof err;
+        if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) die_errno("getsockopt(SO_ERROR)", errno);
+        if (err != 0) conn_failed(r, c, "SO_ERROR", err);
+    }
+    if (events & EPOLLOUT) flush(r, c);
+    if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) on_readable(r, c, now);
+    if (c->unsent_off == c->unsent_len) top_up(r, c, now);
+}
+
+static void open_conns(struct run *r) {
+    const struct options *o = r->o;
+    r->ep = epoll_create1(EPOLL_CLOEXEC);
+    if (r->ep < 0) die_errno("epoll_create1", errno);
+    r->conns = calloc((size_t) o->conns, sizeof *r->conns);
+    if (r->conns == NULL) die("out of memory for %d connections", o->conns);
+    for (int i = 0; i < o->conns; i++) {
+        struct conn *c = &r->conns[i];
+        c->sent_at = calloc((size_t) r->depth, sizeof *c->sent_at);
+        c->out = calloc((size_t) r->depth, (size_t) o->size);
+        if (c->sent_at == NULL || c->out == NULL) die("out of memory for connection %d", i);
+        c->fd = connect_one(o, i);
+        struct epoll_event ev = {.events = EPOLLIN, .data.ptr = c};
+        if (epoll_ctl(r->ep, EPOLL_CTL_ADD, c->fd, &ev) != 0) die_errno("epoll_ctl(ADD)", errno);
+    }
+}
+
+static void close_conns(struct run *r) {
+    for (int i = 0; i < r->o->conns; i++) {
+        if (close(r->conns[i].fd) != 0) die_errno("close", errno);
+        free(r->conns[i].sent_at);
+        free(r->conns[i].out);
+    }
+    free(r->conns);
+    if (close(r->ep) != 0) die_errno("close(epoll)", errno);
+}
+
+/* One depth on fresh connections: warm-up, measurement, one JSON line. */
+static void run_depth(const struct options *o, int depth, unsigned char *in, struct epoll_event *events) {
+    struct run r = {.o = o, .depth = depth, .in = in};
+    open_conns(&r);
+    uint64_t now = now_ns();
+    for (int i = 0; i < o->conns; i++) top_up(&r, &r.conns[i], now);
+
+    uint64_t measure_start = now + (uint64_t) (o->warmup * 1e9);
+    uint64_t end = measure_start + (uint64_t) (o->duration * 1e9);
+    uint64_t cpu_start = cpu_ns(); /* replaced when the measurement starts */
+    while (now < end) {
+        if (!r.recording && now >= measure_start) {
+            r.recording = 1;
+            r.messages = 0;
+            memset(hist, 0, sizeof hist);
+            hist_total = 0;
+            cpu_start = cpu_ns();
+            measure_start = now;
+        }
+        /* Wake up by the next phase change at the latest, so a stalled server cannot hold the run. */
+        uint64_t until = r.recording ? end : measure_start;
+        int timeout = (int) ((until - now + 999999) / 1000000);
+        if (timeout > 100) timeout = 100;
+        int n = epoll_wait(r.ep, events, o->conns, timeout);
+        if (n < 0 && errno != EINTR) die_errno("epoll_wait", errno);
+        for (int i = 0; i < n; i++) on_event(&r, events[i].data.ptr, events[i].events);
+        now = now_ns();
+    }
+    double seconds = (double) (now - measure_start) / 1e9;
+    double cpu = (double) (cpu_ns() - cpu_start) / 1e9 / seconds;
+    close_conns(&r);
+    printf("{\"depth\":%d,\"rate\":%.1f,\"messages\":%llu,\"p50_us\":%.1f,\"p99_us\":%.1f,\"p999_us\":%.1f,"
+           "\"gen_cpu\":%.3f,\"errors\":%llu,\"seconds\":%.3f}\n",
+           depth, (double) r.messages / seconds, (unsigned long long) r.messages, hist_percentile_us(50),
+           hist_percentile_us(99), hist_percentile_us(99.9), cpu, (unsigned long long) r.errors, seconds);
+    if (fflush(stdout) != 0) die_errno("fflush(stdout)", errno);
+}
+
+int main(int argc, char **argv) {
+    struct options o;
+    parse_options(argc, argv, &o);
+    unsigned char *in = malloc(READ_BUF);
+    struct epoll_event *events = calloc((size_t) o.conns, sizeof *events);
+    if (in == NULL || events == NULL) die("out of memory");
+    for (int i = 0; i < o.ndepths; i++) run_depth(&o, o.depths[i], in, events);
+    free(in);
+    free(events);
+    return 0;
+}
