@@ -99,7 +99,7 @@ final class ServerLoop {
             }
             guard.accepted();
             int open = server.openConnections.get();
-            if (open >= config().maxConnections() + REFUSING_SLACK) {
+            if (open - config().maxConnections() >= REFUSING_SLACK) { // no overflow: maxConnections may be Integer.MAX_VALUE
                 guard.refuseNow(s); // far over the limit: no lingering answer, the fd back at once
                 continue;
             }

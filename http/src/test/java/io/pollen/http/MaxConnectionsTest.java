@@ -72,6 +72,20 @@ class MaxConnectionsTest {
         TestServers.awaitNoConnections(server);
     }
 
+    /** The largest limit is no limit: its arithmetic must not overflow into refusing everyone. */
+    @ParameterizedTest
+    @MethodSource("io.pollen.http.TestServers#backends")
+    void theLargestLimitServesEveryone(Backend backend) throws Exception {
+        try (TestServers unlimited = new TestServers(1, b -> b.maxConnections(Integer.MAX_VALUE))) {
+            HttpServer server = unlimited.server(backend);
+            for (int i = 0; i < 3; i++) {
+                try (RawHttp c = new RawHttp(server.localAddress())) {
+                    assertEquals(200, c.send(RawHttp.get("/plaintext")).read().status());
+                }
+            }
+        }
+    }
+
     @Test
     void limitMustBePositive() {
         assertThrows(IllegalArgumentException.class, () -> HttpServer.builder().maxConnections(0));

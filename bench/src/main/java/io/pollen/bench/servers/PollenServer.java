@@ -57,6 +57,9 @@ public final class PollenServer {
         return HttpServer.builder()
                 .bind(address)
                 .backlog(4096)
+                // No connection limit, like every other server here: the default (10,000) would answer
+                // the scale run's active connections 503 beside its 10,000 idle ones.
+                .maxConnections(Integer.MAX_VALUE)
                 .serverName(PlaintextHttp.SERVER)
                 .route("GET", "/plaintext", plaintext)
                 .start(runtime);
