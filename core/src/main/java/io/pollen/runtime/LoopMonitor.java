@@ -9,7 +9,7 @@ import java.time.Duration;
  * "busy since" word the {@link LoopWatchdog} samples to find a loop held by one task.
  *
  * <p>Cost on the loop, per iteration: two {@link System#nanoTime()} reads (a vDSO call, no
- * system call), one release store of "busy since" (a plain store on x86), one more before a
+ * system call), which the timers share (with the system ticker), one release store of "busy since" (a plain store on x86), one more before a
  * blocking wait, and plain adds. Nothing per task but two plain reference stores (what runs now,
  * in {@link TaskQueue} and {@link IoDriver}); nothing allocated unless an iteration ran past the
  * threshold and JFR records it.
@@ -53,9 +53,9 @@ final class LoopMonitor {
         BUSY_SINCE.setRelease(this, stamp);
     }
 
-    /** Before the driver runs with {@code wait}: the busy part of the iteration ends. */
-    void beforeWait(long wait) {
-        long busy = System.nanoTime() - stamp;
+    /** Before the driver runs with {@code wait}, at {@code now} (nanoTime): the busy part of the iteration ends. */
+    void beforeWait(long wait, long now) {
+        long busy = now - stamp;
         if (busy > longestBusy) {
             longestBusy = busy;
         }
@@ -67,13 +67,14 @@ final class LoopMonitor {
         }
     }
 
-    /** The driver returned with {@code reports} dispatched: a new busy part begins. */
-    void afterWait(int reports) {
+    /** The driver returned with {@code reports} dispatched: a new busy part begins; returns its start (nanoTime). */
+    long afterWait(int reports) {
         long now = System.nanoTime();
         stamp = now;
         BUSY_SINCE.setRelease(this, now);
         polls++;
         events += reports;
+        return now;
     }
 
     /** The iteration ran {@code tasks} tasks and fired {@code timers} timers. */
