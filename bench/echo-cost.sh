@@ -14,7 +14,8 @@
 # Servers as the comparative harness starts them (io.pollen.bench.servers.PollenServer --backend,
 # NettyServer --transport; one loop each; the harness's JVM flags). Load: bench/native/echo_load.c
 # (one C epoll thread), 100 connections, 32-byte messages, depth 1 (ping-pong) and 16 in flight,
-# 4 s warm-up. Server on cpu 0, load on cpu 1. Rounds interleave the servers; each cell is the
+# 10 s warm-up (a shorter one left Netty's C2 compiler busy on the server's core during the
+# measurement). Server on cpu 0, load on cpu 1. Rounds interleave the servers; each cell is the
 # median of the rounds.
 # Needs a JDK 25, Maven, gcc, taskset and perf with the raw_syscalls and io_uring tracepoints (run as
 # root, or with perf_event_paranoid low enough). MVN_FLAGS=-o builds offline; SKIP_BUILD=1 uses
@@ -23,6 +24,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS="${1:-3}"
 SECS="${2:-6}"
+WARMUP=10
 . bench/java25.sh # sets JAVA
 command -v perf >/dev/null || { echo "echo-cost.sh needs perf (linux-perf)" >&2; exit 2; }
 if [ -z "${SKIP_BUILD:-}" ]; then
@@ -57,11 +59,11 @@ cell() {
   for _ in $(seq 100); do grep -q READY "$tmp/server.log" && break; sleep 0.1; done
   grep -q READY "$tmp/server.log" || { echo "$server did not start: $(cat "$tmp/server.log")" >&2; exit 1; }
   # perf starts after the generator's connects and warm-up and stops before its measurement ends.
-  (sleep 5; perf stat -x, -e "$events" -p "$server_pid" -o "$tmp/stat" -- sleep "$((SECS - 1))" >/dev/null 2>&1) &
+  (sleep "$((WARMUP + 1))"; perf stat -x, -e "$events" -p "$server_pid" -o "$tmp/stat" -- sleep "$((SECS - 1))" >/dev/null 2>&1) &
   local perf_pid=$!
   local out
   out=$(taskset -c 1 "$LOAD" \
-    --port "$echo" --conns 100 --depths "$depth" --warmup 4 --duration "$SECS")
+    --port "$echo" --conns 100 --depths "$depth" --warmup "$WARMUP" --duration "$SECS")
   wait "$perf_pid" || true
   kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
   server_pid=""
@@ -97,7 +99,7 @@ median() { python3 -c "import sys,statistics as s; v=[float(x) for x in sys.argv
   echo
   echo "- Command: \`bench/echo-cost.sh $ROUNDS $SECS\`"
   echo "- Date: $(date -u +%Y-%m-%dT%H:%M:%SZ), git $(git rev-parse --short HEAD); $(nproc) cpus ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(uname -r); load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "- Load: bench/native/echo_load.c (one C epoll thread), 100 connections, 32-byte messages, $SECS s measured after 4 s of warm-up; server on cpu 0, the generator on cpu 1; perf stat on the server for the middle $((SECS - 1)) s. Medians of $ROUNDS interleaved rounds."
+  echo "- Load: bench/native/echo_load.c (one C epoll thread), 100 connections, 32-byte messages, $SECS s measured after $WARMUP s of echo warm-up; server on cpu 0, the generator on cpu 1; perf stat on the server for the middle $((SECS - 1)) s. Medians of $ROUNDS interleaved rounds."
   echo "- Columns: msg/s and p99 from the generator; generator cpu = the generator's share of its core (near 1.00: the generator is the limit, not the server); then per message, on the server: cpu ns (task-clock, all its threads), system calls, io_uring submissions, io_uring completions."
   echo
   for depth in 1 16; do

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # bench/run.sh -- Pollen against the field, in one command.
 #
-#   bench/run.sh            full run (~15 min): 3 interleaved rounds, multi-core, scale;
+#   bench/run.sh            full run (~17 min): 3 interleaved rounds, multi-core, scale;
 #                           writes bench/results/latest.{md,svg,json,csv}
 #   bench/run.sh --smoke    CI run (~2 min): one short round; writes bench/results/raw/smoke-latest.*
 #                           and exits non-zero if any available server fails validation or load.
 #
 # Extra options go to the harness (io.pollen.bench.harness.Bench): --rounds N, --duration S,
-# --warmup S, --only name1,name2, --no-echo, --no-multi, --no-scale, --scale-conns N.
+# --warmup S, --echo-warmup S (default 5), --only name1,name2, --no-echo, --no-multi, --no-scale, --scale-conns N.
 # Needs: a JDK 25 (found like Maven's toolchains: $POLLEN_JAVA, $JAVA_HOME, /usr/lib/jvm/*),
 # Maven, and the apt packages wrk and gcc (taskset is in util-linux). It installs nothing.
 # Set MVN_FLAGS=-o to build offline; SKIP_BUILD=1 uses bench/target's classes as they are (the C

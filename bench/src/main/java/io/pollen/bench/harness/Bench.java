@@ -18,7 +18,7 @@ import java.util.stream.Collectors;
  *
  * <pre>
  * Bench --classpath CP --native PATH --lua PATH --echo-load PATH --out DIR [--smoke] [--rounds N] [--duration S]
- *       [--warmup S] [--short-warmup S] [--only a,b] [--no-echo] [--no-multi] [--no-scale] [--scale-conns N] [--command "..."]
+ *       [--warmup S] [--short-warmup S] [--echo-warmup S] [--only a,b] [--no-echo] [--no-multi] [--no-scale] [--scale-conns N] [--command "..."]
  *       [--baseline LABEL=CLASSPATH]  (adds each Pollen server built from another commit: pollen-epoll@LABEL, ...)
  * </pre>
  *
@@ -50,7 +50,7 @@ public final class Bench {
                     a.intValue("warmup", smoke ? 0 : 6),
                     a.intValue("short-warmup", smoke ? 0 : 3),
                     a.intValue("duration", smoke ? 1 : 3),
-                    a.doubleValue("echo-warmup", smoke ? 0.3 : 1),
+                    a.doubleValue("echo-warmup", smoke ? 0.3 : 5),
                     a.intValue("connections", 100),
                     16,
                     a.intValue("scale-conns", smoke ? 1000 : 10_000),
