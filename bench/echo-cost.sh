@@ -43,7 +43,8 @@ trap cleanup EXIT
 events=task-clock,raw_syscalls:sys_enter,io_uring:io_uring_submit_req,io_uring:io_uring_complete
 servers=(pollen-io_uring netty-io_uring pollen-epoll netty-epoll)
 
-# One cell: starts the server, loads it, counts; prints "rate p99 gen_cpu cpu_ns sys sqe cqe" per message.
+# One cell: starts the server, loads it, counts; prints "rate p99 gen_cpu cpu_ns sys sqe cqe spread"
+# (per message; spread: the most messages one connection completed over the fewest, less 1, in %).
 cell() {
   local server=$1 depth=$2 main transport http echo
   case $server in
@@ -78,7 +79,8 @@ for line in open(sys.argv[2]):
 msgs = d['rate'] * secs
 print(d['rate'], d['p99_us'], d['gen_cpu'], c.get('task-clock', 0) * 1e6 / msgs,
       c.get('raw_syscalls:sys_enter', 0) / msgs, c.get('io_uring:io_uring_submit_req', 0) / msgs,
-      c.get('io_uring:io_uring_complete', 0) / msgs)
+      c.get('io_uring:io_uring_complete', 0) / msgs,
+      100.0 * (d['conn_max'] / d['conn_min'] - 1) if d['conn_min'] > 0 else float('inf'))
 PY
 }
 
@@ -100,21 +102,21 @@ median() { python3 -c "import sys,statistics as s; v=[float(x) for x in sys.argv
   echo "- Command: \`bench/echo-cost.sh $ROUNDS $SECS\`"
   echo "- Date: $(date -u +%Y-%m-%dT%H:%M:%SZ), git $(git rev-parse --short HEAD); $(nproc) cpus ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(uname -r); load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "- Load: bench/native/echo_load.c (one C epoll thread), 100 connections, 32-byte messages, $SECS s measured after $WARMUP s of echo warm-up; server on cpu 0, the generator on cpu 1; perf stat on the server for the middle $((SECS - 1)) s. Medians of $ROUNDS interleaved rounds."
-  echo "- Columns: msg/s and p99 from the generator; generator cpu = the generator's share of its core (near 1.00: the generator is the limit, not the server); then per message, on the server: cpu ns (task-clock, all its threads), system calls, io_uring submissions, io_uring completions."
+  echo "- Columns: msg/s and p99 from the generator; generator cpu = the generator's share of its core (near 1.00: the generator is the limit, not the server); then per message, on the server: cpu ns (task-clock, all its threads), system calls, io_uring submissions, io_uring completions; last, the spread of messages per connection (the most one connection completed over the fewest, less 1: near 0 when the server serves its connections in turn)."
   echo
   for depth in 1 16; do
     [ "$depth" = 1 ] && echo "## Ping-pong (1 in flight per connection)" || echo "## 16 in flight per connection"
     echo
-    echo "| server | msg/s | p99 µs | generator cpu | server cpu ns/msg | syscalls/msg | SQEs/msg | CQEs/msg |"
-    echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+    echo "| server | msg/s | p99 µs | generator cpu | server cpu ns/msg | syscalls/msg | SQEs/msg | CQEs/msg | per-connection spread |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
     for server in "${servers[@]}"; do
       IFS=';' read -r -a rows <<< "${cells[$server/$depth]}"
       cols=()
-      for i in 0 1 2 3 4 5 6; do
+      for i in 0 1 2 3 4 5 6 7; do
         vals=(); for row in "${rows[@]}"; do read -r -a f <<< "$row"; vals+=("${f[$i]}"); done
         cols+=("$(median "${vals[@]}")")
       done
-      printf '| %s | %.0f | %.0f | %.2f | %.0f | %.3f | %.3f | %.3f |\n' "$server" "${cols[@]}"
+      printf '| %s | %.0f | %.0f | %.2f | %.0f | %.3f | %.3f | %.3f | %.1f%% |\n' "$server" "${cols[@]}"
     done
     echo
   done

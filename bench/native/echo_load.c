@@ -20,6 +20,11 @@
  * buckets per power of two, so any value is reported within 0.1% (like HdrHistogram with 3
  * significant digits), up to 60 s. Percentiles report the bucket's highest value.
  *
+ * Fairness: conn_min and conn_max are the fewest and the most messages one connection completed
+ * during the measurement. A server that serves its connections in turn keeps them within a few
+ * messages of each other; a spread of several percent means some connections wait longer than
+ * others, which shows in the tail latency before it shows in the rate.
+ *
  * gen_cpu: this process's cpu time (getrusage RUSAGE_SELF, user + sys) during the measurement
  * divided by its wall time (1.0 = one full core).
  *
@@ -27,8 +32,8 @@
  *             [--warmup 2] [--duration 5]
  *
  * Each depth runs in turn on fresh connections (warm-up, then measurement) and prints one line:
- *   {"depth":16,"rate":...,"messages":...,"p50_us":...,"p99_us":...,"p999_us":...,"gen_cpu":...,
- *    "errors":0,"seconds":...}
+ *   {"depth":16,"rate":...,"messages":...,"conn_min":...,"conn_max":...,"p50_us":...,"p99_us":...,
+ *    "p999_us":...,"gen_cpu":...,"errors":0,"seconds":...}
  * The run of a depth ends at warmup + duration even if the server stalls. Exit status: 0 done,
  * 1 a system call or the server failed, 2 bad arguments.
  *
@@ -272,6 +277,7 @@ struct conn {
     uint64_t *sent_at; /* ring of send times, one per message in flight */
     unsigned char *out; /* the last batch; out[unsent_off..unsent_len) is not written yet */
     size_t unsent_off, unsent_len;
+    uint64_t measured; /* messages completed during the measurement */
 };
 
 struct run {
@@ -382,6 +388,7 @@ static void on_readable(struct run *r, struct conn *c, uint64_t now) {
             if (r->recording) {
                 hist_record(now - c->sent_at[c->head]);
                 r->messages++;
+                c->measured++;
             }
             c->head = (c->head + 1) % r->depth;
             c->in_flight--;
@@ -445,6 +452,7 @@ static void run_depth(const struct options *o, int depth, unsigned char *in, str
         if (!r.recording && now >= measure_start) {
             r.recording = 1;
             r.messages = 0;
+            for (int i = 0; i < o->conns; i++) r.conns[i].measured = 0;
             memset(hist, 0, sizeof hist);
             hist_total = 0;
             cpu_start = cpu_ns();
@@ -461,10 +469,16 @@ static void run_depth(const struct options *o, int depth, unsigned char *in, str
     }
     double seconds = (double) (now - measure_start) / 1e9;
     double cpu = (double) (cpu_ns() - cpu_start) / 1e9 / seconds;
+    uint64_t conn_min = UINT64_MAX, conn_max = 0;
+    for (int i = 0; i < o->conns; i++) {
+        if (r.conns[i].measured < conn_min) conn_min = r.conns[i].measured;
+        if (r.conns[i].measured > conn_max) conn_max = r.conns[i].measured;
+    }
     close_conns(&r);
-    printf("{\"depth\":%d,\"rate\":%.1f,\"messages\":%llu,\"p50_us\":%.1f,\"p99_us\":%.1f,\"p999_us\":%.1f,"
-           "\"gen_cpu\":%.3f,\"errors\":%llu,\"seconds\":%.3f}\n",
-           depth, (double) r.messages / seconds, (unsigned long long) r.messages, hist_percentile_us(50),
+    printf("{\"depth\":%d,\"rate\":%.1f,\"messages\":%llu,\"conn_min\":%llu,\"conn_max\":%llu,"
+           "\"p50_us\":%.1f,\"p99_us\":%.1f,\"p999_us\":%.1f,\"gen_cpu\":%.3f,\"errors\":%llu,\"seconds\":%.3f}\n",
+           depth, (double) r.messages / seconds, (unsigned long long) r.messages, (unsigned long long) conn_min,
+           (unsigned long long) conn_max, hist_percentile_us(50),
            hist_percentile_us(99), hist_percentile_us(99.9), cpu, (unsigned long long) r.errors, seconds);
     if (fflush(stdout) != 0) die_errno("fflush(stdout)", errno);
 }

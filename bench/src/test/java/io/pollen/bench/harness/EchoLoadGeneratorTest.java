@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 class EchoLoadGeneratorTest {
 
     /** Every line echo_load prints, keys and number formats exactly as the harness parses them. */
-    private static final String LINE = "\\{\"depth\":\\d+,\"rate\":\\d+\\.\\d,\"messages\":\\d+,\"p50_us\":\\d+\\.\\d,"
+    private static final String LINE = "\\{\"depth\":\\d+,\"rate\":\\d+\\.\\d,\"messages\":\\d+,\"conn_min\":\\d+,\"conn_max\":\\d+,\"p50_us\":\\d+\\.\\d,"
             + "\"p99_us\":\\d+\\.\\d,\"p999_us\":\\d+\\.\\d,\"gen_cpu\":\\d+\\.\\d{3},\"errors\":\\d+,\"seconds\":\\d+\\.\\d{3}}";
     private static final List<String> SHORT = List.of("--warmup", "0.2", "--duration", "0.5");
 
@@ -76,7 +76,8 @@ class EchoLoadGeneratorTest {
         return exec(cmd);
     }
 
-    private static void assertCleanRun(Run r) {
+    /** A clean run of {@code conns} connections: every connection took part, and the fairness bounds hold. */
+    private static void assertCleanRun(Run r, int conns) {
         assertEquals(0, r.exit(), r.stderr());
         assertEquals(2, r.lines().size(), "one line per depth: " + r.lines());
         for (int i = 0; i < 2; i++) {
@@ -88,13 +89,16 @@ class EchoLoadGeneratorTest {
             assertTrue(m.get("p50_us") > 0 && m.get("p50_us") <= m.get("p99_us") && m.get("p99_us") <= m.get("p999_us"),
                     r.lines().get(i));
             assertTrue(m.get("seconds") > 0, r.lines().get(i));
+            assertTrue(m.get("conn_min") > 0 && m.get("conn_min") <= m.get("conn_max"), r.lines().get(i));
+            assertTrue(m.get("conn_min") * conns <= m.get("messages") && m.get("messages") <= m.get("conn_max") * conns,
+                    "messages lie between the fewest and the most per connection, times " + conns + ": " + r.lines().get(i));
         }
     }
 
     @Test
     void echoesOverTcpWithoutErrorsAtEachDepthInTurn() throws Exception {
         try (TinyEchoServer s = TinyEchoServer.tcp(TinyEchoServer.Mode.ECHO)) {
-            assertCleanRun(load("--port", Integer.toString(s.port()), "--conns", "100", "--depths", "1,16", "--size", "32"));
+            assertCleanRun(load("--port", Integer.toString(s.port()), "--conns", "100", "--depths", "1,16", "--size", "32"), 100);
         }
     }
 
@@ -102,7 +106,7 @@ class EchoLoadGeneratorTest {
     void echoesOverAUnixSocket() throws Exception {
         Path sock = dir.resolve("echo.sock");
         try (TinyEchoServer s = TinyEchoServer.unix(sock, TinyEchoServer.Mode.ECHO)) {
-            assertCleanRun(load("--unix", sock.toString(), "--conns", "20", "--depths=1,16"));
+            assertCleanRun(load("--unix", sock.toString(), "--conns", "20", "--depths=1,16"), 20);
         }
     }
 
@@ -146,6 +150,7 @@ class EchoLoadGeneratorTest {
             assertEquals(2, r.lines().size(), r.lines().toString());
             for (int i = 0; i < 2; i++) {
                 assertEquals(0.0, r.line(i).get("messages"), r.lines().get(i));
+                assertEquals(0.0, r.line(i).get("conn_max"), r.lines().get(i));
                 assertEquals(0.0, r.line(i).get("rate"), r.lines().get(i));
                 assertEquals(0.0, r.line(i).get("errors"), r.lines().get(i));
             }
