@@ -116,6 +116,9 @@ class EchoLoadGeneratorTest {
             Run r = load("--port", Integer.toString(s.port()), "--conns", "4", "--depths", "16", "--size", "100000");
             assertEquals(0, r.exit(), r.stderr());
             assertTrue(r.line(0).get("messages") > 0, r.lines().getFirst());
+            // Edge-triggered: a connection whose bytes were not all read before waiting again gets
+            // no new edge and stalls; every connection must have completed messages.
+            assertTrue(r.line(0).get("conn_min") > 0, "a connection stalled: " + r.lines().getFirst());
             assertEquals(0.0, r.line(0).get("errors"), r.lines().getFirst());
         }
     }
