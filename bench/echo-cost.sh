@@ -27,11 +27,8 @@ SECS="${2:-6}"
 WARMUP=10
 . bench/java25.sh # sets JAVA
 command -v perf >/dev/null || { echo "echo-cost.sh needs perf (linux-perf)" >&2; exit 2; }
-if [ -z "${SKIP_BUILD:-}" ]; then
-  JAVA_HOME="$(cd "$(dirname "$JAVA")/.." && pwd)" mvn -B -q ${MVN_FLAGS:-} -pl bench -am package -DskipTests \
-    -Dpollen.aot.skip >&2
-fi
-CP="bench/target/classes:$(cat bench/target/harness.classpath)"
+. bench/bench-server.sh # build_bench, start_server
+build_bench # sets CP
 . bench/echo-load.sh # sets LOAD, compiling it if needed
 tmp="$(mktemp -d /tmp/pollen-echo-cost.XXXXXX)"
 server_pid=""
@@ -46,25 +43,15 @@ servers=(pollen-io_uring netty-io_uring pollen-epoll netty-epoll)
 # One cell: starts the server, loads it, counts; prints "rate p99 gen_cpu cpu_ns sys sqe cqe spread"
 # (per message; spread: the most messages one connection completed over the fewest, less 1, in %).
 cell() {
-  local server=$1 depth=$2 main transport http echo
-  case $server in
-    pollen-*) main=io.pollen.bench.servers.PollenServer ;;
-    netty-*)  main=io.pollen.bench.servers.NettyServer ;;
-  esac
-  transport=${server#*-}
-  http=$((21000 + RANDOM % 10000)); echo=$((http + 1))
-  taskset -c 0 "$JAVA" -Xms256m -Xmx1g -XX:+UseParallelGC --enable-native-access=ALL-UNNAMED \
-    -Dio.netty.leakDetection.level=disabled -cp "$CP" "$main" --http-port "$http" --echo-port "$echo" \
-    --transport "$transport" > "$tmp/server.log" 2>&1 &
-  server_pid=$!
-  for _ in $(seq 100); do grep -q READY "$tmp/server.log" && break; sleep 0.1; done
-  grep -q READY "$tmp/server.log" || { echo "$server did not start: $(cat "$tmp/server.log")" >&2; exit 1; }
+  local server=$1 depth=$2
+  start_server "$server" || exit 1
+  server_pid=$SERVER_PID
   # perf starts after the generator's connects and warm-up and stops before its measurement ends.
   (sleep "$((WARMUP + 1))"; perf stat -x, -e "$events" -p "$server_pid" -o "$tmp/stat" -- sleep "$((SECS - 1))" >/dev/null 2>&1) &
   local perf_pid=$!
   local out
   out=$(taskset -c 1 "$LOAD" \
-    --port "$echo" --conns 100 --depths "$depth" --warmup "$WARMUP" --duration "$SECS")
+    --port "$ECHO_PORT" --conns 100 --depths "$depth" --warmup "$WARMUP" --duration "$SECS")
   wait "$perf_pid" || true
   kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
   server_pid=""

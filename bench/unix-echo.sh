@@ -16,11 +16,8 @@ cd "$(dirname "$0")/.."
 ROUNDS="${1:-2}"
 SECS="${2:-5}"
 . bench/java25.sh # sets JAVA
-if [ -z "${SKIP_BUILD:-}" ]; then
-  JAVA_HOME="$(cd "$(dirname "$JAVA")/.." && pwd)" mvn -B -q ${MVN_FLAGS:-} -pl bench -am package -DskipTests \
-    -Dpollen.aot.skip >&2
-fi
-CP="bench/target/classes:$(cat bench/target/harness.classpath)"
+. bench/bench-server.sh # build_bench, start_server
+build_bench # sets CP
 . bench/echo-load.sh # sets LOAD, compiling it if needed
 pin_server=(); pin_load=()
 if [ "${PIN:-1}" = 1 ] && command -v taskset >/dev/null 2>&1 && [ "$(nproc)" -ge 2 ]; then

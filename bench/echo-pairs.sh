@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# bench/echo-pairs.sh -- two echo servers compared in back-to-back pairs, so that the machine's
+# drift cancels out of their ratio (issue #13).
+#
+#   bench/echo-pairs.sh [PAIRS] [SECONDS] [A] [B]   (default 20 pairs of 3 s, pollen-io_uring netty-io_uring)
+#   CAP=0.5 bench/echo-pairs.sh ...                 (each server limited to half a cpu, see below)
+#
+# Why: on a shared machine the rate one server reaches moves by 15-40% from one minute to the next,
+# more than the 10% a target asks to tell apart; medians of a few rounds taken minutes apart (the
+# harness, bench/echo-cost.sh) still carry that drift. Here both servers run the whole time (each
+# pinned to cpu 0, idle while the other is measured), each is warmed once with echo load (20 s, so
+# that both JITs are done), then the generator (bench/native/echo_load.c, pinned to cpu 1, 100
+# connections, 32-byte messages, fresh connections for every measurement, 1 s of load before each)
+# measures A and B one right after the other: A B, then B A (ABBA order, so that a steady drift
+# favours neither). Each pair gives one ratio A/B taken seconds apart; the report gives the median
+# of those ratios, a 95% bootstrap interval for that median, and in how many pairs A was ahead.
+# Depths 16 and 1 (16 in flight per connection, and ping-pong); p99s are compared the same way.
+#
+# CAP=F (0 < F < 1): the servers run in a cpu cgroup limited to F of a cpu (CFS bandwidth: a quota of
+# F x the period, the period at least 2 ms and long enough for a 1 ms quota). Why: with a whole core
+# each, a server that keeps up with the generator is measured at the generator's pace -- the
+# generator does the same work per message for every server (the traffic is the same 512-byte
+# segments both ways), so its core, not the server's, sets the rate (generator cpu near 1.00). Capped,
+# the server is the one that runs out of cpu and the rate tells servers apart by what a message
+# costs them. Throttling makes the latencies meaningless (the p99 is the throttling period); read
+# the rates only. Needs root and a cgroup v1 cpu controller (/sys/fs/cgroup/cpu) or cgroup v2.
+# Needs a JDK 25, Maven, gcc, taskset. MVN_FLAGS=-o builds offline; SKIP_BUILD=1 uses bench/target
+# as it is. Writes bench/results/echo-pairs.md and bench/results/echo-pairs.csv (every measurement);
+# with CAP=F, bench/results/echo-pairs-capF.{md,csv} (e.g. echo-pairs-cap0.5.md).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PAIRS="${1:-20}"
+SECS="${2:-3}"
+A="${3:-pollen-io_uring}"
+B="${4:-netty-io_uring}"
+WARMUP=20
+. bench/java25.sh # sets JAVA
+. bench/bench-server.sh # build_bench, start_server
+build_bench # sets CP
+. bench/echo-load.sh # sets LOAD, compiling it if needed
+tmp="$(mktemp -d /tmp/pollen-echo-pairs.XXXXXX)"
+pids=()
+cgroup=""
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+  if [ -n "$cgroup" ]; then   # empty only once the JVMs' last threads have left it
+    for _ in $(seq 50); do rmdir "$cgroup" 2>/dev/null && break; sleep 0.1; done
+  fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+out=bench/results/echo-pairs
+cap_note=""
+if [ -n "${CAP:-}" ]; then
+  read -r period quota < <(python3 -c 'import sys; f = float(sys.argv[1]); assert 0 < f < 1, "CAP must be a fraction of a cpu, 0 < CAP < 1"; p = max(2000, int(1000 / f + 0.5)); print(p, int(p * f + 0.5))' "$CAP" 2>/dev/null) \
+    || { echo "CAP=$CAP: want a fraction of a cpu, 0 < CAP < 1" >&2; exit 2; }
+  if [ -d /sys/fs/cgroup/cpu ] && [ -w /sys/fs/cgroup/cpu ]; then          # cgroup v1
+    cgroup=/sys/fs/cgroup/cpu/pollen-echo-pairs.$$
+    mkdir "$cgroup"
+    echo "$period" > "$cgroup/cpu.cfs_period_us"; echo "$quota" > "$cgroup/cpu.cfs_quota_us"
+    procs="$cgroup/cgroup.procs"
+  elif [ -f /sys/fs/cgroup/cgroup.controllers ] && grep -qw cpu /sys/fs/cgroup/cgroup.controllers; then   # v2
+    cgroup=/sys/fs/cgroup/pollen-echo-pairs.$$
+    grep -qw cpu /sys/fs/cgroup/cgroup.subtree_control || echo +cpu > /sys/fs/cgroup/cgroup.subtree_control
+    mkdir "$cgroup"
+    echo "$quota $period" > "$cgroup/cpu.max"
+    procs="$cgroup/cgroup.procs"
+  else
+    echo "CAP needs a writable cpu cgroup (v1 /sys/fs/cgroup/cpu or v2 with the cpu controller); run as root" >&2
+    exit 2
+  fi
+  out=bench/results/echo-pairs-cap$CAP
+  cap_note="Each server is limited to $CAP of a cpu (cgroup cpu quota $quota µs per $period µs), so that the server, not the generator, runs out of cpu; latencies under throttling are not comparable, read the rates."
+fi
+
+declare -A port
+for s in "$A" "$B"; do
+  start_server "$s"
+  pids+=("$SERVER_PID")
+  [ -n "$cgroup" ] && echo "$SERVER_PID" > "$procs"   # every thread of the JVM, the JIT's included
+  port[$s]=$ECHO_PORT
+  echo "[echo-pairs] warming $s for $WARMUP s" >&2
+  taskset -c 1 "$LOAD" --port "$ECHO_PORT" --conns 100 --depths 16 --warmup "$WARMUP" --duration 1 > /dev/null
+done
+
+csv="$tmp/pairs.csv"
+echo "depth,pair,server,rate,p99_us,gen_cpu" > "$csv"
+measure() { # server depth pair -> appends one csv row
+  local out
+  out=$(taskset -c 1 "$LOAD" --port "${port[$1]}" --conns 100 --depths "$2" --warmup 1 --duration "$SECS")
+  python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print("%s,%s,%s,%.1f,%.1f,%.3f" % (sys.argv[2], sys.argv[3], sys.argv[4], d["rate"], d["p99_us"], d["gen_cpu"]))' \
+    "$out" "$2" "$3" "$1" >> "$csv"
+  echo "[echo-pairs] depth $2 pair $3 $1: $(tail -1 "$csv" | cut -d, -f4-)" >&2
+}
+for depth in 16 1; do
+  for pair in $(seq "$PAIRS"); do
+    if [ $((pair % 2)) = 1 ]; then measure "$A" "$depth" "$pair"; measure "$B" "$depth" "$pair"
+    else measure "$B" "$depth" "$pair"; measure "$A" "$depth" "$pair"; fi
+  done
+done
+cp "$csv" "$out.csv"
+
+python3 - "$csv" "$A" "$B" "$PAIRS" "$SECS" "$(git rev-parse --short HEAD)" "$(nproc)" \
+  "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" "$(uname -r)" "$(cut -d' ' -f1-3 /proc/loadavg)" \
+  "${CAP:-}" "$cap_note" "$(basename "$out").csv" > "$out.md" <<'PY'
+import csv, random, statistics, sys, datetime
+path, a, b, pairs, secs, git, cpus, model, kernel, load, cap, cap_note, csv_name = sys.argv[1:]
+rows = list(csv.DictReader(open(path)))
+random.seed(13)  # a fixed seed: the same csv always gives the same interval
+
+def interval(ratios):
+    """95% bootstrap interval of the median of the per-pair ratios."""
+    meds = sorted(statistics.median(random.choices(ratios, k=len(ratios))) for _ in range(10000))
+    return meds[249], meds[9749]
+
+print("# %s against %s, back-to-back pairs (issue #13)" % (a, b))
+print()
+print("- Command: `%sbench/echo-pairs.sh %s %s %s %s`" % ("CAP=%s " % cap if cap else "", pairs, secs, a, b))
+print("- Date: %s, git %s; %s cpus (%s), %s; load average at the end: %s"
+      % (datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), git, cpus, model, kernel, load))
+print("- Both servers run the whole time, pinned to cpu 0 (one loop each, the harness's JVM flags), each"
+      " warmed once with 20 s of echo load; the generator (bench/native/echo_load.c, one C epoll thread, pinned"
+      " to cpu 1; 100 connections, 32-byte messages) measures them in turn on fresh connections, %s s each"
+      " after 1 s of load, A then B, then B then A. One ratio per pair; the median of the ratios, its 95%%"
+      " bootstrap interval (10,000 resamples) and the pairs %s won. Every measurement: [%s](%s)." % (secs, a, csv_name, csv_name))
+if cap_note:
+    print("- " + cap_note)
+print()
+print("| depth | pairs | %s msg/s (median) | %s msg/s (median) | rate ratio A/B, median [95%%] | A ahead | %s p99 µs | %s p99 µs | p99 ratio A/B, median [95%%] | generator cpu A / B |" % (a, b, a, b))
+print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+for depth in ("16", "1"):
+    by = {}
+    for r in rows:
+        if r["depth"] == depth:
+            by.setdefault(r["pair"], {})[r["server"]] = r
+    full = [p for p in by.values() if a in p and b in p]
+    if not full:
+        continue
+    rate = [float(p[a]["rate"]) / float(p[b]["rate"]) for p in full]
+    p99 = [float(p[a]["p99_us"]) / float(p[b]["p99_us"]) for p in full]
+    lo, hi = interval(rate)
+    plo, phi = interval(p99)
+    med = lambda s, k: statistics.median(float(p[s][k]) for p in full)
+    print("| %s | %d | %.0f | %.0f | %.3f [%.3f–%.3f] | %d of %d | %.0f | %.0f | %.3f [%.3f–%.3f] | %.2f / %.2f |"
+          % ("ping-pong" if depth == "1" else depth + " in flight", len(full), med(a, "rate"), med(b, "rate"),
+             statistics.median(rate), lo, hi, sum(1 for x in rate if x > 1), len(full), med(a, "p99_us"),
+             med(b, "p99_us"), statistics.median(p99), plo, phi, med(a, "gen_cpu"), med(b, "gen_cpu")))
+print()
+print("Generator cpu near 1.00 means the generator, not the server, set the pace of that measurement.")
+PY
+cat "$out.md"
