@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/jmh-ab.sh -- one JMH group, this checkout against another commit, rounds interleaved.
 #
-#   bench/jmh-ab.sh BASE_REV [poll|runtime] [ROUNDS]       e.g.  bench/jmh-ab.sh 3f2eb0a runtime 3
+#   bench/jmh-ab.sh BASE_REV [poll|runtime|http] [ROUNDS]  e.g.  bench/jmh-ab.sh 3f2eb0a runtime 3
 #
 # Builds BASE_REV in a temporary git worktree (outside the repository, removed afterwards) and this
 # checkout, then runs the group's Pollen benchmarks (JMH -p impl=pollen-epoll / pollen, one fork per
@@ -10,14 +10,15 @@
 # modes (above 1.00: this checkout is faster). Writes bench/results/jmh-ab-<group>.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-base="${1:?usage: bench/jmh-ab.sh BASE_REV [poll|runtime] [ROUNDS]}"
+base="${1:?usage: bench/jmh-ab.sh BASE_REV [poll|runtime|http] [ROUNDS]}"
 group="${2:-runtime}"
 rounds="${3:-3}"
 . bench/java25.sh # sets JAVA
 case "$group" in
   poll)    pattern='io\.pollen\.bench\.jmh\.poll\..*';    impl=pollen-epoll ;;
   runtime) pattern='io\.pollen\.bench\.jmh\.runtime\..*'; impl=pollen ;;
-  *) echo "usage: $0 BASE_REV [poll|runtime] [ROUNDS]" >&2; exit 2 ;;
+  http)    pattern='io\.pollen\.bench\.jmh\.http\..*';    impl=pollen ;;
+  *) echo "usage: $0 BASE_REV [poll|runtime|http] [ROUNDS]" >&2; exit 2 ;;
 esac
 JHOME="$(cd "$(dirname "$JAVA")/.." && pwd)"
 
