@@ -17,9 +17,13 @@ public final class Ascii {
     public static final byte HT = '\t';
 
     /** tchar: the characters of a token (method, header name, transfer coding). */
-    private static final boolean[] TCHAR = new boolean[256];
+    static final boolean[] TCHAR = new boolean[256];
     /** field-vchar / obs-text: bytes allowed inside a header value (plus SP and HT). */
     private static final boolean[] VCHAR = new boolean[256];
+    /** The bytes of a header value: field-vchar, obs-text, SP and HT. */
+    static final boolean[] VALUE = new boolean[256];
+    /** Visible ASCII (0x21-0x7e): the bytes of a request target. */
+    static final boolean[] VISIBLE = new boolean[256];
 
     static {
         for (int c = '0'; c <= '9'; c++) TCHAR[c] = true;
@@ -28,6 +32,10 @@ public final class Ascii {
         for (char c : "!#$%&'*+-.^_`|~".toCharArray()) TCHAR[c] = true;
         for (int c = 0x21; c <= 0x7e; c++) VCHAR[c] = true;
         for (int c = 0x80; c <= 0xff; c++) VCHAR[c] = true;
+        for (int c = 0x21; c <= 0x7e; c++) VISIBLE[c] = true;
+        System.arraycopy(VCHAR, 0, VALUE, 0, 256);
+        VALUE[SP] = true;
+        VALUE[HT] = true;
     }
 
     public static boolean isTchar(byte b) {

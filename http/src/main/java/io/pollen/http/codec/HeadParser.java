@@ -31,6 +31,12 @@ public abstract class HeadParser {
     protected final Limits limits;
     private final int headerStatus;
 
+    /**
+     * Where a direct buffer's bytes are copied to be parsed (see {@link #parse(ByteBuffer)}): one
+     * per thread, not per parser, since an idle connection keeps its parser.
+     */
+    private static final ThreadLocal<byte[]> CHUNKS = ThreadLocal.withInitial(() -> new byte[256]);
+
     /** Kept token bytes: start-line tokens first, then names and values. */
     protected byte[] store = new byte[512];
     protected int storeLength;
@@ -71,7 +77,7 @@ public abstract class HeadParser {
      * Consumes start-line bytes from {@code in[pos, lim)}. Returns the position after the last byte
      * consumed; when the start line is complete it sets {@link #state} to {@link #startHeaders()}.
      */
-    protected abstract int parseStartLine(ByteBuffer in, int pos, int lim) throws HttpParseException;
+    protected abstract int parseStartLine(byte[] in, int pos, int lim) throws HttpParseException;
 
     /** Called when the head is complete: checks the fields as a whole (framing, Host, ...). */
     protected abstract void complete() throws HttpParseException;
@@ -102,18 +108,25 @@ public abstract class HeadParser {
     public final boolean parse(ByteBuffer in) throws HttpParseException {
         int pos = in.position();
         int lim = in.limit();
-        try {
-            if (state < 0) {
-                pos = parseStartLine(in, pos, lim);
-                if (state < 0) {
-                    return false;
-                }
+        if (in.hasArray()) {
+            int base = in.arrayOffset();
+            try {
+                pos = parse(in.array(), base + pos, base + lim) - base;
+                return state == DONE;
+            } finally {
+                in.position(pos);
             }
-            if (state != DONE) {
-                pos = parseHeaders(in, pos, lim);
-                if (state == DONE) {
-                    complete();
-                }
+        }
+        // A direct buffer: copied in chunks to an array and parsed there. Byte by byte, a direct
+        // buffer costs a bounds and a memory-session check per byte (the head parser was a third
+        // of a pipelined server's cpu); the copy costs one call per chunk. Bytes copied past the
+        // end of the head are simply not consumed.
+        byte[] c = CHUNKS.get();
+        try {
+            while (pos < lim && state != DONE) {
+                int n = Math.min(c.length, lim - pos);
+                in.get(pos, c, 0, n);
+                pos += parse(c, 0, n);
             }
             return state == DONE;
         } finally {
@@ -121,10 +134,27 @@ public abstract class HeadParser {
         }
     }
 
-    private int parseHeaders(ByteBuffer in, int pos, int lim) throws HttpParseException {
+    /** Parses {@code a[pos, lim)}; returns the index after the last byte consumed. */
+    private int parse(byte[] a, int pos, int lim) throws HttpParseException {
+        if (state < 0) {
+            pos = parseStartLine(a, pos, lim);
+            if (state < 0) {
+                return pos;
+            }
+        }
+        if (state != DONE) {
+            pos = parseHeaders(a, pos, lim);
+            if (state == DONE) {
+                complete();
+            }
+        }
+        return pos;
+    }
+
+    private int parseHeaders(byte[] in, int pos, int lim) throws HttpParseException {
         int max = limits.maxHeaderBytes();
         while (pos < lim) {
-            byte b = in.get(pos++);
+            byte b = in[pos++];
             if (++headerBytes > max) {
                 throw new HttpParseException(headerStatus, "header section larger than " + max + " bytes");
             }
@@ -139,6 +169,7 @@ public abstract class HeadParser {
                         nameStart = storeLength;
                         keep(b);
                         state = H_NAME;
+                        pos = keepNameRun(in, pos, lim, max);
                     } else if (b == Ascii.SP || b == Ascii.HT) {
                         throw new HttpParseException(400, "obsolete line folding in header section");
                     } else {
@@ -148,6 +179,7 @@ public abstract class HeadParser {
                 case H_NAME -> {
                     if (Ascii.isTchar(b)) {
                         keep(b);
+                        pos = keepNameRun(in, pos, lim, max);
                     } else if (b == ':') {
                         nameEnd = storeLength;
                         valueStart = storeLength;
@@ -173,6 +205,7 @@ public abstract class HeadParser {
                         }
                         keep(b);
                         valueEnd = storeLength;
+                        pos = keepValueRun(in, pos, runStop(pos, lim, max));
                     } else {
                         throw new HttpParseException(400, "invalid byte 0x" + hex(b) + " in header field value");
                     }
@@ -194,6 +227,40 @@ public abstract class HeadParser {
             }
         }
         return pos;
+    }
+
+    /**
+     * Where a run of bytes from {@code pos} may end: at {@code lim}, or where the header section
+     * would pass {@code max}, so that the byte over the limit goes through the byte-wise check.
+     */
+    private int runStop(int pos, int lim, int max) {
+        return Math.min(lim, pos + (max - headerBytes));
+    }
+
+    /** Keeps the rest of a field name in one loop; returns where it ended. */
+    private int keepNameRun(byte[] in, int pos, int lim, int max) {
+        int end = keepRun(in, pos, runStop(pos, lim, max), Ascii.TCHAR);
+        headerBytes += end - pos;
+        return end;
+    }
+
+    /**
+     * Keeps the value bytes (field-vchar, SP, HT) of {@code in[pos, stop)} up to the first other
+     * byte and moves {@code valueEnd} past the last visible one (trailing whitespace is not part of
+     * the value). Returns where the run ended.
+     */
+    private int keepValueRun(byte[] in, int pos, int stop) {
+        int base = storeLength;
+        int end = keepRun(in, pos, stop, Ascii.VALUE);
+        headerBytes += end - pos;
+        int visibleEnd = end;
+        while (visibleEnd > pos && (in[visibleEnd - 1] == Ascii.SP || in[visibleEnd - 1] == Ascii.HT)) {
+            visibleEnd--;
+        }
+        if (visibleEnd > pos) {
+            valueEnd = base + visibleEnd - pos;
+        }
+        return end;
     }
 
     private void endField() throws HttpParseException {
@@ -218,6 +285,30 @@ public abstract class HeadParser {
             store = Arrays.copyOf(store, store.length * 2);
         }
         store[storeLength++] = b;
+    }
+
+    /**
+     * Keeps the bytes of {@code in[pos, stop)} that {@code allowed} admits, up to the first one it
+     * does not; returns where the run ended. One loop over locals: the byte-wise state machine
+     * stores its fields per byte, and most of a head is such runs (a target, names, values).
+     */
+    protected final int keepRun(byte[] in, int pos, int stop, boolean[] allowed) {
+        byte[] st = store;
+        int n = storeLength;
+        int p = pos;
+        for (; p < stop; p++) {
+            byte c = in[p];
+            if (!allowed[c & 0xff]) {
+                break;
+            }
+            if (n == st.length) {
+                st = Arrays.copyOf(st, st.length * 2); // bounded by the limits, as in keep(byte)
+                store = st;
+            }
+            st[n++] = c;
+        }
+        storeLength = n;
+        return p;
     }
 
     protected static String hex(byte b) {

@@ -1,7 +1,5 @@
 package io.pollen.http.codec;
 
-import java.nio.ByteBuffer;
-
 /**
  * Parses a request head (RFC 9112 §3) and decides its framing: one instance per server connection,
  * {@link #reset()} between requests. See {@link HeadParser} for the header rules and the
@@ -72,10 +70,10 @@ public final class RequestParser extends HeadParser {
     }
 
     @Override
-    protected int parseStartLine(ByteBuffer in, int pos, int lim) throws HttpParseException {
+    protected int parseStartLine(byte[] in, int pos, int lim) throws HttpParseException {
         int max = limits.maxStartLine();
         while (pos < lim) {
-            byte b = in.get(pos++);
+            byte b = in[pos++];
             if (++lineBytes > max) {
                 throw new HttpParseException(414, "request line longer than " + max + " bytes");
             }
@@ -91,6 +89,7 @@ public final class RequestParser extends HeadParser {
                 case R_METHOD -> {
                     if (Ascii.isTchar(b)) {
                         keep(b);
+                        pos = keepLineRun(in, pos, lim, max, Ascii.TCHAR);
                     } else if (b == Ascii.SP) {
                         methodEnd = storeLength;
                         state = R_TARGET_START;
@@ -109,6 +108,7 @@ public final class RequestParser extends HeadParser {
                             state = R_TARGET;
                         }
                         keep(b);
+                        pos = keepLineRun(in, pos, lim, max, Ascii.VISIBLE);
                     } else {
                         throw new HttpParseException(400, "invalid byte 0x" + hex(b) + " in request target");
                     }
@@ -121,6 +121,9 @@ public final class RequestParser extends HeadParser {
                         return pos;
                     } else if (storeLength - versionStart < 8) {
                         keep(b);
+                        // up to the version's 8 bytes (checked whole by endLine)
+                        pos = keepLineRun(in, pos, Math.min(lim, pos + 8 - (storeLength - versionStart)), max,
+                                Ascii.VISIBLE);
                     } else {
                         throw new HttpParseException(400, "malformed HTTP version");
                     }
@@ -136,6 +139,17 @@ public final class RequestParser extends HeadParser {
             }
         }
         return pos;
+    }
+
+    /**
+     * Keeps the rest of a method, target or version in one loop ({@link #keepRun}), short of the
+     * byte that would pass the start-line limit (it goes through the byte-wise check); returns
+     * where the run ended.
+     */
+    private int keepLineRun(byte[] in, int pos, int lim, int max, boolean[] allowed) {
+        int end = keepRun(in, pos, Math.min(lim, pos + (max - lineBytes)), allowed);
+        lineBytes += end - pos;
+        return end;
     }
 
     private void endLine() throws HttpParseException {

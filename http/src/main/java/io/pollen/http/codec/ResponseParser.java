@@ -1,7 +1,5 @@
 package io.pollen.http.codec;
 
-import java.nio.ByteBuffer;
-
 /**
  * Parses a response head (RFC 9112 §4) for the client and decides how its body is delimited
  * (RFC 9112 §6.3): no body for a response to HEAD and for 1xx, 204 and 304; chunked when the last
@@ -69,10 +67,10 @@ public final class ResponseParser extends HeadParser {
     }
 
     @Override
-    protected int parseStartLine(ByteBuffer in, int pos, int lim) throws HttpParseException {
+    protected int parseStartLine(byte[] in, int pos, int lim) throws HttpParseException {
         int max = limits.maxStartLine();
         while (pos < lim) {
-            byte b = in.get(pos++);
+            byte b = in[pos++];
             if (++lineBytes > max) {
                 throw new HttpParseException(400, "status line longer than " + max + " bytes");
             }

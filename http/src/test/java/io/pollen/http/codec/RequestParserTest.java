@@ -6,6 +6,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -189,6 +190,41 @@ class RequestParserTest {
         String req = raw.replace("\\r", "\r").replace("\\n", "\n").replace("\\u0001", "\u0001").replace("\\u0000", "\u0000");
         HttpParseException e = assertThrows(HttpParseException.class, () -> new RequestParser(Limits.DEFAULT).parse(buf(req)));
         assertEquals(status, e.status(), e.getMessage());
+        HttpParseException d = assertThrows(HttpParseException.class, () -> new RequestParser(Limits.DEFAULT).parse(direct(req)));
+        assertEquals(e.getMessage(), d.getMessage(), "a direct buffer gets the same answer");
+    }
+
+    static ByteBuffer direct(String s) {
+        byte[] b = s.getBytes(StandardCharsets.ISO_8859_1);
+        return ByteBuffer.allocateDirect(b.length).put(b).flip();
+    }
+
+    /**
+     * Three pipelined heads, longer together than the parser's copy of a direct buffer (256
+     * bytes), behind a prefix of every length from 0 to 600 that is not theirs: from a direct
+     * buffer and from a heap buffer whose array starts before it (a slice), each head parses
+     * whole and leaves the buffer at the next one.
+     */
+    @Test
+    void pipelinedHeadsParseFromAnyOffsetOfDirectAndSlicedBuffers() throws Exception {
+        String heads = "GET /first HTTP/1.1\r\nHost: h\r\nX-Pad: " + "p".repeat(200) + "\r\n\r\n"
+                + "GET /second HTTP/1.1\r\nHost: h\r\nX-Pad: " + "q".repeat(300) + "\r\n\r\n"
+                + "GET /third HTTP/1.1\r\nHost: h\r\n\r\nrest";
+        RequestParser p = new RequestParser(Limits.DEFAULT);
+        for (int prefix = 0; prefix <= 600; prefix += 7) {
+            byte[] all = ("#".repeat(prefix) + heads).getBytes(StandardCharsets.ISO_8859_1);
+            ByteBuffer direct = ByteBuffer.allocateDirect(all.length).put(all).flip().position(prefix);
+            ByteBuffer sliced = ByteBuffer.wrap(all).position(prefix).slice();
+            for (ByteBuffer in : List.of(direct, sliced)) {
+                for (String path : List.of("/first", "/second", "/third")) {
+                    p.reset();
+                    assertTrue(p.parse(in), path + " after " + prefix);
+                    assertEquals(path, Ascii.string(p.store(), p.pathStart(), p.pathEnd() - p.pathStart()));
+                    assertEquals(path.equals("/third") ? 1 : 2, p.headerCount());
+                }
+                assertEquals("rest", StandardCharsets.ISO_8859_1.decode(in).toString(), "after " + prefix);
+            }
+        }
     }
 
     @Test
@@ -210,9 +246,16 @@ class RequestParserTest {
         assertEquals(431, status(small, "GET / HTTP/1.1\r\n" + fields.replace("X: ", "X: b")));
     }
 
+    /** The status a request gets (0: none), the same from a heap and a direct buffer. */
     static int status(Limits limits, String req) {
+        int heap = status(limits, buf(req));
+        assertEquals(heap, status(limits, direct(req)), "a direct buffer gets the same answer");
+        return heap;
+    }
+
+    private static int status(Limits limits, ByteBuffer in) {
         try {
-            new RequestParser(limits).parse(buf(req));
+            new RequestParser(limits).parse(in);
             return 0;
         } catch (HttpParseException e) {
             return e.status();
