@@ -49,8 +49,9 @@ final class ServerProcess implements AutoCloseable {
      */
     static ServerProcess start(ServerCatalog.Spec spec, Bench.Env env, int loops, String cpus, Path log)
             throws IOException, InterruptedException {
-        int http = freePort();
-        int echo = freePort();
+        int[] ports = freePorts();
+        int http = ports[0];
+        int echo = ports[1];
         List<String> cmd = new ArrayList<>();
         if (cpus != null) cmd.addAll(List.of("taskset", "-c", cpus));
         cmd.addAll(spec.command(env.java(), env.classpath(), env.nativeServer(), http, echo, loops));
@@ -134,10 +135,17 @@ final class ServerProcess implements AutoCloseable {
         }
     }
 
-    /** A port that was free a moment ago (the server binds it right after). */
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
+    /**
+     * Two ports that were free a moment ago (the server binds them right after), distinct: both
+     * sockets are open at once while the kernel picks. Picked one after the other, the kernel may
+     * hand out the same port twice; a server whose listeners set SO_REUSEPORT (the C one) then binds
+     * HTTP and echo to that one port, and the kernel spreads connections between them (a full run
+     * failed so: the validator's GET came back echoed).
+     */
+    private static int[] freePorts() throws IOException {
+        java.net.InetAddress lo = java.net.InetAddress.getLoopbackAddress();
+        try (ServerSocket a = new ServerSocket(0, 1, lo); ServerSocket b = new ServerSocket(0, 1, lo)) {
+            return new int[] {a.getLocalPort(), b.getLocalPort()};
         }
     }
 }
