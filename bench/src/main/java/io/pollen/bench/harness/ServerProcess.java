@@ -49,7 +49,7 @@ final class ServerProcess implements AutoCloseable {
      */
     static ServerProcess start(ServerCatalog.Spec spec, Bench.Env env, int loops, String cpus, Path log)
             throws IOException, InterruptedException {
-        int[] ports = freePorts();
+        int[] ports = freePorts(2);
         int http = ports[0];
         int echo = ports[1];
         List<String> cmd = new ArrayList<>();
@@ -136,16 +136,26 @@ final class ServerProcess implements AutoCloseable {
     }
 
     /**
-     * Two ports that were free a moment ago (the server binds them right after), distinct: both
-     * sockets are open at once while the kernel picks. Picked one after the other, the kernel may
-     * hand out the same port twice; a server whose listeners set SO_REUSEPORT (the C one) then binds
-     * HTTP and echo to that one port, and the kernel spreads connections between them (a full run
-     * failed so: the validator's GET came back echoed).
+     * {@code n} ports that were free a moment ago (the caller's server binds them right after),
+     * distinct: all the sockets are open at once while the kernel picks. Picked one after the
+     * other, the kernel may hand out the same port twice; a server whose listeners set
+     * SO_REUSEPORT (the C one) then binds HTTP and echo to that one port, and the kernel spreads
+     * connections between them (a full run failed so: the validator's GET came back echoed).
      */
-    private static int[] freePorts() throws IOException {
+    static int[] freePorts(int n) throws IOException {
         java.net.InetAddress lo = java.net.InetAddress.getLoopbackAddress();
-        try (ServerSocket a = new ServerSocket(0, 1, lo); ServerSocket b = new ServerSocket(0, 1, lo)) {
-            return new int[] {a.getLocalPort(), b.getLocalPort()};
+        ServerSocket[] open = new ServerSocket[n];
+        try {
+            int[] ports = new int[n];
+            for (int i = 0; i < n; i++) {
+                open[i] = new ServerSocket(0, 1, lo);
+                ports[i] = open[i].getLocalPort();
+            }
+            return ports;
+        } finally {
+            for (ServerSocket s : open) {
+                if (s != null) s.close();
+            }
         }
     }
 }

@@ -67,7 +67,7 @@ public final class Soak {
                 new Phase("hang-ups", 0, 0, 0, 16, 0, 200 / scale),
                 new Phase("mixed", 16, 8, 8, 0, 100 / scale, 100 / scale));
 
-        int port = freePort();
+        int port = ServerProcess.freePorts(1)[0];
         Process server = new ProcessBuilder(pollen.toString(), "serve", "--port", Integer.toString(port))
                 .redirectErrorStream(true).redirectOutput(out.resolve("soak-server.log").toFile()).start();
         Runtime.getRuntime().addShutdownHook(new Thread(server::destroyForcibly));
@@ -215,11 +215,5 @@ public final class Soak {
             }
         }
         throw new IOException("pollen serve did not listen on port " + port + " within 30 s");
-    }
-
-    private static int freePort() throws IOException {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }

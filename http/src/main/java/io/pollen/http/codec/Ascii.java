@@ -30,9 +30,9 @@ public final class Ascii {
         for (int c = 'a'; c <= 'z'; c++) TCHAR[c] = true;
         for (int c = 'A'; c <= 'Z'; c++) TCHAR[c] = true;
         for (char c : "!#$%&'*+-.^_`|~".toCharArray()) TCHAR[c] = true;
-        for (int c = 0x21; c <= 0x7e; c++) VCHAR[c] = true;
-        for (int c = 0x80; c <= 0xff; c++) VCHAR[c] = true;
         for (int c = 0x21; c <= 0x7e; c++) VISIBLE[c] = true;
+        System.arraycopy(VISIBLE, 0, VCHAR, 0, 256);
+        for (int c = 0x80; c <= 0xff; c++) VCHAR[c] = true;
         System.arraycopy(VCHAR, 0, VALUE, 0, 256);
         VALUE[SP] = true;
         VALUE[HT] = true;

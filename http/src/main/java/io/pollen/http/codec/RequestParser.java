@@ -102,7 +102,7 @@ public final class RequestParser extends HeadParser {
                         targetEnd = storeLength;
                         versionStart = storeLength;
                         state = R_VERSION;
-                    } else if (b > Ascii.SP && b < 0x7f) { // visible ASCII; b is signed, so >= 0x80 fails
+                    } else if (Ascii.VISIBLE[b & 0xff]) { // visible ASCII, as the run below
                         if (state == R_TARGET_START) {
                             targetStart = storeLength;
                             state = R_TARGET;
