@@ -154,6 +154,16 @@ public abstract class HeadParser {
     private int parseHeaders(byte[] in, int pos, int lim) throws HttpParseException {
         int max = limits.maxHeaderBytes();
         while (pos < lim) {
+            if (state == H_LINE_START) {
+                int end = wholeLine(in, pos, lim, max);
+                if (end >= 0) {
+                    pos = end;
+                    if (state == DONE) {
+                        return pos;
+                    }
+                    continue;
+                }
+            }
             byte b = in[pos++];
             if (++headerBytes > max) {
                 throw new HttpParseException(headerStatus, "header section larger than " + max + " bytes");
@@ -230,11 +240,66 @@ public abstract class HeadParser {
     }
 
     /**
+     * Takes a whole field line, or the empty line that ends the section, in one step: the common
+     * case, where a line arrived whole and is well formed. Returns the index after the line, or -1
+     * when the line is not whole in {@code in[pos, lim)} (or would pass the section's limit) or has
+     * anything the byte-wise machine must judge (obsolete folding, a stray CR, a byte no field may
+     * hold, an empty name): nothing is changed then, and the machine takes the line from its first
+     * byte, giving any error. The fields it records are the machine's, byte for byte (the store
+     * keeps a value's trailing whitespace too; {@code valueEnd} stops short of it).
+     */
+    private int wholeLine(byte[] in, int pos, int lim, int max) throws HttpParseException {
+        int stop = runStop(pos, lim, max);
+        int p = pos;
+        if (p < stop && (in[p] == Ascii.CR || in[p] == Ascii.LF)) {
+            int end = in[p] == Ascii.LF ? p + 1 : p + 1 < stop && in[p + 1] == Ascii.LF ? p + 2 : -1;
+            if (end > 0) {
+                headerBytes += end - pos;
+                state = DONE;
+            }
+            return end;
+        }
+        p = span(in, p, stop, Ascii.TCHAR);
+        if (p == pos || p >= stop || in[p] != ':') {
+            return -1;
+        }
+        int colon = p++;
+        while (p < stop && (in[p] == Ascii.SP || in[p] == Ascii.HT)) {
+            p++;
+        }
+        int value = p;
+        p = span(in, p, stop, Ascii.VALUE);
+        int end = p < stop && in[p] == Ascii.LF ? p + 1
+                : p + 1 < stop && in[p] == Ascii.CR && in[p + 1] == Ascii.LF ? p + 2 : -1;
+        if (end < 0) {
+            return -1;
+        }
+        int visibleEnd = p;
+        while (visibleEnd > value && (in[visibleEnd - 1] == Ascii.SP || in[visibleEnd - 1] == Ascii.HT)) {
+            visibleEnd--;
+        }
+        nameStart = storeLength;
+        append(in, pos, colon - pos);
+        nameEnd = storeLength;
+        valueStart = storeLength;
+        append(in, value, p - value);
+        valueEnd = valueStart + (visibleEnd - value);
+        headerBytes += end - pos;
+        endField();
+        return end;
+    }
+
+    /**
      * Where a run of bytes from {@code pos} may end: at {@code lim}, or where the header section
      * would pass {@code max}, so that the byte over the limit goes through the byte-wise check.
      */
     private int runStop(int pos, int lim, int max) {
-        return Math.min(lim, pos + (max - headerBytes));
+        return bound(pos, lim, max - headerBytes);
+    }
+
+    /** {@code min(lim, pos + room)}, without overflow when a limit is near {@code Integer.MAX_VALUE}. */
+    protected static int bound(int pos, int lim, int room) {
+        return lim - pos > room ? pos + room : lim;
     }
 
     /** Keeps the rest of a field name in one loop; returns where it ended. */
@@ -285,6 +350,24 @@ public abstract class HeadParser {
             store = Arrays.copyOf(store, store.length * 2);
         }
         store[storeLength++] = b;
+    }
+
+    /** The index of the first byte of {@code in[pos, stop)} that {@code allowed} refuses, or {@code stop}. */
+    protected static int span(byte[] in, int pos, int stop, boolean[] allowed) {
+        int p = pos;
+        while (p < stop && allowed[in[p] & 0xff]) {
+            p++;
+        }
+        return p;
+    }
+
+    /** Appends {@code in[from, from + n)} to the kept bytes in one copy (bounded by the limits). */
+    protected final void append(byte[] in, int from, int n) {
+        if (storeLength + n > store.length) {
+            store = Arrays.copyOf(store, Math.max(store.length * 2, storeLength + n));
+        }
+        System.arraycopy(in, from, store, storeLength, n);
+        storeLength += n;
     }
 
     /**

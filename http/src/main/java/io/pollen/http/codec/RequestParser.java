@@ -72,6 +72,12 @@ public final class RequestParser extends HeadParser {
     @Override
     protected int parseStartLine(byte[] in, int pos, int lim) throws HttpParseException {
         int max = limits.maxStartLine();
+        if (state == R_START && lineBytes == 0) {
+            int end = wholeLine(in, pos, lim, max);
+            if (end >= 0) {
+                return end;
+            }
+        }
         while (pos < lim) {
             byte b = in[pos++];
             if (++lineBytes > max) {
@@ -142,12 +148,54 @@ public final class RequestParser extends HeadParser {
     }
 
     /**
+     * Takes a whole request line in one step: the common case, {@code method SP target SP
+     * HTTP/1.x} ending in CRLF or LF, arrived whole and no longer than the limit. Returns the index
+     * after the line, or -1 when the line is not whole in {@code in[pos, lim)} within the limit or
+     * is anything else (another version, a stray byte, an empty method or target): nothing is
+     * changed then, and the byte-wise machine takes the line from its first byte, giving any
+     * error. What it records is what the machine records for the same line.
+     */
+    private int wholeLine(byte[] in, int pos, int lim, int max) {
+        int stop = bound(pos, lim, max);
+        int p = span(in, pos, stop, Ascii.TCHAR);
+        if (p == pos || p >= stop || in[p] != Ascii.SP) {
+            return -1;
+        }
+        int method = p - pos;
+        int target = p + 1;
+        p = span(in, target, stop, Ascii.VISIBLE);
+        if (p == target || p >= stop || in[p] != Ascii.SP) {
+            return -1;
+        }
+        int targetLength = p - target;
+        int v = p + 1; // "HTTP/1.x" then CRLF or LF
+        if (stop - v < 9 || in[v] != 'H' || in[v + 1] != 'T' || in[v + 2] != 'T' || in[v + 3] != 'P'
+                || in[v + 4] != '/' || in[v + 5] != '1' || in[v + 6] != '.' || !digit(in[v + 7])) {
+            return -1;
+        }
+        int end = in[v + 8] == Ascii.LF ? v + 9 : stop - v >= 10 && in[v + 8] == Ascii.CR && in[v + 9] == Ascii.LF ? v + 10 : -1;
+        if (end < 0) {
+            return -1;
+        }
+        append(in, pos, method);
+        methodEnd = storeLength;
+        targetStart = storeLength;
+        append(in, target, targetLength);
+        targetEnd = storeLength;
+        versionStart = storeLength;
+        minor = in[v + 7] - '0';
+        lineBytes = end - pos;
+        state = startHeaders();
+        return end;
+    }
+
+    /**
      * Keeps the rest of a method, target or version in one loop ({@link #keepRun}), short of the
      * byte that would pass the start-line limit (it goes through the byte-wise check); returns
      * where the run ended.
      */
     private int keepLineRun(byte[] in, int pos, int lim, int max, boolean[] allowed) {
-        int end = keepRun(in, pos, Math.min(lim, pos + (max - lineBytes)), allowed);
+        int end = keepRun(in, pos, bound(pos, lim, max - lineBytes), allowed);
         lineBytes += end - pos;
         return end;
     }

@@ -15,8 +15,9 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * The parser takes runs of bytes in one step (a name, a value, a target) and copies a direct
- * buffer in chunks. Fed one byte per call it takes neither shortcut, so that is the reference:
+ * The parser takes whole lines in one step (a request line, a field line), runs of bytes in one
+ * step (a name, a value, a target) and copies a direct buffer in chunks. Fed one byte per call it
+ * takes none of these shortcuts, so that is the reference:
  * for valid, mutated and over-the-limit heads, a whole heap buffer, a whole direct buffer and one
  * byte at a time must end the same way — the same fields and consumed bytes, or the same error.
  */
@@ -30,6 +31,8 @@ class HeadParserPropertyTest {
         "GET /a HTTP/1.1\r\nHost: h\r\nX-Tab:\tvalue with  inner\tspace\t\r\nX-Empty:\r\n\r\nnext",
         "PUT /" + "p".repeat(60) + " HTTP/1.0\r\nX-Long: " + "v w ".repeat(60) + "\r\n\r\n",
         "GET / HTTP/1.1\r\nHost: h\r\nCookie: " + "k=v; ".repeat(120) + "\r\n\r\n",
+        "\r\nGET http://example.com/x?y HTTP/1.0\nHost: a\nConnection: keep-alive\n\n",
+        "OPTIONS * HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nX-A: \t \r\n\r\n0\r\n\r\n",
     };
 
     @Provide
@@ -112,6 +115,7 @@ class HeadParserPropertyTest {
     /** Everything a caller can read from a parsed head, and where the head ended. */
     private static String describe(RequestParser p, int consumed) {
         StringBuilder sb = new StringBuilder("consumed ").append(consumed)
+                .append(" method ").append(Ascii.string(p.store(), 0, p.methodLength()))
                 .append(" target ").append(Ascii.string(p.store(), p.targetStart(), p.targetEnd() - p.targetStart()))
                 .append(" path ").append(Ascii.string(p.store(), p.pathStart(), p.pathEnd() - p.pathStart()))
                 .append(" minor ").append(p.minorVersion())

@@ -246,6 +246,17 @@ class RequestParserTest {
         assertEquals(431, status(small, "GET / HTTP/1.1\r\n" + fields.replace("X: ", "X: b")));
     }
 
+    /** Limits at Integer.MAX_VALUE (no limit in effect): position + limit must not overflow. */
+    @Test
+    void limitsAtIntMaxParse() throws Exception {
+        Limits none = new Limits(Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, Long.MAX_VALUE);
+        for (ByteBuffer in : new ByteBuffer[] {buf("x".repeat(100) + FULL).position(100), direct(FULL)}) {
+            RequestParser p = new RequestParser(none);
+            assertTrue(p.parse(in));
+            assertFull(p, in);
+        }
+    }
+
     /** The status a request gets (0: none), the same from a heap and a direct buffer. */
     static int status(Limits limits, String req) {
         int heap = status(limits, buf(req));
