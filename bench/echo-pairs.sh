@@ -26,7 +26,9 @@
 # the rates only. Needs root and a cgroup v1 cpu controller (/sys/fs/cgroup/cpu) or cgroup v2.
 # Needs a JDK 25, Maven, gcc, taskset. MVN_FLAGS=-o builds offline; SKIP_BUILD=1 uses bench/target
 # as it is. Writes bench/results/echo-pairs.md and bench/results/echo-pairs.csv (every measurement);
-# with CAP=F, bench/results/echo-pairs-capF.{md,csv} (e.g. echo-pairs-cap0.5.md).
+# with CAP=F, bench/results/echo-pairs-capF.{md,csv} (e.g. echo-pairs-cap0.5.md). Another pair of
+# servers than the default writes echo-pairs-A-vs-B.{md,csv} (and -capF after it), so that the
+# default pair's results stay.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PAIRS="${1:-20}"
@@ -50,6 +52,7 @@ cleanup() {
 }
 trap cleanup EXIT
 out=bench/results/echo-pairs
+[ "$A $B" = "pollen-io_uring netty-io_uring" ] || out="$out-$A-vs-$B"
 cap_note=""
 if [ -n "${CAP:-}" ]; then
   read -r period quota < <(python3 -c 'import sys; f = float(sys.argv[1]); assert 0 < f < 1, "CAP must be a fraction of a cpu, 0 < CAP < 1"; p = max(2000, int(1000 / f + 0.5)); print(p, int(p * f + 0.5))' "$CAP" 2>/dev/null) \
@@ -69,7 +72,7 @@ if [ -n "${CAP:-}" ]; then
     echo "CAP needs a writable cpu cgroup (v1 /sys/fs/cgroup/cpu or v2 with the cpu controller); run as root" >&2
     exit 2
   fi
-  out=bench/results/echo-pairs-cap$CAP
+  out=$out-cap$CAP
   cap_note="Each server is limited to $CAP of a cpu (cgroup cpu quota $quota µs per $period µs), so that the server, not the generator, runs out of cpu; latencies under throttling are not comparable, read the rates."
 fi
 
@@ -113,7 +116,7 @@ def interval(ratios):
     meds = sorted(statistics.median(random.choices(ratios, k=len(ratios))) for _ in range(10000))
     return meds[249], meds[9749]
 
-print("# %s against %s, back-to-back pairs (issue #13)" % (a, b))
+print("# %s against %s, back-to-back pairs" % (a, b))
 print()
 print("- Command: `%sbench/echo-pairs.sh %s %s %s %s`" % ("CAP=%s " % cap if cap else "", pairs, secs, a, b))
 print("- Date: %s, git %s; %s cpus (%s), %s; load average at the end: %s"

@@ -10,6 +10,12 @@ import java.util.Arrays;
  * and copies only the bytes of tokens it keeps (method, target, names, values) into one reused
  * array; no regex, no String and no object per byte, field or message.
  *
+ * <p>The common head takes a shorter way through the same rules: a line that arrived whole and is
+ * well formed is taken in one step (a table scan per token, one copy per token); anything else —
+ * a line split across reads, a stray byte, a line over a limit — goes byte by byte through the
+ * state machine from its first byte, which judges it and names any error. Both ways record the
+ * same fields ({@code HeadParserPropertyTest} holds them to it).
+ *
  * <p>Header fields are kept as offsets into that array: {@link #headerCount()},
  * {@link #indexOf(byte[])}, {@link #headerValue(int)}. They stay valid until {@link #reset()}.
  *
