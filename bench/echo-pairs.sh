@@ -24,6 +24,15 @@
 # the server is the one that runs out of cpu and the rate tells servers apart by what a message
 # costs them. Throttling makes the latencies meaningless (the p99 is the throttling period); read
 # the rates only. Needs root and a cgroup v1 cpu controller (/sys/fs/cgroup/cpu) or cgroup v2.
+# RATE16=R16 RATE1=R1 (messages per second, both or neither): a fixed offered load instead of as
+# fast as possible (echo_load --rate). Why: with a core each the generator sets the pace, and a cap
+# throttles the servers, which changes how they batch. Offered the same load, below what either
+# needs a whole core for, both servers do the same work and have cpu to spare; what differs is how
+# much of it they spend: the server's cpu time (/proc/PID/stat, every thread of the JVM) over each
+# measurement, per message. Its inverse ratio is how much more one server could carry on the same
+# cpu. The p99 is comparable here too: the same load for both, neither saturated. A measurement
+# whose rate falls short of the offered load (the server did not keep up) is marked. Writes
+# echo-pairs[-A-vs-B]-rateR16-R1.{md,csv}.
 # Needs a JDK 25, Maven, gcc, taskset. MVN_FLAGS=-o builds offline; SKIP_BUILD=1 uses bench/target
 # as it is. Writes bench/results/echo-pairs.md and bench/results/echo-pairs.csv (every measurement);
 # with CAP=F, bench/results/echo-pairs-capF.{md,csv} (e.g. echo-pairs-cap0.5.md). Another pair of
@@ -54,6 +63,14 @@ trap cleanup EXIT
 out=bench/results/echo-pairs
 [ "$A $B" = "pollen-io_uring netty-io_uring" ] || out="$out-$A-vs-$B"
 cap_note=""
+rate_note=""
+if [ -n "${RATE16:-}${RATE1:-}" ]; then
+  [[ "${RATE16:-}" =~ ^[1-9][0-9]*$ && "${RATE1:-}" =~ ^[1-9][0-9]*$ ]] \
+    || { echo "RATE16=${RATE16:-} RATE1=${RATE1:-}: want both, each a whole number of messages per second" >&2; exit 2; }
+  [ -z "${CAP:-}" ] || { echo "RATE16/RATE1 and CAP measure different things: give one of them" >&2; exit 2; }
+  out=$out-rate$RATE16-$RATE1
+  rate_note="A fixed offered load: $RATE16 messages/s at 16 in flight, $RATE1 in ping-pong (echo_load --rate), below what either server needs a whole core for. The servers' cost per message is their cpu time over the measurement divided by the messages; the p99s are at the same load."
+fi
 if [ -n "${CAP:-}" ]; then
   read -r period quota < <(python3 -c 'import sys; f = float(sys.argv[1]); assert 0 < f < 1, "CAP must be a fraction of a cpu, 0 < CAP < 1"; p = max(2000, int(1000 / f + 0.5)); print(p, int(p * f + 0.5))' "$CAP" 2>/dev/null) \
     || { echo "CAP=$CAP: want a fraction of a cpu, 0 < CAP < 1" >&2; exit 2; }
@@ -76,10 +93,11 @@ if [ -n "${CAP:-}" ]; then
   cap_note="Each server is limited to $CAP of a cpu (cgroup cpu quota $quota µs per $period µs), so that the server, not the generator, runs out of cpu; latencies under throttling are not comparable, read the rates."
 fi
 
-declare -A port
+declare -A port pid
 for s in "$A" "$B"; do
   start_server "$s"
   pids+=("$SERVER_PID")
+  pid[$s]=$SERVER_PID
   [ -n "$cgroup" ] && echo "$SERVER_PID" > "$procs"   # every thread of the JVM, the JIT's included
   port[$s]=$ECHO_PORT
   echo "[echo-pairs] warming $s for $WARMUP s" >&2
@@ -87,12 +105,21 @@ for s in "$A" "$B"; do
 done
 
 csv="$tmp/pairs.csv"
-echo "depth,pair,server,rate,p99_us,gen_cpu" > "$csv"
+echo "depth,pair,server,rate,p99_us,gen_cpu,offered,server_cpu" > "$csv"
+ticks() { # a process's user + system cpu, in clock ticks (/proc/PID/stat fields 14 and 15)
+  python3 -c 'import sys; s = open("/proc/%s/stat" % sys.argv[1]).read(); f = s[s.rindex(")") + 2:].split(); print(int(f[11]) + int(f[12]))' "$1"
+}
+hz=$(getconf CLK_TCK)
 measure() { # server depth pair -> appends one csv row
-  local out
-  out=$(taskset -c 1 "$LOAD" --port "${port[$1]}" --conns 100 --depths "$2" --warmup 1 --duration "$SECS")
-  python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print("%s,%s,%s,%.1f,%.1f,%.3f" % (sys.argv[2], sys.argv[3], sys.argv[4], d["rate"], d["p99_us"], d["gen_cpu"]))' \
-    "$out" "$2" "$3" "$1" >> "$csv"
+  local out offered=0 c0 c1 t0 t1
+  [ -n "$rate_note" ] && { if [ "$2" = 16 ]; then offered=$RATE16; else offered=$RATE1; fi; }
+  c0=$(ticks "${pid[$1]}"); t0=$(date +%s.%N)
+  out=$(taskset -c 1 "$LOAD" --port "${port[$1]}" --conns 100 --depths "$2" --warmup 1 --duration "$SECS" --rate "$offered")
+  c1=$(ticks "${pid[$1]}"); t1=$(date +%s.%N)
+  # the server's share of a cpu over the whole run of the generator (its 1 s of warm-up included;
+  # at a fixed load that is the same work per second throughout)
+  python3 -c 'import json,sys; d=json.loads(sys.argv[1]); a=sys.argv; cpu=(int(a[6])-int(a[5]))/float(a[9])/(float(a[8])-float(a[7])); print("%s,%s,%s,%.1f,%.1f,%.3f,%s,%.4f" % (a[2], a[3], a[4], d["rate"], d["p99_us"], d["gen_cpu"], d.get("offered", 0), cpu))' \
+    "$out" "$2" "$3" "$1" "$c0" "$c1" "$t0" "$t1" "$hz" >> "$csv"
   echo "[echo-pairs] depth $2 pair $3 $1: $(tail -1 "$csv" | cut -d, -f4-)" >&2
 }
 for depth in 16 1; do
@@ -105,9 +132,9 @@ cp "$csv" "$out.csv"
 
 python3 - "$csv" "$A" "$B" "$PAIRS" "$SECS" "$(git rev-parse --short HEAD)" "$(nproc)" \
   "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" "$(uname -r)" "$(cut -d' ' -f1-3 /proc/loadavg)" \
-  "${CAP:-}" "$cap_note" "$(basename "$out").csv" > "$out.md" <<'PY'
+  "${CAP:-}" "$cap_note" "$(basename "$out").csv" "$rate_note" "${RATE16:-}" "${RATE1:-}" > "$out.md" <<'PY'
 import csv, random, statistics, sys, datetime
-path, a, b, pairs, secs, git, cpus, model, kernel, load, cap, cap_note, csv_name = sys.argv[1:]
+path, a, b, pairs, secs, git, cpus, model, kernel, load, cap, cap_note, csv_name, rate_note, rate16, rate1 = sys.argv[1:]
 rows = list(csv.DictReader(open(path)))
 random.seed(13)  # a fixed seed: the same csv always gives the same interval
 
@@ -118,7 +145,8 @@ def interval(ratios):
 
 print("# %s against %s, back-to-back pairs" % (a, b))
 print()
-print("- Command: `%sbench/echo-pairs.sh %s %s %s %s`" % ("CAP=%s " % cap if cap else "", pairs, secs, a, b))
+env = ("CAP=%s " % cap if cap else "") + ("RATE16=%s RATE1=%s " % (rate16, rate1) if rate_note else "")
+print("- Command: `%sbench/echo-pairs.sh %s %s %s %s`" % (env, pairs, secs, a, b))
 print("- Date: %s, git %s; %s cpus (%s), %s; load average at the end: %s"
       % (datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), git, cpus, model, kernel, load))
 print("- Both servers run the whole time, pinned to cpu 0 (one loop each, the harness's JVM flags), each"
@@ -126,8 +154,9 @@ print("- Both servers run the whole time, pinned to cpu 0 (one loop each, the ha
       " to cpu 1; 100 connections, 32-byte messages) measures them in turn on fresh connections, %s s each"
       " after 1 s of load, A then B, then B then A. One ratio per pair; the median of the ratios, its 95%%"
       " bootstrap interval (10,000 resamples) and the pairs %s won. Every measurement: [%s](%s)." % (secs, a, csv_name, csv_name))
-if cap_note:
-    print("- " + cap_note)
+for note in (cap_note, rate_note):
+    if note:
+        print("- " + note)
 print()
 print("| depth | pairs | %s msg/s (median) | %s msg/s (median) | rate ratio A/B, median [95%%] | A ahead | %s p99 µs | %s p99 µs | p99 ratio A/B, median [95%%] | generator cpu A / B |" % (a, b, a, b))
 print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
@@ -150,5 +179,30 @@ for depth in ("16", "1"):
              med(b, "p99_us"), statistics.median(p99), plo, phi, med(a, "gen_cpu"), med(b, "gen_cpu")))
 print()
 print("Generator cpu near 1.00 means the generator, not the server, set the pace of that measurement.")
+print()
+print("What the servers spent: their cpu (share of one core, every JVM thread, over each measurement) and"
+      " that per message. The cost ratio is B's cost over A's, per pair: above 1, A needs less cpu per"
+      " message, and could carry that much more on the same cpu.")
+print()
+print("| depth | %s cpu | %s cpu | %s µs cpu/msg | %s µs cpu/msg | cost ratio B/A, median [95%%] | A cheaper | short of the offered load |" % (a, b, a, b))
+print("|---|---:|---:|---:|---:|---:|---:|---:|")
+for depth in ("16", "1"):
+    by = {}
+    for r in rows:
+        if r["depth"] == depth:
+            by.setdefault(r["pair"], {})[r["server"]] = r
+    full = [p for p in by.values() if a in p and b in p]
+    if not full:
+        continue
+    cost = lambda r: float(r["server_cpu"]) / float(r["rate"]) * 1e6
+    ratio = [cost(p[b]) / cost(p[a]) for p in full]
+    lo, hi = interval(ratio)
+    short = sum(1 for p in full for s in (a, b) if float(p[s]["offered"]) > 0 and float(p[s]["rate"]) < 0.98 * float(p[s]["offered"]))
+    print("| %s | %.2f | %.2f | %.3f | %.3f | %.3f [%.3f–%.3f] | %d of %d | %s |"
+          % ("ping-pong" if depth == "1" else depth + " in flight",
+             statistics.median(float(p[a]["server_cpu"]) for p in full), statistics.median(float(p[b]["server_cpu"]) for p in full),
+             statistics.median(cost(p[a]) for p in full), statistics.median(cost(p[b]) for p in full),
+             statistics.median(ratio), lo, hi, sum(1 for x in ratio if x > 1), len(full),
+             ("%d of %d measurements" % (short, 2 * len(full))) if rate_note else "–"))
 PY
 cat "$out.md"

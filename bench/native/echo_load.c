@@ -34,8 +34,15 @@
  * gen_cpu: this process's cpu time (getrusage RUSAGE_SELF, user + sys) during the measurement
  * divided by its wall time (1.0 = one full core).
  *
+ * --rate R (messages per second over all connections; 0, the default, is no limit): a fixed
+ * offered load, for comparing what servers spend on the same work rather than how fast they go
+ * (bench/echo-pairs.sh with RATE16/RATE1). A token bucket, refilled at least every millisecond and
+ * holding at most 2 ms of tokens, paces the writes; a connection short of its depth waits in a FIFO
+ * for tokens. Latency still runs from a message's write to its echo, so pacing is not counted. The
+ * output line then also has "offered": R; a rate well below it means the server could not keep up.
+ *
  *   echo_load --port P | --unix PATH [--host 127.0.0.1] [--conns 100] [--depths 1,16] [--size 32]
- *             [--warmup 2] [--duration 5]
+ *             [--warmup 2] [--duration 5] [--rate 0]
  *
  * Each depth runs in turn on fresh connections (warm-up, then measurement) and prints one line:
  *   {"depth":16,"rate":...,"messages":...,"conn_min":...,"conn_max":...,"p50_us":...,"p99_us":...,
@@ -67,7 +74,7 @@
 #define READ_BUF (64 * 1024)
 #define CONNECT_TIMEOUT_MS 10000
 #define USAGE "usage: echo_load --port P | --unix PATH [--host H] [--conns N] [--depths D1,D2,...] " \
-              "[--size BYTES] [--warmup S] [--duration S]\n"
+              "[--size BYTES] [--warmup S] [--duration S] [--rate MSGS_PER_S]\n"
 
 /* ---- errors ---- */
 
@@ -159,7 +166,7 @@ struct options {
     char target[320]; /* for messages: host:port or the socket path */
     int conns, size, ndepths;
     int depths[MAX_DEPTHS];
-    double warmup, duration;
+    double warmup, duration, rate;
 };
 
 static long parse_long(const char *name, const char *s, long min, long max) {
@@ -231,6 +238,7 @@ static void parse_options(int argc, char **argv, struct options *o) {
     o->size = 32;
     o->warmup = 2;
     o->duration = 5;
+    o->rate = 0;
     for (int i = 1; i < argc; i++) {
         const char *name = argv[i], *value;
         if (strncmp(name, "--", 2) != 0) usage("options start with --");
@@ -256,6 +264,7 @@ static void parse_options(int argc, char **argv, struct options *o) {
         else if (strcmp(key, "size") == 0) o->size = (int) parse_long(key, value, 1, 1 << 20);
         else if (strcmp(key, "warmup") == 0) o->warmup = parse_seconds(key, value, 0);
         else if (strcmp(key, "duration") == 0) o->duration = parse_seconds(key, value, 1e-3);
+        else if (strcmp(key, "rate") == 0) o->rate = (double) parse_long(key, value, 0, 1000000000L);
         else {
             char why[80];
             snprintf(why, sizeof why, "unknown option --%s", key);
@@ -284,6 +293,7 @@ struct conn {
     unsigned char *out; /* the last batch; out[unsent_off..unsent_len) is not written yet */
     size_t unsent_off, unsent_len;
     uint64_t measured; /* messages completed during the measurement */
+    int queued;        /* waiting in the run's FIFO for tokens (--rate) */
 };
 
 struct run {
@@ -293,6 +303,11 @@ struct run {
     unsigned char *in;
     uint64_t messages, errors;
     int recording;
+    /* --rate: tokens (messages that may be written), when they were last added, and the FIFO of
+     * connections short of their depth (ring of conns slots). */
+    double tokens;
+    uint64_t refilled;
+    int *waiting, wait_head, wait_len;
 };
 
 /* Waits for a non-blocking connect until the deadline; AF_UNIX answers EAGAIN while the backlog is full. */
@@ -355,10 +370,21 @@ static void flush(struct run *r, struct conn *c) {
     if (pending != c->want_out) set_interest(r, c, pending);
 }
 
-/* Sends as many messages as the connection is short of its depth, in one write. */
+/* Sends as many messages as the connection is short of its depth (and, with --rate, as tokens
+ * allow: the rest waits in the FIFO), in one write. */
 static void top_up(struct run *r, struct conn *c, uint64_t now) {
     int missing = r->depth - c->in_flight, size = r->o->size;
     if (missing == 0) return;
+    if (r->o->rate > 0) {
+        int allowed = r->tokens < missing ? (int) r->tokens : missing;
+        if (allowed < missing && !c->queued) {
+            r->waiting[(r->wait_head + r->wait_len++) % r->o->conns] = (int) (c - r->conns);
+            c->queued = 1;
+        }
+        if (allowed == 0) return;
+        r->tokens -= allowed;
+        missing = allowed;
+    }
     for (int i = 0; i < missing; i++) {
         c->sent_at[(c->head + c->in_flight) % r->depth] = now;
         c->in_flight++;
@@ -401,6 +427,22 @@ static void on_readable(struct run *r, struct conn *c, uint64_t now) {
             c->recv_seq++;
         }
         if (n < READ_BUF) return;
+    }
+}
+
+/* --rate: adds the tokens earned since the last call (at most 2 ms worth, so a stall is not
+ * followed by a burst), then serves the connections waiting for them, oldest first. */
+static void pace(struct run *r, uint64_t now) {
+    double cap = r->o->rate * 0.002 < 1 ? 1 : r->o->rate * 0.002;
+    r->tokens += r->o->rate * (double) (now - r->refilled) / 1e9;
+    if (r->tokens > cap) r->tokens = cap;
+    r->refilled = now;
+    while (r->wait_len > 0 && r->tokens >= 1) {
+        struct conn *c = &r->conns[r->waiting[r->wait_head]];
+        r->wait_head = (r->wait_head + 1) % r->o->conns;
+        r->wait_len--;
+        c->queued = 0;
+        if (c->unsent_off == c->unsent_len) top_up(r, c, now); /* else EPOLLOUT tops it up */
     }
 }
 
@@ -448,7 +490,11 @@ static void close_conns(struct run *r) {
 static void run_depth(const struct options *o, int depth, unsigned char *in, struct epoll_event *events) {
     struct run r = {.o = o, .depth = depth, .in = in};
     open_conns(&r);
+    r.waiting = calloc((size_t) o->conns, sizeof *r.waiting);
+    if (r.waiting == NULL) die("out of memory for %d connections", o->conns);
     uint64_t now = now_ns();
+    r.refilled = now;
+    r.tokens = o->rate > 0 && o->rate * 0.002 > 1 ? o->rate * 0.002 : 1;
     for (int i = 0; i < o->conns; i++) top_up(&r, &r.conns[i], now);
 
     uint64_t measure_start = now + (uint64_t) (o->warmup * 1e9);
@@ -468,10 +514,12 @@ static void run_depth(const struct options *o, int depth, unsigned char *in, str
         uint64_t until = r.recording ? end : measure_start;
         int timeout = (int) ((until - now + 999999) / 1000000);
         if (timeout > 100) timeout = 100;
+        if (o->rate > 0 && r.wait_len > 0) timeout = 1; /* tokens come with time */
         int n = epoll_wait(r.ep, events, o->conns, timeout);
         if (n < 0 && errno != EINTR) die_errno("epoll_wait", errno);
         for (int i = 0; i < n; i++) on_event(&r, events[i].data.ptr, events[i].events);
         now = now_ns();
+        if (o->rate > 0) pace(&r, now);
     }
     double seconds = (double) (now - measure_start) / 1e9;
     double cpu = (double) (cpu_ns() - cpu_start) / 1e9 / seconds;
@@ -481,11 +529,14 @@ static void run_depth(const struct options *o, int depth, unsigned char *in, str
         if (r.conns[i].measured > conn_max) conn_max = r.conns[i].measured;
     }
     close_conns(&r);
+    free(r.waiting);
+    char offered[48] = "";
+    if (o->rate > 0) snprintf(offered, sizeof offered, ",\"offered\":%.0f", o->rate);
     printf("{\"depth\":%d,\"rate\":%.1f,\"messages\":%llu,\"conn_min\":%llu,\"conn_max\":%llu,"
-           "\"p50_us\":%.1f,\"p99_us\":%.1f,\"p999_us\":%.1f,\"gen_cpu\":%.3f,\"errors\":%llu,\"seconds\":%.3f}\n",
+           "\"p50_us\":%.1f,\"p99_us\":%.1f,\"p999_us\":%.1f,\"gen_cpu\":%.3f,\"errors\":%llu,\"seconds\":%.3f%s}\n",
            depth, (double) r.messages / seconds, (unsigned long long) r.messages, (unsigned long long) conn_min,
            (unsigned long long) conn_max, hist_percentile_us(50),
-           hist_percentile_us(99), hist_percentile_us(99.9), cpu, (unsigned long long) r.errors, seconds);
+           hist_percentile_us(99), hist_percentile_us(99.9), cpu, (unsigned long long) r.errors, seconds, offered);
     if (fflush(stdout) != 0) die_errno("fflush(stdout)", errno);
 }
 

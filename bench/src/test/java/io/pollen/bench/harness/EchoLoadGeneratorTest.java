@@ -28,7 +28,7 @@ class EchoLoadGeneratorTest {
 
     /** Every line echo_load prints, keys and number formats exactly as the harness parses them. */
     private static final String LINE = "\\{\"depth\":\\d+,\"rate\":\\d+\\.\\d,\"messages\":\\d+,\"conn_min\":\\d+,\"conn_max\":\\d+,\"p50_us\":\\d+\\.\\d,"
-            + "\"p99_us\":\\d+\\.\\d,\"p999_us\":\\d+\\.\\d,\"gen_cpu\":\\d+\\.\\d{3},\"errors\":\\d+,\"seconds\":\\d+\\.\\d{3}}";
+            + "\"p99_us\":\\d+\\.\\d,\"p999_us\":\\d+\\.\\d,\"gen_cpu\":\\d+\\.\\d{3},\"errors\":\\d+,\"seconds\":\\d+\\.\\d{3}(,\"offered\":\\d+)?}";
     private static final List<String> SHORT = List.of("--warmup", "0.2", "--duration", "0.5");
 
     @TempDir
@@ -123,6 +123,28 @@ class EchoLoadGeneratorTest {
         }
     }
 
+    /**
+     * --rate: the run holds the offered load (a server that keeps up gets that many messages per
+     * second, not more), reports it, and loses nothing; without --rate no "offered" key appears.
+     */
+    @Test
+    void aFixedRateIsTheLoadTheServerGets() throws Exception {
+        try (TinyEchoServer s = TinyEchoServer.tcp(TinyEchoServer.Mode.ECHO)) {
+            Run r = load("--port", Integer.toString(s.port()), "--conns", "10", "--depths", "1,16", "--rate", "4000");
+            assertCleanRun(r, 10);
+            for (int i = 0; i < 2; i++) {
+                Map<String, Double> m = r.line(i);
+                assertEquals(4000.0, m.get("offered"), r.lines().get(i));
+                // the bucket holds at most 2 ms of tokens: over 0.5 s the rate is within a few percent
+                assertTrue(m.get("rate") > 3600 && m.get("rate") < 4400, r.lines().get(i));
+            }
+            Run free = load("--port", Integer.toString(s.port()), "--conns", "10", "--depths", "16");
+            assertEquals(0, free.exit(), free.stderr());
+            assertTrue(!free.line(0).containsKey("offered"), free.lines().getFirst());
+            assertTrue(free.line(0).get("rate") > 4400, "unpaced, the tiny server does more: " + free.lines().getFirst());
+        }
+    }
+
     @Test
     void corruptedEchoesCountAsErrors() throws Exception {
         try (TinyEchoServer s = TinyEchoServer.tcp(TinyEchoServer.Mode.CORRUPT)) {
@@ -185,6 +207,8 @@ class EchoLoadGeneratorTest {
                 List.of("--port", "1", "--warmup", "-1"),
                 List.of("--port", "1", "--size", "0"),
                 List.of("--port", "1", "--conns"),
+                List.of("--port", "1", "--rate", "-1"),
+                List.of("--port", "1", "--rate", "2.5"),
                 List.of("--port", "1", "--bogus", "2"),
                 List.of("port", "1"));
         for (List<String> args : bad) {
