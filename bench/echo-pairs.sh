@@ -138,6 +138,14 @@ path, a, b, pairs, secs, git, cpus, model, kernel, load, cap, cap_note, csv_name
 rows = list(csv.DictReader(open(path)))
 random.seed(13)  # a fixed seed: the same csv always gives the same interval
 
+def pairs_at(depth):
+    """The pairs measured at depth in which both servers were measured: {server: row} each."""
+    by = {}
+    for r in rows:
+        if r["depth"] == depth:
+            by.setdefault(r["pair"], {})[r["server"]] = r
+    return [p for p in by.values() if a in p and b in p]
+
 def interval(ratios):
     """95% bootstrap interval of the median of the per-pair ratios."""
     meds = sorted(statistics.median(random.choices(ratios, k=len(ratios))) for _ in range(10000))
@@ -161,11 +169,7 @@ print()
 print("| depth | pairs | %s msg/s (median) | %s msg/s (median) | rate ratio A/B, median [95%%] | A ahead | %s p99 µs | %s p99 µs | p99 ratio A/B, median [95%%] | generator cpu A / B |" % (a, b, a, b))
 print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 for depth in ("16", "1"):
-    by = {}
-    for r in rows:
-        if r["depth"] == depth:
-            by.setdefault(r["pair"], {})[r["server"]] = r
-    full = [p for p in by.values() if a in p and b in p]
+    full = pairs_at(depth)
     if not full:
         continue
     rate = [float(p[a]["rate"]) / float(p[b]["rate"]) for p in full]
@@ -187,11 +191,7 @@ print()
 print("| depth | %s cpu | %s cpu | %s µs cpu/msg | %s µs cpu/msg | cost ratio B/A, median [95%%] | A cheaper | short of the offered load |" % (a, b, a, b))
 print("|---|---:|---:|---:|---:|---:|---:|---:|")
 for depth in ("16", "1"):
-    by = {}
-    for r in rows:
-        if r["depth"] == depth:
-            by.setdefault(r["pair"], {})[r["server"]] = r
-    full = [p for p in by.values() if a in p and b in p]
+    full = pairs_at(depth)
     if not full:
         continue
     cost = lambda r: float(r["server_cpu"]) / float(r["rate"]) * 1e6
