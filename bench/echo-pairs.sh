@@ -146,6 +146,17 @@ def pairs_at(depth):
             by.setdefault(r["pair"], {})[r["server"]] = r
     return [p for p in by.values() if a in p and b in p]
 
+def measured():
+    """(label, pairs) for each depth that has pairs, 16 in flight first."""
+    for depth in ("16", "1"):
+        full = pairs_at(depth)
+        if full:
+            yield ("ping-pong" if depth == "1" else depth + " in flight"), full
+
+def med(full, server, key):
+    """The median of a server's column over the pairs."""
+    return statistics.median(float(p[server][key]) for p in full)
+
 def interval(ratios):
     """95% bootstrap interval of the median of the per-pair ratios."""
     meds = sorted(statistics.median(random.choices(ratios, k=len(ratios))) for _ in range(10000))
@@ -168,19 +179,15 @@ for note in (cap_note, rate_note):
 print()
 print("| depth | pairs | %s msg/s (median) | %s msg/s (median) | rate ratio A/B, median [95%%] | A ahead | %s p99 µs | %s p99 µs | p99 ratio A/B, median [95%%] | generator cpu A / B |" % (a, b, a, b))
 print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-for depth in ("16", "1"):
-    full = pairs_at(depth)
-    if not full:
-        continue
+for label, full in measured():
     rate = [float(p[a]["rate"]) / float(p[b]["rate"]) for p in full]
     p99 = [float(p[a]["p99_us"]) / float(p[b]["p99_us"]) for p in full]
     lo, hi = interval(rate)
     plo, phi = interval(p99)
-    med = lambda s, k: statistics.median(float(p[s][k]) for p in full)
     print("| %s | %d | %.0f | %.0f | %.3f [%.3f–%.3f] | %d of %d | %.0f | %.0f | %.3f [%.3f–%.3f] | %.2f / %.2f |"
-          % ("ping-pong" if depth == "1" else depth + " in flight", len(full), med(a, "rate"), med(b, "rate"),
-             statistics.median(rate), lo, hi, sum(1 for x in rate if x > 1), len(full), med(a, "p99_us"),
-             med(b, "p99_us"), statistics.median(p99), plo, phi, med(a, "gen_cpu"), med(b, "gen_cpu")))
+          % (label, len(full), med(full, a, "rate"), med(full, b, "rate"),
+             statistics.median(rate), lo, hi, sum(1 for x in rate if x > 1), len(full), med(full, a, "p99_us"),
+             med(full, b, "p99_us"), statistics.median(p99), plo, phi, med(full, a, "gen_cpu"), med(full, b, "gen_cpu")))
 print()
 print("Generator cpu near 1.00 means the generator, not the server, set the pace of that measurement.")
 print()
@@ -190,17 +197,13 @@ print("What the servers spent: their cpu (share of one core, every JVM thread, o
 print()
 print("| depth | %s cpu | %s cpu | %s µs cpu/msg | %s µs cpu/msg | cost ratio B/A, median [95%%] | A cheaper | short of the offered load |" % (a, b, a, b))
 print("|---|---:|---:|---:|---:|---:|---:|---:|")
-for depth in ("16", "1"):
-    full = pairs_at(depth)
-    if not full:
-        continue
+for label, full in measured():
     cost = lambda r: float(r["server_cpu"]) / float(r["rate"]) * 1e6
     ratio = [cost(p[b]) / cost(p[a]) for p in full]
     lo, hi = interval(ratio)
     short = sum(1 for p in full for s in (a, b) if float(p[s]["offered"]) > 0 and float(p[s]["rate"]) < 0.98 * float(p[s]["offered"]))
     print("| %s | %.2f | %.2f | %.3f | %.3f | %.3f [%.3f–%.3f] | %d of %d | %s |"
-          % ("ping-pong" if depth == "1" else depth + " in flight",
-             statistics.median(float(p[a]["server_cpu"]) for p in full), statistics.median(float(p[b]["server_cpu"]) for p in full),
+          % (label, med(full, a, "server_cpu"), med(full, b, "server_cpu"),
              statistics.median(cost(p[a]) for p in full), statistics.median(cost(p[b]) for p in full),
              statistics.median(ratio), lo, hi, sum(1 for x in ratio if x > 1), len(full),
              ("%d of %d measurements" % (short, 2 * len(full))) if rate_note else "–"))

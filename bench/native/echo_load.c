@@ -430,10 +430,16 @@ static void on_readable(struct run *r, struct conn *c, uint64_t now) {
     }
 }
 
-/* --rate: adds the tokens earned since the last call (at most 2 ms worth, so a stall is not
- * followed by a burst), then serves the connections waiting for them, oldest first. */
+/* --rate: the most tokens the bucket holds, 2 ms worth (at least one), so a stall is not followed
+ * by a burst; a run starts with a full bucket. */
+static double bucket_cap(double rate) {
+    return rate * 0.002 < 1 ? 1 : rate * 0.002;
+}
+
+/* --rate: adds the tokens earned since the last call (up to bucket_cap), then serves the
+ * connections waiting for them, oldest first. */
 static void pace(struct run *r, uint64_t now) {
-    double cap = r->o->rate * 0.002 < 1 ? 1 : r->o->rate * 0.002;
+    double cap = bucket_cap(r->o->rate);
     r->tokens += r->o->rate * (double) (now - r->refilled) / 1e9;
     if (r->tokens > cap) r->tokens = cap;
     r->refilled = now;
@@ -494,7 +500,7 @@ static void run_depth(const struct options *o, int depth, unsigned char *in, str
     if (r.waiting == NULL) die("out of memory for %d connections", o->conns);
     uint64_t now = now_ns();
     r.refilled = now;
-    r.tokens = o->rate > 0 && o->rate * 0.002 > 1 ? o->rate * 0.002 : 1;
+    r.tokens = bucket_cap(o->rate);
     for (int i = 0; i < o->conns; i++) top_up(&r, &r.conns[i], now);
 
     uint64_t measure_start = now + (uint64_t) (o->warmup * 1e9);

@@ -280,10 +280,7 @@ public abstract class HeadParser {
         if (end < 0) {
             return -1;
         }
-        int visibleEnd = p;
-        while (visibleEnd > value && (in[visibleEnd - 1] == Ascii.SP || in[visibleEnd - 1] == Ascii.HT)) {
-            visibleEnd--;
-        }
+        int visibleEnd = trimEnd(in, value, p);
         nameStart = storeLength;
         append(in, pos, colon - pos);
         nameEnd = storeLength;
@@ -324,10 +321,7 @@ public abstract class HeadParser {
         int base = storeLength;
         int end = keepRun(in, pos, stop, Ascii.VALUE);
         headerBytes += end - pos;
-        int visibleEnd = end;
-        while (visibleEnd > pos && (in[visibleEnd - 1] == Ascii.SP || in[visibleEnd - 1] == Ascii.HT)) {
-            visibleEnd--;
-        }
+        int visibleEnd = trimEnd(in, pos, end);
         if (visibleEnd > pos) {
             valueEnd = base + visibleEnd - pos;
         }
@@ -358,6 +352,14 @@ public abstract class HeadParser {
         store[storeLength++] = b;
     }
 
+    /** Where {@code in[from, end)} ends without its trailing whitespace (SP, HT): not part of a value. */
+    private static int trimEnd(byte[] in, int from, int end) {
+        while (end > from && (in[end - 1] == Ascii.SP || in[end - 1] == Ascii.HT)) {
+            end--;
+        }
+        return end;
+    }
+
     /** The index of the first byte of {@code in[pos, stop)} that {@code allowed} refuses, or {@code stop}. */
     protected static int span(byte[] in, int pos, int stop, boolean[] allowed) {
         int p = pos;
@@ -378,26 +380,13 @@ public abstract class HeadParser {
 
     /**
      * Keeps the bytes of {@code in[pos, stop)} that {@code allowed} admits, up to the first one it
-     * does not; returns where the run ended. One loop over locals: the byte-wise state machine
-     * stores its fields per byte, and most of a head is such runs (a target, names, values).
+     * does not; returns where the run ended. A scan and one copy: the byte-wise state machine
+     * would store its fields per byte, and most of a head is such runs (a target, names, values).
      */
     protected final int keepRun(byte[] in, int pos, int stop, boolean[] allowed) {
-        byte[] st = store;
-        int n = storeLength;
-        int p = pos;
-        for (; p < stop; p++) {
-            byte c = in[p];
-            if (!allowed[c & 0xff]) {
-                break;
-            }
-            if (n == st.length) {
-                st = Arrays.copyOf(st, st.length * 2); // bounded by the limits, as in keep(byte)
-                store = st;
-            }
-            st[n++] = c;
-        }
-        storeLength = n;
-        return p;
+        int end = span(in, pos, stop, allowed);
+        append(in, pos, end - pos);
+        return end;
     }
 
     protected static String hex(byte b) {
