@@ -21,7 +21,9 @@ import java.util.concurrent.Callable;
  * one event-loop thread and prints a summary ({@link ManyTasks}).
  *
  * <p>Unless {@code --url} points elsewhere, it starts Pollen's demo server on a free loopback port
- * first (its own event loop, so the figures describe the client side's one thread).
+ * first (its own event loop, so the figures describe the client side's one thread). With many
+ * tasks, when the tasks and the server's side of their connections need more file descriptors than
+ * the process may open, the server runs in a child process instead ({@link ServerProcess}).
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Run the chapter's task (GET a slow endpoint, suspend, resume when ready) on Pollen.",
@@ -44,7 +46,7 @@ final class DemoCommand implements Callable<Integer> {
     String url;
 
     @Option(names = "--backend", paramLabel = "B",
-            description = "Event-queue backend: epoll, nio or io_uring (default: -Dpollen.backend, else the OS's best).")
+            description = "Event-queue backend: epoll, kqueue, nio or io_uring (default: -Dpollen.backend, else the OS's best).")
     String backend;
 
     @Option(names = "--style", paramLabel = "S", defaultValue = "async",
@@ -72,15 +74,20 @@ final class DemoCommand implements Callable<Integer> {
         Backend b = backend == null ? Backend.select() : Backend.byName(backend);
         PrintWriter out = spec.commandLine().getOut();
         Duration timeout = Duration.ofMillis(Saturating.add(timeoutMillis, url == null ? delayMillis : 0));
-        try (DemoServer server = url == null ? DemoServer.start(b, 1, 0) : null) {
+        try (DemoServer server = url == null && childWhy == null ? DemoServer.start(b, 1, 0) : null;
+             ServerProcess child = childWhy != null ? ServerProcess.start(b) : null) {
+            String base = server != null ? server.url() : child != null ? child.url() : null;
             Target target = url != null ? Target.parse(url)
-                    : Target.parse(server.url() + "/delay/" + delayMillis + "/url/http://www.google.com");
+                    : Target.parse(base + "/delay/" + delayMillis + "/url/http://www.google.com");
             out.println(tasks == null
                     ? "pollen demo: the chapter's task as a Pollen task (" + b.id() + " backend, one event-loop thread)"
                     : "pollen demo: " + tasks + " tasks (" + style.toLowerCase(java.util.Locale.ROOT) + " style) at once on one "
                             + b.id() + " event-loop thread");
             out.println(server != null
                     ? "server: Pollen's demo server at " + server.url() + " (its own event loop; /delay answers from a timer)"
+                    : child != null
+                    ? "server: Pollen's demo server at " + child.url() + " in a child process (pid " + child.pid()
+                            + "; " + childWhy + ")"
                     : "server: " + target.address().getAddress().getHostAddress() + ":" + target.address().getPort()
                             + " (--url)");
             out.println("request: GET " + target.path());
@@ -97,20 +104,49 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /**
-     * Each task holds a socket, and so does the embedded server's side of it: when the process may
-     * not open that many, say so up front instead of letting the run fail with resets.
+     * Where the embedded demo server runs: {@code auto} (the default) in this process when the tasks
+     * and the server's side of their connections fit in its file-descriptor limit together, else in
+     * a child process; {@code embedded} or {@code process} to choose.
      */
-    private void checkFileDescriptors(int n) {
-        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
-                instanceof com.sun.management.UnixOperatingSystemMXBean os) {
-            long limit = os.getMaxFileDescriptorCount();
-            long needed = (long) n * (url == null ? 2 : 1) + 64;
-            if (needed > limit) {
-                throw usage("--tasks " + n + " needs about " + needed + " file descriptors"
-                        + (url == null ? " (one per task, one per server connection)" : "")
-                        + " but this process may open " + limit + " (ulimit -n): raise the limit"
-                        + (url == null ? ", or run `pollen serve` in another process and pass --url" : ""));
-            }
+    static final String SERVER_PROPERTY = "pollen.demo.server";
+
+    /** Why the demo server runs in a child process, else null (set by validate()). */
+    private String childWhy;
+
+    /** Descriptors for n tasks with the demo server in the same process: a socket each side, and some to spare. */
+    static long inOneProcess(int n) {
+        return 2L * n + 64;
+    }
+
+    /**
+     * Each task holds a socket, and so does the embedded server's side of it. When both do not fit
+     * in this process's limit but the tasks alone do, the server goes to a child process (which has
+     * a limit of its own); when not even the tasks fit, say so up front instead of letting the run
+     * fail with resets.
+     */
+    private void placeServer(int n) {
+        String where = System.getProperty(SERVER_PROPERTY, "auto");
+        if (!where.equals("auto") && !where.equals("embedded") && !where.equals("process")) {
+            throw usage("-D" + SERVER_PROPERTY + " must be auto, embedded or process: '" + where + "'");
+        }
+        long limit = java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.UnixOperatingSystemMXBean os ? os.getMaxFileDescriptorCount() : Long.MAX_VALUE;
+        long alone = n + 64L;
+        if (alone > limit) {
+            throw usage("--tasks " + n + " needs about " + alone + " file descriptors (one per task)"
+                    + (url == null ? " even with the demo server in another process" : "")
+                    + " but this process may open " + limit + " (ulimit -n): raise the limit");
+        }
+        if (url == null && where.equals("embedded") && inOneProcess(n) > limit) {
+            throw usage("--tasks " + n + " needs about " + inOneProcess(n) + " file descriptors (one per task, one per"
+                    + " server connection) but this process may open " + limit + " (ulimit -n): raise the limit, or"
+                    + " leave -D" + SERVER_PROPERTY + " unset to run the demo server in a child process");
+        }
+        if (url == null && where.equals("process")) {
+            childWhy = "-D" + SERVER_PROPERTY + "=process";
+        } else if (url == null && where.equals("auto") && inOneProcess(n) > limit) {
+            childWhy = "the tasks and the server's side of their connections need about " + inOneProcess(n)
+                    + " file descriptors, more than one process may open here (" + limit + ", ulimit -n)";
         }
     }
 
@@ -120,7 +156,7 @@ final class DemoCommand implements Callable<Integer> {
             throw usage("--tasks must be between 1 and 1000000: " + tasks);
         }
         if (tasks != null) {
-            checkFileDescriptors(tasks);
+            placeServer(tasks);
         }
         if (delayMillis < 0 || delayMillis > 3_600_000) {
             throw usage("--delay must be between 0 and 3600000 ms: " + delayMillis);

@@ -82,7 +82,7 @@ final class GetCommand implements Callable<Integer> {
     boolean fail;
 
     @Option(names = "--backend", paramLabel = "B",
-            description = "Event-queue backend: epoll, nio or io_uring (default: -Dpollen.backend, else the OS's best).")
+            description = "Event-queue backend: epoll, kqueue, nio or io_uring (default: -Dpollen.backend, else the OS's best).")
     String backend;
 
     @Mixin

@@ -79,7 +79,7 @@ final class ServeCommand implements Callable<Integer> {
     String drainTimeout;
 
     @Option(names = "--backend", paramLabel = "B",
-            description = "Event-queue backend: epoll, nio or io_uring (default: -Dpollen.backend, else the OS's best).")
+            description = "Event-queue backend: epoll, kqueue, nio or io_uring (default: -Dpollen.backend, else the OS's best).")
     String backend;
 
     @Option(names = "--tls-cert", paramLabel = "FILE",

@@ -2,6 +2,7 @@ package io.pollen.cli;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.ArrayList;
 import java.util.List;
 
 /** Runs {@code pollen args...} in-process and keeps what it printed. */
@@ -45,5 +46,21 @@ final class Cli {
      */
     static String kqueueLibraryFlag() {
         return "-Dpollen.kqueue.library=" + System.getProperty("pollen.kqueue.library", "");
+    }
+
+    /**
+     * The command line of {@code pollen args...} in a child JVM (C1 only, a small heap) that may open
+     * at most {@code limit} file descriptors ({@code ulimit -n} through bash, soft and hard), with
+     * {@code jvmOptions} before the class path.
+     */
+    static List<String> pollenWithFdLimit(int limit, List<String> jvmOptions, List<String> args) {
+        String bin = ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java");
+        List<String> cmd = new ArrayList<>(List.of("bash", "-c",
+                "ulimit -n " + limit + " && exec \"$0\" \"$@\"", bin, "--enable-native-access=ALL-UNNAMED",
+                "-XX:TieredStopAtLevel=1", "-Xmx256m", "-XX:+UseSerialGC", kqueueLibraryFlag()));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Pollen.class.getName()));
+        cmd.addAll(args);
+        return cmd;
     }
 }

@@ -46,12 +46,7 @@ class FdExhaustionTest {
         assumeTrue(Fds.supported() && new File("/proc/self/stat").canRead(), "needs Linux /proc");
         Path out = Files.createTempFile("pollen-serve", ".out");
         Path err = Files.createTempFile("pollen-serve", ".err");
-        String java = ProcessHandle.current().info().command()
-                .orElse(System.getProperty("java.home") + "/bin/java");
-        List<String> cmd = List.of("bash", "-c", "ulimit -n " + LIMIT + " && exec \"$0\" \"$@\"", java,
-                "--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1", "-Xmx128m", "-XX:+UseSerialGC",
-                Cli.kqueueLibraryFlag(), "-cp", System.getProperty("java.class.path"), Pollen.class.getName(),
-                "serve", "--port", "0", "--backend", backend.id());
+        List<String> cmd = Cli.pollenWithFdLimit(LIMIT, List.of(), List.of("serve", "--port", "0", "--backend", backend.id()));
         Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         try {
             InetSocketAddress server = new InetSocketAddress(InetAddress.getLoopbackAddress(), awaitPort(p, out, err));
