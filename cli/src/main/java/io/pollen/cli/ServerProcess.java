@@ -4,7 +4,6 @@ import io.pollen.poll.Backend;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -59,14 +58,15 @@ final class ServerProcess implements AutoCloseable {
         boolean started = false;
         try {
             Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).start();
-            CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> firstLine(p.getInputStream()));
+            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            CompletableFuture<String> ready = CompletableFuture.supplyAsync(() -> readyLine(out));
             String line;
             try {
-                line = first.get(START_SECONDS, TimeUnit.SECONDS);
+                line = ready.get(START_SECONDS, TimeUnit.SECONDS);
             } catch (InterruptedException | ExecutionException | TimeoutException e) {
                 line = null;
             }
-            if (line == null || !line.startsWith(READY)) {
+            if (line == null) {
                 p.destroyForcibly();
                 waitQuietly(p, 5);
                 String said = Files.readString(err).strip();
@@ -75,6 +75,15 @@ final class ServerProcess implements AutoCloseable {
                         + (said.isEmpty() ? "" : ": " + said));
             }
             started = true;
+            // What the child writes later (a -Xlog option it inherited, say) is read and dropped, so
+            // that a full pipe never blocks it.
+            Thread.ofPlatform().daemon().name("pollen-demo-server-output").start(() -> {
+                try {
+                    out.transferTo(java.io.Writer.nullWriter());
+                } catch (IOException e) {
+                    // The child is gone; nothing more to read.
+                }
+            });
             return new ServerProcess(p, line.substring(READY.length()).strip(), err);
         } finally {
             if (!started) {
@@ -90,12 +99,18 @@ final class ServerProcess implements AutoCloseable {
                 || arg.startsWith("-XX:AOTMode") || arg.startsWith("-XX:AOTConfiguration"));
     }
 
-    private static String firstLine(InputStream in) {
+    /** The child's {@code listening URL} line, skipping any other (JVM logging); null at its end. */
+    private static String readyLine(BufferedReader out) {
         try {
-            return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)).readLine();
+            for (String line; (line = out.readLine()) != null; ) {
+                if (line.startsWith(READY)) {
+                    return line;
+                }
+            }
         } catch (IOException e) {
-            return null;
+            // The pipe broke: the child is gone, which the caller finds out.
         }
+        return null;
     }
 
     private static void waitQuietly(Process p, long seconds) {

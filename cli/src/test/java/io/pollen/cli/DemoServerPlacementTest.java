@@ -96,6 +96,14 @@ class DemoServerPlacementTest {
                 + " -Dpollen.demo.server unset to run the demo server in a child process"), r.toString());
     }
 
+    /** The child inherits the demo's JVM options, logging to stdout included: lines before its URL are skipped. */
+    @Test
+    void aChildThatLogsToStandardOutputStillServes() throws Exception {
+        Run r = demo(List.of("-Xlog:gc*,safepoint:stdout"), "--tasks", "200", "--delay", "100", "--progress", "off");
+        assertEquals(Pollen.OK, r.exit, r.toString());
+        assertTrue(r.out.contains("in a child process (pid ") && r.out.contains("\n  successes    200/200\n"), r.toString());
+    }
+
     /** The child gets the demo's JVM options; one that stops its server is quoted, and the demo exits 1. */
     @Test
     void aServerProcessThatCannotStartIsReportedWithItsReason() throws Exception {
