@@ -12,6 +12,8 @@
 # NettyServer --transport epoll|io_uring; one loop each; the harness's JVM flags). Load: wrk, 1
 # thread, 100 connections, plaintext GET, without and with 16 pipelined (bench/native/pipeline.lua).
 # Rounds interleave servers and placements; each cell is the median. Writes bench/results/uring.md.
+# SERVERS="a b ..." measures those servers instead (netty-io_uring-ring is Netty io_uring with its
+# provided-buffer ring); OUT=FILE writes the report there instead.
 # Needs a JDK 25, Maven, wrk, strace; MVN_FLAGS=-o builds offline; SKIP_BUILD=1 uses bench/target.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,7 +31,7 @@ CP="bench/target/classes:$(cat bench/target/harness.classpath)"
 tmp="$(mktemp -d /tmp/pollen-uring.XXXXXX)"
 pid=""
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
-servers=(pollen-io_uring pollen-epoll netty-io_uring netty-epoll)
+read -r -a servers <<<"${SERVERS:-pollen-io_uring pollen-epoll netty-io_uring netty-epoll}"
 
 start() { # $1 server, $2 placement (pinned|free); sets pid, port
   local main extra pin=()
@@ -95,13 +97,13 @@ done
 
 median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {print (NR % 2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 fmt() { awk '{n = sprintf("%d", $1); s = ""; while (length(n) > 3) { s = "," substr(n, length(n) - 2) s; n = substr(n, 1, length(n) - 3) } print n s}'; }
-out=bench/results/uring.md
+out=${OUT:-bench/results/uring.md}
 {
   echo "# io_uring against epoll: placement and system calls (issue #13)"
   echo
-  echo "- Command: \`bench/uring.sh $ROUNDS $SECS\`"
+  echo "- Command: \`${SERVERS:+SERVERS=\"$SERVERS\" }${OUT:+OUT=$OUT }bench/uring.sh $ROUNDS $SECS\`"
   echo "- Date: $(date -u +%FT%TZ), git $(git rev-parse --short HEAD); $(nproc) cpus ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(uname -r); load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "- Servers: one loop each, JVM flags \`-Xms256m -Xmx1g -XX:+UseParallelGC\`; Netty 4.2 \`IoUringIoHandler\`/\`EpollIoHandler\` defaults, Pollen \`--backend\`. Load: wrk 1 thread, 100 connections, ${SECS} s per cell after a warm-up of 4 s plain + 4 s pipelined per server start, median of $ROUNDS interleaved rounds."
+  echo "- Servers: one loop each, JVM flags \`-Xms256m -Xmx1g -XX:+UseParallelGC\`; Netty 4.2 \`IoUringIoHandler\`/\`EpollIoHandler\` defaults (netty-io_uring-ring: with a provided-buffer ring, \`IoUringBufferRingConfig\` of 1,024 buffers, batch 64, adaptive allocator), Pollen \`--backend\`. Load: wrk 1 thread, 100 connections, ${SECS} s per cell after a warm-up of 4 s plain + 4 s pipelined per server start, median of $ROUNDS interleaved rounds."
   echo "- pinned: server \`taskset -c 0\`, wrk \`taskset -c 1\` (the harness's 1-loop setup). free: neither pinned (they share 2 cpus)."
   echo
   echo "| server | pinned req/s | free req/s | pinned, 16 pipelined | free, 16 pipelined |"

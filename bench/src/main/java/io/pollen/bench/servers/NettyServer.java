@@ -22,6 +22,10 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringAdaptiveBufferRingAllocator;
+import io.netty.channel.uring.IoUringBufferRingConfig;
+import io.netty.channel.uring.IoUringChannelOption;
+import io.netty.channel.uring.IoUringIoHandlerConfig;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -35,9 +39,10 @@ import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.function.UnaryOperator;
 
 /**
- * Competitor: Netty 4.2 with {@code --transport epoll|io_uring|nio}, written the way Netty users
+ * Competitor: Netty 4.2 with {@code --transport epoll|io_uring|io_uring-ring|nio}, written the way Netty users
  * write a plaintext server: {@link HttpServerCodec} plus one handler that writes a
  * {@link DefaultFullHttpResponse} per request and flushes in {@code channelReadComplete} (so a
  * pipelined batch goes out in one flush). The echo port runs Netty's classic echo handler
@@ -48,6 +53,10 @@ import java.nio.charset.StandardCharsets;
  * accepting and the accepted channels, so N is the total number of I/O threads, as for the other
  * servers. Started with {@code -Dio.netty.leakDetection.level=disabled} by the harness (the usual
  * production setting); everything else is Netty's default (pooled direct buffers).
+ *
+ * <p>{@code io_uring-ring} is io_uring with Netty's opt-in provided-buffer ring (1,024 buffers, its
+ * adaptive allocator), so that the io_uring comparisons can say which Netty setup does best: it echoes
+ * a little cheaper than the default and serves HTTP slower (README, issue #13).
  */
 public final class NettyServer {
 
@@ -61,10 +70,13 @@ public final class NettyServer {
     private static final ByteBuf BODY = Unpooled.unreleasableBuffer(
             Unpooled.directBuffer().writeBytes(PlaintextHttp.BODY.getBytes(StandardCharsets.US_ASCII))).asReadOnly();
 
+    /** The provided-buffer group of {@code --transport io_uring-ring}. */
+    private static final short BUFFER_GROUP = 1;
     public static void main(String[] args) throws InterruptedException {
         ServerOptions opts = ServerOptions.parse(args, "epoll");
         IoHandlerFactory factory;
         Class<? extends ServerChannel> channel;
+        UnaryOperator<ServerBootstrap> childOptions = b -> b; // what the transport adds to accepted channels
         switch (opts.transport()) {
             case "epoll" -> {
                 if (!Epoll.isAvailable()) ServerOptions.unavailable("netty epoll: " + Epoll.unavailabilityCause());
@@ -76,6 +88,16 @@ public final class NettyServer {
                 factory = IoUringIoHandler.newFactory();
                 channel = IoUringServerSocketChannel.class;
             }
+            case "io_uring-ring" -> {
+                // Netty's opt-in provided-buffer ring (the kernel picks a buffer per recv, as Pollen's
+                // io_uring driver does), to find out whether it is Netty's best io_uring setup.
+                if (!IoUring.isAvailable()) ServerOptions.unavailable("netty io_uring: " + IoUring.unavailabilityCause());
+                factory = IoUringIoHandler.newFactory(new IoUringIoHandlerConfig().setBufferRingConfig(
+                        IoUringBufferRingConfig.builder().bufferGroupId(BUFFER_GROUP).bufferRingSize((short) 1024)
+                                .batchSize(64).allocator(new IoUringAdaptiveBufferRingAllocator()).build()));
+                channel = IoUringServerSocketChannel.class;
+                childOptions = b -> b.childOption(IoUringChannelOption.IO_URING_BUFFER_GROUP_ID, BUFFER_GROUP);
+            }
             case "nio" -> {
                 factory = NioIoHandler.newFactory();
                 channel = NioServerSocketChannel.class;
@@ -83,13 +105,13 @@ public final class NettyServer {
             default -> throw new IllegalArgumentException("unknown --transport " + opts.transport());
         }
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(opts.loops(), factory);
-        bind(group, channel, opts.httpPort(), new ChannelInitializer<SocketChannel>() {
+        bind(group, channel, childOptions, opts.httpPort(), new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
                 ch.pipeline().addLast(new HttpServerCodec(), new PlaintextHandler());
             }
         });
-        bind(group, channel, opts.echoPort(), new EchoHandler());
+        bind(group, channel, childOptions, opts.echoPort(), new EchoHandler());
         if (opts.unixPath() != null) {
             if (!"epoll".equals(opts.transport())) {
                 ServerOptions.unavailable("netty domain sockets: only the epoll transport is used here");
@@ -103,15 +125,16 @@ public final class NettyServer {
         ServerOptions.ready("netty-" + opts.transport() + " loops=" + opts.loops());
     }
 
-    private static void bind(EventLoopGroup group, Class<? extends ServerChannel> channel, int port,
+    private static void bind(EventLoopGroup group, Class<? extends ServerChannel> channel,
+                             UnaryOperator<ServerBootstrap> childOptions, int port,
                              ChannelHandler childHandler) throws InterruptedException {
-        new ServerBootstrap()
+        childOptions.apply(new ServerBootstrap()
                 .group(group)
                 .channel(channel)
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(childHandler)
+                .childHandler(childHandler))
                 .bind(new InetSocketAddress("127.0.0.1", port))
                 .sync();
     }

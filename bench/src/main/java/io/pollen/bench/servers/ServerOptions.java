@@ -6,7 +6,7 @@ import java.util.Map;
 /**
  * Command-line options shared by every competitor server of the comparative harness.
  *
- * <pre>--http-port P --echo-port Q [--loops N] [--transport epoll|io_uring|nio] [--backend epoll|nio] [--unix PATH]</pre>
+ * <pre>--http-port P --echo-port Q [--loops N] [--transport epoll|io_uring|io_uring-ring|nio] [--backend epoll|nio] [--unix PATH]</pre>
  *
  * <p>Each server binds 127.0.0.1 only, serves {@code GET /plaintext} on the HTTP port and echoes
  * bytes on the echo port (and, with {@code --unix PATH}, also on a Unix domain socket at PATH, for the
