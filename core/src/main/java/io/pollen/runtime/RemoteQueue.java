@@ -22,7 +22,8 @@ import java.util.ArrayDeque;
  *       keeps it) never keeps the tasks queued after it alive. The last consumed node stays
  *       referenced as the list's head until the next one is consumed.</li>
  *   <li>After the consumer stopped for good (its loop closed), {@link #drainLocked} lets any thread
- *       consume, one at a time: see {@link TaskQueue#takeBack}.</li>
+ *       consume, one at a time, and takes everything added before it ends, waiting out a producer
+ *       between its two steps: see {@link TaskQueue#takeBack}.</li>
  * </ul>
  */
 final class RemoteQueue {
@@ -98,7 +99,20 @@ final class RemoteQueue {
      * this, which is what makes linking the node itself safe.
      */
     void addFresh(Node node) {
-        Node prev = tail.getAndSet(node);
+        link(exchange(node), node);
+    }
+
+    /**
+     * A producer's first step: makes {@code node} the tail and returns the node before it. Until
+     * {@link #link} runs, consumers see the queue end before {@code node} (and before anything added
+     * after it). Package-private so a test can stop a producer between the two steps.
+     */
+    Node exchange(Node node) {
+        return tail.getAndSet(node);
+    }
+
+    /** A producer's second step: links {@code node} behind {@code prev}, where consumers reach it. */
+    static void link(Node prev, Node node) {
         NEXT.setRelease(prev, node);
     }
 
@@ -142,13 +156,25 @@ final class RemoteQueue {
     }
 
     /**
-     * Consumes everything linked now, under this queue's lock, into {@code into}. Only once the
+     * Consumes everything added so far, under this queue's lock, into {@code into}. Only once the
      * consumer stopped for good: from then on consumers take turns through this method.
+     *
+     * <p>It waits for a producer that has exchanged the tail but not linked its node yet, instead of
+     * stopping at the gap: the tasks behind that node would be left to nobody, since their senders,
+     * not finding them here, take them for drained (which once lost thousands of tasks in
+     * {@code RemoteQueueTest}'s close race). The wait is one producer's next instruction; it yields
+     * in case that producer's thread is not running.
      */
     synchronized void drainLocked(ArrayDeque<Runnable> into) {
-        Runnable r;
-        while ((r = poll()) != null) {
-            into.addLast(r);
+        for (;;) {
+            Runnable r = poll();
+            if (r != null) {
+                into.addLast(r);
+            } else if (tail.getVolatile() == head.get()) {
+                return;
+            } else {
+                Thread.yield();
+            }
         }
     }
 }
