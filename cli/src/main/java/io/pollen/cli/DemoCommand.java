@@ -113,11 +113,6 @@ final class DemoCommand implements Callable<Integer> {
     /** Why the demo server runs in a child process, else null (set by validate()). */
     private String childWhy;
 
-    /** Descriptors for n tasks with the demo server in the same process: a socket each side, and some to spare. */
-    static long inOneProcess(int n) {
-        return 2L * n + 64;
-    }
-
     /**
      * Each task holds a socket, and so does the embedded server's side of it. When both do not fit
      * in this process's limit but the tasks alone do, the server goes to a child process (which has
@@ -132,20 +127,21 @@ final class DemoCommand implements Callable<Integer> {
         long limit = java.lang.management.ManagementFactory.getOperatingSystemMXBean()
                 instanceof com.sun.management.UnixOperatingSystemMXBean os ? os.getMaxFileDescriptorCount() : Long.MAX_VALUE;
         long alone = n + 64L;
+        long together = 2L * n + 64; // with the server in this process: a socket on each side per task
         if (alone > limit) {
             throw usage("--tasks " + n + " needs about " + alone + " file descriptors (one per task)"
                     + (url == null ? " even with the demo server in another process" : "")
                     + " but this process may open " + limit + " (ulimit -n): raise the limit");
         }
-        if (url == null && where.equals("embedded") && inOneProcess(n) > limit) {
-            throw usage("--tasks " + n + " needs about " + inOneProcess(n) + " file descriptors (one per task, one per"
+        if (url == null && where.equals("embedded") && together > limit) {
+            throw usage("--tasks " + n + " needs about " + together + " file descriptors (one per task, one per"
                     + " server connection) but this process may open " + limit + " (ulimit -n): raise the limit, or"
                     + " leave -D" + SERVER_PROPERTY + " unset to run the demo server in a child process");
         }
         if (url == null && where.equals("process")) {
             childWhy = "-D" + SERVER_PROPERTY + "=process";
-        } else if (url == null && where.equals("auto") && inOneProcess(n) > limit) {
-            childWhy = "the tasks and the server's side of their connections need about " + inOneProcess(n)
+        } else if (url == null && where.equals("auto") && together > limit) {
+            childWhy = "the tasks and the server's side of their connections need about " + together
                     + " file descriptors, more than one process may open here (" + limit + ", ulimit -n)";
         }
     }

@@ -258,7 +258,7 @@ public abstract class HeadParser {
         int stop = runStop(pos, lim, max);
         int p = pos;
         if (p < stop && (in[p] == Ascii.CR || in[p] == Ascii.LF)) {
-            int end = in[p] == Ascii.LF ? p + 1 : p + 1 < stop && in[p + 1] == Ascii.LF ? p + 2 : -1;
+            int end = lineEnd(in, p, stop);
             if (end > 0) {
                 headerBytes += end - pos;
                 state = DONE;
@@ -275,8 +275,7 @@ public abstract class HeadParser {
         }
         int value = p;
         p = span(in, p, stop, Ascii.VALUE);
-        int end = p < stop && in[p] == Ascii.LF ? p + 1
-                : p + 1 < stop && in[p] == Ascii.CR && in[p + 1] == Ascii.LF ? p + 2 : -1;
+        int end = lineEnd(in, p, stop);
         if (end < 0) {
             return -1;
         }
@@ -350,6 +349,12 @@ public abstract class HeadParser {
             store = Arrays.copyOf(store, store.length * 2);
         }
         store[storeLength++] = b;
+    }
+
+    /** The index after the line end (LF, or CR LF) at {@code in[p]}, or -1 when none is whole before {@code stop}. */
+    protected static int lineEnd(byte[] in, int p, int stop) {
+        return p < stop && in[p] == Ascii.LF ? p + 1
+                : p + 1 < stop && in[p] == Ascii.CR && in[p + 1] == Ascii.LF ? p + 2 : -1;
     }
 
     /** Where {@code in[from, end)} ends without its trailing whitespace (SP, HT): not part of a value. */

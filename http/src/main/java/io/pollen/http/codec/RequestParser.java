@@ -173,7 +173,7 @@ public final class RequestParser extends HeadParser {
                 || in[v + 4] != '/' || in[v + 5] != '1' || in[v + 6] != '.' || !digit(in[v + 7])) {
             return -1;
         }
-        int end = in[v + 8] == Ascii.LF ? v + 9 : stop - v >= 10 && in[v + 8] == Ascii.CR && in[v + 9] == Ascii.LF ? v + 10 : -1;
+        int end = lineEnd(in, v + 8, stop);
         if (end < 0) {
             return -1;
         }
