@@ -15,6 +15,7 @@ import static io.pollen.sys.linux.IoUringLayout.CQE_SIZE;
 import static io.pollen.sys.linux.IoUringLayout.PARAMS;
 import static io.pollen.sys.linux.IoUringLayout.PARAMS_CQ_OFF;
 import static io.pollen.sys.linux.IoUringLayout.PARAMS_SQ_OFF;
+import static io.pollen.sys.linux.IoUringLayout.RSRC_UPDATE;
 import static io.pollen.sys.linux.IoUringLayout.SQRING_OFFSETS;
 import static io.pollen.sys.linux.IoUringLayout.off;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -64,6 +65,8 @@ public final class Ring implements AutoCloseable {
     private long enters;
     private long overflowFlushes;
     private Thread enabler;
+    private Thread registrant;                // the thread whose table holds the ring fd (registerFd), or null
+    private int registeredSlot = -1;          // its slot there
     private Thread submitter;                 // the first thread that submitted (the usual only one)
     private java.util.Set<Thread> others;     // any later ones; rare
     private boolean closed;
@@ -160,6 +163,43 @@ public final class Ring implements AutoCloseable {
         }
     }
 
+    /**
+     * Registers the ring fd in the calling thread's own table ({@code IORING_REGISTER_RING_FDS},
+     * Linux 5.18): that thread's {@code io_uring_enter} calls then name the ring by its slot, and
+     * the kernel skips looking the fd up. Why: in a process with more than one thread (every JVM)
+     * that lookup takes and drops a reference on the ring's file, two atomic operations per call;
+     * an event loop enters once or more per iteration. Other threads go on entering by fd.
+     *
+     * <p>Best effort, false where it is not taken: a kernel without it, a thread that holds its
+     * 16 registrations already, a virtual thread (the kernel's table belongs to its carrier, which
+     * may change under it). The registration holds the ring: {@link #close} on this thread drops
+     * it. Closed by another thread, the ring would live on until this one ends; the runtime closes
+     * a loop's driver on the loop's own thread, the one that registers.
+     */
+    public boolean registerFd() {
+        Thread t = Thread.currentThread();
+        if (registeredSlot >= 0 || closed || t.isVirtual()) {
+            return registeredSlot >= 0 && registrant == t;
+        }
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment up = a.allocate(RSRC_UPDATE);
+            up.set(JAVA_INT, off(RSRC_UPDATE, "offset"), -1);   // any free slot
+            up.set(java.lang.foreign.ValueLayout.JAVA_LONG, off(RSRC_UPDATE, "data"), fd);
+            if (IoUring.register(fd, IoUring.IORING_REGISTER_RING_FDS, up, 1) == 1) {
+                registeredSlot = up.get(JAVA_INT, off(RSRC_UPDATE, "offset"));
+                registrant = t;
+            }
+        } catch (IOException e) {
+            // EINVAL (before 5.18) or EBUSY (this thread's 16 slots are taken): enter by fd
+        }
+        return registeredSlot >= 0;
+    }
+
+    /** The slot {@link #registerFd} got, or -1. */
+    public int registeredSlot() {
+        return registeredSlot;
+    }
+
     /** The thread that enabled the ring (its one submitter with SINGLE_ISSUER), or null before. */
     public Thread enabler() {
         return enabler;
@@ -247,12 +287,17 @@ public final class Ring implements AutoCloseable {
         if (toSubmit > 0) {
             noteSubmitter();
         }
+        int ring = fd;
+        if (registrant == Thread.currentThread()) {
+            ring = registeredSlot;
+            enterFlags |= IoUring.IORING_ENTER_REGISTERED_RING;
+        }
         if (!timed) {
-            return Math.max(0, IoUring.enter(fd, toSubmit, minComplete, enterFlags, MemorySegment.NULL, 0));
+            return Math.max(0, IoUring.enter(ring, toSubmit, minComplete, enterFlags, MemorySegment.NULL, 0));
         }
         waitArg.set(java.lang.foreign.ValueLayout.JAVA_LONG, 24, timeoutNanos / 1_000_000_000L);
         waitArg.set(java.lang.foreign.ValueLayout.JAVA_LONG, 32, timeoutNanos % 1_000_000_000L);
-        return Math.max(0, IoUring.enter(fd, toSubmit, minComplete, enterFlags | IoUring.IORING_ENTER_EXT_ARG, waitArg, 24));
+        return Math.max(0, IoUring.enter(ring, toSubmit, minComplete, enterFlags | IoUring.IORING_ENTER_EXT_ARG, waitArg, 24));
     }
 
     /**
@@ -311,6 +356,9 @@ public final class Ring implements AutoCloseable {
         if (mine) {
             cancelInFlight();
         }
+        if (registrant == Thread.currentThread()) {
+            first = unregisterFd();
+        }
         for (MemorySegment m : new MemorySegment[] {sqeArray, cqRing != sqRing ? cqRing : null, sqRing}) {
             try {
                 if (m != null) {
@@ -327,6 +375,20 @@ public final class Ring implements AutoCloseable {
         }
         if (first != null) {
             throw first;
+        }
+    }
+
+    /** Drops {@link #registerFd}'s registration (its thread only), else the ring outlives its fd. */
+    private IOException unregisterFd() {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment up = a.allocate(RSRC_UPDATE);
+            up.set(JAVA_INT, off(RSRC_UPDATE, "offset"), registeredSlot);
+            IoUring.register(fd, IoUring.IORING_UNREGISTER_RING_FDS, up, 1);
+            registrant = null;
+            registeredSlot = -1;
+            return null;
+        } catch (IOException e) {
+            return e;
         }
     }
 

@@ -81,6 +81,7 @@ public final class UringDriver implements PollDriver {
     long connects;
     long shortSends;
     private boolean closed;
+    private boolean running;   // run() has been called: the ring is enabled and its fd registered
 
     private UringDriver(Ring ring, int eventFd, BufRing bufs, UringConfig config) {
         this.ring = ring;
@@ -174,7 +175,11 @@ public final class UringDriver implements PollDriver {
 
     @Override
     public int run(long timeoutNanos, Dispatch dispatch) throws IOException {
-        ring.enable();   // on first use: the loop's thread becomes its one submitter
+        if (!running) {
+            running = true;
+            ring.enable();   // on first use: the loop's thread becomes its one submitter,
+            ring.registerFd();   // and enters by a registered ring fd (it closes the driver too)
+        }
         flushSends();
         if (recv != null) {
             recv.refill();

@@ -17,8 +17,8 @@
  *       thread registers (a lock; no single-issuer flags). Also the decoupled {@code Reactor}'s,
  *       whose sockets are used off its thread.</li>
  *   <li>{@link io.pollen.poll.uring.UringDriver}: an event loop's driver, owned by the loop's thread
- *       ({@code SINGLE_ISSUER | DEFER_TASKRUN | COOP_TASKRUN | SUBMIT_ALL}), one
- *       {@code io_uring_enter} per iteration. TCP streams do their I/O as completions
+ *       ({@code SINGLE_ISSUER | DEFER_TASKRUN | COOP_TASKRUN | SUBMIT_ALL}, the ring fd
+ *       registered for that thread: {@code Ring#registerFd}), one {@code io_uring_enter} per iteration. TCP streams do their I/O as completions
  *       ({@code CompletionStream}: multishot recv into the loop's {@code BufRing}, sends from
  *       {@code SendBuffers}), TCP listeners through a multishot accept ({@code AcceptQueue}), a
  *       stream registered before it connected through {@code IORING_OP_CONNECT}

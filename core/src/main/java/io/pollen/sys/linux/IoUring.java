@@ -152,7 +152,9 @@ public final class IoUring {
     /** Enables a ring set up with {@code IORING_SETUP_R_DISABLED}; its caller becomes a single issuer's submitter. */
     public static final int IORING_REGISTER_ENABLE_RINGS = 12;
     public static final int IORING_REGISTER_PROBE = 8;
+    /** Registers a ring fd in the calling thread's table: its {@code io_uring_enter} then skips the fd lookup. */
     public static final int IORING_REGISTER_RING_FDS = 20;
+    public static final int IORING_UNREGISTER_RING_FDS = 21;
     public static final int IORING_REGISTER_PBUF_RING = 22;
     public static final int IORING_UNREGISTER_PBUF_RING = 23;
 

@@ -48,6 +48,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  *                         struct io_uring_probe_op ops[]; };
  * struct io_uring_getevents_arg { __u64 sigmask; __u32 sigmask_sz; __u32 pad; __u64 ts; };
  * struct __kernel_timespec { __kernel_time64_t tv_sec; long long tv_nsec; };
+ * struct io_uring_rsrc_update { __u32 offset; __u32 resv; __aligned_u64 data; };
  * </pre>
  */
 public final class IoUringLayout {
@@ -115,6 +116,10 @@ public final class IoUringLayout {
     /** {@code struct __kernel_timespec}: 64-bit seconds on every architecture. */
     public static final StructLayout KERNEL_TIMESPEC = MemoryLayout.structLayout(
             JAVA_LONG.withName("tv_sec"), JAVA_LONG.withName("tv_nsec"));
+
+    /** {@code struct io_uring_rsrc_update}: one ring fd to register ({@code data}) and its slot ({@code offset}). */
+    public static final StructLayout RSRC_UPDATE = MemoryLayout.structLayout(
+            JAVA_INT.withName("offset"), JAVA_INT.withName("resv"), JAVA_LONG.withName("data"));
 
     // Offsets the ring code reads and writes on the hot path.
     public static final long PARAMS_SQ_ENTRIES = off(PARAMS, "sq_entries");

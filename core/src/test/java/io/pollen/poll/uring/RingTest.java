@@ -188,4 +188,52 @@ class RingTest extends UringTestCase {
         }
         // The class's @AfterAll checks that no ring fd and no ring mapping outlived its ring.
     }
+
+    @Test
+    void aRegisteredRingFdIsEnteredBySlotAndFreedByClose() throws IOException {
+        // A thread has 16 slots: 40 rings in turn get one each only if close gives it back (without
+        // the unregistration the 17th fails, and every ring so far lives on in the kernel).
+        for (int round = 0; round < 40; round++) {
+            try (Ring ring = Ring.open(4, 0, 0)) {
+                assertTrue(ring.registerFd(), "round " + round + ": registered (a 5.18+ kernel; slots freed by close)");
+                assertTrue(ring.registeredSlot() >= 0 && ring.registeredSlot() < 16, "slot " + ring.registeredSlot());
+                assertTrue(ring.registerFd(), "idempotent");
+                ring.sqes.nop(7);
+                assertEquals(1, ring.submitAndWait(1, -1), "entered by its slot");
+                assertEquals(List.of(new Cqe(7, 0, 0)), reapAll(ring));
+            }
+        }
+    }
+
+    @Test
+    void otherThreadsEnterARegisteredRingByFd() throws Exception {
+        try (Ring ring = Ring.open(4, 0, 0)) {
+            assertTrue(ring.registerFd());
+            int[] submitted = new int[1];
+            Throwable[] failed = new Throwable[1];
+            Thread other = Thread.ofPlatform().start(() -> {
+                try {
+                    assertFalse(ring.registerFd(), "one registrant: a second thread is not registered");
+                    ring.sqes.nop(8);
+                    submitted[0] = ring.submitAndWait(1, -1);
+                } catch (Throwable t) {
+                    failed[0] = t;
+                }
+            });
+            other.join();
+            assertEquals(null, failed[0]);
+            assertEquals(1, submitted[0], "the slot is this thread's; the other entered by fd");
+            assertEquals(List.of(new Cqe(8, 0, 0)), reapAll(ring));
+        }
+    }
+
+    @Test
+    void aVirtualThreadDoesNotRegisterItsCarriersSlot() throws Exception {
+        try (Ring ring = Ring.open(4, 0, 0)) {
+            boolean[] registered = {true};
+            Thread.ofVirtual().start(() -> registered[0] = ring.registerFd()).join();
+            assertFalse(registered[0], "a virtual thread may move to another carrier: no registration");
+            assertEquals(-1, ring.registeredSlot());
+        }
+    }
 }

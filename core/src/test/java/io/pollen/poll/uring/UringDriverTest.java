@@ -111,6 +111,25 @@ class UringDriverTest extends UringTestCase {
     }
 
     @Test
+    void theLoopThreadEntersByARegisteredRingFdAndClosingFreesIt() throws Exception {
+        // 20 drivers in turn on this thread (16 slots): each registers on its first run, and its
+        // close gives the slot back; without that, the 17th would enter by fd.
+        for (int round = 0; round < 20; round++) {
+            UringDriver d = open(64, 128, 16, 4096);
+            try {
+                assertEquals(-1, d.ring().registeredSlot(), "not before the loop's first run");
+                d.run(0, new Recorder());
+                assertTrue(d.ring().registeredSlot() >= 0, "round " + round + ": the loop's thread registered the ring fd");
+                long calls = d.kernelCalls();
+                d.run(0, new Recorder());
+                assertEquals(calls + 1, d.kernelCalls(), "one io_uring_enter per run, by slot");
+            } finally {
+                d.close();
+            }
+        }
+    }
+
+    @Test
     void manyOperationsGoInOneIoUringEnter() throws Exception {
         UringDriver d = open(256, 1024, 64, 4096);
         List<Loopback.Pair> pairs = new ArrayList<>();

@@ -76,6 +76,10 @@ class IoUringLayoutTest {
             m.put("offsetof(struct io_uring_getevents_arg, " + f + ")", off(IoUringLayout.GETEVENTS_ARG, f));
         }
         m.put("sizeof(struct __kernel_timespec)", IoUringLayout.KERNEL_TIMESPEC.byteSize());
+        m.put("sizeof(struct io_uring_rsrc_update)", IoUringLayout.RSRC_UPDATE.byteSize());
+        for (String f : List.of("offset", "resv", "data")) {
+            m.put("offsetof(struct io_uring_rsrc_update, " + f + ")", off(IoUringLayout.RSRC_UPDATE, f));
+        }
         return m;
     }
 
@@ -106,6 +110,9 @@ class IoUringLayoutTest {
         m.put("IORING_FEAT_NODROP", (long) IoUring.IORING_FEAT_NODROP);
         m.put("IORING_REGISTER_PROBE", (long) IoUring.IORING_REGISTER_PROBE);
         m.put("IORING_REGISTER_PBUF_RING", (long) IoUring.IORING_REGISTER_PBUF_RING);
+        m.put("IORING_REGISTER_RING_FDS", (long) IoUring.IORING_REGISTER_RING_FDS);
+        m.put("IORING_UNREGISTER_RING_FDS", (long) IoUring.IORING_UNREGISTER_RING_FDS);
+        m.put("IORING_ENTER_REGISTERED_RING", (long) IoUring.IORING_ENTER_REGISTERED_RING);
         m.put("IORING_POLL_ADD_MULTI", (long) IoUring.IORING_POLL_ADD_MULTI);
         m.put("IORING_CQE_F_MORE", (long) IoUring.IORING_CQE_F_MORE);
         m.put("IORING_RECV_MULTISHOT", (long) IoUring.IORING_RECV_MULTISHOT);
