@@ -14,15 +14,13 @@ base="${1:?usage: bench/ab.sh BASE_REV [harness options]}"
 shift
 . bench/java25.sh # sets JAVA
 
+. bench/bench-server.sh # build_base
 tmp="$(mktemp -d /tmp/pollen-ab.XXXXXX)"
-cleanup() { git worktree remove --force "$tmp/src" >/dev/null 2>&1 || true; rm -rf "$tmp"; }
+cleanup() { remove_base; rm -rf "$tmp"; }
 trap cleanup EXIT
-git worktree add -q --detach "$tmp/src" "$base"
-echo "[ab] building $base in $tmp/src ..." >&2
-(cd "$tmp/src" && JAVA_HOME="$(cd "$(dirname "$JAVA")/.." && pwd)" \
-  mvn -B -q ${MVN_FLAGS:-} -pl bench -am package -DskipTests -Dpollen.aot.skip >&2)
-base_cp="$tmp/src/bench/target/classes:$(cat "$tmp/src/bench/target/harness.classpath")"
-label="$(git rev-parse --short "$base")"
+build_base "$base" # sets BASE_CP, BASE_LABEL
+base_cp=$BASE_CP
+label=$BASE_LABEL
 
 bench/run.sh --only "pollen-epoll,pollen-epoll@$label,netty-epoll" --no-multi --no-scale --rounds 3 \
   --baseline "$label=$base_cp" --out bench/results/ab "$@"

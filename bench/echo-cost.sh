@@ -17,9 +17,17 @@
 # 10 s warm-up (a shorter one left Netty's C2 compiler busy on the server's core during the
 # measurement). Server on cpu 0, load on cpu 1. Rounds interleave the servers; each cell is the
 # median of the rounds.
+# SERVERS="A B ..." measures other servers (default: pollen-io_uring netty-io_uring pollen-epoll
+# netty-epoll; netty-io_uring-ring is Netty's io_uring with its provided-buffer ring).
+# CAP=F (0 < F < 1) runs each server in a cpu cgroup limited to F of a cpu (as bench/echo-pairs.sh
+# does; needs root): the server, not the generator, is then the limit, and what a server does per
+# message at its most batched shows -- with 16 in flight and 32-byte messages, at best one recv and
+# one send per 16 messages of a connection, i.e. 1/16 SQE and 2/16 CQE per message (the floor both
+# servers reach there, which bounds how far apart their costs can be). Latencies under throttling
+# are not comparable.
 # Needs a JDK 25, Maven, gcc, taskset and perf with the raw_syscalls and io_uring tracepoints (run as
 # root, or with perf_event_paranoid low enough). MVN_FLAGS=-o builds offline; SKIP_BUILD=1 uses
-# bench/target as it is. Writes bench/results/echo-cost.md.
+# bench/target as it is. Writes bench/results/echo-cost.md (with CAP=F: echo-cost-capF.md), or OUT.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS="${1:-3}"
@@ -33,12 +41,19 @@ build_bench # sets CP
 tmp="$(mktemp -d /tmp/pollen-echo-cost.XXXXXX)"
 server_pid=""
 cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
+  cpu_cap_remove
   rm -rf "$tmp"
 }
 trap cleanup EXIT
 events=task-clock,raw_syscalls:sys_enter,io_uring:io_uring_submit_req,io_uring:io_uring_complete
-servers=(pollen-io_uring netty-io_uring pollen-epoll netty-epoll)
+read -r -a servers <<< "${SERVERS:-pollen-io_uring netty-io_uring pollen-epoll netty-epoll}"
+out=${OUT:-bench/results/echo-cost${CAP:+-cap$CAP}.md}
+cap_note=""
+if [ -n "${CAP:-}" ]; then
+  cpu_cap "$CAP" pollen-echo-cost   # sets CAP_CGROUP, CAP_PROCS, CAP_QUOTA, CAP_PERIOD
+  cap_note="Each server limited to $CAP of a cpu (cgroup cpu quota $CAP_QUOTA µs per $CAP_PERIOD µs): the server, not the generator, is the limit; p99s under throttling are not comparable."
+fi
 
 # One cell: starts the server, loads it, counts; prints "rate p99 gen_cpu cpu_ns sys sqe cqe spread"
 # (per message; spread: the most messages one connection completed over the fewest, less 1, in %).
@@ -46,6 +61,9 @@ cell() {
   local server=$1 depth=$2
   start_server "$server" || exit 1
   server_pid=$SERVER_PID
+  # Capped from the end of the warm-up (the JIT's threads would share the cap and still be busy
+  # when the measurement starts): the whole JVM, every thread, moves into the cgroup.
+  [ -n "${CAP:-}" ] && (sleep "$WARMUP"; echo "$server_pid" > "$CAP_PROCS") &
   # perf starts after the generator's connects and warm-up and stops before its measurement ends.
   (sleep "$((WARMUP + 1))"; perf stat -x, -e "$events" -p "$server_pid" -o "$tmp/stat" -- sleep "$((SECS - 1))" >/dev/null 2>&1) &
   local perf_pid=$!
@@ -86,9 +104,10 @@ median() { python3 -c "import sys,statistics as s; v=[float(x) for x in sys.argv
 {
   echo "# What one echoed message costs the server (issue #13)"
   echo
-  echo "- Command: \`bench/echo-cost.sh $ROUNDS $SECS\`"
+  echo "- Command: \`${SERVERS:+SERVERS=\"$SERVERS\" }${CAP:+CAP=$CAP }bench/echo-cost.sh $ROUNDS $SECS\`"
   echo "- Date: $(date -u +%Y-%m-%dT%H:%M:%SZ), git $(git rev-parse --short HEAD); $(nproc) cpus ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(uname -r); load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "- Load: bench/native/echo_load.c (one C epoll thread), 100 connections, 32-byte messages, $SECS s measured after $WARMUP s of echo warm-up; server on cpu 0, the generator on cpu 1; perf stat on the server for the middle $((SECS - 1)) s. Medians of $ROUNDS interleaved rounds."
+  [ -n "$cap_note" ] && echo "- $cap_note"
   echo "- Columns: msg/s and p99 from the generator; generator cpu = the generator's share of its core (near 1.00: the generator is the limit, not the server); then per message, on the server: cpu ns (task-clock, all its threads), system calls, io_uring submissions, io_uring completions; last, the spread of messages per connection (the most one connection completed over the fewest, less 1: near 0 when the server serves its connections in turn)."
   echo
   for depth in 1 16; do
@@ -107,5 +126,5 @@ median() { python3 -c "import sys,statistics as s; v=[float(x) for x in sys.argv
     done
     echo
   done
-} > bench/results/echo-cost.md
-cat bench/results/echo-cost.md
+} > "$out"
+cat "$out"

@@ -33,6 +33,9 @@
 # cpu. The p99 is comparable here too: the same load for both, neither saturated. A measurement
 # whose rate falls short of the offered load (the server did not keep up) is marked. Writes
 # echo-pairs[-A-vs-B]-rateR16-R1.{md,csv}.
+# BASE=REV builds commit REV too (in a git worktree outside the repository): a server named
+# NAME@HASH (REV's short hash) is NAME as built there, so that two commits are compared, e.g.
+# BASE=c63fdf8 bench/echo-pairs.sh 12 3 pollen-io_uring pollen-io_uring@c63fdf8.
 # Needs a JDK 25, Maven, gcc, taskset. MVN_FLAGS=-o builds offline; SKIP_BUILD=1 uses bench/target
 # as it is. Writes bench/results/echo-pairs.md and bench/results/echo-pairs.csv (every measurement);
 # with CAP=F, bench/results/echo-pairs-capF.{md,csv} (e.g. echo-pairs-cap0.5.md). Another pair of
@@ -51,15 +54,14 @@ build_bench # sets CP
 . bench/echo-load.sh # sets LOAD, compiling it if needed
 tmp="$(mktemp -d /tmp/pollen-echo-pairs.XXXXXX)"
 pids=()
-cgroup=""
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
-  if [ -n "$cgroup" ]; then   # empty only once the JVMs' last threads have left it
-    for _ in $(seq 50); do rmdir "$cgroup" 2>/dev/null && break; sleep 0.1; done
-  fi
+  cpu_cap_remove
+  remove_base
   rm -rf "$tmp"
 }
 trap cleanup EXIT
+[ -z "${BASE:-}" ] || build_base "$BASE" # sets BASE_LABEL: a server NAME@BASE_LABEL is NAME built at BASE
 out=bench/results/echo-pairs
 [ "$A $B" = "pollen-io_uring netty-io_uring" ] || out="$out-$A-vs-$B"
 cap_note=""
@@ -72,25 +74,10 @@ if [ -n "${RATE16:-}${RATE1:-}" ]; then
   rate_note="A fixed offered load: $RATE16 messages/s at 16 in flight, $RATE1 in ping-pong (echo_load --rate), below what either server needs a whole core for. The servers' cost per message is their cpu time over the measurement divided by the messages; the p99s are at the same load."
 fi
 if [ -n "${CAP:-}" ]; then
-  read -r period quota < <(python3 -c 'import sys; f = float(sys.argv[1]); assert 0 < f < 1, "CAP must be a fraction of a cpu, 0 < CAP < 1"; p = max(2000, int(1000 / f + 0.5)); print(p, int(p * f + 0.5))' "$CAP" 2>/dev/null) \
-    || { echo "CAP=$CAP: want a fraction of a cpu, 0 < CAP < 1" >&2; exit 2; }
-  if [ -d /sys/fs/cgroup/cpu ] && [ -w /sys/fs/cgroup/cpu ]; then          # cgroup v1
-    cgroup=/sys/fs/cgroup/cpu/pollen-echo-pairs.$$
-    mkdir "$cgroup"
-    echo "$period" > "$cgroup/cpu.cfs_period_us"; echo "$quota" > "$cgroup/cpu.cfs_quota_us"
-    procs="$cgroup/cgroup.procs"
-  elif [ -f /sys/fs/cgroup/cgroup.controllers ] && grep -qw cpu /sys/fs/cgroup/cgroup.controllers; then   # v2
-    cgroup=/sys/fs/cgroup/pollen-echo-pairs.$$
-    grep -qw cpu /sys/fs/cgroup/cgroup.subtree_control || echo +cpu > /sys/fs/cgroup/cgroup.subtree_control
-    mkdir "$cgroup"
-    echo "$quota $period" > "$cgroup/cpu.max"
-    procs="$cgroup/cgroup.procs"
-  else
-    echo "CAP needs a writable cpu cgroup (v1 /sys/fs/cgroup/cpu or v2 with the cpu controller); run as root" >&2
-    exit 2
-  fi
+  cpu_cap "$CAP" pollen-echo-pairs   # sets CAP_CGROUP, CAP_PROCS, CAP_QUOTA, CAP_PERIOD
+  procs=$CAP_PROCS
   out=$out-cap$CAP
-  cap_note="Each server is limited to $CAP of a cpu (cgroup cpu quota $quota µs per $period µs), so that the server, not the generator, runs out of cpu; latencies under throttling are not comparable, read the rates."
+  cap_note="Each server is limited to $CAP of a cpu (cgroup cpu quota $CAP_QUOTA µs per $CAP_PERIOD µs), so that the server, not the generator, runs out of cpu; latencies under throttling are not comparable, read the rates."
 fi
 
 declare -A port pid
@@ -98,7 +85,7 @@ for s in "$A" "$B"; do
   start_server "$s"
   pids+=("$SERVER_PID")
   pid[$s]=$SERVER_PID
-  [ -n "$cgroup" ] && echo "$SERVER_PID" > "$procs"   # every thread of the JVM, the JIT's included
+  [ -n "${CAP:-}" ] && echo "$SERVER_PID" > "$procs"   # every thread of the JVM, the JIT's included
   port[$s]=$ECHO_PORT
   echo "[echo-pairs] warming $s for $WARMUP s" >&2
   taskset -c 1 "$LOAD" --port "$ECHO_PORT" --conns 100 --depths 16 --warmup "$WARMUP" --duration 1 > /dev/null
@@ -132,9 +119,9 @@ cp "$csv" "$out.csv"
 
 python3 - "$csv" "$A" "$B" "$PAIRS" "$SECS" "$(git rev-parse --short HEAD)" "$(nproc)" \
   "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" "$(uname -r)" "$(cut -d' ' -f1-3 /proc/loadavg)" \
-  "${CAP:-}" "$cap_note" "$(basename "$out").csv" "$rate_note" "${RATE16:-}" "${RATE1:-}" > "$out.md" <<'PY'
+  "${CAP:-}" "$cap_note" "$(basename "$out").csv" "$rate_note" "${RATE16:-}" "${RATE1:-}" "${BASE:-}" > "$out.md" <<'PY'
 import csv, random, statistics, sys, datetime
-path, a, b, pairs, secs, git, cpus, model, kernel, load, cap, cap_note, csv_name, rate_note, rate16, rate1 = sys.argv[1:]
+path, a, b, pairs, secs, git, cpus, model, kernel, load, cap, cap_note, csv_name, rate_note, rate16, rate1, base = sys.argv[1:]
 rows = list(csv.DictReader(open(path)))
 random.seed(13)  # a fixed seed: the same csv always gives the same interval
 
@@ -164,7 +151,7 @@ def interval(ratios):
 
 print("# %s against %s, back-to-back pairs" % (a, b))
 print()
-env = ("CAP=%s " % cap if cap else "") + ("RATE16=%s RATE1=%s " % (rate16, rate1) if rate_note else "")
+env = ("BASE=%s " % base if base else "") + ("CAP=%s " % cap if cap else "") + ("RATE16=%s RATE1=%s " % (rate16, rate1) if rate_note else "")
 print("- Command: `%sbench/echo-pairs.sh %s %s %s %s`" % (env, pairs, secs, a, b))
 print("- Date: %s, git %s; %s cpus (%s), %s; load average at the end: %s"
       % (datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), git, cpus, model, kernel, load))

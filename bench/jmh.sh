@@ -6,6 +6,7 @@
 #   bench/jmh.sh runtime   # issue #3: spawn/complete, cross-thread wake, timer insert+cancel
 #                          #           (Pollen vs CompletableFuture/ForkJoinPool, STPE, Netty 4.2)
 #   bench/jmh.sh http      # the HTTP request-head parser, per head (wrk's GET and a browser's)
+#   bench/jmh.sh uring     # io_uring_enter by a registered ring fd or by fd (Linux 5.18+)
 #   bench/jmh.sh poll -p impl=pollen-epoll,jdk-nio   # any further arguments go to JMH
 #   JMH_OPTS="-f 3 -wi 2 -i 4" bench/jmh.sh poll     # replaces the fork/iteration defaults
 #
@@ -23,7 +24,8 @@ case "$group" in
   poll)    pattern='io\.pollen\.bench\.jmh\.poll\..*';    baseline=pollen-epoll; title='Issue #2: poll layer (JMH)' ;;
   runtime) pattern='io\.pollen\.bench\.jmh\.runtime\..*'; baseline=pollen;       title='Issue #3: runtime (JMH)' ;;
   http)    pattern='io\.pollen\.bench\.jmh\.http\..*';    baseline=pollen;       title='HTTP head parser (JMH)' ;;
-  *) echo "usage: $0 poll|runtime|http [JMH options]" >&2; exit 2 ;;
+  uring)   pattern='io\.pollen\.bench\.jmh\.uring\..*';   baseline=ring-registered; title='io_uring ring (JMH)' ;;
+  *) echo "usage: $0 poll|runtime|http|uring [JMH options]" >&2; exit 2 ;;
 esac
 
 JAVA_HOME="${JAVA_HOME_25:-$(dirname "$(dirname "$JAVA")")}" mvn -B -q -pl bench -am package -DskipTests \
