@@ -90,6 +90,7 @@ public final class EventLoop implements Executor, AutoCloseable {
                 this::reportError);
         this.timers = new LoopTimers(this, ticker);
         this.monitor = new LoopMonitor(name, blockedNanos);
+        io.watchedBy(monitor);
         this.core = new LoopCore(this, io, tasks, timers, budget, monitor);
     }
 

@@ -81,6 +81,8 @@ final class IoDriver implements Driver.Dispatch {
      * Padded: written for every report, next to the fields every spawning thread reads.
      */
     final PaddedRef<ReadyHandler> running = new PaddedRef<>(null);
+    /** Told when the driver's wait ends, before any handler runs; null if nobody watches. */
+    private LoopMonitor monitor;
 
     IoDriver(Backend backend, int eventCapacity, Executor handOver, BooleanSupplier pending,
              Consumer<Throwable> errors) throws IOException {
@@ -227,6 +229,14 @@ final class IoDriver implements Driver.Dispatch {
         if (wakeState != AWAKE) {
             WAKE.setRelease(this, AWAKE);
         }
+        if (monitor != null) {
+            monitor.awake();   // the handlers about to run are the loop's busy time, watched
+        }
+    }
+
+    /** The loop's monitor, told when a wait ends (an event loop's; a Reactor has none). */
+    void watchedBy(LoopMonitor m) {
+        monitor = m;
     }
 
     /** Wakes the owner if it is parked (or about to be). Any thread; one swap when it is awake. */

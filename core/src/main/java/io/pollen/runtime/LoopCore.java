@@ -93,7 +93,8 @@ final class LoopCore {
             if (loop.state().isClosed()) {
                 return ran + reports; // a handler closed it
             }
-            // 4. the timers that are due (by the time the handlers returned: never early)
+            // 4. the timers that are due by the time the wait ended (never early; one that came due
+            // while the handlers ran fires next iteration, which does not wait for it)
             int fired = timers.fireExpired(timers.now(after));
             monitor.iterated(ran, fired);
             return ran + reports + fired;

@@ -33,6 +33,8 @@ final class LoopMonitor {
     private volatile long busySince;
     /** When the current busy part began; loop thread. */
     private long stamp = System.nanoTime();
+    /** Whether {@link #awake} began this iteration's busy part (the driver said its wait ended). */
+    private boolean awoken;
     /** Counters; written by the loop thread only (see {@link LoopStats} on reading them). */
     private long iterations, tasksRun, polls, events, timersFired, longestBusy;
     /** Blocked reports made by the watchdog; written by the watchdog only. */
@@ -67,13 +69,33 @@ final class LoopMonitor {
         }
     }
 
-    /** The driver returned with {@code reports} dispatched: a new busy part begins; returns its start (nanoTime). */
+    /**
+     * The driver's wait ended, before it dispatches: a new busy part begins. Here and not when the
+     * driver returns, because the handlers run inside the driver's run: one that blocks the loop
+     * must find "busy since" set, or the watchdog would take the loop for parked.
+     */
+    void awake() {
+        long now = System.nanoTime();
+        stamp = now;
+        awoken = true;
+        BUSY_SINCE.setRelease(this, now);
+    }
+
+    /**
+     * The driver returned with {@code reports} dispatched; returns when the busy part began
+     * (nanoTime): at {@link #awake}, or now if the driver did not say (it failed first, or it is
+     * one that does not).
+     */
     long afterWait(int reports) {
+        polls++;
+        events += reports;
+        if (awoken) {
+            awoken = false;
+            return stamp;
+        }
         long now = System.nanoTime();
         stamp = now;
         BUSY_SINCE.setRelease(this, now);
-        polls++;
-        events += reports;
         return now;
     }
 

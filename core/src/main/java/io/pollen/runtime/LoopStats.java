@@ -17,7 +17,8 @@ import java.time.Duration;
  * @param events           readiness (or completion) reports dispatched to handlers
  * @param timersFired      timers fired
  * @param queueDepth       tasks queued at the moment of the snapshot
- * @param longestIteration the longest time the loop spent busy between two driver runs
+ * @param longestIteration the longest time the loop spent busy between two waits: from the end of one
+ *                         (its handlers included) to the start of the next
  * @param blockedReports   how many times the loop was reported blocked (see
  *                         {@link Runtime.Builder#blockedThreshold})
  * @param kernelCalls      system calls the loop's driver made to submit and wait: on io_uring its

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +20,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -55,6 +57,55 @@ class BlockedLoopTest {
             assertTrue(r.getMessage().contains(BlockedLoopTest.class.getName()),
                     "the message names what was running: " + r.getMessage());
             assertEquals(1, rt.loops().getFirst().stats().blockedReports());
+        }
+    }
+
+    /** A readiness handler that holds its loop. */
+    private static void holdInAHandler(long millis) {
+        Loopback.sleep(millis);
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.pollen.testing.TestBackends#all")
+    void aHandlerThatBlocksAfterTheLoopWaitedIsReported(Backend backend) throws Exception {
+        // The loop parks in its driver (nothing to do), a datagram wakes it, and the handler the
+        // driver then calls sleeps: the watchdog must see the loop busy from the wake-up on.
+        List<Throwable> errors = new CopyOnWriteArrayList<>();
+        try (Runtime rt = runtime(backend, Duration.ofMillis(50), errors)) {
+            EventLoop loop = rt.loops().getFirst();
+            UdpSocket tx = UdpSocket.bind(Loopback.any(), backend);
+            UdpSocket rx = UdpSocket.bind(Loopback.any(), backend);
+            CompletableFuture<Void> registered = new CompletableFuture<>();
+            CompletableFuture<Void> handled = new CompletableFuture<>();
+            Registration[] reg = new Registration[1];
+            loop.execute(() -> {
+                reg[0] = loop.register(rx, Interest.READABLE, flags -> {
+                    holdInAHandler(400);
+                    handled.complete(null);
+                });
+                registered.complete(null);
+            });
+            registered.get(10, TimeUnit.SECONDS);
+            Loopback.sleep(100);   // parked
+            tx.sendTo(Loopback.ascii("x"), rx.localAddress());
+            handled.get(10, TimeUnit.SECONDS);
+            tx.close();
+            CompletableFuture<Void> closed = new CompletableFuture<>();
+            loop.execute(() -> {
+                reg[0].cancel();
+                try {
+                    rx.close();
+                    closed.complete(null);
+                } catch (IOException e) {
+                    closed.completeExceptionally(e);
+                }
+            });
+            closed.get(10, TimeUnit.SECONDS);
+            List<LoopBlockedException> reports = errors.stream().filter(LoopBlockedException.class::isInstance)
+                    .map(LoopBlockedException.class::cast).toList();
+            assertEquals(1, reports.size(), "the handler's stretch, one report: " + errors);
+            assertTrue(Arrays.stream(reports.getFirst().getStackTrace()).anyMatch(f -> f.getMethodName().equals("holdInAHandler")),
+                    "the stack is the handler's: " + Arrays.toString(reports.getFirst().getStackTrace()));
         }
     }
 
