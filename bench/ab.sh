@@ -19,8 +19,6 @@ tmp="$(mktemp -d /tmp/pollen-ab.XXXXXX)"
 cleanup() { remove_base; rm -rf "$tmp"; }
 trap cleanup EXIT
 build_base "$base" # sets BASE_CP, BASE_LABEL
-base_cp=$BASE_CP
-label=$BASE_LABEL
 
-bench/run.sh --only "pollen-epoll,pollen-epoll@$label,netty-epoll" --no-multi --no-scale --rounds 3 \
-  --baseline "$label=$base_cp" --out bench/results/ab "$@"
+bench/run.sh --only "pollen-epoll,pollen-epoll@$BASE_LABEL,netty-epoll" --no-multi --no-scale --rounds 3 \
+  --baseline "$BASE_LABEL=$BASE_CP" --out bench/results/ab "$@"

@@ -51,8 +51,15 @@ final class LoopMonitor {
 
     /** A caller-driven iteration starts: the time between two calls was not the loop's. */
     void restart() {
-        stamp = System.nanoTime();
-        BUSY_SINCE.setRelease(this, stamp);
+        beginBusy();
+    }
+
+    /** A busy part begins now (nanoTime, returned): the watchdog measures from here. */
+    private long beginBusy() {
+        long now = System.nanoTime();
+        stamp = now;
+        BUSY_SINCE.setRelease(this, now);
+        return now;
     }
 
     /** Before the driver runs with {@code wait}, at {@code now} (nanoTime): the busy part of the iteration ends. */
@@ -75,10 +82,8 @@ final class LoopMonitor {
      * must find "busy since" set, or the watchdog would take the loop for parked.
      */
     void awake() {
-        long now = System.nanoTime();
-        stamp = now;
+        beginBusy();
         awoken = true;
-        BUSY_SINCE.setRelease(this, now);
     }
 
     /**
@@ -93,10 +98,7 @@ final class LoopMonitor {
             awoken = false;
             return stamp;
         }
-        long now = System.nanoTime();
-        stamp = now;
-        BUSY_SINCE.setRelease(this, now);
-        return now;
+        return beginBusy();
     }
 
     /** The iteration ran {@code tasks} tasks and fired {@code timers} timers. */

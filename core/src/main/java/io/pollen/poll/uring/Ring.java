@@ -181,12 +181,10 @@ public final class Ring implements AutoCloseable {
         if (registeredSlot >= 0 || closed || t.isVirtual()) {
             return registeredSlot >= 0 && registrant == t;
         }
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment up = a.allocate(RSRC_UPDATE);
-            up.set(JAVA_INT, off(RSRC_UPDATE, "offset"), -1);   // any free slot
-            up.set(java.lang.foreign.ValueLayout.JAVA_LONG, off(RSRC_UPDATE, "data"), fd);
-            if (IoUring.register(fd, IoUring.IORING_REGISTER_RING_FDS, up, 1) == 1) {
-                registeredSlot = up.get(JAVA_INT, off(RSRC_UPDATE, "offset"));
+        try {
+            int slot = ringFds(IoUring.IORING_REGISTER_RING_FDS, -1, fd);   // any free slot
+            if (slot >= 0) {
+                registeredSlot = slot;
                 registrant = t;
             }
         } catch (IOException e) {
@@ -380,15 +378,27 @@ public final class Ring implements AutoCloseable {
 
     /** Drops {@link #registerFd}'s registration (its thread only), else the ring outlives its fd. */
     private IOException unregisterFd() {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment up = a.allocate(RSRC_UPDATE);
-            up.set(JAVA_INT, off(RSRC_UPDATE, "offset"), registeredSlot);
-            IoUring.register(fd, IoUring.IORING_UNREGISTER_RING_FDS, up, 1);
+        try {
+            ringFds(IoUring.IORING_UNREGISTER_RING_FDS, registeredSlot, 0);   // data must be 0 here
             registrant = null;
             registeredSlot = -1;
             return null;
         } catch (IOException e) {
             return e;
+        }
+    }
+
+    /**
+     * One {@code io_uring_rsrc_update} for {@code opcode}: register {@code data} (this ring's fd) at
+     * {@code slot} (-1: any free one), or unregister {@code slot} ({@code data} 0). Returns the slot,
+     * or -1 if the kernel did none.
+     */
+    private int ringFds(int opcode, int slot, long data) throws IOException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment up = a.allocate(RSRC_UPDATE);
+            up.set(JAVA_INT, off(RSRC_UPDATE, "offset"), slot);
+            up.set(java.lang.foreign.ValueLayout.JAVA_LONG, off(RSRC_UPDATE, "data"), data);
+            return IoUring.register(fd, opcode, up, 1) == 1 ? up.get(JAVA_INT, off(RSRC_UPDATE, "offset")) : -1;
         }
     }
 
