@@ -206,6 +206,48 @@ class RingTest extends UringTestCase {
     }
 
     @Test
+    void aThreadWhoseSlotsAreAllTakenEntersByFd() throws Exception {
+        // Run on a fresh thread, whose 16 slots are all free: the first 16 rings take them, the
+        // 17th is refused (EBUSY) and still works, by fd; closing one ring frees a slot for the next.
+        Throwable[] failed = new Throwable[1];
+        Thread t = Thread.ofPlatform().start(() -> {
+            List<Ring> rings = new ArrayList<>();
+            try {
+                for (int i = 0; i < 16; i++) {
+                    Ring r = Ring.open(4, 0, 0);
+                    rings.add(r);
+                    assertTrue(r.registerFd(), "slot " + i);
+                }
+                try (Ring extra = Ring.open(4, 0, 0)) {
+                    assertFalse(extra.registerFd(), "a 17th registration is refused");
+                    assertEquals(-1, extra.registeredSlot());
+                    extra.sqes.nop(9);
+                    assertEquals(1, extra.submitAndWait(1, -1), "entered by fd");
+                    assertEquals(List.of(new Cqe(9, 0, 0)), reapAll(extra));
+                }
+                rings.removeFirst().close();
+                try (Ring next = Ring.open(4, 0, 0)) {
+                    assertTrue(next.registerFd(), "the closed ring's slot is free again");
+                }
+            } catch (Throwable e) {
+                failed[0] = e;
+            } finally {
+                for (Ring r : rings) {
+                    try {
+                        r.close();
+                    } catch (IOException e) {
+                        failed[0] = failed[0] == null ? e : failed[0];
+                    }
+                }
+            }
+        });
+        t.join();
+        if (failed[0] != null) {
+            throw new AssertionError(failed[0]);
+        }
+    }
+
+    @Test
     void otherThreadsEnterARegisteredRingByFd() throws Exception {
         try (Ring ring = Ring.open(4, 0, 0)) {
             assertTrue(ring.registerFd());
