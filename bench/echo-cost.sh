@@ -9,7 +9,10 @@
 # server process while the generator measures -- cpu time (task-clock, the JIT and GC threads
 # included), system calls, io_uring submissions (io_uring:io_uring_submit_req) and completions
 # (io_uring:io_uring_complete) -- and divides by the messages the generator counted in the same
-# seconds.
+# seconds. TCP segments per message (nstat's TcpOutSegs over the same seconds, both ends: the
+# generator's requests and the server's replies; on loopback nothing else sends) show whether a
+# server adds packets: the floor with 16 in flight is 2/16 (one request and one reply segment per
+# connection's window, the ACKs riding on them), and a pure ACK or a reply split in two shows above it.
 #
 # Servers as the comparative harness starts them (io.pollen.bench.servers.PollenServer --backend,
 # NettyServer --transport; one loop each; the harness's JVM flags). Load: bench/native/echo_load.c
@@ -35,6 +38,7 @@ SECS="${2:-6}"
 WARMUP=10
 . bench/java25.sh # sets JAVA
 command -v perf >/dev/null || { echo "echo-cost.sh needs perf (linux-perf)" >&2; exit 2; }
+command -v nstat >/dev/null || { echo "echo-cost.sh needs nstat (iproute2)" >&2; exit 2; }
 . bench/bench-server.sh # build_bench, start_server
 build_bench # sets CP
 . bench/echo-load.sh # sets LOAD, compiling it if needed
@@ -55,8 +59,9 @@ if [ -n "${CAP:-}" ]; then
   cap_note="Each server limited to $CAP of a cpu (cgroup cpu quota $CAP_QUOTA µs per $CAP_PERIOD µs): the server, not the generator, is the limit; p99s under throttling are not comparable."
 fi
 
-# One cell: starts the server, loads it, counts; prints "rate p99 gen_cpu cpu_ns sys sqe cqe spread"
-# (per message; spread: the most messages one connection completed over the fewest, less 1, in %).
+# One cell: starts the server, loads it, counts; prints "rate p99 gen_cpu cpu_ns sys sqe cqe segs
+# spread" (per message; spread: the most messages one connection completed over the fewest, less 1,
+# in %).
 cell() {
   local server=$1 depth=$2
   start_server "$server" || exit 1
@@ -65,7 +70,10 @@ cell() {
   # when the measurement starts): the whole JVM, every thread, moves into the cgroup.
   [ -n "${CAP:-}" ] && (sleep "$WARMUP"; echo "$server_pid" > "$CAP_PROCS") &
   # perf starts after the generator's connects and warm-up and stops before its measurement ends.
-  (sleep "$((WARMUP + 1))"; perf stat -x, -e "$events" -p "$server_pid" -o "$tmp/stat" -- sleep "$((SECS - 1))" >/dev/null 2>&1) &
+  # nstat brackets the same window (its own history file: the counts are this window's alone).
+  (sleep "$((WARMUP + 1))"; perf stat -x, -e "$events" -p "$server_pid" -o "$tmp/stat" -- \
+     env NSTAT_HISTORY="$tmp/nstat" sh -c "nstat -n; sleep $((SECS - 1)); nstat -z TcpOutSegs > $tmp/segs" \
+     >/dev/null 2>&1) &
   local perf_pid=$!
   local out
   out=$(taskset -c 1 "$LOAD" \
@@ -73,7 +81,7 @@ cell() {
   wait "$perf_pid" || true
   kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
   server_pid=""
-  python3 - "$out" "$tmp/stat" "$((SECS - 1))" <<'PY'
+  python3 - "$out" "$tmp/stat" "$((SECS - 1))" "$tmp/segs" <<'PY'
 import json, sys
 d = json.loads(sys.argv[1]); secs = float(sys.argv[3])
 c = {}
@@ -82,9 +90,10 @@ for line in open(sys.argv[2]):
     if len(p) > 3 and p[0][:1].isdigit():
         c[p[2]] = float(p[0])
 msgs = d['rate'] * secs
+segs = next((float(l.split()[1]) for l in open(sys.argv[4]) if l.startswith('TcpOutSegs')), 0)
 print(d['rate'], d['p99_us'], d['gen_cpu'], c.get('task-clock', 0) * 1e6 / msgs,
       c.get('raw_syscalls:sys_enter', 0) / msgs, c.get('io_uring:io_uring_submit_req', 0) / msgs,
-      c.get('io_uring:io_uring_complete', 0) / msgs,
+      c.get('io_uring:io_uring_complete', 0) / msgs, segs / msgs,
       100.0 * (d['conn_max'] / d['conn_min'] - 1) if d['conn_min'] > 0 else float('inf'))
 PY
 }
@@ -108,21 +117,21 @@ median() { python3 -c "import sys,statistics as s; v=[float(x) for x in sys.argv
   echo "- Date: $(date -u +%Y-%m-%dT%H:%M:%SZ), git $(git rev-parse --short HEAD); $(nproc) cpus ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(uname -r); load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "- Load: bench/native/echo_load.c (one C epoll thread), 100 connections, 32-byte messages, $SECS s measured after $WARMUP s of echo warm-up; server on cpu 0, the generator on cpu 1; perf stat on the server for the middle $((SECS - 1)) s. Medians of $ROUNDS interleaved rounds."
   [ -n "$cap_note" ] && echo "- $cap_note"
-  echo "- Columns: msg/s and p99 from the generator; generator cpu = the generator's share of its core (near 1.00: the generator is the limit, not the server); then per message, on the server: cpu ns (task-clock, all its threads), system calls, io_uring submissions, io_uring completions; last, the spread of messages per connection (the most one connection completed over the fewest, less 1: near 0 when the server serves its connections in turn)."
+  echo "- Columns: msg/s and p99 from the generator; generator cpu = the generator's share of its core (near 1.00: the generator is the limit, not the server); then per message, on the server: cpu ns (task-clock, all its threads), system calls, io_uring submissions, io_uring completions; TCP segments sent by both ends (floor with 16 in flight: 2/16 = 0.125); last, the spread of messages per connection (the most one connection completed over the fewest, less 1: near 0 when the server serves its connections in turn)."
   echo
   for depth in 1 16; do
     [ "$depth" = 1 ] && echo "## Ping-pong (1 in flight per connection)" || echo "## 16 in flight per connection"
     echo
-    echo "| server | msg/s | p99 µs | generator cpu | server cpu ns/msg | syscalls/msg | SQEs/msg | CQEs/msg | per-connection spread |"
-    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+    echo "| server | msg/s | p99 µs | generator cpu | server cpu ns/msg | syscalls/msg | SQEs/msg | CQEs/msg | TCP segments/msg | per-connection spread |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     for server in "${servers[@]}"; do
       IFS=';' read -r -a rows <<< "${cells[$server/$depth]}"
       cols=()
-      for i in 0 1 2 3 4 5 6 7; do
+      for i in 0 1 2 3 4 5 6 7 8; do
         vals=(); for row in "${rows[@]}"; do read -r -a f <<< "$row"; vals+=("${f[$i]}"); done
         cols+=("$(median "${vals[@]}")")
       done
-      printf '| %s | %.0f | %.0f | %.2f | %.0f | %.3f | %.3f | %.3f | %.1f%% |\n' "$server" "${cols[@]}"
+      printf '| %s | %.0f | %.0f | %.2f | %.0f | %.3f | %.3f | %.3f | %.3f | %.1f%% |\n' "$server" "${cols[@]}"
     done
     echo
   done
