@@ -1,6 +1,5 @@
 package io.pollen.bench.jmh.runtime;
 
-import io.netty.channel.EventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.pollen.poll.Backend;
@@ -11,6 +10,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
@@ -156,41 +156,60 @@ abstract class Contender implements AutoCloseable {
         }
     }
 
-    static final class Stpe extends Contender {
-        private final ScheduledThreadPoolExecutor pool = new ScheduledThreadPoolExecutor(1);
+    /**
+     * A contender that is a {@link ScheduledExecutorService} of one thread: the JDK's
+     * {@code ScheduledThreadPoolExecutor} and Netty's event loop both are, so they share every
+     * operation but their shutdown.
+     */
+    abstract static class Scheduled extends Contender {
+        private final ScheduledExecutorService executor;
 
-        Stpe() {
-            pool.setRemoveOnCancelPolicy(true);
+        Scheduled(ScheduledExecutorService executor) {
+            this.executor = executor;
         }
 
         @Override
-        void execute(Runnable r) {
-            pool.execute(r);
+        final void execute(Runnable r) {
+            executor.execute(r);
         }
 
         @Override
-        Object spawn(Runnable body) {
-            return pool.submit(body);
+        final Object spawn(Runnable body) {
+            return executor.submit(body);
         }
 
         @Override
-        Object schedule(Runnable r) {
-            return pool.schedule(r, TIMER_DELAY_NANOS, TimeUnit.NANOSECONDS);
+        final Object schedule(Runnable r) {
+            return executor.schedule(r, TIMER_DELAY_NANOS, TimeUnit.NANOSECONDS);
         }
 
         @Override
-        Object scheduleFar(Runnable r) {
-            return pool.schedule(r, 1, TimeUnit.HOURS);
+        final Object scheduleFar(Runnable r) {
+            return executor.schedule(r, 1, TimeUnit.HOURS);
         }
 
         @Override
-        void cancel(Object timer) {
+        final void cancel(Object timer) {
             ((Future<?>) timer).cancel(false);
         }
 
         @Override
-        boolean hasTimers() {
+        final boolean hasTimers() {
             return true;
+        }
+    }
+
+    static final class Stpe extends Scheduled {
+        private final ScheduledThreadPoolExecutor pool;
+
+        Stpe() {
+            this(new ScheduledThreadPoolExecutor(1));
+        }
+
+        private Stpe(ScheduledThreadPoolExecutor pool) {
+            super(pool);
+            this.pool = pool;
+            pool.setRemoveOnCancelPolicy(true);
         }
 
         @Override
@@ -200,39 +219,16 @@ abstract class Contender implements AutoCloseable {
         }
     }
 
-    static final class Netty extends Contender {
-        private final MultiThreadIoEventLoopGroup group =
-                new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        private final EventLoop loop = group.next();
+    static final class Netty extends Scheduled {
+        private final MultiThreadIoEventLoopGroup group;
 
-        @Override
-        void execute(Runnable r) {
-            loop.execute(r);
+        Netty() {
+            this(new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory()));
         }
 
-        @Override
-        Object spawn(Runnable body) {
-            return loop.submit(body);
-        }
-
-        @Override
-        Object schedule(Runnable r) {
-            return loop.schedule(r, TIMER_DELAY_NANOS, TimeUnit.NANOSECONDS);
-        }
-
-        @Override
-        Object scheduleFar(Runnable r) {
-            return loop.schedule(r, 1, TimeUnit.HOURS);
-        }
-
-        @Override
-        void cancel(Object timer) {
-            ((Future<?>) timer).cancel(false);
-        }
-
-        @Override
-        boolean hasTimers() {
-            return true;
+        private Netty(MultiThreadIoEventLoopGroup group) {
+            super(group.next());
+            this.group = group;
         }
 
         @Override
