@@ -57,25 +57,17 @@ public final class FdSocketFactory implements SocketFactory {
         Objects.requireNonNull(address, "remote");
         if (address instanceof UnixSocketAddress u) {
             byte[] path = sunPath(u, "connect to");
-            int fd = FdOpen.socket(ABI.AF_UNIX, ABI.SOCK_STREAM);
-            try {
+            return opened(ABI.AF_UNIX, ABI.SOCK_STREAM, fd -> {
                 UnixNet.connect(fd, path);
                 return new FdStream(fd, ABI.AF_UNIX, false);
-            } catch (IOException | RuntimeException e) {
-                closeAfterFailure(fd, e);
-                throw e;
-            }
+            });
         }
         InetSocketAddress remote = (InetSocketAddress) address;
         int family = SockAddr.family(remote);
-        int fd = FdOpen.socket(family, ABI.SOCK_STREAM);
-        try {
+        return opened(family, ABI.SOCK_STREAM, fd -> {
             boolean inProgress = Net.connect(fd, family, remote) == Native.WOULD_BLOCK;
             return new FdStream(fd, family, inProgress);
-        } catch (IOException | RuntimeException e) {
-            closeAfterFailure(fd, e);
-            throw e;
-        }
+        });
     }
 
     /**
@@ -96,20 +88,15 @@ public final class FdSocketFactory implements SocketFactory {
         Objects.requireNonNull(address, "local");
         if (address instanceof UnixSocketAddress u) {
             byte[] path = sunPath(u, "listen on");
-            int fd = FdOpen.socket(ABI.AF_UNIX, ABI.SOCK_STREAM);
-            try {
+            return opened(ABI.AF_UNIX, ABI.SOCK_STREAM, fd -> {
                 UnixNet.bind(fd, path);
                 Net.listen(fd, backlog < 1 ? DEFAULT_BACKLOG : backlog);
                 return new FdListener(fd, ABI.AF_UNIX);
-            } catch (IOException | RuntimeException e) {
-                closeAfterFailure(fd, e);
-                throw e;
-            }
+            });
         }
         InetSocketAddress local = (InetSocketAddress) address;
         int family = SockAddr.family(local);
-        int fd = FdOpen.socket(family, ABI.SOCK_STREAM);
-        try {
+        return opened(family, ABI.SOCK_STREAM, fd -> {
             // Before bind: a restarted server must be able to rebind a port with connections in TIME_WAIT.
             Net.setInt(fd, ABI.SOL_SOCKET, ABI.SO_REUSEADDR, 1);
             if (reusePort) {
@@ -119,10 +106,7 @@ public final class FdSocketFactory implements SocketFactory {
             Net.bind(fd, family, local);
             Net.listen(fd, backlog < 1 ? DEFAULT_BACKLOG : backlog);
             return new FdListener(fd, family);
-        } catch (IOException | RuntimeException e) {
-            closeAfterFailure(fd, e);
-            throw e;
-        }
+        });
     }
 
     @Override
@@ -130,28 +114,20 @@ public final class FdSocketFactory implements SocketFactory {
         Objects.requireNonNull(address, "local");
         if (address instanceof UnixSocketAddress u) {
             byte[] path = u.isUnnamed() ? null : sunPath(u, "bind");
-            int fd = FdOpen.socket(ABI.AF_UNIX, ABI.SOCK_DGRAM);
-            try {
+            return opened(ABI.AF_UNIX, ABI.SOCK_DGRAM, fd -> {
                 if (path != null) {
                     UnixNet.bind(fd, path);
                 }
                 return new FdDatagram(fd, ABI.AF_UNIX);
-            } catch (IOException | RuntimeException e) {
-                closeAfterFailure(fd, e);
-                throw e;
-            }
+            });
         }
         InetSocketAddress local = (InetSocketAddress) address;
         int family = SockAddr.family(local);
-        int fd = FdOpen.socket(family, ABI.SOCK_DGRAM);
-        try {
+        return opened(family, ABI.SOCK_DGRAM, fd -> {
             dualStack(fd, family);
             Net.bind(fd, family, local);
             return new FdDatagram(fd, family);
-        } catch (IOException | RuntimeException e) {
-            closeAfterFailure(fd, e);
-            throw e;
-        }
+        });
     }
 
     @Override
@@ -193,6 +169,26 @@ public final class FdSocketFactory implements SocketFactory {
                     + System.getProperty("os.name") + " has none");
         }
         return u.sunPath();
+    }
+
+    /** What is done to a new socket before it is handed out (bind, listen, connect); may fail. */
+    @FunctionalInterface
+    private interface Setup<T> {
+        T on(int fd) throws IOException;
+    }
+
+    /**
+     * A new socket with {@code setup} done to it. If the setup fails the socket is closed before
+     * the failure goes on (a close error rides along as suppressed): a refused bind leaks no fd.
+     */
+    private static <T> T opened(int family, int type, Setup<T> setup) throws IOException {
+        int fd = FdOpen.socket(family, type);
+        try {
+            return setup.on(fd);
+        } catch (IOException | RuntimeException e) {
+            closeAfterFailure(fd, e);
+            throw e;
+        }
     }
 
     private static void closeAfterFailure(int fd, Exception cause) {
