@@ -1,6 +1,7 @@
 package io.pollen.poll.uring;
 
 import io.pollen.poll.spi.Ready;
+import io.pollen.sys.NativeIOException;
 import io.pollen.sys.unix.Errno;
 import io.pollen.sys.unix.SocketAbi;
 import io.pollen.sys.unix.Native;
@@ -128,12 +129,32 @@ final class StreamSend {
             release();
             if (shutdownPending) {
                 shutdownPending = false;
-                Net.shutdown(stream.fd, SocketAbi.LINUX.SHUT_WR);
+                if (sendErrno == 0) {   // after a failed send there is no write half left to end
+                    shutdownAfterSends();
+                }
             }
         }
         if (wantWritable && (slot < 0 || end < buf.capacity())) {
             wantWritable = false;
             stream.ready(res < 0 ? Ready.WRITABLE | Ready.ERROR : Ready.WRITABLE);
+        }
+    }
+
+    /**
+     * The shutdown that waited for the last send. It has no caller to throw to (it runs in the
+     * driver's reaping), so nothing may escape: a peer that reset the connection meanwhile leaves
+     * no write half to end ({@code ENOTCONN}, what was asked has happened); any other failure is
+     * kept and thrown by the next write, as a send's is.
+     */
+    private void shutdownAfterSends() {
+        try {
+            Net.shutdown(stream.fd, SocketAbi.LINUX.SHUT_WR);
+        } catch (NativeIOException e) {
+            if (e.errno() != Errno.ENOTCONN) {
+                sendErrno = e.errno();
+            }
+        } catch (IOException e) {
+            sendErrno = Errno.EIO;
         }
     }
 
