@@ -5,12 +5,15 @@
 #   bench/soak.sh --smoke         a few seconds per phase into bench/results/raw/soak-smoke.*;
 #                                 exits 1 if a target is missed (CI runs it)
 #   bench/soak.sh --phase-seconds S
+#   bench/soak.sh --backend io_uring   the server on that backend (pollen serve --backend); the report
+#                                 is named after it: soak-io_uring.{md,svg,csv} (smoke: raw/soak-io_uring-smoke.*)
 #
 # Runs io.pollen.bench.harness.Soak: starts `bin/pollen serve` with default JVM flags, then
 # pipelined plaintext, 20 KB echoes, connection churn, slowloris, clients hanging up during
 # /delay, and all of them at once, sampling the server's RSS, open fds and threads every second.
 # Targets: RSS under 500 MiB, fds back to baseline after each phase, no error for well-behaved
-# clients, exit 0 after the final SIGTERM. Needs a JDK 25, Maven and wrk. It installs nothing.
+# clients, no uncaught failure in the server's log (bench/results/raw/), exit 0 after the final
+# SIGTERM. Needs a JDK 25, Maven and wrk. It installs nothing.
 # Set MVN_FLAGS=-o to build offline; SKIP_BUILD=1 to use the built jars as they are.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -22,6 +22,7 @@ import java.util.regex.Pattern;
  *
  * <pre>
  * Soak --pollen bin/pollen --native-dir bench/native --out bench/results [--phase-seconds 90] [--smoke]
+ *      [--backend epoll|nio|io_uring|kqueue]
  * </pre>
  *
  * Phases, each followed by a quiet settle in which the server's descriptors must return to their
@@ -31,7 +32,10 @@ import java.util.regex.Pattern;
  * once. Well-behaved clients must see no error. The report is {@code soak.md}, {@code soak.svg} and
  * {@code soak.csv}; {@code --smoke} runs a few seconds per phase into {@code raw/} and exits 1 when an
  * invariant breaks (memory is reported, not judged, in so short a run), so CI keeps the harness and
- * the server honest.
+ * the server honest. The server's output goes to {@code raw/<report>-server.log}; an uncaught
+ * failure it reports on a loop breaks an invariant too (the server survives those, which is why
+ * only its log shows them). {@code --backend} serves on that backend ({@code pollen serve --backend}) and
+ * names the report after it ({@code soak-io_uring.md}); without it the server picks its own.
  */
 public final class Soak {
 
@@ -58,6 +62,8 @@ public final class Soak {
         if (smoke) out = out.resolve("raw");
         Files.createDirectories(out);
         String command = a.value("command", "bench/soak.sh");
+        String backend = a.value("backend", null);
+        String stem = "soak" + (backend == null ? "" : "-" + backend) + (smoke ? "-smoke" : "");
 
         List<Phase> phases = List.of(
                 new Phase("pipelined", 64, 0, 0, 0, 0, 0),
@@ -68,14 +74,20 @@ public final class Soak {
                 new Phase("mixed", 16, 8, 8, 0, 100 / scale, 100 / scale));
 
         int port = ServerProcess.freePorts(1)[0];
-        Process server = new ProcessBuilder(pollen.toString(), "serve", "--port", Integer.toString(port))
-                .redirectErrorStream(true).redirectOutput(out.resolve("soak-server.log").toFile()).start();
+        List<String> serve = new ArrayList<>(List.of(pollen.toString(), "serve", "--port", Integer.toString(port)));
+        if (backend != null) serve.addAll(List.of("--backend", backend));
+        // The server's own output goes with the raw files (kept out of the repository): the report
+        // counts what it says of failures on its loops.
+        Path raw = smoke ? out : out.resolve("raw");
+        Files.createDirectories(raw);
+        Path serverLog = raw.resolve(stem + "-server.log");
+        Process server = new ProcessBuilder(serve).redirectErrorStream(true).redirectOutput(serverLog.toFile()).start();
         Runtime.getRuntime().addShutdownHook(new Thread(server::destroyForcibly));
         List<Outcome> outcomes = new ArrayList<>();
         SoakSampler sampler = null;
         int baseline = -1;
         try {
-            awaitListening(port, server);
+            awaitListening(port, server, serverLog);
             warmUp(port, nativeDir, smoke ? 2 : 20);
             sampler = new SoakSampler(server.pid());
             baseline = settle(server.pid(), Integer.MAX_VALUE, 3);
@@ -97,10 +109,10 @@ public final class Soak {
         Map<String, String> machine = MachineInfo.detect(command);
         List<SoakSampler.Sample> samples = sampler == null ? List.of() : sampler.samples();
         SoakReport report = new SoakReport(outcomes, samples, baseline, phases.size(), machine,
-                server.isAlive() ? -1 : server.exitValue());
-        Files.writeString(out.resolve(smoke ? "soak-smoke.md" : "soak.md"), report.markdown());
-        Files.writeString(out.resolve(smoke ? "soak-smoke.svg" : "soak.svg"), report.svg());
-        Files.writeString(out.resolve(smoke ? "soak-smoke.csv" : "soak.csv"), report.csv());
+                server.isAlive() ? -1 : server.exitValue(), backend, stem, loopFailures(serverLog));
+        Files.writeString(out.resolve(stem + ".md"), report.markdown());
+        Files.writeString(out.resolve(stem + ".svg"), report.svg());
+        Files.writeString(out.resolve(stem + ".csv"), report.csv());
         System.out.println(report.markdown());
         List<String> missed = report.missedTargets();
         if (!missed.isEmpty()) {
@@ -200,13 +212,32 @@ public final class Soak {
         return last;
     }
 
+    /**
+     * What the server's log says failed on its loops: the line after each "uncaught failure on"
+     * (the loop's last-resort report; the exception's own line follows it).
+     */
+    static List<String> loopFailures(Path log) throws IOException {
+        List<String> lines = Files.readAllLines(log, StandardCharsets.ISO_8859_1);
+        List<String> failures = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains("uncaught failure on ")) {
+                failures.add(i + 1 < lines.size() ? lines.get(i + 1).strip() : "(no detail)");
+            }
+        }
+        return failures;
+    }
+
     private static void warmUp(int port, Path nativeDir, int seconds) throws Exception {
         wrk(8, seconds, "http://127.0.0.1:" + port + "/plaintext", 1, List.of(), List.of()).call();
     }
 
-    private static void awaitListening(int port, Process server) throws IOException, InterruptedException {
+    private static void awaitListening(int port, Process server, Path log) throws IOException, InterruptedException {
         for (int i = 0; i < 300; i++) {
-            if (!server.isAlive()) throw new IOException("pollen serve exited " + server.exitValue() + " at start");
+            if (!server.isAlive()) {
+                // Its own words say why (an unavailable backend names the reason): quote the log.
+                throw new IOException("pollen serve exited " + server.exitValue() + " at start: "
+                        + Files.readString(log, StandardCharsets.ISO_8859_1).strip());
+            }
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress("127.0.0.1", port), 200);
                 return;

@@ -22,15 +22,26 @@ final class SoakReport {
     private final int phasesPlanned;
     private final Map<String, String> machine;
     private final int exitCode;
+    private final String backend;
+    private final String stem;
+    private final List<String> loopFailures;
 
+    /**
+     * @param backend what {@code pollen serve --backend} was given, or null (its own choice)
+     * @param stem    the report's file name without extension ({@code soak}, {@code soak-io_uring})
+     * @param loopFailures what the server's log reported as uncaught failures on its loops, one line each
+     */
     SoakReport(List<Soak.Outcome> outcomes, List<SoakSampler.Sample> samples, int baseline, int phasesPlanned,
-               Map<String, String> machine, int exitCode) {
+               Map<String, String> machine, int exitCode, String backend, String stem, List<String> loopFailures) {
         this.outcomes = outcomes;
         this.samples = samples;
         this.baseline = baseline;
         this.phasesPlanned = phasesPlanned;
         this.machine = machine;
         this.exitCode = exitCode;
+        this.backend = backend;
+        this.stem = stem;
+        this.loopFailures = loopFailures;
     }
 
     /** The targets this run missed, in words; empty when all were met. */
@@ -52,6 +63,10 @@ final class SoakReport {
             if (o.fdsAfter() > baseline + FD_SLACK) missed.add(n + ": " + o.fdsAfter() + " fds after, baseline " + baseline);
         }
         if (exitCode != 0) missed.add("pollen serve exited " + exitCode + " after SIGTERM (want 0)");
+        if (!loopFailures.isEmpty()) {
+            missed.add("the server logged " + loopFailures.size() + " uncaught failures on its loops (first: "
+                    + loopFailures.getFirst() + ")");
+        }
         return missed;
     }
 
@@ -63,8 +78,10 @@ final class SoakReport {
                 .append("), ").append(machine.get("memory")).append(", kernel ").append(machine.get("kernel"))
                 .append(", ").append(machine.get("jdk")).append("; load average at start ")
                 .append(machine.get("loadavg_start")).append(".\n");
-        b.append("Server: `bin/pollen serve` with default JVM flags, one loop; baseline ").append(baseline)
-                .append(" open fds after warm-up. Samples every second: [soak.csv](soak.csv), chart: [soak.svg](soak.svg).\n\n");
+        b.append("Server: `bin/pollen serve").append(backend == null ? "" : " --backend " + backend)
+                .append("` with default JVM flags, one loop; baseline ").append(baseline)
+                .append(" open fds after warm-up. Samples every second: [").append(stem).append(".csv](").append(stem)
+                .append(".csv), chart: [").append(stem).append(".svg](").append(stem).append(".svg).\n\n");
         b.append("| phase | s | requests (well-behaved) | errors | RSS max MiB | RSS end MiB | fds peak | fds after settle | hostile clients |\n");
         b.append("|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
         for (Soak.Outcome o : outcomes) {
@@ -77,9 +94,11 @@ final class SoakReport {
         }
         List<String> missed = missedTargets();
         b.append("\nTargets: RSS under ").append(RSS_LIMIT_KIB / 1024).append(" MiB, fds back to baseline (+")
-                .append(FD_SLACK).append(") after each phase, no error for well-behaved clients, exit 0 after SIGTERM: ")
+                .append(FD_SLACK).append(") after each phase, no error for well-behaved clients, no uncaught failure in")
+                .append(" the server's log, exit 0 after SIGTERM: ")
                 .append(missed.isEmpty() ? "**all met**" : "**missed** — " + String.join("; ", missed))
-                .append(". Exit code after SIGTERM: ").append(exitCode).append(".\n");
+                .append(". Exit code after SIGTERM: ").append(exitCode).append("; uncaught failures logged: ")
+                .append(loopFailures.size()).append(".\n");
         return b.toString();
     }
 
