@@ -166,10 +166,7 @@ final class DemoCommand implements Callable<Integer> {
         try {
             Progress.Mode.parse(progress);
             if (backend != null) {
-                Backend b = Backend.byName(backend);
-                if (!b.isAvailable()) {
-                    throw usage("backend '" + backend + "' is not available on " + System.getProperty("os.name") + ": " + b.unavailableReason());
-                }
+                BackendOption.resolve(spec.commandLine(), backend);
             }
             if (url != null) {
                 Target.parse(url);

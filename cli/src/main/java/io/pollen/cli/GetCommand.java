@@ -96,10 +96,7 @@ final class GetCommand implements Callable<Integer> {
         HttpHeaders extra = HttpHeaders.EMPTY;
         try {
             uri = Target.checkHttpUrl(url);
-            b = backend == null ? Backend.select() : Backend.byName(backend);
-            if (!b.isAvailable()) {
-                throw new IllegalArgumentException("backend '" + backend + "' is not available here: " + b.unavailableReason());
-            }
+            b = BackendOption.resolve(spec.commandLine(), backend);
             for (String h : headers) {
                 int colon = h.indexOf(':');
                 if (colon <= 0) {

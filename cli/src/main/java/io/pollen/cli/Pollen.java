@@ -73,6 +73,17 @@ public final class Pollen implements Runnable {
         CommandLine cl = new CommandLine(new Pollen());
         cl.setOut(out);
         cl.setErr(err);
+        CommandLine.IParameterExceptionHandler usual = cl.getParameterExceptionHandler();
+        cl.setParameterExceptionHandler((ex, given) -> {
+            if (!(ex instanceof BackendOption.Unavailable)) {
+                return usual.handleParseException(ex, given);
+            }
+            // Nothing on the command line is wrong: the reason and a way out, no usage text.
+            PrintWriter e = ex.getCommandLine().getErr();
+            e.println(ex.getMessage());
+            e.flush();
+            return ex.getCommandLine().getCommandSpec().exitCodeOnInvalidInput();
+        });
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {
             line.getErr().println(line.getCommandName() + ": " + describe(ex));
             if (Boolean.getBoolean("pollen.debug")) {

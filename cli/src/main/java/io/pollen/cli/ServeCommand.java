@@ -134,10 +134,7 @@ final class ServeCommand implements Callable<Integer> {
         Backend b;
         InetAddress address;
         try {
-            b = backend == null ? Backend.select() : Backend.byName(backend);
-            if (!b.isAvailable()) {
-                throw usage("backend '" + backend + "' is not available on " + System.getProperty("os.name") + ": " + b.unavailableReason());
-            }
+            b = BackendOption.resolve(spec.commandLine(), backend);
             address = InetAddress.getByName(host);
         } catch (UnknownHostException e) {
             throw usage("--host: unknown host '" + host + "'");

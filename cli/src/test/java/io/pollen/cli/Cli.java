@@ -49,18 +49,26 @@ final class Cli {
     }
 
     /**
-     * The command line of {@code pollen args...} in a child JVM (C1 only, a small heap) that may open
-     * at most {@code limit} file descriptors ({@code ulimit -n} through bash, soft and hard), with
-     * {@code jvmOptions} before the class path.
+     * The command line of {@code pollen args...} in a child JVM (C1 only, a small heap, this test's
+     * class path and kqueue library), with {@code jvmOptions} before the class path.
      */
-    static List<String> pollenWithFdLimit(int limit, List<String> jvmOptions, List<String> args) {
+    static List<String> pollenChild(List<String> jvmOptions, List<String> args) {
         String bin = ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java");
-        List<String> cmd = new ArrayList<>(List.of("bash", "-c",
-                "ulimit -n " + limit + " && exec \"$0\" \"$@\"", bin, "--enable-native-access=ALL-UNNAMED",
+        List<String> cmd = new ArrayList<>(List.of(bin, "--enable-native-access=ALL-UNNAMED",
                 "-XX:TieredStopAtLevel=1", "-Xmx256m", "-XX:+UseSerialGC", kqueueLibraryFlag()));
         cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Pollen.class.getName()));
         cmd.addAll(args);
+        return cmd;
+    }
+
+    /**
+     * {@link #pollenChild} that may open at most {@code limit} file descriptors ({@code ulimit -n}
+     * through bash, soft and hard).
+     */
+    static List<String> pollenWithFdLimit(int limit, List<String> jvmOptions, List<String> args) {
+        List<String> cmd = new ArrayList<>(List.of("bash", "-c", "ulimit -n " + limit + " && exec \"$0\" \"$@\""));
+        cmd.addAll(pollenChild(jvmOptions, args));
         return cmd;
     }
 }

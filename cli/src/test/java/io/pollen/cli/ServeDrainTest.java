@@ -7,16 +7,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -39,7 +35,7 @@ class ServeDrainTest {
     @ParameterizedTest
     @MethodSource("io.pollen.testing.TestBackends#all")
     void sigtermDrainsRequestsInFlightThenExitsZero(Backend backend) throws Exception {
-        try (Serve serve = Serve.start("--backend", backend.id(), "--loops", "2")) {
+        try (ServeChild serve = ServeChild.start("--backend", backend.id(), "--loops", "2")) {
             List<Socket> clients = new ArrayList<>();
             try {
                 for (int i = 0; i < CLIENTS; i++) {
@@ -51,7 +47,7 @@ class ServeDrainTest {
                 for (int i = 0; i < CLIENTS; i++) {
                     send(clients.get(i), "GET /delay/1500/r" + i + " HTTP/1.1\r\nHost: t\r\n\r\n");
                 }
-                serve.process.destroy(); // SIGTERM
+                serve.process().destroy(); // SIGTERM
                 for (int i = 0; i < CLIENTS; i++) {
                     String r = readToEnd(clients.get(i).getInputStream());
                     assertTrue(r.startsWith("HTTP/1.1 200 OK\r\n"), "request " + i + " answered: " + r + serve);
@@ -73,12 +69,12 @@ class ServeDrainTest {
     @ParameterizedTest
     @MethodSource("io.pollen.testing.TestBackends#all")
     void sigintPastTheDrainTimeoutClosesWhatRunsAndExitsZero(Backend backend) throws Exception {
-        try (Serve serve = Serve.start("--backend", backend.id(), "--drain-timeout", "300ms");
+        try (ServeChild serve = ServeChild.start("--backend", backend.id(), "--drain-timeout", "300ms");
              Socket s = serve.connect()) {
             send(s, "GET /plaintext HTTP/1.1\r\nHost: t\r\n\r\n");
             assertTrue(readResponse(s.getInputStream()).contains("Hello, World!"));
             send(s, "GET /delay/60000/never HTTP/1.1\r\nHost: t\r\n\r\n");
-            Process kill = new ProcessBuilder("kill", "-INT", Long.toString(serve.process.pid())).start();
+            Process kill = new ProcessBuilder("kill", "-INT", Long.toString(serve.process().pid())).start();
             assertEquals(0, kill.waitFor());
             assertEquals("", readToEnd(s.getInputStream()), "closed at the deadline without an answer");
             assertEquals(0, serve.exitCode(), serve.toString());
@@ -120,72 +116,5 @@ class ServeDrainTest {
             // reset: keep what came
         }
         return out.toString(StandardCharsets.US_ASCII);
-    }
-
-    /** {@code pollen serve --port 0 args...} in a JVM of its own, on this test's class path. */
-    private record Serve(Process process, Path out, Path err, int port) implements AutoCloseable {
-        static Serve start(String... args) throws Exception {
-            List<String> cmd = new ArrayList<>(List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1", "-Xmx256m",
-                    Cli.kqueueLibraryFlag(), "-cp", System.getProperty("java.class.path"), Pollen.class.getName(), "serve", "--port", "0"));
-            cmd.addAll(List.of(args));
-            Path out = Files.createTempFile("serve", ".out");
-            Path err = Files.createTempFile("serve", ".err");
-            Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-            Pattern listening = Pattern.compile("listening on http://[^:]+:(\\d+)");
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (System.nanoTime() < deadline) {
-                Matcher m = listening.matcher(Files.readString(out));
-                if (m.find()) {
-                    return new Serve(p, out, err, Integer.parseInt(m.group(1)));
-                }
-                if (!p.isAlive()) {
-                    break;
-                }
-                Thread.sleep(20);
-            }
-            Serve failed = new Serve(p, out, err, -1);
-            String what = failed.toString();
-            failed.close();
-            throw new AssertionError("serve did not start: " + what);
-        }
-
-        Socket connect() throws IOException {
-            Socket s = new Socket("127.0.0.1", port);
-            s.setSoTimeout(20_000);
-            return s;
-        }
-
-        int exitCode() throws InterruptedException {
-            assertTrue(process.waitFor(30, TimeUnit.SECONDS), "serve exited");
-            return process.exitValue();
-        }
-
-        String stdout() throws IOException {
-            return Files.readString(out);
-        }
-
-        @Override
-        public String toString() {
-            try {
-                return "\n--- serve stdout\n" + Files.readString(out) + "--- serve stderr\n" + Files.readString(err);
-            } catch (IOException e) {
-                return " (output unreadable: " + e + ")";
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            process.destroyForcibly();
-            try {
-                process.waitFor(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            Files.deleteIfExists(out);
-            Files.deleteIfExists(err);
-        }
     }
 }

@@ -67,16 +67,27 @@ public final class UringSupport {
         }
     }
 
-    /** Why {@code io_uring_setup} failing with {@code e} means io_uring cannot be used here. */
+    /**
+     * Why {@code io_uring_setup} failing with {@code e} means io_uring cannot be used here, and what
+     * to change. {@code disabledSysctl} is {@code kernel.io_uring_disabled} as read (null if it could
+     * not be): with it at 0, a refusal can only come from a seccomp filter or a security module.
+     */
     static String refused(NativeIOException e, String disabledSysctl) {
         if (e.errno() == Errno.ENOSYS) {
-            return "io_uring_setup is not implemented here (ENOSYS): a kernel without io_uring,"
-                    + " or a seccomp filter (e.g. Docker's default profile) that hides it";
+            return "io_uring_setup is not implemented here (ENOSYS): a kernel without io_uring (before 5.1,"
+                    + " or built without CONFIG_IO_URING), or a seccomp filter that answers ENOSYS";
         }
         if (e.errno() == Errno.EPERM || e.errno() == Errno.EACCES) {
-            return "io_uring_setup was refused (" + e.errnoName() + "): sysctl kernel.io_uring_disabled="
-                    + (disabledSysctl == null ? "?" : disabledSysctl)
-                    + " (1 allows only the io_uring_group), or a seccomp filter";
+            String why = switch (disabledSysctl == null ? "?" : disabledSysctl) {
+                case "0" -> "kernel.io_uring_disabled is 0, so a seccomp filter (or a security module) refuses it;"
+                        + " Docker's default seccomp profile has refused io_uring_setup, io_uring_enter and"
+                        + " io_uring_register since 2023: run with a profile that allows them";
+                case "1" -> "sysctl kernel.io_uring_disabled=1 allows io_uring only to members of"
+                        + " kernel.io_uring_group (or a seccomp filter refuses it)";
+                default -> "sysctl kernel.io_uring_disabled=" + (disabledSysctl == null ? "?" : disabledSysctl)
+                        + ", or a seccomp filter (Docker's default profile refuses io_uring)";
+            };
+            return "io_uring_setup was refused (" + e.errnoName() + "): " + why;
         }
         return "io_uring_setup failed: " + e.getMessage();
     }

@@ -228,10 +228,18 @@ class UringSelectorTest extends UringTestCase {
     @Test
     void aRefusedSetupIsExplained() {
         var enosys = io.pollen.sys.unix.Native.error("io_uring_setup", io.pollen.sys.unix.Errno.ENOSYS);
-        assertTrue(UringSupport.refused(enosys, "0").contains("seccomp"), UringSupport.refused(enosys, "0"));
+        String hidden = UringSupport.refused(enosys, "0");
+        assertTrue(hidden.contains("(ENOSYS)") && hidden.contains("without io_uring") && hidden.contains("seccomp"), hidden);
         var eperm = io.pollen.sys.unix.Native.error("io_uring_setup", io.pollen.sys.unix.Errno.EPERM);
-        String why = UringSupport.refused(eperm, "1");
-        assertTrue(why.contains("EPERM") && why.contains("kernel.io_uring_disabled=1"), why);
+        String group = UringSupport.refused(eperm, "1");
+        assertTrue(group.contains("(EPERM)") && group.contains("kernel.io_uring_disabled=1")
+                && group.contains("kernel.io_uring_group"), group);
+        // The sysctl allows it, so the refusal is a filter's: say which one people meet, and the fix.
+        String filtered = UringSupport.refused(eperm, "0");
+        assertTrue(filtered.contains("(EPERM)") && filtered.contains("seccomp") && filtered.contains("Docker")
+                && filtered.contains("allows them"), filtered);
+        String unknown = UringSupport.refused(eperm, null);
+        assertTrue(unknown.contains("kernel.io_uring_disabled=?") && unknown.contains("seccomp"), unknown);
     }
 
     @Test
