@@ -1,9 +1,15 @@
 package io.pollen.cli;
 
+import java.io.File;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /** Runs {@code pollen args...} in-process and keeps what it printed. */
 final class Cli {
@@ -60,6 +66,37 @@ final class Cli {
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Pollen.class.getName()));
         cmd.addAll(args);
         return cmd;
+    }
+
+    /** What a child process did: its exit code and everything it printed. */
+    record Run(int exit, String out, String err) {
+        @Override
+        public String toString() {
+            return "exit " + exit + "\n--- stdout\n" + out + "--- stderr\n" + err;
+        }
+    }
+
+    /**
+     * Runs {@code cmd} to its end (stdin empty) and keeps what it printed; a child still running
+     * after {@code seconds} is killed with its descendants and fails the test.
+     */
+    static Run runToEnd(List<String> cmd, int seconds) throws IOException, InterruptedException {
+        Path out = Files.createTempFile("pollen-child", ".out");
+        Path err = Files.createTempFile("pollen-child", ".err");
+        try {
+            Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+            if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly().waitFor();
+                throw new AssertionError(cmd + " still running after " + seconds + " s: " + Files.readString(out));
+            }
+            return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                    Files.readString(err, StandardCharsets.UTF_8));
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
     }
 
     /**

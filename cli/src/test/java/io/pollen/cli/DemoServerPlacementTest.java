@@ -7,7 +7,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,12 +36,12 @@ class DemoServerPlacementTest {
     @MethodSource("io.pollen.testing.TestBackends#all")
     void tasksThatFitOnlyAloneGetTheServerInAChildThatEndsWithTheDemo(Backend backend) throws Exception {
         io.pollen.testing.TestBackends.assumeNoLibkqueueBatchLoss(backend);
-        Run r = demo(List.of(), "--backend", backend.id(), "--tasks", "200", "--delay", "300", "--progress", "lines");
-        assertEquals(Pollen.OK, r.exit, r.toString());
-        assertTrue(r.out.contains("in a child process (pid ") && r.out.contains("; the tasks and the server's side of"
+        Cli.Run r = demo(List.of(), "--backend", backend.id(), "--tasks", "200", "--delay", "300", "--progress", "lines");
+        assertEquals(Pollen.OK, r.exit(), r.toString());
+        assertTrue(r.out().contains("in a child process (pid ") && r.out().contains("; the tasks and the server's side of"
                 + " their connections need about 464 file descriptors, more than one process may open here (300,"
                 + " ulimit -n))"), r.toString());
-        assertTrue(r.out.contains("\n  successes    200/200\n"), r.toString());
+        assertTrue(r.out().contains("\n  successes    200/200\n"), r.toString());
         assertFalse(ProcessHandle.of(childPid(r)).map(ProcessHandle::isAlive).orElse(false),
                 "the server's process ends with the demo: " + r);
     }
@@ -81,17 +80,17 @@ class DemoServerPlacementTest {
 
     @Test
     void tasksThatDoNotFitEvenAloneAreAUsageError() throws Exception {
-        Run r = demo(List.of(), "--tasks", "250", "--delay", "10");
-        assertEquals(Pollen.USAGE, r.exit, r.toString());
-        assertTrue(r.err.contains("--tasks 250 needs about 314 file descriptors (one per task) even with the demo"
+        Cli.Run r = demo(List.of(), "--tasks", "250", "--delay", "10");
+        assertEquals(Pollen.USAGE, r.exit(), r.toString());
+        assertTrue(r.err().contains("--tasks 250 needs about 314 file descriptors (one per task) even with the demo"
                 + " server in another process but this process may open 300 (ulimit -n): raise the limit"), r.toString());
     }
 
     @Test
     void anEmbeddedServerAskedForThatDoesNotFitIsAUsageError() throws Exception {
-        Run r = demo(List.of("-D" + DemoCommand.SERVER_PROPERTY + "=embedded"), "--tasks", "200", "--delay", "10");
-        assertEquals(Pollen.USAGE, r.exit, r.toString());
-        assertTrue(r.err.contains("--tasks 200 needs about 464 file descriptors (one per task, one per server"
+        Cli.Run r = demo(List.of("-D" + DemoCommand.SERVER_PROPERTY + "=embedded"), "--tasks", "200", "--delay", "10");
+        assertEquals(Pollen.USAGE, r.exit(), r.toString());
+        assertTrue(r.err().contains("--tasks 200 needs about 464 file descriptors (one per task, one per server"
                 + " connection) but this process may open 300 (ulimit -n): raise the limit, or leave"
                 + " -Dpollen.demo.server unset to run the demo server in a child process"), r.toString());
     }
@@ -99,19 +98,19 @@ class DemoServerPlacementTest {
     /** The child inherits the demo's JVM options, logging to stdout included: lines before its URL are skipped. */
     @Test
     void aChildThatLogsToStandardOutputStillServes() throws Exception {
-        Run r = demo(List.of("-Xlog:gc*,safepoint:stdout"), "--tasks", "200", "--delay", "100", "--progress", "off");
-        assertEquals(Pollen.OK, r.exit, r.toString());
-        assertTrue(r.out.contains("in a child process (pid ") && r.out.contains("\n  successes    200/200\n"), r.toString());
+        Cli.Run r = demo(List.of("-Xlog:gc*,safepoint:stdout"), "--tasks", "200", "--delay", "100", "--progress", "off");
+        assertEquals(Pollen.OK, r.exit(), r.toString());
+        assertTrue(r.out().contains("in a child process (pid ") && r.out().contains("\n  successes    200/200\n"), r.toString());
     }
 
     /** The child gets the demo's JVM options; one that stops its server is quoted, and the demo exits 1. */
     @Test
     void aServerProcessThatCannotStartIsReportedWithItsReason() throws Exception {
         assumeTrue(Backend.IO_URING.isAvailable(), "needs io_uring: " + Backend.IO_URING.unavailableReason());
-        Run r = demo(List.of("-Dpollen.uring.entries=100"), "--backend", "io_uring", "--tasks", "200", "--delay", "10");
-        assertEquals(Pollen.FAILED, r.exit, r.toString());
-        assertTrue(r.err.contains("the demo server's process did not start (exit 1): ")
-                && r.err.contains("pollen.uring.entries=100"), r.toString());
+        Cli.Run r = demo(List.of("-Dpollen.uring.entries=100"), "--backend", "io_uring", "--tasks", "200", "--delay", "10");
+        assertEquals(Pollen.FAILED, r.exit(), r.toString());
+        assertTrue(r.err().contains("the demo server's process did not start (exit 1): ")
+                && r.err().contains("pollen.uring.entries=100"), r.toString());
     }
 
     /** In this JVM, the property puts the server in a child whatever the limit; a bad value is a usage error. */
@@ -140,37 +139,16 @@ class DemoServerPlacementTest {
         }
     }
 
-    private record Run(int exit, String out, String err) {
-        @Override
-        public String toString() {
-            return "exit " + exit + "\n--- stdout\n" + out + "--- stderr\n" + err;
-        }
-    }
 
-    private static long childPid(Run r) {
-        Matcher m = CHILD.matcher(r.out);
+    private static long childPid(Cli.Run r) {
+        Matcher m = CHILD.matcher(r.out());
         assertTrue(m.find(), r.toString());
         return Long.parseLong(m.group(1));
     }
 
     /** {@code pollen demo args} in a child JVM limited to {@value #LIMIT} descriptors, run to its end. */
-    private static Run demo(List<String> jvmOptions, String... args) throws IOException, InterruptedException {
-        List<String> cmd = command(jvmOptions, args);
-        Path out = Files.createTempFile("pollen-demo", ".out");
-        Path err = Files.createTempFile("pollen-demo", ".err");
-        try {
-            Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-            if (!p.waitFor(120, TimeUnit.SECONDS)) {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly().waitFor();
-                throw new AssertionError("demo still running after 120 s: " + Files.readString(out));
-            }
-            return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
-        } finally {
-            Files.deleteIfExists(out);
-            Files.deleteIfExists(err);
-        }
+    private static Cli.Run demo(List<String> jvmOptions, String... args) throws IOException, InterruptedException {
+        return Cli.runToEnd(command(jvmOptions, args), 120);
     }
 
     /** The command line of {@code pollen demo args} in a JVM limited to {@value #LIMIT} descriptors. */

@@ -6,7 +6,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -14,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -42,33 +40,19 @@ class UringRefusedTest {
         };
         List<String> cmd = new ArrayList<>(List.of(seccompDeny().toString(), errno));
         cmd.addAll(Cli.pollenChild(List.of(), args));
-        Path out = Files.createTempFile("refused", ".out");
-        Path err = Files.createTempFile("refused", ".err");
-        try {
-            Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
+        Cli.Run r = Cli.runToEnd(cmd, 60);
+        assertEquals(2, r.exit(), "a usage error: " + r);
+        assertTrue(r.err().contains("backend 'io_uring' is not available"), r.toString());
+        // Nothing on the command line is wrong: the reason and a way out, not the usage text.
+        assertTrue(r.err().contains("(leave --backend out for the automatic choice: epoll here)"), r.toString());
+        assertFalse(r.err().contains("Usage:"), r.toString());
+        if (errno.equals("ENOSYS")) {
+            assertTrue(r.err().contains("io_uring_setup is not implemented here (ENOSYS)"), r.toString());
+        } else {
+            assertTrue(r.err().contains("io_uring_setup was refused (EPERM)") && r.err().contains("seccomp"), r.toString());
+            if ("0".equals(sysctl())) { // the sysctl allows it: the message knows it was a filter
+                assertTrue(r.err().contains("Docker's default seccomp profile"), r.toString());
             }
-            String said = "exit " + p.exitValue() + "\n--- stdout\n" + Files.readString(out) + "--- stderr\n"
-                    + Files.readString(err);
-            assertEquals(2, p.exitValue(), "a usage error: " + said);
-            String stderr = Files.readString(err);
-            assertTrue(stderr.contains("backend 'io_uring' is not available"), said);
-            // Nothing on the command line is wrong: the reason and a way out, not the usage text.
-            assertTrue(stderr.contains("(leave --backend out for the automatic choice: epoll here)"), said);
-            assertFalse(stderr.contains("Usage:"), said);
-            if (errno.equals("ENOSYS")) {
-                assertTrue(stderr.contains("io_uring_setup is not implemented here (ENOSYS)"), said);
-            } else {
-                assertTrue(stderr.contains("io_uring_setup was refused (EPERM)") && stderr.contains("seccomp"), said);
-                if ("0".equals(sysctl())) { // the sysctl allows it: the message knows it was a filter
-                    assertTrue(stderr.contains("Docker's default seccomp profile"), said);
-                }
-            }
-        } finally {
-            Files.deleteIfExists(out);
-            Files.deleteIfExists(err);
         }
     }
 
