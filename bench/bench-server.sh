@@ -5,6 +5,9 @@
 #   start_server NAME  starts one harness server (pollen-epoll, pollen-io_uring, netty-epoll,
 #                      netty-io_uring, ...) on cpu 0 with the harness's JVM flags, waits for its
 #                      READY line and sets SERVER_PID and ECHO_PORT. Needs tmp (a scratch folder).
+#                      c-epoll and c-io_uring are the C floors (bench/native/epoll_http.c and
+#                      uring_echo.c, compiled here when missing or older than their source;
+#                      c-io_uring serves echo only; c-io_uring-spinN is it with --spin-ns N).
 #   build_base REV     builds REV in a git worktree under $tmp/base (outside the repository; MVN_FLAGS
 #                      as above) and sets BASE_CP and BASE_LABEL (REV's short hash): start_server
 #                      NAME@BASE_LABEL then runs NAME as built at REV, for A/B runs of two commits.
@@ -46,14 +49,27 @@ start_server() {
   case $server in
     pollen-*) main=io.pollen.bench.servers.PollenServer ;;
     netty-*)  main=io.pollen.bench.servers.NettyServer ;;
-    *) echo "unknown server $server (pollen-* or netty-*)" >&2; return 2 ;;
+    c-epoll)  main=epoll_http ;;
+    c-io_uring|c-io_uring-spin*) main=uring_echo ;;
+    *) echo "unknown server $server (pollen-*, netty-*, c-epoll or c-io_uring)" >&2; return 2 ;;
   esac
   transport=${server#*-}; transport=${transport%@*}
   http=$((21000 + RANDOM % 10000)); ECHO_PORT=$((http + 1))
   log="$tmp/$server.log"
-  taskset -c 0 "$JAVA" -Xms256m -Xmx1g -XX:+UseParallelGC --enable-native-access=ALL-UNNAMED \
-    -Dio.netty.leakDetection.level=disabled -cp "$cp" "$main" --http-port "$http" --echo-port "$ECHO_PORT" \
-    --transport "$transport" > "$log" 2>&1 &
+  if [[ $server == c-* ]]; then
+    local bin=bench/target/native/$main
+    if [ "bench/native/$main.c" -nt "$bin" ]; then
+      mkdir -p bench/target/native
+      gcc -O2 -Wall -Wextra -pthread -o "$bin" "bench/native/$main.c" || return 1
+    fi
+    local extra=()
+    [[ $server == c-io_uring-spin* ]] && extra=(--spin-ns "${server#c-io_uring-spin}")
+    taskset -c 0 "$bin" --http-port "$http" --echo-port "$ECHO_PORT" "${extra[@]}" > "$log" 2>&1 &
+  else
+    taskset -c 0 "$JAVA" -Xms256m -Xmx1g -XX:+UseParallelGC --enable-native-access=ALL-UNNAMED \
+      -Dio.netty.leakDetection.level=disabled -cp "$cp" "$main" --http-port "$http" --echo-port "$ECHO_PORT" \
+      --transport "$transport" > "$log" 2>&1 &
+  fi
   SERVER_PID=$!
   for _ in $(seq 100); do grep -q READY "$log" && return 0; sleep 0.1; done
   echo "$server did not start: $(cat "$log")" >&2

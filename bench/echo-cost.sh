@@ -21,7 +21,8 @@
 # measurement). Server on cpu 0, load on cpu 1. Rounds interleave the servers; each cell is the
 # median of the rounds.
 # SERVERS="A B ..." measures other servers (default: pollen-io_uring netty-io_uring pollen-epoll
-# netty-epoll; netty-io_uring-ring is Netty's io_uring with its provided-buffer ring).
+# netty-epoll; netty-io_uring-ring is Netty's io_uring with its provided-buffer ring; c-io_uring and
+# c-epoll are the C floors, bench/native/uring_echo.c and epoll_http.c, see bench/bench-server.sh).
 # CAP=F (0 < F < 1) runs each server in a cpu cgroup limited to F of a cpu (as bench/echo-pairs.sh
 # does; needs root): the server, not the generator, is then the limit, and what a server does per
 # message at its most batched shows -- with 16 in flight and 32-byte messages, at best one recv and

@@ -4,6 +4,7 @@
 #
 #   bench/echo-pairs.sh [PAIRS] [SECONDS] [A] [B]   (default 20 pairs of 3 s, pollen-io_uring netty-io_uring)
 #   CAP=0.5 bench/echo-pairs.sh ...                 (each server limited to half a cpu, see below)
+#   A and B: any server bench/bench-server.sh starts (pollen-*, netty-*, the C floors c-io_uring and c-epoll)
 #
 # Why: on a shared machine the rate one server reaches moves by 15-40% from one minute to the next,
 # more than the 10% a target asks to tell apart; medians of a few rounds taken minutes apart (the

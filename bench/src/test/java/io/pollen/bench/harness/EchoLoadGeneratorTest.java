@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pollen.bench.NativeBuild;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -14,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,18 +44,7 @@ class EchoLoadGeneratorTest {
 
     @BeforeAll
     static void compile() throws IOException, InterruptedException {
-        Path source = Path.of("native/echo_load.c"); // tests run in the bench module's directory
-        if (!Files.exists(source)) source = Path.of("bench/native/echo_load.c");
-        assertTrue(Files.exists(source), "echo_load.c not found from " + Path.of("").toAbsolutePath());
-        binary = dir.resolve("echo_load");
-        Run gcc;
-        try {
-            gcc = exec(List.of("gcc", "-O2", "-Wall", "-Wextra", "-Werror", "-o", binary.toString(), source.toString()));
-        } catch (IOException e) {
-            Assumptions.abort("gcc is not installed: " + e.getMessage());
-            return;
-        }
-        assertEquals(0, gcc.exit(), "gcc: " + gcc.stderr());
+        binary = NativeBuild.gcc(dir, "echo_load");
     }
 
     private static Run exec(List<String> cmd) throws IOException, InterruptedException {

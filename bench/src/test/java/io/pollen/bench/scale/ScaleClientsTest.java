@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pollen.bench.NativeBuild;
 import io.pollen.http.DemoRoutes;
 import io.pollen.http.HttpServer;
 import io.pollen.runtime.Runtime;
@@ -88,7 +89,7 @@ class ScaleClientsTest {
 
     @Test
     void theCReferenceClientSpeaksClientMainsProtocol(@TempDir Path dir) throws Exception {
-        Path binary = gcc(dir, "delay_client");
+        Path binary = NativeBuild.gcc(dir, "delay_client");
         // Pass 1 goes to `first` ("GO": the port it was started with); pass 2 to the test's server
         // ("GO <port>"), after `first` has closed: so pass 2 succeeds only at the port it was sent to.
         HttpServer first = DemoRoutes.install(HttpServer.builder()
@@ -134,7 +135,7 @@ class ScaleClientsTest {
 
     @Test
     void theSendFloorGetsEveryRequestOut(@TempDir Path dir) throws Exception {
-        Path binary = gcc(dir, "send_floor", "-pthread");
+        Path binary = NativeBuild.gcc(dir, "send_floor", "-pthread");
         for (int threads = 1; threads <= 2; threads++) {
             Process p = new ProcessBuilder(binary.toString(), "200", "2", String.valueOf(threads))
                     .redirectError(ProcessBuilder.Redirect.INHERIT).start();
@@ -187,18 +188,6 @@ class ScaleClientsTest {
         try (var fds = Files.list(Path.of("/proc/self/fd"))) {
             return fds.count();
         }
-    }
-
-    /** Compiles bench/native/{name}.c as bench/scale.sh does, warnings as errors. */
-    private static Path gcc(Path dir, String name, String... flags) throws Exception {
-        Path binary = dir.resolve(name);
-        List<String> cmd = new ArrayList<>(List.of("gcc", "-O2", "-Wall", "-Wextra", "-Werror"));
-        cmd.addAll(List.of(flags));
-        cmd.addAll(List.of("-o", binary.toString(), Path.of("native", name + ".c").toAbsolutePath().toString()));
-        Process gcc = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String gccOut = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, gcc.waitFor(), "gcc " + name + ".c: " + gccOut);
-        return binary;
     }
 
     @Test

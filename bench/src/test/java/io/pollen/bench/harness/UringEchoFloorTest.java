@@ -1,0 +1,169 @@
+package io.pollen.bench.harness;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pollen.bench.NativeBuild;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code bench/native/uring_echo.c}, the io_uring floor of the echo benchmarks ({@code c-io_uring}
+ * in {@code bench/echo-cost.sh} and {@code bench/echo-pairs.sh}): compiled with gcc, started once,
+ * and held to what a measurement relies on — every byte echoed in order (also after the client's
+ * end of stream, also with many connections at once), and clients that reset mid-stream neither
+ * stop it nor leave descriptors behind. Skipped (with the reason) where gcc is absent or io_uring
+ * is not allowed here.
+ */
+class UringEchoFloorTest {
+
+    @TempDir
+    static Path dir;
+    private static Path binary;
+    private static Process server;
+    private static int port;
+
+    @BeforeAll
+    static void start() throws Exception {
+        binary = NativeBuild.gcc(dir, "uring_echo");
+
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort();
+        }
+        server = new ProcessBuilder(binary.toString(), "--echo-port", Integer.toString(port)).redirectErrorStream(true).start();
+        String first = readLine(server.getInputStream());
+        if (!first.startsWith("READY")) {
+            server.waitFor(5, TimeUnit.SECONDS);
+            Assumptions.assumeFalse(first.contains("io_uring_setup"), "io_uring is not allowed here: " + first);
+            throw new AssertionError("uring_echo did not start: " + first);
+        }
+        assertEquals("READY uring_echo echo=" + port, first);
+    }
+
+    @AfterAll
+    static void stop() throws InterruptedException {
+        if (server != null) {
+            server.destroy();
+            server.waitFor(5, TimeUnit.SECONDS);
+        }
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        StringBuilder b = new StringBuilder();
+        for (int c; (c = in.read()) >= 0 && c != '\n'; ) {
+            b.append((char) c);
+        }
+        return b.toString();
+    }
+
+    /** Writes {@code data}, half-closes, and returns everything the server sent until its end of stream. */
+    private static byte[] roundTrip(byte[] data) throws IOException {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            s.setSoTimeout(10_000);
+            Thread writer = Thread.ofVirtual().start(() -> {
+                try {
+                    OutputStream out = s.getOutputStream();
+                    out.write(data);
+                    s.shutdownOutput();
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            ByteArrayOutputStream got = new ByteArrayOutputStream();
+            s.getInputStream().transferTo(got);
+            try {
+                writer.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return got.toByteArray();
+        }
+    }
+
+    private static long openFds() throws IOException {
+        try (var fds = Files.list(Path.of("/proc", Long.toString(server.pid()), "fd"))) {
+            return fds.count();
+        }
+    }
+
+    @Test
+    void badArgumentsExit2WithTheUsage() throws Exception {
+        for (List<String> args : List.<List<String>>of(List.of(), List.of("--echo-port", "0"), List.of("--bogus", "1"))) {
+            List<String> cmd = new ArrayList<>(List.of(binary.toString()));
+            cmd.addAll(args);
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+            assertEquals(2, p.exitValue(), out);
+            assertTrue(out.startsWith("usage: uring_echo") || out.startsWith("uring_echo: unknown option --bogus"), out);
+        }
+    }
+
+    @Test
+    void echoesEveryByteInOrderThenClosesAfterTheClientsEnd() throws IOException {
+        byte[] data = new byte[3 * 1024 * 1024 + 17]; // many recvs and sends, buffers recycled many times over
+        new Random(1).nextBytes(data);
+        assertArrayEquals(data, roundTrip(data));
+        assertArrayEquals(new byte[0], roundTrip(new byte[0]));
+    }
+
+    @Test
+    void manyConnectionsAtOnceEachGetTheirOwnBytes() throws Exception {
+        List<Thread> clients = new ArrayList<>();
+        List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
+        for (int i = 0; i < 50; i++) {
+            byte[] data = new byte[64 * 1024 + i];
+            new Random(i).nextBytes(data);
+            clients.add(Thread.ofVirtual().start(() -> {
+                try {
+                    assertArrayEquals(data, roundTrip(data));
+                } catch (Throwable t) {
+                    failures.add(t);
+                }
+            }));
+        }
+        for (Thread t : clients) {
+            t.join();
+        }
+        assertEquals(List.of(), failures);
+    }
+
+    @Test
+    void clientsThatResetMidStreamLeaveNoDescriptorsAndTheServerServesOn() throws Exception {
+        long before = openFds();
+        byte[] chunk = new byte[256 * 1024];
+        for (int i = 0; i < 40; i++) {
+            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                s.setSoLinger(true, 0); // close sends RST: the server's sends fail, its recv ends
+                s.getOutputStream().write(chunk);
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (openFds() > before && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(before, openFds(), "descriptors after 40 resets");
+        assertTrue(server.isAlive());
+        byte[] data = "still here".getBytes(StandardCharsets.US_ASCII);
+        assertArrayEquals(data, roundTrip(data));
+    }
+}
