@@ -20,5 +20,11 @@ cleanup() { remove_base; rm -rf "$tmp"; }
 trap cleanup EXIT
 build_base "$base" # sets BASE_CP, BASE_LABEL
 
-bench/run.sh --only "pollen-epoll,pollen-epoll@$BASE_LABEL,netty-epoll" --no-multi --no-scale --rounds 3 \
+# The default server list only where the caller gives none: the report's command line then shows
+# the list the run used, not a default it overrode.
+only=(--only "pollen-epoll,pollen-epoll@$BASE_LABEL,netty-epoll")
+for arg in "$@"; do
+  case $arg in --only|--only=*) only=() ;; esac
+done
+bench/run.sh "${only[@]}" --no-multi --no-scale --rounds 3 \
   --baseline "$BASE_LABEL=$BASE_CP" --out bench/results/ab "$@"
