@@ -33,6 +33,7 @@ if [ -z "${SKIP_BUILD:-}" ]; then
 fi
 mkdir -p bench/target/native
 gcc -O2 -Wall -Wextra -pthread -o bench/target/native/epoll_http bench/native/epoll_http.c
+gcc -O2 -Wall -Wextra -o bench/target/native/uring_echo bench/native/uring_echo.c
 . bench/echo-load.sh # sets LOAD: bench/target/native/echo_load, compiled if missing or stale
 
 # 10,000 idle connections need more than the usual 1024 descriptors: raise the soft limit.
@@ -41,6 +42,6 @@ echo "[bench] java $JAVA, open-files limit $(ulimit -n)" >&2
 
 CP="bench/target/classes:$(cat bench/target/harness.classpath)"
 exec "$JAVA" -Xmx512m -cp "$CP" io.pollen.bench.harness.Bench \
-  --classpath "$CP" --native bench/target/native/epoll_http --lua bench/native/pipeline.lua \
+  --classpath "$CP" --native-dir bench/target/native --lua bench/native/pipeline.lua \
   --echo-load "$LOAD" \
   --out bench/results --command "$(echo "bench/run.sh $*" | sed 's/ *$//')" "$@"

@@ -2,7 +2,12 @@
  * uring_echo.c -- the io_uring floor of the echo benchmarks: a TCP echo server on one thread that
  * asks the kernel for as little as an io_uring server can, with no runtime around it.
  *
- *   uring_echo --echo-port P [--spin-ns N]
+ *   uring_echo --echo-port P [--spin-ns N] [--loops 1] [--http-port Q]
+ *
+ * --loops and --http-port are what the comparative harness (bench/run.sh, server c-io_uring) passes
+ * every server: one loop is all there is, and no HTTP is served. Where io_uring cannot be set up
+ * (not allowed, or too old a kernel for a ring or a provided-buffer ring) it prints "UNAVAILABLE <why>" and exits 3, as the harness's
+ * Java servers do, so that the harness reports it unavailable rather than failed.
  *
  * --spin-ns N makes it spend N ns of cpu (a clock_gettime loop) on every send completion, once per
  * echoed window: a server with that much more code of its own per window, everything else equal,
@@ -58,6 +63,12 @@
 static void die(const char *what, int err) {
     fprintf(stderr, "uring_echo: %s: %s\n", what, strerror(err));
     exit(1);
+}
+
+/* io_uring, or the part of it this server needs, cannot be had here: the harness's way of saying so. */
+static void unavailable(const char *what, int err) {
+    printf("UNAVAILABLE %s: %s\n", what, strerror(err));
+    exit(3);
 }
 
 /* The rings as mapped: the kernel owns the heads of the SQ and the tail of the CQ, we the others. */
@@ -236,7 +247,7 @@ static void setup(void) {
         p.cq_entries = 4 * ENTRIES;
         ring.fd = (int)syscall(SYS_io_uring_setup, ENTRIES, &p);
         if (ring.fd >= 0) break;
-        if (errno != EINVAL || wanted[i] == 0) die("io_uring_setup", errno);
+        if (errno != EINVAL || wanted[i] == 0) unavailable("io_uring_setup", errno);
     }
     size_t sq_size = p.sq_off.array + p.sq_entries * sizeof(unsigned);
     size_t cq_size = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe);
@@ -270,7 +281,7 @@ static void setup(void) {
     if (bufring == MAP_FAILED || bufmem == MAP_FAILED) die("mmap buffers", errno);
     struct io_uring_buf_reg reg = {.ring_addr = (uint64_t)(uintptr_t)bufring, .ring_entries = BUFS, .bgid = GROUP};
     if (syscall(SYS_io_uring_register, ring.fd, IORING_REGISTER_PBUF_RING, &reg, 1) < 0)
-        die("IORING_REGISTER_PBUF_RING", errno);
+        unavailable("IORING_REGISTER_PBUF_RING (Linux 5.19 and later)", errno);
     for (unsigned i = 0; i < BUFS; i++) give_back(i);
     atomic_store_explicit((_Atomic unsigned short *)&bufring->tail, buf_tail, memory_order_release);
 }
@@ -287,13 +298,17 @@ static int listen_on(int port) {
 }
 
 int main(int argc, char **argv) {
-    int port = 0;
+    int port = 0, loops = 1;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "--echo-port") == 0) port = atoi(argv[i + 1]);
         else if (strcmp(argv[i], "--spin-ns") == 0) spin_ns = atol(argv[i + 1]);
+        else if (strcmp(argv[i], "--loops") == 0) loops = atoi(argv[i + 1]);
         else if (strcmp(argv[i], "--http-port") != 0) { fprintf(stderr, "uring_echo: unknown option %s\n", argv[i]); return 2; }
     }
-    if (port <= 0 || port > 65535 || spin_ns < 0) { fprintf(stderr, "usage: uring_echo --echo-port P [--spin-ns N]\n"); return 2; }
+    if (port <= 0 || port > 65535 || spin_ns < 0 || loops != 1) {
+        fprintf(stderr, "usage: uring_echo --echo-port P [--spin-ns N] [--loops 1] [--http-port Q]\n");
+        return 2;
+    }
     conns = calloc(MAX_FDS, sizeof *conns);
     if (!conns) die("calloc", ENOMEM);
     setup();

@@ -24,8 +24,14 @@ public final class NativeBuild {
     public static Path gcc(Path dir, String name, String... flags) throws IOException, InterruptedException {
         Path source = Path.of("native", name + ".c"); // tests run in the bench module's directory
         if (!Files.exists(source)) source = Path.of("bench", "native", name + ".c");
-        assertTrue(Files.exists(source), name + ".c not found from " + Path.of("").toAbsolutePath());
-        Path binary = dir.resolve(name);
+        return gcc(dir, source, flags);
+    }
+
+    /** Compiles {@code source} (a path from the bench module, or from the repository root) the same way. */
+    public static Path gcc(Path dir, Path source, String... flags) throws IOException, InterruptedException {
+        assertTrue(Files.exists(source), source + " not found from " + Path.of("").toAbsolutePath());
+        String file = source.getFileName().toString();
+        Path binary = dir.resolve(file.substring(0, file.length() - ".c".length()));
         List<String> cmd = new ArrayList<>(List.of("gcc", "-O2", "-Wall", "-Wextra", "-Werror"));
         cmd.addAll(List.of(flags));
         cmd.addAll(List.of("-o", binary.toString(), source.toAbsolutePath().toString()));
@@ -37,7 +43,7 @@ public final class NativeBuild {
             throw e; // not reached: abort throws
         }
         String out = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, gcc.waitFor(), "gcc " + name + ".c: " + out);
+        assertEquals(0, gcc.waitFor(), "gcc " + file + ": " + out);
         return binary;
     }
 }

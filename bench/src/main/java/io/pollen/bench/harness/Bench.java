@@ -17,7 +17,7 @@ import java.util.stream.Collectors;
  * Run it through {@code bench/run.sh}, which builds everything and passes the paths.
  *
  * <pre>
- * Bench --classpath CP --native PATH --lua PATH --echo-load PATH --out DIR [--smoke] [--rounds N] [--duration S]
+ * Bench --classpath CP --native-dir DIR --lua PATH --echo-load PATH --out DIR [--smoke] [--rounds N] [--duration S]
  *       [--warmup S] [--short-warmup S] [--echo-warmup S] [--only a,b] [--no-echo] [--no-multi] [--no-scale] [--scale-conns N] [--command "..."]
  *       [--baseline LABEL=CLASSPATH]  (adds each Pollen server built from another commit: pollen-epoll@LABEL, ...)
  * </pre>
@@ -29,10 +29,11 @@ import java.util.stream.Collectors;
 public final class Bench {
 
     /**
-     * Paths the harness launches things from; {@code echoLoad} is the compiled
+     * Paths the harness launches things from; {@code nativeDir} holds the compiled C servers
+     * ({@code epoll_http}, {@code uring_echo}), {@code echoLoad} is the compiled
      * {@code bench/native/echo_load.c}, the echo load generator.
      */
-    record Env(Path java, String classpath, Path nativeServer, Path lua, Path echoLoad, Path logDir) {}
+    record Env(Path java, String classpath, Path nativeDir, Path lua, Path echoLoad, Path logDir) {}
 
     /** How long and how much; {@link #smoke} and {@link #full} are the two presets. */
     record Config(boolean smoke, int rounds, int multiRounds, int scaleRounds, int warmup, int shortWarmup, int duration,
@@ -86,7 +87,7 @@ public final class Bench {
         Files.createDirectories(logDir);
         Env env = new Env(Path.of(System.getProperty("java.home"), "bin", "java"),
                 a.value("classpath", System.getProperty("java.class.path")),
-                Path.of(a.value("native", "bench/target/native/epoll_http")),
+                Path.of(a.value("native-dir", "bench/target/native")),
                 Path.of(a.value("lua", "bench/native/pipeline.lua")),
                 Path.of(a.value("echo-load", "bench/target/native/echo_load")), logDir);
         Map<String, String> machine = MachineInfo.detect(a.value("command", "bench/run.sh" + (cfg.smoke ? " --smoke" : "")));
@@ -129,7 +130,7 @@ public final class Bench {
         if (cfg.scale) {
             for (int round = 1; round <= cfg.scaleRounds; round++) {
                 for (ServerCatalog.Spec s : specs) {
-                    if (runnable(results, s)) runner.scale(s, round);
+                    if (runnable(results, s) && !s.echoOnly()) runner.scale(s, round);
                 }
             }
         }

@@ -164,7 +164,7 @@ final class Report {
         if (st.startsWith("missing")) return "**missing** (not built yet)";
         if (st.startsWith("unavailable")) return "unavailable here";
         if (st.startsWith("FAILED")) return "**failed**";
-        return "–";
+        return s.echoOnly() ? "echo only" : "–";
     }
 
     private static String med(Results r, ServerCatalog.Spec s, Scenario sc, String metric) {

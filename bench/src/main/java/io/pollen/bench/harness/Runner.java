@@ -51,9 +51,17 @@ final class Runner {
         return cpus > loops ? (loops == cpus - 1 ? Integer.toString(loops) : loops + "-" + (cpus - 1)) : null;
     }
 
-    /** One loop: validate, warm, then HTTP x2 and echo x2. */
+    /** One loop: validate, warm, then HTTP x2 and echo x2 (echo only for a server that serves nothing else). */
     void suite(ServerCatalog.Spec spec, int round) {
         run(spec, round, 1, s -> {
+            if (spec.echoOnly()) {
+                if (cfg.echo()) {
+                    List<Map<String, Double>> echo = echo(s, 1, 1, cfg.pipeline());
+                    record(spec, ECHO_PINGPONG, round, echo.get(0));
+                    record(spec, ECHO_PIPE, round, echo.get(1));
+                }
+                return;
+            }
             wrk(s, 1, 1, cfg.warmup());
             record(spec, HTTP, round, wrk(s, 1, 1, cfg.duration()));
             record(spec, HTTP_PIPE, round, wrk(s, 1, cfg.pipeline(), cfg.duration()));
@@ -115,8 +123,11 @@ final class Runner {
         Path log = env.logDir().resolve(spec.name() + ".log");
         long t0 = System.nanoTime();
         try (ServerProcess s = ServerProcess.start(spec, env, loops, serverCpus(loops), log)) {
-            String response = Validator.check(s.httpPort, s.echoPort);
-            results.responses.putIfAbsent(spec.name(), response);
+            if (spec.echoOnly()) {
+                Validator.checkEcho(s.echoPort);
+            } else {
+                results.responses.putIfAbsent(spec.name(), Validator.check(s.httpPort, s.echoPort));
+            }
             work.accept(s);
             if (!s.isAlive()) throw new IOException("server died during the run; see " + log);
             Bench.log("%s: %.1f s", tag, (System.nanoTime() - t0) / 1e9);

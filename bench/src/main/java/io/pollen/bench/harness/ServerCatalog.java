@@ -23,20 +23,27 @@ final class ServerCatalog {
      * One competitor.
      *
      * @param name       short id used in tables, e.g. {@code netty-epoll}
-     * @param mainClass  Java main class, or null for the native server
+     * @param mainClass  Java main class, or null for a native server
      * @param args       extra arguments after the ports (transport/backend)
      * @param jvmFlags   extra JVM flags for this server only
      * @param multiLoop  whether {@code --loops N} means N event loops / threads
      * @param description one line for the report
      * @param classpath  the class path to run it with, or null for the harness's own (an A/B run
      *                   gives a baseline build its own, see {@link #baseline})
+     * @param binary     a native server's program in the harness's native folder, else null
+     * @param echoOnly   serves the echo port only: the HTTP scenarios skip it
      */
     record Spec(String name, String mainClass, List<String> args, List<String> jvmFlags, boolean multiLoop,
-                String description, String classpath) {
+                String description, String classpath, String binary, boolean echoOnly) {
 
         Spec(String name, String mainClass, List<String> args, List<String> jvmFlags, boolean multiLoop,
              String description) {
-            this(name, mainClass, args, jvmFlags, multiLoop, description, null);
+            this(name, mainClass, args, jvmFlags, multiLoop, description, null, null, false);
+        }
+
+        /** A C server, {@code binary} in the native folder (compiled by bench/run.sh). */
+        static Spec nativeServer(String name, String binary, boolean multiLoop, boolean echoOnly, String description) {
+            return new Spec(name, null, List.of(), List.of(), multiLoop, description, null, binary, echoOnly);
         }
 
         boolean isNative() {
@@ -52,10 +59,10 @@ final class ServerCatalog {
          * The command that starts this server with N loops, or null when a Java main class is not on
          * the class path (Pollen before its HTTP server exists).
          */
-        List<String> command(Path java, String classpath, Path nativeServer, int httpPort, int echoPort, int loops) {
+        List<String> command(Path java, String classpath, Path nativeDir, int httpPort, int echoPort, int loops) {
             List<String> cmd = new ArrayList<>();
             if (isNative()) {
-                cmd.add(nativeServer.toString());
+                cmd.add(nativeDir.resolve(binary).toString());
             } else {
                 cmd.add(java.toString());
                 cmd.addAll(JVM_FLAGS);
@@ -96,7 +103,7 @@ final class ServerCatalog {
      */
     static Spec baseline(Spec spec, String label, String classpath) {
         return new Spec(spec.name() + "@" + label, spec.mainClass(), spec.args(), spec.jvmFlags(), spec.multiLoop(),
-                spec.description() + ", built from " + label, classpath);
+                spec.description() + ", built from " + label, classpath, spec.binary(), spec.echoOnly());
     }
 
     static List<Spec> all() {
@@ -117,7 +124,10 @@ final class ServerCatalog {
                         "hand-written java.nio Selector loop"),
                 new Spec("vthreads", SERVERS + "VirtualThreadServer", List.of(), List.of(), true,
                         "virtual thread per connection, blocking java.net.ServerSocket"),
-                new Spec("c-epoll", null, List.of(), List.of(), true,
-                        "C, gcc -O2, one epoll loop per thread (physical-limit reference)"));
+                Spec.nativeServer("c-epoll", "epoll_http", true, false,
+                        "C, gcc -O2, one epoll loop per thread (physical-limit reference)"),
+                Spec.nativeServer("c-io_uring", "uring_echo", false, true,
+                        "C, gcc -O2, echo only: one io_uring loop with multishot recv into a buffer ring, "
+                                + "each buffer sent back as it is (the io_uring floor, bench/native/uring_echo.c)"));
     }
 }

@@ -54,13 +54,13 @@ final class ServerProcess implements AutoCloseable {
         int echo = ports[1];
         List<String> cmd = new ArrayList<>();
         if (cpus != null) cmd.addAll(List.of("taskset", "-c", cpus));
-        cmd.addAll(spec.command(env.java(), env.classpath(), env.nativeServer(), http, echo, loops));
+        cmd.addAll(spec.command(env.java(), env.classpath(), env.nativeDir(), http, echo, loops));
         Process p = new ProcessBuilder(cmd)
                 .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
         ServerProcess s = new ServerProcess(p, http, echo);
         try {
-            s.awaitReady(spec.name());
+            s.awaitReady(spec.name(), spec.echoOnly());
         } catch (IOException | RuntimeException e) {
             s.close();
             throw e;
@@ -79,7 +79,7 @@ final class ServerProcess implements AutoCloseable {
         firstLine.complete("EXITED");
     }
 
-    private void awaitReady(String name) throws IOException, InterruptedException {
+    private void awaitReady(String name, boolean echoOnly) throws IOException, InterruptedException {
         String line;
         try {
             line = firstLine.get(60, TimeUnit.SECONDS);
@@ -94,8 +94,8 @@ final class ServerProcess implements AutoCloseable {
             throw new IOException(name + " exited before READY (status " + (process.isAlive() ? "?" : process.exitValue())
                     + "); see its log");
         }
-        // READY means bound; also make sure both ports really accept.
-        for (int port : new int[] {httpPort, echoPort}) {
+        // READY means bound; also make sure its ports (both, or the echo port of an echo-only server) really accept.
+        for (int port : echoOnly ? new int[] {echoPort} : new int[] {httpPort, echoPort}) {
             long deadline = System.nanoTime() + 10_000_000_000L;
             while (true) {
                 try (Socket s = new Socket()) {

@@ -55,6 +55,12 @@ final class Validator {
             expect(r.startsWith("HTTP/1.1 404"), "unknown path did not get 404 on a kept-alive connection: " + r);
             normalized = first.replaceAll("(?i)(\r\ndate: )[^\r]*", "$1<date>");
         }
+        checkEcho(echoPort);
+        return normalized;
+    }
+
+    /** Validates an echo port alone (a server that serves nothing else). */
+    static void checkEcho(int echoPort) throws IOException {
         try (Socket s = connect(echoPort)) {
             byte[] data = new byte[64 * 1024];
             new Random(42).nextBytes(data);
@@ -74,7 +80,6 @@ final class Validator {
             }
             expect(Arrays.equals(data, back), "echo returned " + back.length + " bytes that differ from the 64 KiB sent");
         }
-        return normalized;
     }
 
     private static Socket connect(int port) throws IOException {
