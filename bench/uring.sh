@@ -54,7 +54,7 @@ load() { # $1 placement, $2 pipeline depth (0 = none), $3 seconds; prints reques
   [ "$1" = pinned ] && pin=(taskset -c 1)
   [ "$2" -gt 0 ] && script=(-s bench/native/pipeline.lua)
   "${pin[@]}" wrk -t1 -c100 -d"$3"s "${script[@]}" "http://127.0.0.1:$port/plaintext" -- "$2" 2>&1 |
-    awk '/Requests\/sec/ {rps=$2} /requests in/ {n=$1} END {print rps+0, n+0}'
+    awk '/Requests\/sec/ {rps=$2} /requests in/ {n=$1} END {printf "%.0f %.0f\n", rps, n}'   # %.0f: awk prints 1e6 and up as 1.01477e+06
 }
 
 declare -A cells
@@ -95,7 +95,7 @@ for s in "${servers[@]}"; do
   stop
 done
 
-median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {print (NR % 2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR % 2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 fmt() { awk '{n = sprintf("%d", $1); s = ""; while (length(n) > 3) { s = "," substr(n, length(n) - 2) s; n = substr(n, 1, length(n) - 3) } print n s}'; }
 out=${OUT:-bench/results/uring.md}
 {
