@@ -6,8 +6,9 @@
  *
  * --loops and --http-port are what the comparative harness (bench/run.sh, server c-io_uring) passes
  * every server: one loop is all there is, and no HTTP is served. Where io_uring cannot be set up
- * (not allowed, or too old a kernel for a ring or a provided-buffer ring) it prints "UNAVAILABLE <why>" and exits 3, as the harness's
- * Java servers do, so that the harness reports it unavailable rather than failed.
+ * (not allowed, or too old a kernel for a ring or a provided-buffer ring) it prints
+ * "UNAVAILABLE <why>" and exits 3, as the harness's Java servers do, so that the harness reports
+ * it unavailable rather than failed.
  *
  * --spin-ns N makes it spend N ns of cpu (a clock_gettime loop) on every send completion, once per
  * echoed window: a server with that much more code of its own per window, everything else equal,
@@ -29,8 +30,9 @@
  * connection, the rest queued in order) and handed back to the ring when its send completes.
  * A recv that ends (no IORING_CQE_F_MORE) is re-armed, ENOBUFS included; after EOF what was received
  * is still echoed, then the connection is closed; a failed send shuts the socket down, which ends
- * the recv, and the connection is closed once neither a recv nor a send is in flight. user_data carries the descriptor and a generation, so a
- * completion for a closed connection cannot be taken for a new one on the same descriptor.
+ * the recv, and the connection is closed once neither a recv nor a send is in flight. user_data
+ * carries the descriptor and a generation, so a completion for a closed connection cannot be
+ * taken for a new one on the same descriptor.
  *
  * What it is not: a server to copy. No HTTP, no timeouts, no back-pressure beyond the buffer ring,
  * and it exits on any setup error. It prints "READY uring_echo echo=P" when it listens.
