@@ -125,27 +125,30 @@ static struct io_uring_sqe *sqe(void) {
 
 static uint64_t data(int fd, int tag) { return (uint64_t)conns[fd].gen << 32 | (uint64_t)fd << 8 | (uint64_t)tag; }
 
-static void arm_recv(int fd) {
+/* A cleared SQE with what every operation here sets; the caller adds the rest. */
+static struct io_uring_sqe *prep(unsigned char op, int fd, unsigned short ioprio, uint64_t user_data) {
     struct io_uring_sqe *s = sqe();
-    s->opcode = IORING_OP_RECV;
+    s->opcode = op;
     s->fd = fd;
-    s->ioprio = IORING_RECV_MULTISHOT;
+    s->ioprio = ioprio;
+    s->user_data = user_data;
+    return s;
+}
+
+static void arm_recv(int fd) {
+    struct io_uring_sqe *s = prep(IORING_OP_RECV, fd, IORING_RECV_MULTISHOT, data(fd, TAG_RECV));
     s->flags = IOSQE_BUFFER_SELECT;
     s->buf_group = GROUP;
-    s->user_data = data(fd, TAG_RECV);
     conns[fd].receiving = 1;
 }
 
 static void send_head(int fd) {
     struct conn *c = &conns[fd];
     unsigned bid = (unsigned)c->first;
-    struct io_uring_sqe *s = sqe();
-    s->opcode = IORING_OP_SEND;
-    s->fd = fd;
+    struct io_uring_sqe *s = prep(IORING_OP_SEND, fd, 0, data(fd, TAG_SEND));
     s->addr = (uint64_t)(uintptr_t)(bufmem + (size_t)bid * BUF_SIZE + c->off);
     s->len = buf_len[bid] - c->off;
     s->msg_flags = MSG_WAITALL | MSG_NOSIGNAL;
-    s->user_data = data(fd, TAG_SEND);
     c->sending = 1;
 }
 
@@ -230,12 +233,7 @@ static void on_accept(int listener, int res, unsigned flags) {
         }
     }
     if (!(flags & IORING_CQE_F_MORE)) { /* ended (EMFILE, say): accept again */
-        struct io_uring_sqe *s = sqe();
-        s->opcode = IORING_OP_ACCEPT;
-        s->fd = listener;
-        s->ioprio = IORING_ACCEPT_MULTISHOT;
-        s->accept_flags = SOCK_CLOEXEC;
-        s->user_data = TAG_ACCEPT;
+        prep(IORING_OP_ACCEPT, listener, IORING_ACCEPT_MULTISHOT, TAG_ACCEPT)->accept_flags = SOCK_CLOEXEC;
     }
 }
 

@@ -54,17 +54,11 @@ final class Runner {
     /** One loop: validate, warm, then HTTP x2 and echo x2 (echo only for a server that serves nothing else). */
     void suite(ServerCatalog.Spec spec, int round) {
         run(spec, round, 1, s -> {
-            if (spec.echoOnly()) {
-                if (cfg.echo()) {
-                    List<Map<String, Double>> echo = echo(s, 1, 1, cfg.pipeline());
-                    record(spec, ECHO_PINGPONG, round, echo.get(0));
-                    record(spec, ECHO_PIPE, round, echo.get(1));
-                }
-                return;
+            if (!spec.echoOnly()) {
+                wrk(s, 1, 1, cfg.warmup());
+                record(spec, HTTP, round, wrk(s, 1, 1, cfg.duration()));
+                record(spec, HTTP_PIPE, round, wrk(s, 1, cfg.pipeline(), cfg.duration()));
             }
-            wrk(s, 1, 1, cfg.warmup());
-            record(spec, HTTP, round, wrk(s, 1, 1, cfg.duration()));
-            record(spec, HTTP_PIPE, round, wrk(s, 1, cfg.pipeline(), cfg.duration()));
             if (cfg.echo()) {
                 List<Map<String, Double>> echo = echo(s, 1, 1, cfg.pipeline());
                 record(spec, ECHO_PINGPONG, round, echo.get(0));
