@@ -41,7 +41,8 @@
 # as it is. Writes bench/results/echo-pairs.md and bench/results/echo-pairs.csv (every measurement);
 # with CAP=F, bench/results/echo-pairs-capF.{md,csv} (e.g. echo-pairs-cap0.5.md). Another pair of
 # servers than the default writes echo-pairs-A-vs-B.{md,csv} (and -capF after it), so that the
-# default pair's results stay.
+# default pair's results stay. TAG=NAME appends -NAME to those names (e.g. TAG=amd), so that a run
+# on another host or setup keeps the committed results it would otherwise overwrite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PAIRS="${1:-20}"
@@ -49,6 +50,7 @@ SECS="${2:-3}"
 A="${3:-pollen-io_uring}"
 B="${4:-netty-io_uring}"
 WARMUP=20
+[[ ${TAG:-x} =~ ^[A-Za-z0-9._-]+$ ]] || { echo "TAG=$TAG: letters, digits, '.', '_' and '-' only (it goes into a file name)" >&2; exit 2; }
 . bench/java25.sh # sets JAVA
 . bench/bench-server.sh # build_bench, start_server
 build_bench # sets CP
@@ -80,6 +82,7 @@ if [ -n "${CAP:-}" ]; then
   out=$out-cap$CAP
   cap_note="Each server is limited to $CAP of a cpu (cgroup cpu quota $CAP_QUOTA µs per $CAP_PERIOD µs), so that the server, not the generator, runs out of cpu; latencies under throttling are not comparable, read the rates."
 fi
+[ -n "${TAG:-}" ] && out=$out-$TAG
 
 declare -A port pid
 for s in "$A" "$B"; do
