@@ -56,7 +56,7 @@ import java.util.function.UnaryOperator;
  *
  * <p>{@code io_uring-ring} is io_uring with Netty's opt-in provided-buffer ring (1,024 buffers, its
  * adaptive allocator), so that the io_uring comparisons can say which Netty setup does best: it echoes
- * a little cheaper than the default and serves HTTP slower (README, issue #13).
+ * a little cheaper than the default and serves HTTP slower (bench/io_uring.md, issue #13).
  */
 public final class NettyServer {
 
