@@ -123,9 +123,9 @@ cp "$csv" "$out.csv"
 
 python3 - "$csv" "$A" "$B" "$PAIRS" "$SECS" "$(git rev-parse --short HEAD)" "$(nproc)" \
   "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" "$(uname -r)" "$(cut -d' ' -f1-3 /proc/loadavg)" \
-  "${CAP:-}" "$cap_note" "$(basename "$out").csv" "$rate_note" "${RATE16:-}" "${RATE1:-}" "${BASE:-}" > "$out.md" <<'PY'
+  "${CAP:-}" "$cap_note" "$(basename "$out").csv" "$rate_note" "${RATE16:-}" "${RATE1:-}" "${BASE:-}" "${TAG:-}" > "$out.md" <<'PY'
 import csv, random, statistics, sys, datetime
-path, a, b, pairs, secs, git, cpus, model, kernel, load, cap, cap_note, csv_name, rate_note, rate16, rate1, base = sys.argv[1:]
+path, a, b, pairs, secs, git, cpus, model, kernel, load, cap, cap_note, csv_name, rate_note, rate16, rate1, base, tag = sys.argv[1:]
 rows = list(csv.DictReader(open(path)))
 random.seed(13)  # a fixed seed: the same csv always gives the same interval
 
@@ -155,7 +155,7 @@ def interval(ratios):
 
 print("# %s against %s, back-to-back pairs" % (a, b))
 print()
-env = ("BASE=%s " % base if base else "") + ("CAP=%s " % cap if cap else "") + ("RATE16=%s RATE1=%s " % (rate16, rate1) if rate_note else "")
+env = ("BASE=%s " % base if base else "") + ("TAG=%s " % tag if tag else "") + ("CAP=%s " % cap if cap else "") + ("RATE16=%s RATE1=%s " % (rate16, rate1) if rate_note else "")
 print("- Command: `%sbench/echo-pairs.sh %s %s %s %s`" % (env, pairs, secs, a, b))
 print("- Date: %s, git %s; %s cpus (%s), %s; load average at the end: %s"
       % (datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), git, cpus, model, kernel, load))
