@@ -28,11 +28,12 @@
  * multishot recv into a provided-buffer ring (IORING_REGISTER_PBUF_RING, 1,024 buffers of 2 KiB);
  * each received buffer sent back as it is (IORING_OP_SEND with MSG_WAITALL, one send in flight per
  * connection, the rest queued in order) and handed back to the ring when its send completes.
- * A recv that ends (no IORING_CQE_F_MORE) is re-armed, ENOBUFS included; after EOF what was received
- * is still echoed, then the connection is closed; a failed send shuts the socket down, which ends
- * the recv, and the connection is closed once neither a recv nor a send is in flight. user_data
- * carries the descriptor and a generation, so a completion for a closed connection cannot be
- * taken for a new one on the same descriptor.
+ * A recv that ends (no IORING_CQE_F_MORE) is re-armed, ENOBUFS included; a failed accept (out of
+ * descriptors, say) is retried after 10 ms, so the loop never spins on a connection it cannot
+ * take; after EOF what was received is still echoed, then the connection is closed; a failed
+ * send shuts the socket down, which ends the recv, and the connection is closed once neither a
+ * recv nor a send is in flight. user_data carries the descriptor and a generation, so a
+ * completion for a closed connection cannot be taken for a new one on the same descriptor.
  *
  * What it is not: a server to copy. No HTTP, no timeouts, no back-pressure beyond the buffer ring,
  * and it exits on any setup error. It prints "READY uring_echo echo=P" when it listens.
@@ -61,6 +62,7 @@
 #define TAG_ACCEPT 1
 #define TAG_RECV 2
 #define TAG_SEND 3
+#define TAG_ACCEPT_RETRY 4
 
 static void die(const char *what, int err) {
     fprintf(stderr, "uring_echo: %s: %s\n", what, strerror(err));
@@ -232,9 +234,18 @@ static void on_accept(int listener, int res, unsigned flags) {
             arm_recv(res);
         }
     }
-    if (!(flags & IORING_CQE_F_MORE)) { /* ended (EMFILE, say): accept again */
-        prep(IORING_OP_ACCEPT, listener, IORING_ACCEPT_MULTISHOT, TAG_ACCEPT)->accept_flags = SOCK_CLOEXEC;
+    if (flags & IORING_CQE_F_MORE) return;
+    if (res < 0 && res != -ECANCELED) {
+        /* Failed (EMFILE, ENFILE, ENOMEM...): accepting again at once would fail again at once while
+         * a connection waits in the backlog, and the loop would spin. Wait 10 ms (a timeout on the
+         * ring, so the connections already open are served meanwhile), then accept again. */
+        static struct __kernel_timespec pause = {.tv_sec = 0, .tv_nsec = 10 * 1000 * 1000};
+        struct io_uring_sqe *t = prep(IORING_OP_TIMEOUT, -1, 0, TAG_ACCEPT_RETRY);
+        t->addr = (uint64_t)(uintptr_t)&pause;
+        t->len = 1;
+        return;
     }
+    prep(IORING_OP_ACCEPT, listener, IORING_ACCEPT_MULTISHOT, TAG_ACCEPT)->accept_flags = SOCK_CLOEXEC;
 }
 
 static void setup(void) {
@@ -325,6 +336,7 @@ int main(int argc, char **argv) {
             uint64_t d = e->user_data;
             int tag = (int)(d & 0xff), fd = (int)((d >> 8) & 0xffffff);
             if (tag == TAG_ACCEPT) on_accept(listener, e->res, e->flags);
+            else if (tag == TAG_ACCEPT_RETRY) on_accept(listener, -ECANCELED, 0); /* the pause is over */
             else if (conns[fd].gen != (uint32_t)(d >> 32) || !conns[fd].open) {
                 if (e->flags & IORING_CQE_F_BUFFER) give_back(e->flags >> IORING_CQE_BUFFER_SHIFT); /* stale */
             } else if (tag == TAG_RECV) on_recv(fd, e->res, e->flags);

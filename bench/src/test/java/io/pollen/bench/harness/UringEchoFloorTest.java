@@ -185,4 +185,72 @@ class UringEchoFloorTest {
         byte[] data = "still here".getBytes(StandardCharsets.US_ASCII);
         assertArrayEquals(data, roundTrip(data));
     }
+
+    /**
+     * Out of descriptors, a failed accept is retried after a pause, not at once: the server, held to
+     * 16 descriptors, gets more connections than it can take, must not spin on the ones waiting in
+     * its backlog (its cpu time over a second stays far below the second a spinning loop burns),
+     * serves the connections it took meanwhile, and takes new ones once descriptors are free.
+     */
+    @Test
+    void outOfDescriptorsItPausesInsteadOfSpinningAndServesOn() throws Exception {
+        int limited;
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            limited = probe.getLocalPort();
+        }
+        Process p = new ProcessBuilder("prlimit", "--nofile=16:16", "--", binary.toString(), "--echo-port",
+                Integer.toString(limited)).redirectErrorStream(true).start();
+        try {
+            assertEquals("READY uring_echo echo=" + limited, readLine(p.getInputStream()));
+            List<Socket> clients = new ArrayList<>();
+            try {
+                for (int i = 0; i < 24; i++) { // more than 16 descriptors: the rest wait in the backlog
+                    Socket s = new Socket(InetAddress.getLoopbackAddress(), limited);
+                    s.setSoTimeout(200);
+                    clients.add(s);
+                }
+                Thread.sleep(200); // its accepts have failed by now
+                long before = cpuTicks(p.pid());
+                Thread.sleep(1000);
+                long spent = cpuTicks(p.pid()) - before;
+                assertTrue(spent < 30, "cpu ticks (1/100 s) in one second out of descriptors: " + spent);
+                int echoed = 0;
+                for (Socket s : clients) {
+                    s.getOutputStream().write('x');
+                    try {
+                        if (s.getInputStream().read() == 'x') echoed++;
+                    } catch (java.net.SocketTimeoutException waiting) {
+                        // one of those still in the backlog
+                    }
+                }
+                assertTrue(echoed > 0 && echoed < clients.size(), "echoed by the accepted connections only: " + echoed);
+            } finally {
+                for (Socket s : clients) s.close();
+            }
+            // Descriptors are free again: a new connection is taken (by a retry) and echoed.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            boolean served = false;
+            while (!served && System.nanoTime() < deadline) {
+                try (Socket s = new Socket(InetAddress.getLoopbackAddress(), limited)) {
+                    s.setSoTimeout(500);
+                    s.getOutputStream().write('y');
+                    served = s.getInputStream().read() == 'y';
+                } catch (java.net.SocketTimeoutException notYet) {
+                    // the closed clients are still being drained from the backlog
+                }
+            }
+            assertTrue(served, "a new connection is served once descriptors are free");
+            assertTrue(p.isAlive());
+        } finally {
+            p.destroy();
+            p.waitFor(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /** User plus system cpu time of process {@code pid}, in clock ticks (/proc/PID/stat, fields 14 and 15). */
+    private static long cpuTicks(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    }
 }
