@@ -6,7 +6,7 @@
 #                      netty-io_uring, ...) on cpu 0 with the harness's JVM flags, waits for its
 #                      READY line and sets SERVER_PID and ECHO_PORT. Needs tmp (a scratch folder).
 #                      c-epoll and c-io_uring are the C floors (bench/native/epoll_http.c and
-#                      uring_echo.c, compiled here when missing or older than their source;
+#                      uring_echo.c, compiled by bench/native.sh when missing or older than their source;
 #                      c-io_uring serves echo only; c-io_uring-spinN is it with --spin-ns N).
 #   build_base REV     builds REV in a git worktree under $tmp/base (outside the repository; MVN_FLAGS
 #                      as above) and sets BASE_CP and BASE_LABEL (REV's short hash): start_server
@@ -18,6 +18,7 @@
 #                      to move the whole process in), CAP_QUOTA and CAP_PERIOD (µs). Exits 2 if CAP
 #                      is not a fraction or no cgroup can be made.
 #   cpu_cap_remove     removes that cgroup once its processes are gone (call after killing them).
+. bench/native.sh # native_build
 build_bench() {
   if [ -z "${SKIP_BUILD:-}" ]; then
     JAVA_HOME="$(cd "$(dirname "$JAVA")/.." && pwd)" mvn -B -q ${MVN_FLAGS:-} -pl bench -am package -DskipTests \
@@ -58,10 +59,7 @@ start_server() {
   log="$tmp/$server.log"
   if [[ $server == c-* ]]; then
     local bin=bench/target/native/$main
-    if [ "bench/native/$main.c" -nt "$bin" ]; then
-      mkdir -p bench/target/native
-      gcc -O2 -Wall -Wextra -pthread -o "$bin" "bench/native/$main.c" || return 1
-    fi
+    native_build "$main" || return 1
     local extra=()
     [[ $server == c-io_uring-spin* ]] && extra=(--spin-ns "${server#c-io_uring-spin}")
     taskset -c 0 "$bin" --http-port "$http" --echo-port "$ECHO_PORT" "${extra[@]}" > "$log" 2>&1 &

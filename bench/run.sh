@@ -31,10 +31,9 @@ if [ -z "${SKIP_BUILD:-}" ]; then
   JAVA_HOME="$(cd "$(dirname "$JAVA")/.." && pwd)" MAVEN_OPTS="${MAVEN_OPTS:-} --enable-native-access=ALL-UNNAMED" \
     mvn -B -q ${MVN_FLAGS:-} -pl bench -am package -DskipTests >&2 2> >(grep -v "sun.misc.Unsafe\|terminally deprecated\|consider reporting" >&2)
 fi
-mkdir -p bench/target/native
-gcc -O2 -Wall -Wextra -pthread -o bench/target/native/epoll_http bench/native/epoll_http.c
-gcc -O2 -Wall -Wextra -o bench/target/native/uring_echo bench/native/uring_echo.c
 . bench/echo-load.sh # sets LOAD: bench/target/native/echo_load, compiled if missing or stale
+native_build epoll_http   # the C servers, the same way (bench/native.sh)
+native_build uring_echo
 
 # 10,000 idle connections need more than the usual 1024 descriptors: raise the soft limit.
 ulimit -Sn "$(ulimit -Hn)" 2>/dev/null || true
