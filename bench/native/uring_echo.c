@@ -239,9 +239,9 @@ static void on_accept(int listener, int res, unsigned flags) {
         /* Failed (EMFILE, ENFILE, ENOMEM...): accepting again at once would fail again at once while
          * a connection waits in the backlog, and the loop would spin. Wait 10 ms (a timeout on the
          * ring, so the connections already open are served meanwhile), then accept again. */
-        static struct __kernel_timespec pause = {.tv_sec = 0, .tv_nsec = 10 * 1000 * 1000};
+        static struct __kernel_timespec retry_after = {.tv_sec = 0, .tv_nsec = 10 * 1000 * 1000};
         struct io_uring_sqe *t = prep(IORING_OP_TIMEOUT, -1, 0, TAG_ACCEPT_RETRY);
-        t->addr = (uint64_t)(uintptr_t)&pause;
+        t->addr = (uint64_t)(uintptr_t)&retry_after;
         t->len = 1;
         return;
     }
