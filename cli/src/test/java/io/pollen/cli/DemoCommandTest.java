@@ -76,7 +76,6 @@ class DemoCommandTest {
     @ParameterizedTest
     @MethodSource("backendsAndStyles")
     void aThousandTasksOnOneThreadAllSucceed(Backend backend, String style) {
-        io.pollen.testing.TestBackends.assumeNoLibkqueueBatchLoss(backend);
         Cli cli = Cli.run("demo", "--backend", backend.id(), "--style", style, "--tasks", "1000",
                 "--delay", "500", "--progress", "lines");
         assertEquals(Pollen.OK, cli.exitCode, cli.toString());

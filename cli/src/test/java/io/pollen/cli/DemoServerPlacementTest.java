@@ -35,7 +35,6 @@ class DemoServerPlacementTest {
     @ParameterizedTest
     @MethodSource("io.pollen.testing.TestBackends#all")
     void tasksThatFitOnlyAloneGetTheServerInAChildThatEndsWithTheDemo(Backend backend) throws Exception {
-        io.pollen.testing.TestBackends.assumeNoLibkqueueBatchLoss(backend);
         Cli.Run r = demo(List.of(), "--backend", backend.id(), "--tasks", "200", "--delay", "300", "--progress", "lines");
         assertEquals(Pollen.OK, r.exit(), r.toString());
         assertTrue(r.out().contains("in a child process (pid ") && r.out().contains("; the tasks and the server's side of"

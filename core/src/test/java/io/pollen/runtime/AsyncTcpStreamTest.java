@@ -44,7 +44,6 @@ class AsyncTcpStreamTest {
     @ParameterizedTest
     @MethodSource("io.pollen.testing.TestBackends#all")
     void tenThousandConcurrentTasksEachDoARoundTripOnOneLoop(Backend backend) throws Exception {
-        TestBackends.assumeNoLibkqueueBatchLoss(backend);
         int tasks = 10_000;
         try (Runtime rt = Runtime.builder().backend(backend).threadNamePrefix("rt10k").build()) {
             EventLoop loop = rt.next();

@@ -45,7 +45,6 @@ class RuntimeTest {
     @ParameterizedTest
     @MethodSource("io.pollen.testing.TestBackends#all")
     void tenThousandRoundTripsSpreadOverNLoops(Backend backend) throws Exception {
-        TestBackends.assumeNoLibkqueueBatchLoss(backend);
         int tasks = 10_000, loops = 3;
         try (Runtime rt = Runtime.builder().backend(backend).loops(loops).threadNamePrefix("nloops").build()) {
             EventLoop acceptor = rt.loops().getFirst();

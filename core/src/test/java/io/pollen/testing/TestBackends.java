@@ -44,18 +44,6 @@ public final class TestBackends {
     }
 
     /**
-     * Skips a many-connections test on libkqueue, with the reason: when one epoll_wait returns more
-     * ready fds than there are kevent slots for their two filters (a call holds at most 512),
-     * libkqueue drops the rest of the batch, and those edges never come again. A kernel kqueue
-     * keeps them queued. {@code KqueueBatchTest} shows the loss; these tests would only hang.
-     */
-    public static void assumeNoLibkqueueBatchLoss(Backend backend) {
-        org.junit.jupiter.api.Assumptions.assumeFalse(isLibkqueue(backend),
-                "kqueue (libkqueue): skipped — libkqueue loses readiness when a batch of ready fds outgrows the "
-                        + "kevent slots (see KqueueBatchTest); a kernel kqueue does not");
-    }
-
-    /**
      * Every available backend, or only those named in {@code -Dpollen.test.backends=nio,epoll}
      * (handy to run one backend, or while a backend is still being built). Naming a backend that is
      * not available here is an error that says why, not an empty (and silently green) run.

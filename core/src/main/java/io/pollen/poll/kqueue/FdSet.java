@@ -9,6 +9,7 @@ import java.util.Arrays;
  */
 final class FdSet {
     private long[] bits = new long[16];
+    private int size;
 
     boolean contains(int fd) {
         int word = fd >>> 6;
@@ -20,14 +21,22 @@ final class FdSet {
         if (word >= bits.length) {
             bits = Arrays.copyOf(bits, Math.max(word + 1, bits.length * 2));
         }
+        if ((bits[word] & (1L << fd)) == 0) {
+            size++;
+        }
         bits[word] |= 1L << fd;
     }
 
     void remove(int fd) {
-        int word = fd >>> 6;
-        if (word < bits.length) {
-            bits[word] &= ~(1L << fd);
+        if (contains(fd)) {
+            bits[fd >>> 6] &= ~(1L << fd);
+            size--;
         }
+    }
+
+    /** How many fds are in the set. */
+    int size() {
+        return size;
     }
 
     /** Calls {@code action} with each fd in the set, lowest first. */

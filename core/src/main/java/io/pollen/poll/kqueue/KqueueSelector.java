@@ -14,6 +14,10 @@ import io.pollen.sys.unix.Unistd;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
  * The macOS / FreeBSD backend (and libkqueue's on Linux): one kqueue, every filter
@@ -35,7 +39,8 @@ import java.lang.foreign.MemorySegment;
  *       → read-closed or write-closed by filter; {@code EV_ERROR}, or {@code EV_EOF} with a
  *       non-zero {@code fflags} (the socket error), → error. Both filters of one fd that arrive
  *       in one batch are merged into one event. On libkqueue, what it leaves out is made up for
- *       (see {@link #libkqueueCompensation}).</li>
+ *       (see {@link #libkqueueCompensation}), and after a full batch, which it may have cut short
+ *       for good, every registered fd is asked once with {@code poll(2)} ({@link #rescan}).</li>
  *   <li>misuse: kqueue's {@code EV_ADD} silently modifies an existing registration, so the
  *       selector keeps the set of registered fds itself, to throw the contract's
  *       {@link IllegalStateException}s. The set is only right if every fd is deregistered
@@ -56,13 +61,16 @@ import java.lang.foreign.MemorySegment;
  * The native event array and the merge table match the length of the arrays passed to
  * {@link #select}; they are allocated on the first select and again only if a longer array
  * comes. Registration uses a change buffer of its own under a lock; {@code select} allocates
- * nothing.
+ * nothing, except on libkqueue after a full batch: the {@code pollfd} array of a rescan, grown
+ * with the registrations, and the events kept for the next select ({@link Carry}).
  */
 public final class KqueueSelector implements FdSelector {
     /** udata of the wake-up event; Pollen tokens are >= 0, so it never collides. */
     static final long WAKE_UDATA = -1L;
     /** Longest single wait, in seconds (23 days; libkqueue's millisecond int holds 24.8). */
     static final long MAX_WAIT_SECONDS = 2_000_000L;
+    /** The most kevents libkqueue returns from one call, whatever the caller asks ({@code MAX_KEVENT}). */
+    static final int LIBKQUEUE_MAX_EVENTS = 512;
 
     private static final int ADD = KQueue.EV_ADD | KQueue.EV_CLEAR | KQueue.EV_RECEIPT;
     private static final int DELETE = KQueue.EV_DELETE | KQueue.EV_RECEIPT;
@@ -82,6 +90,13 @@ public final class KqueueSelector implements FdSelector {
     private final EventMerger merger = new EventMerger();
     private MemorySegment events = MemorySegment.NULL;
     private int capacity;
+    /** libkqueue only: each registered fd's token and interest, for {@link #rescan}; guarded by {@link #registered}. */
+    private long[] fdTokens = new long[64];
+    private int[] fdInterest = new int[64];
+    /** libkqueue only: what a rescan found beyond the caller's arrays; guarded by {@link #registered}. */
+    private final Carry carry = new Carry();
+    /** libkqueue only: the {@code struct pollfd}s of a rescan; guarded by {@link #registered}. */
+    private MemorySegment pollfds = MemorySegment.NULL;
     private volatile long wakerToken = -1;
     private boolean closed;
 
@@ -131,6 +146,9 @@ public final class KqueueSelector implements FdSelector {
             }
             apply(n, -1);
             registered.add(fd);
+            if (libkqueue) {
+                remember(fd, token, interest);
+            }
         }
     }
 
@@ -143,6 +161,10 @@ public final class KqueueSelector implements FdSelector {
             KQueue.set(changes, 0, fd, KQueue.EVFILT_READ, read ? ADD : DELETE, 0, token);
             KQueue.set(changes, 1, fd, KQueue.EVFILT_WRITE, write ? ADD : DELETE, 0, token);
             apply(2, Errno.ENOENT);
+            if (libkqueue) {
+                remember(fd, token, interest);
+                carry.retoken(fd, token, interest);
+            }
         }
     }
 
@@ -157,9 +179,21 @@ public final class KqueueSelector implements FdSelector {
             } finally {
                 // Even if the kernel objects (e.g. EBADF: the fd was closed first), it is forgotten.
                 registered.remove(fd);
+                carry.forget(fd);
                 KQueue.forgetConsumedError(fd);
             }
         }
+    }
+
+    /** Keeps {@code fd}'s token and interest for {@link #rescan} (libkqueue); under the lock. */
+    private void remember(int fd, long token, int interest) {
+        if (fd >= fdTokens.length) {
+            int n = Math.max(fdTokens.length * 2, fd + 1);
+            fdTokens = Arrays.copyOf(fdTokens, n);
+            fdInterest = Arrays.copyOf(fdInterest, n);
+        }
+        fdTokens[fd] = token;
+        fdInterest[fd] = interest;
     }
 
     private void requireRegistered(int fd, String call) {
@@ -193,6 +227,13 @@ public final class KqueueSelector implements FdSelector {
         int max = Math.min(tokens.length, flags.length);
         if (max < 1) {
             throw new IllegalArgumentException("select needs room for at least one event");
+        }
+        if (libkqueue) {
+            synchronized (registered) {
+                if (!carry.isEmpty()) {
+                    return carry.drainTo(tokens, flags, max);   // the kernel's queue waits its turn
+                }
+            }
         }
         if (capacity < max) {
             // Grown only when a longer array comes; the old one goes with the GC.
@@ -238,7 +279,81 @@ public final class KqueueSelector implements FdSelector {
             tokens[out] = udata;
             flags[out++] = bits;
         }
+        if (libkqueue && n >= Math.min(max, LIBKQUEUE_MAX_EVENTS)) {
+            out = rescan(tokens, flags, out, max);
+        }
         return out;
+    }
+
+    /**
+     * A full batch from libkqueue may have lost events for good: its {@code linux_kevent_copyout}
+     * takes as many fds from {@code epoll_wait} as there are kevent slots (at most
+     * {@link #LIBKQUEUE_MAX_EVENTS}), makes two kevents of each fd with both filters, and drops
+     * whatever is left when the slots run out; edge-triggered epoll never reports those again. No
+     * array size avoids it, so after a full batch one {@code poll(2)} asks every registered fd for
+     * its readiness now and reports what the batch did not (as spurious events, which the contract
+     * allows, where nothing was lost). What the caller's arrays cannot take waits in {@link #carry}.
+     */
+    private int rescan(long[] tokens, int[] flags, int out, int max) throws IOException {
+        synchronized (registered) {
+            int count = registered.size();
+            if (pollfds.byteSize() < 8L * count) {
+                pollfds = Arena.ofAuto().allocate(8L * Math.max(count, 64) * 2, 8);
+            }
+            int[] at = {0};
+            registered.forEach(fd -> {
+                int interest = fdInterest[fd];
+                short want = (short) (((interest & Ready.INTEREST_READABLE) != 0 ? PollFd.POLLIN | PollFd.POLLRDHUP : 0)
+                        | ((interest & Ready.INTEREST_WRITABLE) != 0 ? PollFd.POLLOUT : 0));
+                long p = 8L * at[0]++;
+                pollfds.set(JAVA_INT, p, fd);
+                pollfds.set(JAVA_SHORT, p + 4, want);
+                pollfds.set(JAVA_SHORT, p + 6, (short) 0);
+            });
+            int ready = PollFd.now(pollfds, count);
+            for (int i = 0; i < count && ready > 0; i++) {
+                int revents = pollfds.get(JAVA_SHORT, 8L * i + 6) & 0xffff;
+                if (revents == 0) {
+                    continue;
+                }
+                ready--;
+                int fd = pollfds.get(JAVA_INT, 8L * i);
+                int bits = fromPoll(revents, fdInterest[fd]);
+                int earlier = merger.find(fd);
+                if (earlier >= 0 && tokens[earlier] == fdTokens[fd]) {
+                    flags[earlier] |= bits;   // in the batch already; a dropped filter joins it
+                } else if (out < max) {
+                    tokens[out] = fdTokens[fd];
+                    flags[out++] = bits;
+                } else {
+                    carry.add(fd, fdTokens[fd], bits);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The {@link Ready} bits of a {@code poll(2)} {@code revents}, for a registration's interest. */
+    static int fromPoll(int revents, int interest) {
+        boolean read = (interest & Ready.INTEREST_READABLE) != 0;
+        boolean write = (interest & Ready.INTEREST_WRITABLE) != 0;
+        int r = 0;
+        if (read && (revents & (PollFd.POLLIN | PollFd.POLLRDHUP | PollFd.POLLHUP)) != 0) {
+            r |= Ready.READABLE;
+        }
+        if (read && (revents & (PollFd.POLLRDHUP | PollFd.POLLHUP)) != 0) {
+            r |= Ready.READ_CLOSED;
+        }
+        if (write && (revents & (PollFd.POLLOUT | PollFd.POLLHUP)) != 0) {
+            r |= Ready.WRITABLE;
+        }
+        if (write && (revents & PollFd.POLLHUP) != 0) {
+            r |= Ready.WRITE_CLOSED;
+        }
+        if ((revents & PollFd.POLLERR) != 0) {
+            r |= Ready.ERROR;
+        }
+        return r;
     }
 
     /**

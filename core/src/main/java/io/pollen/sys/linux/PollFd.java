@@ -14,21 +14,23 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
- * poll(2) on one fd with a zero timeout, {@code <poll.h>}:
+ * poll(2) with a zero timeout, {@code <poll.h>}:
  *
  * <pre>
  * struct pollfd { int fd; short events; short revents; };   // 8 bytes
  * int poll(struct pollfd *fds, nfds_t nfds, int timeout);
  * </pre>
  *
- * <p>Used only to ask what an event queue left out (libkqueue's missing {@code EV_EOF}); never to
- * wait. Bound {@code critical}: with timeout 0 it cannot block.
+ * <p>Used only to ask what an event queue left out (libkqueue's missing {@code EV_EOF}, the events
+ * it drops from a full batch); never to wait. Bound {@code critical}: with timeout 0 it cannot block.
  */
 public final class PollFd {
     private PollFd() {
     }
 
     public static final short POLLIN = 0x001;
+    public static final short POLLOUT = 0x004;
+    public static final short POLLERR = 0x008;
     public static final short POLLHUP = 0x010;
     /** Linux: the peer shut down its writing side (or the connection closed). */
     public static final short POLLRDHUP = 0x2000;
@@ -42,18 +44,27 @@ public final class PollFd {
         p.set(JAVA_INT, 0, fd);
         p.set(JAVA_SHORT, 4, events);
         p.set(JAVA_SHORT, 6, (short) 0);
-        int n;
+        return now(p, 1) == 0 ? 0 : p.get(JAVA_SHORT, 6) & 0xffff;
+    }
+
+    /**
+     * poll(2) with a zero timeout on the first {@code n} {@code struct pollfd}s of {@code fds}
+     * (8 bytes each, fd and events set); fills their {@code revents}. Returns how many have any
+     * (0 on EINTR).
+     */
+    public static int now(MemorySegment fds, int n) throws NativeIOException {
+        int got;
         try {
-            n = (int) POLL.invokeExact(Native.errnoSegment(), p, 1L, 0);
+            got = (int) POLL.invokeExact(Native.errnoSegment(), fds, (long) n, 0);
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }
-        if (n < 0) {
+        if (got < 0) {
             if (Native.lastErrno() == io.pollen.sys.unix.Errno.EINTR) {
                 return 0;
             }
             throw Native.fail("poll");
         }
-        return n == 0 ? 0 : p.get(JAVA_SHORT, 6) & 0xffff;
+        return got;
     }
 }

@@ -314,4 +314,71 @@ class KqueueSelectorTest {
         assertEquals(Ready.WRITABLE | Ready.ERROR, KqueueSelector.toReady(write, KQueue.EV_ERROR, 0));
         assertTrue(KqueueSelector.WAKE_UDATA < 0, "the wake-up's udata can never be a user token");
     }
+
+    /**
+     * More fds ready at once, each with both filters, than one batch holds: every one is reported.
+     * libkqueue takes as many fds from epoll as there are kevent slots (at most 512), makes two
+     * kevents of each, and drops what does not fit for good; the selector asks every registered fd
+     * with poll(2) after a full batch. 600 socket pairs, so that even 1,024 slots overflow there.
+     */
+    @Test
+    void moreReadyFdsThanABatchHoldsLoseNothing() throws IOException {
+        everyReadyFdIsReported(Events.withCapacity(1024), false);
+    }
+
+    /**
+     * The same with events that hold 16, and one fd deregistered while its event waits to be
+     * handed out: every other fd is reported, that one is not.
+     */
+    @Test
+    void eventsKeptForTheNextPollFollowTheirRegistration() throws IOException {
+        everyReadyFdIsReported(events, true);
+    }
+
+    private void everyReadyFdIsReported(Events ev, boolean deregisterOne) throws IOException {
+        int n = 600;
+        int[][] pairs = new int[n][];
+        boolean[] deregistered = new boolean[n];
+        try {
+            for (int i = 0; i < n; i++) {
+                pairs[i] = FdOpen.socketpair(io.pollen.sys.unix.SocketAbi.CURRENT.SOCK_STREAM);
+                poll.registry().register(new SourceFd(pairs[i][0]), Token.of(i), Interest.READABLE.add(Interest.WRITABLE));
+                buf.set(ValueLayout.JAVA_BYTE, 0, (byte) i);
+                assertEquals(1, Unistd.write(pairs[i][1], buf, 1));
+            }
+            Map<Long, Integer> seen = new HashMap<>();
+            PollAssert.pollInto(poll, ev, Duration.ofMillis(100), seen);
+            long gone = -1;
+            if (deregisterOne) {
+                for (long t = 0; t < n && gone < 0; t++) {
+                    if (!seen.containsKey(t)) {
+                        gone = t;   // its event waits: deregistered now, it must not be reported
+                        poll.registry().deregister(new SourceFd(pairs[(int) t][0]));
+                        deregistered[(int) t] = true;
+                    }
+                }
+            }
+            int expected = deregisterOne ? n - 1 : n;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (seen.size() < expected && System.nanoTime() < deadline) {
+                PollAssert.pollInto(poll, ev, Duration.ofMillis(100), seen);
+            }
+            int both = PollAssert.READABLE | PollAssert.WRITABLE;
+            for (long t = 0; t < n; t++) {
+                if (t != gone) {
+                    assertEquals(both, seen.getOrDefault(t, 0) & both,
+                            "token " + t + " readable and writable; " + seen.size() + " of " + n + " reported");
+                }
+            }
+            assertTrue(!seen.containsKey(gone), "the deregistered fd is not reported");
+        } finally {
+            for (int i = 0; i < n && pairs[i] != null; i++) {
+                if (!deregistered[i]) {
+                    poll.registry().deregister(new SourceFd(pairs[i][0]));
+                }
+                Unistd.close(pairs[i][0]);
+                Unistd.close(pairs[i][1]);
+            }
+        }
+    }
 }
