@@ -9,7 +9,8 @@ import java.util.Arrays;
  * kept in order and handed out first by the next select (libkqueue only: see the selector's
  * rescan). Kept events follow their registration: a deregistered fd's are dropped, a reregistered
  * fd's take its new token and lose the bits of a direction no longer asked for. Not thread-safe;
- * the selector guards it with its registration lock.
+ * the selector guards it with its registration lock, except {@link #isEmpty}: only {@link #add}
+ * and {@link #drainTo}, both the selecting thread's, change it.
  */
 final class Carry {
     private static final int READ_BITS = Ready.READABLE | Ready.READ_CLOSED;

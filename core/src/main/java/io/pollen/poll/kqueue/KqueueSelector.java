@@ -228,11 +228,11 @@ public final class KqueueSelector implements FdSelector {
         if (max < 1) {
             throw new IllegalArgumentException("select needs room for at least one event");
         }
-        if (libkqueue) {
+        // Only select fills and drains the carry (registration calls only rewrite kept entries), so
+        // whether it is empty needs no lock: the common case, an empty carry, takes none.
+        if (libkqueue && !carry.isEmpty()) {
             synchronized (registered) {
-                if (!carry.isEmpty()) {
-                    return carry.drainTo(tokens, flags, max);   // the kernel's queue waits its turn
-                }
+                return carry.drainTo(tokens, flags, max);   // the kernel's queue waits its turn
             }
         }
         if (capacity < max) {
