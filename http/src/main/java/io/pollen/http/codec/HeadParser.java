@@ -448,6 +448,64 @@ public abstract class HeadParser {
         return indexOf(lowerName, 0);
     }
 
+    /** {@link #connectionOptions}: the field lists "close". */
+    protected static final int CONNECTION_CLOSE = 1;
+    /** {@link #connectionOptions}: the field lists "keep-alive". */
+    protected static final int CONNECTION_KEEP_ALIVE = 2;
+    private static final byte[] CLOSE = Ascii.lowerBytes("close");
+    private static final byte[] KEEP_ALIVE = Ascii.lowerBytes("keep-alive");
+
+    /**
+     * The options a {@code Connection} field {@code i} lists that decide keep-alive, in a request
+     * and in a response alike: {@link #CONNECTION_CLOSE} and {@link #CONNECTION_KEEP_ALIVE} (any
+     * case, in any order among other options, separated by commas and whitespace).
+     */
+    protected final int connectionOptions(int i) {
+        int bits = 0;
+        int p = valueStart(i);
+        int end = valueEnd(i);
+        while (p < end) {
+            while (p < end && (store[p] == Ascii.SP || store[p] == Ascii.HT || store[p] == ',')) p++;
+            int s = p;
+            while (p < end && store[p] != ',' && store[p] != Ascii.SP && store[p] != Ascii.HT) p++;
+            if (Ascii.equalsLower(store, s, p - s, CLOSE)) {
+                bits |= CONNECTION_CLOSE;
+            } else if (Ascii.equalsLower(store, s, p - s, KEEP_ALIVE)) {
+                bits |= CONNECTION_KEEP_ALIVE;
+            }
+        }
+        return bits;
+    }
+
+    /**
+     * The length a {@code Content-Length} field {@code i} declares. A list of identical values
+     * ("5, 5", what a proxy that joined two fields sends) is that value (RFC 9110 §8.6); anything
+     * else that is not one decimal number is a 400, and more than 18 digits a 413.
+     */
+    protected final long declaredLength(int i) throws HttpParseException {
+        long result = -1;
+        int p = valueStart(i);
+        int end = valueEnd(i);
+        while (p <= end) {
+            while (p < end && (store[p] == Ascii.SP || store[p] == Ascii.HT)) p++;
+            long v = 0;
+            int digits = 0;
+            while (p < end && store[p] >= '0' && store[p] <= '9') {
+                if (++digits > 18) {
+                    throw new HttpParseException(413, "Content-Length too large");
+                }
+                v = v * 10 + (store[p++] - '0');
+            }
+            while (p < end && (store[p] == Ascii.SP || store[p] == Ascii.HT)) p++;
+            if (digits == 0 || (p < end && store[p] != ',') || (result >= 0 && v != result)) {
+                throw new HttpParseException(400, "invalid Content-Length " + headerValue(i));
+            }
+            result = v;
+            p++; // past the comma (or the end)
+        }
+        return result;
+    }
+
     /** Whether the value of field {@code i} equals {@code lower} ignoring ASCII case. */
     public final boolean valueEquals(int i, byte[] lower) {
         return Ascii.equalsLower(store, valueStart(i), valueEnd(i) - valueStart(i), lower);

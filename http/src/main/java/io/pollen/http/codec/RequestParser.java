@@ -33,8 +33,6 @@ public final class RequestParser extends HeadParser {
     private static final byte[] CONNECTION = Ascii.lowerBytes("connection");
     private static final byte[] EXPECT = Ascii.lowerBytes("expect");
     private static final byte[] CHUNKED = Ascii.lowerBytes("chunked");
-    private static final byte[] CLOSE = Ascii.lowerBytes("close");
-    private static final byte[] KEEP_ALIVE = Ascii.lowerBytes("keep-alive");
     private static final byte[] CONTINUE = Ascii.lowerBytes("100-continue");
 
     private int lineBytes;
@@ -233,7 +231,7 @@ public final class RequestParser extends HeadParser {
             if (Ascii.equalsLower(store, ns, nl, HOST)) {
                 hosts++;
             } else if (Ascii.equalsLower(store, ns, nl, CONTENT_LENGTH)) {
-                long len = parseLength(i);
+                long len = declaredLength(i);
                 if (cl && len != contentLength) {
                     throw new HttpParseException(400, "conflicting Content-Length values");
                 }
@@ -252,7 +250,7 @@ public final class RequestParser extends HeadParser {
             }
         }
         // "close" always wins; HTTP/1.0 stays open only when asked to (RFC 9112 §9.3).
-        keepAlive = (options & 1) == 0 && (http11 || (options & 2) != 0);
+        keepAlive = (options & CONNECTION_CLOSE) == 0 && (http11 || (options & CONNECTION_KEEP_ALIVE) != 0);
         if (hosts > 1 || (http11 && hosts == 0)) {
             throw new HttpParseException(400, hosts == 0 ? "missing Host header" : "more than one Host header");
         }
@@ -274,31 +272,6 @@ public final class RequestParser extends HeadParser {
         if (framing == Framing.NONE) {
             expectContinue = false; // nothing to wait for
         }
-    }
-
-    private long parseLength(int i) throws HttpParseException {
-        // A list of identical values ("5, 5") is allowed by RFC 9110 §8.6; anything else is an error.
-        long result = -1;
-        int p = valueStart(i);
-        int end = valueEnd(i);
-        while (p <= end) {
-            while (p < end && (store[p] == Ascii.SP || store[p] == Ascii.HT)) p++;
-            long v = 0;
-            int digits = 0;
-            while (p < end && digit(store[p])) {
-                if (++digits > 18) {
-                    throw new HttpParseException(413, "Content-Length too large");
-                }
-                v = v * 10 + (store[p++] - '0');
-            }
-            while (p < end && (store[p] == Ascii.SP || store[p] == Ascii.HT)) p++;
-            if (digits == 0 || (p < end && store[p] != ',') || (result >= 0 && v != result)) {
-                throw new HttpParseException(400, "invalid Content-Length " + headerValue(i));
-            }
-            result = v;
-            p++; // past the comma (or the end)
-        }
-        return result;
     }
 
     private void transferCodings(int i) throws HttpParseException {
@@ -327,24 +300,6 @@ public final class RequestParser extends HeadParser {
             throw new HttpParseException(400, "empty Transfer-Encoding");
         }
         framing = Framing.CHUNKED;
-    }
-
-    /** Bit 1: the field lists "close"; bit 2: it lists "keep-alive". */
-    private int connectionOptions(int i) {
-        int bits = 0;
-        int p = valueStart(i);
-        int end = valueEnd(i);
-        while (p < end) {
-            while (p < end && (store[p] == Ascii.SP || store[p] == Ascii.HT || store[p] == ',')) p++;
-            int s = p;
-            while (p < end && store[p] != ',' && store[p] != Ascii.SP && store[p] != Ascii.HT) p++;
-            if (Ascii.equalsLower(store, s, p - s, CLOSE)) {
-                bits |= 1;
-            } else if (Ascii.equalsLower(store, s, p - s, KEEP_ALIVE)) {
-                bits |= 2;
-            }
-        }
-        return bits;
     }
 
     /** Finds the path inside origin-form or absolute-form targets. */

@@ -23,9 +23,7 @@ public final class ResponseParser extends HeadParser {
     private static final byte[] CONTENT_LENGTH = Ascii.lowerBytes("content-length");
     private static final byte[] TRANSFER_ENCODING = Ascii.lowerBytes("transfer-encoding");
     private static final byte[] CONNECTION = Ascii.lowerBytes("connection");
-    private static final byte[] CLOSE = Ascii.lowerBytes("close");
     private static final byte[] CHUNKED = Ascii.lowerBytes("chunked");
-    private static final byte[] KEEP_ALIVE = Ascii.lowerBytes("keep-alive");
 
     private boolean headRequest;
     private int lineBytes;
@@ -158,19 +156,19 @@ public final class ResponseParser extends HeadParser {
                 te = true;
                 chunkedLast = lastTokenIsChunked(i);
             } else if (Ascii.equalsLower(store, ns, nl, CONTENT_LENGTH)) {
-                long v = parseDigits(i);
+                long v = declaredLength(i);
                 if (cl >= 0 && v != cl) {
                     throw new HttpParseException(400, "conflicting Content-Length values");
                 }
                 cl = v;
             } else if (Ascii.equalsLower(store, ns, nl, CONNECTION)) {
-                options |= tokens(i);
+                options |= connectionOptions(i);
             }
         }
         if (te && cl >= 0) {
             throw new HttpParseException(400, "response has both Content-Length and Transfer-Encoding");
         }
-        keepAlive = (options & 1) == 0 && (http11 || (options & 2) != 0);
+        keepAlive = (options & CONNECTION_CLOSE) == 0 && (http11 || (options & CONNECTION_KEEP_ALIVE) != 0);
         if (headRequest || (status >= 100 && status < 200) || status == 204 || status == 304) {
             framing = Framing.NONE;
         } else if (te) {
@@ -196,36 +194,6 @@ public final class ResponseParser extends HeadParser {
         while (p > s && store[p - 1] != ',') p--;
         while (p < end && (store[p] == Ascii.SP || store[p] == Ascii.HT)) p++;
         return Ascii.equalsLower(store, p, end - p, CHUNKED);
-    }
-
-    private long parseDigits(int i) throws HttpParseException {
-        int s = valueStart(i);
-        int e = valueEnd(i);
-        if (e == s || e - s > 18) {
-            throw new HttpParseException(400, "invalid Content-Length " + headerValue(i));
-        }
-        long v = 0;
-        for (int p = s; p < e; p++) {
-            if (store[p] < '0' || store[p] > '9') {
-                throw new HttpParseException(400, "invalid Content-Length " + headerValue(i));
-            }
-            v = v * 10 + (store[p] - '0');
-        }
-        return v;
-    }
-
-    private int tokens(int i) {
-        int bits = 0;
-        int p = valueStart(i);
-        int end = valueEnd(i);
-        while (p < end) {
-            while (p < end && (store[p] == Ascii.SP || store[p] == Ascii.HT || store[p] == ',')) p++;
-            int s = p;
-            while (p < end && store[p] != ',' && store[p] != Ascii.SP && store[p] != Ascii.HT) p++;
-            if (Ascii.equalsLower(store, s, p - s, CLOSE)) bits |= 1;
-            else if (Ascii.equalsLower(store, s, p - s, KEEP_ALIVE)) bits |= 2;
-        }
-        return bits;
     }
 
     // ---- results -------------------------------------------------------------------------

@@ -56,6 +56,25 @@ class ResponseParserTest {
         }
     }
 
+    /** The framing fields a request and a response share are read by one piece (HeadParser), the same way. */
+    @Test
+    void contentLengthListsAndConnectionOptionsReadAsInARequest() throws Exception {
+        assertEquals(5, parse("HTTP/1.1 200 OK\r\nContent-Length: 5, 5\r\n\r\n", false).contentLength(),
+                "identical values, as a proxy that joined two fields sends them (RFC 9110 8.6)");
+        assertEquals(5, parse("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\n", false).contentLength());
+        for (String bad : new String[]{"5, 6", "5,", "5 5", "-5", "0x5", "1234567890123456789"}) {
+            String s = "HTTP/1.1 200 OK\r\nContent-Length: " + bad + "\r\n\r\n";
+            ResponseParser p = new ResponseParser(Limits.DEFAULT);
+            p.reset(false);
+            HttpParseException e = assertThrows(HttpParseException.class, () -> p.parse(ByteBuffer.wrap(s.getBytes())), bad);
+            assertTrue(e.getMessage().contains("Content-Length"), e.getMessage());
+        }
+        assertFalse(parse("HTTP/1.1 200 OK\r\nConnection: Upgrade, CLOSE\r\nContent-Length: 0\r\n\r\n", false).keepAlive());
+        assertTrue(parse("HTTP/1.0 200 OK\r\nConnection:\tfoo ,Keep-Alive\r\nContent-Length: 0\r\n\r\n", false).keepAlive());
+        assertFalse(parse("HTTP/1.0 200 OK\r\nConnection: keep-alive, close\r\nContent-Length: 0\r\n\r\n", false).keepAlive(),
+                "close wins");
+    }
+
     @Test
     void malformed() {
         for (String s : new String[]{"HTTP/2 200 OK\r\n\r\n", "HTTP/1.1 20 OK\r\n\r\n", "HTTP/1.1 2000 OK\r\n\r\n",
