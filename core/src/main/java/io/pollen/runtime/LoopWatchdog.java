@@ -11,12 +11,15 @@ import java.util.concurrent.locks.LockSupport;
  * threshold as a {@link LoopBlockedException} carrying the loop thread's stack, to the loop's error
  * handler and as a JFR event. The loops pay nothing for it beyond their monitor's stores.
  *
- * <p>It looks four times per threshold while a loop is busy, and once per threshold while every
- * loop is parked in its driver: a stretch that begins during that longer pause is less than a
- * threshold old at the next look, which then finds the loop busy and goes back to looking four
- * times, so a stretch is still reported within about 1.25 thresholds of its start. Why: waking a
- * sleeping thread costs tens of microseconds of cpu on a virtual machine (about 60 µs measured on
- * this project's), and an idle server should not pay that 40 times a second.
+ * <p>It looks at a busy loop when its stretch would reach the threshold ("busy since" plus the
+ * threshold): if "busy since" is the same then, the loop has been held that long and is reported;
+ * if it moved on (the usual case: an iteration takes microseconds), the next look is due a
+ * threshold after the new stretch began. A loop parked in its driver, or whose stretch was already
+ * reported, is looked at again a threshold later; a stretch that begins meanwhile is less than a
+ * threshold old at that look, which then waits for the rest. So a held loop is reported about one
+ * threshold after its stretch began, and a busy loop costs one look per threshold. Why so few:
+ * waking a sleeping thread costs tens of microseconds of cpu on a virtual machine (about 60 µs
+ * measured on this project's), and neither an idle nor a busy server should pay that 40 times a second.
  *
  * <p>The thread starts with the first watched loop and ends when none is left.
  */
@@ -26,8 +29,10 @@ final class LoopWatchdog {
     }
 
     private static final long MIN_PAUSE = 5_000_000L;
-    private static final long MAX_BUSY_PAUSE = 250_000_000L;
-    private static final long MAX_PARKED_PAUSE = 1_000_000_000L;
+    private static final long MAX_PAUSE = 1_000_000_000L;
+
+    /** Looks taken since the class loaded (tests: how often the watchdog wakes). */
+    static volatile long looks;
 
     /** Guards {@link #watched} and {@link #thread}. */
     private static final Object LOCK = new Object();
@@ -71,30 +76,46 @@ final class LoopWatchdog {
                 }
                 now = List.copyOf(watched);
             }
-            long threshold = Long.MAX_VALUE;
-            boolean busy = false;
+            looks++;   // only this thread writes it
+            long pause = MAX_PAUSE;
             for (Watched w : now) {
-                threshold = Math.min(threshold, w.monitor.thresholdNanos);
-                busy |= w.monitor.busySince() != 0;
                 try {
                     check(w);
                 } catch (Throwable t) {
                     // The watchdog must outlive any failure of a report (an error handler that throws).
                 }
+                LoopMonitor m = w.monitor;
+                pause = Math.min(pause, untilDue(m.busySince(), m.reportedStamp, m.thresholdNanos, System.nanoTime()));
             }
             // Parked, not sleeping: an unpark from watch() ends the pause without an interrupt
             // that could reach an error handler's I/O; an early return only means an early look.
-            LockSupport.parkNanos(pauseNanos(threshold, busy));
+            LockSupport.parkNanos(pauseNanos(pause));
         }
     }
 
     /**
-     * How long to wait before the next look: a quarter of the smallest threshold while some loop
-     * is busy, the whole threshold while all are parked; at least 5 ms, at most 250 ms busy and 1 s parked.
+     * How long from {@code now} until a loop, if it stays as it is, is due a report: until its
+     * stretch that began at {@code busySince} is {@code threshold} old; a whole threshold while it
+     * waits ({@code busySince == 0}) or once its stretch was reported. The watchdog waits the least
+     * of these over its loops, bounded by {@link #pauseNanos}.
      */
-    static long pauseNanos(long thresholdNanos, boolean anyBusy) {
-        return anyBusy ? Math.clamp(thresholdNanos / 4, MIN_PAUSE, MAX_BUSY_PAUSE)
-                : Math.clamp(thresholdNanos, MIN_PAUSE, MAX_PARKED_PAUSE);
+    static long untilDue(long busySince, long reportedStamp, long threshold, long now) {
+        if (busySince == 0 || busySince == reportedStamp) {
+            return threshold;
+        }
+        return busySince + threshold - now;
+    }
+
+    /** The pause before the next look, given the least {@link #untilDue}: at least 5 ms, at most 1 s. */
+    static long pauseNanos(long untilDue) {
+        return Math.clamp(untilDue, MIN_PAUSE, MAX_PAUSE);
+    }
+
+    /** How many loops are watched now (tests). */
+    static int watchedCount() {
+        synchronized (LOCK) {
+            return watched.size();
+        }
     }
 
     /** Reports {@code w}'s loop if it has been busy past its threshold, once per stretch. */

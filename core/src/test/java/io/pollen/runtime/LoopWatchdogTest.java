@@ -2,37 +2,75 @@ package io.pollen.runtime;
 
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The watchdog's sampling policy: how long it waits between two looks at the loops. That a loop
- * held after a long pause is still reported is {@link BlockedLoopTest}'s
- * {@code aHandlerThatBlocksAfterTheLoopWaitedIsReported} (the loop parks, so the watchdog takes
- * its long pause, then a handler holds it).
+ * The watchdog's sampling policy: when it looks at a loop next. That a held loop is reported, on
+ * every backend and also after the watchdog's pause while the loop was parked, is
+ * {@link BlockedLoopTest}'s (e.g. {@code aHandlerThatBlocksAfterTheLoopWaitedIsReported}).
  */
 class LoopWatchdogTest {
     private static final long MS = 1_000_000L;
 
     @Test
-    void aBusyLoopIsLookedAtFourTimesPerThreshold() {
-        assertEquals(25 * MS, LoopWatchdog.pauseNanos(100 * MS, true));
-        assertEquals(500 * MS / 4, LoopWatchdog.pauseNanos(500 * MS, true));
+    void aBusyLoopIsLookedAtWhenItsStretchWouldReachTheThreshold() {
+        long now = 1_000 * MS;
+        assertEquals(70 * MS, LoopWatchdog.untilDue(now - 30 * MS, 0, 100 * MS, now));
+        assertEquals(100 * MS, LoopWatchdog.untilDue(now, 0, 100 * MS, now), "a stretch that just began");
+        assertTrue(LoopWatchdog.untilDue(now - 130 * MS, 0, 100 * MS, now) < 0, "overdue: look at once (the floor applies)");
     }
 
     @Test
-    void whileEveryLoopIsParkedItLooksOncePerThreshold() {
-        // A stretch that begins during this pause is under a threshold old at the next look,
-        // which finds the loop busy and looks four times per threshold again: the report still
-        // comes within about 1.25 thresholds of the stretch's start.
-        assertEquals(100 * MS, LoopWatchdog.pauseNanos(100 * MS, false));
-        assertEquals(500 * MS, LoopWatchdog.pauseNanos(500 * MS, false));
+    void aParkedLoopOrAReportedStretchIsLookedAtAThresholdLater() {
+        long now = 1_000 * MS;
+        assertEquals(100 * MS, LoopWatchdog.untilDue(0, 0, 100 * MS, now), "parked in its driver");
+        long since = now - 300 * MS;
+        assertEquals(100 * MS, LoopWatchdog.untilDue(since, since, 100 * MS, now), "this stretch was reported already");
+        assertEquals(500 * MS, LoopWatchdog.untilDue(0, since, 500 * MS, now));
+    }
+
+    /**
+     * A loop kept busy by a stream of short tasks for a second, threshold 200 ms: its "busy since"
+     * moves every iteration, so each look finds a fresh stretch and the next is due a threshold
+     * later: about 5 looks, not the 20 of a watchdog that looked four times per threshold. (Looks
+     * can only come later than planned, never more often, except for an unpark when a loop starts.)
+     */
+    @Test
+    void aLoopBusyWithShortTasksCostsAboutOneLookPerThreshold() throws Exception {
+        try (Runtime rt = Runtime.builder().loops(1).blockedThreshold(Duration.ofMillis(200)).build()) {
+            rt.blockOn(() -> java.util.concurrent.CompletableFuture.completedFuture(0));   // the loop runs and is watched
+            assumeTrue(LoopWatchdog.watchedCount() == 1, "other loops are watched in this JVM: their looks would count too");
+            AtomicBoolean stop = new AtomicBoolean();
+            EventLoop loop = rt.loops().getFirst();
+            Runnable again = new Runnable() {
+                @Override
+                public void run() {
+                    if (!stop.get()) {
+                        loop.execute(this);   // the next task: the loop never parks
+                    }
+                }
+            };
+            loop.execute(again);
+            Thread.sleep(100);
+            long before = LoopWatchdog.looks;
+            Thread.sleep(1_000);
+            long taken = LoopWatchdog.looks - before;
+            stop.set(true);
+            assertTrue(taken >= 3 && taken <= 9, "looks in 1 s at a 200 ms threshold: " + taken);
+            assertEquals(0, loop.stats().blockedReports(), "short tasks never hold the loop");
+        }
     }
 
     @Test
     void pausesStayWithinBounds() {
-        assertEquals(5 * MS, LoopWatchdog.pauseNanos(1 * MS, true), "a tiny threshold does not spin");
-        assertEquals(5 * MS, LoopWatchdog.pauseNanos(1 * MS, false));
-        assertEquals(250 * MS, LoopWatchdog.pauseNanos(60_000 * MS, true), "a long threshold still looks often when busy");
-        assertEquals(1_000 * MS, LoopWatchdog.pauseNanos(60_000 * MS, false), "and at least once a second when parked");
+        assertEquals(70 * MS, LoopWatchdog.pauseNanos(70 * MS));
+        assertEquals(5 * MS, LoopWatchdog.pauseNanos(1 * MS), "a tiny threshold does not spin");
+        assertEquals(5 * MS, LoopWatchdog.pauseNanos(-30 * MS), "nor does an overdue look");
+        assertEquals(1_000 * MS, LoopWatchdog.pauseNanos(60_000 * MS), "a long threshold: still a look a second (for a loop added meanwhile)");
     }
 }
