@@ -12,22 +12,12 @@ final class BackendOption {
     private BackendOption() {}
 
     /**
-     * A backend that was asked for and cannot run here (io_uring in a container, kqueue on Linux):
-     * nothing on the command line is misspelt, so {@link Pollen} prints the reason and a way out
-     * instead of the usage text, and exits 2 like any other usage error.
-     */
-    static final class Unavailable extends ParameterException {
-        Unavailable(CommandLine line, String message) {
-            super(line, message);
-        }
-    }
-
-    /**
      * The backend named by {@code name}, or (null) the automatic choice ({@code -Dpollen.backend},
      * else the OS's best).
      *
      * @throws ParameterException an unknown name
-     * @throws Unavailable        a known backend that cannot run here, with its reason
+     * @throws NotHere            a known backend that cannot run here (io_uring in a container,
+     *                            kqueue on Linux), with its reason
      */
     static Backend resolve(CommandLine line, String name) {
         Backend b;
@@ -36,10 +26,10 @@ final class BackendOption {
         } catch (IllegalArgumentException unknown) {
             throw new ParameterException(line, unknown.getMessage());
         } catch (IllegalStateException unavailable) {   // -Dpollen.backend names one that cannot run
-            throw new Unavailable(line, unavailable.getMessage());
+            throw new NotHere(line, unavailable.getMessage());
         }
         if (!b.isAvailable()) {
-            throw new Unavailable(line, "backend '" + b.id() + "' is not available on " + System.getProperty("os.name")
+            throw new NotHere(line, "backend '" + b.id() + "' is not available on " + System.getProperty("os.name")
                     + ": " + b.unavailableReason() + "\n(leave --backend out for the automatic choice: "
                     + Backend.platformDefault().id() + " here)");
         }

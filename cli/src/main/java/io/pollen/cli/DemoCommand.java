@@ -129,12 +129,12 @@ final class DemoCommand implements Callable<Integer> {
         long alone = n + 64L;
         long together = 2L * n + 64; // with the server in this process: a socket on each side per task
         if (alone > limit) {
-            throw usage("--tasks " + n + " needs about " + alone + " file descriptors (one per task)"
+            throw new NotHere(spec.commandLine(), "--tasks " + n + " needs about " + alone + " file descriptors (one per task)"
                     + (url == null ? " even with the demo server in another process" : "")
                     + " but this process may open " + limit + " (ulimit -n): raise the limit");
         }
         if (url == null && where.equals("embedded") && together > limit) {
-            throw usage("--tasks " + n + " needs about " + together + " file descriptors (one per task, one per"
+            throw new NotHere(spec.commandLine(), "--tasks " + n + " needs about " + together + " file descriptors (one per task, one per"
                     + " server connection) but this process may open " + limit + " (ulimit -n): raise the limit, or"
                     + " leave -D" + SERVER_PROPERTY + " unset to run the demo server in a child process");
         }

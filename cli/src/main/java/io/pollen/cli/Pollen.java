@@ -75,7 +75,7 @@ public final class Pollen implements Runnable {
         cl.setErr(err);
         CommandLine.IParameterExceptionHandler usual = cl.getParameterExceptionHandler();
         cl.setParameterExceptionHandler((ex, given) -> {
-            if (!(ex instanceof BackendOption.Unavailable)) {
+            if (!(ex instanceof NotHere)) {
                 return usual.handleParseException(ex, given);
             }
             // Nothing on the command line is wrong: the reason and a way out, no usage text.

@@ -83,6 +83,7 @@ class DemoServerPlacementTest {
         assertEquals(Pollen.USAGE, r.exit(), r.toString());
         assertTrue(r.err().contains("--tasks 250 needs about 314 file descriptors (one per task) even with the demo"
                 + " server in another process but this process may open 300 (ulimit -n): raise the limit"), r.toString());
+        assertFalse(r.err().contains("Usage:"), "nothing was misspelt: the reason, without the usage text under it\n" + r);
     }
 
     @Test
@@ -92,6 +93,7 @@ class DemoServerPlacementTest {
         assertTrue(r.err().contains("--tasks 200 needs about 464 file descriptors (one per task, one per server"
                 + " connection) but this process may open 300 (ulimit -n): raise the limit, or leave"
                 + " -Dpollen.demo.server unset to run the demo server in a child process"), r.toString());
+        assertFalse(r.err().contains("Usage:"), r.toString());
     }
 
     /** The child inherits the demo's JVM options, logging to stdout included: lines before its URL are skipped. */
