@@ -2,9 +2,9 @@
 # bench/echo-pairs.sh -- two echo servers compared in back-to-back pairs, so that the machine's
 # drift cancels out of their ratio (issue #13).
 #
-#   bench/echo-pairs.sh [PAIRS] [SECONDS] [A] [B]   (default 20 pairs of 3 s, pollen-io_uring netty-io_uring)
+#   bench/echo-pairs.sh [PAIRS] [SECONDS] [A] [B] [C ...]   (default 20 pairs of 3 s, pollen-io_uring netty-io_uring)
 #   CAP=0.5 bench/echo-pairs.sh ...                 (each server limited to half a cpu, see below)
-#   A and B: any server bench/bench-server.sh starts (pollen-*, netty-*, the C floors c-io_uring and c-epoll)
+#   A, B, ...: any server bench/bench-server.sh starts (pollen-*, netty-*, the C floors c-io_uring and c-epoll)
 #
 # Why: on a shared machine the rate one server reaches moves by 15-40% from one minute to the next,
 # more than the 10% a target asks to tell apart; medians of a few rounds taken minutes apart (the
@@ -16,6 +16,12 @@
 # favours neither). Each pair gives one ratio A/B taken seconds apart; the report gives the median
 # of those ratios, a 95% bootstrap interval for that median, and in how many pairs A was ahead.
 # Depths 16 and 1 (16 in flight per connection, and ping-pong); p99s are compared the same way.
+# Three or more servers (e.g. c-io_uring pollen-io_uring netty-io_uring-ring) are measured in
+# rounds instead of pairs: each round measures every server once, in an order that goes through
+# the permutations so that every two servers are measured in both orders equally often (AB BA for
+# two, the old pairs), and the report compares every two of them over the same rounds. Why: a
+# ratio inferred through a third server from two separate runs (A/C over B/C for A/B) carries the
+# drift of both runs, and on this project's hosts such a ratio and the direct one differed by 10%.
 #
 # CAP=F (0 < F < 1): the servers run in a cpu cgroup limited to F of a cpu (CFS bandwidth: a quota of
 # F x the period, the period at least 2 ms and long enough for a 1 ms quota). Why: with a whole core
@@ -49,6 +55,7 @@ PAIRS="${1:-20}"
 SECS="${2:-3}"
 A="${3:-pollen-io_uring}"
 B="${4:-netty-io_uring}"
+SERVERS=("$A" "$B" "${@:5}")
 WARMUP=20
 [[ ${TAG:-x} =~ ^[A-Za-z0-9._-]+$ ]] || { echo "TAG=$TAG: letters, digits, '.', '_' and '-' only (it goes into a file name)" >&2; exit 2; }
 . bench/java25.sh # sets JAVA
@@ -66,7 +73,7 @@ cleanup() {
 trap cleanup EXIT
 [ -z "${BASE:-}" ] || build_base "$BASE" # sets BASE_LABEL: a server NAME@BASE_LABEL is NAME built at BASE
 out=bench/results/echo-pairs
-[ "$A $B" = "pollen-io_uring netty-io_uring" ] || out="$out-$A-vs-$B"
+[ "${SERVERS[*]}" = "pollen-io_uring netty-io_uring" ] || out="$out-$(IFS=,; echo "${SERVERS[*]}" | sed 's/,/-vs-/g')"
 cap_note=""
 rate_note=""
 if [ -n "${RATE16:-}${RATE1:-}" ]; then
@@ -85,7 +92,7 @@ fi
 [ -n "${TAG:-}" ] && out=$out-$TAG
 
 declare -A port pid
-for s in "$A" "$B"; do
+for s in "${SERVERS[@]}"; do
   start_server "$s"
   pids+=("$SERVER_PID")
   pid[$s]=$SERVER_PID
@@ -113,34 +120,46 @@ measure() { # server depth pair -> appends one csv row
     "$out" "$2" "$3" "$1" "$c0" "$c1" "$t0" "$t1" "$hz" >> "$csv"
   echo "[echo-pairs] depth $2 pair $3 $1: $(tail -1 "$csv" | cut -d, -f4-)" >&2
 }
+# The order of round R: the permutations of the servers, each followed by its reverse, in turn
+# (two servers: A B, then B A), so that every two servers are measured in both orders equally often.
+order() {
+  python3 -c 'import itertools, sys
+n, r = int(sys.argv[1]), int(sys.argv[2]) - 1
+seen, seq = set(), []
+for p in itertools.permutations(range(n)):
+    if p not in seen:
+        seen.update((p, p[::-1])); seq += [p, p[::-1]]
+print(" ".join(sys.argv[3 + i] for i in seq[r % len(seq)]))' "${#SERVERS[@]}" "$1" "${SERVERS[@]}"
+}
 for depth in 16 1; do
   for pair in $(seq "$PAIRS"); do
-    if [ $((pair % 2)) = 1 ]; then measure "$A" "$depth" "$pair"; measure "$B" "$depth" "$pair"
-    else measure "$B" "$depth" "$pair"; measure "$A" "$depth" "$pair"; fi
+    for s in $(order "$pair"); do measure "$s" "$depth" "$pair"; done
   done
 done
 cp "$csv" "$out.csv"
 
-python3 - "$csv" "$A" "$B" "$PAIRS" "$SECS" "$(git rev-parse --short HEAD)" "$(nproc)" \
+python3 - "$csv" "$(IFS=,; echo "${SERVERS[*]}")" "$PAIRS" "$SECS" "$(git rev-parse --short HEAD)" "$(nproc)" \
   "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" "$(uname -r)" "$(cut -d' ' -f1-3 /proc/loadavg)" \
   "${CAP:-}" "$cap_note" "$(basename "$out").csv" "$rate_note" "${RATE16:-}" "${RATE1:-}" "${BASE:-}" "${TAG:-}" > "$out.md" <<'PY'
 import csv, random, statistics, sys, datetime
-path, a, b, pairs, secs, git, cpus, model, kernel, load, cap, cap_note, csv_name, rate_note, rate16, rate1, base, tag = sys.argv[1:]
+path, servers, pairs, secs, git, cpus, model, kernel, load, cap, cap_note, csv_name, rate_note, rate16, rate1, base, tag = sys.argv[1:]
+servers = servers.split(",")
+a, b = servers[0], servers[1]
 rows = list(csv.DictReader(open(path)))
 random.seed(13)  # a fixed seed: the same csv always gives the same interval
 
-def pairs_at(depth):
-    """The pairs measured at depth in which both servers were measured: {server: row} each."""
+def pairs_at(depth, a, b):
+    """The rounds measured at depth in which both a and b were measured: {server: row} each."""
     by = {}
     for r in rows:
         if r["depth"] == depth:
             by.setdefault(r["pair"], {})[r["server"]] = r
     return [p for p in by.values() if a in p and b in p]
 
-def measured():
-    """(label, pairs) for each depth that has pairs, 16 in flight first."""
+def measured(a, b):
+    """(label, pairs) for each depth that has pairs of a and b, 16 in flight first."""
     for depth in ("16", "1"):
-        full = pairs_at(depth)
+        full = pairs_at(depth, a, b)
         if full:
             yield ("ping-pong" if depth == "1" else depth + " in flight"), full
 
@@ -153,50 +172,75 @@ def interval(ratios):
     meds = sorted(statistics.median(random.choices(ratios, k=len(ratios))) for _ in range(10000))
     return meds[249], meds[9749]
 
-print("# %s against %s, back-to-back pairs" % (a, b))
+if len(servers) == 2:
+    print("# %s against %s, back-to-back pairs" % (a, b))
+else:
+    print("# %s and %s, in interleaved rounds" % (", ".join(servers[:-1]), servers[-1]))
 print()
 env = ("BASE=%s " % base if base else "") + ("TAG=%s " % tag if tag else "") + ("CAP=%s " % cap if cap else "") + ("RATE16=%s RATE1=%s " % (rate16, rate1) if rate_note else "")
-print("- Command: `%sbench/echo-pairs.sh %s %s %s %s`" % (env, pairs, secs, a, b))
+print("- Command: `%sbench/echo-pairs.sh %s %s %s`" % (env, pairs, secs, " ".join(servers)))
 print("- Date: %s, git %s; %s cpus (%s), %s; load average at the end: %s"
       % (datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), git, cpus, model, kernel, load))
-print("- Both servers run the whole time, pinned to cpu 0 (one loop each, the harness's JVM flags), each"
-      " warmed once with 20 s of echo load; the generator (bench/native/echo_load.c, one C epoll thread, pinned"
-      " to cpu 1; 100 connections, 32-byte messages) measures them in turn on fresh connections, %s s each"
-      " after 1 s of load, A then B, then B then A. One ratio per pair; the median of the ratios, its 95%%"
-      " bootstrap interval (10,000 resamples) and the pairs %s won. Every measurement: [%s](%s)." % (secs, a, csv_name, csv_name))
+if len(servers) == 2:
+    print("- Both servers run the whole time, pinned to cpu 0 (one loop each, the harness's JVM flags), each"
+          " warmed once with 20 s of echo load; the generator (bench/native/echo_load.c, one C epoll thread, pinned"
+          " to cpu 1; 100 connections, 32-byte messages) measures them in turn on fresh connections, %s s each"
+          " after 1 s of load, A then B, then B then A. One ratio per pair; the median of the ratios, its 95%%"
+          " bootstrap interval (10,000 resamples) and the pairs %s won. Every measurement: [%s](%s)." % (secs, a, csv_name, csv_name))
+else:
+    print("- All %d servers run the whole time, pinned to cpu 0 (one loop each, the harness's JVM flags), each"
+          " warmed once with 20 s of echo load; the generator (bench/native/echo_load.c, one C epoll thread, pinned"
+          " to cpu 1; 100 connections, 32-byte messages) measures every server once per round, in turn on fresh"
+          " connections, %s s each after 1 s of load, the order going through the permutations so that every two"
+          " servers are measured in both orders equally often. Each two servers below are compared over the same"
+          " rounds: one ratio per round; the median of the ratios, its 95%% bootstrap interval (10,000 resamples)"
+          " and the rounds the first of the two won. Every measurement: [%s](%s)." % (len(servers), secs, csv_name, csv_name))
 for note in (cap_note, rate_note):
     if note:
         print("- " + note)
 print()
-print("| depth | pairs | %s msg/s (median) | %s msg/s (median) | rate ratio A/B, median [95%%] | A ahead | %s p99 µs | %s p99 µs | p99 ratio A/B, median [95%%] | generator cpu A / B |" % (a, b, a, b))
-print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-for label, full in measured():
-    rate = [float(p[a]["rate"]) / float(p[b]["rate"]) for p in full]
-    p99 = [float(p[a]["p99_us"]) / float(p[b]["p99_us"]) for p in full]
-    lo, hi = interval(rate)
-    plo, phi = interval(p99)
-    print("| %s | %d | %.0f | %.0f | %.3f [%.3f–%.3f] | %d of %d | %.0f | %.0f | %.3f [%.3f–%.3f] | %.2f / %.2f |"
-          % (label, len(full), med(full, a, "rate"), med(full, b, "rate"),
-             statistics.median(rate), lo, hi, sum(1 for x in rate if x > 1), len(full), med(full, a, "p99_us"),
-             med(full, b, "p99_us"), statistics.median(p99), plo, phi, med(full, a, "gen_cpu"), med(full, b, "gen_cpu")))
-print()
-print("Generator cpu near 1.00 means the generator, not the server, set the pace of that measurement.")
-print()
-print("What the servers spent: their cpu (share of one core, every JVM thread, over each measurement) and"
-      " that per message. The cost ratio is B's cost over A's, per pair: above 1, A needs less cpu per"
-      " message, and could carry that much more on the same cpu.")
-print()
-print("| depth | %s cpu | %s cpu | %s µs cpu/msg | %s µs cpu/msg | cost ratio B/A, median [95%%] | A cheaper | short of the offered load |" % (a, b, a, b))
-print("|---|---:|---:|---:|---:|---:|---:|---:|")
-for label, full in measured():
-    cost = lambda r: float(r["server_cpu"]) / float(r["rate"]) * 1e6
-    ratio = [cost(p[b]) / cost(p[a]) for p in full]
-    lo, hi = interval(ratio)
-    short = sum(1 for p in full for s in (a, b) if float(p[s]["offered"]) > 0 and float(p[s]["rate"]) < 0.98 * float(p[s]["offered"]))
-    print("| %s | %.2f | %.2f | %.3f | %.3f | %.3f [%.3f–%.3f] | %d of %d | %s |"
-          % (label, med(full, a, "server_cpu"), med(full, b, "server_cpu"),
-             statistics.median(cost(p[a]) for p in full), statistics.median(cost(p[b]) for p in full),
-             statistics.median(ratio), lo, hi, sum(1 for x in ratio if x > 1), len(full),
-             ("%d of %d measurements" % (short, 2 * len(full))) if rate_note else "–"))
+def report(a, b):
+    """The two tables for servers a and b, over the rounds in which both were measured."""
+    print("| depth | pairs | %s msg/s (median) | %s msg/s (median) | rate ratio A/B, median [95%%] | A ahead | %s p99 µs | %s p99 µs | p99 ratio A/B, median [95%%] | generator cpu A / B |" % (a, b, a, b))
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for label, full in measured(a, b):
+        rate = [float(p[a]["rate"]) / float(p[b]["rate"]) for p in full]
+        p99 = [float(p[a]["p99_us"]) / float(p[b]["p99_us"]) for p in full]
+        lo, hi = interval(rate)
+        plo, phi = interval(p99)
+        print("| %s | %d | %.0f | %.0f | %.3f [%.3f–%.3f] | %d of %d | %.0f | %.0f | %.3f [%.3f–%.3f] | %.2f / %.2f |"
+              % (label, len(full), med(full, a, "rate"), med(full, b, "rate"),
+                 statistics.median(rate), lo, hi, sum(1 for x in rate if x > 1), len(full), med(full, a, "p99_us"),
+                 med(full, b, "p99_us"), statistics.median(p99), plo, phi, med(full, a, "gen_cpu"), med(full, b, "gen_cpu")))
+    print()
+    print("Generator cpu near 1.00 means the generator, not the server, set the pace of that measurement.")
+    print()
+    print("What the servers spent: their cpu (share of one core, every JVM thread, over each measurement) and"
+          " that per message. The cost ratio is B's cost over A's, per pair: above 1, A needs less cpu per"
+          " message, and could carry that much more on the same cpu.")
+    print()
+    print("| depth | %s cpu | %s cpu | %s µs cpu/msg | %s µs cpu/msg | cost ratio B/A, median [95%%] | A cheaper | short of the offered load |" % (a, b, a, b))
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for label, full in measured(a, b):
+        cost = lambda r: float(r["server_cpu"]) / float(r["rate"]) * 1e6
+        ratio = [cost(p[b]) / cost(p[a]) for p in full]
+        lo, hi = interval(ratio)
+        short = sum(1 for p in full for s in (a, b) if float(p[s]["offered"]) > 0 and float(p[s]["rate"]) < 0.98 * float(p[s]["offered"]))
+        print("| %s | %.2f | %.2f | %.3f | %.3f | %.3f [%.3f–%.3f] | %d of %d | %s |"
+              % (label, med(full, a, "server_cpu"), med(full, b, "server_cpu"),
+                 statistics.median(cost(p[a]) for p in full), statistics.median(cost(p[b]) for p in full),
+                 statistics.median(ratio), lo, hi, sum(1 for x in ratio if x > 1), len(full),
+                 ("%d of %d measurements" % (short, 2 * len(full))) if rate_note else "–"))
+
+
+if len(servers) == 2:
+    report(a, b)
+else:
+    for i, x in enumerate(servers):
+        for y in servers[i + 1:]:
+            print("## %s against %s" % (x, y))
+            print()
+            report(x, y)
+            print()
 PY
 cat "$out.md"
