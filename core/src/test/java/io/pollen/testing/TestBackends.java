@@ -1,7 +1,6 @@
 package io.pollen.testing;
 
 import io.pollen.poll.Backend;
-import io.pollen.sys.bsd.KQueue;
 
 import java.util.Arrays;
 import java.util.List;
@@ -36,11 +35,6 @@ public final class TestBackends {
         }
         String why = backend.unavailableReason();
         return why != null ? why : backend.id() + " is unavailable";
-    }
-
-    /** Whether {@code backend} is kqueue provided by libkqueue (userspace, over epoll) rather than a kernel. */
-    public static boolean isLibkqueue(Backend backend) {
-        return backend == Backend.KQUEUE && KQueue.ABI == io.pollen.sys.bsd.KqueueAbi.LIBKQUEUE;
     }
 
     /**

@@ -16,8 +16,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
  * The macOS / FreeBSD backend (and libkqueue's on Linux): one kqueue, every filter
@@ -297,27 +295,24 @@ public final class KqueueSelector implements FdSelector {
     private int rescan(long[] tokens, int[] flags, int out, int max) throws IOException {
         synchronized (registered) {
             int count = registered.size();
-            if (pollfds.byteSize() < 8L * count) {
-                pollfds = Arena.ofAuto().allocate(8L * Math.max(count, 64) * 2, 8);
+            if (pollfds.byteSize() < PollFd.SIZE * count) {
+                pollfds = Arena.ofAuto().allocate(PollFd.SIZE * Math.max(count, 64) * 2, 8);
             }
             int[] at = {0};
             registered.forEach(fd -> {
                 int interest = fdInterest[fd];
                 short want = (short) (((interest & Ready.INTEREST_READABLE) != 0 ? PollFd.POLLIN | PollFd.POLLRDHUP : 0)
                         | ((interest & Ready.INTEREST_WRITABLE) != 0 ? PollFd.POLLOUT : 0));
-                long p = 8L * at[0]++;
-                pollfds.set(JAVA_INT, p, fd);
-                pollfds.set(JAVA_SHORT, p + 4, want);
-                pollfds.set(JAVA_SHORT, p + 6, (short) 0);
+                PollFd.set(pollfds, at[0]++, fd, want);
             });
             int ready = PollFd.now(pollfds, count);
             for (int i = 0; i < count && ready > 0; i++) {
-                int revents = pollfds.get(JAVA_SHORT, 8L * i + 6) & 0xffff;
+                int revents = PollFd.revents(pollfds, i);
                 if (revents == 0) {
                     continue;
                 }
                 ready--;
-                int fd = pollfds.get(JAVA_INT, 8L * i);
+                int fd = PollFd.fd(pollfds, i);
                 int bits = fromPoll(revents, fdInterest[fd]);
                 int earlier = merger.find(fd);
                 if (earlier >= 0 && tokens[earlier] == fdTokens[fd]) {

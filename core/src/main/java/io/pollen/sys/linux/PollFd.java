@@ -41,10 +41,29 @@ public final class PollFd {
     /** The {@code revents} of {@code fd} for {@code events} right now (0 if none, or on EINTR). */
     public static int now(int fd, short events) throws NativeIOException {
         MemorySegment p = Scratch.get().small;
-        p.set(JAVA_INT, 0, fd);
-        p.set(JAVA_SHORT, 4, events);
-        p.set(JAVA_SHORT, 6, (short) 0);
-        return now(p, 1) == 0 ? 0 : p.get(JAVA_SHORT, 6) & 0xffff;
+        set(p, 0, fd, events);
+        return now(p, 1) == 0 ? 0 : revents(p, 0);
+    }
+
+    /** Bytes of one {@code struct pollfd}. */
+    public static final long SIZE = 8;
+
+    /** Sets {@code struct pollfd} {@code i} of {@code fds} to ask {@code fd} for {@code events}. */
+    public static void set(MemorySegment fds, int i, int fd, short events) {
+        long at = SIZE * i;
+        fds.set(JAVA_INT, at, fd);
+        fds.set(JAVA_SHORT, at + 4, events);
+        fds.set(JAVA_SHORT, at + 6, (short) 0);
+    }
+
+    /** The fd of {@code struct pollfd} {@code i}. */
+    public static int fd(MemorySegment fds, int i) {
+        return fds.get(JAVA_INT, SIZE * i);
+    }
+
+    /** What {@link #now} found for {@code struct pollfd} {@code i} ({@code revents}, unsigned). */
+    public static int revents(MemorySegment fds, int i) {
+        return fds.get(JAVA_SHORT, SIZE * i + 6) & 0xffff;
     }
 
     /**
