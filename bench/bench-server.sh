@@ -7,7 +7,8 @@
 #                      READY line and sets SERVER_PID and ECHO_PORT. Needs tmp (a scratch folder).
 #                      c-epoll and c-io_uring are the C floors (bench/native/epoll_http.c and
 #                      uring_echo.c, compiled by bench/native.sh when missing or older than their source;
-#                      c-io_uring serves echo only; c-io_uring-spinN is it with --spin-ns N).
+#                      c-io_uring serves echo only; c-io_uring-spinN is it with --spin-ns N,
+#                      c-io_uring-fixed with --fixed-files 1).
 #   build_base REV     builds REV in a git worktree under $tmp/base (outside the repository; MVN_FLAGS
 #                      as above) and sets BASE_CP and BASE_LABEL (REV's short hash): start_server
 #                      NAME@BASE_LABEL then runs NAME as built at REV, for A/B runs of two commits.
@@ -51,7 +52,7 @@ start_server() {
     pollen-*) main=io.pollen.bench.servers.PollenServer ;;
     netty-*)  main=io.pollen.bench.servers.NettyServer ;;
     c-epoll)  main=epoll_http ;;
-    c-io_uring|c-io_uring-spin*) main=uring_echo ;;
+    c-io_uring|c-io_uring-spin*|c-io_uring-fixed) main=uring_echo ;;
     *) echo "unknown server $server (pollen-*, netty-*, c-epoll or c-io_uring)" >&2; return 2 ;;
   esac
   transport=${server#*-}; transport=${transport%@*}
@@ -62,6 +63,7 @@ start_server() {
     native_build "$main" || return 1
     local extra=()
     [[ $server == c-io_uring-spin* ]] && extra=(--spin-ns "${server#c-io_uring-spin}")
+    [[ $server == c-io_uring-fixed ]] && extra=(--fixed-files 1)
     taskset -c 0 "$bin" --http-port "$http" --echo-port "$ECHO_PORT" "${extra[@]}" > "$log" 2>&1 &
   else
     taskset -c 0 "$JAVA" -Xms256m -Xmx1g -XX:+UseParallelGC --enable-native-access=ALL-UNNAMED \

@@ -2,7 +2,7 @@
  * uring_echo.c -- the io_uring floor of the echo benchmarks: a TCP echo server on one thread that
  * asks the kernel for as little as an io_uring server can, with no runtime around it.
  *
- *   uring_echo --echo-port P [--spin-ns N] [--loops 1] [--http-port Q]
+ *   uring_echo --echo-port P [--spin-ns N] [--fixed-files 1] [--loops 1] [--http-port Q]
  *
  * --loops and --http-port are what the comparative harness (bench/run.sh, server c-io_uring) passes
  * every server: one loop is all there is, and no HTTP is served. Where io_uring cannot be set up
@@ -14,6 +14,15 @@
  * echoed window: a server with that much more code of its own per window, everything else equal,
  * to measure what a server's own cost does to its rate (bench/echo-pairs.sh with
  * c-io_uring-spinN, which bench/bench-server.sh starts with --spin-ns N).
+ *
+ * --fixed-files 1 adds the two kernel options this server (and Pollen) otherwise goes without: the
+ * connections' descriptors in a registered file table (sparse, a slot per descriptor number, filled
+ * by IORING_REGISTER_FILES_UPDATE on accept and emptied before close) used by every recv and send
+ * (IOSQE_FIXED_FILE: no file lookup and reference count per operation), and the ring's own
+ * descriptor registered (IORING_REGISTER_RING_FDS, then IORING_ENTER_REGISTERED_RING on every
+ * enter). Why: to measure whether they lower the floor, before any runtime builds them
+ * (bench/echo-pairs.sh c-io_uring c-io_uring-fixed; bench/bench-server.sh starts the latter with
+ * this option). Where the kernel has neither it prints UNAVAILABLE and exits 3, as below.
  *
  * Why: issue #13 asks Pollen's io_uring driver for a 1.1x lead over Netty's io_uring at 16
  * messages in flight. Pollen and Netty (with its provided-buffer ring) already submit one recv and
@@ -49,6 +58,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -83,6 +93,8 @@ static struct {
     unsigned *cq_head, *cq_tail, cq_mask;
     struct io_uring_cqe *cqes;
     unsigned pending; /* SQEs written since the last enter */
+    int enter_fd;     /* what io_uring_enter is given: fd, or its registered index (--fixed-files) */
+    unsigned enter_flags;
 } ring;
 
 static struct io_uring_buf_ring *bufring;
@@ -97,11 +109,14 @@ struct conn {
 };
 static struct conn *conns;
 static long spin_ns;
+static int fixed_files;           /* --fixed-files: recv and send name a registered file slot */
+static unsigned file_slots;       /* the registered table's size (descriptors at or past it are refused) */
 static unsigned buf_len[BUFS];    /* by buffer id: the bytes received into it */
 static int buf_next[BUFS];        /* by buffer id: the next one of the same connection, or -1 */
 
 static long enter(unsigned submit, unsigned wait) {
-    return syscall(SYS_io_uring_enter, ring.fd, submit, wait, wait ? IORING_ENTER_GETEVENTS : 0, NULL, 0);
+    return syscall(SYS_io_uring_enter, ring.enter_fd, submit, wait,
+                   (wait ? IORING_ENTER_GETEVENTS : 0) | ring.enter_flags, NULL, 0);
 }
 
 static void submit_pending(unsigned wait) {
@@ -134,12 +149,20 @@ static struct io_uring_sqe *prep(unsigned char op, int fd, unsigned short ioprio
     s->fd = fd;
     s->ioprio = ioprio;
     s->user_data = user_data;
+    if (fixed_files && (op == IORING_OP_RECV || op == IORING_OP_SEND)) s->flags = IOSQE_FIXED_FILE;
     return s;
+}
+
+/* --fixed-files: puts file (a descriptor, or -1 to empty it) in slot fd of the registered table. */
+static void file_slot(int fd, int file) {
+    struct io_uring_files_update u = {.offset = (unsigned)fd, .fds = (uint64_t)(uintptr_t)&file};
+    if (syscall(SYS_io_uring_register, ring.fd, IORING_REGISTER_FILES_UPDATE, &u, 1) != 1)
+        die("IORING_REGISTER_FILES_UPDATE", errno);
 }
 
 static void arm_recv(int fd) {
     struct io_uring_sqe *s = prep(IORING_OP_RECV, fd, IORING_RECV_MULTISHOT, data(fd, TAG_RECV));
-    s->flags = IOSQE_BUFFER_SELECT;
+    s->flags |= IOSQE_BUFFER_SELECT;
     s->buf_group = GROUP;
     conns[fd].receiving = 1;
 }
@@ -169,6 +192,7 @@ static void close_if_done(int fd) {
     for (int b = c->first; b >= 0; b = buf_next[b]) give_back((unsigned)b);
     c->open = 0;
     c->gen++;
+    if (fixed_files) file_slot(fd, -1);  /* the table holds a reference: emptied first, or close keeps the socket open */
     close(fd);
 }
 
@@ -221,7 +245,7 @@ static void on_send(int fd, int res) {
 
 static void on_accept(int listener, int res, unsigned flags) {
     if (res >= 0) {
-        if (res >= MAX_FDS) { close(res); }
+        if (res >= MAX_FDS || (fixed_files && (unsigned)res >= file_slots)) { close(res); }
         else {
             int one = 1;
             setsockopt(res, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -231,6 +255,7 @@ static void on_accept(int listener, int res, unsigned flags) {
             c->gen = gen;
             c->open = 1;
             c->first = c->last = -1;
+            if (fixed_files) file_slot(res, res);
             arm_recv(res);
         }
     }
@@ -246,6 +271,21 @@ static void on_accept(int listener, int res, unsigned flags) {
         return;
     }
     prep(IORING_OP_ACCEPT, listener, IORING_ACCEPT_MULTISHOT, TAG_ACCEPT)->accept_flags = SOCK_CLOEXEC;
+}
+
+/* --fixed-files: a sparse table with a slot per descriptor this process may open, and the ring's fd. */
+static void register_files(void) {
+    struct rlimit lim;
+    if (getrlimit(RLIMIT_NOFILE, &lim) < 0) die("getrlimit", errno);
+    file_slots = lim.rlim_cur < MAX_FDS ? (unsigned)lim.rlim_cur : MAX_FDS;  /* the kernel refuses more */
+    struct io_uring_rsrc_register r = {.nr = file_slots, .flags = IORING_RSRC_REGISTER_SPARSE};
+    if (syscall(SYS_io_uring_register, ring.fd, IORING_REGISTER_FILES2, &r, sizeof r) < 0)
+        unavailable("a sparse registered file table (Linux 5.19 and later)", errno);
+    struct io_uring_rsrc_update u = {.offset = -1U, .data = (uint64_t)ring.fd};   /* any free index */
+    if (syscall(SYS_io_uring_register, ring.fd, IORING_REGISTER_RING_FDS, &u, 1) != 1)
+        unavailable("IORING_REGISTER_RING_FDS (Linux 5.18 and later)", errno);
+    ring.enter_fd = (int)u.offset;
+    ring.enter_flags = IORING_ENTER_REGISTERED_RING;
 }
 
 static void setup(void) {
@@ -293,6 +333,8 @@ static void setup(void) {
     struct io_uring_buf_reg reg = {.ring_addr = (uint64_t)(uintptr_t)bufring, .ring_entries = BUFS, .bgid = GROUP};
     if (syscall(SYS_io_uring_register, ring.fd, IORING_REGISTER_PBUF_RING, &reg, 1) < 0)
         unavailable("IORING_REGISTER_PBUF_RING (Linux 5.19 and later)", errno);
+    ring.enter_fd = ring.fd;
+    if (fixed_files) register_files();
     for (unsigned i = 0; i < BUFS; i++) give_back(i);
     atomic_store_explicit((_Atomic unsigned short *)&bufring->tail, buf_tail, memory_order_release);
 }
@@ -313,11 +355,12 @@ int main(int argc, char **argv) {
     for (int i = 1; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "--echo-port") == 0) port = atoi(argv[i + 1]);
         else if (strcmp(argv[i], "--spin-ns") == 0) spin_ns = atol(argv[i + 1]);
+        else if (strcmp(argv[i], "--fixed-files") == 0) fixed_files = atoi(argv[i + 1]);
         else if (strcmp(argv[i], "--loops") == 0) loops = atoi(argv[i + 1]);
         else if (strcmp(argv[i], "--http-port") != 0) { fprintf(stderr, "uring_echo: unknown option %s\n", argv[i]); return 2; }
     }
-    if (port <= 0 || port > 65535 || spin_ns < 0 || loops != 1) {
-        fprintf(stderr, "usage: uring_echo --echo-port P [--spin-ns N] [--loops 1] [--http-port Q]\n");
+    if (port <= 0 || port > 65535 || spin_ns < 0 || loops != 1 || (fixed_files != 0 && fixed_files != 1)) {
+        fprintf(stderr, "usage: uring_echo --echo-port P [--spin-ns N] [--fixed-files 1] [--loops 1] [--http-port Q]\n");
         return 2;
     }
     conns = calloc(MAX_FDS, sizeof *conns);

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -32,24 +33,38 @@ import org.junit.jupiter.api.io.TempDir;
  * and held to what a measurement relies on — every byte echoed in order (also after the client's
  * end of stream, also with many connections at once), and clients that reset mid-stream neither
  * stop it nor leave descriptors behind. Skipped (with the reason) where gcc is absent or io_uring
- * is not allowed here.
+ * is not allowed here. {@link UringEchoFloorFixedFilesTest} runs every test again with {@code --fixed-files 1}.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class UringEchoFloorTest {
 
-    @TempDir
-    static Path dir;
-    private static Path binary;
-    private static Process server;
-    private static int port;
+    private Path dir;   // the class's temporary folder: a @BeforeAll parameter (an instance field is filled per test)
+    private Path binary;
+    private Process server;
+    private int port;
+
+    /** What every start of the server here adds to its command line. */
+    List<String> mode() {
+        return List.of();
+    }
+
+    /** The server's command line: the binary, {@code args}, then {@link #mode()}. */
+    private List<String> command(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(binary.toString()));
+        cmd.addAll(List.of(args));
+        cmd.addAll(mode());
+        return cmd;
+    }
 
     @BeforeAll
-    static void start() throws Exception {
+    void start(@TempDir Path dir) throws Exception {
+        this.dir = dir;
         binary = NativeBuild.gcc(dir, "uring_echo");
 
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = probe.getLocalPort();
         }
-        server = new ProcessBuilder(binary.toString(), "--echo-port", Integer.toString(port)).redirectErrorStream(true).start();
+        server = new ProcessBuilder(command("--echo-port", Integer.toString(port))).redirectErrorStream(true).start();
         String first = readLine(server.getInputStream());
         if (!first.startsWith("READY")) {
             server.waitFor(5, TimeUnit.SECONDS);
@@ -60,7 +75,7 @@ class UringEchoFloorTest {
     }
 
     @AfterAll
-    static void stop() throws InterruptedException {
+    void stop() throws InterruptedException {
         if (server != null) {
             server.destroy();
             server.waitFor(5, TimeUnit.SECONDS);
@@ -76,7 +91,7 @@ class UringEchoFloorTest {
     }
 
     /** Writes {@code data}, half-closes, and returns everything the server sent until its end of stream. */
-    private static byte[] roundTrip(byte[] data) throws IOException {
+    private byte[] roundTrip(byte[] data) throws IOException {
         try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
             s.setSoTimeout(10_000);
             Thread writer = Thread.ofVirtual().start(() -> {
@@ -99,7 +114,7 @@ class UringEchoFloorTest {
         }
     }
 
-    private static long openFds() throws IOException {
+    private long openFds() throws IOException {
         try (var fds = Files.list(Path.of("/proc", Long.toString(server.pid()), "fd"))) {
             return fds.count();
         }
@@ -107,7 +122,8 @@ class UringEchoFloorTest {
 
     @Test
     void badArgumentsExit2WithTheUsage() throws Exception {
-        for (List<String> args : List.<List<String>>of(List.of(), List.of("--echo-port", "0"), List.of("--bogus", "1"))) {
+        for (List<String> args : List.<List<String>>of(List.of(), List.of("--echo-port", "0"), List.of("--bogus", "1"),
+                List.of("--echo-port", "1", "--fixed-files", "2"))) {
             List<String> cmd = new ArrayList<>(List.of(binary.toString()));
             cmd.addAll(args);
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -128,8 +144,9 @@ class UringEchoFloorTest {
         if (!Files.exists(filter)) filter = Path.of("cli/src/test/c/seccomp_deny.c");
         Path deny = NativeBuild.gcc(dir, filter);
         for (String errno : List.of("EPERM", "ENOSYS")) {
-            Process p = new ProcessBuilder(deny.toString(), errno, binary.toString(), "--echo-port", Integer.toString(port + 1))
-                    .redirectErrorStream(true).start();
+            List<String> cmd = new ArrayList<>(List.of(deny.toString(), errno));
+            cmd.addAll(command("--echo-port", Integer.toString(port + 1)));
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
             assertTrue(p.waitFor(10, TimeUnit.SECONDS));
             assertEquals(3, p.exitValue(), out);
@@ -198,8 +215,9 @@ class UringEchoFloorTest {
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             limited = probe.getLocalPort();
         }
-        Process p = new ProcessBuilder("prlimit", "--nofile=16:16", "--", binary.toString(), "--echo-port",
-                Integer.toString(limited)).redirectErrorStream(true).start();
+        List<String> cmd = new ArrayList<>(List.of("prlimit", "--nofile=16:16", "--"));
+        cmd.addAll(command("--echo-port", Integer.toString(limited)));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         try {
             assertEquals("READY uring_echo echo=" + limited, readLine(p.getInputStream()));
             List<Socket> clients = new ArrayList<>();
