@@ -45,7 +45,8 @@
  * completion for a closed connection cannot be taken for a new one on the same descriptor.
  *
  * What it is not: a server to copy. No HTTP, no timeouts, no back-pressure beyond the buffer ring,
- * and it exits on any setup error. It prints "READY uring_echo echo=P" when it listens.
+ * and it exits on any setup error (and, with --fixed-files, on a failed table update). It prints
+ * "READY uring_echo echo=P" when it listens.
  */
 #define _GNU_SOURCE
 #include <errno.h>
