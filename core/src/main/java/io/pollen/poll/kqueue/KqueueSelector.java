@@ -16,7 +16,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
-
 /**
  * The macOS / FreeBSD backend (and libkqueue's on Linux): one kqueue, every filter
  * {@code EV_CLEAR} (edge-triggered), kept as mio's kqueue selector keeps it.

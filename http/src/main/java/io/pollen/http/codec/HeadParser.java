@@ -449,16 +449,16 @@ public abstract class HeadParser {
     }
 
     /** {@link #connectionOptions}: the field lists "close". */
-    protected static final int CONNECTION_CLOSE = 1;
+    private static final int CONNECTION_CLOSE = 1;
     /** {@link #connectionOptions}: the field lists "keep-alive". */
-    protected static final int CONNECTION_KEEP_ALIVE = 2;
+    private static final int CONNECTION_KEEP_ALIVE = 2;
     private static final byte[] CLOSE = Ascii.lowerBytes("close");
     private static final byte[] KEEP_ALIVE = Ascii.lowerBytes("keep-alive");
 
     /**
      * The options a {@code Connection} field {@code i} lists that decide keep-alive, in a request
-     * and in a response alike: {@link #CONNECTION_CLOSE} and {@link #CONNECTION_KEEP_ALIVE} (any
-     * case, in any order among other options, separated by commas and whitespace).
+     * and in a response alike, as bits for {@link #keepsAlive}: "close" and "keep-alive" (any case,
+     * in any order among other options, separated by commas and whitespace).
      */
     protected final int connectionOptions(int i) {
         int bits = 0;
@@ -478,11 +478,22 @@ public abstract class HeadParser {
     }
 
     /**
+     * Whether a message whose {@code Connection} fields listed {@code options} (the
+     * {@link #connectionOptions} of each, or-ed) keeps its connection open: "close" always wins;
+     * HTTP/1.0 stays open only when asked to (RFC 9112 §9.3).
+     */
+    protected static boolean keepsAlive(int options, boolean http11) {
+        return (options & CONNECTION_CLOSE) == 0 && (http11 || (options & CONNECTION_KEEP_ALIVE) != 0);
+    }
+
+    /**
      * The length a {@code Content-Length} field {@code i} declares. A list of identical values
      * ("5, 5", what a proxy that joined two fields sends) is that value (RFC 9110 §8.6); anything
-     * else that is not one decimal number is a 400, and more than 18 digits a 413.
+     * else that is not one decimal number is a 400, and more than 18 digits a 413. {@code earlier}
+     * is what an earlier Content-Length field of the message declared (-1: none); a different value
+     * is a 400 too.
      */
-    protected final long declaredLength(int i) throws HttpParseException {
+    protected final long declaredLength(int i, long earlier) throws HttpParseException {
         long result = -1;
         int p = valueStart(i);
         int end = valueEnd(i);
@@ -502,6 +513,9 @@ public abstract class HeadParser {
             }
             result = v;
             p++; // past the comma (or the end)
+        }
+        if (earlier >= 0 && result != earlier) {
+            throw new HttpParseException(400, "conflicting Content-Length values");
         }
         return result;
     }

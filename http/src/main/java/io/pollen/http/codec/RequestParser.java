@@ -231,12 +231,8 @@ public final class RequestParser extends HeadParser {
             if (Ascii.equalsLower(store, ns, nl, HOST)) {
                 hosts++;
             } else if (Ascii.equalsLower(store, ns, nl, CONTENT_LENGTH)) {
-                long len = declaredLength(i);
-                if (cl && len != contentLength) {
-                    throw new HttpParseException(400, "conflicting Content-Length values");
-                }
+                contentLength = declaredLength(i, cl ? contentLength : -1);
                 cl = true;
-                contentLength = len;
             } else if (Ascii.equalsLower(store, ns, nl, TRANSFER_ENCODING)) {
                 te = true;
                 transferCodings(i);
@@ -249,8 +245,7 @@ public final class RequestParser extends HeadParser {
                 expectContinue = http11;
             }
         }
-        // "close" always wins; HTTP/1.0 stays open only when asked to (RFC 9112 §9.3).
-        keepAlive = (options & CONNECTION_CLOSE) == 0 && (http11 || (options & CONNECTION_KEEP_ALIVE) != 0);
+        keepAlive = keepsAlive(options, http11);
         if (hosts > 1 || (http11 && hosts == 0)) {
             throw new HttpParseException(400, hosts == 0 ? "missing Host header" : "more than one Host header");
         }

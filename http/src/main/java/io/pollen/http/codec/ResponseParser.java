@@ -156,11 +156,7 @@ public final class ResponseParser extends HeadParser {
                 te = true;
                 chunkedLast = lastTokenIsChunked(i);
             } else if (Ascii.equalsLower(store, ns, nl, CONTENT_LENGTH)) {
-                long v = declaredLength(i);
-                if (cl >= 0 && v != cl) {
-                    throw new HttpParseException(400, "conflicting Content-Length values");
-                }
-                cl = v;
+                cl = declaredLength(i, cl);
             } else if (Ascii.equalsLower(store, ns, nl, CONNECTION)) {
                 options |= connectionOptions(i);
             }
@@ -168,7 +164,7 @@ public final class ResponseParser extends HeadParser {
         if (te && cl >= 0) {
             throw new HttpParseException(400, "response has both Content-Length and Transfer-Encoding");
         }
-        keepAlive = (options & CONNECTION_CLOSE) == 0 && (http11 || (options & CONNECTION_KEEP_ALIVE) != 0);
+        keepAlive = keepsAlive(options, http11);
         if (headRequest || (status >= 100 && status < 200) || status == 204 || status == 304) {
             framing = Framing.NONE;
         } else if (te) {
